@@ -1,0 +1,163 @@
+/**
+ * Argument validation with the one message template of the house style:
+ * `Cannot <action> as '<option>' must be <constraint>: current value is <value>`.
+ *
+ * Every validator throws before any timer or listener exists, so callers run
+ * them first.
+ *
+ * @module
+ */
+
+/** Renders a value for an error message: strings quoted, objects named. */
+export function describeValue(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "bigint") return `${value}n`;
+  if (typeof value === "symbol") return value.toString();
+  if (typeof value === "function") {
+    return value.name ? `function ${value.name}` : "a function";
+  }
+  if (value === null) return "null";
+  if (typeof value === "object") {
+    if (Array.isArray(value)) return `an array of length ${value.length}`;
+    const name = (value as { constructor?: { name?: string } }).constructor
+      ?.name;
+    return name && name !== "Object" ? `an instance of ${name}` : "an object";
+  }
+  return String(value);
+}
+
+/** Builds the message of the house template. */
+export function invalidMessage(
+  action: string,
+  option: string,
+  constraint: string,
+  value: unknown,
+): string {
+  return `Cannot ${action} as '${option}' must be ${constraint}: current value is ${
+    describeValue(value)
+  }`;
+}
+
+/** Throws a `TypeError` with the house template. */
+export function typeError(
+  action: string,
+  option: string,
+  constraint: string,
+  value: unknown,
+): never {
+  throw new TypeError(invalidMessage(action, option, constraint, value));
+}
+
+/** Throws a `RangeError` with the house template. */
+export function rangeError(
+  action: string,
+  option: string,
+  constraint: string,
+  value: unknown,
+): never {
+  throw new RangeError(invalidMessage(action, option, constraint, value));
+}
+
+/** Asserts a function. */
+export function assertFunction(
+  action: string,
+  option: string,
+  value: unknown,
+): void {
+  if (typeof value !== "function") {
+    typeError(action, option, "a function", value);
+  }
+}
+
+/** Asserts a number (of any value, `NaN` included); otherwise a TypeError. */
+export function assertNumber(
+  action: string,
+  option: string,
+  value: unknown,
+): asserts value is number {
+  if (typeof value !== "number") typeError(action, option, "a number", value);
+}
+
+/** Asserts a finite number `>= 0`: a duration in milliseconds. */
+export function assertDuration(
+  action: string,
+  option: string,
+  value: unknown,
+): asserts value is number {
+  assertNumber(action, option, value);
+  if (!(value >= 0) || value === Infinity) {
+    rangeError(action, option, "a finite number >= 0", value);
+  }
+}
+
+/** Asserts a finite number `> 0`: a period or interval in milliseconds. */
+export function assertPositiveDuration(
+  action: string,
+  option: string,
+  value: unknown,
+): asserts value is number {
+  assertNumber(action, option, value);
+  if (!(value > 0) || value === Infinity) {
+    rangeError(action, option, "a finite number > 0", value);
+  }
+}
+
+/** Asserts an integer `>= min` (default 1). */
+export function assertInteger(
+  action: string,
+  option: string,
+  value: unknown,
+  min = 1,
+): asserts value is number {
+  assertNumber(action, option, value);
+  if (!Number.isInteger(value) || value < min) {
+    rangeError(action, option, `an integer >= ${min}`, value);
+  }
+}
+
+/** Asserts an integer `>= min` (default 1) or `Infinity` (unbounded). */
+export function assertIntegerOrInfinity(
+  action: string,
+  option: string,
+  value: unknown,
+  min = 1,
+): asserts value is number {
+  assertNumber(action, option, value);
+  if (value !== Infinity && (!Number.isInteger(value) || value < min)) {
+    rangeError(action, option, `an integer >= ${min} or Infinity`, value);
+  }
+}
+
+/** Asserts a finite number (any sign). */
+export function assertFinite(
+  action: string,
+  option: string,
+  value: unknown,
+): asserts value is number {
+  assertNumber(action, option, value);
+  if (!Number.isFinite(value)) rangeError(action, option, "finite", value);
+}
+
+/** Asserts `undefined` or an `AbortSignal`. */
+export function assertSignal(
+  action: string,
+  value: unknown,
+  option = "signal",
+): asserts value is AbortSignal | undefined {
+  if (value !== undefined && !(value instanceof AbortSignal)) {
+    typeError(action, option, "an AbortSignal", value);
+  }
+}
+
+/** Asserts an object (not null) or undefined: an options bag. */
+export function assertOptions(
+  action: string,
+  value: unknown,
+  option = "options",
+): void {
+  if (
+    value !== undefined && (value === null || typeof value !== "object")
+  ) {
+    typeError(action, option, "an object", value);
+  }
+}
