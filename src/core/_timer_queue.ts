@@ -1,0 +1,134 @@
+/**
+ * One timer heap per clock, behind one host timer armed for the earliest
+ * deadline. Scheduling and cancelling are heap operations (O(log n)); the
+ * host timer is touched only when the earliest deadline moves earlier, or
+ * when the heap has stayed empty until the next microtask (so a burst of
+ * schedule-then-cancel pairs, the common case of a timeout on work that
+ * settles first, costs no host timer per pair, and nothing is left armed
+ * once the work is done).
+ *
+ * @module
+ */
+
+import type { Clock, TimerHandle } from "./clock.ts";
+import { DeadlineHeap, type HeapEntry } from "./_heap.ts";
+
+/** A scheduled entry; pass it back to {@linkcode TimerQueue.cancel}. */
+export interface QueuedTimer extends HeapEntry {
+  /** Runs when the deadline is reached. */
+  callback: (() => void) | undefined;
+}
+
+/** A heap of timers sharing one host timer of `clock`. */
+export class TimerQueue {
+  readonly #clock: Clock;
+  readonly #heap = new DeadlineHeap<QueuedTimer>();
+  #seq = 0;
+  #handle: TimerHandle = undefined;
+  #armedAt = Infinity;
+  #cleanupQueued = false;
+  readonly #onFire = (): void => this.#fire();
+  readonly #cleanup = (): void => {
+    this.#cleanupQueued = false;
+    if (this.#heap.size === 0) this.#disarm();
+  };
+
+  /** @param clock The clock whose host timer this queue uses. */
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
+
+  /** The clock of this queue. */
+  get clock(): Clock {
+    return this.#clock;
+  }
+
+  /** The number of scheduled entries. */
+  get size(): number {
+    return this.#heap.size;
+  }
+
+  /** Runs `callback` after `ms` milliseconds on the queue's clock. */
+  schedule(callback: () => void, ms: number): QueuedTimer {
+    return this.scheduleAt(this.#clock.now() + ms, callback);
+  }
+
+  /** Runs `callback` when the clock reaches `deadline`. */
+  scheduleAt(deadline: number, callback: () => void): QueuedTimer {
+    const entry: QueuedTimer = {
+      deadline,
+      seq: this.#seq++,
+      index: -1,
+      callback,
+    };
+    this.#heap.push(entry);
+    if (deadline < this.#armedAt) this.#arm(deadline);
+    return entry;
+  }
+
+  /** Cancels an entry; returns whether it was still scheduled. */
+  cancel(entry: QueuedTimer): boolean {
+    if (!this.#heap.remove(entry)) return false;
+    entry.callback = undefined;
+    if (this.#heap.size === 0 && !this.#cleanupQueued) {
+      this.#cleanupQueued = true;
+      queueMicrotask(this.#cleanup);
+    }
+    return true;
+  }
+
+  #arm(deadline: number): void {
+    const clock = this.#clock;
+    if (this.#handle !== undefined) clock.clearTimeout(this.#handle);
+    this.#armedAt = deadline;
+    const wait = deadline - clock.now();
+    this.#handle = clock.setTimeout(this.#onFire, wait > 0 ? wait : 0);
+  }
+
+  #disarm(): void {
+    if (this.#handle !== undefined) {
+      this.#clock.clearTimeout(this.#handle);
+      this.#handle = undefined;
+    }
+    this.#armedAt = Infinity;
+  }
+
+  #fire(): void {
+    this.#handle = undefined;
+    this.#armedAt = Infinity;
+    const heap = this.#heap;
+    const now = this.#clock.now();
+    // Run what is due; entries scheduled by callbacks for `now` run too.
+    let error: unknown;
+    let failed = false;
+    for (;;) {
+      const top = heap.peek();
+      if (top === undefined || top.deadline > now) break;
+      heap.pop();
+      const cb = top.callback;
+      top.callback = undefined;
+      try {
+        cb?.();
+      } catch (e) {
+        if (!failed) (failed = true, error = e);
+      }
+    }
+    const next = heap.peek();
+    if (next !== undefined && next.deadline < this.#armedAt) {
+      this.#arm(next.deadline);
+    }
+    if (failed) throw error;
+  }
+}
+
+const queues = new WeakMap<Clock, TimerQueue>();
+
+/** The shared timer queue of `clock`, created on first use. */
+export function timerQueueFor(clock: Clock): TimerQueue {
+  let queue = queues.get(clock);
+  if (queue === undefined) {
+    queue = new TimerQueue(clock);
+    queues.set(clock, queue);
+  }
+  return queue;
+}
