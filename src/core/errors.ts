@@ -98,3 +98,241 @@ export class LoopLimitError extends Error {
     this.loopLimit = loopLimit;
   }
 }
+
+/**
+ * A circuit breaker refused a call because it is open, isolated, or half-open
+ * with every trial slot taken. `retryAfterMs` says how long until the breaker
+ * lets a call through again: the rest of the break when open, `0` when
+ * half-open (a probe is running; try again when it ends), `Infinity` when
+ * isolated (until `reset()`).
+ *
+ * @example Reading when to come back
+ * ```ts
+ * import { CircuitBreaker, CircuitOpenError, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const breaker = new CircuitBreaker({ breakDurationMs: 1000, clock });
+ * breaker.isolate();
+ * const error = await breaker.execute(() => 1).catch((e) => e);
+ * assert.ok(error instanceof CircuitOpenError);
+ * assert.equal(error.state, "isolated");
+ * assert.equal(error.retryAfterMs, Infinity);
+ * ```
+ */
+export class CircuitOpenError extends Error {
+  /** Milliseconds until the breaker admits a call again (see above). */
+  readonly retryAfterMs: number;
+  /** The state the breaker was in when it refused the call. */
+  readonly state: "open" | "half_open" | "isolated";
+  /**
+   * Creates the error.
+   *
+   * @param retryAfterMs Milliseconds until a call may pass again.
+   * @param state The state of the breaker.
+   * @param options Standard error options (`cause`).
+   */
+  constructor(
+    retryAfterMs: number,
+    state: "open" | "half_open" | "isolated",
+    options?: ErrorOptions,
+  ) {
+    super(
+      state === "isolated"
+        ? "Cannot execute as the circuit is isolated until it is reset"
+        : state === "half_open"
+        ? "Cannot execute as the circuit is half-open and every trial call is taken"
+        : `Cannot execute as the circuit is open: retry after ${retryAfterMs} ms`,
+      options,
+    );
+    this.name = "CircuitOpenError";
+    this.retryAfterMs = retryAfterMs;
+    this.state = state;
+  }
+}
+
+/**
+ * A bulkhead refused a call because `maxConcurrent` calls were running and
+ * `maxQueue` more were waiting.
+ *
+ * @example A full bulkhead
+ * ```ts
+ * import { Bulkhead, BulkheadRejectedError } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const bulkhead = new Bulkhead({ maxConcurrent: 1, maxQueue: 0 });
+ * let release!: () => void;
+ * const running = bulkhead.execute(() => new Promise<void>((r) => release = r));
+ * const error = await bulkhead.execute(() => 1).catch((e) => e);
+ * assert.ok(error instanceof BulkheadRejectedError);
+ * assert.equal(error.maxConcurrent, 1);
+ * assert.equal(error.maxQueue, 0);
+ * release();
+ * await running;
+ * ```
+ */
+export class BulkheadRejectedError extends Error {
+  /** The bulkhead's limit of calls running at once. */
+  readonly maxConcurrent: number;
+  /** The bulkhead's limit of calls waiting for a slot. */
+  readonly maxQueue: number;
+  /**
+   * Creates the error.
+   *
+   * @param maxConcurrent The limit of calls running at once.
+   * @param maxQueue The limit of queued calls.
+   * @param options Standard error options (`cause`).
+   */
+  constructor(maxConcurrent: number, maxQueue: number, options?: ErrorOptions) {
+    super(
+      `Cannot execute as the bulkhead is full: ${maxConcurrent} calls running and ${maxQueue} queued`,
+      options,
+    );
+    this.name = "BulkheadRejectedError";
+    this.maxConcurrent = maxConcurrent;
+    this.maxQueue = maxQueue;
+  }
+}
+
+/**
+ * A rate limiter in `"reject"` mode refused a call because its bucket did not
+ * hold enough tokens. `retryAfterMs` is the time until it will.
+ *
+ * @example An empty bucket
+ * ```ts
+ * import { RateLimitedError, RateLimiter, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const limiter = new RateLimiter({
+ *   tokensPerInterval: 1,
+ *   intervalMs: 1000,
+ *   mode: "reject",
+ *   clock,
+ * });
+ * await limiter.execute(() => "first");
+ * const error = await limiter.execute(() => "second").catch((e) => e);
+ * assert.ok(error instanceof RateLimitedError);
+ * assert.equal(error.retryAfterMs, 1000);
+ * ```
+ */
+export class RateLimitedError extends Error {
+  /** Milliseconds until the bucket holds enough tokens. */
+  readonly retryAfterMs: number;
+  /**
+   * Creates the error.
+   *
+   * @param retryAfterMs Milliseconds until enough tokens are available.
+   * @param options Standard error options (`cause`).
+   */
+  constructor(retryAfterMs: number, options?: ErrorOptions) {
+    super(
+      `Cannot execute as the rate limit is reached: retry after ${retryAfterMs} ms`,
+      options,
+    );
+    this.name = "RateLimitedError";
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/**
+ * A bounded queue refused a task: `pending` tasks were already waiting and
+ * the queue holds at most `maxQueue`. It carries no `cause`: nothing failed,
+ * the limit was reached.
+ *
+ * @example A pool with no room to queue
+ * ```ts
+ * import { Completer, PooledExecutor, QueueFullError } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const pool = new PooledExecutor({ concurrency: 1, maxQueue: 0 });
+ * const gate = new Completer<void>();
+ * const first = pool.submit(() => gate.future);
+ * const error = await pool.submit(() => 2).catch((e) => e);
+ * assert.ok(error instanceof QueueFullError);
+ * assert.equal(error.maxQueue, 0);
+ * assert.equal(error.pending, 0);
+ * gate.resolve();
+ * await first;
+ * ```
+ */
+export class QueueFullError extends Error {
+  /** The most tasks the queue holds. */
+  readonly maxQueue: number;
+  /** The number of tasks waiting when the task was refused. */
+  readonly pending: number;
+  /**
+   * Creates the error.
+   *
+   * @param maxQueue The most tasks the queue holds.
+   * @param pending The number of tasks waiting.
+   */
+  constructor(maxQueue: number, pending: number) {
+    super(
+      `Cannot queue the task as the queue is full: ${pending} tasks are waiting and maxQueue is ${maxQueue}`,
+    );
+    this.name = "QueueFullError";
+    this.maxQueue = maxQueue;
+    this.pending = pending;
+  }
+}
+
+/**
+ * A retry gave up: the attempts allowed by `maxAttempts` all failed, the time
+ * allowed by `maxElapsedMs` ran out, or the shared retry budget had no retry
+ * left. `cause` is the error of the last attempt and `limit` names what
+ * stopped the retries. (Errors the retry does not retry, and aborts, reject
+ * unchanged instead.)
+ *
+ * @example Giving up after three attempts
+ * ```ts
+ * import { constant, retry, RetryError, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const failing = retry(() => Promise.reject(new Error("down")), {
+ *   maxAttempts: 3,
+ *   backoff: constant(10),
+ *   clock,
+ * });
+ * const error = await clock.runUntilSettled(failing).catch((e) => e);
+ * assert.ok(error instanceof RetryError);
+ * assert.equal(error.attempts, 3);
+ * assert.equal(error.limit, "maxAttempts");
+ * assert.equal((error.cause as Error).message, "down");
+ * ```
+ */
+export class RetryError extends Error {
+  /** How many attempts ran, all of them failed. */
+  readonly attempts: number;
+  /** What stopped the retries. */
+  readonly limit: "maxAttempts" | "maxElapsedMs" | "budget";
+  /**
+   * Creates the error.
+   *
+   * @param attempts How many attempts ran.
+   * @param limit What stopped the retries.
+   * @param options `cause`: the error of the last attempt.
+   */
+  constructor(
+    attempts: number,
+    limit: "maxAttempts" | "maxElapsedMs" | "budget",
+    options?: ErrorOptions,
+  ) {
+    super(
+      `Retrying gave up after ${attempts} attempt${
+        attempts === 1 ? "" : "s"
+      }: ${
+        limit === "maxAttempts"
+          ? "no attempt is left"
+          : limit === "maxElapsedMs"
+          ? "the time allowed by maxElapsedMs ran out"
+          : "the retry budget is exhausted"
+      }`,
+      options,
+    );
+    this.name = "RetryError";
+    this.attempts = attempts;
+    this.limit = limit;
+  }
+}

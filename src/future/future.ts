@@ -38,21 +38,21 @@ export interface FutureWaitOptions {
   clock?: Clock;
 }
 
-// State word: the low two bits hold the state; while a future created by
-// `then` is pending, its `#value` slot holds its handler(s) and the bits above
-// say which.
+// State word: the low two bits hold the state. A future created by `then`
+// has no reaction object: until its reaction runs, its own slots hold the
+// handlers (`#value` the first, `#executor` the rejection handler when both
+// are given) and the bits above say which; its executor is taken from the
+// parent when the reaction runs.
 const PENDING = 0;
 const FULFILLED = 1;
 const REJECTED = 2;
 const STATE = 3;
 const HAS_F = 4; // #value holds onFulfilled
 const HAS_R = 8; // #value holds onRejected
-const HAS_BOTH = 12; // #value holds a Handlers pair
+const HAS_BOTH = 12; // #value holds onFulfilled, #executor onRejected
+const DERIVED = 16; // created by then(): inherits the parent's executor
 
-interface Handlers {
-  f: (value: unknown) => unknown;
-  r: (reason: unknown) => unknown;
-}
+type Handler = (value: unknown) => unknown;
 
 type AnyFuture = Future<unknown>;
 type Reactions = AnyFuture | AnyFuture[] | Promise<never> | undefined;
@@ -66,6 +66,9 @@ const STATE_NAMES: readonly FutureState[] = [
 // Internal access to private members, installed by the class's static block.
 let settle: (f: AnyFuture, state: number, value: unknown) => void;
 let resolveWith: (f: AnyFuture, x: unknown) => void;
+let attach: (f: AnyFuture, child: AnyFuture) => void;
+let dispatch: (f: AnyFuture, child: AnyFuture) => void;
+
 let runReaction: (child: AnyFuture, parent: AnyFuture) => void;
 let runThenable: (
   target: AnyFuture,
@@ -73,22 +76,24 @@ let runThenable: (
   then: (this: unknown, ...args: unknown[]) => unknown,
 ) => void;
 
-// The trampoline: jobs are triples (target, source, then) in one array,
-// drained in one host microtask per batch.
+// The trampoline: jobs are triples (target, source, then) in one array that
+// is reused (slots are cleared as they run), drained in one host microtask
+// per batch.
 let jobs: unknown[] = [];
-let draining = false;
+let size = 0;
 let scheduled = false;
 
 function drain(): void {
-  scheduled = false;
-  draining = true;
   const queue = jobs;
-  for (let i = 0; i < queue.length; i += 3) {
+  for (let i = 0; i < size; i += 3) {
     const target = queue[i] as AnyFuture;
     const source = queue[i + 1];
     const then = queue[i + 2];
+    queue[i] = undefined;
+    queue[i + 1] = undefined;
     if (then === undefined) runReaction(target, source as AnyFuture);
     else {
+      queue[i + 2] = undefined;
       runThenable(
         target,
         source,
@@ -96,15 +101,23 @@ function drain(): void {
       );
     }
   }
-  draining = false;
-  // Reuse the array when small, drop it when a burst made it large.
+  size = 0;
+  scheduled = false;
+  // Drop a backing store that a burst made large.
   if (queue.length > 3 * 4096) jobs = [];
-  else queue.length = 0;
 }
 
 function enqueue(target: AnyFuture, source: unknown, then: unknown): void {
-  jobs.push(target, source, then);
-  if (!scheduled && !draining) {
+  const queue = jobs;
+  const i = size;
+  if (i === queue.length) queue.push(target, source, then);
+  else {
+    queue[i] = target;
+    queue[i + 1] = source;
+    queue[i + 2] = then;
+  }
+  size = i + 3;
+  if (!scheduled) {
     scheduled = true;
     queueMicrotask(drain);
   }
@@ -189,48 +202,144 @@ export class Future<T> implements PromiseLike<T> {
   }
 
   static {
-    settle = (f, state, value) => f.#settle(state, value);
-    resolveWith = (f, x) => f.#resolve(x);
+    // The operations live here, not as private methods: a class with
+    // private methods stores a brand on every instance (8 more bytes).
+    attach = (f, child) => {
+      const state = f.#state & STATE;
+      if (state === PENDING) {
+        const rs = f.#reactions;
+        if (rs === undefined) f.#reactions = child;
+        else if (Array.isArray(rs)) rs.push(child);
+        else f.#reactions = [rs as AnyFuture, child];
+        return;
+      }
+      const tracker = f.#reactions;
+      if (tracker !== undefined) {
+        // An unhandled rejection is being tracked: it is handled now.
+        f.#reactions = undefined;
+        (tracker as Promise<never>).then(undefined, noop);
+      }
+      dispatch(f, child);
+    };
+    dispatch = (f, child) => {
+      const executor = f.#executor;
+      if (executor === undefined) enqueue(child, f, undefined);
+      else executor.execute(() => runReaction(child, f));
+    };
+    resolveWith = (f, x) => {
+      if (x === f) {
+        settle(
+          f,
+          REJECTED,
+          new TypeError("Cannot resolve a future with itself"),
+        );
+        return;
+      }
+      if (x instanceof Future) {
+        const state = x.#state & STATE;
+        if (state === PENDING) attach(x, f);
+        else {
+          if (state === REJECTED && x.#reactions !== undefined) {
+            const tracker = x.#reactions as Promise<never>;
+            x.#reactions = undefined;
+            tracker.then(undefined, noop);
+          }
+          settle(f, state, x.#value);
+        }
+        return;
+      }
+      if (isObjectLike(x)) {
+        let then;
+        try {
+          then = (x as { then?: unknown }).then;
+        } catch (e) {
+          settle(f, REJECTED, e);
+          return;
+        }
+        if (typeof then === "function") {
+          enqueue(f, x, then);
+          return;
+        }
+      }
+      settle(f, FULFILLED, x);
+    };
+    settle = (f, state, value) => {
+      if ((f.#state & STATE) !== PENDING) return;
+      f.#state = state;
+      f.#value = value;
+      const rs = f.#reactions;
+      f.#reactions = undefined;
+      if (rs === undefined) {
+        if (state === REJECTED) {
+          // Nobody listens yet: let the host track it as it tracks promises.
+          f.#reactions = Promise.reject(value) as Promise<never>;
+        }
+        return;
+      }
+      if (Array.isArray(rs)) {
+        for (let i = 0; i < rs.length; i++) dispatch(f, rs[i] as AnyFuture);
+      } else dispatch(f, rs as AnyFuture);
+    };
     runReaction = (child, parent) => {
       const state = parent.#state;
       const value = parent.#value;
       const bits = child.#state;
-      const handlers = child.#value;
-      child.#state = PENDING;
-      child.#value = undefined;
-      let handler: ((v: unknown) => unknown) | undefined;
-      if (state === FULFILLED) {
-        if (bits === HAS_F) handler = handlers as (v: unknown) => unknown;
-        else if (bits === HAS_BOTH) handler = (handlers as Handlers).f;
-      } else {
-        if (bits === HAS_R) handler = handlers as (v: unknown) => unknown;
-        else if (bits === HAS_BOTH) handler = (handlers as Handlers).r;
+      let handler: Handler | undefined;
+      if (bits !== PENDING) {
+        const has = bits & HAS_BOTH;
+        if (state === FULFILLED) {
+          if (has & HAS_F) handler = child.#value as Handler;
+        } else if (has === HAS_R) handler = child.#value as Handler;
+        else if (has === HAS_BOTH) {
+          handler = child.#executor as unknown as Handler;
+        }
+        child.#state = PENDING;
+        child.#value = undefined;
+        child.#executor = parent.#executor;
       }
       if (handler === undefined) {
-        child.#settle(state, value);
+        settle(child as AnyFuture, state, value);
         return;
       }
       let x;
       try {
         x = handler(value);
       } catch (e) {
-        child.#settle(REJECTED, e);
+        settle(child as AnyFuture, REJECTED, e);
         return;
       }
-      child.#resolve(x);
+      resolveWith(child as AnyFuture, x);
     };
     runThenable = (target, x, then) => {
       let done = false;
       try {
         then.call(x, (y: unknown) => {
-          if (!done) (done = true, target.#resolve(y));
+          if (!done) (done = true, resolveWith(target as AnyFuture, y));
         }, (r: unknown) => {
-          if (!done) (done = true, target.#settle(REJECTED, r));
+          if (!done) (done = true, settle(target as AnyFuture, REJECTED, r));
         });
       } catch (e) {
-        if (!done) (done = true, target.#settle(REJECTED, e));
+        if (!done) (done = true, settle(target as AnyFuture, REJECTED, e));
       }
     };
+  }
+
+  /**
+   * `"Future"`: with it a `Future<T>` is also assignable to `Promise<T>` in
+   * TypeScript, so it can be passed wherever a promise is expected.
+   *
+   * @example The tag
+   * ```ts
+   * import { Future } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(Object.prototype.toString.call(Future.resolve()), "[object Future]");
+   * const p: Promise<number> = Future.resolve(1);
+   * assert.equal(await p, 1);
+   * ```
+   */
+  get [Symbol.toStringTag](): string {
+    return "Future";
   }
 
   /**
@@ -335,22 +444,17 @@ export class Future<T> implements PromiseLike<T> {
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Future<R1 | R2> {
     const child = new Future<R1 | R2>();
-    const f = typeof onFulfilled === "function";
-    const r = typeof onRejected === "function";
-    if (f) {
-      if (r) {
-        child.#state = HAS_BOTH;
-        child.#value = { f: onFulfilled, r: onRejected } as Handlers;
-      } else {
-        child.#state = HAS_F;
-        child.#value = onFulfilled;
-      }
-    } else if (r) {
-      child.#state = HAS_R;
+    if (typeof onFulfilled === "function") {
+      child.#value = onFulfilled;
+      if (typeof onRejected === "function") {
+        child.#state = DERIVED | HAS_BOTH;
+        child.#executor = onRejected as unknown as Executor;
+      } else child.#state = DERIVED | HAS_F;
+    } else if (typeof onRejected === "function") {
+      child.#state = DERIVED | HAS_R;
       child.#value = onRejected;
-    }
-    child.#executor = this.#executor;
-    this.#attach(child as AnyFuture);
+    } else child.#state = DERIVED;
+    attach(this as AnyFuture, child as AnyFuture);
     return child;
   }
 
@@ -449,7 +553,7 @@ export class Future<T> implements PromiseLike<T> {
     }
     const child = new Future<T>();
     child.#executor = executor;
-    this.#attach(child as AnyFuture);
+    attach(this as AnyFuture, child as AnyFuture);
     return child;
   }
 
@@ -494,7 +598,7 @@ export class Future<T> implements PromiseLike<T> {
       done = true;
       if (handle !== undefined) clock.clearTimeout(handle);
       signal?.removeEventListener("abort", onAbort);
-      out.#settle(state, value);
+      settle(out as AnyFuture, state, value);
     };
     if (timeoutMs !== undefined) {
       handle = clock.setTimeout(() => {
@@ -558,7 +662,7 @@ export class Future<T> implements PromiseLike<T> {
   static resolve<T>(value?: T | PromiseLike<T>): Future<Awaited<T>> {
     if (value instanceof Future) return value as Future<Awaited<T>>;
     const f = new Future<Awaited<T>>();
-    f.#resolve(value);
+    resolveWith(f as AnyFuture, value);
     return f;
   }
 
@@ -579,7 +683,7 @@ export class Future<T> implements PromiseLike<T> {
    */
   static reject<T = never>(reason?: unknown): Future<T> {
     const f = new Future<T>();
-    f.#settle(REJECTED, reason);
+    settle(f as AnyFuture, REJECTED, reason);
     return f;
   }
 
@@ -629,86 +733,6 @@ export class Future<T> implements PromiseLike<T> {
     } catch (e) {
       return Future.reject(e);
     }
-  }
-
-  // Adds `child` as a reaction (or schedules it when already settled).
-  #attach(child: AnyFuture): void {
-    const state = this.#state & STATE;
-    if (state === PENDING) {
-      const rs = this.#reactions;
-      if (rs === undefined) this.#reactions = child;
-      else if (Array.isArray(rs)) rs.push(child);
-      else this.#reactions = [rs as AnyFuture, child];
-      return;
-    }
-    const tracker = this.#reactions;
-    if (tracker !== undefined) {
-      // An unhandled rejection is being tracked: it is handled now.
-      this.#reactions = undefined;
-      (tracker as Promise<never>).then(undefined, noop);
-    }
-    this.#dispatch(child);
-  }
-
-  #dispatch(child: AnyFuture): void {
-    const executor = this.#executor;
-    if (executor === undefined) enqueue(child, this, undefined);
-    else executor.execute(() => runReaction(child, this as AnyFuture));
-  }
-
-  #resolve(x: unknown): void {
-    if (x === this) {
-      this.#settle(
-        REJECTED,
-        new TypeError("Cannot resolve a future with itself"),
-      );
-      return;
-    }
-    if (x instanceof Future) {
-      const state = x.#state & STATE;
-      if (state === PENDING) x.#attach(this as AnyFuture);
-      else {
-        if (state === REJECTED && x.#reactions !== undefined) {
-          const tracker = x.#reactions as Promise<never>;
-          x.#reactions = undefined;
-          tracker.then(undefined, noop);
-        }
-        this.#settle(state, x.#value);
-      }
-      return;
-    }
-    if (isObjectLike(x)) {
-      let then;
-      try {
-        then = (x as { then?: unknown }).then;
-      } catch (e) {
-        this.#settle(REJECTED, e);
-        return;
-      }
-      if (typeof then === "function") {
-        enqueue(this as AnyFuture, x, then);
-        return;
-      }
-    }
-    this.#settle(FULFILLED, x);
-  }
-
-  #settle(state: number, value: unknown): void {
-    if ((this.#state & STATE) !== PENDING) return;
-    this.#state = state;
-    this.#value = value;
-    const rs = this.#reactions;
-    this.#reactions = undefined;
-    if (rs === undefined) {
-      if (state === REJECTED) {
-        // Nobody listens yet: let the host track it as it tracks promises.
-        this.#reactions = Promise.reject(value);
-      }
-      return;
-    }
-    if (Array.isArray(rs)) {
-      for (let i = 0; i < rs.length; i++) this.#dispatch(rs[i] as AnyFuture);
-    } else this.#dispatch(rs as AnyFuture);
   }
 }
 

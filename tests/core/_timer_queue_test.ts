@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { type Clock, VirtualClock } from "../../mod.ts";
+import { TimerQueue, timerQueueFor } from "../../src/core/_timer_queue.ts";
+
+function countingClock() {
+  const inner = new VirtualClock();
+  let armed = 0;
+  const clock: Clock = {
+    now: () => inner.now(),
+    setTimeout: (cb, ms) => (armed++, inner.setTimeout(cb, ms)),
+    clearTimeout: (h) => inner.clearTimeout(h),
+  };
+  return { inner, clock, armed: () => armed };
+}
+
+Deno.test("TimerQueue runs entries in (deadline, order) with one host timer", () => {
+  const { inner, clock, armed } = countingClock();
+  const queue = new TimerQueue(clock);
+  const order: string[] = [];
+  queue.schedule(() => order.push("b"), 20);
+  queue.schedule(() => order.push("c"), 20);
+  queue.schedule(() => order.push("a"), 10);
+  for (let i = 0; i < 1000; i++) queue.schedule(() => {}, 30 + i);
+  assert.equal(inner.pendingTimers, 1);
+  inner.runAll();
+  assert.deepEqual(order, ["a", "b", "c"]);
+  assert.equal(queue.size, 0);
+  assert.equal(inner.pendingTimers, 0);
+  // Armed for 20 first, re-armed for 10, then once per later deadline.
+  assert.ok(armed() <= 1003);
+});
+
+Deno.test("TimerQueue.cancel() disarms the host timer once the queue stays empty", async () => {
+  const { inner, clock, armed } = countingClock();
+  const queue = timerQueueFor(clock);
+  assert.equal(timerQueueFor(clock), queue);
+  for (let i = 0; i < 100; i++) {
+    const entry = queue.schedule(() => assert.fail("cancelled ran"), 1000);
+    assert.equal(queue.cancel(entry), true);
+    assert.equal(queue.cancel(entry), false);
+  }
+  assert.equal(armed(), 1);
+  await Promise.resolve();
+  assert.equal(inner.pendingTimers, 0);
+  inner.runAll();
+});
+
+Deno.test("TimerQueue runs entries scheduled for now by a callback and rethrows the first error", () => {
+  const inner = new VirtualClock();
+  const queue = new TimerQueue(inner);
+  const order: string[] = [];
+  queue.schedule(() => {
+    order.push("first");
+    queue.schedule(() => order.push("same instant"), 0);
+    throw new Error("observer failed");
+  }, 5);
+  queue.schedule(() => order.push("second"), 5);
+  assert.throws(() => inner.tick(5), /observer failed/);
+  assert.deepEqual(order, ["first", "second", "same instant"]);
+  assert.equal(inner.pendingTimers, 0);
+});
