@@ -658,6 +658,22 @@ export class Future<T> implements PromiseLike<T> {
    * ```
    */
   static resolve(): Future<void>;
+  /**
+   * Returns a fulfilled future, or `value` itself when it is a `Future`, or a
+   * future adopting a thenable.
+   *
+   * @typeParam T The type of the value.
+   * @param value The value or thenable.
+   * @returns The future.
+   *
+   * @example Adopting a thenable
+   * ```ts
+   * import { Future } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(await Future.resolve(Promise.resolve("p")), "p");
+   * ```
+   */
   static resolve<T>(value: T | PromiseLike<T>): Future<Awaited<T>>;
   static resolve<T>(value?: T | PromiseLike<T>): Future<Awaited<T>> {
     if (value instanceof Future) return value as Future<Awaited<T>>;
