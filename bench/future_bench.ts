@@ -98,6 +98,8 @@ Deno.bench(
 Deno.bench(
   { name: "Bluebird 3.7.2: new + resolve, 10k", group: "create10k" },
   () => {
-    for (let i = 0; i < N; i++) sink[i] = new Bluebird((r) => r(i));
+    for (let i = 0; i < N; i++) {
+      sink[i] = new Bluebird((r: (v: number) => void) => r(i));
+    }
   },
 );

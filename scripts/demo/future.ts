@@ -17,7 +17,9 @@ export async function demo(): Promise<void> {
   const slow = new Completer<number>().future;
   const waited = slow.wait({ timeoutMs: 500, clock });
   clock.tick(500);
-  await waited.catch((e: Error) => console.log("wait():", e.name, e.message));
+  await waited.catch((e) =>
+    console.log("wait():", (e as Error).name, (e as Error).message)
+  );
 
   const seen: string[] = [];
   Future.resolve(1).via(inlineExecutor).then(() => seen.push("inline"));
