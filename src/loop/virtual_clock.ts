@@ -7,6 +7,7 @@
 import type { Clock, TimerHandle } from "../core/clock.ts";
 import { DeadlockError, LoopLimitError } from "../core/errors.ts";
 import { DeadlineHeap, type HeapEntry } from "../core/_heap.ts";
+import { MacrotaskGate } from "./_macrotask_gate.ts";
 import {
   assertDuration,
   assertFinite,
@@ -40,39 +41,6 @@ interface Timer extends HeapEntry {
 }
 
 const ACTION = "drive the virtual clock";
-
-// Lets every queued host microtask run: a macrotask runs only once the
-// microtask queue is empty. One MessageChannel per drive, closed after.
-class MacrotaskGate {
-  #channel: MessageChannel | undefined;
-  #resolve: (() => void) | undefined;
-
-  wait(): Promise<void> {
-    if (typeof MessageChannel !== "function") {
-      return new Promise((r) => globalThis.setTimeout(r, 0));
-    }
-    if (this.#channel === undefined) {
-      this.#channel = new MessageChannel();
-      this.#channel.port1.onmessage = () => {
-        const r = this.#resolve;
-        this.#resolve = undefined;
-        r?.();
-      };
-    }
-    return new Promise((resolve) => {
-      this.#resolve = resolve;
-      this.#channel!.port2.postMessage(null);
-    });
-  }
-
-  close(): void {
-    if (this.#channel !== undefined) {
-      this.#channel.port1.close();
-      this.#channel.port2.close();
-      this.#channel = undefined;
-    }
-  }
-}
 
 /**
  * A {@linkcode Clock} whose time moves only when a test says so. Timers live

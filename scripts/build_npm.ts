@@ -1,0 +1,742 @@
+/**
+ * `deno task build:npm [version] [--skip-test] [--node <bin>]...`: builds the npm
+ * package in `npm/` with the TypeScript compiler (what dnt would build), then
+ * runs the unchanged `Deno.test` files under `node --test` against both the
+ * ES module and the CommonJS output.
+ *
+ * - Type-checks the library (everything under `src/` plus the `deno.json`
+ *   entry points) with `lib: es2022, dom` and no `types`, so a stray `Deno.*`
+ *   or Node global fails the build; `isolatedDeclarations` matches JSR's
+ *   no-slow-types rule.
+ * - Emits `npm/esm` (ESM) and `npm/script` (CommonJS), each with `.d.ts`
+ *   beside the JS and its own `package.json` `type`. Relative `.ts`
+ *   specifiers become `.js` in the JS and in the `.d.ts` files.
+ * - Writes `npm/package.json` from `deno.json`, copies README.md and LICENSE.
+ * - Compiles `tests/` beside the library (not packed), binding `Deno` in each
+ *   test file to `scripts/npm_tools/deno_test_shim.cjs`, mapping bare and
+ *   `npm:` specifiers to the packages pinned in `scripts/npm_tools/`.
+ *
+ * Imports only `node:*` modules and the pinned `typescript`.
+ *
+ * @module
+ */
+
+import ts from "typescript";
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const OUT = path.join(ROOT, "npm");
+const TOOLS = path.join(ROOT, "scripts", "npm_tools");
+const SHIM = "_test/deno_test_shim.cjs";
+
+/**
+ * Test files that cannot run under Node, with the reason (printed). Files
+ * using a Deno-only API (`Deno.*` other than `Deno.test`), a `jsr:` or URL
+ * import, or an npm package missing from scripts/npm_tools are skipped
+ * automatically, also with the reason printed.
+ */
+const NODE_SKIP: Record<string, string> = {};
+
+/** The package fields deno.json has no place for (dnt's `package` option). */
+const PACKAGE_META = {
+  keywords: [
+    "async",
+    "future",
+    "promise",
+    "cancellation",
+    "abortsignal",
+    "concurrency",
+    "executor",
+    "event-loop",
+    "virtual-clock",
+    "retry",
+    "circuit-breaker",
+    "deno",
+  ],
+  engines: { node: ">=18.18" },
+  sideEffects: false,
+};
+
+/**
+ * The host globals the library may use beyond `lib.es2022` and `lib.dom`:
+ * `Symbol.dispose` / `Symbol.asyncDispose` (Node >= 18.18, Bun, Chromium).
+ * Deliberately not `lib.esnext.disposable`, whose `DisposableStack` is
+ * missing from Node 20 and 22.
+ */
+const HOST_GLOBALS_FILE = path.join(ROOT, "__pledge_host_globals.d.ts");
+const HOST_GLOBALS = `
+interface SymbolConstructor {
+  readonly dispose: unique symbol;
+  readonly asyncDispose: unique symbol;
+}
+interface Disposable { [Symbol.dispose](): void; }
+interface AsyncDisposable { [Symbol.asyncDispose](): PromiseLike<void>; }
+`;
+
+type Format = "esm" | "script";
+const FORMATS: Format[] = ["esm", "script"];
+
+interface DenoJson {
+  name: string;
+  version: string;
+  license?: string;
+  description?: string;
+  exports: string | Record<string, string>;
+  imports?: Record<string, string>;
+  compilerOptions?: Record<string, unknown>;
+}
+
+const rel = (file: string): string =>
+  path.relative(ROOT, file).split(path.sep).join("/");
+const isTestSide = (file: string): boolean => rel(file).startsWith("tests/");
+
+function fail(message: string): never {
+  console.error(`build_npm: ${message}`);
+  process.exit(1);
+}
+
+function walk(dir: string, keep: (file: string) => boolean): string[] {
+  if (!fs.existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...walk(full, keep));
+    else if (keep(full)) out.push(full);
+  }
+  return out.sort();
+}
+
+// ---------------------------------------------------------------- inputs
+
+const deno: DenoJson = JSON.parse(
+  fs.readFileSync(path.join(ROOT, "deno.json"), "utf8"),
+);
+const args = process.argv.slice(2);
+const skipTest = args.includes("--skip-test");
+const nodeBins: string[] = [];
+let version = deno.version;
+for (let i = 0; i < args.length; i++) {
+  const a = args[i]!;
+  if (a === "--node") {
+    const bin = args[++i] ?? fail("--node needs a path");
+    nodeBins.push(bin.includes("/") ? path.resolve(bin) : bin);
+  } else if (a === "--skip-test") continue;
+  else if (a.startsWith("--")) fail(`unknown option ${a}`);
+  else version = a;
+}
+if (nodeBins.length === 0) nodeBins.push("node");
+if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(version)) {
+  fail(`'${version}' is not a semver version`);
+}
+
+const exportsMap: Record<string, string> = typeof deno.exports === "string"
+  ? { ".": deno.exports }
+  : deno.exports;
+const entries = Object.values(exportsMap).map((p) => path.join(ROOT, p));
+const importMap = deno.imports ?? {};
+const srcFiles = walk(path.join(ROOT, "src"), (f) => f.endsWith(".ts"));
+const testFiles = walk(path.join(ROOT, "tests"), (f) => f.endsWith("_test.ts"));
+
+// --------------------------------------------------- specifiers and graph
+
+interface NpmSpec {
+  name: string;
+  version: string;
+  sub: string;
+}
+
+function parseNpm(spec: string): NpmSpec {
+  const m = /^npm:\/?((?:@[^/@]+\/)?[^/@]+)(?:@([^/]+))?(\/.*)?$/.exec(spec);
+  if (!m) fail(`cannot parse npm specifier '${spec}'`);
+  return { name: m[1]!, version: m[2] ?? "", sub: m[3] ?? "" };
+}
+
+/** What a specifier refers to, after deno.json's import map. */
+type Target =
+  | { kind: "file"; file: string }
+  | { kind: "npm"; spec: NpmSpec }
+  | { kind: "builtin" }
+  | { kind: "unsupported"; spec: string };
+
+function resolveSpecifier(spec: string, from: string): Target {
+  if (spec.startsWith("./") || spec.startsWith("../")) {
+    return { kind: "file", file: path.resolve(path.dirname(from), spec) };
+  }
+  if (spec.startsWith("node:")) return { kind: "builtin" };
+  if (spec.startsWith("npm:")) return { kind: "npm", spec: parseNpm(spec) };
+  let mapped = importMap[spec];
+  if (mapped === undefined) {
+    const prefix = Object.keys(importMap)
+      .filter((k) => k.endsWith("/") && spec.startsWith(k))
+      .sort((a, b) => b.length - a.length)[0];
+    if (prefix !== undefined) {
+      mapped = importMap[prefix] + spec.slice(prefix.length);
+    }
+  }
+  if (mapped === undefined) return { kind: "unsupported", spec };
+  if (mapped.startsWith("./") || mapped.startsWith("../")) {
+    return { kind: "file", file: path.resolve(ROOT, mapped) };
+  }
+  if (mapped.startsWith("npm:")) return { kind: "npm", spec: parseNpm(mapped) };
+  if (mapped.startsWith("node:")) return { kind: "builtin" };
+  return { kind: "unsupported", spec: `${spec} (${mapped})` };
+}
+
+function importsOf(file: string): string[] {
+  const text = fs.readFileSync(file, "utf8");
+  return ts.preProcessFile(text, true, true).importedFiles.map((f) =>
+    f.fileName
+  );
+}
+
+/** The local files reachable from `roots` (the roots included). */
+function graph(roots: string[]): Set<string> {
+  const seen = new Set<string>();
+  const todo = [...roots];
+  while (todo.length > 0) {
+    const file = todo.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const spec of importsOf(file)) {
+      const t = resolveSpecifier(spec, file);
+      if (t.kind === "file" && fs.existsSync(t.file)) todo.push(t.file);
+    }
+  }
+  return seen;
+}
+
+// ------------------------------------------ which tests can run under Node
+
+const tools = JSON.parse(
+  fs.readFileSync(path.join(TOOLS, "package.json"), "utf8"),
+) as { devDependencies: Record<string, string> };
+const toolPins = tools.devDependencies;
+
+// The npm: pins of deno.json and of scripts/npm_tools must agree.
+for (const target of Object.values(importMap)) {
+  if (!target.startsWith("npm:")) continue;
+  const { name, version: v } = parseNpm(target);
+  const pin = toolPins[name];
+  if (pin !== undefined && v !== "" && pin !== v) {
+    fail(
+      `deno.json pins ${name}@${v} but scripts/npm_tools/package.json pins ${pin}: make them equal`,
+    );
+  }
+}
+
+function nodeSkipReasons(testFile: string): string[] {
+  const reasons = new Set<string>();
+  const listed = NODE_SKIP[rel(testFile)];
+  if (listed !== undefined) reasons.add(listed);
+  for (const file of graph([testFile])) {
+    if (!isTestSide(file)) continue;
+    const text = fs.readFileSync(file, "utf8");
+    for (const m of text.matchAll(/\bDeno\.([A-Za-z_$][\w$]*)/g)) {
+      if (m[1] !== "test") {
+        reasons.add(`${rel(file)} uses Deno.${m[1]}, a Deno-only API`);
+      }
+    }
+    for (const spec of importsOf(file)) {
+      const t = resolveSpecifier(spec, file);
+      if (t.kind === "unsupported") {
+        reasons.add(`${rel(file)} imports '${t.spec}', which Node cannot load`);
+      } else if (t.kind === "npm" && toolPins[t.spec.name] === undefined) {
+        reasons.add(
+          `${
+            rel(file)
+          } imports npm package ${t.spec.name}, missing from scripts/npm_tools/package.json (pin it to the deno.json version)`,
+        );
+      }
+    }
+  }
+  return [...reasons];
+}
+
+const skipped = new Map<string, string[]>();
+for (const file of testFiles) {
+  const reasons = nodeSkipReasons(file);
+  if (reasons.length > 0) skipped.set(file, reasons);
+}
+const nodeTests = testFiles.filter((f) => !skipped.has(f));
+
+// The modules to emit: the package (reachable from the entry points) and
+// whatever the runnable tests reach. Other files of src/ are type-checked
+// but not emitted.
+const packageGraph = graph(entries);
+const emitted = graph([...entries, ...nodeTests]);
+
+// ------------------------------------------------------------- compiler
+
+const tsMajor = Number(ts.versionMajorMinor.split(".")[0]);
+const fromDeno = ts.convertCompilerOptionsFromJson(
+  Object.fromEntries(
+    Object.entries(deno.compilerOptions ?? {}).filter(([k]) =>
+      !["lib", "types", "jsx", "jsxImportSource"].includes(k)
+    ),
+  ),
+  ROOT,
+);
+if (fromDeno.errors.length > 0) {
+  fail(ts.flattenDiagnosticMessageText(fromDeno.errors[0]!.messageText, "\n"));
+}
+
+const base: ts.CompilerOptions = {
+  strict: true,
+  ...fromDeno.options,
+  target: ts.ScriptTarget.ES2022,
+  lib: ["lib.es2022.d.ts", "lib.dom.d.ts"],
+  types: [],
+  isolatedModules: true,
+  isolatedDeclarations: true,
+  rewriteRelativeImportExtensions: true,
+  esModuleInterop: true,
+  declaration: true,
+  skipLibCheck: true,
+  rootDir: ROOT,
+  newLine: ts.NewLineKind.LineFeed,
+  noEmitOnError: false,
+};
+
+function optionsFor(format: Format): ts.CompilerOptions {
+  return {
+    ...base,
+    outDir: path.join(OUT, format),
+    module: format === "esm" ? ts.ModuleKind.ESNext : ts.ModuleKind.CommonJS,
+    moduleResolution: format === "esm" || tsMajor >= 6
+      ? ts.ModuleResolutionKind.Bundler
+      : ts.ModuleResolutionKind.Node10,
+  };
+}
+
+// One host for both programs: the parsed lib .d.ts files (lib.dom.d.ts
+// dominates parse time) are shared.
+const libCache = new Map<string, ts.SourceFile | undefined>();
+const host = ts.createCompilerHost(base);
+const getSourceFile = host.getSourceFile.bind(host);
+host.getSourceFile = (fileName, languageVersion, onError, create) => {
+  if (path.resolve(fileName) === HOST_GLOBALS_FILE) {
+    return ts.createSourceFile(fileName, HOST_GLOBALS, languageVersion);
+  }
+  if (!fileName.endsWith(".d.ts")) {
+    return getSourceFile(fileName, languageVersion, onError, create);
+  }
+  const key = `${fileName}|${JSON.stringify(languageVersion)}`;
+  if (!libCache.has(key)) {
+    libCache.set(
+      key,
+      getSourceFile(fileName, languageVersion, onError, create),
+    );
+  }
+  return libCache.get(key);
+};
+const fileExists = host.fileExists.bind(host);
+host.fileExists = (f) => path.resolve(f) === HOST_GLOBALS_FILE || fileExists(f);
+
+const rootNames = [
+  HOST_GLOBALS_FILE,
+  ...new Set([...entries, ...srcFiles, ...nodeTests]),
+];
+
+const isLibrary = (fileName: string): boolean => {
+  const abs = path.resolve(fileName);
+  return abs !== HOST_GLOBALS_FILE &&
+    !abs.includes(`${path.sep}node_modules${path.sep}`) &&
+    !fileName.endsWith(".d.ts") && !isTestSide(abs);
+};
+
+function report(diagnostics: readonly ts.Diagnostic[]): void {
+  const mine = diagnostics.filter((d) =>
+    d.file === undefined || isLibrary(d.file.fileName)
+  );
+  if (mine.length === 0) return;
+  const formatHost: ts.FormatDiagnosticsHost = {
+    getCanonicalFileName: (f) => f,
+    getCurrentDirectory: () => ROOT,
+    getNewLine: () => "\n",
+  };
+  console.error(ts.formatDiagnosticsWithColorAndContext(mine, formatHost));
+  fail(
+    `${mine.length} type error(s) in library code (lib es2022+dom, no Deno/Node globals)`,
+  );
+}
+
+// --------------------------------------------------------- transformers
+
+const fixRelative = (s: string): string =>
+  /^\.\.?\//.test(s)
+    ? s.replace(/\.(ts|tsx|mts)$/, (_m, e) => e === "mts" ? ".mjs" : ".js")
+    : s;
+
+/** Rewrites relative `.ts` specifiers to `.js` in declaration files. */
+function rewriteDtsSpecifiers(
+  ctx: ts.TransformationContext,
+): (node: ts.SourceFile | ts.Bundle) => ts.SourceFile | ts.Bundle {
+  return (node) => rewriteSpecifiers(ctx, node, fixRelative) as ts.SourceFile;
+}
+
+function rewriteSpecifiers(
+  ctx: ts.TransformationContext,
+  root: ts.Node,
+  fix: (spec: string) => string,
+): ts.Node {
+  const f = ctx.factory;
+  const lit = (s: ts.Expression): ts.Expression =>
+    ts.isStringLiteral(s) ? f.createStringLiteral(fix(s.text)) : s;
+  const visit = (node: ts.Node): ts.Node => {
+    if (ts.isImportDeclaration(node)) {
+      return f.updateImportDeclaration(
+        node,
+        node.modifiers,
+        node.importClause,
+        lit(node.moduleSpecifier),
+        node.attributes,
+      );
+    }
+    if (ts.isExportDeclaration(node) && node.moduleSpecifier) {
+      return f.updateExportDeclaration(
+        node,
+        node.modifiers,
+        node.isTypeOnly,
+        node.exportClause,
+        lit(node.moduleSpecifier),
+        node.attributes,
+      );
+    }
+    if (
+      ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) &&
+      ts.isStringLiteral(node.argument.literal)
+    ) {
+      return f.updateImportTypeNode(
+        node,
+        f.updateLiteralTypeNode(
+          node.argument,
+          f.createStringLiteral(fix(node.argument.literal.text)),
+        ),
+        node.attributes,
+        node.qualifier,
+        node.typeArguments,
+        node.isTypeOf,
+      );
+    }
+    if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments.length >= 1
+    ) {
+      return f.updateCallExpression(
+        node,
+        node.expression,
+        node.typeArguments,
+        [lit(node.arguments[0]!), ...node.arguments.slice(1)],
+      );
+    }
+    return ts.visitEachChild(node, visit, ctx);
+  };
+  return ts.visitNode(root, visit)!;
+}
+
+/**
+ * In test files: maps bare and `npm:` specifiers to what Node resolves
+ * (`@pledge/core` -> the emitted `mod.js`, `npm:fast-check@4` ->
+ * `fast-check`) and binds `Deno` to the test shim.
+ */
+function testTransformer(
+  format: Format,
+): ts.TransformerFactory<ts.SourceFile> {
+  return (ctx) => (sf) => {
+    if (!isTestSide(sf.fileName)) return sf;
+    const outDir = path.dirname(
+      path.join(OUT, format, rel(path.resolve(sf.fileName))),
+    );
+    const relativeJs = (file: string): string => {
+      const out = path.join(OUT, format, rel(file)).replace(/\.ts$/, ".js");
+      const r = path.relative(outDir, out).split(path.sep).join("/");
+      return r.startsWith(".") ? r : `./${r}`;
+    };
+    const fix = (spec: string): string => {
+      if (spec.startsWith("./") || spec.startsWith("../")) {
+        return fixRelative(spec);
+      }
+      const t = resolveSpecifier(spec, sf.fileName);
+      if (t.kind === "file") return relativeJs(t.file);
+      if (t.kind === "npm") return t.spec.name + t.spec.sub;
+      return spec;
+    };
+    let out = rewriteSpecifiers(ctx, sf, fix) as ts.SourceFile;
+    if (/\bDeno\b/.test(sf.text)) {
+      const f = ctx.factory;
+      const shim = path.relative(outDir, path.join(OUT, SHIM)).split(path.sep)
+        .join("/");
+      const binding = format === "esm"
+        ? f.createImportDeclaration(
+          undefined,
+          f.createImportClause(
+            false,
+            undefined,
+            f.createNamedImports([
+              f.createImportSpecifier(
+                false,
+                undefined,
+                f.createIdentifier("Deno"),
+              ),
+            ]),
+          ),
+          f.createStringLiteral(shim),
+        )
+        : f.createVariableStatement(
+          undefined,
+          f.createVariableDeclarationList(
+            [f.createVariableDeclaration(
+              f.createObjectBindingPattern([
+                f.createBindingElement(undefined, undefined, "Deno"),
+              ]),
+              undefined,
+              undefined,
+              f.createCallExpression(
+                f.createIdentifier("require"),
+                undefined,
+                [f.createStringLiteral(shim)],
+              ),
+            )],
+            ts.NodeFlags.Const,
+          ),
+        );
+      out = f.updateSourceFile(out, [binding, ...out.statements]);
+    }
+    return out;
+  };
+}
+
+// ----------------------------------------------------------------- build
+
+function emit(format: Format): ts.Program {
+  const program = ts.createProgram({
+    rootNames,
+    options: optionsFor(format),
+    host,
+  });
+  const writeFile: ts.WriteFileCallback = (
+    fileName,
+    text,
+    bom,
+    onError,
+    sfs,
+  ) => {
+    const source = sfs?.[0]?.fileName;
+    if (source === undefined) return;
+    const abs = path.resolve(source);
+    if (!emitted.has(abs)) return; // type-checked only
+    if (isTestSide(abs) && fileName.endsWith(".d.ts")) return;
+    ts.sys.writeFile(fileName, text, bom);
+    void onError;
+  };
+  const result = program.emit(undefined, writeFile, undefined, false, {
+    before: [testTransformer(format)],
+    afterDeclarations: [rewriteDtsSpecifiers],
+  });
+  if (format === "esm") {
+    report([
+      ...program.getOptionsDiagnostics(),
+      ...program.getGlobalDiagnostics(),
+      ...program.getSyntacticDiagnostics(),
+      ...program.getSemanticDiagnostics(),
+    ]);
+  }
+  report(result.diagnostics);
+  fs.writeFileSync(
+    path.join(OUT, format, "package.json"),
+    JSON.stringify({ type: format === "esm" ? "module" : "commonjs" }) + "\n",
+  );
+  return program;
+}
+
+function writePackageJson(): void {
+  const exportsField: Record<string, unknown> = {};
+  for (const [sub, file] of Object.entries(exportsMap)) {
+    const js = rel(path.join(ROOT, file)).replace(/\.ts$/, ".js");
+    const dts = js.replace(/\.js$/, ".d.ts");
+    exportsField[sub] = {
+      import: { types: `./esm/${dts}`, default: `./esm/${js}` },
+      require: { types: `./script/${dts}`, default: `./script/${js}` },
+    };
+  }
+  exportsField["./package.json"] = "./package.json";
+  const main = rel(
+    path.join(ROOT, exportsMap["."] ?? Object.values(exportsMap)[0]!),
+  )
+    .replace(/\.ts$/, "");
+  const pkg = {
+    name: deno.name,
+    version,
+    description: deno.description,
+    license: deno.license,
+    keywords: PACKAGE_META.keywords,
+    type: "module",
+    main: `./script/${main}.js`,
+    module: `./esm/${main}.js`,
+    types: `./script/${main}.d.ts`,
+    exports: exportsField,
+    files: ["esm/", "script/", "!esm/tests/", "!script/tests/"],
+    sideEffects: PACKAGE_META.sideEffects,
+    engines: PACKAGE_META.engines,
+  };
+  fs.writeFileSync(
+    path.join(OUT, "package.json"),
+    JSON.stringify(pkg, null, 2) + "\n",
+  );
+}
+
+function ensureTools(): void {
+  if (fs.existsSync(path.join(TOOLS, "node_modules", ".package-lock.json"))) {
+    return;
+  }
+  console.log("build_npm: installing scripts/npm_tools (npm ci)");
+  const r = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], {
+    cwd: TOOLS,
+    stdio: "inherit",
+  });
+  if (r.status !== 0) fail("npm ci in scripts/npm_tools failed");
+}
+
+const t0 = performance.now();
+const lap = (label: string, since: number): number => {
+  const now = performance.now();
+  console.log(`build_npm: ${label} in ${((now - since) / 1000).toFixed(2)} s`);
+  return now;
+};
+
+fs.rmSync(OUT, { recursive: true, force: true });
+fs.mkdirSync(OUT, { recursive: true });
+let t = t0;
+for (const format of FORMATS) {
+  emit(format);
+  t = lap(`type check + ${format} emit`, t);
+}
+writePackageJson();
+for (const file of ["README.md", "LICENSE"]) {
+  fs.copyFileSync(path.join(ROOT, file), path.join(OUT, file));
+}
+fs.mkdirSync(path.join(OUT, "_test"), { recursive: true });
+fs.copyFileSync(path.join(TOOLS, "deno_test_shim.cjs"), path.join(OUT, SHIM));
+
+const stray = [...emitted].filter((f) =>
+  !isTestSide(f) && !packageGraph.has(f)
+);
+console.log(
+  `build_npm: ${deno.name}@${version}: ${packageGraph.size} modules from ${
+    Object.keys(exportsMap).join(", ")
+  }, ESM + CommonJS in npm/`,
+);
+if (stray.length > 0) {
+  console.log(
+    `build_npm: warning: emitted for tests but not reachable from the entry points (check_npm fails if packed): ${
+      stray.map(rel).join(", ")
+    }`,
+  );
+}
+
+// ------------------------------------------------------- tests under Node
+
+interface RunSummary {
+  node: string;
+  format: Format;
+  code: number;
+  counts: Record<string, number>;
+  log: string;
+}
+
+const supportsTimeout = (node: string): boolean =>
+  Number(versions[nodeBins.indexOf(node)]?.match(/^v(\d+)/)?.[1]) >= 20;
+
+function runNodeTests(
+  node: string,
+  format: Format,
+  index: number,
+): Promise<RunSummary> {
+  const log = path.join(OUT, "_test", `${format}.${index}.log`);
+  const files = nodeTests.map((f) =>
+    path.join(OUT, format, rel(f)).replace(/\.ts$/, ".js")
+  );
+  const child = spawn(node, [
+    "--test",
+    "--test-concurrency=4",
+    ...(supportsTimeout(node) ? ["--test-timeout=120000"] : []),
+    "--test-reporter=spec",
+    `--test-reporter-destination=${log}`,
+    ...files,
+  ], { cwd: OUT, stdio: ["ignore", "inherit", "inherit"] });
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const text = fs.existsSync(log) ? fs.readFileSync(log, "utf8") : "";
+      const counts: Record<string, number> = {};
+      for (const m of text.matchAll(/^\u2139 (\w+) (\d+)$/gm)) {
+        counts[m[1]!] = Number(m[2]);
+      }
+      resolve({ node, format, code: code ?? 1, counts, log: rel(log) });
+    });
+  });
+}
+
+if (skipTest) {
+  lap("build (tests skipped: --skip-test)", t0);
+  process.exit(0);
+}
+
+ensureTools();
+fs.symlinkSync(
+  path.relative(OUT, path.join(TOOLS, "node_modules")),
+  path.join(OUT, "node_modules"),
+  "dir",
+);
+const versions = nodeBins.map((bin) => {
+  const r = spawnSync(bin, ["--version"], { encoding: "utf8" });
+  if (r.status !== 0) fail(`cannot run ${bin}`);
+  return r.stdout.trim();
+});
+for (const [file, reasons] of skipped) {
+  console.log(
+    `build_npm: not run under Node: ${rel(file)}: ${reasons.join("; ")}`,
+  );
+}
+console.log(
+  "build_npm: not run under Node: doc examples (deno test --doc) and README blocks run under Deno only",
+);
+console.log(
+  `build_npm: running ${nodeTests.length} test files x 2 formats under node ${
+    versions.join(", ")
+  }`,
+);
+const tTests = performance.now();
+const runs = await Promise.all(
+  nodeBins.flatMap((bin, i) =>
+    FORMATS.map((format) => runNodeTests(bin, format, i))
+  ),
+);
+let failed = false;
+for (const r of runs) {
+  const c = r.counts;
+  const bad = r.code !== 0 || (c.fail ?? 1) > 0 || (c.pass ?? 0) === 0;
+  const version = versions[nodeBins.indexOf(r.node)];
+  if (bad) {
+    failed = true;
+    const log = path.join(ROOT, r.log);
+    const text = fs.existsSync(log) ? fs.readFileSync(log, "utf8") : "";
+    const at = text.indexOf("failing tests:");
+    console.log(at >= 0 ? text.slice(at) : text.slice(-8000));
+  }
+  console.log(
+    `node ${version} ${r.format}: ${c.pass ?? 0} passed, ${
+      c.fail ?? 0
+    } failed, ${(c.skipped ?? 0) + (c.todo ?? 0)} skipped (${
+      c.tests ?? 0
+    } tests incl. steps; log ${r.log})`,
+  );
+}
+lap("node --test (all runtimes and formats in parallel)", tTests);
+lap("build + node tests", t0);
+if (failed) fail("tests failed under Node");

@@ -1,0 +1,169 @@
+// Maps `Deno.test` and `t.step` onto `node:test`, so the unchanged Deno test
+// files run under `node --test` (and `bun test`) after scripts/build_npm.ts
+// compiled them. build_npm.ts binds `Deno` from this module in each compiled
+// test file (no `Deno` global is set). Deno's sanitizers and permissions have
+// no Node equivalent and are ignored.
+//
+// The one global it provides, and only where the host lacks it (Node):
+// `addEventListener` / `removeEventListener` on `globalThis` for the web's
+// `error`, `unhandledrejection` and `rejectionhandled` events, bridged to
+// Node's process events, because tests observe how errors and rejections are
+// reported the way Deno and browsers report them. What no listener prevents
+// still fails the test, as on Node itself.
+"use strict";
+const nodeTest = require("node:test");
+
+function normalize(args, what) {
+  const [a, b, c] = args;
+  let def;
+  if (typeof a === "function") def = { name: a.name, fn: a };
+  else if (typeof a === "string" && typeof b === "function") {
+    def = { name: a, fn: b };
+  } else if (typeof a === "string" && typeof c === "function") {
+    def = { ...b, name: a, fn: c };
+  } else if (a !== null && typeof a === "object" && typeof b === "function") {
+    def = { ...a, name: a.name ?? b.name, fn: b };
+  } else if (a !== null && typeof a === "object") def = { ...a };
+  else throw new TypeError(`${what}: unsupported arguments`);
+  if (typeof def.fn !== "function") {
+    throw new TypeError(`${what}: missing test function`);
+  }
+  if (!def.name) throw new TypeError(`${what}: the test needs a name`);
+  return def;
+}
+
+const origin = require("node:url").pathToFileURL(process.argv[1] ?? "").href;
+
+function context(nodeCtx, name, parent) {
+  const ctx = {
+    name,
+    origin,
+    parent,
+    // Like Deno: resolves to whether the step passed and never rejects.
+    async step(...args) {
+      const def = normalize(args, "t.step");
+      let ok = !def.ignore;
+      await nodeCtx.test(def.name, { skip: !!def.ignore }, async (sub) => {
+        try {
+          await def.fn(context(sub, def.name, ctx));
+        } catch (e) {
+          ok = false;
+          throw e;
+        }
+      });
+      return ok;
+    },
+  };
+  return ctx;
+}
+
+function register(args, extra) {
+  const def = { ...normalize(args, "Deno.test"), ...extra };
+  const options = def.only ? { only: true } : { skip: !!def.ignore };
+  nodeTest.test(def.name, options, (t) => def.fn(context(t, def.name)));
+}
+
+function test(...args) {
+  register(args, {});
+}
+test.ignore = (...args) => register(args, { ignore: true });
+test.only = (...args) => register(args, { only: true });
+
+exports.Deno = { test };
+
+function bridgeHostEvents() {
+  // Web event type -> the Node process event and the event's fields.
+  const bridges = {
+    unhandledrejection: {
+      node: "unhandledRejection",
+      fields: (reason, promise) => ({ reason, promise }),
+    },
+    rejectionhandled: {
+      node: "rejectionHandled",
+      fields: (promise) => ({ promise }),
+    },
+    error: {
+      node: "uncaughtException",
+      fields: (error) => ({ error, message: String(error?.message ?? error) }),
+    },
+  };
+  const listeners = {};
+  // While a web listener exists it sees the event first, as in Deno; the
+  // host's own listeners (node:test attributes the error to the running test)
+  // are set aside and get what no web listener prevented.
+  const hostListeners = {};
+  const handlers = {};
+  for (const [type, bridge] of Object.entries(bridges)) {
+    listeners[type] = [];
+    handlers[type] = (...args) => {
+      let prevented = false;
+      const event = {
+        type,
+        ...bridge.fields(...args),
+        get defaultPrevented() {
+          return prevented;
+        },
+        preventDefault() {
+          prevented = true;
+        },
+      };
+      if (type === "rejectionhandled") {
+        // Node passes only the promise; the web event carries the reason.
+        args[0].catch((reason) => dispatch(type, { ...event, reason }));
+        return;
+      }
+      dispatch(type, event);
+      if (prevented) return;
+      const host = hostListeners[type] ?? [];
+      if (host.length === 0) throw args[0];
+      for (const l of host) l.apply(process, args);
+    };
+  }
+  function dispatch(type, event) {
+    for (const entry of [...listeners[type]]) {
+      if (entry.once) removeEventListener(type, entry.listener);
+      const l = entry.listener;
+      typeof l === "function"
+        ? l.call(globalThis, event)
+        : l.handleEvent(event);
+    }
+  }
+  function addEventListener(type, listener, options) {
+    const list = listeners[type];
+    if (list === undefined) {
+      throw new TypeError(`deno_test_shim: no '${type}' event on Node`);
+    }
+    if (listener == null || list.some((e) => e.listener === listener)) return;
+    if (list.length === 0) {
+      const name = bridges[type].node;
+      hostListeners[type] = process.listeners(name);
+      process.removeAllListeners(name);
+      process.on(name, handlers[type]);
+    }
+    const once = typeof options === "object" && !!options?.once;
+    list.push({ listener, once });
+  }
+  function removeEventListener(type, listener) {
+    const list = listeners[type];
+    const i = list === undefined
+      ? -1
+      : list.findIndex((e) => e.listener === listener);
+    if (i < 0) return;
+    list.splice(i, 1);
+    if (list.length === 0) {
+      const name = bridges[type].node;
+      process.off(name, handlers[type]);
+      for (const l of hostListeners[type]) process.on(name, l);
+      hostListeners[type] = [];
+    }
+  }
+  globalThis.addEventListener = addEventListener;
+  globalThis.removeEventListener = removeEventListener;
+}
+
+if (
+  typeof globalThis.addEventListener !== "function" &&
+  typeof process === "object" && typeof process.on === "function"
+) {
+  bridgeHostEvents();
+}

@@ -1,0 +1,103 @@
+/**
+ * Records the real output of the event-loop corpus (tests/loop/_corpus.ts)
+ * under Node (as CommonJS and as an ES module) and Deno, `RUNS` times each,
+ * into tests/loop/fixtures/<program>.json: the majority output and every
+ * variant seen with its count. The differential test compares the simulator
+ * with these files.
+ *
+ * Usage: `deno run -A scripts/record_loop_fixtures.ts [name ...]`
+ * (needs `node` on PATH; re-run for each new Deno or Node version).
+ *
+ * @module
+ */
+
+import { corpus, type Runtime, RUNTIMES } from "../tests/loop/_corpus.ts";
+
+const RUNS = 5;
+const OUT = new URL("../tests/loop/fixtures/", import.meta.url);
+// Deno creates its `process` global on first use, and the callback that first
+// touches it orders its nextTick callbacks unlike Node (the
+// deno_lazy_process program shows it). The prelude touches it at top level so
+// that the other programs see the steady state; a program can opt out.
+const LOG = "const log = (label) => console.log(label);\n";
+const TOUCH = "void globalThis.process;\n";
+
+async function run(cmd: string, args: string[]): Promise<string[]> {
+  const { code, stdout, stderr } = await new Deno.Command(cmd, {
+    args,
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const text = new TextDecoder();
+  if (code !== 0) {
+    throw new Error(`${cmd} ${args.join(" ")} failed: ${text.decode(stderr)}`);
+  }
+  return text.decode(stdout).split("\n").filter((l) => l !== "");
+}
+
+async function version(cmd: string, args: string[]): Promise<string> {
+  return (await run(cmd, args))[0]!.trim();
+}
+
+function argsFor(runtime: Runtime, dir: string): [string, string[]] {
+  switch (runtime) {
+    case "node-cjs":
+      return ["node", [`${dir}/program.cjs`]];
+    case "node-esm":
+      return ["node", [`${dir}/program.mjs`]];
+    case "deno":
+      return ["deno", ["run", "--no-config", "--quiet", `${dir}/program.mjs`]];
+  }
+}
+
+const only = new Set(Deno.args);
+const recordedWith = {
+  node: await version("node", ["--version"]),
+  deno: await version("deno", ["--version"]),
+  runs: RUNS,
+};
+await Deno.mkdir(OUT, { recursive: true });
+
+for (const program of corpus) {
+  if (only.size > 0 && !only.has(program.name)) continue;
+  const dir = await Deno.makeTempDir({ prefix: "pledge_loop_" });
+  const prelude = LOG + (program.touchProcess === false ? "" : TOUCH);
+  const source = prelude + program.source.trim() + "\n";
+  await Deno.writeTextFile(`${dir}/program.cjs`, source);
+  await Deno.writeTextFile(`${dir}/program.mjs`, source);
+  const results: Record<string, unknown> = {};
+  for (const runtime of RUNTIMES) {
+    const [cmd, args] = argsFor(runtime, dir);
+    const counts = new Map<string, number>();
+    for (let i = 0; i < RUNS; i++) {
+      const key = JSON.stringify(await run(cmd, args));
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    const variants = [...counts].sort((a, b) => b[1] - a[1]).map((
+      [key, count],
+    ) => ({ count, output: JSON.parse(key) as string[] }));
+    results[runtime] = {
+      majority: variants[0]!.output,
+      stable: variants.length === 1,
+      variants,
+    };
+  }
+  await Deno.remove(dir, { recursive: true });
+  const fixture = {
+    name: program.name,
+    about: program.about,
+    source: program.source.trim(),
+    recordedWith,
+    results,
+  };
+  await Deno.writeTextFile(
+    new URL(`${program.name}.json`, OUT),
+    JSON.stringify(fixture, null, 2) + "\n",
+  );
+  const summary = RUNTIMES.map((r) => {
+    const x = results[r] as { stable: boolean; variants: unknown[] };
+    return `${r}: ${x.stable ? "stable" : `${x.variants.length} variants`}`;
+  }).join(", ");
+  console.log(`${program.name}: ${summary}`);
+}

@@ -1,0 +1,297 @@
+/**
+ * `CancellationToken`: a typed, read-only view of a cancellation that
+ * converts to and from `AbortSignal`. Its source is
+ * `CancellationTokenSource` (cancellation_token_source.ts).
+ *
+ * @module
+ */
+
+import { assertFunction, typeError } from "../core/_validate.ts";
+import { coreOfSignal, TokenCore } from "./_token_core.ts";
+
+// Internal access to the token's core, installed by the class's static block.
+let tokenOf: (core: TokenCore) => CancellationToken;
+let coreOfToken: (token: CancellationToken) => TokenCore;
+let pendingCore: TokenCore | undefined;
+let none: CancellationToken | undefined;
+
+/**
+ * A read-only view of a cancellation state: observe it, register callbacks,
+ * or hand its {@linkcode CancellationToken.signal} to any API that takes an
+ * `AbortSignal`. Tokens come from a {@linkcode CancellationTokenSource}, from
+ * {@linkcode CancellationToken.fromSignal}, or are
+ * {@linkcode CancellationToken.none}.
+ *
+ * @example Observing a cancellation
+ * ```ts
+ * import { CancellationTokenSource } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const source = new CancellationTokenSource();
+ * const token = source.token;
+ * const seen: unknown[] = [];
+ * token.register((reason) => seen.push(reason));
+ * source.cancel("stop");
+ * assert.equal(token.isCancellationRequested, true);
+ * assert.deepEqual(seen, ["stop"]);
+ * assert.equal(token.signal.reason, "stop");
+ * ```
+ */
+export class CancellationToken {
+  readonly #core: TokenCore;
+
+  /**
+   * Creates a token that is never cancelled (like
+   * {@linkcode CancellationToken.none}, but a distinct object). Tokens that
+   * can be cancelled come from a {@linkcode CancellationTokenSource}.
+   *
+   * @example A token nothing can cancel
+   * ```ts
+   * import { CancellationToken } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const token = new CancellationToken();
+   * assert.equal(token.isCancellationRequested, false);
+   * ```
+   */
+  constructor() {
+    this.#core = pendingCore ?? new TokenCore(undefined, true);
+    pendingCore = undefined;
+    this.#core.facade = this;
+  }
+
+  static {
+    tokenOf = (core) => {
+      const facade = core.facade;
+      if (facade !== undefined) return facade as CancellationToken;
+      pendingCore = core;
+      return new CancellationToken();
+    };
+    coreOfToken = (token) => token.#core;
+  }
+
+  /**
+   * A token that is never cancelled. It allocates nothing per use: its
+   * registrations are a shared no-op.
+   *
+   * @example Optional cancellation
+   * ```ts
+   * import { CancellationToken } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const token = CancellationToken.none;
+   * assert.equal(token, CancellationToken.none);
+   * assert.equal(token.isCancellationRequested, false);
+   * ```
+   */
+  static get none(): CancellationToken {
+    return none ??= new CancellationToken();
+  }
+
+  /**
+   * Returns the token of `signal`: cancelled when the signal aborts, with its
+   * reason. The same signal always gives the same token (remembered on the
+   * signal under a private symbol key), and a token's own signal gives the
+   * token back. The token adds one `abort` listener to the signal only while
+   * it has registrations, and removes it when the last one is disposed or has
+   * run: any number of registrations share that listener.
+   *
+   * @param signal The signal to follow.
+   * @returns The token.
+   * @throws {TypeError} When `signal` is not an `AbortSignal`.
+   *
+   * @example Following a signal
+   * ```ts
+   * import { CancellationToken } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const controller = new AbortController();
+   * const token = CancellationToken.fromSignal(controller.signal);
+   * controller.abort("bye");
+   * assert.equal(token.isCancellationRequested, true);
+   * assert.equal(token.reason, "bye");
+   * assert.equal(token.signal, controller.signal);
+   * ```
+   */
+  static fromSignal(signal: AbortSignal): CancellationToken {
+    if (!(signal instanceof AbortSignal)) {
+      typeError(
+        "create a token from a signal",
+        "signal",
+        "an AbortSignal",
+        signal,
+      );
+    }
+    return tokenOf(coreOfSignal(signal));
+  }
+
+  /**
+   * Whether cancellation was requested.
+   *
+   * @example Before and after
+   * ```ts
+   * import { CancellationTokenSource } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const source = new CancellationTokenSource();
+   * assert.equal(source.token.isCancellationRequested, false);
+   * source.cancel();
+   * assert.equal(source.token.isCancellationRequested, true);
+   * ```
+   */
+  get isCancellationRequested(): boolean {
+    return this.#core.cancelled;
+  }
+
+  /**
+   * The reason given to the cancellation, or `undefined` while not cancelled.
+   * Without an explicit reason it is a `DOMException` named `"AbortError"`,
+   * as `AbortController.abort()` gives.
+   *
+   * @example The default reason
+   * ```ts
+   * import { CancellationTokenSource } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const source = new CancellationTokenSource();
+   * source.cancel();
+   * assert.equal((source.token.reason as DOMException).name, "AbortError");
+   * ```
+   */
+  get reason(): unknown {
+    return this.#core.currentReason;
+  }
+
+  /**
+   * A real `AbortSignal` that aborts with the token's reason when the token
+   * is cancelled (before the registered callbacks run). It is created on
+   * first use and is the same object afterwards.
+   *
+   * @example Passing a token to an API that takes a signal
+   * ```ts
+   * import { CancellationTokenSource } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const source = new CancellationTokenSource();
+   * const signal = source.token.signal;
+   * source.cancel("late");
+   * assert.equal(signal.aborted, true);
+   * assert.equal(signal.reason, "late");
+   * ```
+   */
+  get signal(): AbortSignal {
+    return this.#core.abortSignal();
+  }
+
+  /**
+   * Registers `callback` to run once, with the reason, when the token is
+   * cancelled. Callbacks run in registration order. On a token already
+   * cancelled the callback runs at once, synchronously, and what it throws
+   * propagates to the caller. On a token that can never be cancelled nothing
+   * is stored.
+   *
+   * @param callback Receives the reason.
+   * @returns A registration; disposing it removes the callback.
+   * @throws {TypeError} When `callback` is not a function.
+   *
+   * @example Removing a registration with `using`
+   * ```ts
+   * import { CancellationTokenSource } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const source = new CancellationTokenSource();
+   * let calls = 0;
+   * {
+   *   using _registration = source.token.register(() => calls++);
+   * }
+   * source.cancel();
+   * assert.equal(calls, 0);
+   * ```
+   */
+  register(callback: (reason: unknown) => void): Disposable {
+    assertFunction("register a cancellation callback", "callback", callback);
+    return this.#core.register(callback);
+  }
+
+  /**
+   * Throws the reason when cancellation was requested.
+   *
+   * @throws {unknown} The token's reason, unchanged.
+   *
+   * @example Checking between steps
+   * ```ts
+   * import { CancellationTokenSource } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const source = new CancellationTokenSource();
+   * source.token.throwIfCancellationRequested();
+   * source.cancel(new Error("stop"));
+   * assert.throws(() => source.token.throwIfCancellationRequested(), {
+   *   message: "stop",
+   * });
+   * ```
+   */
+  throwIfCancellationRequested(): void {
+    const core = this.#core;
+    if (core.cancelled) throw core.currentReason;
+  }
+}
+
+/** The core of a token or signal; throws a TypeError naming `option`. */
+export function parentCore(
+  action: string,
+  option: string,
+  value: unknown,
+): TokenCore {
+  if (value instanceof CancellationToken) return coreOfToken(value);
+  if (value instanceof AbortSignal) return coreOfSignal(value);
+  return typeError(
+    action,
+    option,
+    "a CancellationToken or an AbortSignal",
+    value,
+  );
+}
+
+/**
+ * The cores of an iterable of tokens or signals; throws a TypeError naming
+ * `option` (or `option[i]`) before anything is linked.
+ */
+export function parentCores(
+  action: string,
+  option: string,
+  values: unknown,
+): TokenCore[] {
+  if (
+    values === null || values === undefined ||
+    typeof (values as Iterable<unknown>)[Symbol.iterator] !== "function"
+  ) {
+    typeError(action, option, "an iterable", values);
+  }
+  const cores: TokenCore[] = [];
+  for (const value of values as Iterable<unknown>) {
+    cores.push(parentCore(action, `${option}[${cores.length}]`, value));
+  }
+  return cores;
+}
+
+/**
+ * Links `child` to every core of `parents` (validated already). When a parent
+ * is already cancelled, the child is cancelled with its reason and nothing is
+ * linked.
+ */
+export function linkCore(child: TokenCore, parents: TokenCore[]): void {
+  for (let i = 0; i < parents.length; i++) {
+    const parent = parents[i]!;
+    if (parent.cancelled) {
+      child.cancel(parent.currentReason);
+      return;
+    }
+  }
+  for (let i = 0; i < parents.length; i++) child.linkTo(parents[i]!);
+}
+
+/** The token of a core, created on first use (for the source). */
+export function coreToken(core: TokenCore): CancellationToken {
+  return tokenOf(core);
+}

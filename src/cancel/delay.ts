@@ -1,0 +1,100 @@
+/**
+ * `delay(ms, { signal, clock })`: a future that fulfils after a while, on an
+ * injected clock, and rejects with `signal.reason` when aborted first.
+ *
+ * @module
+ */
+
+import type { Clock } from "../core/clock.ts";
+import { systemClock } from "../core/clock.ts";
+import { timerQueueFor } from "../core/_timer_queue.ts";
+import {
+  assertDuration,
+  assertOptions,
+  assertSignal,
+} from "../core/_validate.ts";
+import { Future, rejectFuture, resolveFuture } from "../future/future.ts";
+import { onSignalAbort } from "./_token_core.ts";
+
+/** Options of {@linkcode delay}. */
+export interface DelayOptions {
+  /**
+   * Rejects the delay with `signal.reason`, unchanged, when aborted.
+   *
+   * @default {undefined}
+   */
+  signal?: AbortSignal | undefined;
+  /**
+   * The clock that measures the delay.
+   *
+   * @default {systemClock}
+   */
+  clock?: Clock | undefined;
+}
+
+/**
+ * Returns a future that fulfils with `undefined` after `ms` milliseconds on
+ * the clock. When `signal` aborts first, the future rejects with
+ * `signal.reason` unchanged and the timer is released at once; an
+ * already-aborted signal rejects at once, without creating a timer or a
+ * listener. Many pending delays share one host timer per clock and one
+ * `abort` listener per signal, and leave neither behind once settled.
+ *
+ * @param ms The delay, a finite number >= 0.
+ * @param options The signal and the clock.
+ * @returns The future.
+ * @throws {RangeError} When `ms` is negative or not finite.
+ * @throws {TypeError} When `ms` is not a number, `options` is not an object
+ *   or `signal` is not an `AbortSignal`.
+ *
+ * @example Waiting on a virtual clock
+ * ```ts
+ * import { delay, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const waited = delay(1000, { clock });
+ * clock.tick(1000);
+ * await waited;
+ * assert.equal(clock.now(), 1000);
+ * ```
+ *
+ * @example Aborting a delay
+ * ```ts
+ * import { delay, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const controller = new AbortController();
+ * const waited = delay(1000, { clock, signal: controller.signal });
+ * controller.abort("stop");
+ * await assert.rejects(waited, (e) => e === "stop");
+ * assert.equal(clock.pendingTimers, 0);
+ * ```
+ */
+export function delay(ms: number, options?: DelayOptions): Future<void> {
+  assertOptions("delay", options);
+  assertDuration("delay", "ms", ms);
+  const signal = options?.signal;
+  assertSignal("delay", signal);
+  if (signal !== undefined && signal.aborted) {
+    return Future.reject<void>(signal.reason);
+  }
+  const queue = timerQueueFor(options?.clock ?? systemClock);
+  const out = new Future<void>();
+  if (signal === undefined) {
+    queue.schedule(() => resolveFuture(out, undefined), ms);
+    return out;
+  }
+  // The timer cannot fire before `registration` is set (it fires on a later
+  // turn), and the signal is not aborted, so neither callback runs early.
+  const timer = queue.schedule(() => {
+    registration[Symbol.dispose]();
+    resolveFuture(out, undefined);
+  }, ms);
+  const registration = onSignalAbort(signal, (reason) => {
+    queue.cancel(timer);
+    rejectFuture(out, reason);
+  });
+  return out;
+}

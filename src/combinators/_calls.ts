@@ -1,0 +1,112 @@
+/**
+ * What `debounce` and `throttle` share: the callers waiting for the next
+ * invocation (one future shared by all of them, run with the latest
+ * arguments), the invocations in flight, cancellation, and the callable
+ * object they return.
+ *
+ * @module
+ */
+
+import { Future, rejectFuture, resolveFuture } from "../future/future.ts";
+
+/** Runs `fn` and tracks which callers wait for which invocation. */
+export class Calls<A extends unknown[], R> {
+  readonly #fn: (...args: A) => R | PromiseLike<R>;
+  #waiting: Future<R> | undefined = undefined;
+  #args: A | undefined = undefined;
+  #count = 0;
+  readonly #inFlight = new Set<Future<R>>();
+
+  constructor(fn: (...args: A) => R | PromiseLike<R>) {
+    this.#fn = fn;
+  }
+
+  /** The number of callers waiting for an invocation not started yet. */
+  get waiting(): number {
+    return this.#count;
+  }
+
+  /** Joins the next invocation, which will run with these (latest) args. */
+  join(args: A): Future<R> {
+    this.#args = args;
+    this.#count++;
+    return this.#waiting ??= new Future<R>();
+  }
+
+  /** Runs the next invocation now, if anyone waits for it. */
+  runWaiting(): Future<R> | undefined {
+    const waiting = this.#waiting;
+    if (waiting === undefined) return undefined;
+    const args = this.#args!;
+    this.#waiting = this.#args = undefined;
+    this.#count = 0;
+    return this.invoke(args, waiting);
+  }
+
+  /** Runs `fn` now; its outcome settles `out` (a new future by default). */
+  invoke(args: A, out: Future<R> = new Future<R>()): Future<R> {
+    let result;
+    try {
+      result = this.#fn(...args);
+    } catch (error) {
+      rejectFuture(out, error);
+      return out;
+    }
+    resolveFuture(out, result);
+    if (!out.isSettled) {
+      const inFlight = this.#inFlight;
+      inFlight.add(out);
+      const remove = (): void => {
+        inFlight.delete(out);
+      };
+      out.then(remove, remove);
+    }
+    return out;
+  }
+
+  /** Rejects every caller whose future has not settled yet. */
+  cancel(reason: unknown): void {
+    const waiting = this.#waiting;
+    this.#waiting = this.#args = undefined;
+    this.#count = 0;
+    if (waiting !== undefined) rejectFuture(waiting, reason);
+    for (const out of this.#inFlight) rejectFuture(out, reason);
+    this.#inFlight.clear();
+  }
+}
+
+/** The reason of `cancel()` without an argument. */
+export function cancelledReason(): DOMException {
+  return new DOMException("The call was cancelled", "AbortError");
+}
+
+/** What the callable returned by `debounce` or `throttle` does. */
+export interface Policy<A extends unknown[], R> {
+  call(args: A): Future<R>;
+  cancel(reason: unknown): void;
+  flush(): Future<R> | undefined;
+  readonly pending: number;
+}
+
+/** The callable returned by `debounce` and `throttle`. */
+export interface Controlled<A extends unknown[], R> extends Disposable {
+  (...args: A): Future<R>;
+  cancel(reason?: unknown): void;
+  flush(): Future<R> | undefined;
+  readonly pending: number;
+}
+
+/** Builds the callable object over a policy. */
+export function controlled<A extends unknown[], R>(
+  policy: Policy<A, R>,
+): Controlled<A, R> {
+  const call = (...args: A): Future<R> => policy.call(args);
+  const cancel = (reason?: unknown): void =>
+    policy.cancel(reason === undefined ? cancelledReason() : reason);
+  return Object.defineProperties(call, {
+    cancel: { value: cancel },
+    flush: { value: (): Future<R> | undefined => policy.flush() },
+    pending: { get: (): number => policy.pending },
+    [Symbol.dispose]: { value: (): void => policy.cancel(cancelledReason()) },
+  }) as Controlled<A, R>;
+}

@@ -1,0 +1,217 @@
+/**
+ * `timeout`: bound a promise or a task by a time limit.
+ *
+ * @module
+ */
+
+import type { Clock } from "../core/clock.ts";
+import { systemClock } from "../core/clock.ts";
+import {
+  assertFunction,
+  assertNumber,
+  assertOptions,
+  assertSignal,
+  rangeError,
+  typeError,
+} from "../core/_validate.ts";
+import {
+  type QueuedTimer,
+  type TimerQueue,
+  timerQueueFor,
+} from "../core/_timer_queue.ts";
+import { onAbort } from "../cancel/signals.ts";
+import { Future, rejectFuture, resolveFuture } from "../future/future.ts";
+import { isThenable, noop, timeoutError } from "./_support.ts";
+
+/**
+ * Options of {@linkcode timeout}.
+ *
+ * @typeParam F The type of the fallback value.
+ */
+export interface TimeoutOptions<F = never> {
+  /**
+   * Rejects with `signal.reason` unchanged when aborted (and aborts the
+   * task's signal with it).
+   */
+  signal?: AbortSignal;
+  /**
+   * The clock that measures the time limit.
+   *
+   * @default {systemClock}
+   */
+  clock?: Clock;
+  /**
+   * Called when time runs out, with the `TimeoutError`; the returned future
+   * settles with what it returns (or throws) instead of rejecting.
+   *
+   * @default {undefined} (reject with the `TimeoutError`)
+   */
+  fallback?: (error: DOMException) => F | PromiseLike<F>;
+}
+
+/** Work bounded by {@linkcode timeout}: a thenable, or a task given a signal. */
+export type TimeoutWork<T> =
+  | PromiseLike<T>
+  | ((signal: AbortSignal) => T | PromiseLike<T>);
+
+const ACTION = "run with a timeout";
+
+// One-entry cache: most programs use one clock, so skip the WeakMap lookup.
+let lastClock: Clock | undefined;
+let lastQueue: TimerQueue | undefined;
+
+function queueOf(clock: Clock): TimerQueue {
+  if (clock !== lastClock) {
+    lastQueue = timerQueueFor(clock);
+    lastClock = clock;
+  }
+  return lastQueue!;
+}
+
+/**
+ * Settles like `work`, or rejects with a `DOMException` named
+ * `"TimeoutError"` when `ms` milliseconds pass first (or settles with
+ * `fallback(error)` when a fallback is given).
+ *
+ * `work` is either a thenable or a task `(signal) => value | PromiseLike`.
+ * A task is called at once with a signal that is aborted, with the same
+ * `TimeoutError`, when time runs out, so cooperative work stops; and with
+ * `options.signal.reason` when the caller aborts. A plain thenable cannot be
+ * stopped: its outcome is ignored (and handled) after the time limit.
+ *
+ * The timer lives in the clock's shared timer heap, not in a host timer of
+ * its own, and the `TimeoutError` is created only when time runs out, so a
+ * timeout on work that settles first costs a few heap operations. Nothing
+ * is left behind once the returned future settles: no timer, no abort
+ * listener.
+ *
+ * `ms` may be `Infinity`, meaning no time limit (handy for configurable
+ * limits); `0` still lets work that is already settled win.
+ *
+ * @typeParam T The type of the work's value.
+ * @typeParam F The type of the fallback value.
+ * @param work A thenable, or a task receiving an `AbortSignal`.
+ * @param ms The time limit in milliseconds, a number >= 0 or `Infinity`.
+ * @param options `signal`, `clock`, `fallback`.
+ * @returns A future of the work's value (or the fallback's).
+ * @throws {TypeError} When `work` is neither a thenable nor a function,
+ *   `ms` is not a number, or an option has the wrong type.
+ * @throws {RangeError} When `ms` is negative or `NaN`.
+ *
+ * @example Timing out on a virtual clock
+ * ```ts
+ * import { timeout, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * let seen: unknown;
+ * const slow = timeout((signal) =>
+ *   new Promise((_, reject) => {
+ *     signal.addEventListener("abort", () => {
+ *       seen = signal.reason;
+ *       reject(signal.reason);
+ *     });
+ *   }), 100, { clock });
+ * clock.tick(100);
+ * await assert.rejects(slow, { name: "TimeoutError" });
+ * assert.equal((seen as DOMException).name, "TimeoutError");
+ * assert.equal(clock.pendingTimers, 0);
+ * ```
+ *
+ * @example Work that settles first, and a fallback
+ * ```ts
+ * import { timeout, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * assert.equal(await timeout(Promise.resolve("fast"), 100, { clock }), "fast");
+ * assert.equal(clock.pendingTimers, 0);
+ *
+ * const never = new Promise<string>(() => {});
+ * const late = timeout(never, 50, { clock, fallback: () => "cached" });
+ * clock.tick(50);
+ * assert.equal(await late, "cached");
+ * ```
+ */
+export function timeout<T, F = never>(
+  work: TimeoutWork<T>,
+  ms: number,
+  options?: TimeoutOptions<F>,
+): Future<Awaited<T> | Awaited<F>> {
+  let signal: AbortSignal | undefined;
+  let clock: Clock = systemClock;
+  let fallback: ((error: DOMException) => F | PromiseLike<F>) | undefined;
+  if (options !== undefined) {
+    assertOptions(ACTION, options);
+    signal = options.signal;
+    assertSignal(ACTION, signal);
+    if (options.clock !== undefined) clock = options.clock;
+    fallback = options.fallback;
+    if (fallback !== undefined) assertFunction(ACTION, "fallback", fallback);
+  }
+  const isTask = typeof work === "function";
+  if (!isTask && !isThenable(work)) {
+    typeError(ACTION, "work", "a thenable or a function", work);
+  }
+  assertNumber(ACTION, "ms", ms);
+  if (!(ms >= 0)) rangeError(ACTION, "ms", "a number >= 0 or Infinity", ms);
+  if (signal !== undefined && signal.aborted) {
+    if (!isTask) (work as PromiseLike<T>).then(undefined, noop);
+    return Future.reject(signal.reason);
+  }
+
+  type Out = Awaited<T> | Awaited<F>;
+  const out = new Future<Out>();
+  const queue = ms === Infinity ? undefined : queueOf(clock);
+  let done = false;
+  let entry: QueuedTimer | undefined;
+  let registration: Disposable | undefined;
+  let controller: AbortController | undefined;
+
+  // Marks the outcome decided and drops the timer and the abort listener.
+  const release = (): boolean => {
+    if (done) return false;
+    done = true;
+    if (entry !== undefined) queue!.cancel(entry);
+    if (registration !== undefined) registration[Symbol.dispose]();
+    return true;
+  };
+  const onValue = (value: unknown): void => {
+    if (release()) resolveFuture(out, value);
+  };
+  const onError = (error: unknown): void => {
+    if (release()) rejectFuture(out, error);
+  };
+
+  if (queue !== undefined) {
+    entry = queue.schedule(() => {
+      entry = undefined;
+      if (!release()) return;
+      const error = timeoutError(ms);
+      controller?.abort(error);
+      if (fallback === undefined) rejectFuture(out, error);
+      else resolveFuture(out, Future.try(() => fallback(error)));
+    }, ms);
+  }
+  if (isTask) controller = new AbortController();
+  if (signal !== undefined) {
+    registration = onAbort(signal, (reason) => {
+      registration = undefined;
+      if (!release()) return;
+      controller?.abort(reason);
+      rejectFuture(out, reason);
+    });
+  }
+  try {
+    const result = isTask
+      ? (work as (signal: AbortSignal) => T | PromiseLike<T>)(
+        controller!.signal,
+      )
+      : work;
+    if (isThenable(result)) result.then(onValue, onError);
+    else onValue(result);
+  } catch (error) {
+    onError(error);
+  }
+  return out;
+}

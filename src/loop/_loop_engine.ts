@@ -1,0 +1,320 @@
+/**
+ * The engine behind `EventLoop`: its queues, the microtask checkpoint, timer
+ * arming and firing, and tracing. The two loop models (HTML task picking and
+ * libuv-style phases) live in `_loop_models.ts`.
+ *
+ * @module
+ */
+
+import { InvalidStateError, LoopLimitError } from "../core/errors.ts";
+import { DeadlineHeap, type HeapEntry } from "../core/_heap.ts";
+import { RingQueue } from "../core/_ring.ts";
+import type { Profile } from "./profiles.ts";
+import type { Trace, TraceLane } from "./trace.ts";
+import { type Rules, rulesFor } from "./_loop_rules.ts";
+
+// deno-lint-ignore no-explicit-any
+export type AnyFn = (...args: any[]) => unknown;
+
+/** A timer (setTimeout, setInterval): the heap entry is the handle. */
+export class Timer implements HeapEntry {
+  deadline: number;
+  seq: number;
+  index = -1;
+  cleared = false;
+  constructor(
+    public readonly id: number,
+    public readonly callback: AnyFn,
+    public readonly args: unknown[] | undefined,
+    /** The requested delay, for labels. */
+    public readonly ms: number,
+    /** -1 for a one-shot timer, else the interval's period. */
+    public readonly period: number,
+    deadline: number,
+    seq: number,
+    /** The HTML timer nesting level of the task this timer will run as. */
+    public nesting: number,
+    public by: number | undefined,
+    public at: number,
+    public rule: string,
+  ) {
+    this.deadline = deadline;
+    this.seq = seq;
+  }
+}
+
+/** A queued callback: a microtask, nextTick, immediate, frame or task. */
+export class Job {
+  cancelled = false;
+  constructor(
+    public readonly fn: AnyFn,
+    public args: unknown[] | undefined,
+    /** The API name for the default label. */
+    public readonly api: string,
+    public readonly id: number,
+    /** An explicit label, or undefined. */
+    public readonly label: string | undefined,
+    public readonly by: number | undefined,
+    public readonly at: number,
+  ) {}
+}
+
+/** The engine state shared by the loop models. */
+export class LoopEngine {
+  readonly profile: Profile;
+  readonly rules: Rules;
+  readonly trace: Trace | undefined;
+  readonly loopLimit: number;
+  readonly labels: WeakMap<AnyFn, string> = new WeakMap();
+  now: number;
+  seq = 0;
+  ids = 0;
+  readonly heap: DeadlineHeap<Timer> = new DeadlineHeap();
+  readonly micro: RingQueue<Job> = new RingQueue();
+  readonly ticks: RingQueue<Job> = new RingQueue();
+  /** The id of the trace event running now (undefined: top level). */
+  current: number | undefined = undefined;
+  /** The HTML timer nesting level of the running timer task (else 0). */
+  nesting = 0;
+  /** How many callbacks are on the stack (drivers refuse to nest). */
+  depth = 0;
+  /** Callbacks left before the current drive throws LoopLimitError. */
+  budget = 0;
+  #drive = "";
+  readonly #hasTicks: boolean;
+  readonly #esm: boolean;
+
+  constructor(
+    profile: Profile,
+    trace: Trace | undefined,
+    loopLimit: number,
+    startMs: number,
+  ) {
+    this.profile = profile;
+    this.rules = rulesFor(profile);
+    this.trace = trace;
+    this.loopLimit = loopLimit;
+    this.now = startMs;
+    this.#hasTicks = profile.apis.nextTick;
+    this.#esm = profile.entry === "esm";
+  }
+
+  /** Starts a drive: checks re-entrancy and resets the budget. */
+  begin(drive: string): void {
+    if (this.depth > 0) {
+      throw new InvalidStateError(
+        `Cannot ${drive} from inside a callback of the same loop`,
+      );
+    }
+    this.#drive = drive;
+    this.budget = this.loopLimit;
+  }
+
+  /** Counts one callback against the budget. */
+  spend(): void {
+    if (--this.budget < 0) {
+      throw new LoopLimitError(
+        `Cannot ${this.#drive} as more than ${this.loopLimit} callbacks ran (loopLimit): microtasks or timers keep rescheduling themselves; ${this.pending} callbacks are pending at ${this.now} ms`,
+        this.loopLimit,
+      );
+    }
+  }
+
+  /** Queued timers, microtasks and nextTick callbacks. */
+  get pending(): number {
+    return this.heap.size + this.micro.length + this.ticks.length;
+  }
+
+  labelOf(fn: AnyFn, api: string, id: number, explicit?: string): string {
+    return explicit ?? this.labels.get(fn) ??
+      (fn.name !== "" ? fn.name : `${api} #${id}`);
+  }
+
+  record(
+    lane: TraceLane,
+    queue: string,
+    label: string,
+    by: number | undefined,
+    at: number,
+    rule: string,
+  ): void {
+    this.current = this.trace!.record({
+      time: this.now,
+      lane,
+      queue,
+      label,
+      enqueuedBy: by,
+      rule,
+      enqueuedAt: at,
+    }).id;
+  }
+
+  /** The delay the profile gives `ms` at nesting `level`, and its rule. */
+  arm(
+    callback: AnyFn,
+    ms: number,
+    args: unknown[] | undefined,
+    interval: boolean,
+  ): Timer {
+    const t = new Timer(
+      ++this.ids,
+      callback,
+      args,
+      ms,
+      interval ? ms : -1,
+      0,
+      0,
+      this.nesting,
+      this.current,
+      this.now,
+      "",
+    );
+    this.#schedule(t, ms);
+    return t;
+  }
+
+  #schedule(t: Timer, ms: number): void {
+    const p = this.profile;
+    const rules = this.rules;
+    let d = p.truncateDelay ? Math.trunc(ms) : ms;
+    let rule = rules.timer;
+    if (!(d >= p.minDelayMs) || d > p.maxDelayMs) {
+      if (d !== p.minDelayMs) rule = rules.minDelay;
+      d = p.minDelayMs;
+    }
+    const clamp = p.nestingClamp;
+    if (clamp !== null && t.nesting > clamp.afterLevel && d < clamp.minMs) {
+      d = clamp.minMs;
+      rule = rules.nesting;
+    }
+    t.nesting++;
+    t.rule = rule;
+    t.deadline = this.now + d;
+    t.seq = this.seq++;
+    this.heap.push(t);
+  }
+
+  clear(handle: unknown): void {
+    if (handle instanceof Timer) {
+      handle.cleared = true;
+      this.heap.remove(handle);
+    }
+  }
+
+  /** Runs the earliest timer (the caller checked it is due), then a checkpoint. */
+  fireTimer(): void {
+    const t = this.heap.pop() as Timer;
+    this.spend();
+    if (t.deadline > this.now) this.now = t.deadline;
+    if (this.trace !== undefined) {
+      this.record(
+        "timer",
+        "timers",
+        this.labelOf(
+          t.callback,
+          t.period < 0 ? `setTimeout(${t.ms})` : `setInterval(${t.ms})`,
+          t.id,
+        ),
+        t.by,
+        t.at,
+        t.rule,
+      );
+    }
+    this.nesting = t.nesting;
+    this.depth++;
+    try {
+      const args = t.args;
+      if (args === undefined) t.callback();
+      else t.callback(...args);
+    } finally {
+      this.depth--;
+      // The spec and Node re-arm an interval after its callback returns.
+      if (t.period >= 0 && !t.cleared) {
+        t.by = this.current;
+        t.at = this.now;
+        this.#schedule(t, t.period);
+      }
+      this.nesting = 0;
+    }
+    this.checkpoint();
+  }
+
+  /** Runs one job as a task (lane and queue given), then a checkpoint. */
+  runTask(j: Job, lane: TraceLane, queue: string, rule: string): void {
+    this.runJob(j, lane, queue, rule);
+    this.checkpoint();
+  }
+
+  runJob(j: Job, lane: TraceLane, queue: string, rule: string): void {
+    this.spend();
+    if (this.trace !== undefined) {
+      this.record(
+        lane,
+        queue,
+        this.labelOf(j.fn, j.api, j.id, j.label),
+        j.by,
+        j.at,
+        rule,
+      );
+    }
+    this.depth++;
+    try {
+      const args = j.args;
+      if (args === undefined) j.fn();
+      else j.fn(...args);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  job(
+    fn: AnyFn,
+    args: unknown[] | undefined,
+    api: string,
+    label?: string,
+  ): Job {
+    return new Job(fn, args, api, ++this.ids, label, this.current, this.now);
+  }
+
+  /**
+   * The checkpoint after a callback: one FIFO microtask queue drained until
+   * empty; with nextTick, the whole tick queue first, repeated while either
+   * queue is non-empty.
+   */
+  checkpoint(): void {
+    if (this.micro.length === 0 && this.ticks.length === 0) {
+      this.current = undefined;
+      return;
+    }
+    if (this.#hasTicks) {
+      do {
+        this.#drain(this.ticks, "nextTick", this.rules.nextTick);
+        this.#drain(this.micro, "microtasks", this.rules.afterTicks);
+      } while (this.ticks.length > 0);
+    } else this.#drain(this.micro, "microtasks", this.rules.microtask);
+    this.current = undefined;
+  }
+
+  /** The checkpoint at the end of top-level code (the entry rule applies). */
+  topCheckpoint(): number {
+    const before = this.budget;
+    if (this.#esm && this.micro.length > 0) {
+      this.#drain(this.micro, "microtasks", this.rules.esmTop);
+    }
+    this.checkpoint();
+    return before - this.budget;
+  }
+
+  #drain(q: RingQueue<Job>, queue: string, rule: string): void {
+    for (let j = q.shift(); j !== undefined; j = q.shift()) {
+      this.runJob(j, "microtask", queue, rule);
+    }
+  }
+
+  /** Removes every queued callback (time does not move). */
+  reset(): void {
+    this.heap.clear();
+    while (this.micro.shift() !== undefined);
+    while (this.ticks.shift() !== undefined);
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * The prioritized task queues behind `EventLoop.postTask`: three priorities
+ * (`scheduler.postTask`'s), each with a continuation queue that runs before
+ * its task queue, and delayed tasks held in a heap until due.
+ *
+ * @module
+ */
+
+import { DeadlineHeap, type HeapEntry } from "../core/_heap.ts";
+import { RingQueue } from "../core/_ring.ts";
+import { type AnyFn, type Job, type LoopEngine } from "./_loop_engine.ts";
+import {
+  type MicrotaskQueue,
+  promiseReject,
+  SimulatedPromise,
+} from "./simulated_async.ts";
+
+/** The priorities of `postTask`, highest first. */
+export const PRIORITIES = ["user-blocking", "user-visible", "background"];
+
+class Posted implements HeapEntry {
+  deadline = 0;
+  seq = 0;
+  index = -1;
+  gen: Generator<unknown, unknown, unknown> | undefined = undefined;
+  done = false;
+  job!: Job;
+  resolve!: (v: unknown) => void;
+  reject!: (e: unknown) => void;
+  onAbort: (() => void) | undefined = undefined;
+  constructor(
+    readonly fn: AnyFn,
+    readonly priority: number,
+    readonly signal: AbortSignal | undefined,
+  ) {}
+}
+
+function isGenerator(x: unknown): x is Generator<unknown, unknown, unknown> {
+  return Object.prototype.toString.call(x) === "[object Generator]";
+}
+
+/** The queues of posted tasks. */
+export class PostTaskQueues {
+  readonly #e: LoopEngine;
+  readonly #host: MicrotaskQueue;
+  readonly #cont = [new RingQueue<Posted>(), new RingQueue<Posted>(), new RingQueue<Posted>()];
+  readonly #tasks = [new RingQueue<Posted>(), new RingQueue<Posted>(), new RingQueue<Posted>()];
+  readonly #delayed = new DeadlineHeap<Posted>();
+  #live = 0;
+
+  constructor(engine: LoopEngine, host: MicrotaskQueue) {
+    this.#e = engine;
+    this.#host = host;
+  }
+
+  /** The number of tasks not yet finished. */
+  get size(): number {
+    return this.#live;
+  }
+
+  /** Posts a task (validated by the caller). */
+  post(
+    fn: AnyFn,
+    priority: number,
+    delay: number,
+    signal: AbortSignal | undefined,
+  ): SimulatedPromise<unknown> {
+    if (signal?.aborted) return promiseReject(this.#host, signal.reason);
+    const t = new Posted(fn, priority, signal);
+    const promise = new SimulatedPromise<unknown>(this.#host, (res, rej) => {
+      t.resolve = res;
+      t.reject = rej;
+    });
+    t.job = this.#jobFor(t);
+    this.#live++;
+    if (signal !== undefined) {
+      t.onAbort = () => this.#abort(t);
+      signal.addEventListener("abort", t.onAbort, { once: true });
+    }
+    if (delay > 0) {
+      t.deadline = this.#e.now + delay;
+      t.seq = this.#e.seq++;
+      this.#delayed.push(t);
+    } else this.#tasks[priority]!.push(t);
+    return promise;
+  }
+
+  /** Moves the delayed tasks due at `now` into their queues. */
+  promote(now: number): void {
+    for (let t = this.#delayed.peek(); t !== undefined && t.deadline <= now; t = this.#delayed.peek()) {
+      this.#delayed.pop();
+      this.#tasks[t.priority]!.push(t);
+    }
+  }
+
+  /** The time the earliest delayed task becomes due, or Infinity. */
+  nextDelayed(): number {
+    return this.#delayed.peek()?.deadline ?? Infinity;
+  }
+
+  /** Whether a continuation or task is queued at `priority` (any when -1). */
+  hasRunnable(priority = -1): boolean {
+    for (let p = 0; p < 3; p++) {
+      if (priority !== -1 && p !== priority) continue;
+      if (this.#cont[p]!.length > 0 || this.#tasks[p]!.length > 0) return true;
+    }
+    return false;
+  }
+
+  /** Runs the next slice at `priority` (the highest when -1). */
+  run(priority = -1): boolean {
+    for (let p = 0; p < 3; p++) {
+      if (priority !== -1 && p !== priority) continue;
+      for (const q of [this.#cont[p]!, this.#tasks[p]!]) {
+        for (let t = q.shift(); t !== undefined; t = q.shift()) {
+          if (t.done) continue;
+          this.#e.runTask(t.job, "task", `postTask:${PRIORITIES[p]}`, this.#e.rules.postTask);
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Drops every task without settling it (for `reset`). */
+  reset(): void {
+    for (const q of [...this.#cont, ...this.#tasks]) {
+      for (let t = q.shift(); t !== undefined; t = q.shift()) this.#unlisten(t);
+    }
+    for (const t of this.#delayed.clear()) this.#unlisten(t);
+    this.#live = 0;
+  }
+
+  #jobFor(t: Posted): Job {
+    const e = this.#e;
+    const api = `postTask(${PRIORITIES[t.priority]})`;
+    const label = e.trace === undefined ? undefined : e.labelOf(t.fn, api, e.ids + 1);
+    return e.job(() => this.#slice(t), undefined, api, label);
+  }
+
+  // One slice: the whole task, or a generator task up to its next yield.
+  #slice(t: Posted): void {
+    let step: IteratorResult<unknown, unknown>;
+    try {
+      if (t.gen === undefined) {
+        const r = t.fn();
+        if (!isGenerator(r)) return this.#finish(t, true, r);
+        t.gen = r;
+      }
+      step = t.gen.next();
+    } catch (e) {
+      return this.#finish(t, false, e);
+    }
+    if (t.done) return;
+    if (step.done) return this.#finish(t, true, step.value);
+    t.job = this.#jobFor(t);
+    this.#cont[t.priority]!.push(t);
+  }
+
+  #finish(t: Posted, ok: boolean, value: unknown): void {
+    if (t.done) return;
+    t.done = true;
+    this.#live--;
+    this.#unlisten(t);
+    if (ok) t.resolve(value);
+    else t.reject(value);
+  }
+
+  #unlisten(t: Posted): void {
+    if (t.onAbort !== undefined) {
+      t.signal!.removeEventListener("abort", t.onAbort);
+      t.onAbort = undefined;
+    }
+  }
+
+  #abort(t: Posted): void {
+    if (t.done) return;
+    this.#delayed.remove(t);
+    const gen = t.gen;
+    this.#finish(t, false, t.signal!.reason);
+    if (gen !== undefined) {
+      try {
+        gen.return(undefined); // runs the generator's finally blocks
+      } catch {
+        // A generator aborted from inside itself is running: nothing to do.
+      }
+    }
+  }
+}

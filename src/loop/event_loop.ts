@@ -1,0 +1,1360 @@
+/**
+ * `EventLoop`: a deterministic event-loop simulator with HTML, Node and Deno
+ * profiles, a trace of every callback, and a {@linkcode Clock} face so any
+ * pledge API can run on it.
+ *
+ * @module
+ */
+
+import type { Clock, TimerHandle } from "../core/clock.ts";
+import { DeadlockError, InvalidStateError } from "../core/errors.ts";
+import type { Executor } from "../core/executor.ts";
+import {
+  assertDuration,
+  assertFinite,
+  assertFunction,
+  assertInteger,
+  assertOptions,
+  assertSignal,
+  rangeError,
+  typeError,
+} from "../core/_validate.ts";
+import { Completer } from "../future/completer.ts";
+import { Future, rejectFuture, resolveFuture } from "../future/future.ts";
+import { type AnyFn, type Job, LoopEngine, Timer } from "./_loop_engine.ts";
+import { LoopTurns } from "./_loop_models.ts";
+import { MacrotaskGate } from "./_macrotask_gate.ts";
+import { PRIORITIES } from "./_post_task.ts";
+import {
+  type Profile,
+  type ProfileApis,
+  type ProfileName,
+  resolveProfile,
+} from "./profiles.ts";
+import {
+  type AsyncBody,
+  promiseReject,
+  promiseResolve,
+  SimulatedPromise,
+  simulateAsync,
+} from "./simulated_async.ts";
+import { Trace } from "./trace.ts";
+
+/** Options of the {@linkcode EventLoop} constructor. */
+export interface EventLoopOptions {
+  /**
+   * The runtime to simulate: a built-in profile name or a profile object
+   * (see {@linkcode profiles}).
+   *
+   * @default {"html"}
+   */
+  profile?: ProfileName | Profile;
+  /**
+   * Whether to record a trace of every callback (`true`), or the
+   * {@linkcode Trace} to record into.
+   *
+   * @default {false}
+   */
+  trace?: boolean | Trace;
+  /**
+   * The most callbacks (tasks, microtasks, frame callbacks) one drive runs
+   * before a {@linkcode LoopLimitError} stops a runaway schedule.
+   *
+   * @default {1_000_000}
+   */
+  loopLimit?: number;
+  /**
+   * The virtual time to start at, in milliseconds.
+   *
+   * @default {0}
+   */
+  startMs?: number;
+}
+
+/** The priority of a task posted with {@linkcode EventLoop.postTask}. */
+export type PostTaskPriority = "user-blocking" | "user-visible" | "background";
+
+/** Options of {@linkcode EventLoop.postTask}. */
+export interface PostTaskOptions {
+  /**
+   * The priority.
+   *
+   * @default {"user-visible"}
+   */
+  priority?: PostTaskPriority;
+  /**
+   * A delay in milliseconds before the task is queued.
+   *
+   * @default {0}
+   */
+  delay?: number;
+  /** Aborting it removes the task (or stops a generator task at its yield). */
+  signal?: AbortSignal;
+}
+
+// A completer whose future dispatches its reactions on the loop.
+class LoopCompleter<T> extends Completer<T> {
+  override readonly future: Future<T>;
+  constructor(executor: Executor) {
+    super();
+    this.future = new Future<T>().via(executor);
+  }
+}
+
+/**
+ * A simulated event loop in virtual time. It owns its own timer heap,
+ * microtask queue, nextTick queue, immediates, animation frames and
+ * prioritized tasks, and runs them by the rules of a runtime profile
+ * (`"html"`, `"node"`, `"deno"` or your own): the microtask checkpoint after
+ * every callback, timers by deadline then arming order, the HTML nesting
+ * clamp and rendering opportunities, Node's phases and nextTick queue, and
+ * the CommonJS or ESM entry. Calling an API the profile lacks throws a
+ * `TypeError`.
+ *
+ * It implements {@linkcode Clock}, so any time-based pledge API can be
+ * driven by it; `future()` and `completer()` give futures whose reactions run
+ * in its microtask queue, and `async()` simulates async functions with exact
+ * await costs. With `trace: true` every callback is recorded with its time,
+ * queue, what queued it and the rule that placed it.
+ *
+ * Time moves only when driven: `step`, `advance`, `advanceTo`, `runAll`,
+ * `nextFrame`, `runMicrotasks`, and the async variants that let the host's
+ * own microtasks run between virtual tasks.
+ *
+ * @example The classic puzzle
+ * ```ts
+ * import { EventLoop } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const loop = new EventLoop({ profile: "node", trace: true });
+ * const out: string[] = [];
+ * loop.setTimeout(() => out.push("timeout"), 0);
+ * loop.resolved().then(() => out.push("then"));
+ * out.push("sync");
+ * loop.runAll();
+ * assert.deepEqual(out, ["sync", "then", "timeout"]);
+ * assert.equal(loop.trace.events[1]!.time, 1); // node: 0 ms becomes 1 ms
+ * ```
+ */
+export class EventLoop implements Clock {
+  readonly #e: LoopEngine;
+  readonly #turns: LoopTurns;
+  readonly #trace: Trace;
+  #executor: Executor | undefined;
+  #asyncDrive = false;
+
+  /**
+   * Creates a loop at `startMs` with nothing queued.
+   *
+   * @param options `profile`, `trace`, `loopLimit`, `startMs`.
+   * @throws {TypeError} When `profile` is neither a built-in name nor a
+   *   well-formed profile, or `trace` is not a boolean or a Trace.
+   * @throws {RangeError} When `loopLimit` is not an integer >= 1 or
+   *   `startMs` is not finite.
+   *
+   * @example A Deno loop with a trace
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop({ profile: "deno", trace: true, startMs: 100 });
+   * loop.setImmediate(() => {});
+   * loop.runAll();
+   * assert.equal(loop.trace.events[0]!.queue, "immediates");
+   * assert.equal(loop.now(), 100);
+   * ```
+   */
+  constructor(options?: EventLoopOptions) {
+    const action = "create an EventLoop";
+    assertOptions(action, options);
+    const profile = resolveProfile(options?.profile ?? "html");
+    const trace = options?.trace ?? false;
+    if (typeof trace !== "boolean" && !(trace instanceof Trace)) {
+      typeError(action, "trace", "a boolean or a Trace", trace);
+    }
+    const loopLimit = options?.loopLimit ?? 1_000_000;
+    assertInteger(action, "loopLimit", loopLimit);
+    const startMs = options?.startMs ?? 0;
+    assertFinite(action, "startMs", startMs);
+    this.#trace = trace instanceof Trace ? trace : new Trace();
+    this.#e = new LoopEngine(
+      profile,
+      trace === false ? undefined : this.#trace,
+      loopLimit,
+      startMs,
+    );
+    this.#turns = new LoopTurns(this.#e, this);
+  }
+
+  /**
+   * The profile the loop follows.
+   *
+   * @example Reading the rules
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new EventLoop({ profile: "node" }).profile.minDelayMs, 1);
+   * ```
+   */
+  get profile(): Profile {
+    return this.#e.profile;
+  }
+
+  /**
+   * The trace (empty unless the loop was created with `trace`).
+   *
+   * @example Explaining an order
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop({ trace: true });
+   * loop.setTimeout(loop.label("timer", () => {}), 0);
+   * loop.queueMicrotask(loop.label("microtask", () => {}));
+   * loop.runAll();
+   * assert.deepEqual(loop.trace.events.map((e) => e.label), ["microtask", "timer"]);
+   * ```
+   */
+  get trace(): Trace {
+    return this.#trace;
+  }
+
+  /**
+   * Whether the loop records a trace.
+   *
+   * @example Off by default
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new EventLoop().tracing, false);
+   * ```
+   */
+  get tracing(): boolean {
+    return this.#e.trace !== undefined;
+  }
+
+  /**
+   * The current virtual time in milliseconds.
+   *
+   * @returns The time.
+   *
+   * @example Time moves only when driven
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * loop.advance(250);
+   * assert.equal(loop.now(), 250);
+   * ```
+   */
+  now(): number {
+    return this.#e.now;
+  }
+
+  /**
+   * The number of timers (one-shot and interval) still scheduled.
+   *
+   * @example Counting timers
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * const h = loop.setInterval(() => {}, 10);
+   * assert.equal(loop.pendingTimers, 1);
+   * loop.clearInterval(h);
+   * assert.equal(loop.pendingTimers, 0);
+   * ```
+   */
+  get pendingTimers(): number {
+    return this.#e.heap.size;
+  }
+
+  /**
+   * The number of callbacks of every kind still queued: timers, microtasks,
+   * nextTick callbacks, immediates, frame callbacks and posted tasks.
+   *
+   * @example Everything ran
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop({ profile: "node" });
+   * loop.setImmediate(() => {});
+   * loop.nextTick(() => {});
+   * assert.equal(loop.pending, 2);
+   * loop.runAll();
+   * assert.equal(loop.pending, 0);
+   * ```
+   */
+  get pending(): number {
+    return this.#e.pending + this.#turns.pending;
+  }
+
+  /**
+   * Schedules `callback` after `ms` milliseconds, by the profile's rules: in
+   * `"html"` the delay is truncated, negative becomes 0 and the 4 ms nesting
+   * clamp applies; in `"node"` and `"deno"` a delay below 1 ms (or `NaN`)
+   * becomes 1 ms. Delays above 2^31-1 ms overflow to the minimum.
+   *
+   * @param callback The function to run.
+   * @param ms The delay.
+   * @param args Arguments passed to `callback`.
+   * @returns A handle for {@linkcode EventLoop.clearTimeout}.
+   * @throws {TypeError} When `callback` is not a function or `ms` is not a
+   *   number.
+   *
+   * @example Deadline, then arming order
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop({ profile: "node" });
+   * const order: string[] = [];
+   * loop.setTimeout(() => order.push("a"), 5);
+   * loop.setTimeout(() => order.push("b"), 0);
+   * loop.setTimeout(() => order.push("c"), 1);
+   * loop.runAll();
+   * assert.deepEqual(order, ["b", "c", "a"]); // 0 is 1 in Node
+   * ```
+   */
+  setTimeout(
+    callback: (...args: never[]) => void,
+    ms?: number,
+    ...args: unknown[]
+  ): TimerHandle {
+    return this.#arm("set a timeout", callback, ms, args, false);
+  }
+
+  /**
+   * Schedules `callback` every `ms` milliseconds (the same delay rules as
+   * `setTimeout`). The interval re-arms after each run with a new arming
+   * order, so it never starves timers due at the same time.
+   *
+   * @param callback The function to run.
+   * @param ms The period.
+   * @param args Arguments passed to `callback`.
+   * @returns A handle for {@linkcode EventLoop.clearInterval}.
+   * @throws {TypeError} When `callback` is not a function or `ms` is not a
+   *   number.
+   *
+   * @example An interval and a timeout
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * const at: number[] = [];
+   * const h = loop.setInterval(() => at.push(loop.now()), 10);
+   * loop.setTimeout(() => loop.clearInterval(h), 35);
+   * loop.runAll();
+   * assert.deepEqual(at, [10, 20, 30]);
+   * ```
+   */
+  setInterval(
+    callback: (...args: never[]) => void,
+    ms?: number,
+    ...args: unknown[]
+  ): TimerHandle {
+    return this.#arm("set an interval", callback, ms, args, true);
+  }
+
+  /**
+   * Cancels a timer; unknown or already-run handles are ignored.
+   *
+   * @param handle A handle from `setTimeout` or `setInterval`.
+   *
+   * @example A cancelled timer never runs
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * let ran = false;
+   * loop.clearTimeout(loop.setTimeout(() => (ran = true), 1));
+   * loop.runAll();
+   * assert.equal(ran, false);
+   * ```
+   */
+  clearTimeout(handle: TimerHandle): void {
+    this.#e.clear(handle);
+  }
+
+  /**
+   * Cancels an interval, also from inside its own callback.
+   *
+   * @param handle A handle from `setInterval`.
+   *
+   * @example Stopping after two runs
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * let runs = 0;
+   * const h = loop.setInterval(() => {
+   *   if (++runs === 2) loop.clearInterval(h);
+   * }, 5);
+   * loop.runAll();
+   * assert.equal(runs, 2);
+   * ```
+   */
+  clearInterval(handle: TimerHandle): void {
+    this.#e.clear(handle);
+  }
+
+  /**
+   * Queues a microtask: it runs at the next checkpoint, after the current
+   * callback, in FIFO order with promise reactions.
+   *
+   * @param callback The function to run.
+   * @throws {TypeError} When `callback` is not a function.
+   *
+   * @example Microtasks queued by microtasks run in the same checkpoint
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * const order: string[] = [];
+   * loop.setTimeout(() => order.push("timer"), 0);
+   * loop.queueMicrotask(() => {
+   *   order.push("m1");
+   *   loop.queueMicrotask(() => order.push("m2"));
+   * });
+   * loop.runAll();
+   * assert.deepEqual(order, ["m1", "m2", "timer"]);
+   * ```
+   */
+  queueMicrotask(callback: () => void): void {
+    assertFunction("queue a microtask", "callback", callback);
+    const e = this.#e;
+    e.micro.push(e.job(callback, undefined, "queueMicrotask"));
+  }
+
+  /**
+   * Queues a nextTick callback (Node, Deno): after each callback the whole
+   * nextTick queue runs before promise jobs.
+   *
+   * @param callback The function to run.
+   * @param args Arguments passed to `callback`.
+   * @throws {TypeError} When the profile has no `nextTick` or `callback` is
+   *   not a function.
+   *
+   * @example nextTick before promise jobs (CommonJS entry)
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop({ profile: "node" });
+   * const order: string[] = [];
+   * loop.queueMicrotask(() => order.push("microtask"));
+   * loop.nextTick(() => order.push("tick"));
+   * loop.runAll();
+   * assert.deepEqual(order, ["tick", "microtask"]);
+   * ```
+   */
+  nextTick(
+    callback: (...args: never[]) => void,
+    ...args: unknown[]
+  ): void {
+    this.#require("nextTick");
+    assertFunction("queue a nextTick callback", "callback", callback);
+    const e = this.#e;
+    e.ticks.push(
+      e.job(callback, args.length > 0 ? args : undefined, "nextTick"),
+    );
+  }
+
+  /**
+   * Queues `callback` for the check phase (Node, Deno). One queued during
+   * the check phase runs in the next turn.
+   *
+   * @param callback The function to run.
+   * @param args Arguments passed to `callback`.
+   * @returns A handle for {@linkcode EventLoop.clearImmediate}.
+   * @throws {TypeError} When the profile has no `setImmediate` or `callback`
+   *   is not a function.
+   *
+   * @example An immediate beats a timer scheduled in the same callback
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop({ profile: "node" });
+   * const order: string[] = [];
+   * loop.setTimeout(() => {
+   *   loop.setTimeout(() => order.push("timeout"), 0);
+   *   loop.setImmediate(() => order.push("immediate"));
+   * }, 5);
+   * loop.runAll();
+   * assert.deepEqual(order, ["immediate", "timeout"]);
+   * ```
+   */
+  setImmediate(
+    callback: (...args: never[]) => void,
+    ...args: unknown[]
+  ): TimerHandle {
+    this.#require("setImmediate");
+    assertFunction("set an immediate", "callback", callback);
+    const e = this.#e;
+    const j = e.job(callback, args.length > 0 ? args : undefined, "setImmediate");
+    this.#turns.immediates.push(j);
+    return j;
+  }
+
+  /**
+   * Cancels an immediate; unknown or already-run handles are ignored.
+   *
+   * @param handle A handle from `setImmediate`.
+   * @throws {TypeError} When the profile has no `setImmediate`.
+   *
+   * @example Cancelling
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop({ profile: "deno" });
+   * let ran = false;
+   * loop.clearImmediate(loop.setImmediate(() => (ran = true)));
+   * loop.runAll();
+   * assert.equal(ran, false);
+   * assert.equal(loop.pending, 0);
+   * ```
+   */
+  clearImmediate(handle: TimerHandle): void {
+    this.#require("setImmediate", "clearImmediate");
+    if (handle !== null && typeof handle === "object") {
+      this.#turns.cancelImmediate(handle as Job);
+    }
+  }
+
+  /**
+   * Requests a frame callback (HTML): it runs at the next rendering
+   * opportunity with the frame's timestamp, shared by every callback of that
+   * frame, with a microtask checkpoint between them. One requested during a
+   * frame waits for the next.
+   *
+   * @param callback Receives the frame timestamp in virtual ms.
+   * @returns An id for {@linkcode EventLoop.cancelAnimationFrame}.
+   * @throws {TypeError} When the profile has no `requestAnimationFrame` or
+   *   `callback` is not a function.
+   *
+   * @example Two callbacks, one timestamp
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop({ profile: "html" });
+   * const stamps: number[] = [];
+   * loop.requestAnimationFrame((t) => stamps.push(t));
+   * loop.requestAnimationFrame((t) => stamps.push(t));
+   * loop.nextFrame();
+   * assert.deepEqual(stamps, [1000 / 60, 1000 / 60]);
+   * ```
+   */
+  requestAnimationFrame(callback: (timestamp: number) => void): number {
+    this.#require("requestAnimationFrame");
+    assertFunction("request an animation frame", "callback", callback);
+    const j = this.#e.job(callback, undefined, "requestAnimationFrame");
+    this.#turns.frames.set(j.id, j);
+    return j.id;
+  }
+
+  /**
+   * Cancels a frame callback, also one of the frame being run.
+   *
+   * @param id An id from `requestAnimationFrame`.
+   * @throws {TypeError} When the profile has no `requestAnimationFrame`.
+   *
+   * @example Cancelling
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * let ran = false;
+   * loop.cancelAnimationFrame(loop.requestAnimationFrame(() => (ran = true)));
+   * loop.nextFrame();
+   * assert.equal(ran, false);
+   * ```
+   */
+  cancelAnimationFrame(id: number): void {
+    this.#require("requestAnimationFrame", "cancelAnimationFrame");
+    this.#turns.cancelFrame(id);
+  }
+
+  /**
+   * Posts a prioritized task (`scheduler.postTask`). Priorities run
+   * `"user-blocking"`, then `"user-visible"`, then `"background"` (the
+   * profile's `taskSources` place timers among them). A generator function
+   * gives way at each `yield`; its continuation runs before other tasks of
+   * its priority. Aborting the signal rejects with `signal.reason` and
+   * stops a generator (its `finally` blocks run); an already-aborted signal
+   * rejects at once and queues nothing.
+   *
+   * @typeParam T The result type.
+   * @param callback A function, or a generator function.
+   * @param options `priority`, `delay`, `signal`.
+   * @returns A simulated promise of the result.
+   * @throws {TypeError} When the profile has no `postTask`, `callback` is not
+   *   a function or `priority` is unknown.
+   * @throws {RangeError} When `delay` is negative or not finite.
+   *
+   * @example Priorities and a yielding task
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * const order: string[] = [];
+   * loop.postTask(() => order.push("background"), { priority: "background" });
+   * loop.postTask(function* () {
+   *   order.push("slice 1");
+   *   yield;
+   *   order.push("slice 2");
+   * });
+   * loop.postTask(() => order.push("visible"));
+   * loop.postTask(() => order.push("blocking"), { priority: "user-blocking" });
+   * loop.runAll();
+   * assert.deepEqual(order, ["blocking", "slice 1", "slice 2", "visible", "background"]);
+   * ```
+   */
+  postTask<T>(
+    callback: () => Generator<unknown, T, unknown>,
+    options?: PostTaskOptions,
+  ): SimulatedPromise<T>;
+  postTask<T>(
+    callback: () => T,
+    options?: PostTaskOptions,
+  ): SimulatedPromise<Awaited<T>>;
+  postTask(callback: () => unknown, options?: PostTaskOptions): unknown {
+    const action = "post a task";
+    this.#require("postTask");
+    assertFunction(action, "callback", callback);
+    assertOptions(action, options);
+    const priority = options?.priority ?? "user-visible";
+    const p = PRIORITIES.indexOf(priority);
+    if (p < 0) {
+      typeError(
+        action,
+        "priority",
+        '"user-blocking", "user-visible" or "background"',
+        priority,
+      );
+    }
+    const delay = options?.delay ?? 0;
+    assertDuration(action, "delay", delay);
+    assertSignal(action, options?.signal);
+    return this.#turns.tasks.post(callback, p, delay, options?.signal);
+  }
+
+  /**
+   * Labels a callback in the trace (instead of its name or API) and returns
+   * it unchanged.
+   *
+   * @typeParam F The function type.
+   * @param text The label.
+   * @param fn The callback.
+   * @returns `fn`.
+   * @throws {TypeError} When `text` is not a string or `fn` not a function.
+   *
+   * @example A labelled timer
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop({ trace: true });
+   * loop.setTimeout(loop.label("tick", () => {}), 0);
+   * loop.runAll();
+   * assert.equal(loop.trace.events[0]!.label, "tick");
+   * ```
+   */
+  label<F extends (...args: never[]) => unknown>(text: string, fn: F): F {
+    if (typeof text !== "string") typeError("label", "text", "a string", text);
+    assertFunction("label", "fn", fn);
+    this.#e.labels.set(fn as unknown as AnyFn, text);
+    return fn;
+  }
+
+  /**
+   * An {@linkcode Executor} that queues each task as a microtask of this
+   * loop: move any future onto the loop with `future.via(loop.executor)`.
+   *
+   * @example Running a continuation in the loop
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * let ran = false;
+   * loop.executor.execute(() => (ran = true));
+   * assert.equal(ran, false);
+   * loop.runMicrotasks();
+   * assert.equal(ran, true);
+   * ```
+   */
+  get executor(): Executor {
+    return this.#executor ??= Object.freeze({
+      execute: (task: () => void): void => {
+        const e = this.#e;
+        e.micro.push(e.job(task, undefined, "future reaction"));
+      },
+    });
+  }
+
+  /**
+   * Creates a {@linkcode Future} whose reactions (and those of every future
+   * derived from it with `then`) run in this loop's microtask queue.
+   *
+   * @typeParam T The type of the value.
+   * @param init Receives `resolve` and `reject`, as `new Future(init)` does;
+   *   without it the future stays pending.
+   * @returns The future.
+   * @throws {TypeError} When `init` is given and is not a function.
+   *
+   * @example A future ordered against a timer
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * const order: string[] = [];
+   * loop.future<number>((resolve) => resolve(1)).then(() => order.push("future"));
+   * loop.setTimeout(() => order.push("timer"), 0);
+   * loop.runAll();
+   * assert.deepEqual(order, ["future", "timer"]);
+   * ```
+   */
+  future<T>(
+    init?: (
+      resolve: (value: T | PromiseLike<T>) => void,
+      reject: (reason?: unknown) => void,
+    ) => void,
+  ): Future<T> {
+    const f = new Future<T>().via(this.executor);
+    if (init !== undefined) {
+      assertFunction("create a future", "init", init);
+      let done = false;
+      try {
+        init((v) => {
+          if (!done) (done = true, resolveFuture(f, v));
+        }, (e) => {
+          if (!done) (done = true, rejectFuture(f, e));
+        });
+      } catch (e) {
+        if (!done) (done = true, rejectFuture(f, e));
+      }
+    }
+    return f;
+  }
+
+  /**
+   * Creates a {@linkcode Completer} whose future's reactions run in this
+   * loop's microtask queue.
+   *
+   * @typeParam T The type of the value.
+   * @returns The completer.
+   *
+   * @example Completing from a timer
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * const c = loop.completer<string>();
+   * const seen: string[] = [];
+   * c.future.then((v) => seen.push(`${v} at ${loop.now()}`));
+   * loop.setTimeout(() => c.resolve("done"), 20);
+   * loop.runAll();
+   * assert.deepEqual(seen, ["done at 20"]);
+   * ```
+   */
+  completer<T>(): Completer<T> {
+    return new LoopCompleter<T>(this.executor);
+  }
+
+  /**
+   * Creates a {@linkcode SimulatedPromise}, as `new Promise(init)` does,
+   * whose jobs run in this loop's microtask queue with ECMA-262's ordering.
+   *
+   * @typeParam T The type of the value.
+   * @param init Receives `resolve` and `reject`.
+   * @returns The promise.
+   * @throws {TypeError} When `init` is not a function.
+   *
+   * @example Resolving with a promise costs two ticks
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * const order: string[] = [];
+   * loop.promise((resolve) => resolve(loop.resolved())).then(() => order.push("outer"));
+   * loop.resolved().then(() => order.push("1")).then(() => order.push("2"))
+   *   .then(() => order.push("3"));
+   * loop.runMicrotasks();
+   * assert.deepEqual(order, ["1", "2", "outer", "3"]);
+   * ```
+   */
+  promise<T>(
+    init: (
+      resolve: (value: T | PromiseLike<T>) => void,
+      reject: (reason?: unknown) => void,
+    ) => void,
+  ): SimulatedPromise<T> {
+    assertFunction("create a promise", "init", init);
+    return new SimulatedPromise<T>(this, init);
+  }
+
+  /**
+   * `Promise.resolve` in the loop: `value` itself when it is a simulated
+   * promise of this loop, otherwise a new one resolved with it.
+   *
+   * @typeParam T The type of the value.
+   * @param value The value or thenable.
+   * @returns The promise.
+   *
+   * @example A resolved promise
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * let seen = 0;
+   * loop.resolved(3).then((x) => (seen = x));
+   * loop.runMicrotasks();
+   * assert.equal(seen, 3);
+   * ```
+   */
+  resolved(): SimulatedPromise<void>;
+  resolved<T>(value: T): SimulatedPromise<Awaited<T>>;
+  resolved<T>(value?: T): SimulatedPromise<Awaited<T>> {
+    return promiseResolve(this, value as T);
+  }
+
+  /**
+   * `Promise.reject` in the loop.
+   *
+   * @typeParam T The value type it would have had.
+   * @param reason The reason.
+   * @returns A rejected simulated promise.
+   *
+   * @example A rejected promise
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * assert.equal(loop.rejected(new Error("no")).catch(() => {}).state, "pending");
+   * ```
+   */
+  rejected<T = never>(reason?: unknown): SimulatedPromise<T> {
+    return promiseReject<T>(this, reason);
+  }
+
+  /**
+   * Simulates an async function with a generator function: `yield x` means
+   * `await x` (1 tick for a value or a promise of this loop, 2 for another
+   * thenable) and the returned promise adopts the return value (a returned
+   * promise costs the caller 3 ticks in all).
+   *
+   * @typeParam A The parameters.
+   * @typeParam R The return type of the body.
+   * @param body The generator function.
+   * @returns A function returning a {@linkcode SimulatedPromise}.
+   * @throws {TypeError} When `body` is not a function.
+   *
+   * @example async/await against a promise chain
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * const out: string[] = [];
+   * const a2 = loop.async(function* () {
+   *   out.push("a2");
+   * });
+   * const a1 = loop.async(function* () {
+   *   out.push("a1 start");
+   *   yield a2();
+   *   out.push("a1 end");
+   * });
+   * a1();
+   * loop.promise<void>((r) => (out.push("p1"), r())).then(() => out.push("p2"));
+   * loop.runAll();
+   * assert.deepEqual(out, ["a1 start", "a2", "p1", "a1 end", "p2"]);
+   * ```
+   */
+  async<A extends unknown[], R>(
+    body: AsyncBody<A, R>,
+  ): (...args: A) => SimulatedPromise<Awaited<R>> {
+    return simulateAsync(this, body);
+  }
+
+  /**
+   * Runs `main` as the script: a traced task in the `"script"` queue, then
+   * the end-of-script checkpoint by the profile's entry (with `"esm"`,
+   * promise jobs before nextTick callbacks).
+   *
+   * @param main The top-level code.
+   * @param label Its label in the trace.
+   * @throws {TypeError} When `main` is not a function.
+   * @throws {InvalidStateError} When called from inside a loop callback.
+   *
+   * @example What the script queued names it in the trace
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop({ trace: true });
+   * loop.runScript(() => loop.queueMicrotask(() => {}), "main");
+   * const [script, micro] = loop.trace.events;
+   * assert.equal(script!.label, "main");
+   * assert.equal(micro!.enqueuedBy, script!.id);
+   * ```
+   */
+  runScript(main: () => void, label = "script"): void {
+    assertFunction("run a script", "main", main);
+    const e = this.#begin("run a script");
+    e.spend();
+    if (e.trace !== undefined) {
+      e.record("task", "script", label, undefined, e.now, e.rules.script);
+    }
+    e.depth++;
+    try {
+      main();
+    } finally {
+      e.depth--;
+    }
+    e.topCheckpoint();
+  }
+
+  /**
+   * Runs the checkpoint of top-level code: every queued microtask (and
+   * nextTick callback), and whatever they queue, by the entry rule.
+   *
+   * @returns How many callbacks ran.
+   * @throws {LoopLimitError} When more than `loopLimit` run.
+   *
+   * @example Draining
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * loop.queueMicrotask(() => loop.queueMicrotask(() => {}));
+   * assert.equal(loop.runMicrotasks(), 2);
+   * ```
+   */
+  runMicrotasks(): number {
+    return this.#begin("run microtasks").topCheckpoint();
+  }
+
+  /**
+   * Runs the pending top-level checkpoint, then exactly one task, phase
+   * callback or rendering step (with its checkpoint), moving time to it.
+   *
+   * @returns Whether anything ran.
+   * @throws {LoopLimitError} When more than `loopLimit` callbacks run.
+   *
+   * @example One step at a time
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * loop.setTimeout(() => {}, 30);
+   * assert.equal(loop.step(), true);
+   * assert.equal(loop.now(), 30);
+   * assert.equal(loop.step(), false);
+   * ```
+   */
+  step(): boolean {
+    const e = this.#begin("step");
+    const ran = e.topCheckpoint() > 0;
+    return this.#turns.step(Infinity) || ran;
+  }
+
+  /**
+   * Advances time by `ms`, running everything due on the way.
+   *
+   * @param ms How far, a finite number >= 0.
+   * @returns The new virtual time.
+   * @throws {RangeError} When `ms` is negative or not finite.
+   * @throws {LoopLimitError} When more than `loopLimit` callbacks run.
+   *
+   * @example Timers up to a point
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * const at: number[] = [];
+   * loop.setTimeout(() => at.push(loop.now()), 10);
+   * loop.setTimeout(() => at.push(loop.now()), 30);
+   * assert.equal(loop.advance(20), 20);
+   * assert.deepEqual(at, [10]);
+   * ```
+   */
+  advance(ms: number): number {
+    assertDuration("advance the loop", "ms", ms);
+    return this.#advanceTo("advance the loop", this.#e.now + ms);
+  }
+
+  /**
+   * Advances time to `timeMs`, running everything due on the way.
+   *
+   * @param timeMs The target time, finite and not before `now()`.
+   * @returns The new virtual time.
+   * @throws {RangeError} When `timeMs` is not finite or is in the past.
+   * @throws {LoopLimitError} When more than `loopLimit` callbacks run.
+   *
+   * @example To an absolute time
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop({ startMs: 100 });
+   * assert.equal(loop.advanceTo(150), 150);
+   * ```
+   */
+  advanceTo(timeMs: number): number {
+    this.#checkTarget("advance the loop", timeMs);
+    return this.#advanceTo("advance the loop", timeMs);
+  }
+
+  /**
+   * Runs until nothing is queued, moving time to each deadline.
+   *
+   * @returns The virtual time afterwards.
+   * @throws {LoopLimitError} When more than `loopLimit` callbacks run (a
+   *   runaway interval, or microtasks that starve the loop).
+   *
+   * @example Microtasks can starve timers
+   * ```ts
+   * import { EventLoop, LoopLimitError } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop({ loopLimit: 1000 });
+   * let timer = false;
+   * loop.setTimeout(() => (timer = true), 0);
+   * const spin = () => loop.queueMicrotask(spin);
+   * spin();
+   * assert.throws(() => loop.runAll(), LoopLimitError);
+   * assert.equal(timer, false);
+   * loop.reset();
+   * ```
+   */
+  runAll(): number {
+    const e = this.#begin("run all");
+    e.topCheckpoint();
+    while (this.#turns.step(Infinity));
+    return e.now;
+  }
+
+  /**
+   * Advances to the next rendering opportunity (HTML) and runs it: tasks
+   * due before it, then its frame callbacks.
+   *
+   * @returns The frame's time.
+   * @throws {TypeError} When the profile has no `requestAnimationFrame`.
+   * @throws {LoopLimitError} When more than `loopLimit` callbacks run.
+   *
+   * @example Frame times
+   * ```ts
+   * import { EventLoop, profiles } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop({ profile: { ...profiles.html, frameIntervalMs: 10 } });
+   * assert.equal(loop.nextFrame(), 10);
+   * assert.equal(loop.nextFrame(), 20);
+   * ```
+   */
+  nextFrame(): number {
+    this.#require("requestAnimationFrame", "nextFrame");
+    const e = this.#begin("advance to the next frame");
+    e.topCheckpoint();
+    const turns = this.#turns;
+    const k = turns.nextFrameIndex();
+    const time = turns.frameTime(k);
+    while (turns.lastFrame < k && turns.step(time));
+    if (e.now < time) e.now = time;
+    if (turns.lastFrame < k) turns.lastFrame = k;
+    return e.now;
+  }
+
+  /**
+   * Like {@linkcode EventLoop.step}, but lets the host's microtasks run
+   * before and after the step.
+   *
+   * @returns Whether anything ran.
+   * @throws {LoopLimitError} When more than `loopLimit` callbacks run.
+   *
+   * @example Stepping host async code
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * let done = false;
+   * (async () => {
+   *   await new Promise((r) => loop.setTimeout(r, 10));
+   *   done = true;
+   * })();
+   * assert.equal(await loop.stepAsync(), true);
+   * assert.equal(done, true);
+   * ```
+   */
+  async stepAsync(): Promise<boolean> {
+    let ran = false;
+    await this.#driveAsync("step", () => {
+      if (ran) return false;
+      ran = this.#turns.step(Infinity);
+      return ran;
+    });
+    return ran;
+  }
+
+  /**
+   * Like {@linkcode EventLoop.advance}, but lets the host's microtasks
+   * (native promise reactions, `await` resumptions) run after every virtual
+   * task, so real async code driven by the loop's timers keeps up.
+   *
+   * @param ms How far, a finite number >= 0.
+   * @returns The new virtual time.
+   * @throws {RangeError} When `ms` is negative or not finite.
+   * @throws {LoopLimitError} When more than `loopLimit` callbacks run.
+   *
+   * @example Sleeping twice
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop({ profile: "deno" });
+   * const sleep = (ms: number) => new Promise((r) => loop.setTimeout(r, ms));
+   * const at: number[] = [];
+   * (async () => {
+   *   await sleep(10);
+   *   at.push(loop.now());
+   *   await sleep(10);
+   *   at.push(loop.now());
+   * })();
+   * assert.equal(await loop.advanceAsync(25), 25);
+   * assert.deepEqual(at, [10, 20]);
+   * ```
+   */
+  advanceAsync(ms: number): Promise<number> {
+    assertDuration("advance the loop", "ms", ms);
+    return this.#advanceToAsync(this.#e.now + ms);
+  }
+
+  /**
+   * Like {@linkcode EventLoop.advanceTo}, letting host microtasks run after
+   * every virtual task.
+   *
+   * @param timeMs The target time, finite and not before `now()`.
+   * @returns The new virtual time.
+   * @throws {RangeError} When `timeMs` is not finite or is in the past.
+   * @throws {LoopLimitError} When more than `loopLimit` callbacks run.
+   *
+   * @example To an absolute time
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * assert.equal(await loop.advanceToAsync(40), 40);
+   * ```
+   */
+  advanceToAsync(timeMs: number): Promise<number> {
+    this.#checkTarget("advance the loop", timeMs);
+    return this.#advanceToAsync(timeMs);
+  }
+
+  /**
+   * Like {@linkcode EventLoop.runAll}, letting host microtasks run after
+   * every virtual task, so timers armed by native promise continuations run
+   * too.
+   *
+   * @returns The virtual time afterwards.
+   * @throws {LoopLimitError} When more than `loopLimit` callbacks run.
+   *
+   * @example A retry loop with native await
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop({ profile: "node" });
+   * let attempts = 0;
+   * (async () => {
+   *   while (++attempts < 3) {
+   *     await new Promise((r) => loop.setTimeout(r, 100 * attempts));
+   *   }
+   * })();
+   * assert.equal(await loop.runAllAsync(), 300);
+   * assert.equal(attempts, 3);
+   * ```
+   */
+  async runAllAsync(): Promise<number> {
+    await this.#driveAsync("run all", () => this.#turns.step(Infinity));
+    return this.#e.now;
+  }
+
+  /**
+   * Drives the loop, letting host microtasks run after every virtual task,
+   * until `promise` settles; returns its value or throws its reason. When it
+   * is still pending and nothing is queued, throws a
+   * {@linkcode DeadlockError} instead of hanging.
+   *
+   * @typeParam T The type of the value.
+   * @param promise What to wait for.
+   * @returns The value of `promise`.
+   * @throws {DeadlockError} When nothing can make progress.
+   * @throws {LoopLimitError} When more than `loopLimit` callbacks run.
+   *
+   * @example Waiting on virtual time
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * const answer = new Promise((r) => loop.setTimeout(() => r(42), 1000));
+   * assert.equal(await loop.runUntilSettled(answer), 42);
+   * assert.equal(loop.now(), 1000);
+   * ```
+   */
+  async runUntilSettled<T>(promise: PromiseLike<T>): Promise<T> {
+    if (
+      promise === null || typeof promise !== "object" ||
+      typeof promise.then !== "function"
+    ) {
+      assertFunction("run until settled", "promise.then", promise?.then);
+    }
+    let settled = false;
+    let ok = false;
+    let result: unknown;
+    Promise.resolve(promise).then((v) => {
+      settled = ok = true;
+      result = v;
+    }, (e) => {
+      settled = true;
+      result = e;
+    });
+    await this.#driveAsync("run until settled", () => {
+      if (settled) return false;
+      if (this.#turns.step(Infinity)) return true;
+      throw new DeadlockError(
+        `Cannot settle the promise as nothing can make progress: it is still pending at virtual time ${this.#e.now} ms and nothing is queued`,
+        this.#e.heap.size,
+      );
+    });
+    if (ok) return result as T;
+    throw result;
+  }
+
+  /**
+   * Removes every queued callback without running it; time does not move.
+   * Posted tasks are dropped without settling and their abort listeners
+   * removed.
+   *
+   * @example Clearing a runaway schedule
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * loop.setInterval(() => {}, 1);
+   * loop.queueMicrotask(() => {});
+   * loop.reset();
+   * assert.equal(loop.pending, 0);
+   * ```
+   */
+  reset(): void {
+    this.#e.reset();
+    this.#turns.reset();
+  }
+
+  #arm(
+    action: string,
+    callback: (...args: never[]) => void,
+    ms: number | undefined,
+    args: unknown[],
+    interval: boolean,
+  ): Timer {
+    assertFunction(action, "callback", callback);
+    if (ms !== undefined && typeof ms !== "number") {
+      typeError(action, "ms", "a number", ms);
+    }
+    return this.#e.arm(
+      callback as AnyFn,
+      ms ?? 0,
+      args.length > 0 ? args : undefined,
+      interval,
+    );
+  }
+
+  #require(api: keyof ProfileApis, name: string = api): void {
+    if (!this.#e.profile.apis[api]) {
+      typeError(
+        `call ${name}`,
+        "profile",
+        `a profile that provides ${api}`,
+        this.#e.profile.name,
+      );
+    }
+  }
+
+  #begin(drive: string): LoopEngine {
+    if (this.#asyncDrive) {
+      throw new InvalidStateError(
+        `Cannot ${drive} while an async drive of the same loop is running`,
+      );
+    }
+    this.#e.begin(drive);
+    return this.#e;
+  }
+
+  #checkTarget(action: string, timeMs: number): void {
+    assertFinite(action, "timeMs", timeMs);
+    if (timeMs < this.#e.now) {
+      rangeError(action, "timeMs", `>= the current time ${this.#e.now}`, timeMs);
+    }
+  }
+
+  #advanceTo(drive: string, target: number): number {
+    const e = this.#begin(drive);
+    e.topCheckpoint();
+    while (this.#turns.step(target));
+    if (e.now < target) e.now = target;
+    return e.now;
+  }
+
+  async #advanceToAsync(target: number): Promise<number> {
+    await this.#driveAsync("advance the loop", () => this.#turns.step(target));
+    if (this.#e.now < target) this.#e.now = target;
+    return this.#e.now;
+  }
+
+  // Runs `next` until it returns false, letting host microtasks run (one
+  // macrotask round-trip) before the first call and after each.
+  async #driveAsync(drive: string, next: () => boolean): Promise<void> {
+    const e = this.#begin(drive);
+    this.#asyncDrive = true;
+    const gate = new MacrotaskGate();
+    try {
+      await gate.wait();
+      e.topCheckpoint();
+      while (next()) {
+        await gate.wait();
+        e.topCheckpoint();
+      }
+    } finally {
+      gate.close();
+      this.#asyncDrive = false;
+    }
+  }
+}

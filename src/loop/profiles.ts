@@ -1,0 +1,275 @@
+/**
+ * Runtime profiles of the {@linkcode EventLoop}: the HTML, Node and Deno
+ * event-loop rules as plain data objects. Spread one to derive a variant.
+ *
+ * @module
+ */
+
+import { typeError } from "../core/_validate.ts";
+
+/** The name of a built-in profile. */
+export type ProfileName = "html" | "node" | "deno";
+
+/** A phase of a libuv-style loop turn (Node, Deno). */
+export type LoopPhase = "timers" | "pending" | "poll" | "check" | "close";
+
+/**
+ * A task source of the HTML-style loop: the timers, or the prioritized tasks
+ * of `postTask` at one priority.
+ */
+export type TaskSource =
+  | "timers"
+  | "postTask:user-blocking"
+  | "postTask:user-visible"
+  | "postTask:background";
+
+/** Which host APIs beyond timers and `queueMicrotask` a profile provides. */
+export interface ProfileApis {
+  /** `setImmediate` / `clearImmediate` (Node, Deno). */
+  readonly setImmediate: boolean;
+  /** `process.nextTick` (Node, Deno). */
+  readonly nextTick: boolean;
+  /** `requestAnimationFrame` / `cancelAnimationFrame` (browsers). */
+  readonly requestAnimationFrame: boolean;
+  /** `scheduler.postTask` (browsers). */
+  readonly postTask: boolean;
+}
+
+/**
+ * The rules an {@linkcode EventLoop} follows. Every field is plain data, so a
+ * variant is a spread away: `{ ...profiles.html, nestingClamp: null }`.
+ *
+ * @example Deriving a profile
+ * ```ts
+ * import { EventLoop, type Profile, profiles } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const nodeEsm: Profile = { ...profiles.node, name: "node-esm", entry: "esm" };
+ * const loop = new EventLoop({ profile: nodeEsm });
+ * const order: string[] = [];
+ * loop.nextTick(() => order.push("tick"));
+ * loop.queueMicrotask(() => order.push("microtask"));
+ * loop.runAll();
+ * assert.deepEqual(order, ["microtask", "tick"]);
+ * ```
+ */
+export interface Profile {
+  /** A name for messages and traces. */
+  readonly name: string;
+  /**
+   * The loop structure: `"html"` picks one task at a time from its task
+   * sources and renders at frame boundaries; `"phases"` runs libuv-style
+   * turns through {@linkcode Profile.phases}.
+   */
+  readonly model: "html" | "phases";
+  /**
+   * How the main script was loaded. With `"esm"`, promise jobs queued at top
+   * level run before `nextTick` callbacks, and a phased loop starts at its
+   * poll phase (the module is evaluated inside the loop); with `"cjs"` the
+   * nextTick queue drains first and the loop starts with its timers phase.
+   */
+  readonly entry: "cjs" | "esm";
+  /** Delays below this (and `NaN`) become this. Node and Deno: 1; HTML: 0. */
+  readonly minDelayMs: number;
+  /**
+   * Delays above this become {@linkcode Profile.minDelayMs}, as a 32-bit
+   * timer overflows.
+   */
+  readonly maxDelayMs: number;
+  /** Whether delays are truncated to whole milliseconds (WebIDL `long`). */
+  readonly truncateDelay: boolean;
+  /**
+   * The HTML nesting clamp: once a timer's nesting level is above
+   * `afterLevel`, delays below `minMs` become `minMs`. `null`: no clamp.
+   */
+  readonly nestingClamp: {
+    readonly afterLevel: number;
+    readonly minMs: number;
+  } | null;
+  /** The interval between rendering opportunities (`"html"` model). */
+  readonly frameIntervalMs: number;
+  /** The phases of one loop turn, in order (`"phases"` model). */
+  readonly phases: readonly LoopPhase[];
+  /**
+   * The order in which an HTML-style loop picks among task sources that have
+   * a runnable task at the same instant (a UA choice; Chromium-like default).
+   */
+  readonly taskSources: readonly TaskSource[];
+  /** Which optional host APIs exist. */
+  readonly apis: ProfileApis;
+}
+
+const NODE_PHASES: readonly LoopPhase[] = Object.freeze([
+  "timers",
+  "pending",
+  "poll",
+  "check",
+  "close",
+]);
+
+const TASK_SOURCES: readonly TaskSource[] = Object.freeze([
+  "postTask:user-blocking",
+  "timers",
+  "postTask:user-visible",
+  "postTask:background",
+]);
+
+const html: Profile = Object.freeze({
+  name: "html",
+  model: "html",
+  entry: "esm",
+  minDelayMs: 0,
+  maxDelayMs: 2_147_483_647,
+  truncateDelay: true,
+  nestingClamp: Object.freeze({ afterLevel: 5, minMs: 4 }),
+  frameIntervalMs: 1000 / 60,
+  phases: Object.freeze([]) as readonly LoopPhase[],
+  taskSources: TASK_SOURCES,
+  apis: Object.freeze({
+    setImmediate: false,
+    nextTick: false,
+    requestAnimationFrame: true,
+    postTask: true,
+  }),
+});
+
+const node: Profile = Object.freeze({
+  name: "node",
+  model: "phases",
+  entry: "cjs",
+  minDelayMs: 1,
+  maxDelayMs: 2_147_483_647,
+  truncateDelay: false,
+  nestingClamp: null,
+  frameIntervalMs: 1000 / 60,
+  phases: NODE_PHASES,
+  taskSources: TASK_SOURCES,
+  apis: Object.freeze({
+    setImmediate: true,
+    nextTick: true,
+    requestAnimationFrame: false,
+    postTask: false,
+  }),
+});
+
+const deno: Profile = Object.freeze({ ...node, name: "deno", entry: "esm" });
+
+/**
+ * The built-in profiles.
+ *
+ * - `html`: WHATWG HTML as Chromium runs it: 0 ms is 0 ms, the 4 ms clamp once
+ *   the timer nesting level passes 5, rendering opportunities every
+ *   `1000 / 60` ms with `requestAnimationFrame`, `postTask` priorities; no
+ *   `setImmediate` or `nextTick`.
+ * - `node`: Node.js with a CommonJS entry: delays below 1 ms become 1 ms,
+ *   libuv phases (timers, pending, poll, check, close), the nextTick queue
+ *   drained before promise jobs after every callback.
+ * - `deno`: Deno 2.9: Node's timer rules and phases with an ESM entry.
+ *
+ * @example The same program in each profile
+ * ```ts
+ * import { EventLoop, profiles } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const deadlines = Object.values(profiles).map((profile) => {
+ *   const loop = new EventLoop({ profile });
+ *   loop.setTimeout(() => {}, 0);
+ *   return loop.runAll();
+ * });
+ * assert.deepEqual(deadlines, [0, 1, 1]);
+ * ```
+ */
+export const profiles: {
+  readonly html: Profile;
+  readonly node: Profile;
+  readonly deno: Profile;
+} = Object.freeze({ html, node, deno });
+
+const ACTION = "create an EventLoop";
+const PHASES = new Set<string>(NODE_PHASES);
+const SOURCES = new Set<string>(TASK_SOURCES);
+
+function expect(ok: boolean, option: string, what: string, v: unknown): void {
+  if (!ok) typeError(ACTION, `profile.${option}`, what, v);
+}
+
+function isNumber(v: unknown, min: number): boolean {
+  return typeof v === "number" && v >= min && v !== Infinity;
+}
+
+/**
+ * Resolves a profile name or checks a profile object's shape.
+ *
+ * @internal
+ */
+export function resolveProfile(profile: unknown): Profile {
+  if (typeof profile === "string") {
+    if (Object.hasOwn(profiles, profile)) {
+      return profiles[profile as ProfileName];
+    }
+    typeError(ACTION, "profile", '"html", "node", "deno" or a Profile', profile);
+  }
+  if (profile === null || typeof profile !== "object") {
+    typeError(ACTION, "profile", '"html", "node", "deno" or a Profile', profile);
+  }
+  const p = profile as Record<string, unknown>;
+  expect(typeof p.name === "string", "name", "a string", p.name);
+  expect(
+    p.model === "html" || p.model === "phases",
+    "model",
+    '"html" or "phases"',
+    p.model,
+  );
+  expect(p.entry === "cjs" || p.entry === "esm", "entry", '"cjs" or "esm"', p.entry);
+  expect(isNumber(p.minDelayMs, 0), "minDelayMs", "a number >= 0", p.minDelayMs);
+  expect(
+    isNumber(p.maxDelayMs, 0),
+    "maxDelayMs",
+    "a finite number >= 0",
+    p.maxDelayMs,
+  );
+  expect(
+    typeof p.truncateDelay === "boolean",
+    "truncateDelay",
+    "a boolean",
+    p.truncateDelay,
+  );
+  const clamp = p.nestingClamp as Record<string, unknown> | null;
+  expect(
+    clamp === null ||
+      (typeof clamp === "object" && isNumber(clamp.afterLevel, 0) &&
+        isNumber(clamp.minMs, 0)),
+    "nestingClamp",
+    "null or { afterLevel, minMs } with finite numbers >= 0",
+    clamp,
+  );
+  expect(
+    isNumber(p.frameIntervalMs, 0) && (p.frameIntervalMs as number) > 0,
+    "frameIntervalMs",
+    "a finite number > 0",
+    p.frameIntervalMs,
+  );
+  expect(
+    Array.isArray(p.phases) && p.phases.every((x) => PHASES.has(x)),
+    "phases",
+    "an array of timers, pending, poll, check, close",
+    p.phases,
+  );
+  expect(
+    Array.isArray(p.taskSources) && p.taskSources.every((x) => SOURCES.has(x)),
+    "taskSources",
+    "an array of task sources",
+    p.taskSources,
+  );
+  const apis = p.apis as Record<string, unknown> | null;
+  expect(
+    apis !== null && typeof apis === "object" &&
+      ["setImmediate", "nextTick", "requestAnimationFrame", "postTask"].every(
+        (k) => typeof apis[k] === "boolean",
+      ),
+    "apis",
+    "an object of booleans",
+    apis,
+  );
+  return profile as Profile;
+}

@@ -1,0 +1,681 @@
+/**
+ * `CircuitBreaker`: a {@linkcode Policy} that stops calling a failing
+ * dependency for a while, then lets a few trial calls through to see whether
+ * it recovered. When to open is decided by a {@linkcode BreakerStrategy}.
+ *
+ * @module
+ */
+
+import type { Clock } from "../core/clock.ts";
+import { systemClock } from "../core/clock.ts";
+import {
+  BulkheadRejectedError,
+  CircuitOpenError,
+  RateLimitedError,
+} from "../core/errors.ts";
+import {
+  assertDuration,
+  assertFunction,
+  assertInteger,
+  assertNumber,
+  assertOptions,
+  rangeError,
+  typeError,
+} from "../core/_validate.ts";
+import {
+  type BreakerStrategy,
+  type BreakerStrategySnapshot,
+  type BreakerWindow,
+  ConsecutiveFailuresStrategy,
+} from "./breaker_strategies.ts";
+import { classify } from "./classify.ts";
+import type { Policy, PolicyContext, PolicyExecuteOptions } from "./policy.ts";
+import { policyCall, report } from "./_policy_call.ts";
+
+/**
+ * The state of a {@linkcode CircuitBreaker}: `"closed"` lets calls through
+ * and counts outcomes; `"open"` rejects them until the break is over;
+ * `"half_open"` lets a few trial calls through; `"isolated"` rejects them
+ * until `reset()`.
+ */
+export type CircuitState = "closed" | "open" | "half_open" | "isolated";
+
+/** What {@linkcode CircuitBreakerOptions.breakDuration} is told. */
+export interface BreakDurationContext {
+  /**
+   * The number of openings in a row, this one included: 1 when the circuit
+   * opens from closed, 2 when the first trial after that failed, and so on.
+   */
+  readonly attempt: number;
+  /** The strategy's window at the time of opening. */
+  readonly window: BreakerWindow;
+}
+
+/** What {@linkcode CircuitBreakerOptions.onStateChange} receives. */
+export interface CircuitStateChange {
+  /** The state left. */
+  readonly from: CircuitState;
+  /** The state entered. */
+  readonly to: CircuitState;
+}
+
+/** What {@linkcode CircuitBreakerOptions.onSuccess} receives. */
+export interface CircuitSuccessEvent {
+  /** How long the call took, on the breaker's clock. */
+  readonly durationMs: number;
+}
+
+/** What {@linkcode CircuitBreakerOptions.onFailure} receives. */
+export interface CircuitFailureEvent {
+  /** The error, or `undefined` for a slow call that succeeded. */
+  readonly error: unknown;
+  /** Whether the call took longer than `slowCallMs`. */
+  readonly slow: boolean;
+  /** How long the call took, on the breaker's clock. */
+  readonly durationMs: number;
+}
+
+/**
+ * The persisted state of a breaker, from {@linkcode CircuitBreaker.toJSON}.
+ * Times are relative (`remainingMs`), so it restores on another clock or in
+ * another process.
+ */
+export interface CircuitBreakerSnapshot {
+  /** The state. A restored `"half_open"` breaker has no trial running. */
+  readonly state: CircuitState;
+  /** The rest of the break when `"open"`, otherwise 0. */
+  readonly remainingMs: number;
+  /** Openings in a row (see {@linkcode BreakDurationContext.attempt}). */
+  readonly consecutiveOpenings: number;
+  /** The strategy's window. */
+  readonly strategy: BreakerStrategySnapshot;
+}
+
+/** A breaker's counters, from {@linkcode CircuitBreaker.stats}. */
+export interface CircuitBreakerStats {
+  /** The state. */
+  readonly state: CircuitState;
+  /** Calls in the strategy's window. */
+  readonly windowCalls: number;
+  /** Failures in the strategy's window. */
+  readonly windowFailures: number;
+  /** Openings in a row (see {@linkcode BreakDurationContext.attempt}). */
+  readonly consecutiveOpenings: number;
+  /** Trial calls running (half-open only). */
+  readonly activeProbes: number;
+  /** Trial calls that succeeded since the circuit went half-open. */
+  readonly probeSuccesses: number;
+  /** Milliseconds until a call may pass: 0 unless open or isolated. */
+  readonly retryAfterMs: number;
+  /** Calls that succeeded, in total. */
+  readonly successes: number;
+  /** Calls counted as failures (slow calls included), in total. */
+  readonly failures: number;
+  /** Calls refused while open, half-open or isolated, in total. */
+  readonly rejections: number;
+}
+
+/** Options of the {@linkcode CircuitBreaker} constructor. */
+export interface CircuitBreakerOptions {
+  /**
+   * Decides when the closed circuit opens. One strategy object per breaker.
+   *
+   * @default {new ConsecutiveFailuresStrategy({ threshold: 5 })}
+   */
+  strategy?: BreakerStrategy;
+  /**
+   * How long the circuit stays open before trial calls may pass; also the
+   * fallback when `breakDuration` throws or returns a bad value.
+   *
+   * @default {5_000}
+   */
+  breakDurationMs?: number;
+  /**
+   * Computes the break of each opening (a backoff, say); overrides
+   * `breakDurationMs`. Must return a finite number >= 0.
+   *
+   * @default {undefined}
+   */
+  breakDuration?: (context: BreakDurationContext) => number;
+  /**
+   * The most trial calls running at once while half-open; more calls are
+   * rejected with a {@linkcode CircuitOpenError} whose `retryAfterMs` is 0.
+   *
+   * @default {1}
+   */
+  halfOpenMaxProbes?: number;
+  /**
+   * The trial calls that must succeed (one after another or at once) to
+   * close the circuit. One failed trial reopens it.
+   *
+   * @default {1}
+   */
+  successThreshold?: number;
+  /**
+   * Calls taking longer than this count as failures, even when they succeed
+   * (the caller still gets the value).
+   *
+   * @default {Infinity} (no call is slow)
+   */
+  slowCallMs?: number;
+  /**
+   * Decides whether an error counts as a failure. Errors it rejects count
+   * as nothing: neither failure nor success. An error equal to the reason of
+   * the caller's aborted signal never counts. The default counts every error
+   * (permanent ones included, as Polly does) except cancellations and the
+   * refusals of local policies ({@linkcode CircuitOpenError},
+   * {@linkcode BulkheadRejectedError}, {@linkcode RateLimitedError}), which
+   * never reached the dependency. To spare permanent errors, pass
+   * `(error) => !["cancelled", "permanent"].includes(classify(error))`.
+   *
+   * @default {(error) => classify(error) !== "cancelled" (see above)}
+   */
+  isFailure?: (error: unknown) => boolean;
+  /**
+   * A state to start from, from {@linkcode CircuitBreaker.toJSON}.
+   *
+   * @default {undefined} (closed, empty window)
+   */
+  initialState?: CircuitBreakerSnapshot;
+  /**
+   * The clock for breaks and durations.
+   *
+   * @default {systemClock}
+   */
+  clock?: Clock;
+  /** Called on every state change. */
+  onStateChange?: (event: CircuitStateChange) => void;
+  /** Called when a call succeeds within `slowCallMs`. */
+  onSuccess?: (event: CircuitSuccessEvent) => void;
+  /** Called when a call counts as a failure. */
+  onFailure?: (event: CircuitFailureEvent) => void;
+  /** Called when a call is refused, with the error it is refused with. */
+  onReject?: (error: CircuitOpenError) => void;
+}
+
+const CREATE = "create the circuit breaker";
+const STATES: readonly CircuitState[] = [
+  "closed",
+  "open",
+  "half_open",
+  "isolated",
+];
+const owned = new WeakSet<BreakerStrategy>();
+
+// Counts every error but cancellations and the refusals of local policies
+// (a nested breaker, a bulkhead, a rate limiter): those never reached the
+// dependency. Permanent errors count, as in Polly.
+function defaultIsFailure(error: unknown): boolean {
+  return !(error instanceof CircuitOpenError ||
+    error instanceof BulkheadRejectedError ||
+    error instanceof RateLimitedError) && classify(error) !== "cancelled";
+}
+
+function optionalFunction<F>(
+  option: string,
+  value: F | undefined,
+): F | undefined {
+  if (value !== undefined) assertFunction(CREATE, option, value);
+  return value;
+}
+
+/**
+ * A circuit breaker as a {@linkcode Policy}.
+ *
+ * While **closed**, calls pass and their outcomes go to the strategy; when it
+ * says so, the circuit **opens** for `breakDurationMs` (or
+ * `breakDuration(context)`) and calls are rejected with a
+ * {@linkcode CircuitOpenError} carrying `retryAfterMs`. When the break is
+ * over the circuit is **half-open**: up to `halfOpenMaxProbes` trial calls
+ * run at once; `successThreshold` successes close it, one failure opens it
+ * again. `isolate()` holds it open until `reset()`.
+ *
+ * No timer is involved: the end of a break is computed from the clock when
+ * `state`, `stats` or `toJSON()` is read or a call arrives, and that is when
+ * `onStateChange` reports the move to `"half_open"`. Rolling windows are
+ * computed from the clock in the same way.
+ *
+ * Outcomes of calls that started before the last state change are reported
+ * to `onSuccess` / `onFailure` but change nothing.
+ *
+ * Observers run synchronously, in this order: `onSuccess` or `onFailure` for
+ * the outcome, then `onStateChange` for the change it causes, then the
+ * caller's promise settles; a refused call reports `onStateChange` (if the
+ * break just ended) before `onReject`. An observer that throws is reported
+ * (its error is rethrown on a microtask) and changes nothing.
+ *
+ * The breaker does not listen to the caller's signal: it passes it to `fn`,
+ * which should honour it.
+ *
+ * @example Opening after failures, then recovering
+ * ```ts
+ * import { CircuitBreaker, CircuitOpenError, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const breaker = new CircuitBreaker({ breakDurationMs: 1000, clock });
+ * const down = () => Promise.reject(new Error("down"));
+ * for (let i = 0; i < 5; i++) await breaker.execute(down).catch(() => {});
+ * assert.equal(breaker.state, "open");
+ * await assert.rejects(breaker.execute(() => "hi"), CircuitOpenError);
+ * clock.tick(1000);
+ * assert.equal(breaker.state, "half_open");
+ * assert.equal(await breaker.execute(() => "hi"), "hi");
+ * assert.equal(breaker.state, "closed");
+ * ```
+ */
+export class CircuitBreaker implements Policy {
+  readonly #strategy: BreakerStrategy;
+  readonly #clock: Clock;
+  readonly #breakDurationMs: number;
+  readonly #breakDuration: ((c: BreakDurationContext) => number) | undefined;
+  readonly #maxProbes: number;
+  readonly #successThreshold: number;
+  readonly #slowCallMs: number;
+  readonly #timed: boolean;
+  readonly #isFailure: (error: unknown) => boolean;
+  readonly #onStateChange: ((e: CircuitStateChange) => void) | undefined;
+  readonly #onSuccess: ((e: CircuitSuccessEvent) => void) | undefined;
+  readonly #onFailure: ((e: CircuitFailureEvent) => void) | undefined;
+  readonly #onReject: ((e: CircuitOpenError) => void) | undefined;
+  #state: CircuitState = "closed";
+  #generation = 0;
+  #openUntil = 0;
+  #openings = 0;
+  #probes = 0;
+  #probeSuccesses = 0;
+  #successes = 0;
+  #failures = 0;
+  #rejections = 0;
+
+  /**
+   * Creates a closed circuit breaker (or one in `initialState`).
+   *
+   * @param options The strategy, the break, the half-open limits, the
+   *   observers and the clock.
+   * @throws {TypeError} If an option has the wrong type, or the strategy is
+   *   used by another breaker.
+   * @throws {RangeError} If an option is out of range.
+   */
+  constructor(options?: CircuitBreakerOptions) {
+    assertOptions(CREATE, options);
+    const strategy = options?.strategy ?? new ConsecutiveFailuresStrategy();
+    if (
+      strategy === null || typeof strategy !== "object" ||
+      typeof strategy.recordFailure !== "function"
+    ) {
+      typeError(CREATE, "strategy", "a BreakerStrategy", strategy);
+    }
+    if (owned.has(strategy)) {
+      typeError(
+        CREATE,
+        "strategy",
+        "a strategy no other breaker uses",
+        strategy,
+      );
+    }
+    const breakDurationMs = options?.breakDurationMs ?? 5_000;
+    assertDuration(CREATE, "breakDurationMs", breakDurationMs);
+    const maxProbes = options?.halfOpenMaxProbes ?? 1;
+    assertInteger(CREATE, "halfOpenMaxProbes", maxProbes);
+    const successThreshold = options?.successThreshold ?? 1;
+    assertInteger(CREATE, "successThreshold", successThreshold);
+    const slowCallMs = options?.slowCallMs ?? Infinity;
+    assertNumber(CREATE, "slowCallMs", slowCallMs);
+    if (!(slowCallMs >= 0)) {
+      rangeError(CREATE, "slowCallMs", "a number >= 0 or Infinity", slowCallMs);
+    }
+    const clock = options?.clock ?? systemClock;
+    if (
+      clock === null || typeof clock !== "object" ||
+      typeof clock.now !== "function"
+    ) {
+      typeError(CREATE, "clock", "a Clock", clock);
+    }
+    this.#breakDuration = optionalFunction(
+      "breakDuration",
+      options?.breakDuration,
+    );
+    this.#isFailure = optionalFunction("isFailure", options?.isFailure) ??
+      defaultIsFailure;
+    this.#onStateChange = optionalFunction(
+      "onStateChange",
+      options?.onStateChange,
+    );
+    this.#onSuccess = optionalFunction("onSuccess", options?.onSuccess);
+    this.#onFailure = optionalFunction("onFailure", options?.onFailure);
+    this.#onReject = optionalFunction("onReject", options?.onReject);
+    this.#strategy = strategy;
+    this.#clock = clock;
+    this.#breakDurationMs = breakDurationMs;
+    this.#maxProbes = maxProbes;
+    this.#successThreshold = successThreshold;
+    this.#slowCallMs = slowCallMs;
+    this.#timed = slowCallMs !== Infinity || strategy.usesTime ||
+      this.#onSuccess !== undefined || this.#onFailure !== undefined;
+    if (options?.initialState !== undefined) {
+      this.#restore(options.initialState);
+    }
+    owned.add(strategy);
+  }
+
+  /**
+   * The state, after moving from `"open"` to `"half_open"` if the break is
+   * over (which `onStateChange` reports).
+   */
+  get state(): CircuitState {
+    if (this.#state === "open") this.#checkBreak();
+    return this.#state;
+  }
+
+  /** The counters and the window, read now. */
+  get stats(): CircuitBreakerStats {
+    const state = this.state;
+    const now = this.#clock.now();
+    const window = this.#strategy.window(now);
+    return {
+      state,
+      windowCalls: window.calls,
+      windowFailures: window.failures,
+      consecutiveOpenings: this.#openings,
+      activeProbes: this.#probes,
+      probeSuccesses: this.#probeSuccesses,
+      retryAfterMs: this.#retryAfter(now),
+      successes: this.#successes,
+      failures: this.#failures,
+      rejections: this.#rejections,
+    };
+  }
+
+  /**
+   * Runs `fn` if the circuit lets it through.
+   *
+   * @typeParam T The value `fn` produces.
+   * @param fn The work; receives the caller's signal and attempt.
+   * @param options The caller's signal.
+   * @returns What `fn` produced.
+   * @throws {CircuitOpenError} (as a rejection) When the circuit refuses
+   *   the call.
+   * @throws {TypeError} (as a rejection) When `fn` or `options` is invalid.
+   */
+  execute<T>(
+    fn: (context: PolicyContext) => T | PromiseLike<T>,
+    options?: PolicyExecuteOptions,
+  ): Promise<T> {
+    const context = policyCall(fn, options);
+    if (context instanceof Promise) return context as Promise<never>;
+    if (this.#state !== "closed" && !this.#admit()) return this.#reject();
+    return this.#run(
+      fn,
+      context,
+      this.#timed ? this.#clock.now() : 0,
+      this.#generation,
+    );
+  }
+
+  /**
+   * Opens the circuit until {@linkcode CircuitBreaker.reset}: every call is
+   * rejected with a {@linkcode CircuitOpenError} whose `retryAfterMs` is
+   * `Infinity`.
+   *
+   * @example Taking a dependency out by hand
+   * ```ts
+   * import { CircuitBreaker } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const breaker = new CircuitBreaker();
+   * breaker.isolate();
+   * await assert.rejects(breaker.execute(() => 1), { name: "CircuitOpenError" });
+   * breaker.reset();
+   * assert.equal(await breaker.execute(() => 1), 1);
+   * ```
+   */
+  isolate(): void {
+    if (this.#state !== "isolated") this.#moveTo("isolated");
+  }
+
+  /**
+   * Closes the circuit and forgets every outcome and opening, whatever the
+   * state (isolated included).
+   *
+   * @example Closing an open circuit
+   * ```ts
+   * import { CircuitBreaker, ConsecutiveFailuresStrategy } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const breaker = new CircuitBreaker({
+   *   strategy: new ConsecutiveFailuresStrategy({ threshold: 1 }),
+   * });
+   * await breaker.execute(() => { throw new Error("down"); }).catch(() => {});
+   * assert.equal(breaker.state, "open");
+   * breaker.reset();
+   * assert.equal(breaker.state, "closed");
+   * ```
+   */
+  reset(): void {
+    this.#openings = 0;
+    this.#strategy.reset();
+    if (this.#state !== "closed") this.#moveTo("closed");
+  }
+
+  /**
+   * Captures the state for persistence; pass it back as `initialState`.
+   *
+   * @returns A JSON-serialisable snapshot.
+   *
+   * @example Persisting an open circuit across restarts
+   * ```ts
+   * import { CircuitBreaker, VirtualClock } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const clock = new VirtualClock();
+   * const before = new CircuitBreaker({ breakDurationMs: 1000, clock });
+   * before.isolate();
+   * const saved = JSON.parse(JSON.stringify(before));
+   * const after = new CircuitBreaker({ initialState: saved, clock });
+   * assert.equal(after.state, "isolated");
+   * ```
+   */
+  toJSON(): CircuitBreakerSnapshot {
+    const state = this.state;
+    const now = this.#clock.now();
+    return {
+      state,
+      remainingMs: state === "open" ? this.#openUntil - now : 0,
+      consecutiveOpenings: this.#openings,
+      strategy: this.#strategy.snapshot(now),
+    };
+  }
+
+  // Decides whether a call may pass when not closed; takes a probe slot.
+  #admit(): boolean {
+    if (this.#state === "open") this.#checkBreak();
+    if (this.#state === "half_open" && this.#probes < this.#maxProbes) {
+      this.#probes++;
+      return true;
+    }
+    return false;
+  }
+
+  #reject(): Promise<never> {
+    this.#rejections++;
+    const state = this.#state as "open" | "half_open" | "isolated";
+    const error = new CircuitOpenError(
+      this.#retryAfter(this.#clock.now()),
+      state,
+    );
+    if (this.#onReject !== undefined) notify(this.#onReject, error);
+    return Promise.reject(error);
+  }
+
+  async #run<T>(
+    fn: (context: PolicyContext) => T | PromiseLike<T>,
+    context: PolicyContext,
+    start: number,
+    generation: number,
+  ): Promise<T> {
+    let value: T;
+    try {
+      value = await fn(context);
+    } catch (error) {
+      this.#settleError(error, context, start, generation);
+      throw error;
+    }
+    this.#settleValue(start, generation);
+    return value;
+  }
+
+  #settleValue(start: number, generation: number): void {
+    let now = 0;
+    if (this.#timed) {
+      now = this.#clock.now();
+      const durationMs = now - start;
+      if (durationMs > this.#slowCallMs) {
+        this.#failed(undefined, now, durationMs, generation);
+        return;
+      }
+      if (this.#onSuccess !== undefined) {
+        notify(this.#onSuccess, { durationMs });
+      }
+    }
+    this.#successes++;
+    if (generation !== this.#generation) return;
+    if (this.#state === "closed") {
+      this.#strategy.recordSuccess(now);
+    } else if (this.#state === "half_open") {
+      this.#probes--;
+      if (++this.#probeSuccesses >= this.#successThreshold) {
+        this.#openings = 0;
+        this.#strategy.reset();
+        this.#moveTo("closed");
+      }
+    }
+  }
+
+  #settleError(
+    error: unknown,
+    context: PolicyContext,
+    start: number,
+    generation: number,
+  ): void {
+    let counts: boolean;
+    if (context.signal.aborted && error === context.signal.reason) {
+      counts = false;
+    } else {
+      try {
+        counts = this.#isFailure(error) !== false;
+      } catch (thrown) {
+        report(thrown);
+        counts = true;
+      }
+    }
+    if (!counts) {
+      // Neither a failure nor a success: only free the trial slot.
+      if (generation === this.#generation && this.#state === "half_open") {
+        this.#probes--;
+      }
+      return;
+    }
+    const now = this.#timed ? this.#clock.now() : 0;
+    this.#failed(error, now, now - start, generation);
+  }
+
+  #failed(
+    error: unknown,
+    now: number,
+    durationMs: number,
+    generation: number,
+  ): void {
+    this.#failures++;
+    if (this.#onFailure !== undefined) {
+      notify(this.#onFailure, {
+        error,
+        slow: durationMs > this.#slowCallMs,
+        durationMs,
+      });
+    }
+    if (generation !== this.#generation) return;
+    if (this.#state === "closed") {
+      if (this.#strategy.recordFailure(now)) this.#open();
+    } else if (this.#state === "half_open") {
+      this.#open();
+    }
+  }
+
+  #open(): void {
+    const now = this.#clock.now();
+    const attempt = ++this.#openings;
+    let ms = this.#breakDurationMs;
+    if (this.#breakDuration !== undefined) {
+      try {
+        const computed = this.#breakDuration({
+          attempt,
+          window: this.#strategy.window(now),
+        });
+        assertDuration("open the circuit", "breakDuration()", computed);
+        ms = computed;
+      } catch (error) {
+        report(error);
+      }
+    }
+    this.#openUntil = now + ms;
+    this.#moveTo("open");
+  }
+
+  #checkBreak(): void {
+    if (this.#clock.now() >= this.#openUntil) this.#moveTo("half_open");
+  }
+
+  #retryAfter(now: number): number {
+    const state = this.#state;
+    if (state === "open") return Math.max(0, this.#openUntil - now);
+    return state === "isolated" ? Infinity : 0;
+  }
+
+  #moveTo(to: CircuitState): void {
+    const from = this.#state;
+    this.#state = to;
+    this.#generation++;
+    this.#probes = 0;
+    this.#probeSuccesses = 0;
+    if (this.#onStateChange !== undefined) {
+      notify(this.#onStateChange, { from, to });
+    }
+  }
+
+  #restore(snapshot: CircuitBreakerSnapshot): void {
+    const action = "restore the circuit breaker";
+    if (snapshot === null || typeof snapshot !== "object") {
+      typeError(action, "initialState", "a snapshot object", snapshot);
+    }
+    const { state, remainingMs, consecutiveOpenings } = snapshot;
+    if (!STATES.includes(state)) {
+      typeError(
+        action,
+        "initialState.state",
+        `one of ${STATES.map((s) => `"${s}"`).join(", ")}`,
+        state,
+      );
+    }
+    assertDuration(action, "initialState.remainingMs", remainingMs);
+    assertInteger(
+      action,
+      "initialState.consecutiveOpenings",
+      consecutiveOpenings,
+      0,
+    );
+    const now = this.#clock.now();
+    this.#strategy.restore(snapshot.strategy, now);
+    this.#state = state;
+    this.#openings = consecutiveOpenings;
+    this.#openUntil = state === "open" ? now + remainingMs : 0;
+  }
+}
+
+function notify<E>(observer: (event: E) => void, event: E): void {
+  try {
+    observer(event);
+  } catch (error) {
+    report(error);
+  }
+}

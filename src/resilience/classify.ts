@@ -1,0 +1,503 @@
+/**
+ * Error classification for retries, breakers and fallbacks: is a failure worth
+ * retrying? Built-in rules recognise aborts and timeouts, network failures as
+ * every major runtime words them, and HTTP statuses; user rules come first.
+ * {@linkcode retryAfterMs} reads the `Retry-After` header in both its forms.
+ *
+ * @module
+ */
+
+import {
+  assertFinite,
+  assertFunction,
+  assertOptions,
+  typeError,
+} from "../core/_validate.ts";
+import { clampDelay } from "./_delay.ts";
+
+/**
+ * What kind of failure an error is:
+ * - `"transient"`: likely to pass on a retry (network failure, 502, 503...);
+ * - `"timeout"`: the work took too long (`TimeoutError`, 408, `ETIMEDOUT`);
+ * - `"rate-limited"`: the server asked to slow down (429);
+ * - `"cancelled"`: someone aborted the work (`AbortError`): never retry;
+ * - `"permanent"`: retrying cannot help (other 4xx, programmer errors such as
+ *   a `TypeError` that is not a network failure);
+ * - `"unknown"`: no rule recognised it.
+ */
+export type ErrorClass =
+  | "transient"
+  | "permanent"
+  | "timeout"
+  | "cancelled"
+  | "rate-limited"
+  | "unknown";
+
+/**
+ * A classification rule: returns a class for the errors it recognises and
+ * `undefined` for the others, letting later rules decide.
+ */
+export type ClassifierRule = (error: unknown) => ErrorClass | undefined;
+
+/** Options of the {@linkcode Classifier} constructor. */
+export interface ClassifierOptions {
+  /**
+   * Whether the built-in rules apply after the user rules.
+   *
+   * @default {true}
+   */
+  builtIns?: boolean;
+}
+
+const CLASSES = new Set<unknown>([
+  "transient",
+  "permanent",
+  "timeout",
+  "cancelled",
+  "rate-limited",
+  "unknown",
+]);
+const MAX_CAUSE_DEPTH = 4;
+
+/**
+ * An ordered list of classification rules. User rules added with
+ * {@linkcode Classifier.use} run first, in the order added; then the built-in
+ * rules (unless turned off). The first rule to answer wins. When no rule
+ * recognises an error that carries a `cause`, the cause is classified instead
+ * (up to 4 levels deep), so wrapping an error keeps its class.
+ *
+ * Built-in rules, in order:
+ * 1. `name` `"AbortError"` (DOMException, Node's `AbortError`) →
+ *    `"cancelled"`; `"TimeoutError"` → `"timeout"`.
+ * 2. An HTTP status, read from a `Response`, or from an error's `status`,
+ *    `statusCode` or `response.status`: see {@linkcode classifyStatus}.
+ * 3. Node/undici `code`s: `ETIMEDOUT`, `ESOCKETTIMEDOUT` and `UND_ERR_*_TIMEOUT`
+ *    → `"timeout"`; `ECONNREFUSED`, `ECONNRESET`, `ENOTFOUND`, `EAI_AGAIN`,
+ *    `EPIPE`, `ECONNABORTED`, `ENETUNREACH`, `EHOSTUNREACH`, `ENETDOWN`,
+ *    `EHOSTDOWN`, `UND_ERR_SOCKET`, `UND_ERR_CLOSED` → `"transient"`;
+ *    `ABORT_ERR` → `"cancelled"`.
+ * 4. Deno's I/O error names: `TimedOut` → `"timeout"`; `ConnectionRefused`,
+ *    `ConnectionReset`, `ConnectionAborted`, `NotConnected`, `BrokenPipe`,
+ *    `Interrupted` → `"transient"`; a `DOMException` named `"NetworkError"`
+ *    → `"transient"`.
+ * 5. A `TypeError` whose message is a fetch network failure → `"transient"`
+ *    (`"timeout"` when its cause is a timeout): Deno and Node `"fetch
+ *    failed"` and Deno's `"error sending request..."`, Chromium `"Failed to
+ *    fetch"` and `"network error"`, Firefox `"NetworkError when attempting to
+ *    fetch resource."`, Safari `"Load failed"`, `"The network connection was
+ *    lost."` and `"The Internet connection appears to be offline."`, React
+ *    Native `"Network request failed"`, undici `"terminated"`.
+ * 6. Any other `TypeError`, and `ReferenceError`, `SyntaxError`, `RangeError`
+ *    → `"permanent"` (programmer errors: a retry would fail the same way).
+ *
+ * @example A rule for your own errors
+ * ```ts
+ * import { Classifier } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * class QuotaError extends Error {}
+ * const classifier = new Classifier().use((e) =>
+ *   e instanceof QuotaError ? "rate-limited" : undefined
+ * );
+ * assert.equal(classifier.classify(new QuotaError()), "rate-limited");
+ * assert.equal(classifier.classify(new Response(null, { status: 503 })), "transient");
+ * assert.equal(classifier.classify(new Error("?")), "unknown");
+ * ```
+ */
+export class Classifier {
+  readonly #rules: ClassifierRule[] = [];
+  readonly #builtIns: boolean;
+
+  /**
+   * Creates a classifier with no user rules.
+   *
+   * @param options Whether the built-in rules apply.
+   * @throws {TypeError} If `options` is not an object or `builtIns` not a
+   *   boolean.
+   */
+  constructor(options?: ClassifierOptions) {
+    assertOptions("create a Classifier", options);
+    const builtIns = options?.builtIns ?? true;
+    if (typeof builtIns !== "boolean") {
+      typeError("create a Classifier", "builtIns", "a boolean", builtIns);
+    }
+    this.#builtIns = builtIns;
+  }
+
+  /**
+   * Adds a rule, consulted after the rules added before it and before the
+   * built-in ones.
+   *
+   * @param rule Returns a class, or `undefined` to let later rules decide.
+   * @returns This classifier, for chaining.
+   * @throws {TypeError} If `rule` is not a function.
+   *
+   * @example Treating a status code of your API as rate limiting
+   * ```ts
+   * import { Classifier } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const classifier = new Classifier().use((e) =>
+   *   (e as { status?: number })?.status === 509 ? "rate-limited" : undefined
+   * );
+   * assert.equal(classifier.classify({ status: 509 }), "rate-limited");
+   * ```
+   */
+  use(rule: ClassifierRule): this {
+    assertFunction("add a classifier rule", "rule", rule);
+    this.#rules.push(rule);
+    return this;
+  }
+
+  /**
+   * Classifies an error (any value may be thrown, so any value is accepted).
+   *
+   * @param error What was thrown or rejected.
+   * @returns Its class; `"unknown"` when no rule recognises it.
+   * @throws {TypeError} If a rule returns something that is not a class.
+   *
+   * @example Classifying an aborted signal's reason
+   * ```ts
+   * import { Classifier } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const controller = new AbortController();
+   * controller.abort();
+   * assert.equal(new Classifier().classify(controller.signal.reason), "cancelled");
+   * ```
+   */
+  classify(error: unknown): ErrorClass {
+    for (let depth = 0;; depth++) {
+      const found = this.#apply(error);
+      if (found !== undefined) return found;
+      if (depth === MAX_CAUSE_DEPTH || !hasCause(error)) return "unknown";
+      error = (error as { cause: unknown }).cause;
+    }
+  }
+
+  #apply(error: unknown): ErrorClass | undefined {
+    const rules = this.#rules;
+    for (let i = 0; i < rules.length; i++) {
+      const found = (rules[i] as ClassifierRule)(error);
+      if (found === undefined) continue;
+      if (!CLASSES.has(found)) {
+        typeError(
+          "classify an error",
+          `rules[${i}]()`,
+          `one of "transient", "permanent", "timeout", "cancelled", "rate-limited", "unknown" or undefined`,
+          found,
+        );
+      }
+      return found;
+    }
+    return this.#builtIns ? builtInRule(error) : undefined;
+  }
+}
+
+/**
+ * The classifier used by {@linkcode classify} and, by default, by retries and
+ * fallbacks. Rules added to it with `use` apply to all of them.
+ *
+ * @example Adding an application-wide rule
+ * ```ts
+ * import { classify, defaultClassifier } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * class MaintenanceError extends Error {}
+ * defaultClassifier.use((e) =>
+ *   e instanceof MaintenanceError ? "transient" : undefined
+ * );
+ * assert.equal(classify(new MaintenanceError()), "transient");
+ * ```
+ */
+export const defaultClassifier: Classifier = new Classifier();
+
+/**
+ * Classifies an error with {@linkcode defaultClassifier}.
+ *
+ * @param error What was thrown or rejected.
+ * @returns Its class; `"unknown"` when no rule recognises it.
+ * @throws {TypeError} If a user rule returns something that is not a class.
+ *
+ * @example Runtime errors and HTTP responses
+ * ```ts
+ * import { classify } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(classify(new DOMException("late", "TimeoutError")), "timeout");
+ * assert.equal(classify(new TypeError("Failed to fetch")), "transient");
+ * assert.equal(classify(new TypeError("x is not a function")), "permanent");
+ * assert.equal(classify(new Response(null, { status: 429 })), "rate-limited");
+ * assert.equal(classify({ statusCode: 404 }), "permanent");
+ * assert.equal(classify("boom"), "unknown");
+ * ```
+ */
+export function classify(error: unknown): ErrorClass {
+  return defaultClassifier.classify(error);
+}
+
+/**
+ * Classifies an HTTP status code: 408 → `"timeout"`; 429 → `"rate-limited"`;
+ * 425, 500, 502, 503, 504 → `"transient"`; any other 4xx → `"permanent"`;
+ * anything else (successes, redirects, other 5xx such as 501) →
+ * `"unknown"`.
+ *
+ * @param status The status code.
+ * @returns Its class.
+ *
+ * @example Statuses
+ * ```ts
+ * import { classifyStatus } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(classifyStatus(503), "transient");
+ * assert.equal(classifyStatus(401), "permanent");
+ * assert.equal(classifyStatus(200), "unknown");
+ * ```
+ */
+export function classifyStatus(status: number): ErrorClass {
+  switch (status) {
+    case 408:
+      return "timeout";
+    case 429:
+      return "rate-limited";
+    case 425:
+    case 500:
+    case 502:
+    case 503:
+    case 504:
+      return "transient";
+  }
+  return status >= 400 && status < 500 && Number.isInteger(status)
+    ? "permanent"
+    : "unknown";
+}
+
+const CODES: Record<string, ErrorClass> = {
+  __proto__: null as never,
+  ETIMEDOUT: "timeout",
+  ESOCKETTIMEDOUT: "timeout",
+  UND_ERR_CONNECT_TIMEOUT: "timeout",
+  UND_ERR_HEADERS_TIMEOUT: "timeout",
+  UND_ERR_BODY_TIMEOUT: "timeout",
+  ECONNREFUSED: "transient",
+  ECONNRESET: "transient",
+  ENOTFOUND: "transient",
+  EAI_AGAIN: "transient",
+  EPIPE: "transient",
+  ECONNABORTED: "transient",
+  ENETUNREACH: "transient",
+  EHOSTUNREACH: "transient",
+  ENETDOWN: "transient",
+  EHOSTDOWN: "transient",
+  UND_ERR_SOCKET: "transient",
+  UND_ERR_CLOSED: "transient",
+  ABORT_ERR: "cancelled",
+};
+
+const NAMES: Record<string, ErrorClass> = {
+  __proto__: null as never,
+  TimedOut: "timeout",
+  ConnectionRefused: "transient",
+  ConnectionReset: "transient",
+  ConnectionAborted: "transient",
+  NotConnected: "transient",
+  BrokenPipe: "transient",
+  Interrupted: "transient",
+  NetworkError: "transient",
+  ReferenceError: "permanent",
+  SyntaxError: "permanent",
+  RangeError: "permanent",
+};
+
+const NETWORK_MESSAGES = new Set<unknown>([
+  "fetch failed", // Node (undici) and Deno 2
+  "terminated", // undici, a body stream cut off
+  "Failed to fetch", // Chromium
+  "network error", // Chromium, reading a body
+  "NetworkError when attempting to fetch resource.", // Firefox
+  "Load failed", // Safari
+  "The network connection was lost.", // Safari
+  "The Internet connection appears to be offline.", // Safari
+  "Network request failed", // React Native, whatwg-fetch
+]);
+
+function builtInRule(error: unknown): ErrorClass | undefined {
+  if (error === null || typeof error !== "object") return undefined;
+  const e = error as {
+    name?: unknown;
+    code?: unknown;
+    message?: unknown;
+    cause?: unknown;
+  };
+  const name = e.name;
+  if (name === "AbortError") return "cancelled";
+  if (name === "TimeoutError") return "timeout";
+  const status = statusOf(error);
+  if (status !== undefined) {
+    const found = classifyStatus(status);
+    if (found !== "unknown") return found;
+  }
+  const code = e.code;
+  if (typeof code === "string" && CODES[code] !== undefined) return CODES[code];
+  if (name === "TypeError") {
+    const message = e.message;
+    if (
+      NETWORK_MESSAGES.has(message) ||
+      (typeof message === "string" &&
+        message.startsWith("error sending request"))
+    ) {
+      return hasCause(error) && builtInRule(e.cause) === "timeout"
+        ? "timeout"
+        : "transient";
+    }
+    return "permanent";
+  }
+  if (typeof name === "string" && NAMES[name] !== undefined) return NAMES[name];
+  return undefined;
+}
+
+/** An HTTP status from a `Response`-like or an error carrying one. */
+function statusOf(error: object): number | undefined {
+  const e = error as {
+    status?: unknown;
+    statusCode?: unknown;
+    response?: { status?: unknown } | null;
+  };
+  const status = e.status ?? e.statusCode ??
+    (typeof e.response === "object" && e.response !== null
+      ? e.response.status
+      : undefined);
+  return typeof status === "number" && Number.isInteger(status) &&
+      status >= 100 && status <= 599
+    ? status
+    : undefined;
+}
+
+function hasCause(error: unknown): boolean {
+  return error !== null && typeof error === "object" && "cause" in error &&
+    (error as { cause: unknown }).cause !== undefined;
+}
+
+/** Options of {@linkcode retryAfterMs}. */
+export interface RetryAfterOptions {
+  /**
+   * The current wall-clock time in epoch milliseconds, for the HTTP-date form
+   * (a `VirtualClock` started at an epoch time can supply it: `now:
+   * clock.now()`).
+   *
+   * @default {the response's `Date` header when present, else `Date.now()`}
+   */
+  now?: number;
+}
+
+/** Where {@linkcode retryAfterMs} may find a `Retry-After` header. */
+export type RetryAfterSource =
+  | string
+  | { get(name: string): string | null | undefined }
+  | { headers: unknown }
+  | { response: unknown }
+  | Record<string, unknown>;
+
+/**
+ * Reads a `Retry-After` header and returns the delay it asks for, in
+ * milliseconds: `"120"` (delta-seconds) gives 120000; an HTTP-date gives the
+ * time left until that date (0 when it is past), measured from `options.now`,
+ * else from the response's own `Date` header (which cancels clock skew
+ * between client and server), else from `Date.now()`. The result is clamped to
+ * what a timer can hold (2^31 - 1 ms).
+ *
+ * Accepts the header value itself, a `Headers` (or anything with `get`), a
+ * `Response` or `Request` (anything with `headers`), an error carrying a
+ * `response` (as ky's and axios's do), or a plain record of headers (as Node's
+ * `IncomingMessage.headers`), matched case-insensitively.
+ *
+ * @param source The header value, headers, a response or an error.
+ * @param options The current time for the HTTP-date form.
+ * @returns The delay in ms, or `undefined` when there is no valid header.
+ * @throws {TypeError} If `options` is not an object or `now` not a number.
+ * @throws {RangeError} If `now` is not finite.
+ *
+ * @example Both forms
+ * ```ts
+ * import { retryAfterMs } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const limited = new Response(null, {
+ *   status: 429,
+ *   headers: { "Retry-After": "3" },
+ * });
+ * assert.equal(retryAfterMs(limited), 3000);
+ *
+ * const now = Date.parse("Wed, 21 Oct 2015 07:28:00 GMT");
+ * assert.equal(retryAfterMs("Wed, 21 Oct 2015 07:28:30 GMT", { now }), 30_000);
+ * assert.equal(retryAfterMs("soon"), undefined);
+ * ```
+ */
+export function retryAfterMs(
+  source: RetryAfterSource,
+  options?: RetryAfterOptions,
+): number | undefined {
+  assertOptions("read Retry-After", options);
+  const now = options?.now;
+  if (now !== undefined) assertFinite("read Retry-After", "now", now);
+  const value = header(source, "retry-after", 0);
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return clampDelay(Number(text) * 1000);
+  const date = httpDate(text);
+  if (date === undefined) return undefined;
+  let reference = now;
+  if (reference === undefined) {
+    const served = header(source, "date", 0);
+    reference = (served === undefined ? undefined : httpDate(served.trim())) ??
+      Date.now();
+  }
+  return clampDelay(date - reference);
+}
+
+/** Parses the three HTTP-date forms (each starts with a day name). */
+function httpDate(text: string): number | undefined {
+  if (!/^[A-Za-z]{3,9},? /.test(text)) return undefined;
+  const time = Date.parse(text);
+  return Number.isNaN(time) ? undefined : time;
+}
+
+function header(
+  source: unknown,
+  name: string,
+  depth: number,
+): string | undefined {
+  if (typeof source === "string") {
+    return name === "retry-after" && depth === 0 ? source : undefined;
+  }
+  if (source === null || typeof source !== "object" || depth > 2) {
+    return undefined;
+  }
+  const s = source as {
+    get?: unknown;
+    headers?: unknown;
+    response?: unknown;
+  };
+  if (typeof s.get === "function") {
+    const value = (s.get as (name: string) => unknown).call(source, name);
+    return typeof value === "string" ? value : undefined;
+  }
+  if (typeof s.headers === "object" && s.headers !== null) {
+    return header(s.headers, name, depth + 1);
+  }
+  if (typeof s.response === "object" && s.response !== null) {
+    return header(s.response, name, depth + 1);
+  }
+  for (const key of Object.keys(source)) {
+    if (key.toLowerCase() !== name) continue;
+    let value = (source as Record<string, unknown>)[key];
+    if (Array.isArray(value)) value = value[0];
+    return typeof value === "string"
+      ? value
+      : typeof value === "number"
+      ? String(value)
+      : undefined;
+  }
+  return undefined;
+}

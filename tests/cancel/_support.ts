@@ -1,0 +1,153 @@
+/**
+ * Test helpers: a long-lived signal whose `abort` listeners are counted by
+ * wrapping its own `addEventListener` / `removeEventListener`, and a catcher
+ * for errors reported on a microtask.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { getEventListeners } from "node:events";
+
+/** A controller whose signal counts the listeners added and removed. */
+export interface CountedSignal {
+  controller: AbortController;
+  signal: AbortSignal;
+  /** Calls of `addEventListener("abort", ...)`. */
+  readonly added: number;
+  /** Calls of `removeEventListener("abort", ...)`. */
+  readonly removed: number;
+  /** Listeners registered right now, by our own bookkeeping. */
+  readonly live: number;
+  /** Listeners registered right now, as `node:events` sees them. */
+  readonly native: number;
+}
+
+/** Creates a signal whose `abort` listeners are counted. */
+export function countedSignal(): CountedSignal {
+  const controller = new AbortController();
+  const signal = controller.signal;
+  const live = new Set<unknown>();
+  let added = 0;
+  let removed = 0;
+  const add = signal.addEventListener.bind(signal);
+  const remove = signal.removeEventListener.bind(signal);
+  signal.addEventListener = ((
+    type: string,
+    listener: EventListenerOrEventListenerObject,
+    options?: boolean | AddEventListenerOptions,
+  ) => {
+    if (type === "abort") (added++, live.add(listener));
+    add(type, listener, options);
+  }) as typeof signal.addEventListener;
+  signal.removeEventListener = ((
+    type: string,
+    listener: EventListenerOrEventListenerObject,
+    options?: boolean | EventListenerOptions,
+  ) => {
+    if (type === "abort") (removed++, live.delete(listener));
+    remove(type, listener, options);
+  }) as typeof signal.removeEventListener;
+  return {
+    controller,
+    signal,
+    get added() {
+      return added;
+    },
+    get removed() {
+      return removed;
+    },
+    get live() {
+      return live.size;
+    },
+    get native() {
+      return getEventListeners(signal, "abort").length;
+    },
+  };
+}
+
+/**
+ * Runs `fn` while catching errors thrown on microtasks (reported errors),
+ * then lets pending microtasks run and returns what was caught.
+ */
+export async function catchReported(
+  fn: () => void | Promise<void>,
+): Promise<unknown[]> {
+  const caught: unknown[] = [];
+  const onError = (e: ErrorEvent) => {
+    e.preventDefault();
+    caught.push(e.error);
+  };
+  globalThis.addEventListener("error", onError);
+  try {
+    await fn();
+    await new Promise((r) => setTimeout(r, 0));
+  } finally {
+    globalThis.removeEventListener("error", onError);
+  }
+  return caught;
+}
+
+/** Lets timers and microtasks due now run. */
+export function flush(): Promise<void> {
+  return new Promise((r) => setTimeout(r, 0));
+}
+
+/** The duration table of the house style, with a string added. */
+export const DURATIONS: readonly [
+  unknown,
+  "ok" | typeof RangeError | typeof TypeError,
+][] = [
+  [0, "ok"],
+  [-1, RangeError],
+  [1.5, "ok"],
+  [NaN, RangeError],
+  [Infinity, RangeError],
+  ["5", TypeError],
+];
+
+/**
+ * Registers one test per row of {@linkcode DURATIONS}, named
+ * `<call>(<value>) is accepted` or `<call>(<value>) throws a <Error>`.
+ */
+export function durationTests(
+  call: string,
+  body: (
+    value: number,
+    expected: "ok" | typeof RangeError | typeof TypeError,
+  ) => Promise<void>,
+): void {
+  for (const [value, expected] of DURATIONS) {
+    const outcome = expected === "ok"
+      ? "is accepted"
+      : `throws a ${expected.name}`;
+    Deno.test(
+      `${call}(${show(value)}) ${outcome}`,
+      () => body(value as number, expected),
+    );
+  }
+}
+
+/** Renders a table value for a test name or message. */
+export function show(value: unknown): string {
+  return typeof value === "string" ? `"${value}"` : String(value);
+}
+
+/** Asserts that `fn` throws `expected` with the duration message of `action`. */
+export function assertDurationError(
+  fn: () => unknown,
+  action: string,
+  value: unknown,
+  expected: typeof RangeError | typeof TypeError,
+): void {
+  assert.throws(fn, (e) => {
+    assert.ok(e instanceof expected);
+    assert.equal(
+      (e as Error).message,
+      `Cannot ${action} as 'ms' must be ${
+        expected === TypeError ? "a number" : "a finite number >= 0"
+      }: current value is ${show(value)}`,
+    );
+    return true;
+  });
+}

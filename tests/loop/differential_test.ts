@@ -1,0 +1,97 @@
+/**
+ * Differential tests: the simulator against real Node (CommonJS and ESM
+ * entries) and real Deno, on the corpus of tests/loop/_corpus.ts. The
+ * fixtures are recorded by scripts/record_loop_fixtures.ts.
+ */
+
+import { EventLoop, type Profile, profiles } from "@pledge/core";
+import assert from "node:assert/strict";
+import { corpus, type Runtime, RUNTIMES } from "./_corpus.ts";
+
+interface Fixture {
+  name: string;
+  recordedWith: { node: string; deno: string; runs: number };
+  results: Record<Runtime, {
+    majority: string[];
+    stable: boolean;
+    variants: { count: number; output: string[] }[];
+  }>;
+}
+
+const PROFILES: Record<Runtime, Profile> = {
+  "node-cjs": profiles.node,
+  "node-esm": { ...profiles.node, name: "node-esm", entry: "esm" },
+  "deno": profiles.deno,
+};
+
+function simulate(runtime: Runtime, name: string): string[] {
+  const program = corpus.find((p) => p.name === name)!;
+  const loop = new EventLoop({ profile: PROFILES[runtime] });
+  const out: string[] = [];
+  loop.runScript(() => program.sim(loop, (label) => out.push(label)));
+  loop.runAll();
+  assert.equal(loop.pending, 0);
+  return out;
+}
+
+function load(name: string): Fixture {
+  const url = new URL(`./fixtures/${name}.json`, import.meta.url);
+  return JSON.parse(Deno.readTextFileSync(url));
+}
+
+const project = (out: string[], group: string[]) =>
+  out.filter((label) => group.includes(label));
+
+Deno.test("the corpus has at least 15 programs, each with a fixture", () => {
+  assert.ok(corpus.length >= 15);
+  for (const program of corpus) {
+    const fixture = load(program.name);
+    assert.equal(fixture.name, program.name);
+    for (const runtime of RUNTIMES) {
+      assert.ok(fixture.results[runtime].majority.length > 0);
+    }
+  }
+});
+
+for (const program of corpus) {
+  for (const runtime of RUNTIMES) {
+    const race = program.races?.[runtime];
+    const what = race === undefined ? "matches" : "matches the deterministic part of";
+    Deno.test(`EventLoop ${what} ${runtime} on ${program.name}`, () => {
+      const fixture = load(program.name).results[runtime];
+      const simulated = simulate(runtime, program.name);
+      if (race === undefined) {
+        assert.ok(
+          fixture.stable,
+          `${runtime} was not stable on ${program.name}: declare the race`,
+        );
+        assert.deepEqual(simulated, fixture.majority);
+        return;
+      }
+      // Every variant the runtime produced agrees with the simulator on the
+      // labels it logged and on the order within each deterministic group.
+      for (const { output } of fixture.variants) {
+        assert.deepEqual([...simulated].sort(), [...output].sort());
+        for (const group of race.groups) {
+          assert.deepEqual(project(simulated, group), project(output, group));
+        }
+      }
+    });
+  }
+}
+
+Deno.test("the simulator is deterministic where node-cjs races (immediate first)", () => {
+  assert.deepEqual(simulate("node-cjs", "immediate_vs_timeout_top_level"), [
+    "then",
+    "immediate",
+    "timeout",
+  ]);
+});
+
+Deno.test("the entries differ where real runtimes differ: nextTick vs promise jobs", () => {
+  const cjs = load("tick_vs_promise_top_level").results["node-cjs"].majority;
+  const esm = load("tick_vs_promise_top_level").results["node-esm"].majority;
+  assert.notDeepEqual(cjs, esm);
+  assert.deepEqual(simulate("node-cjs", "tick_vs_promise_top_level"), cjs);
+  assert.deepEqual(simulate("node-esm", "tick_vs_promise_top_level"), esm);
+});

@@ -1,0 +1,717 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import {
+  CircuitBreaker,
+  type CircuitBreakerOptions,
+  type CircuitBreakerSnapshot,
+} from "../../src/resilience/circuit_breaker.ts";
+import {
+  ConsecutiveFailuresStrategy,
+  CountWindowStrategy,
+  TimeWindowStrategy,
+} from "../../src/resilience/breaker_strategies.ts";
+import {
+  BulkheadRejectedError,
+  CircuitOpenError,
+  RateLimitedError,
+} from "../../src/core/errors.ts";
+import { VirtualClock } from "../../src/loop/virtual_clock.ts";
+import { catchReported, countedSignal } from "../cancel/_support.ts";
+
+const down = (): Promise<never> => Promise.reject(new Error("down"));
+
+function setup(options: CircuitBreakerOptions = {}) {
+  const clock = new VirtualClock();
+  const log: string[] = [];
+  const breaker = new CircuitBreaker({
+    clock,
+    breakDurationMs: 1000,
+    onStateChange: ({ from, to }) => log.push(`${clock.now()} ${from}->${to}`),
+    ...options,
+  });
+  return { clock, breaker, log };
+}
+
+async function fail(breaker: CircuitBreaker, times = 1): Promise<void> {
+  for (let i = 0; i < times; i++) {
+    await assert.rejects(breaker.execute(down), { message: "down" });
+  }
+}
+
+async function refused(
+  breaker: CircuitBreaker,
+  state: string,
+  retryAfterMs: number,
+): Promise<void> {
+  let ran = false;
+  const error = await breaker.execute(() => (ran = true)).catch((e) => e);
+  assert.ok(error instanceof CircuitOpenError, String(error));
+  assert.equal(error.state, state);
+  assert.equal(error.retryAfterMs, retryAfterMs);
+  assert.equal(ran, false);
+}
+
+Deno.test("CircuitBreaker.execute() goes closed -> open -> half_open -> closed at exact times (consecutive)", async () => {
+  const { clock, breaker, log } = setup({
+    strategy: new ConsecutiveFailuresStrategy({ threshold: 3 }),
+  });
+  await fail(breaker, 2);
+  assert.equal(await breaker.execute(() => "ok"), "ok"); // resets the count
+  await fail(breaker, 2);
+  clock.tick(100);
+  assert.equal(breaker.state, "closed");
+  await fail(breaker);
+  assert.equal(breaker.state, "open");
+  await refused(breaker, "open", 1000);
+  clock.tick(999);
+  await refused(breaker, "open", 1);
+  assert.equal(breaker.state, "open");
+  clock.tick(1);
+  assert.equal(breaker.state, "half_open");
+  assert.equal(await breaker.execute(() => "probe"), "probe");
+  assert.equal(breaker.state, "closed");
+  assert.deepEqual(log, [
+    "100 closed->open",
+    "1100 open->half_open",
+    "1100 half_open->closed",
+  ]);
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("CircuitBreaker.execute() moves to half_open lazily when a call arrives after the break", async () => {
+  const { clock, breaker, log } = setup({
+    strategy: new ConsecutiveFailuresStrategy({ threshold: 1 }),
+  });
+  await fail(breaker);
+  clock.tick(5000);
+  assert.deepEqual(log, ["0 closed->open"]); // no timer: nothing happened yet
+  assert.equal(await breaker.execute(() => 1), 1);
+  assert.deepEqual(log, [
+    "0 closed->open",
+    "5000 open->half_open",
+    "5000 half_open->closed",
+  ]);
+});
+
+Deno.test("CircuitBreaker.execute() reopens on a failed probe with breakDuration(ctx) per opening", async () => {
+  const seen: number[] = [];
+  const { clock, breaker, log } = setup({
+    strategy: new ConsecutiveFailuresStrategy({ threshold: 2 }),
+    breakDuration: ({ attempt, window }) => {
+      seen.push(attempt, window.failures);
+      return 100 * 2 ** (attempt - 1);
+    },
+  });
+  await fail(breaker, 2); // opens at 0 for 100
+  clock.tick(100);
+  await fail(breaker); // probe fails at 100: reopens for 200
+  await refused(breaker, "open", 200);
+  clock.tick(200);
+  await fail(breaker); // at 300: reopens for 400
+  clock.tick(400);
+  await breaker.execute(() => "ok"); // at 700: closes
+  await fail(breaker, 2); // at 700: opens again, attempt 1
+  await refused(breaker, "open", 100);
+  assert.deepEqual(log, [
+    "0 closed->open",
+    "100 open->half_open",
+    "100 half_open->open",
+    "300 open->half_open",
+    "300 half_open->open",
+    "700 open->half_open",
+    "700 half_open->closed",
+    "700 closed->open",
+  ]);
+  // attempt, then the window's failures at the time of opening
+  assert.deepEqual(seen, [1, 2, 2, 2, 3, 2, 1, 2]);
+});
+
+Deno.test("CircuitBreaker.execute() opens on a failure ratio over a count window", async () => {
+  const { breaker, log } = setup({
+    strategy: new CountWindowStrategy({
+      failureRatio: 0.5,
+      windowSize: 4,
+      minimumThroughput: 4,
+    }),
+  });
+  await breaker.execute(() => 1);
+  await fail(breaker);
+  await breaker.execute(() => 1);
+  assert.equal(breaker.state, "closed"); // 3 calls: below the minimum
+  await breaker.execute(() => 1); // S F S S
+  await fail(breaker); // F S S F: 2 of 4
+  assert.equal(breaker.state, "open");
+  assert.deepEqual(log, ["0 closed->open"]);
+  const stats = breaker.stats;
+  assert.equal(stats.windowCalls, 4);
+  assert.equal(stats.windowFailures, 2);
+});
+
+Deno.test("CircuitBreaker.execute() opens on a failure ratio over a time window, at exact times", async () => {
+  const { clock, breaker, log } = setup({
+    strategy: new TimeWindowStrategy({
+      failureRatio: 0.5,
+      windowMs: 1000,
+      buckets: 10,
+      minimumThroughput: 4,
+    }),
+  });
+  await fail(breaker); // at 0
+  clock.tick(500);
+  await breaker.execute(() => 1);
+  clock.tick(100);
+  await breaker.execute(() => 1);
+  clock.tick(400); // 1000: the failure at 0 has left the window
+  await fail(breaker);
+  assert.equal(breaker.state, "closed"); // S S F: 3 calls
+  clock.tick(1);
+  await fail(breaker); // S S F F at 1001
+  assert.equal(breaker.state, "open");
+  clock.tick(1000);
+  assert.equal(breaker.state, "half_open");
+  await breaker.execute(() => 1);
+  assert.deepEqual(log, [
+    "1001 closed->open",
+    "2001 open->half_open",
+    "2001 half_open->closed",
+  ]);
+  assert.equal(breaker.stats.windowCalls, 0); // closing forgets the window
+});
+
+Deno.test("CircuitBreaker.execute() counts slow calls as failures but returns their value", async () => {
+  const failures: { error: unknown; slow: boolean; durationMs: number }[] = [];
+  const { clock, breaker, log } = setup({
+    strategy: new ConsecutiveFailuresStrategy({ threshold: 2 }),
+    slowCallMs: 100,
+    onFailure: (e) => failures.push(e),
+  });
+  const after = (ms: number, value: string) =>
+    breaker.execute(() =>
+      new Promise<string>((r) => clock.setTimeout(() => r(value), ms))
+    );
+  assert.equal(await clock.runUntilSettled(after(100, "just in time")), "just in time");
+  assert.equal(await clock.runUntilSettled(after(101, "slow")), "slow");
+  assert.equal(breaker.state, "closed");
+  assert.equal(await clock.runUntilSettled(after(150, "slow again")), "slow again");
+  assert.equal(breaker.state, "open");
+  assert.deepEqual(failures, [
+    { error: undefined, slow: true, durationMs: 101 },
+    { error: undefined, slow: true, durationMs: 150 },
+  ]);
+  assert.deepEqual(log, ["351 closed->open"]);
+  // A slow probe reopens the circuit.
+  clock.tick(1000);
+  assert.equal(await clock.runUntilSettled(after(200, "slow probe")), "slow probe");
+  assert.equal(breaker.state, "open");
+  assert.deepEqual(log.slice(1), ["1351 open->half_open", "1551 half_open->open"]);
+  assert.equal(breaker.stats.failures, 3);
+});
+
+Deno.test("CircuitBreaker.execute() lets at most halfOpenMaxProbes trial calls run at once", async () => {
+  const { clock, breaker, log } = setup({
+    strategy: new ConsecutiveFailuresStrategy({ threshold: 1 }),
+    halfOpenMaxProbes: 2,
+    successThreshold: 3,
+  });
+  await fail(breaker);
+  clock.tick(1000);
+  const gates: PromiseWithResolvers<string>[] = [];
+  const probe = () => {
+    const gate = Promise.withResolvers<string>();
+    gates.push(gate);
+    return gate.promise;
+  };
+  const first = breaker.execute(probe);
+  const second = breaker.execute(probe);
+  for (let i = 0; i < 3; i++) await refused(breaker, "half_open", 0);
+  assert.equal(gates.length, 2);
+  assert.equal(breaker.stats.activeProbes, 2);
+  gates[0]!.resolve("a");
+  assert.equal(await first, "a");
+  assert.equal(breaker.state, "half_open"); // 1 of 3 successes
+  const third = breaker.execute(probe); // the freed slot
+  await refused(breaker, "half_open", 0);
+  gates[1]!.resolve("b");
+  gates[2]!.resolve("c");
+  assert.deepEqual(await Promise.all([second, third]), ["b", "c"]);
+  assert.equal(breaker.state, "closed");
+  assert.equal(breaker.stats.rejections, 4);
+  assert.deepEqual(log, [
+    "0 closed->open",
+    "1000 open->half_open",
+    "1000 half_open->closed",
+  ]);
+});
+
+Deno.test("CircuitBreaker.execute() ignores the outcome of a probe that outlived its half-open period", async () => {
+  const { clock, breaker, log } = setup({
+    strategy: new ConsecutiveFailuresStrategy({ threshold: 1 }),
+    halfOpenMaxProbes: 2,
+  });
+  await fail(breaker);
+  clock.tick(1000);
+  const slow = Promise.withResolvers<string>();
+  const ok = breaker.execute(() => slow.promise);
+  await fail(breaker); // the second probe fails: reopens
+  slow.resolve("late");
+  assert.equal(await ok, "late"); // the caller still gets the value
+  assert.equal(breaker.state, "open"); // but it does not close the circuit
+  assert.deepEqual(log.at(-1), "1000 half_open->open");
+  assert.equal(breaker.stats.successes, 1);
+});
+
+Deno.test("CircuitBreaker.isolate() holds the circuit open until reset(), from every state", async () => {
+  const { clock, breaker, log } = setup({
+    strategy: new ConsecutiveFailuresStrategy({ threshold: 1 }),
+  });
+  const running = Promise.withResolvers<string>();
+  const call = breaker.execute(() => running.promise);
+  breaker.isolate(); // from closed, with a call running
+  breaker.isolate(); // idempotent
+  await refused(breaker, "isolated", Infinity);
+  running.reject(new Error("late failure"));
+  await assert.rejects(call, { message: "late failure" });
+  clock.tick(1_000_000);
+  assert.equal(breaker.state, "isolated");
+  assert.equal(breaker.stats.retryAfterMs, Infinity);
+  breaker.reset();
+  assert.equal(breaker.state, "closed");
+  await fail(breaker); // open
+  breaker.isolate(); // from open
+  clock.tick(1000);
+  assert.equal(breaker.state, "isolated");
+  breaker.reset();
+  await fail(breaker);
+  clock.tick(1000);
+  assert.equal(breaker.state, "half_open");
+  breaker.isolate(); // from half_open
+  await refused(breaker, "isolated", Infinity);
+  breaker.reset();
+  breaker.reset(); // idempotent: no event
+  assert.equal(await breaker.execute(() => "back"), "back");
+  assert.deepEqual(log, [
+    "0 closed->isolated",
+    "1000000 isolated->closed",
+    "1000000 closed->open",
+    "1000000 open->isolated",
+    "1001000 isolated->closed",
+    "1001000 closed->open",
+    "1002000 open->half_open",
+    "1002000 half_open->isolated",
+    "1002000 isolated->closed",
+  ]);
+});
+
+Deno.test("CircuitBreaker.reset() forgets the window and the openings", async () => {
+  const seen: number[] = [];
+  const { clock, breaker } = setup({
+    strategy: new ConsecutiveFailuresStrategy({ threshold: 2 }),
+    breakDuration: ({ attempt }) => (seen.push(attempt), 10),
+  });
+  await fail(breaker, 2);
+  clock.tick(10);
+  await fail(breaker); // attempt 2
+  breaker.reset();
+  await fail(breaker);
+  assert.equal(breaker.state, "closed"); // the first failure was forgotten
+  await fail(breaker);
+  assert.deepEqual(seen, [1, 2, 1]);
+  assert.equal(breaker.stats.consecutiveOpenings, 1);
+});
+
+Deno.test("CircuitBreaker.toJSON() restores through initialState on another clock", async () => {
+  const { clock, breaker } = setup({
+    strategy: new ConsecutiveFailuresStrategy({ threshold: 2 }),
+  });
+  await fail(breaker, 2);
+  clock.tick(600);
+  const saved = JSON.parse(JSON.stringify(breaker));
+  assert.deepEqual(saved, {
+    state: "open",
+    remainingMs: 400,
+    consecutiveOpenings: 1,
+    strategy: { kind: "consecutive", failures: 2 },
+  });
+  const later = new VirtualClock({ startMs: 50_000 });
+  const restored = new CircuitBreaker({
+    clock: later,
+    breakDurationMs: 1000,
+    strategy: new ConsecutiveFailuresStrategy({ threshold: 2 }),
+    initialState: saved as CircuitBreakerSnapshot,
+  });
+  await refused(restored, "open", 400);
+  later.tick(400);
+  assert.equal(restored.state, "half_open");
+  await fail(restored);
+  assert.equal(restored.stats.consecutiveOpenings, 2);
+  assert.deepEqual(restored.toJSON(), {
+    state: "open",
+    remainingMs: 1000,
+    consecutiveOpenings: 2,
+    strategy: { kind: "consecutive", failures: 2 },
+  });
+});
+
+Deno.test("CircuitBreaker restores half_open, isolated and a closed window", async () => {
+  const clock = new VirtualClock();
+  const halfOpen = new CircuitBreaker({
+    clock,
+    initialState: {
+      state: "half_open",
+      remainingMs: 0,
+      consecutiveOpenings: 3,
+      strategy: { kind: "consecutive", failures: 0 },
+    },
+  });
+  assert.equal(halfOpen.state, "half_open");
+  assert.equal(await halfOpen.execute(() => 1), 1);
+  assert.equal(halfOpen.state, "closed");
+
+  const isolated = new CircuitBreaker({
+    clock,
+    initialState: {
+      state: "isolated",
+      remainingMs: 0,
+      consecutiveOpenings: 0,
+      strategy: { kind: "consecutive", failures: 0 },
+    },
+  });
+  await refused(isolated, "isolated", Infinity);
+
+  const counted = new CircuitBreaker({
+    clock,
+    strategy: new CountWindowStrategy({ windowSize: 4 }),
+    initialState: {
+      state: "closed",
+      remainingMs: 0,
+      consecutiveOpenings: 0,
+      strategy: { kind: "count", outcomes: [0, 1, 0] },
+    },
+  });
+  await fail(counted); // S F S F: 2 of 4
+  assert.equal(counted.state, "open");
+});
+
+Deno.test("CircuitBreaker never counts cancellations, and counts what isFailure says", async () => {
+  const { breaker } = setup({
+    strategy: new ConsecutiveFailuresStrategy({ threshold: 1 }),
+  });
+  const controller = new AbortController();
+  const call = breaker.execute(({ signal }) =>
+    new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason)))
+  , { signal: controller.signal });
+  controller.abort(new Error("caller gave up")); // not an AbortError: still not counted
+  await assert.rejects(call, { message: "caller gave up" });
+  await assert.rejects(
+    breaker.execute(() => Promise.reject(new DOMException("stop", "AbortError"))),
+    { name: "AbortError" },
+  );
+  for (const local of [new BulkheadRejectedError(1, 0), new RateLimitedError(5), new CircuitOpenError(5, "open")]) {
+    await assert.rejects(breaker.execute(() => Promise.reject(local)), local);
+  }
+  assert.equal(breaker.state, "closed");
+  const permanent = Object.assign(new Error("bad request"), { status: 400 });
+  await assert.rejects(breaker.execute(() => Promise.reject(permanent)));
+  assert.equal(breaker.state, "open"); // permanent errors count by default
+
+  const picky = setup({
+    strategy: new ConsecutiveFailuresStrategy({ threshold: 1 }),
+    isFailure: (e) => (e as Error).message === "counts",
+  }).breaker;
+  await assert.rejects(picky.execute(() => Promise.reject(new Error("ignored"))));
+  assert.equal(picky.state, "closed");
+  assert.equal(picky.stats.failures, 0);
+  await assert.rejects(picky.execute(() => Promise.reject(new Error("counts"))));
+  assert.equal(picky.state, "open");
+});
+
+Deno.test("CircuitBreaker frees the probe slot of a call that ends with an ignored error", async () => {
+  const { clock, breaker } = setup({
+    strategy: new ConsecutiveFailuresStrategy({ threshold: 1 }),
+  });
+  await fail(breaker);
+  clock.tick(1000);
+  await assert.rejects(
+    breaker.execute(() => Promise.reject(new DOMException("stop", "AbortError"))),
+  );
+  assert.equal(breaker.state, "half_open");
+  assert.equal(breaker.stats.activeProbes, 0);
+  assert.equal(await breaker.execute(() => "probe"), "probe");
+  assert.equal(breaker.state, "closed");
+});
+
+Deno.test("CircuitBreaker observers run in the documented order and a throwing one breaks nothing", async () => {
+  const order: string[] = [];
+  const clock = new VirtualClock();
+  const boom = (name: string) => (e: unknown) => {
+    order.push(name + (e && typeof e === "object" && "to" in e ? `:${(e as { to: string }).to}` : ""));
+    throw new Error(`${name} threw`);
+  };
+  const breaker = new CircuitBreaker({
+    clock,
+    breakDurationMs: 10,
+    strategy: new ConsecutiveFailuresStrategy({ threshold: 1 }),
+    onStateChange: boom("stateChange"),
+    onSuccess: boom("success"),
+    onFailure: boom("failure"),
+    onReject: boom("reject"),
+    breakDuration: () => {
+      throw new Error("breakDuration threw");
+    },
+    isFailure: () => {
+      throw new Error("isFailure threw");
+    },
+  });
+  const reported = await catchReported(async () => {
+    await assert.rejects(breaker.execute(down), { message: "down" });
+    order.push("caller");
+    await assert.rejects(breaker.execute(() => 1), CircuitOpenError);
+    order.push("caller");
+    clock.tick(10); // the break fell back to breakDurationMs
+    assert.equal(await breaker.execute(() => 1), 1);
+    order.push("caller");
+  });
+  assert.deepEqual(order, [
+    "failure",
+    "stateChange:open",
+    "caller",
+    "reject",
+    "caller",
+    "stateChange:half_open",
+    "success",
+    "stateChange:closed",
+    "caller",
+  ]);
+  assert.deepEqual(reported.map((e) => (e as Error).message), [
+    "isFailure threw",
+    "failure threw",
+    "breakDuration threw",
+    "stateChange threw",
+    "reject threw",
+    "stateChange threw",
+    "success threw",
+    "stateChange threw",
+  ]);
+});
+
+Deno.test("CircuitBreaker reports a bad breakDuration() result and uses breakDurationMs", async () => {
+  for (const bad of [-1, NaN, Infinity, "5"]) {
+    const clock = new VirtualClock();
+    const breaker = new CircuitBreaker({
+      clock,
+      breakDurationMs: 30,
+      strategy: new ConsecutiveFailuresStrategy({ threshold: 1 }),
+      breakDuration: () => bad as number,
+    });
+    const reported = await catchReported(() => fail(breaker));
+    assert.equal(reported.length, 1);
+    assert.match((reported[0] as Error).message, /^Cannot open the circuit as 'breakDuration\(\)' must be/);
+    await refused(breaker, "open", 30);
+  }
+});
+
+Deno.test("CircuitBreaker.execute() rejects with signal.reason when already aborted, and adds no listener", async () => {
+  const { breaker } = setup();
+  const reason = new Error("already");
+  let ran = false;
+  await assert.rejects(
+    breaker.execute(() => (ran = true), { signal: AbortSignal.abort(reason) }),
+    (e) => e === reason,
+  );
+  assert.equal(ran, false);
+  const counted = countedSignal();
+  let seen: AbortSignal | undefined;
+  assert.equal(
+    await breaker.execute(({ signal, attempt }) => (seen = signal, attempt), {
+      signal: counted.signal,
+      attempt: 3,
+    }),
+    3,
+  );
+  assert.equal(seen, counted.signal);
+  assert.equal(counted.added, 0);
+  assert.equal(counted.native, 0);
+});
+
+Deno.test("CircuitBreaker.execute() rejects bad arguments instead of throwing", async () => {
+  const { breaker } = setup();
+  await assert.rejects(breaker.execute(42 as never), {
+    name: "TypeError",
+    message: "Cannot execute the policy as 'fn' must be a function: current value is 42",
+  });
+  await assert.rejects(breaker.execute(() => 1, 5 as never), TypeError);
+  await assert.rejects(breaker.execute(() => 1, { signal: {} as never }), {
+    name: "TypeError",
+    message: "Cannot execute the policy as 'signal' must be an AbortSignal: current value is an object",
+  });
+});
+
+Deno.test("CircuitBreaker rejects bad options with the option and value named", () => {
+  const make = (options: Record<string, unknown>) => () =>
+    new CircuitBreaker(options as CircuitBreakerOptions);
+  for (const v of [0, -1, 1.5, NaN, Infinity]) {
+    for (const option of ["halfOpenMaxProbes", "successThreshold"]) {
+      assert.throws(make({ [option]: v }), {
+        name: "RangeError",
+        message: `Cannot create the circuit breaker as '${option}' must be an integer >= 1: current value is ${v}`,
+      });
+    }
+  }
+  for (const v of [-1, NaN, Infinity]) {
+    assert.throws(make({ breakDurationMs: v }), {
+      name: "RangeError",
+      message: `Cannot create the circuit breaker as 'breakDurationMs' must be a finite number >= 0: current value is ${v}`,
+    });
+  }
+  for (const v of [-1, NaN]) {
+    assert.throws(make({ slowCallMs: v }), {
+      name: "RangeError",
+      message: `Cannot create the circuit breaker as 'slowCallMs' must be a number >= 0 or Infinity: current value is ${v}`,
+    });
+  }
+  assert.ok(new CircuitBreaker({ breakDurationMs: 0, slowCallMs: 0 }));
+  for (
+    const option of [
+      "breakDuration",
+      "isFailure",
+      "onStateChange",
+      "onSuccess",
+      "onFailure",
+      "onReject",
+    ]
+  ) {
+    assert.throws(make({ [option]: 1 }), {
+      name: "TypeError",
+      message: `Cannot create the circuit breaker as '${option}' must be a function: current value is 1`,
+    });
+  }
+  for (const option of ["breakDurationMs", "halfOpenMaxProbes", "successThreshold", "slowCallMs"]) {
+    assert.throws(make({ [option]: "1" }), TypeError);
+  }
+  assert.throws(make({ strategy: {} }), {
+    name: "TypeError",
+    message: "Cannot create the circuit breaker as 'strategy' must be a BreakerStrategy: current value is an object",
+  });
+  assert.throws(make({ clock: Date }), TypeError);
+  assert.throws(() => new CircuitBreaker(7 as never), TypeError);
+  const shared = new ConsecutiveFailuresStrategy();
+  new CircuitBreaker({ strategy: shared });
+  assert.throws(make({ strategy: shared }), {
+    name: "TypeError",
+    message:
+      "Cannot create the circuit breaker as 'strategy' must be a strategy no other breaker uses: current value is an instance of ConsecutiveFailuresStrategy",
+  });
+});
+
+Deno.test("CircuitBreaker rejects a malformed initialState", () => {
+  const good = {
+    state: "open",
+    remainingMs: 10,
+    consecutiveOpenings: 1,
+    strategy: { kind: "consecutive", failures: 0 },
+  };
+  const cases: [Record<string, unknown> | null, ErrorConstructor, RegExp][] = [
+    [null, TypeError, /'initialState' must be a snapshot object/],
+    [{ ...good, state: "ajar" }, TypeError, /'initialState.state' must be one of "closed", "open", "half_open", "isolated": current value is "ajar"/],
+    [{ ...good, remainingMs: -1 }, RangeError, /'initialState.remainingMs'/],
+    [{ ...good, remainingMs: NaN }, RangeError, /'initialState.remainingMs'/],
+    [{ ...good, consecutiveOpenings: 1.5 }, RangeError, /'initialState.consecutiveOpenings'/],
+    [{ ...good, strategy: { kind: "time", buckets: [] } }, TypeError, /'snapshot' must be a snapshot of kind "consecutive"/],
+  ];
+  for (const [initialState, type, message] of cases) {
+    assert.throws(
+      () => new CircuitBreaker({ initialState: initialState as never }),
+      (e: unknown) => {
+        assert.ok(e instanceof type, String(e));
+        assert.match((e as Error).message, message);
+        return true;
+      },
+    );
+  }
+});
+
+Deno.test("CircuitBreaker.stats reports the counters", async () => {
+  const { clock, breaker } = setup({
+    strategy: new ConsecutiveFailuresStrategy({ threshold: 2 }),
+  });
+  await breaker.execute(() => 1);
+  await fail(breaker, 2);
+  clock.tick(250);
+  await refused(breaker, "open", 750);
+  assert.deepEqual(breaker.stats, {
+    state: "open",
+    windowCalls: 2,
+    windowFailures: 2,
+    consecutiveOpenings: 1,
+    activeProbes: 0,
+    probeSuccesses: 0,
+    retryAfterMs: 750,
+    successes: 1,
+    failures: 2,
+    rejections: 1,
+  });
+});
+
+Deno.test("CircuitBreaker never lets more than halfOpenMaxProbes calls run in half-open (property)", async () => {
+  type Op =
+    | { kind: "call" }
+    | { kind: "settle"; pick: number; ok: boolean }
+    | { kind: "tick"; ms: number };
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    fc.constant({ kind: "call" as const }),
+    fc.record({ kind: fc.constant("settle" as const), pick: fc.nat(), ok: fc.boolean() }),
+    fc.record({ kind: fc.constant("tick" as const), ms: fc.integer({ min: 0, max: 60 }) }),
+  );
+  await fc.assert(
+    fc.asyncProperty(
+      fc.integer({ min: 1, max: 3 }),
+      fc.integer({ min: 1, max: 3 }),
+      fc.array(op, { minLength: 30, maxLength: 100 }),
+      async (maxProbes, successThreshold, ops) => {
+        const clock = new VirtualClock();
+        let period = 0; // counts half-open periods
+        const breaker = new CircuitBreaker({
+          clock,
+          breakDurationMs: 50,
+          halfOpenMaxProbes: maxProbes,
+          successThreshold,
+          strategy: new ConsecutiveFailuresStrategy({ threshold: 2 }),
+          onStateChange: ({ to }) => {
+            if (to === "half_open") period++;
+          },
+        });
+        const running: { gate: PromiseWithResolvers<void>; period: number; probe: boolean; done: Promise<unknown> }[] = [];
+        for (const o of ops) {
+          if (o.kind === "tick") clock.tick(o.ms);
+          else if (o.kind === "call") {
+            const gate = Promise.withResolvers<void>();
+            const state = breaker.state;
+            const entry = { gate, period, probe: state === "half_open", done: Promise.resolve() as Promise<unknown> };
+            let started = false;
+            entry.done = breaker.execute(() => {
+              started = true;
+              return gate.promise;
+            }).catch(() => {});
+            if (started) {
+              running.push(entry);
+              const probes = running.filter((r) => r.probe && r.period === period).length;
+              if (probes > maxProbes) throw new Error(`${probes} probes > ${maxProbes}`);
+              if (breaker.stats.activeProbes > maxProbes) throw new Error("activeProbes");
+            } else {
+              await entry.done;
+            }
+          } else if (running.length > 0) {
+            const [entry] = running.splice(o.pick % running.length, 1);
+            if (o.ok) entry!.gate.resolve();
+            else entry!.gate.reject(new Error("down"));
+            await entry!.done;
+          }
+        }
+        for (const r of running) r.gate.resolve();
+        await Promise.all(running.map((r) => r.done));
+        assert.equal(clock.pendingTimers, 0);
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
