@@ -44,15 +44,19 @@ export async function demo(): Promise<void> {
   const dropped = pool.submit(job("dropped", 10), {
     signal: controller.signal,
   });
-  const full = await pool.submit(job("too many", 10)).catch((e) => e);
-  console.log(
-    `queue full: ${
-      full instanceof QueueFullError
-    } (${full.pending} waiting, maxQueue ${full.maxQueue})`,
-  );
+  const full: unknown = await pool.submit(job("too many", 10)).catch((e) => e);
+  if (full instanceof QueueFullError) {
+    console.log(
+      `queue full: ${full.pending} waiting, maxQueue ${full.maxQueue}`,
+    );
+  }
   controller.abort(new Error("no longer needed"));
   await dropped.catch((e) =>
-    console.log("aborted while queued:", e.message, `(pending ${pool.pending})`)
+    console.log(
+      "aborted while queued:",
+      (e as Error).message,
+      `(pending ${pool.pending})`,
+    )
   );
   await settle(pool.onIdle());
   console.log(log.join("\n"));

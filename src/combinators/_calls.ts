@@ -8,6 +8,7 @@
  */
 
 import { Future, rejectFuture, resolveFuture } from "../future/future.ts";
+import { isThenable } from "./_support.ts";
 
 /** Runs `fn` and tracks which callers wait for which invocation. */
 export class Calls<A extends unknown[], R> {
@@ -52,15 +53,21 @@ export class Calls<A extends unknown[], R> {
       rejectFuture(out, error);
       return out;
     }
-    resolveFuture(out, result);
-    if (!out.isSettled) {
-      const inFlight = this.#inFlight;
-      inFlight.add(out);
-      const remove = (): void => {
-        inFlight.delete(out);
-      };
-      out.then(remove, remove);
+    if (!isThenable(result)) {
+      resolveFuture(out, result);
+      return out;
     }
+    // Settle `out` from callbacks rather than by adopting `result`, so that
+    // `cancel()` can still reject it while `result` is pending.
+    const inFlight = this.#inFlight;
+    inFlight.add(out);
+    result.then((value) => {
+      inFlight.delete(out);
+      resolveFuture(out, value);
+    }, (error) => {
+      inFlight.delete(out);
+      rejectFuture(out, error);
+    });
     return out;
   }
 

@@ -10,7 +10,7 @@ import type { Clock } from "../core/clock.ts";
 import { systemClock } from "../core/clock.ts";
 import type { Executor } from "../core/executor.ts";
 import { InvalidStateError, QueueFullError } from "../core/errors.ts";
-import { type QueuedTimer, timerQueueFor } from "../core/_timer_queue.ts";
+import { type TimerQueue, timerQueueFor } from "../core/_timer_queue.ts";
 import {
   assertDuration,
   assertFinite,
@@ -164,13 +164,14 @@ export class PooledExecutor implements Executor, AsyncDisposable {
   #concurrency: number;
   readonly #maxQueue: number;
   readonly #clock: Clock;
+  #timers: TimerQueue | undefined = undefined;
   /** Slots in use. */
   #used = 0;
   /** Tasks holding slots. */
   #active = 0;
   readonly #queue = new PriorityQueue<Task>();
   /** Started `execute` tasks waiting for their microtask. */
-  #ready: Task[] = [];
+  readonly #ready: Task[] = [];
   #readyScheduled = false;
   #paused = false;
   #closed = false;
@@ -720,7 +721,8 @@ export class PooledExecutor implements Executor, AsyncDisposable {
     task.fn = undefined;
     if (task.timeoutMs >= 0) {
       const ms = task.timeoutMs;
-      task.timer = timerQueueFor(this.#clock).schedule(() => {
+      const timers = this.#timers ??= timerQueueFor(this.#clock);
+      task.timer = timers.schedule(() => {
         task.timer = undefined;
         this.#detach(
           task,
@@ -775,7 +777,7 @@ export class PooledExecutor implements Executor, AsyncDisposable {
       }
       this.#settle(task, true, undefined);
     }
-    this.#ready = [];
+    ready.length = 0;
     this.#readyScheduled = false;
   }
 
@@ -807,7 +809,7 @@ export class PooledExecutor implements Executor, AsyncDisposable {
     const timer = task.timer;
     if (timer !== undefined) {
       task.timer = undefined;
-      timerQueueFor(this.#clock).cancel(timer);
+      this.#timers!.cancel(timer);
     }
   }
 

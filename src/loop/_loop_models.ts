@@ -116,7 +116,10 @@ export class LoopTurns {
         this.#ranTaskAt = e.now;
         return true;
       }
-      let next = Math.min(e.heap.peek()?.deadline ?? Infinity, this.tasks.nextDelayed());
+      let next = Math.min(
+        e.heap.peek()?.deadline ?? Infinity,
+        this.tasks.nextDelayed(),
+      );
       if (this.frames.size > 0) {
         next = Math.min(next, this.frameTime(this.nextFrameIndex()));
       }

@@ -33,7 +33,9 @@ export function rulesFor(p: Profile): Rules {
       : `${n}: a timer task runs when due, ${order}`,
     minDelay:
       `${n}: a delay below ${p.minDelayMs} ms (or NaN, or above ${p.maxDelayMs} ms) becomes ${p.minDelayMs} ms; then ${order}`,
-    nesting: clamp === null ? "" : `${n}: once the timer nesting level is above ${clamp.afterLevel}, a delay below ${clamp.minMs} ms becomes ${clamp.minMs} ms`,
+    nesting: clamp === null
+      ? ""
+      : `${n}: once the timer nesting level is above ${clamp.afterLevel}, a delay below ${clamp.minMs} ms becomes ${clamp.minMs} ms`,
     microtask:
       "microtask checkpoint after each callback: one FIFO queue, drained until empty",
     nextTick:

@@ -43,8 +43,16 @@ function isGenerator(x: unknown): x is Generator<unknown, unknown, unknown> {
 export class PostTaskQueues {
   readonly #e: LoopEngine;
   readonly #host: MicrotaskQueue;
-  readonly #cont = [new RingQueue<Posted>(), new RingQueue<Posted>(), new RingQueue<Posted>()];
-  readonly #tasks = [new RingQueue<Posted>(), new RingQueue<Posted>(), new RingQueue<Posted>()];
+  readonly #cont = [
+    new RingQueue<Posted>(),
+    new RingQueue<Posted>(),
+    new RingQueue<Posted>(),
+  ];
+  readonly #tasks = [
+    new RingQueue<Posted>(),
+    new RingQueue<Posted>(),
+    new RingQueue<Posted>(),
+  ];
   readonly #delayed = new DeadlineHeap<Posted>();
   #live = 0;
 
@@ -87,7 +95,11 @@ export class PostTaskQueues {
 
   /** Moves the delayed tasks due at `now` into their queues. */
   promote(now: number): void {
-    for (let t = this.#delayed.peek(); t !== undefined && t.deadline <= now; t = this.#delayed.peek()) {
+    for (
+      let t = this.#delayed.peek();
+      t !== undefined && t.deadline <= now;
+      t = this.#delayed.peek()
+    ) {
       this.#delayed.pop();
       this.#tasks[t.priority]!.push(t);
     }
@@ -114,7 +126,12 @@ export class PostTaskQueues {
       for (const q of [this.#cont[p]!, this.#tasks[p]!]) {
         for (let t = q.shift(); t !== undefined; t = q.shift()) {
           if (t.done) continue;
-          this.#e.runTask(t.job, "task", `postTask:${PRIORITIES[p]}`, this.#e.rules.postTask);
+          this.#e.runTask(
+            t.job,
+            "task",
+            `postTask:${PRIORITIES[p]}`,
+            this.#e.rules.postTask,
+          );
           return true;
         }
       }
@@ -134,7 +151,9 @@ export class PostTaskQueues {
   #jobFor(t: Posted): Job {
     const e = this.#e;
     const api = `postTask(${PRIORITIES[t.priority]})`;
-    const label = e.trace === undefined ? undefined : e.labelOf(t.fn, api, e.ids + 1);
+    const label = e.trace === undefined
+      ? undefined
+      : e.labelOf(t.fn, api, e.ids + 1);
     return e.job(() => this.#slice(t), undefined, api, label);
   }
 

@@ -39,6 +39,35 @@ export function levelOf(action: string, value: unknown): number {
   return level;
 }
 
+const GeneratorPrototype = Object.getPrototypeOf(function* () {}).prototype;
+
+/** Whether `x` is a generator object (of a generator function). */
+export function isGenerator(
+  x: unknown,
+): x is Generator<unknown, unknown, unknown> {
+  if (typeof x !== "object" || x === null) return false;
+  // Fast path: a generator's prototype chain is function.prototype, then
+  // the shared generator prototype; otherwise ask for the tag.
+  const proto = Object.getPrototypeOf(x);
+  return (proto !== null &&
+    Object.getPrototypeOf(proto) === GeneratorPrototype) ||
+    Object.prototype.toString.call(x) === "[object Generator]";
+}
+
+/** Whether `x` has a `then` method. */
+export function isThenable(x: unknown): x is PromiseLike<unknown> {
+  return ((typeof x === "object" && x !== null) || typeof x === "function") &&
+    typeof (x as { then?: unknown }).then === "function";
+}
+
+function noop(): void {}
+
+function report(error: unknown): void {
+  queueMicrotask(() => {
+    throw error;
+  });
+}
+
 /** The scheduler side of a task (implemented by `PriorityScheduler`). */
 export interface TaskHost {
   cancelTask(task: Task, reason: unknown): boolean;
@@ -98,6 +127,29 @@ export class Task
 
   shouldYield(): boolean {
     return this.host.shouldYield(this);
+  }
+
+  /**
+   * Rejects the future with a cancellation reason. A cancellation is a
+   * requested outcome, not an error: the rejection counts as handled, so a
+   * cancelled task nobody awaits is not reported.
+   */
+  rejectCancelled(reason: unknown): void {
+    this.completer.future.then(undefined, noop);
+    this.completer.reject(reason);
+  }
+
+  /** Closes a cancelled generator so that its finally blocks run. */
+  close(): void {
+    const gen = this.gen;
+    this.gen = undefined;
+    if (gen === undefined) return;
+    try {
+      // A finally block may itself yield: keep returning (bounded).
+      for (let i = 0; i < 1000 && !gen.return(undefined).done; i++);
+    } catch (e) {
+      report(e);
+    }
   }
 
   cancel(reason?: unknown): boolean {

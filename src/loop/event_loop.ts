@@ -35,8 +35,8 @@ import {
   type AsyncBody,
   promiseReject,
   promiseResolve,
-  SimulatedPromise,
   simulateAsync,
+  SimulatedPromise,
 } from "./simulated_async.ts";
 import { Trace } from "./trace.ts";
 
@@ -501,7 +501,11 @@ export class EventLoop implements Clock {
     this.#require("setImmediate");
     assertFunction("set an immediate", "callback", callback);
     const e = this.#e;
-    const j = e.job(callback, args.length > 0 ? args : undefined, "setImmediate");
+    const j = e.job(
+      callback,
+      args.length > 0 ? args : undefined,
+      "setImmediate",
+    );
     this.#turns.immediates.push(j);
     return j;
   }
@@ -1321,7 +1325,12 @@ export class EventLoop implements Clock {
   #checkTarget(action: string, timeMs: number): void {
     assertFinite(action, "timeMs", timeMs);
     if (timeMs < this.#e.now) {
-      rangeError(action, "timeMs", `>= the current time ${this.#e.now}`, timeMs);
+      rangeError(
+        action,
+        "timeMs",
+        `>= the current time ${this.#e.now}`,
+        timeMs,
+      );
     }
   }
 

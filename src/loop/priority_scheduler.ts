@@ -19,7 +19,14 @@ import {
   assertSignal,
   typeError,
 } from "../core/_validate.ts";
-import { levelOf, ReadyQueues, Task, type TaskHost } from "./_priority_task.ts";
+import {
+  isGenerator,
+  isThenable,
+  levelOf,
+  ReadyQueues,
+  Task,
+  type TaskHost,
+} from "./_priority_task.ts";
 import type {
   PriorityTaskFunction,
   PriorityTaskHandle,
@@ -89,31 +96,6 @@ export interface PriorityPostOptions {
 
 const POST = "post a task";
 const CREATE = "create a PriorityScheduler";
-
-function isGenerator(x: unknown): x is Generator<unknown, unknown, unknown> {
-  return typeof x === "object" && x !== null &&
-    Object.prototype.toString.call(x) === "[object Generator]";
-}
-
-function isThenable(x: unknown): x is PromiseLike<unknown> {
-  return ((typeof x === "object" && x !== null) || typeof x === "function") &&
-    typeof (x as { then?: unknown }).then === "function";
-}
-
-function noop(): void {}
-
-// A cancellation is a requested outcome, not an error: its rejection counts
-// as handled, so a cancelled task nobody awaits is not reported.
-function rejectCancelled(t: Task, reason: unknown): void {
-  t.completer.future.then(undefined, noop);
-  t.completer.reject(reason);
-}
-
-function report(error: unknown): void {
-  queueMicrotask(() => {
-    throw error;
-  });
-}
 
 /**
  * Runs tasks by priority (`"immediate"`, `"high"`, `"normal"`, `"low"`,
@@ -342,7 +324,7 @@ export class PriorityScheduler implements Disposable {
     if (signal?.aborted) {
       t.state = "cancelled";
       t.fn = undefined;
-      rejectCancelled(t, signal.reason);
+      t.rejectCancelled(signal.reason);
       return handle;
     }
     this.#pending++;
@@ -404,9 +386,9 @@ export class PriorityScheduler implements Disposable {
     else if (was === "queued") this.#ready.forget(task);
     this.#release(task);
     task.state = "cancelled";
-    rejectCancelled(task, reason);
+    task.rejectCancelled(reason);
     task.controller?.abort(reason);
-    if (was !== "running") this.#close(task);
+    if (was !== "running") task.close();
     this.#wake();
     return true;
   }
@@ -429,19 +411,6 @@ export class PriorityScheduler implements Disposable {
       t.externalSignal!.removeEventListener("abort", t.onAbort);
       t.onAbort = undefined;
       t.externalSignal = undefined;
-    }
-  }
-
-  // Closes a cancelled generator so that its finally blocks run.
-  #close(t: Task): void {
-    const gen = t.gen;
-    t.gen = undefined;
-    if (gen === undefined) return;
-    try {
-      // A finally block may itself yield: keep returning (bounded).
-      for (let i = 0; i < 1000 && !gen.return(undefined).done; i++);
-    } catch (e) {
-      report(e);
     }
   }
 
@@ -519,7 +488,7 @@ export class PriorityScheduler implements Disposable {
         ? (t.sendThrow = false, gen.throw(send))
         : gen.next(send);
       if (r.done) return this.#finish(t, r.value, false);
-      if ((t.state as string) === "cancelled") return this.#close(t);
+      if ((t.state as string) === "cancelled") return t.close();
       if (isThenable(r.value)) {
         t.state = "waiting";
         this.#waiting.add(t);

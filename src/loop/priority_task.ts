@@ -25,7 +25,29 @@ export type PriorityTaskState =
   | "done"
   | "cancelled";
 
-/** What a task function receives. */
+/**
+ * What a task function receives: its current priority, a signal for the work
+ * it starts, and `shouldYield()` to yield only when it matters.
+ *
+ * @example Yielding only when higher-priority work waits
+ * ```ts
+ * import { PriorityScheduler, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const scheduler = new PriorityScheduler({ clock });
+ * const order: string[] = [];
+ * scheduler.post(function* (ctx) {
+ *   for (let i = 0; i < 3; i++) {
+ *     order.push(`chunk ${i}`);
+ *     if (i === 0) scheduler.post(() => order.push("urgent"), { priority: "high" });
+ *     if (ctx.shouldYield()) yield;
+ *   }
+ * }, { priority: "low" });
+ * clock.runAll();
+ * assert.deepEqual(order, ["chunk 0", "urgent", "chunk 1", "chunk 2"]);
+ * ```
+ */
 export interface PriorityTaskContext {
   /** The task's current priority (aging may have raised it). */
   readonly priority: TaskPriority;
@@ -43,7 +65,27 @@ export interface PriorityTaskContext {
   shouldYield(): boolean;
 }
 
-/** What `PriorityScheduler.post` returns. */
+/**
+ * What `PriorityScheduler.post` returns: the result's future, the task's
+ * priority and state, and `cancel()`.
+ *
+ * @typeParam T The result type.
+ *
+ * @example Cancelling a queued task
+ * ```ts
+ * import { PriorityScheduler, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const scheduler = new PriorityScheduler({ clock });
+ * const handle = scheduler.post(() => "never", { priority: "idle" });
+ * assert.equal(handle.state, "queued");
+ * assert.equal(handle.cancel(new Error("not needed")), true);
+ * await assert.rejects(handle.future, { message: "not needed" });
+ * assert.equal(handle.state, "cancelled");
+ * assert.equal(clock.pendingTimers, 0);
+ * ```
+ */
 export interface PriorityTaskHandle<T> {
   /** Settles with the task's result, its error, or the cancellation reason. */
   readonly future: Future<T>;

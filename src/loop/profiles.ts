@@ -207,10 +207,20 @@ export function resolveProfile(profile: unknown): Profile {
     if (Object.hasOwn(profiles, profile)) {
       return profiles[profile as ProfileName];
     }
-    typeError(ACTION, "profile", '"html", "node", "deno" or a Profile', profile);
+    typeError(
+      ACTION,
+      "profile",
+      '"html", "node", "deno" or a Profile',
+      profile,
+    );
   }
   if (profile === null || typeof profile !== "object") {
-    typeError(ACTION, "profile", '"html", "node", "deno" or a Profile', profile);
+    typeError(
+      ACTION,
+      "profile",
+      '"html", "node", "deno" or a Profile',
+      profile,
+    );
   }
   const p = profile as Record<string, unknown>;
   expect(typeof p.name === "string", "name", "a string", p.name);
@@ -220,8 +230,18 @@ export function resolveProfile(profile: unknown): Profile {
     '"html" or "phases"',
     p.model,
   );
-  expect(p.entry === "cjs" || p.entry === "esm", "entry", '"cjs" or "esm"', p.entry);
-  expect(isNumber(p.minDelayMs, 0), "minDelayMs", "a number >= 0", p.minDelayMs);
+  expect(
+    p.entry === "cjs" || p.entry === "esm",
+    "entry",
+    '"cjs" or "esm"',
+    p.entry,
+  );
+  expect(
+    isNumber(p.minDelayMs, 0),
+    "minDelayMs",
+    "a number >= 0",
+    p.minDelayMs,
+  );
   expect(
     isNumber(p.maxDelayMs, 0),
     "maxDelayMs",

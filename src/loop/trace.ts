@@ -20,7 +20,25 @@ import { rangeError, typeError } from "../core/_validate.ts";
  */
 export type TraceLane = "task" | "microtask" | "timer" | "render";
 
-/** One event of a trace: a callback that ran. */
+/**
+ * One event of a trace: a callback that ran, when, from which queue, what
+ * queued it and the rule that placed it.
+ *
+ * @example Reading an event recorded by a trace
+ * ```ts
+ * import { Trace, type TraceEvent } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const trace = new Trace();
+ * const event: TraceEvent = trace.record({
+ *   time: 1, lane: "timer", queue: "timers", label: "setTimeout(0)",
+ *   enqueuedBy: undefined, rule: "node: a delay below 1 ms becomes 1 ms",
+ *   enqueuedAt: 0,
+ * });
+ * assert.equal(event.id, 1);
+ * assert.equal(event.time - event.enqueuedAt, 1);
+ * ```
+ */
 export interface TraceEvent {
   /** 1-based, in run order. */
   id: number;

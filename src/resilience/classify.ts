@@ -459,7 +459,8 @@ export function retryAfterMs(
 /** Parses the three HTTP-date forms (each starts with a day name). */
 function httpDate(text: string): number | undefined {
   if (!/^[A-Za-z]{3,9},? /.test(text)) return undefined;
-  const time = Date.parse(text);
+  // asctime ("Sun Nov  6 08:49:37 1994") names no zone but means GMT.
+  const time = Date.parse(/^[A-Za-z]{3} /.test(text) ? `${text} GMT` : text);
   return Number.isNaN(time) ? undefined : time;
 }
 

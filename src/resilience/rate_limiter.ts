@@ -296,7 +296,7 @@ export class RateLimiter implements Policy {
 
   // Milliseconds until the bucket holds `credits` more than it does now.
   #waitFor(credits: number): number {
-    return credits <= 0 ? 0 : Math.floor(credits / this.tokensPerInterval / 2);
+    return credits <= 0 ? 0 : Math.ceil(credits / this.tokensPerInterval);
   }
 
   #retryAfter(weight: number): number {

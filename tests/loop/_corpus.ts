@@ -61,7 +61,8 @@ log("3 sync");`,
   },
   {
     name: "microtask_fifo",
-    about: "queueMicrotask and then share one FIFO queue that drains what it queues",
+    about:
+      "queueMicrotask and then share one FIFO queue that drains what it queues",
     source: `
 queueMicrotask(() => log("a"));
 Promise.resolve().then(() => log("b"));
@@ -185,7 +186,8 @@ setTimeout(() => log("timeout 75"), 75);`,
   },
   {
     name: "interval_rearms_after_callback",
-    about: "an interval re-arms after its callback: a timeout it armed for the same deadline runs first",
+    about:
+      "an interval re-arms after its callback: a timeout it armed for the same deadline runs first",
     source: `
 let n = 0;
 const h = setInterval(() => {
@@ -273,7 +275,8 @@ setTimeout(() => {
   },
   {
     name: "microtask_queues_tick",
-    about: "a nextTick queued by a promise job runs after the microtask queue drains",
+    about:
+      "a nextTick queued by a promise job runs after the microtask queue drains",
     source: `
 setTimeout(() => {
   Promise.resolve().then(() => {
@@ -311,7 +314,8 @@ setTimeout(() => {
   },
   {
     name: "immediates_next_turn",
-    about: "immediates queued during the check phase wait for the next turn; a checkpoint after each",
+    about:
+      "immediates queued during the check phase wait for the next turn; a checkpoint after each",
     source: `
 setTimeout(() => {
   setImmediate(() => {
@@ -366,7 +370,8 @@ Promise.resolve().then(() => log("then"));`,
   },
   {
     name: "mix_in_timer",
-    about: "nextTick, promise jobs, timers and immediates from inside a timer callback",
+    about:
+      "nextTick, promise jobs, timers and immediates from inside a timer callback",
     source: `
 setTimeout(() => {
   log("start");
@@ -492,7 +497,8 @@ Promise.resolve().then(() => log("t1")).then(() => log("t2")).then(() => log("t3
   },
   {
     name: "async_return_promise_ticks",
-    about: "an async function returning a promise settles 3 ticks later, a value 1",
+    about:
+      "an async function returning a promise settles 3 ticks later, a value 1",
     source: `
 async function f() { return Promise.resolve("r"); }
 async function g() { return "v"; }
@@ -556,7 +562,8 @@ queueMicrotask(spin);`,
   },
   {
     name: "retry_backoff_with_interval",
-    about: "an await-based retry with backoff interleaves with an interval by deadline",
+    about:
+      "an await-based retry with backoff interleaves with an interval by deadline",
     source: `
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let n = 0;
@@ -572,8 +579,7 @@ const h = setInterval(() => {
   log("gave up");
 })();`,
     sim(loop, log) {
-      const sleep = (ms: number) =>
-        loop.promise((r) => loop.setTimeout(r, ms));
+      const sleep = (ms: number) => loop.promise((r) => loop.setTimeout(r, ms));
       let n = 0;
       const h = loop.setInterval(() => {
         log("tick " + ++n);
@@ -611,7 +617,8 @@ setTimeout(() => log("at 40"), 40);`,
   },
   {
     name: "cleared_timers",
-    about: "a cleared timeout never runs; an interval cleared in its callback runs once",
+    about:
+      "a cleared timeout never runs; an interval cleared in its callback runs once",
     source: `
 const a = setTimeout(() => log("never"), 20);
 setTimeout(() => {

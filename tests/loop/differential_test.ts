@@ -56,7 +56,9 @@ Deno.test("the corpus has at least 15 programs, each with a fixture", () => {
 for (const program of corpus) {
   for (const runtime of RUNTIMES) {
     const race = program.races?.[runtime];
-    const what = race === undefined ? "matches" : "matches the deterministic part of";
+    const what = race === undefined
+      ? "matches"
+      : "matches the deterministic part of";
     Deno.test(`EventLoop ${what} ${runtime} on ${program.name}`, () => {
       const fixture = load(program.name).results[runtime];
       const simulated = simulate(runtime, program.name);

@@ -284,23 +284,43 @@ Deno.test("PriorityTaskHandle.cancel() rejects a queued task that then never run
   assert.equal(scheduler.pending, 0);
 });
 
+/** Runs `fn`, then a macrotask, and returns the unhandled rejections seen. */
+async function unhandledDuring(fn: () => Promise<void>): Promise<unknown[]> {
+  const seen: unknown[] = [];
+  const onRejection = (e: PromiseRejectionEvent) => {
+    e.preventDefault();
+    seen.push(e.reason);
+  };
+  globalThis.addEventListener("unhandledrejection", onRejection);
+  try {
+    await fn();
+    await new Promise((r) => setTimeout(r, 0));
+  } finally {
+    globalThis.removeEventListener("unhandledrejection", onRejection);
+  }
+  return seen;
+}
+
 Deno.test("PriorityTaskHandle.cancel() is not reported when nobody awaits the future", async () => {
   const clock = new VirtualClock();
-  const scheduler = new PriorityScheduler({ clock });
-  const reported = await catchReported(() => {
+  const cancelled = await unhandledDuring(async () => {
+    const scheduler = new PriorityScheduler({ clock });
     scheduler.post(() => {}).cancel();
+    scheduler.post(() => {}, { signal: AbortSignal.abort() });
     scheduler.post(() => {}, { delayMs: 5 });
     scheduler[Symbol.dispose]();
+    await clock.runAllAsync();
   });
-  assert.deepEqual(reported, []);
-  const failed = await catchReported(async () => {
-    const other = new PriorityScheduler({ clock });
-    other.post(() => {
+  assert.deepEqual(cancelled, []);
+  const failed = await unhandledDuring(async () => {
+    const scheduler = new PriorityScheduler({ clock });
+    scheduler.post(() => {
       throw new Error("unobserved failure");
     });
     await clock.runAllAsync();
   });
   assert.equal(failed.length, 1, "an unobserved task error is reported");
+  assert.equal((failed[0] as Error).message, "unobserved failure");
 });
 
 Deno.test("PriorityTaskHandle.cancel() closes a yielded generator so its finally blocks run", async () => {

@@ -16,6 +16,12 @@ import {
   RateLimitedError,
 } from "../../src/core/errors.ts";
 import { VirtualClock } from "../../src/loop/virtual_clock.ts";
+import { Bulkhead } from "../../src/resilience/bulkhead.ts";
+import { fallbackPolicy } from "../../src/resilience/fallback.ts";
+import { type PolicyContext, wrap } from "../../src/resilience/policy.ts";
+import { retryPolicy } from "../../src/resilience/retry.ts";
+import { constant } from "../../src/resilience/backoff.ts";
+import { timeoutPolicy } from "../../src/resilience/timeout_policy.ts";
 import { catchReported, countedSignal } from "../cancel/_support.ts";
 
 const down = (): Promise<never> => Promise.reject(new Error("down"));
@@ -714,4 +720,79 @@ Deno.test("CircuitBreaker never lets more than halfOpenMaxProbes calls run in ha
     ),
     { numRuns: 300 },
   );
+});
+
+// Runs timers one by one until `promise` settles, letting every microtask run
+// in between through a host timer. (VirtualClock.runUntilSettled waits with a
+// MessageChannel message, which Deno 2.9.6 can deliver before a long chain of
+// microtasks has run: the stack below needs that chain.)
+async function settle<T>(clock: VirtualClock, promise: Promise<T>): Promise<T> {
+  let done = false;
+  promise.then(() => (done = true), () => (done = true));
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 0));
+    if (done) return promise;
+    if (!clock.next()) throw new Error("nothing left to run");
+  }
+}
+
+Deno.test("wrap(fallback, retry, breaker, bulkhead, timeout) composes on the virtual clock", async () => {
+  const clock = new VirtualClock();
+  const log: string[] = [];
+  const breaker = new CircuitBreaker({
+    clock,
+    breakDurationMs: 100,
+    strategy: new ConsecutiveFailuresStrategy({ threshold: 3 }),
+    onStateChange: ({ to }) => log.push(`${clock.now()} ${to}`),
+  });
+  const bulkhead = new Bulkhead({ maxConcurrent: 1 });
+  const policy = wrap(
+    fallbackPolicy((error) => {
+      const e = error as Error;
+      return `fallback: ${e.name} of ${(e.cause as Error | undefined)?.name}`;
+    }),
+    retryPolicy({ maxAttempts: 3, backoff: constant(10), clock }),
+    breaker,
+    bulkhead,
+    timeoutPolicy(50, { clock }),
+  );
+  let latency = Infinity; // Infinity: hangs until aborted
+  const calls: number[] = [];
+  const dependency = ({ signal }: PolicyContext) => {
+    calls.push(clock.now());
+    return new Promise<string>((resolve, reject) => {
+      const timer = latency === Infinity
+        ? undefined
+        : clock.setTimeout(() => resolve(`up at ${clock.now()}`), latency);
+      signal.addEventListener("abort", () => {
+        clock.clearTimeout(timer);
+        reject(signal.reason);
+      }, { once: true });
+    });
+  };
+  // Each attempt times out; the third failure opens the circuit.
+  assert.equal(
+    await settle(clock, policy.execute(dependency)),
+    "fallback: RetryError of TimeoutError",
+  );
+  assert.deepEqual(calls, [0, 60, 120]);
+  assert.deepEqual(log, ["170 open"]);
+  // While open, no attempt reaches the dependency.
+  latency = 15;
+  assert.equal(
+    await settle(clock, policy.execute(dependency)),
+    "fallback: RetryError of CircuitOpenError",
+  );
+  assert.deepEqual(calls, [0, 60, 120]);
+  assert.equal(clock.now(), 190);
+  // After the break a probe closes it; a second caller meets the bulkhead
+  // and is retried until the slot frees.
+  clock.tick(80);
+  const both = Promise.all([policy.execute(dependency), policy.execute(dependency)]);
+  assert.deepEqual(await settle(clock, both), ["up at 285", "up at 305"]);
+  assert.deepEqual(calls, [0, 60, 120, 270, 290]);
+  assert.deepEqual(log, ["170 open", "270 half_open", "285 closed"]);
+  assert.equal(breaker.stats.failures, 3); // the bulkhead's refusals never counted
+  await clock.runAllAsync();
+  assert.equal(clock.pendingTimers, 0);
 });
