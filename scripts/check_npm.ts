@@ -292,7 +292,7 @@ interface Job {
   versioned?: boolean;
   run: () => Promise<Ran>;
   ok: (r: Ran) => boolean;
-  skipIf?: string;
+  skipIf?: string | undefined;
 }
 
 const jobs: Job[] = [

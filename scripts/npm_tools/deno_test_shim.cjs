@@ -4,8 +4,8 @@
 // test file (no `Deno` global is set). Deno's sanitizers and permissions have
 // no Node equivalent and are ignored.
 //
-// The one global it provides, and only where the host lacks it (Node):
-// `addEventListener` / `removeEventListener` on `globalThis` for the web's
+// Globals it provides, only where the host lacks them (Node): a
+// `Promise.withResolvers` polyfill (Node < 22), and `addEventListener` / `removeEventListener` on `globalThis` for the web's
 // `error`, `unhandledrejection` and `rejectionhandled` events, bridged to
 // Node's process events, because tests observe how errors and rejections are
 // reported the way Deno and browsers report them. What no listener prevents
@@ -57,9 +57,15 @@ function context(nodeCtx, name, parent) {
   return ctx;
 }
 
+// Deno has no per-test time limit, but a hung test must fail, not hang the
+// run (Node 18 has no --test-timeout).
+const timeout = Number(process.env.PLEDGE_TEST_TIMEOUT_MS ?? 120_000);
+
 function register(args, extra) {
   const def = { ...normalize(args, "Deno.test"), ...extra };
-  const options = def.only ? { only: true } : { skip: !!def.ignore };
+  const options = def.only
+    ? { only: true, timeout }
+    : { skip: !!def.ignore, timeout };
   nodeTest.test(def.name, options, (t) => def.fn(context(t, def.name)));
 }
 
@@ -159,6 +165,21 @@ function bridgeHostEvents() {
   }
   globalThis.addEventListener = addEventListener;
   globalThis.removeEventListener = removeEventListener;
+}
+
+// Tests written for Deno may use Promise.withResolvers (ES2024), which Node
+// has from 22 on. The library cannot use it: build_npm.ts type-checks it
+// against lib es2022.
+if (typeof Promise.withResolvers !== "function") {
+  Promise.withResolvers = function withResolvers() {
+    let resolve;
+    let reject;
+    const promise = new this((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    return { promise, resolve, reject };
+  };
 }
 
 if (

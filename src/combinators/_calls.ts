@@ -8,7 +8,7 @@
  */
 
 import { Future, rejectFuture, resolveFuture } from "../future/future.ts";
-import { isThenable } from "./_support.ts";
+import { isThenable, noop } from "./_support.ts";
 
 /** Runs `fn` and tracks which callers wait for which invocation. */
 export class Calls<A extends unknown[], R> {
@@ -71,15 +71,24 @@ export class Calls<A extends unknown[], R> {
     return out;
   }
 
-  /** Rejects every caller whose future has not settled yet. */
+  /**
+   * Rejects every caller whose future has not settled yet. These rejections
+   * are marked handled: a caller that ignored its future (fire and forget)
+   * is not reported as an unhandled rejection because of a cancel.
+   */
   cancel(reason: unknown): void {
     const waiting = this.#waiting;
     this.#waiting = this.#args = undefined;
     this.#count = 0;
-    if (waiting !== undefined) rejectFuture(waiting, reason);
-    for (const out of this.#inFlight) rejectFuture(out, reason);
+    if (waiting !== undefined) cancelFuture(waiting, reason);
+    for (const out of this.#inFlight) cancelFuture(out, reason);
     this.#inFlight.clear();
   }
+}
+
+function cancelFuture(out: Future<unknown>, reason: unknown): void {
+  out.then(undefined, noop);
+  rejectFuture(out, reason);
 }
 
 /** The reason of `cancel()` without an argument. */

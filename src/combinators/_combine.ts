@@ -53,17 +53,11 @@ class Combination {
   /** Set once a foreign thenable was read: later futures are not inspected. */
   foreign = false;
   controller: AbortController | undefined = undefined;
-  signal: AbortSignal | undefined;
   registration: Disposable | undefined = undefined;
 
-  constructor(
-    mode: Mode,
-    withWinner: boolean,
-    signal: AbortSignal | undefined,
-  ) {
+  constructor(mode: Mode, withWinner: boolean) {
     this.mode = mode;
     this.withWinner = withWinner;
-    this.signal = signal;
   }
 
   /** Reads input `i`: a task, a future, a thenable or a plain value. */
@@ -217,13 +211,10 @@ export function combine(
   if (signal !== undefined && signal.aborted) {
     return Future.reject(signal.reason);
   }
-  const op = new Combination(mode, withWinner, signal);
-  if (signal !== undefined) {
-    op.registration = onAbort(signal, (reason) => {
-      op.registration = undefined;
-      op.decide(false, reason, true);
-    });
+  if (mode === "race" && Array.isArray(values) && values.length === 0) {
+    rangeError(action, "values", "non-empty", values);
   }
+  const op = new Combination(mode, withWinner);
   let i = 0;
   try {
     if (iterable) {
@@ -248,10 +239,21 @@ export function combine(
   op.count = i;
   op.reading = false;
   if (i === 0 && mode === "race") {
-    // Nothing was started: drop the listener and report the bad argument.
-    op.registration?.[Symbol.dispose]();
+    // An empty iterable other than an array: nothing was started.
     rangeError(action, "values", "non-empty", values);
   }
   op.check();
+  // Reading is synchronous, so the caller's signal is watched only from
+  // here, and only when the outcome is still open (a task may have aborted
+  // it while being called).
+  if (!op.done && signal !== undefined) {
+    if (signal.aborted) op.decide(false, signal.reason, true);
+    else {
+      op.registration = onAbort(signal, (reason) => {
+        op.registration = undefined;
+        op.decide(false, reason, true);
+      });
+    }
+  }
   return op.out;
 }

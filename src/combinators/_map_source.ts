@@ -51,6 +51,7 @@ export function validateMap(
   items: unknown,
   fn: unknown,
   options: CommonMapOptions | undefined,
+  fnName = "fn",
 ): void {
   if (
     items === null || items === undefined ||
@@ -60,7 +61,7 @@ export function validateMap(
   ) {
     typeError(action, "items", "an iterable or an async iterable", items);
   }
-  assertFunction(action, "fn", fn);
+  assertFunction(action, fnName, fn);
   assertOptions(action, options);
   if (options?.concurrency !== undefined) {
     assertIntegerOrInfinity(action, "concurrency", options.concurrency);

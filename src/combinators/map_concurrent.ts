@@ -274,7 +274,7 @@ async function feed(run: MapRun): Promise<void> {
  * let peak = 0;
  * const doubled = await mapConcurrent([3, 1, 2], async (n) => {
  *   peak = Math.max(peak, ++running);
- *   await new Promise((resolve) => setTimeout(resolve, 0));
+ *   await Promise.resolve(); // some async work
  *   running--;
  *   return n * 2;
  * }, { concurrency: 2 });

@@ -128,7 +128,7 @@ export function reduce(
   reducer: Reducer<unknown, unknown>,
   options?: ReduceOptions<unknown>,
 ): Future<unknown> {
-  validateMap(REDUCE, items, reducer, options);
+  validateMap(REDUCE, items, reducer, options, "reducer");
   const signal = options?.signal;
   if (signal !== undefined && signal.aborted) {
     return Future.reject(signal.reason);
@@ -215,7 +215,7 @@ export function mapReduce<T, R, A>(
   mapper: Mapper<T, R>,
   options: MapReduceOptions<Awaited<R>, A>,
 ): Future<A> {
-  validateMap(MAP_REDUCE, items, mapper, options);
+  validateMap(MAP_REDUCE, items, mapper, options, "mapper");
   if (options === undefined) {
     typeError(MAP_REDUCE, "options", "an object", options);
   }

@@ -161,13 +161,13 @@ export class CircuitOpenError extends Error {
  * import assert from "node:assert/strict";
  *
  * const bulkhead = new Bulkhead({ maxConcurrent: 1, maxQueue: 0 });
- * let release!: () => void;
- * const running = bulkhead.execute(() => new Promise<void>((r) => release = r));
+ * const gate = Promise.withResolvers<void>();
+ * const running = bulkhead.execute(() => gate.promise);
  * const error = await bulkhead.execute(() => 1).catch((e) => e);
  * assert.ok(error instanceof BulkheadRejectedError);
  * assert.equal(error.maxConcurrent, 1);
  * assert.equal(error.maxQueue, 0);
- * release();
+ * gate.resolve();
  * await running;
  * ```
  */

@@ -7,41 +7,13 @@
  */
 
 import { InvalidStateError, LoopLimitError } from "../core/errors.ts";
-import { DeadlineHeap, type HeapEntry } from "../core/_heap.ts";
 import { RingQueue } from "../core/_ring.ts";
 import type { Profile } from "./profiles.ts";
 import type { Trace, TraceLane } from "./trace.ts";
 import { type Rules, rulesFor } from "./_loop_rules.ts";
+import { type AnyFn, CANCELLED, TimerStore } from "./_timer_store.ts";
 
-// deno-lint-ignore no-explicit-any
-export type AnyFn = (...args: any[]) => unknown;
-
-/** A timer (setTimeout, setInterval): the heap entry is the handle. */
-export class Timer implements HeapEntry {
-  deadline: number;
-  seq: number;
-  index = -1;
-  cleared = false;
-  constructor(
-    public readonly id: number,
-    public readonly callback: AnyFn,
-    public readonly args: unknown[] | undefined,
-    /** The requested delay, for labels. */
-    public readonly ms: number,
-    /** -1 for a one-shot timer, else the interval's period. */
-    public readonly period: number,
-    deadline: number,
-    seq: number,
-    /** The HTML timer nesting level of the task this timer will run as. */
-    public nesting: number,
-    public by: number | undefined,
-    public at: number,
-    public rule: string,
-  ) {
-    this.deadline = deadline;
-    this.seq = seq;
-  }
-}
+export type { AnyFn };
 
 /** A queued callback: a microtask, nextTick, immediate, frame or task. */
 export class Job {
@@ -69,7 +41,7 @@ export class LoopEngine {
   now: number;
   seq = 0;
   ids = 0;
-  readonly heap: DeadlineHeap<Timer> = new DeadlineHeap();
+  readonly timers: TimerStore = new TimerStore();
   readonly micro: RingQueue<Job> = new RingQueue();
   readonly ticks: RingQueue<Job> = new RingQueue();
   /** The id of the trace event running now (undefined: top level). */
@@ -83,6 +55,7 @@ export class LoopEngine {
   #drive = "";
   readonly #hasTicks: boolean;
   readonly #esm: boolean;
+  readonly #timerRules: string[];
 
   constructor(
     profile: Profile,
@@ -97,6 +70,7 @@ export class LoopEngine {
     this.now = startMs;
     this.#hasTicks = profile.apis.nextTick;
     this.#esm = profile.entry === "esm";
+    this.#timerRules = [this.rules.timer, this.rules.minDelay, this.rules.nesting];
   }
 
   /** Starts a drive: checks re-entrancy and resets the budget. */
@@ -122,7 +96,7 @@ export class LoopEngine {
 
   /** Queued timers, microtasks and nextTick callbacks. */
   get pending(): number {
-    return this.heap.size + this.micro.length + this.ticks.length;
+    return this.timers.live + this.micro.length + this.ticks.length;
   }
 
   labelOf(fn: AnyFn, api: string, id: number, explicit?: string): string {
@@ -149,91 +123,84 @@ export class LoopEngine {
     }).id;
   }
 
-  /** The delay the profile gives `ms` at nesting `level`, and its rule. */
+  /** Arms a timer and returns its handle. */
   arm(
     callback: AnyFn,
     ms: number,
     args: unknown[] | undefined,
     interval: boolean,
-  ): Timer {
-    const t = new Timer(
-      ++this.ids,
-      callback,
-      args,
-      ms,
-      interval ? ms : -1,
-      0,
-      0,
-      this.nesting,
-      this.current,
-      this.now,
-      "",
-    );
-    this.#schedule(t, ms);
-    return t;
+  ): number {
+    const t = this.timers;
+    const slot = t.alloc();
+    t.callback[slot] = callback;
+    t.args[slot] = args;
+    t.ms[slot] = ms;
+    t.interval[slot] = interval ? 1 : 0;
+    t.nesting[slot] = this.nesting;
+    t.id[slot] = ++this.ids;
+    this.#schedule(slot, ms);
+    return t.handle(slot);
   }
 
-  #schedule(t: Timer, ms: number): void {
+  // Applies the profile's delay rules and queues the slot.
+  #schedule(slot: number, ms: number): void {
     const p = this.profile;
-    const rules = this.rules;
+    const t = this.timers;
     let d = p.truncateDelay ? Math.trunc(ms) : ms;
-    let rule = rules.timer;
+    let rule = 0;
     if (!(d >= p.minDelayMs) || d > p.maxDelayMs) {
-      if (d !== p.minDelayMs) rule = rules.minDelay;
+      if (d !== p.minDelayMs) rule = 1;
       d = p.minDelayMs;
     }
     const clamp = p.nestingClamp;
-    if (clamp !== null && t.nesting > clamp.afterLevel && d < clamp.minMs) {
+    const level = t.nesting[slot]!;
+    if (clamp !== null && level > clamp.afterLevel && d < clamp.minMs) {
       d = clamp.minMs;
-      rule = rules.nesting;
+      rule = 2;
     }
-    t.nesting++;
-    t.rule = rule;
-    t.deadline = this.now + d;
-    t.seq = this.seq++;
-    this.heap.push(t);
-  }
-
-  clear(handle: unknown): void {
-    if (handle instanceof Timer) {
-      handle.cleared = true;
-      this.heap.remove(handle);
-    }
+    t.nesting[slot] = level + 1;
+    t.rule[slot] = rule;
+    t.by[slot] = this.current ?? 0;
+    t.at[slot] = this.now;
+    t.push(slot, this.now + d, this.seq++);
   }
 
   /** Runs the earliest timer (the caller checked it is due), then a checkpoint. */
   fireTimer(): void {
-    const t = this.heap.pop() as Timer;
+    const t = this.timers;
+    const deadline = t.peekDeadline();
+    const slot = t.pop();
     this.spend();
-    if (t.deadline > this.now) this.now = t.deadline;
+    if (deadline > this.now) this.now = deadline;
+    const callback = t.callback[slot] as AnyFn;
+    const interval = t.interval[slot] === 1;
     if (this.trace !== undefined) {
+      const ms = t.ms[slot];
       this.record(
         "timer",
         "timers",
         this.labelOf(
-          t.callback,
-          t.period < 0 ? `setTimeout(${t.ms})` : `setInterval(${t.ms})`,
-          t.id,
+          callback,
+          interval ? `setInterval(${ms})` : `setTimeout(${ms})`,
+          t.id[slot]!,
         ),
-        t.by,
-        t.at,
-        t.rule,
+        t.by[slot] || undefined,
+        t.at[slot]!,
+        this.#timerRules[t.rule[slot]!]!,
       );
     }
-    this.nesting = t.nesting;
+    this.nesting = t.nesting[slot]!;
     this.depth++;
     try {
-      const args = t.args;
-      if (args === undefined) t.callback();
-      else t.callback(...args);
+      const args = t.args[slot];
+      if (args === undefined) callback();
+      else callback(...args);
     } finally {
       this.depth--;
       // The spec and Node re-arm an interval after its callback returns.
-      if (t.period >= 0 && !t.cleared) {
-        t.by = this.current;
-        t.at = this.now;
-        this.#schedule(t, t.period);
-      }
+      if (interval && t.state[slot] !== CANCELLED) {
+        this.#schedule(slot, t.ms[slot]!);
+      } else t.release(slot);
       this.nesting = 0;
     }
     this.checkpoint();
@@ -313,7 +280,7 @@ export class LoopEngine {
 
   /** Removes every queued callback (time does not move). */
   reset(): void {
-    this.heap.clear();
+    this.timers.clear();
     while (this.micro.shift() !== undefined);
     while (this.ticks.shift() !== undefined);
   }

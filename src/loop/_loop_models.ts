@@ -31,6 +31,8 @@ export class LoopTurns {
   lastFrame = 0;
   #ranTaskAt = NaN;
   readonly #phased: boolean;
+  /** The task sources in order: -1 for timers, else a postTask priority. */
+  readonly #sources: number[];
   #phase: number;
   #inPhase = false;
   #phaseSeq = 0;
@@ -41,6 +43,7 @@ export class LoopTurns {
     this.tasks = new PostTaskQueues(engine, host);
     const p = engine.profile;
     this.#phased = p.model === "phases";
+    this.#sources = p.taskSources.map((s) => s === "timers" ? -1 : PRIORITY[s]!);
     this.#phase = Math.max(
       0,
       p.phases.indexOf(p.entry === "esm" ? "poll" : "timers"),
@@ -117,7 +120,7 @@ export class LoopTurns {
         return true;
       }
       let next = Math.min(
-        e.heap.peek()?.deadline ?? Infinity,
+        e.timers.peekDeadline(),
         this.tasks.nextDelayed(),
       );
       if (this.frames.size > 0) {
@@ -129,21 +132,20 @@ export class LoopTurns {
   }
 
   #hasTask(): boolean {
-    const top = this.#e.heap.peek();
-    return (top !== undefined && top.deadline <= this.#e.now) ||
+    return this.#e.timers.peekDeadline() <= this.#e.now ||
       this.tasks.hasRunnable();
   }
 
   #runTask(): boolean {
     const e = this.#e;
-    for (const source of e.profile.taskSources) {
-      if (source === "timers") {
-        const top = e.heap.peek();
-        if (top !== undefined && top.deadline <= e.now) {
+    const posted = this.tasks.size > 0;
+    for (const source of this.#sources) {
+      if (source < 0) {
+        if (e.timers.peekDeadline() <= e.now) {
           e.fireTimer();
           return true;
         }
-      } else if (this.tasks.run(PRIORITY[source])) return true;
+      } else if (posted && this.tasks.run(source)) return true;
     }
     return false;
   }
@@ -180,10 +182,9 @@ export class LoopTurns {
             this.#inPhase = true;
             this.#phaseSeq = e.seq;
           }
-          const top = e.heap.peek();
           if (
-            top !== undefined && top.deadline <= e.now &&
-            top.seq < this.#phaseSeq
+            e.timers.peekDeadline() <= e.now &&
+            e.timers.peekSeq() < this.#phaseSeq
           ) {
             e.fireTimer();
             return true;
@@ -192,11 +193,13 @@ export class LoopTurns {
         }
         case "poll": {
           this.#inPhase = true;
-          this.tasks.promote(e.now);
-          if (this.tasks.run()) return true;
+          if (this.tasks.size > 0) {
+            this.tasks.promote(e.now);
+            if (this.tasks.run()) return true;
+          }
           if (this.immediates.length === 0) {
             const next = Math.min(
-              e.heap.peek()?.deadline ?? Infinity,
+              e.timers.peekDeadline(),
               this.tasks.nextDelayed(),
             );
             if (next === Infinity || next > limit) return false;

@@ -5,9 +5,16 @@
  * @module
  */
 
+// `setImmediate` where the host has one (Node, Deno, Bun): the cheapest
+// macrotask round-trip (about 1 µs against 2 µs for a MessageChannel).
+const immediate = (globalThis as {
+  setImmediate?: (callback: () => void) => unknown;
+}).setImmediate;
+
 /**
  * Lets every queued host microtask run: a macrotask runs only once the
- * microtask queue is empty. One `MessageChannel` per drive, closed after.
+ * microtask queue is empty. Uses `setImmediate` where the host has it,
+ * otherwise one `MessageChannel` per drive, closed after.
  */
 export class MacrotaskGate {
   #channel: MessageChannel | undefined;
@@ -15,6 +22,9 @@ export class MacrotaskGate {
 
   /** Resolves after one host macrotask. */
   wait(): Promise<void> {
+    if (typeof immediate === "function") {
+      return new Promise((resolve) => void immediate(resolve));
+    }
     if (typeof MessageChannel !== "function") {
       return new Promise((r) => globalThis.setTimeout(r, 0));
     }

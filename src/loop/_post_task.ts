@@ -17,6 +17,7 @@ import {
 
 /** The priorities of `postTask`, highest first. */
 export const PRIORITIES = ["user-blocking", "user-visible", "background"];
+const QUEUES = PRIORITIES.map((p) => `postTask:${p}`);
 
 class Posted implements HeapEntry {
   deadline = 0;
@@ -135,6 +136,15 @@ export class PostTaskQueues {
           return true;
         }
       }
+    }
+    return false;
+  }
+
+  #runFrom(q: RingQueue<Posted>, p: number): boolean {
+    for (let t = q.shift(); t !== undefined; t = q.shift()) {
+      if (t.done) continue;
+      this.#e.runTask(t.job, "task", QUEUES[p]!, this.#e.rules.postTask);
+      return true;
     }
     return false;
   }

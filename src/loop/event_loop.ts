@@ -21,7 +21,7 @@ import {
 } from "../core/_validate.ts";
 import { Completer } from "../future/completer.ts";
 import { Future, rejectFuture, resolveFuture } from "../future/future.ts";
-import { type AnyFn, type Job, LoopEngine, Timer } from "./_loop_engine.ts";
+import { type AnyFn, type Job, LoopEngine } from "./_loop_engine.ts";
 import { LoopTurns } from "./_loop_models.ts";
 import { MacrotaskGate } from "./_macrotask_gate.ts";
 import { PRIORITIES } from "./_post_task.ts";
@@ -270,7 +270,7 @@ export class EventLoop implements Clock {
    * ```
    */
   get pendingTimers(): number {
-    return this.#e.heap.size;
+    return this.#e.timers.live;
   }
 
   /**
@@ -380,7 +380,7 @@ export class EventLoop implements Clock {
    * ```
    */
   clearTimeout(handle: TimerHandle): void {
-    this.#e.clear(handle);
+    this.#e.timers.cancel(handle);
   }
 
   /**
@@ -403,7 +403,7 @@ export class EventLoop implements Clock {
    * ```
    */
   clearInterval(handle: TimerHandle): void {
-    this.#e.clear(handle);
+    this.#e.timers.cancel(handle);
   }
 
   /**
@@ -1253,7 +1253,7 @@ export class EventLoop implements Clock {
       if (this.#turns.step(Infinity)) return true;
       throw new DeadlockError(
         `Cannot settle the promise as nothing can make progress: it is still pending at virtual time ${this.#e.now} ms and nothing is queued`,
-        this.#e.heap.size,
+        this.#e.timers.live,
       );
     });
     if (ok) return result as T;
@@ -1288,7 +1288,7 @@ export class EventLoop implements Clock {
     ms: number | undefined,
     args: unknown[],
     interval: boolean,
-  ): Timer {
+  ): number {
     assertFunction(action, "callback", callback);
     if (ms !== undefined && typeof ms !== "number") {
       typeError(action, "ms", "a number", ms);

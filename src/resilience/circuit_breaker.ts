@@ -272,6 +272,8 @@ export class CircuitBreaker implements Policy {
   readonly #maxProbes: number;
   readonly #successThreshold: number;
   readonly #slowCallMs: number;
+  // Whether calls are timed (start and end), and whether only their end is.
+  readonly #measured: boolean;
   readonly #timed: boolean;
   readonly #isFailure: (error: unknown) => boolean;
   readonly #onStateChange: ((e: CircuitStateChange) => void) | undefined;
@@ -351,8 +353,9 @@ export class CircuitBreaker implements Policy {
     this.#maxProbes = maxProbes;
     this.#successThreshold = successThreshold;
     this.#slowCallMs = slowCallMs;
-    this.#timed = slowCallMs !== Infinity || strategy.usesTime ||
+    this.#measured = slowCallMs !== Infinity ||
       this.#onSuccess !== undefined || this.#onFailure !== undefined;
+    this.#timed = this.#measured || strategy.usesTime;
     if (options?.initialState !== undefined) {
       this.#restore(options.initialState);
     }
@@ -408,7 +411,7 @@ export class CircuitBreaker implements Policy {
     return this.#run(
       fn,
       context,
-      this.#timed ? this.#clock.now() : 0,
+      this.#measured ? this.#clock.now() : 0,
       this.#generation,
     );
   }
@@ -526,9 +529,8 @@ export class CircuitBreaker implements Policy {
   }
 
   #settleValue(start: number, generation: number): void {
-    let now = 0;
-    if (this.#timed) {
-      now = this.#clock.now();
+    const now = this.#timed ? this.#clock.now() : 0;
+    if (this.#measured) {
       const durationMs = now - start;
       if (durationMs > this.#slowCallMs) {
         this.#failed(undefined, now, durationMs, generation);

@@ -7,7 +7,11 @@
 
 import type { Clock } from "../core/clock.ts";
 import { systemClock } from "../core/clock.ts";
-import { type QueuedTimer, timerQueueFor } from "../core/_timer_queue.ts";
+import {
+  type QueuedTimer,
+  type TimerQueue,
+  timerQueueFor,
+} from "../core/_timer_queue.ts";
 import {
   assertDuration,
   assertInteger,
@@ -78,7 +82,7 @@ const CREATE = "create the hedge policy";
  * const aborted: boolean[] = [];
  * let i = 0;
  * const call = hedge.execute(({ signal }) => {
- *   const ms = latencies[i++];
+ *   const ms = latencies[i++]!;
  *   return new Promise<number>((resolve) => {
  *     clock.setTimeout(() => resolve(ms), ms);
  *     signal.addEventListener("abort", () => aborted.push(true));
@@ -110,12 +114,12 @@ export function hedgePolicy(options: HedgeOptions): Policy {
 class HedgePolicy implements Policy {
   readonly delayMs: number;
   readonly attempts: number;
-  readonly clock: Clock;
+  readonly queue: TimerQueue;
 
   constructor(delayMs: number, maxHedges: number, clock: Clock) {
     this.delayMs = delayMs;
     this.attempts = 1 + maxHedges;
-    this.clock = clock;
+    this.queue = timerQueueFor(clock);
   }
 
   execute<T>(
@@ -179,10 +183,7 @@ class HedgedCall<T> {
     this.#running++;
     const policy = this.#policy;
     if (index + 1 < policy.attempts) {
-      this.#timer = timerQueueFor(policy.clock).schedule(
-        this.#onDelay,
-        policy.delayMs,
-      );
+      this.#timer = policy.queue.schedule(this.#onDelay, policy.delayMs);
     }
     let result: T | PromiseLike<T>;
     try {
@@ -221,7 +222,7 @@ class HedgedCall<T> {
 
   #cancelTimer(): void {
     if (this.#timer !== undefined) {
-      timerQueueFor(this.#policy.clock).cancel(this.#timer);
+      this.#policy.queue.cancel(this.#timer);
       this.#timer = undefined;
     }
   }

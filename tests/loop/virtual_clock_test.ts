@@ -266,3 +266,25 @@ Deno.test("VirtualClock runs random timers in (deadline, arming) order and skips
     ),
   );
 });
+
+Deno.test("VirtualClock async drivers wait for deep promise chains between timers", async () => {
+  const clock = new VirtualClock();
+  const deep = async (n: number) => {
+    for (let i = 0; i < n; i++) await null;
+  };
+  const work = (async () => {
+    await new Promise<void>((r) => clock.setTimeout(r, 10));
+    await deep(500);
+    await new Promise<void>((r) => clock.setTimeout(r, 10));
+    await deep(500);
+    return clock.now();
+  })();
+  assert.equal(await clock.runUntilSettled(work), 20);
+  let reached = false;
+  clock.setTimeout(async () => {
+    await deep(500);
+    clock.setTimeout(() => (reached = true), 5);
+  }, 1);
+  await clock.tickAsync(6);
+  assert.equal(reached, true);
+});

@@ -82,10 +82,16 @@ Deno.test("CountWindowStrategy snapshots oldest first and restores into a smalle
   s.recordSuccess(0);
   const snapshot = s.snapshot(0);
   assert.deepEqual(snapshot, { kind: "count", outcomes: [1, 0, 0] });
-  const small = new CountWindowStrategy({ windowSize: 2, minimumThroughput: 1 });
+  const small = new CountWindowStrategy({
+    windowSize: 2,
+    minimumThroughput: 1,
+  });
   small.restore(snapshot, 0);
   assert.deepEqual(small.window(0), { calls: 2, failures: 0 });
-  const large = new CountWindowStrategy({ windowSize: 5, minimumThroughput: 5 });
+  const large = new CountWindowStrategy({
+    windowSize: 5,
+    minimumThroughput: 5,
+  });
   large.restore(snapshot, 0);
   assert.deepEqual(large.window(0), { calls: 3, failures: 1 });
   large.recordSuccess(0);
@@ -127,7 +133,11 @@ Deno.test("TimeWindowStrategy uses its defaults", () => {
 });
 
 Deno.test("TimeWindowStrategy counts a time before its newest bucket in that bucket", () => {
-  const s = new TimeWindowStrategy({ windowMs: 100, buckets: 2, minimumThroughput: 1 });
+  const s = new TimeWindowStrategy({
+    windowMs: 100,
+    buckets: 2,
+    minimumThroughput: 1,
+  });
   s.recordSuccess(120);
   s.recordFailure(10); // the clock went back: counted in [100, 150)
   assert.deepEqual(s.window(120), { calls: 2, failures: 1 });
@@ -135,7 +145,11 @@ Deno.test("TimeWindowStrategy counts a time before its newest bucket in that buc
 });
 
 Deno.test("TimeWindowStrategy snapshots relative ages and restores them at another time", () => {
-  const s = new TimeWindowStrategy({ windowMs: 1000, buckets: 4, minimumThroughput: 1 });
+  const s = new TimeWindowStrategy({
+    windowMs: 1000,
+    buckets: 4,
+    minimumThroughput: 1,
+  });
   s.recordFailure(10);
   s.recordSuccess(300);
   s.recordSuccess(310);
@@ -154,7 +168,11 @@ Deno.test("TimeWindowStrategy snapshots relative ages and restores them at anoth
   assert.deepEqual(restored.window(100_050), { calls: 4, failures: 2 });
   // The oldest bucket leaves at the next bucket boundary.
   assert.deepEqual(restored.window(100_250), { calls: 3, failures: 1 });
-  const shorter = new TimeWindowStrategy({ windowMs: 500, buckets: 2, minimumThroughput: 1 });
+  const shorter = new TimeWindowStrategy({
+    windowMs: 500,
+    buckets: 2,
+    minimumThroughput: 1,
+  });
   shorter.restore(snapshot, 0);
   assert.deepEqual(shorter.window(0), { calls: 1, failures: 1 });
 });
@@ -162,8 +180,14 @@ Deno.test("TimeWindowStrategy snapshots relative ages and restores them at anoth
 Deno.test("strategies reject bad options with the option and value named", () => {
   const cases: [() => unknown, string][] = [];
   for (const v of BAD) {
-    cases.push([() => new ConsecutiveFailuresStrategy({ threshold: v }), "threshold"]);
-    cases.push([() => new CountWindowStrategy({ windowSize: v }), "windowSize"]);
+    cases.push([
+      () => new ConsecutiveFailuresStrategy({ threshold: v }),
+      "threshold",
+    ]);
+    cases.push([
+      () => new CountWindowStrategy({ windowSize: v }),
+      "windowSize",
+    ]);
     cases.push([
       () => new CountWindowStrategy({ minimumThroughput: v, windowSize: 10 }),
       "minimumThroughput",
@@ -172,18 +196,29 @@ Deno.test("strategies reject bad options with the option and value named", () =>
       cases.push([() => new TimeWindowStrategy({ windowMs: v }), "windowMs"]);
     }
     cases.push([() => new TimeWindowStrategy({ buckets: v }), "buckets"]);
-    cases.push([() => new TimeWindowStrategy({ minimumThroughput: v }), "minimumThroughput"]);
+    cases.push([
+      () => new TimeWindowStrategy({ minimumThroughput: v }),
+      "minimumThroughput",
+    ]);
   }
   for (const v of [0, -1, 1.5, NaN, Infinity]) {
-    cases.push([() => new CountWindowStrategy({ failureRatio: v }), "failureRatio"]);
-    cases.push([() => new TimeWindowStrategy({ failureRatio: v }), "failureRatio"]);
+    cases.push([
+      () => new CountWindowStrategy({ failureRatio: v }),
+      "failureRatio",
+    ]);
+    cases.push([
+      () => new TimeWindowStrategy({ failureRatio: v }),
+      "failureRatio",
+    ]);
   }
   for (const [make, option] of cases) {
     assert.throws(make, (e: unknown) => {
       assert.ok(e instanceof RangeError, String(e));
       assert.match(
         e.message,
-        new RegExp(`^Cannot create the breaker strategy as '${option}' must be .+: current value is `),
+        new RegExp(
+          `^Cannot create the breaker strategy as '${option}' must be .+: current value is `,
+        ),
       );
       return true;
     });
@@ -198,35 +233,69 @@ Deno.test("strategies reject bad options with the option and value named", () =>
         "Cannot create the breaker strategy as 'minimumThroughput' must be an integer <= windowSize (5): current value is 6",
     },
   );
-  assert.throws(() => new ConsecutiveFailuresStrategy({ threshold: "3" as never }), {
-    name: "TypeError",
-    message:
-      "Cannot create the breaker strategy as 'threshold' must be a number: current value is \"3\"",
-  });
+  assert.throws(
+    () => new ConsecutiveFailuresStrategy({ threshold: "3" as never }),
+    {
+      name: "TypeError",
+      message:
+        "Cannot create the breaker strategy as 'threshold' must be a number: current value is \"3\"",
+    },
+  );
   assert.throws(() => new TimeWindowStrategy(null as never), TypeError);
   assert.throws(() => new CountWindowStrategy(3 as never), TypeError);
 });
 
 Deno.test("strategies reject snapshots of another kind or shape", () => {
-  const bad: [{ restore(s: BreakerStrategySnapshot, n: number): void }, unknown, ErrorConstructor][] = [
-    [new ConsecutiveFailuresStrategy(), { kind: "count", outcomes: [] }, TypeError],
+  const bad: [
+    { restore(s: BreakerStrategySnapshot, n: number): void },
+    unknown,
+    ErrorConstructor,
+  ][] = [
+    [
+      new ConsecutiveFailuresStrategy(),
+      { kind: "count", outcomes: [] },
+      TypeError,
+    ],
     [new ConsecutiveFailuresStrategy(), null, TypeError],
-    [new ConsecutiveFailuresStrategy(), { kind: "consecutive", failures: -1 }, RangeError],
-    [new ConsecutiveFailuresStrategy(), { kind: "consecutive", failures: 1.5 }, RangeError],
+    [
+      new ConsecutiveFailuresStrategy(),
+      { kind: "consecutive", failures: -1 },
+      RangeError,
+    ],
+    [
+      new ConsecutiveFailuresStrategy(),
+      { kind: "consecutive", failures: 1.5 },
+      RangeError,
+    ],
     [new CountWindowStrategy(), { kind: "count", outcomes: "1" }, TypeError],
     [new CountWindowStrategy(), { kind: "count", outcomes: [0, 2] }, TypeError],
     [new TimeWindowStrategy(), { kind: "time", buckets: {} }, TypeError],
     [new TimeWindowStrategy(), { kind: "time", buckets: [[0, 1]] }, TypeError],
-    [new TimeWindowStrategy(), { kind: "time", buckets: [[0, 1, 2]] }, RangeError],
-    [new TimeWindowStrategy(), { kind: "time", buckets: [[-1, 1, 0]] }, RangeError],
-    [new TimeWindowStrategy(), { kind: "time", buckets: [[0, NaN, 0]] }, RangeError],
+    [
+      new TimeWindowStrategy(),
+      { kind: "time", buckets: [[0, 1, 2]] },
+      RangeError,
+    ],
+    [
+      new TimeWindowStrategy(),
+      { kind: "time", buckets: [[-1, 1, 0]] },
+      RangeError,
+    ],
+    [
+      new TimeWindowStrategy(),
+      { kind: "time", buckets: [[0, NaN, 0]] },
+      RangeError,
+    ],
   ];
   for (const [strategy, snapshot, type] of bad) {
     assert.throws(
       () => strategy.restore(snapshot as BreakerStrategySnapshot, 0),
       (e: unknown) => {
         assert.ok(e instanceof type, `${JSON.stringify(snapshot)}: ${e}`);
-        assert.match((e as Error).message, /^Cannot restore the breaker strategy as '/);
+        assert.match(
+          (e as Error).message,
+          /^Cannot restore the breaker strategy as '/,
+        );
         return true;
       },
     );

@@ -72,7 +72,10 @@ Deno.test("Bulkhead defaults to no queue and accepts an unbounded one", async ()
   finish("a");
   await a;
   const unbounded = new Bulkhead({ maxConcurrent: 1, maxQueue: Infinity });
-  const calls = Array.from({ length: 100 }, (_, i) => unbounded.execute(() => i));
+  const calls = Array.from(
+    { length: 100 },
+    (_, i) => unbounded.execute(() => i),
+  );
   assert.equal(unbounded.queued, 99);
   assert.equal((await Promise.all(calls)).length, 100);
 });
@@ -151,9 +154,13 @@ Deno.test("Bulkhead.execute() removes the listener of a queued call when it star
 Deno.test("Bulkhead.execute() leaves a running call to honour its signal, then frees its slot", async () => {
   const bulkhead = new Bulkhead({ maxConcurrent: 1, maxQueue: 1 });
   const controller = new AbortController();
-  const running = bulkhead.execute(({ signal }) =>
-    new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason)))
-  , { signal: controller.signal });
+  const running = bulkhead.execute(
+    ({ signal }) =>
+      new Promise((_, reject) =>
+        signal.addEventListener("abort", () => reject(signal.reason))
+      ),
+    { signal: controller.signal },
+  );
   const next = bulkhead.execute(() => "next");
   controller.abort("stop");
   await assert.rejects(running, (e) => e === "stop");
@@ -169,7 +176,10 @@ Deno.test("Bulkhead.execute() leaves a running call to honour its signal, then f
 Deno.test("Bulkhead.execute() rejects bad arguments instead of throwing", async () => {
   const bulkhead = new Bulkhead({ maxConcurrent: 1 });
   await assert.rejects(bulkhead.execute(null as never), TypeError);
-  await assert.rejects(bulkhead.execute(() => 1, { signal: "x" as never }), TypeError);
+  await assert.rejects(
+    bulkhead.execute(() => 1, { signal: "x" as never }),
+    TypeError,
+  );
   assert.equal(bulkhead.active, 0);
 });
 
@@ -177,18 +187,21 @@ Deno.test("Bulkhead rejects bad options with the option and value named", () => 
   for (const v of [0, -1, 1.5, NaN, Infinity]) {
     assert.throws(() => new Bulkhead({ maxConcurrent: v }), {
       name: "RangeError",
-      message: `Cannot create the bulkhead as 'maxConcurrent' must be an integer >= 1: current value is ${v}`,
+      message:
+        `Cannot create the bulkhead as 'maxConcurrent' must be an integer >= 1: current value is ${v}`,
     });
   }
   for (const v of [-1, 1.5, NaN, -Infinity]) {
     assert.throws(() => new Bulkhead({ maxConcurrent: 1, maxQueue: v }), {
       name: "RangeError",
-      message: `Cannot create the bulkhead as 'maxQueue' must be an integer >= 0 or Infinity: current value is ${v}`,
+      message:
+        `Cannot create the bulkhead as 'maxQueue' must be an integer >= 0 or Infinity: current value is ${v}`,
     });
   }
   assert.throws(() => new Bulkhead({ maxConcurrent: "2" as never }), {
     name: "TypeError",
-    message: `Cannot create the bulkhead as 'maxConcurrent' must be a number: current value is "2"`,
+    message:
+      `Cannot create the bulkhead as 'maxConcurrent' must be a number: current value is "2"`,
   });
   assert.throws(() => new Bulkhead({} as never), TypeError);
   assert.throws(() => new Bulkhead(undefined as never), TypeError);
@@ -211,8 +224,12 @@ Deno.test("Bulkhead never exceeds maxConcurrent or maxQueue and every call settl
         let violation = "";
         const check = () => {
           if (running > maxConcurrent) violation = `running ${running}`;
-          if (bulkhead.queued > maxQueue) violation = `queued ${bulkhead.queued}`;
-          if (bulkhead.active > maxConcurrent) violation = `active ${bulkhead.active}`;
+          if (bulkhead.queued > maxQueue) {
+            violation = `queued ${bulkhead.queued}`;
+          }
+          if (bulkhead.active > maxConcurrent) {
+            violation = `active ${bulkhead.active}`;
+          }
         };
         const calls = plan.map(({ fails, aborts }, id) => {
           const controller = new AbortController();

@@ -195,10 +195,16 @@ Deno.test("CircuitBreaker.execute() counts slow calls as failures but returns th
     breaker.execute(() =>
       new Promise<string>((r) => clock.setTimeout(() => r(value), ms))
     );
-  assert.equal(await clock.runUntilSettled(after(100, "just in time")), "just in time");
+  assert.equal(
+    await clock.runUntilSettled(after(100, "just in time")),
+    "just in time",
+  );
   assert.equal(await clock.runUntilSettled(after(101, "slow")), "slow");
   assert.equal(breaker.state, "closed");
-  assert.equal(await clock.runUntilSettled(after(150, "slow again")), "slow again");
+  assert.equal(
+    await clock.runUntilSettled(after(150, "slow again")),
+    "slow again",
+  );
   assert.equal(breaker.state, "open");
   assert.deepEqual(failures, [
     { error: undefined, slow: true, durationMs: 101 },
@@ -207,9 +213,15 @@ Deno.test("CircuitBreaker.execute() counts slow calls as failures but returns th
   assert.deepEqual(log, ["351 closed->open"]);
   // A slow probe reopens the circuit.
   clock.tick(1000);
-  assert.equal(await clock.runUntilSettled(after(200, "slow probe")), "slow probe");
+  assert.equal(
+    await clock.runUntilSettled(after(200, "slow probe")),
+    "slow probe",
+  );
   assert.equal(breaker.state, "open");
-  assert.deepEqual(log.slice(1), ["1351 open->half_open", "1551 half_open->open"]);
+  assert.deepEqual(log.slice(1), [
+    "1351 open->half_open",
+    "1551 half_open->open",
+  ]);
   assert.equal(breaker.stats.failures, 3);
 });
 
@@ -403,16 +415,28 @@ Deno.test("CircuitBreaker never counts cancellations, and counts what isFailure 
     strategy: new ConsecutiveFailuresStrategy({ threshold: 1 }),
   });
   const controller = new AbortController();
-  const call = breaker.execute(({ signal }) =>
-    new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason)))
-  , { signal: controller.signal });
+  const call = breaker.execute(
+    ({ signal }) =>
+      new Promise((_, reject) =>
+        signal.addEventListener("abort", () => reject(signal.reason))
+      ),
+    { signal: controller.signal },
+  );
   controller.abort(new Error("caller gave up")); // not an AbortError: still not counted
   await assert.rejects(call, { message: "caller gave up" });
   await assert.rejects(
-    breaker.execute(() => Promise.reject(new DOMException("stop", "AbortError"))),
+    breaker.execute(() =>
+      Promise.reject(new DOMException("stop", "AbortError"))
+    ),
     { name: "AbortError" },
   );
-  for (const local of [new BulkheadRejectedError(1, 0), new RateLimitedError(5), new CircuitOpenError(5, "open")]) {
+  for (
+    const local of [
+      new BulkheadRejectedError(1, 0),
+      new RateLimitedError(5),
+      new CircuitOpenError(5, "open"),
+    ]
+  ) {
     await assert.rejects(breaker.execute(() => Promise.reject(local)), local);
   }
   assert.equal(breaker.state, "closed");
@@ -424,10 +448,14 @@ Deno.test("CircuitBreaker never counts cancellations, and counts what isFailure 
     strategy: new ConsecutiveFailuresStrategy({ threshold: 1 }),
     isFailure: (e) => (e as Error).message === "counts",
   }).breaker;
-  await assert.rejects(picky.execute(() => Promise.reject(new Error("ignored"))));
+  await assert.rejects(
+    picky.execute(() => Promise.reject(new Error("ignored"))),
+  );
   assert.equal(picky.state, "closed");
   assert.equal(picky.stats.failures, 0);
-  await assert.rejects(picky.execute(() => Promise.reject(new Error("counts"))));
+  await assert.rejects(
+    picky.execute(() => Promise.reject(new Error("counts"))),
+  );
   assert.equal(picky.state, "open");
 });
 
@@ -438,7 +466,9 @@ Deno.test("CircuitBreaker frees the probe slot of a call that ends with an ignor
   await fail(breaker);
   clock.tick(1000);
   await assert.rejects(
-    breaker.execute(() => Promise.reject(new DOMException("stop", "AbortError"))),
+    breaker.execute(() =>
+      Promise.reject(new DOMException("stop", "AbortError"))
+    ),
   );
   assert.equal(breaker.state, "half_open");
   assert.equal(breaker.stats.activeProbes, 0);
@@ -450,7 +480,12 @@ Deno.test("CircuitBreaker observers run in the documented order and a throwing o
   const order: string[] = [];
   const clock = new VirtualClock();
   const boom = (name: string) => (e: unknown) => {
-    order.push(name + (e && typeof e === "object" && "to" in e ? `:${(e as { to: string }).to}` : ""));
+    order.push(
+      name +
+        (e && typeof e === "object" && "to" in e
+          ? `:${(e as { to: string }).to}`
+          : ""),
+    );
     throw new Error(`${name} threw`);
   };
   const breaker = new CircuitBreaker({
@@ -511,7 +546,10 @@ Deno.test("CircuitBreaker reports a bad breakDuration() result and uses breakDur
     });
     const reported = await catchReported(() => fail(breaker));
     assert.equal(reported.length, 1);
-    assert.match((reported[0] as Error).message, /^Cannot open the circuit as 'breakDuration\(\)' must be/);
+    assert.match(
+      (reported[0] as Error).message,
+      /^Cannot open the circuit as 'breakDuration\(\)' must be/,
+    );
     await refused(breaker, "open", 30);
   }
 });
@@ -543,12 +581,14 @@ Deno.test("CircuitBreaker.execute() rejects bad arguments instead of throwing", 
   const { breaker } = setup();
   await assert.rejects(breaker.execute(42 as never), {
     name: "TypeError",
-    message: "Cannot execute the policy as 'fn' must be a function: current value is 42",
+    message:
+      "Cannot execute the policy as 'fn' must be a function: current value is 42",
   });
   await assert.rejects(breaker.execute(() => 1, 5 as never), TypeError);
   await assert.rejects(breaker.execute(() => 1, { signal: {} as never }), {
     name: "TypeError",
-    message: "Cannot execute the policy as 'signal' must be an AbortSignal: current value is an object",
+    message:
+      "Cannot execute the policy as 'signal' must be an AbortSignal: current value is an object",
   });
 });
 
@@ -559,20 +599,23 @@ Deno.test("CircuitBreaker rejects bad options with the option and value named", 
     for (const option of ["halfOpenMaxProbes", "successThreshold"]) {
       assert.throws(make({ [option]: v }), {
         name: "RangeError",
-        message: `Cannot create the circuit breaker as '${option}' must be an integer >= 1: current value is ${v}`,
+        message:
+          `Cannot create the circuit breaker as '${option}' must be an integer >= 1: current value is ${v}`,
       });
     }
   }
   for (const v of [-1, NaN, Infinity]) {
     assert.throws(make({ breakDurationMs: v }), {
       name: "RangeError",
-      message: `Cannot create the circuit breaker as 'breakDurationMs' must be a finite number >= 0: current value is ${v}`,
+      message:
+        `Cannot create the circuit breaker as 'breakDurationMs' must be a finite number >= 0: current value is ${v}`,
     });
   }
   for (const v of [-1, NaN]) {
     assert.throws(make({ slowCallMs: v }), {
       name: "RangeError",
-      message: `Cannot create the circuit breaker as 'slowCallMs' must be a number >= 0 or Infinity: current value is ${v}`,
+      message:
+        `Cannot create the circuit breaker as 'slowCallMs' must be a number >= 0 or Infinity: current value is ${v}`,
     });
   }
   assert.ok(new CircuitBreaker({ breakDurationMs: 0, slowCallMs: 0 }));
@@ -588,15 +631,24 @@ Deno.test("CircuitBreaker rejects bad options with the option and value named", 
   ) {
     assert.throws(make({ [option]: 1 }), {
       name: "TypeError",
-      message: `Cannot create the circuit breaker as '${option}' must be a function: current value is 1`,
+      message:
+        `Cannot create the circuit breaker as '${option}' must be a function: current value is 1`,
     });
   }
-  for (const option of ["breakDurationMs", "halfOpenMaxProbes", "successThreshold", "slowCallMs"]) {
+  for (
+    const option of [
+      "breakDurationMs",
+      "halfOpenMaxProbes",
+      "successThreshold",
+      "slowCallMs",
+    ]
+  ) {
     assert.throws(make({ [option]: "1" }), TypeError);
   }
   assert.throws(make({ strategy: {} }), {
     name: "TypeError",
-    message: "Cannot create the circuit breaker as 'strategy' must be a BreakerStrategy: current value is an object",
+    message:
+      "Cannot create the circuit breaker as 'strategy' must be a BreakerStrategy: current value is an object",
   });
   assert.throws(make({ clock: Date }), TypeError);
   assert.throws(() => new CircuitBreaker(7 as never), TypeError);
@@ -618,11 +670,23 @@ Deno.test("CircuitBreaker rejects a malformed initialState", () => {
   };
   const cases: [Record<string, unknown> | null, ErrorConstructor, RegExp][] = [
     [null, TypeError, /'initialState' must be a snapshot object/],
-    [{ ...good, state: "ajar" }, TypeError, /'initialState.state' must be one of "closed", "open", "half_open", "isolated": current value is "ajar"/],
+    [
+      { ...good, state: "ajar" },
+      TypeError,
+      /'initialState.state' must be one of "closed", "open", "half_open", "isolated": current value is "ajar"/,
+    ],
     [{ ...good, remainingMs: -1 }, RangeError, /'initialState.remainingMs'/],
     [{ ...good, remainingMs: NaN }, RangeError, /'initialState.remainingMs'/],
-    [{ ...good, consecutiveOpenings: 1.5 }, RangeError, /'initialState.consecutiveOpenings'/],
-    [{ ...good, strategy: { kind: "time", buckets: [] } }, TypeError, /'snapshot' must be a snapshot of kind "consecutive"/],
+    [
+      { ...good, consecutiveOpenings: 1.5 },
+      RangeError,
+      /'initialState.consecutiveOpenings'/,
+    ],
+    [
+      { ...good, strategy: { kind: "time", buckets: [] } },
+      TypeError,
+      /'snapshot' must be a snapshot of kind "consecutive"/,
+    ],
   ];
   for (const [initialState, type, message] of cases) {
     assert.throws(
@@ -665,8 +729,15 @@ Deno.test("CircuitBreaker never lets more than halfOpenMaxProbes calls run in ha
     | { kind: "tick"; ms: number };
   const op: fc.Arbitrary<Op> = fc.oneof(
     fc.constant({ kind: "call" as const }),
-    fc.record({ kind: fc.constant("settle" as const), pick: fc.nat(), ok: fc.boolean() }),
-    fc.record({ kind: fc.constant("tick" as const), ms: fc.integer({ min: 0, max: 60 }) }),
+    fc.record({
+      kind: fc.constant("settle" as const),
+      pick: fc.nat(),
+      ok: fc.boolean(),
+    }),
+    fc.record({
+      kind: fc.constant("tick" as const),
+      ms: fc.integer({ min: 0, max: 60 }),
+    }),
   );
   await fc.assert(
     fc.asyncProperty(
@@ -686,13 +757,23 @@ Deno.test("CircuitBreaker never lets more than halfOpenMaxProbes calls run in ha
             if (to === "half_open") period++;
           },
         });
-        const running: { gate: PromiseWithResolvers<void>; period: number; probe: boolean; done: Promise<unknown> }[] = [];
+        const running: {
+          gate: PromiseWithResolvers<void>;
+          period: number;
+          probe: boolean;
+          done: Promise<unknown>;
+        }[] = [];
         for (const o of ops) {
           if (o.kind === "tick") clock.tick(o.ms);
           else if (o.kind === "call") {
             const gate = Promise.withResolvers<void>();
             const state = breaker.state;
-            const entry = { gate, period, probe: state === "half_open", done: Promise.resolve() as Promise<unknown> };
+            const entry = {
+              gate,
+              period,
+              probe: state === "half_open",
+              done: Promise.resolve() as Promise<unknown>,
+            };
             let started = false;
             entry.done = breaker.execute(() => {
               started = true;
@@ -700,9 +781,15 @@ Deno.test("CircuitBreaker never lets more than halfOpenMaxProbes calls run in ha
             }).catch(() => {});
             if (started) {
               running.push(entry);
-              const probes = running.filter((r) => r.probe && r.period === period).length;
-              if (probes > maxProbes) throw new Error(`${probes} probes > ${maxProbes}`);
-              if (breaker.stats.activeProbes > maxProbes) throw new Error("activeProbes");
+              const probes = running.filter((r) =>
+                r.probe && r.period === period
+              ).length;
+              if (probes > maxProbes) {
+                throw new Error(`${probes} probes > ${maxProbes}`);
+              }
+              if (breaker.stats.activeProbes > maxProbes) {
+                throw new Error("activeProbes");
+              }
             } else {
               await entry.done;
             }
@@ -788,7 +875,10 @@ Deno.test("wrap(fallback, retry, breaker, bulkhead, timeout) composes on the vir
   // After the break a probe closes it; a second caller meets the bulkhead
   // and is retried until the slot frees.
   clock.tick(80);
-  const both = Promise.all([policy.execute(dependency), policy.execute(dependency)]);
+  const both = Promise.all([
+    policy.execute(dependency),
+    policy.execute(dependency),
+  ]);
   assert.deepEqual(await settle(clock, both), ["up at 285", "up at 305"]);
   assert.deepEqual(calls, [0, 60, 120, 270, 290]);
   assert.deepEqual(log, ["170 open", "270 half_open", "285 closed"]);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { hedgePolicy, type HedgeOptions } from "../../src/resilience/hedge.ts";
+import { type HedgeOptions, hedgePolicy } from "../../src/resilience/hedge.ts";
 import type { PolicyContext } from "../../src/resilience/policy.ts";
 import { VirtualClock } from "../../src/loop/virtual_clock.ts";
 import { countedSignal, flush } from "../cancel/_support.ts";
@@ -40,7 +40,10 @@ function hedge(clock: VirtualClock, options: Partial<HedgeOptions> = {}) {
 Deno.test("hedgePolicy() starts no hedge when the first attempt is fast enough", async () => {
   const clock = new VirtualClock();
   const { attempts, fn } = replicas(clock, [99]);
-  assert.equal(await clock.runUntilSettled(hedge(clock).execute(fn)), "attempt 0");
+  assert.equal(
+    await clock.runUntilSettled(hedge(clock).execute(fn)),
+    "attempt 0",
+  );
   assert.equal(attempts.length, 1);
   assert.equal(attempts[0]!.signal.aborted, false);
   await flush();
@@ -50,7 +53,10 @@ Deno.test("hedgePolicy() starts no hedge when the first attempt is fast enough",
 Deno.test("hedgePolicy() takes the first success and aborts the other attempts", async () => {
   const clock = new VirtualClock();
   const { attempts, fn } = replicas(clock, [500, 50]);
-  assert.equal(await clock.runUntilSettled(hedge(clock).execute(fn)), "attempt 1");
+  assert.equal(
+    await clock.runUntilSettled(hedge(clock).execute(fn)),
+    "attempt 1",
+  );
   assert.equal(clock.now(), 150);
   assert.deepEqual(attempts.map((a) => a.start), [0, 100]);
   assert.equal(attempts[0]!.signal.aborted, true);
@@ -79,7 +85,12 @@ Deno.test("hedgePolicy() starts up to maxHedges extra attempts, delayMs apart", 
   const call = hedge(clock, { maxHedges: 3 }).execute(fn);
   assert.equal(await clock.runUntilSettled(call), "attempt 3");
   assert.deepEqual(attempts.map((a) => a.start), [0, 100, 200, 300]);
-  assert.deepEqual(attempts.map((a) => a.signal.aborted), [true, true, true, false]);
+  assert.deepEqual(attempts.map((a) => a.signal.aborted), [
+    true,
+    true,
+    true,
+    false,
+  ]);
   assert.equal(clock.now(), 310);
 });
 
@@ -96,7 +107,9 @@ Deno.test("hedgePolicy() rejects with the error of the attempt that failed last"
   const clock = new VirtualClock();
   const { attempts, fn } = replicas(clock, [-300, -50]);
   const call = hedge(clock).execute(fn);
-  await assert.rejects(clock.runUntilSettled(call), { message: "attempt 0 failed" });
+  await assert.rejects(clock.runUntilSettled(call), {
+    message: "attempt 0 failed",
+  });
   assert.equal(clock.now(), 300);
   assert.deepEqual(attempts.map((a) => a.end), [300, 150]);
   const sync = hedge(clock).execute(() => {
@@ -138,7 +151,9 @@ Deno.test("hedgePolicy() rejects with signal.reason when already aborted, starti
   const clock = new VirtualClock();
   let ran = false;
   await assert.rejects(
-    hedge(clock).execute(() => (ran = true), { signal: AbortSignal.abort("before") }),
+    hedge(clock).execute(() => (ran = true), {
+      signal: AbortSignal.abort("before"),
+    }),
     (e) => e === "before",
   );
   assert.equal(ran, false);
@@ -164,14 +179,18 @@ Deno.test("hedgePolicy() gives every attempt a signal of its own and the caller'
 Deno.test("hedgePolicy() execute() rejects bad arguments instead of throwing", async () => {
   const clock = new VirtualClock();
   await assert.rejects(hedge(clock).execute(undefined as never), TypeError);
-  await assert.rejects(hedge(clock).execute(() => 1, { signal: 5 as never }), TypeError);
+  await assert.rejects(
+    hedge(clock).execute(() => 1, { signal: 5 as never }),
+    TypeError,
+  );
 });
 
 Deno.test("hedgePolicy() rejects bad options with the option and value named", () => {
   for (const v of [-1, NaN, Infinity]) {
     assert.throws(() => hedgePolicy({ delayMs: v }), {
       name: "RangeError",
-      message: `Cannot create the hedge policy as 'delayMs' must be a finite number >= 0: current value is ${v}`,
+      message:
+        `Cannot create the hedge policy as 'delayMs' must be a finite number >= 0: current value is ${v}`,
     });
   }
   assert.ok(hedgePolicy({ delayMs: 0 }));
@@ -179,14 +198,19 @@ Deno.test("hedgePolicy() rejects bad options with the option and value named", (
   for (const v of [0, -1, 1.5, NaN, Infinity]) {
     assert.throws(() => hedgePolicy({ delayMs: 10, maxHedges: v }), {
       name: "RangeError",
-      message: `Cannot create the hedge policy as 'maxHedges' must be an integer >= 1: current value is ${v}`,
+      message:
+        `Cannot create the hedge policy as 'maxHedges' must be an integer >= 1: current value is ${v}`,
     });
   }
   assert.throws(() => hedgePolicy({} as never), {
     name: "TypeError",
-    message: "Cannot create the hedge policy as 'delayMs' must be a number: current value is undefined",
+    message:
+      "Cannot create the hedge policy as 'delayMs' must be a number: current value is undefined",
   });
-  assert.throws(() => hedgePolicy({ delayMs: 1, clock: 1 as never }), TypeError);
+  assert.throws(
+    () => hedgePolicy({ delayMs: 1, clock: 1 as never }),
+    TypeError,
+  );
   assert.throws(() => hedgePolicy(undefined as never), TypeError);
   assert.throws(() => hedgePolicy("fast" as never), TypeError);
 });

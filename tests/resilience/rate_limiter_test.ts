@@ -58,8 +58,13 @@ Deno.test("RateLimiter.acquire() takes weights, and a heavy waiter holds back li
 });
 
 Deno.test("RateLimiter rounds waits up to whole milliseconds", async () => {
-  const { clock, at, acquire } = limiter({ tokensPerInterval: 3, intervalMs: 1000 });
-  await clock.runUntilSettled(Promise.all(["a", "b", "c", "d", "e", "f"].map((n) => acquire(n))));
+  const { clock, at, acquire } = limiter({
+    tokensPerInterval: 3,
+    intervalMs: 1000,
+  });
+  await clock.runUntilSettled(
+    Promise.all(["a", "b", "c", "d", "e", "f"].map((n) => acquire(n))),
+  );
   assert.deepEqual(at, ["a@0", "b@0", "c@0", "d@334", "e@667", "f@1000"]);
 });
 
@@ -112,9 +117,15 @@ Deno.test("RateLimiter.acquire() rejects with signal.reason when already aborted
   const { clock, rl } = limiter();
   const counted = countedSignal();
   counted.controller.abort("before");
-  await assert.rejects(rl.acquire({ signal: counted.signal }), (e) => e === "before");
+  await assert.rejects(
+    rl.acquire({ signal: counted.signal }),
+    (e) => e === "before",
+  );
   rl.tryAcquire();
-  await assert.rejects(rl.acquire({ signal: counted.signal }), (e) => e === "before");
+  await assert.rejects(
+    rl.acquire({ signal: counted.signal }),
+    (e) => e === "before",
+  );
   assert.equal(counted.added, 0);
   assert.equal(clock.pendingTimers, 0);
   assert.equal(rl.waiting, 0);
@@ -127,7 +138,12 @@ Deno.test("RateLimiter.execute() waits for a token in wait mode", async () => {
   const calls = [1, 2, 3, 4].map((i) =>
     rl.execute(({ attempt }) => (at.push(clock.now()), i * attempt))
   );
-  assert.deepEqual(await clock.runUntilSettled(Promise.all(calls)), [1, 2, 3, 4]);
+  assert.deepEqual(await clock.runUntilSettled(Promise.all(calls)), [
+    1,
+    2,
+    3,
+    4,
+  ]);
   assert.deepEqual(at, [0, 0, 500, 1000]);
   const controller = new AbortController();
   let ran = false;
@@ -140,13 +156,20 @@ Deno.test("RateLimiter.execute() waits for a token in wait mode", async () => {
 });
 
 Deno.test("RateLimiter.execute() rejects with RateLimitedError and an exact retryAfterMs in reject mode", async () => {
-  const { clock, rl } = limiter({ tokensPerInterval: 2, intervalMs: 1000, mode: "reject" });
+  const { clock, rl } = limiter({
+    tokensPerInterval: 2,
+    intervalMs: 1000,
+    mode: "reject",
+  });
   assert.equal(await rl.execute(() => "a"), "a");
   assert.equal(await rl.execute(() => "b"), "b");
   let error = await rl.execute(() => "c").catch((e) => e);
   assert.ok(error instanceof RateLimitedError);
   assert.equal(error.retryAfterMs, 500);
-  assert.equal(error.message, "Cannot execute as the rate limit is reached: retry after 500 ms");
+  assert.equal(
+    error.message,
+    "Cannot execute as the rate limit is reached: retry after 500 ms",
+  );
   clock.tick(200);
   error = await rl.execute(() => "c").catch((e) => e);
   assert.equal(error.retryAfterMs, 300);
@@ -166,7 +189,8 @@ Deno.test("RateLimiter.execute() rejects bad arguments instead of throwing", asy
   await assert.rejects(rl.acquire({ weight: 0 }), RangeError);
   await assert.rejects(rl.acquire({ weight: 2 }), {
     name: "RangeError",
-    message: "Cannot acquire tokens as 'weight' must be an integer <= burst (1): current value is 2",
+    message:
+      "Cannot acquire tokens as 'weight' must be an integer <= burst (1): current value is 2",
   });
   await assert.rejects(rl.acquire({ signal: 1 as never }), TypeError);
   await assert.rejects(rl.acquire(5 as never), TypeError);
@@ -175,28 +199,42 @@ Deno.test("RateLimiter.execute() rejects bad arguments instead of throwing", asy
 
 Deno.test("RateLimiter rejects bad options with the option and value named", () => {
   const make = (options: Record<string, unknown>) => () =>
-    new RateLimiter({ tokensPerInterval: 1, intervalMs: 10, ...options } as RateLimiterOptions);
+    new RateLimiter(
+      {
+        tokensPerInterval: 1,
+        intervalMs: 10,
+        ...options,
+      } as RateLimiterOptions,
+    );
   for (const v of [0, -1, 1.5, NaN, Infinity]) {
     for (const option of ["tokensPerInterval", "burst"]) {
       assert.throws(make({ [option]: v }), {
         name: "RangeError",
-        message: `Cannot create the rate limiter as '${option}' must be an integer >= 1: current value is ${v}`,
+        message:
+          `Cannot create the rate limiter as '${option}' must be an integer >= 1: current value is ${v}`,
       });
     }
-    assert.throws(() => new RateLimiter({ tokensPerInterval: 1, intervalMs: 10 }).tryAcquire(v), {
-      name: "RangeError",
-      message: `Cannot try to acquire tokens as 'weight' must be an integer >= 1: current value is ${v}`,
-    });
+    assert.throws(
+      () =>
+        new RateLimiter({ tokensPerInterval: 1, intervalMs: 10 }).tryAcquire(v),
+      {
+        name: "RangeError",
+        message:
+          `Cannot try to acquire tokens as 'weight' must be an integer >= 1: current value is ${v}`,
+      },
+    );
     if (v !== 1.5) {
       assert.throws(make({ intervalMs: v }), {
         name: "RangeError",
-        message: `Cannot create the rate limiter as 'intervalMs' must be a finite number > 0: current value is ${v}`,
+        message:
+          `Cannot create the rate limiter as 'intervalMs' must be a finite number > 0: current value is ${v}`,
       });
     }
   }
   assert.throws(make({ mode: "drop" }), {
     name: "TypeError",
-    message: `Cannot create the rate limiter as 'mode' must be "wait" or "reject": current value is "drop"`,
+    message:
+      `Cannot create the rate limiter as 'mode' must be "wait" or "reject": current value is "drop"`,
   });
   assert.throws(make({ clock: {} }), TypeError);
   assert.throws(make({ tokensPerInterval: undefined }), TypeError);
@@ -210,12 +248,21 @@ Deno.test("RateLimiter never grants more than its bucket allows in any window (p
       fc.integer({ min: 1, max: 50 }),
       fc.integer({ min: 1, max: 6 }),
       fc.array(
-        fc.record({ gap: fc.integer({ min: 0, max: 40 }), weight: fc.integer({ min: 1, max: 6 }), abort: fc.boolean() }),
+        fc.record({
+          gap: fc.integer({ min: 0, max: 40 }),
+          weight: fc.integer({ min: 1, max: 6 }),
+          abort: fc.boolean(),
+        }),
         { minLength: 1, maxLength: 30 },
       ),
       async (tokensPerInterval, intervalMs, burst, plan) => {
         const clock = new VirtualClock();
-        const rl = new RateLimiter({ tokensPerInterval, intervalMs, burst, clock });
+        const rl = new RateLimiter({
+          tokensPerInterval,
+          intervalMs,
+          burst,
+          clock,
+        });
         const grants: [number, number][] = [];
         const calls: Promise<unknown>[] = [];
         for (const { gap, weight, abort } of plan) {
@@ -243,9 +290,12 @@ Deno.test("RateLimiter never grants more than its bucket allows in any window (p
             const taken = grants
               .filter(([t]) => t >= from && t <= to)
               .reduce((sum, [, w]) => sum + w, 0);
-            const allowed = burst + (to - from) * tokensPerInterval / intervalMs;
+            const allowed = burst +
+              (to - from) * tokensPerInterval / intervalMs;
             if (taken > allowed) {
-              throw new Error(`${taken} tokens in [${from}, ${to}] > ${allowed}`);
+              throw new Error(
+                `${taken} tokens in [${from}, ${to}] > ${allowed}`,
+              );
             }
           }
         }

@@ -1,0 +1,205 @@
+import assert from "node:assert/strict";
+import {
+  constant,
+  fallbackPolicy,
+  type Policy,
+  type PolicyContext,
+  RetryError,
+  retryPolicy,
+  timeoutPolicy,
+  VirtualClock,
+  wrap,
+} from "@pledge/core";
+import { BAD_NUMBERS, flushMicrotasks, listeners } from "./_harness.ts";
+
+/** A policy that logs around the call and records the context it got. */
+function tracing(name: string, log: string[]): Policy {
+  return {
+    async execute(fn, options) {
+      log.push(`${name} in (attempt ${options?.attempt ?? "-"})`);
+      try {
+        return await fn({
+          signal: options?.signal ?? new AbortController().signal,
+          attempt: options?.attempt ?? 1,
+        });
+      } finally {
+        log.push(`${name} out`);
+      }
+    },
+  };
+}
+
+Deno.test("wrap() runs policies outermost first, passing the context inward", async () => {
+  const log: string[] = [];
+  const controller = new AbortController();
+  const policy = wrap(tracing("a", log), tracing("b", log), tracing("c", log));
+  let seen: PolicyContext | undefined;
+  const result = await policy.execute((context) => {
+    seen = context;
+    log.push("fn");
+    return "value";
+  }, { signal: controller.signal, attempt: 2 });
+  assert.equal(result, "value");
+  assert.deepEqual(log, [
+    "a in (attempt 2)",
+    "b in (attempt 2)",
+    "c in (attempt 2)",
+    "fn",
+    "c out",
+    "b out",
+    "a out",
+  ]);
+  assert.equal(seen!.signal, controller.signal);
+  assert.equal(seen!.attempt, 2);
+});
+
+Deno.test("wrap() with no policies runs fn directly, honouring the signal", async () => {
+  const noop = wrap();
+  assert.deepEqual(noop.policies, []);
+  const context = await noop.execute((ctx) => ctx);
+  assert.equal(context.attempt, 1);
+  assert.equal(context.signal.aborted, false);
+  const controller = new AbortController();
+  controller.abort("stop");
+  let calls = 0;
+  await assert.rejects(
+    noop.execute(() => calls++, { signal: controller.signal }),
+    (e) => e === "stop",
+  );
+  assert.equal(calls, 0);
+  await assert.rejects(noop.execute(() => Promise.reject(new Error("x"))), {
+    message: "x",
+  });
+});
+
+Deno.test("wrap().policies lists the policies, outermost first, as a copy", () => {
+  const a = retryPolicy();
+  const b = timeoutPolicy(10);
+  const wrapped = wrap(a, b);
+  assert.deepEqual(wrapped.policies, [a, b]);
+  (wrapped.policies as Policy[]).pop();
+  assert.equal(wrapped.policies.length, 2);
+  assert.equal(wrap(wrapped).policies[0], wrapped);
+});
+
+Deno.test("wrap(retry, timeout): each attempt is timed out, fn sees the retry's attempt and the timeout's signal", async () => {
+  const clock = new VirtualClock();
+  const caller = new AbortController();
+  const policy = wrap(
+    retryPolicy({ maxAttempts: 3, backoff: constant(50), clock }),
+    timeoutPolicy(100, { clock }),
+  );
+  const seen: [number, number, boolean][] = [];
+  const call = policy.execute(({ attempt, signal }) => {
+    seen.push([attempt, clock.now(), signal === caller.signal]);
+    return new Promise(() => {}); // hangs every time
+  }, { signal: caller.signal });
+  const error = await clock.runUntilSettled(call).catch((e) => e);
+  assert.ok(error instanceof RetryError);
+  assert.equal(error.attempts, 3);
+  assert.equal((error.cause as DOMException).name, "TimeoutError");
+  assert.deepEqual(seen, [[1, 0, false], [2, 150, false], [3, 300, false]]);
+  assert.equal(clock.now(), 400);
+  assert.equal(clock.pendingTimers, 0);
+  assert.equal(listeners(caller.signal), 0);
+});
+
+Deno.test("wrap(timeout, retry): the timeout bounds the whole sequence and stops the retry's wait", async () => {
+  const clock = new VirtualClock();
+  const policy = wrap(
+    timeoutPolicy(250, { clock }),
+    retryPolicy({ maxAttempts: 10, backoff: constant(100), clock }),
+  );
+  const starts: number[] = [];
+  const call = policy.execute(() => {
+    starts.push(clock.now());
+    return Promise.reject(new Error("down"));
+  });
+  const error = await clock.runUntilSettled(call).catch((e) => e);
+  assert.equal(error.name, "TimeoutError");
+  assert.deepEqual(starts, [0, 100, 200]);
+  assert.equal(clock.now(), 250);
+  await flushMicrotasks();
+  assert.equal(clock.pendingTimers, 0); // the retry's wait was cleared
+});
+
+Deno.test("wrap(fallback, retry, timeout) replaces the final failure; wrap(retry, timeout, fallback) never retries", async () => {
+  const clock = new VirtualClock();
+  const log: string[] = [];
+  const hangs = ({ attempt }: PolicyContext) => {
+    log.push(`attempt ${attempt} at ${clock.now()}`);
+    return new Promise<string>(() => {});
+  };
+  const outer = wrap(
+    fallbackPolicy("cached", {
+      onFallback: (e) => log.push(`fallback for ${(e as Error).name}`),
+    }),
+    retryPolicy({
+      maxAttempts: 2,
+      backoff: constant(10),
+      clock,
+      onRetry: ({ error }) => log.push(`retry after ${(error as Error).name}`),
+    }),
+    timeoutPolicy(100, { clock }),
+  );
+  assert.equal(await clock.runUntilSettled(outer.execute(hangs)), "cached");
+  assert.deepEqual(log, [
+    "attempt 1 at 0",
+    "retry after TimeoutError",
+    "attempt 2 at 110",
+    "fallback for RetryError",
+  ]);
+  assert.equal(clock.now(), 210);
+
+  log.length = 0;
+  const start = clock.now();
+  const inner = wrap(
+    retryPolicy({
+      maxAttempts: 2,
+      backoff: constant(10),
+      clock,
+      onRetry: () => log.push("retry"),
+    }),
+    timeoutPolicy(100, { clock }),
+    fallbackPolicy("cached", { onFallback: () => log.push("fallback") }),
+  );
+  const failing = ({ attempt }: PolicyContext) => {
+    log.push(`attempt ${attempt}`);
+    return Promise.reject(new Error("down"));
+  };
+  assert.equal(await clock.runUntilSettled(inner.execute(failing)), "cached");
+  assert.deepEqual(log, ["attempt 1", "fallback"]);
+  assert.equal(clock.now(), start);
+  await flushMicrotasks();
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("wrap() rejects the caller's abort with signal.reason through every layer", async () => {
+  const clock = new VirtualClock();
+  const caller = new AbortController();
+  const policy = wrap(
+    fallbackPolicy("never used"),
+    retryPolicy({ backoff: constant(1000), clock }),
+    timeoutPolicy(500, { clock }),
+  );
+  const call = policy.execute(() => Promise.reject(new Error("down")), {
+    signal: caller.signal,
+  });
+  await flushMicrotasks();
+  clock.tick(300); // inside the retry's wait
+  caller.abort("user navigated away");
+  await assert.rejects(call, (e) => e === "user navigated away");
+  await flushMicrotasks();
+  assert.equal(clock.pendingTimers, 0);
+  assert.equal(listeners(caller.signal), 0);
+});
+
+Deno.test("wrap() rejects arguments that are not policies", () => {
+  for (const value of [...BAD_NUMBERS, null, undefined, {}, { execute: 1 }]) {
+    assert.throws(() => wrap(retryPolicy(), value as never), (e: Error) =>
+      e instanceof TypeError &&
+      e.message.startsWith(
+        "Cannot wrap policies as 'policies[1]' must be a Policy: current value is",
+      ));
+  }
+});
