@@ -1,34 +1,149 @@
-import { Future } from "./src/future/future.ts";
-import { resolveFuture } from "./src/future/future.ts";
-import { timerQueueFor } from "./src/core/_timer_queue.ts";
-import { systemClock } from "./src/core/clock.ts";
-const CALLS = 1000;
+/**
+ * Combinator benchmarks.
+ *
+ * - `map-10k-c8`: 10,000 trivially async tasks at concurrency 8, every
+ *   result collected: `mapConcurrent` against `p-map@7.1.1` (baseline) and a
+ *   15-line worker loop (the "physical limit" of the research notes).
+ * - `timeout-settled-1k`: 1,000 sequential `await`s of a resolved promise
+ *   bounded by a 10 s timeout: `timeout` (thenable form, and task form)
+ *   against `p-timeout@8.0.0` (baseline) and a bare `await` (the floor).
+ *   Per call = time / 1,000.
+ * - `all-1k-resolved`: `all` over 1,000 fulfilled futures against native
+ *   `Promise.all` over 1,000 fulfilled promises (baseline).
+ *
+ * Run: `deno bench -A --no-check bench/combinators_bench.ts`
+ *
+ * @module
+ */
+
+import { all, Future, mapConcurrent, timeout } from "./_scratch_mod.ts";
+import pMap from "p-map";
+import pTimeout from "p-timeout";
+
+// --- map-10k-c8 -------------------------------------------------------------
+
+const TASKS = 10_000;
+const CONCURRENCY = 8;
+const items = Array.from({ length: TASKS }, (_, i) => i);
+// The trivially async task of the research baselines.
+// deno-lint-ignore require-await
+const task = async (x: number): Promise<number> => x;
+const EXPECTED_SUM = (TASKS * (TASKS - 1)) / 2;
+
+function checkSum(results: number[], length: number, sum: number): void {
+  let total = 0;
+  for (let i = 0; i < results.length; i++) total += results[i]!;
+  if (results.length !== length || total !== sum) throw new Error("bad result");
+}
+
+async function workerPool<T, R>(
+  input: T[],
+  fn: (x: T) => Promise<R>,
+  concurrency: number,
+): Promise<R[]> {
+  const out = new Array<R>(input.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i; (i = next++) < input.length;) out[i] = await fn(input[i]!);
+  };
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, input.length) }, worker),
+  );
+  return out;
+}
+
+Deno.bench({
+  name: "p-map@7.1.1",
+  group: "map-10k-c8",
+  baseline: true,
+}, async () => {
+  checkSum(
+    await pMap(items, task, { concurrency: CONCURRENCY }),
+    TASKS,
+    EXPECTED_SUM,
+  );
+});
+
+Deno.bench({ name: "mapConcurrent", group: "map-10k-c8" }, async () => {
+  checkSum(
+    await mapConcurrent(items, task, { concurrency: CONCURRENCY }),
+    TASKS,
+    EXPECTED_SUM,
+  );
+});
+
+Deno.bench({
+  name: "worker loop (15 lines, no signal)",
+  group: "map-10k-c8",
+}, async () => {
+  checkSum(await workerPool(items, task, CONCURRENCY), TASKS, EXPECTED_SUM);
+});
+
+// --- timeout-settled-1k -----------------------------------------------------
+
+const CALLS = 1_000;
+const LIMIT_MS = 10_000;
 const resolved = Promise.resolve(1);
-const q = timerQueueFor(systemClock);
-const noop = () => {};
-Deno.bench({ name: "bare await", group: "g", baseline: true }, async () => {
-  let s = 0; for (let i = 0; i < CALLS; i++) s += await resolved;
-});
-Deno.bench({ name: "await future resolved via then", group: "g" }, async () => {
-  let s = 0;
+const resolvedTask = (): Promise<number> => resolved;
+
+Deno.bench({
+  name: "p-timeout@8.0.0",
+  group: "timeout-settled-1k",
+  baseline: true,
+}, async () => {
+  let sum = 0;
   for (let i = 0; i < CALLS; i++) {
-    const out = new Future<number>();
-    resolved.then((v) => resolveFuture(out, v), noop);
-    s += await out;
+    sum += await pTimeout(resolved, { milliseconds: LIMIT_MS });
   }
+  if (sum !== CALLS) throw new Error("bad result");
 });
-Deno.bench({ name: "await native via then", group: "g" }, async () => {
-  let s = 0;
-  for (let i = 0; i < CALLS; i++) {
-    const out = resolved.then((v) => v);
-    s += await out;
-  }
+
+Deno.bench({
+  name: "timeout(promise)",
+  group: "timeout-settled-1k",
+}, async () => {
+  let sum = 0;
+  for (let i = 0; i < CALLS; i++) sum += await timeout(resolved, LIMIT_MS);
+  if (sum !== CALLS) throw new Error("bad result");
 });
-Deno.bench({ name: "schedule+cancel + await", group: "g" }, async () => {
-  let s = 0;
-  for (let i = 0; i < CALLS; i++) {
-    const e = q.schedule(noop, 10000);
-    q.cancel(e);
-    s += await resolved;
-  }
+
+Deno.bench({
+  name: "timeout(task)",
+  group: "timeout-settled-1k",
+}, async () => {
+  let sum = 0;
+  for (let i = 0; i < CALLS; i++) sum += await timeout(resolvedTask, LIMIT_MS);
+  if (sum !== CALLS) throw new Error("bad result");
+});
+
+Deno.bench({
+  name: "bare await (floor)",
+  group: "timeout-settled-1k",
+}, async () => {
+  let sum = 0;
+  for (let i = 0; i < CALLS; i++) sum += await resolved;
+  if (sum !== CALLS) throw new Error("bad result");
+});
+
+// --- all-1k-resolved --------------------------------------------------------
+
+const N = 1_000;
+const futures = Array.from({ length: N }, (_, i) => Future.resolve(i));
+const promises = Array.from({ length: N }, (_, i) => Promise.resolve(i));
+const EXPECTED_ALL = (N * (N - 1)) / 2;
+
+Deno.bench({
+  name: "Promise.all (native)",
+  group: "all-1k-resolved",
+  baseline: true,
+}, async () => {
+  checkSum(await Promise.all(promises), N, EXPECTED_ALL);
+});
+
+Deno.bench({ name: "all (futures)", group: "all-1k-resolved" }, async () => {
+  checkSum(await all(futures), N, EXPECTED_ALL);
+});
+
+Deno.bench({ name: "all (promises)", group: "all-1k-resolved" }, async () => {
+  checkSum(await all(promises), N, EXPECTED_ALL);
 });

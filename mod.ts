@@ -233,14 +233,12 @@ export type {
   BreakerStrategySnapshot,
   BreakerWindow,
   ConsecutiveFailuresOptions,
-  CountWindowOptions,
-  TimeWindowOptions,
-} from "./src/resilience/breaker_strategies.ts";
-export {
-  ConsecutiveFailuresStrategy,
-  CountWindowStrategy,
-  TimeWindowStrategy,
-} from "./src/resilience/breaker_strategies.ts";
+} from "./src/resilience/breaker_strategy.ts";
+export { ConsecutiveFailuresStrategy } from "./src/resilience/breaker_strategy.ts";
+export type { CountWindowOptions } from "./src/resilience/count_window_strategy.ts";
+export { CountWindowStrategy } from "./src/resilience/count_window_strategy.ts";
+export type { TimeWindowOptions } from "./src/resilience/time_window_strategy.ts";
+export { TimeWindowStrategy } from "./src/resilience/time_window_strategy.ts";
 export type {
   BreakDurationContext,
   CircuitBreakerOptions,
@@ -250,7 +248,7 @@ export type {
   CircuitState,
   CircuitStateChange,
   CircuitSuccessEvent,
-} from "./src/resilience/circuit_breaker.ts";
+} from "./src/resilience/circuit_breaker_options.ts";
 export { CircuitBreaker } from "./src/resilience/circuit_breaker.ts";
 export type { BulkheadOptions } from "./src/resilience/bulkhead.ts";
 export { Bulkhead } from "./src/resilience/bulkhead.ts";

@@ -27,6 +27,7 @@ import fs from "node:fs";
 import path from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { exampleModule, extractExamples } from "./npm_tools/doc_examples.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = path.join(ROOT, "npm");
@@ -139,7 +140,10 @@ const exportsMap: Record<string, string> = typeof deno.exports === "string"
 const entries = Object.values(exportsMap).map((p) => path.join(ROOT, p));
 const importMap = deno.imports ?? {};
 const srcFiles = walk(path.join(ROOT, "src"), (f) => f.endsWith(".ts"));
-const testFiles = walk(path.join(ROOT, "tests"), (f) => f.endsWith("_test.ts"));
+const testFiles = walk(
+  path.join(ROOT, "tests"),
+  (f) => f.endsWith("_test.ts"),
+);
 
 // --------------------------------------------------- specifiers and graph
 
@@ -186,8 +190,15 @@ function resolveSpecifier(spec: string, from: string): Target {
   return { kind: "unsupported", spec: `${spec} (${mapped})` };
 }
 
+/** Generated test modules (doc examples), by absolute path. */
+const virtual = new Map<string, string>();
+const readSource = (file: string): string =>
+  virtual.get(file) ?? fs.readFileSync(file, "utf8");
+const exists = (file: string): boolean =>
+  virtual.has(file) || fs.existsSync(file);
+
 function importsOf(file: string): string[] {
-  const text = fs.readFileSync(file, "utf8");
+  const text = readSource(file);
   return ts.preProcessFile(text, true, true).importedFiles.map((f) =>
     f.fileName
   );
@@ -203,7 +214,7 @@ function graph(roots: string[]): Set<string> {
     seen.add(file);
     for (const spec of importsOf(file)) {
       const t = resolveSpecifier(spec, file);
-      if (t.kind === "file" && fs.existsSync(t.file)) todo.push(t.file);
+      if (t.kind === "file" && exists(t.file)) todo.push(t.file);
     }
   }
   return seen;
@@ -228,35 +239,71 @@ for (const target of Object.values(importMap)) {
   }
 }
 
+/** Why one test-side module cannot run under Node (empty: it can). */
+function fileSkipReasons(file: string): string[] {
+  const reasons: string[] = [];
+  const apis = new Set(
+    [...readSource(file).matchAll(/\bDeno\.([A-Za-z_$][\w$]*)/g)]
+      .map((m) => `Deno.${m[1]}`)
+      .filter((api) => api !== "Deno.test"),
+  );
+  if (apis.size > 0) {
+    reasons.push(`${rel(file)} uses ${[...apis].join(", ")} (Deno only)`);
+  }
+  for (const spec of importsOf(file)) {
+    const t = resolveSpecifier(spec, file);
+    if (t.kind === "unsupported") {
+      reasons.push(`${rel(file)} imports '${t.spec}', which Node cannot load`);
+    } else if (t.kind === "npm" && toolPins[t.spec.name] === undefined) {
+      reasons.push(
+        `${
+          rel(file)
+        } imports npm package ${t.spec.name}, missing from scripts/npm_tools/package.json (pin it to the deno.json version)`,
+      );
+    }
+  }
+  return reasons;
+}
+
 function nodeSkipReasons(testFile: string): string[] {
   const reasons = new Set<string>();
   const listed = NODE_SKIP[rel(testFile)];
   if (listed !== undefined) reasons.add(listed);
   for (const file of graph([testFile])) {
-    if (!isTestSide(file)) continue;
-    const text = fs.readFileSync(file, "utf8");
-    const apis = new Set(
-      [...text.matchAll(/\bDeno\.([A-Za-z_$][\w$]*)/g)]
-        .map((m) => `Deno.${m[1]}`)
-        .filter((api) => api !== "Deno.test"),
-    );
-    if (apis.size > 0) {
-      reasons.add(`${rel(file)} uses ${[...apis].join(", ")} (Deno only)`);
-    }
-    for (const spec of importsOf(file)) {
-      const t = resolveSpecifier(spec, file);
-      if (t.kind === "unsupported") {
-        reasons.add(`${rel(file)} imports '${t.spec}', which Node cannot load`);
-      } else if (t.kind === "npm" && toolPins[t.spec.name] === undefined) {
-        reasons.add(
-          `${
-            rel(file)
-          } imports npm package ${t.spec.name}, missing from scripts/npm_tools/package.json (pin it to the deno.json version)`,
-        );
-      }
-    }
+    if (isTestSide(file)) fileSkipReasons(file).forEach((r) => reasons.add(r));
   }
   return [...reasons];
+}
+
+// The code blocks `deno test --doc` runs (JSDoc of the package's modules and
+// README.md) become generated test modules under tests/_doc/ (virtual: never
+// written to the repository), one runner per source file importing one
+// module per block.
+const DOC_DIR = path.join(ROOT, "tests", "_doc");
+const docSkipped: string[] = [];
+let docCount = 0;
+for (const source of [...graph(entries), path.join(ROOT, "README.md")]) {
+  if (!fs.existsSync(source)) continue;
+  const flat = rel(source).replace(/\.(ts|md)$/, "").replaceAll("/", "__");
+  const imports: string[] = [];
+  for (const example of extractExamples(rel(source), readSource(source))) {
+    const file = path.join(DOC_DIR, `${flat}_L${example.line}.ts`);
+    virtual.set(file, exampleModule(example));
+    const reasons = fileSkipReasons(file);
+    if (reasons.length > 0) {
+      virtual.delete(file);
+      docSkipped.push(
+        `${example.source}:${example.line}: ${reasons.join("; ")}`,
+      );
+      continue;
+    }
+    imports.push(`import "./${path.basename(file)}";`);
+    docCount++;
+  }
+  if (imports.length === 0) continue;
+  const runner = path.join(DOC_DIR, `${flat}_test.ts`);
+  virtual.set(runner, imports.join("\n") + "\n");
+  testFiles.push(runner);
 }
 
 const skipped = new Map<string, string[]>();
@@ -321,8 +368,9 @@ const libCache = new Map<string, ts.SourceFile | undefined>();
 const host = ts.createCompilerHost(base);
 const getSourceFile = host.getSourceFile.bind(host);
 host.getSourceFile = (fileName, languageVersion, onError, create) => {
-  if (path.resolve(fileName) === HOST_GLOBALS_FILE) {
-    return ts.createSourceFile(fileName, HOST_GLOBALS, languageVersion);
+  const generated = virtual.get(path.resolve(fileName));
+  if (generated !== undefined) {
+    return ts.createSourceFile(fileName, generated, languageVersion);
   }
   if (!fileName.endsWith(".d.ts")) {
     return getSourceFile(fileName, languageVersion, onError, create);
@@ -337,11 +385,12 @@ host.getSourceFile = (fileName, languageVersion, onError, create) => {
   return libCache.get(key);
 };
 const fileExists = host.fileExists.bind(host);
-host.fileExists = (f) => path.resolve(f) === HOST_GLOBALS_FILE || fileExists(f);
+host.fileExists = (f) => virtual.has(path.resolve(f)) || fileExists(f);
 
+virtual.set(HOST_GLOBALS_FILE, HOST_GLOBALS);
 const rootNames = [
   HOST_GLOBALS_FILE,
-  ...new Set([...entries, ...srcFiles, ...nodeTests]),
+  ...new Set([...entries, ...srcFiles, ...nodeTests, ...virtual.keys()]),
 ];
 
 const isLibrary = (fileName: string): boolean => {
@@ -711,8 +760,11 @@ for (const [file, reasons] of skipped) {
     `build_npm: not run under Node: ${rel(file)}: ${reasons.join("; ")}`,
   );
 }
+for (const where of docSkipped) {
+  console.log(`build_npm: doc example not run under Node: ${where}`);
+}
 console.log(
-  "build_npm: not run under Node: doc examples (deno test --doc) and README blocks run under Deno only",
+  `build_npm: ${docCount} doc examples (JSDoc and README.md code blocks) run under Node too, in tests/_doc/`,
 );
 console.log(
   `build_npm: running ${nodeTests.length} test files x 2 formats under node ${

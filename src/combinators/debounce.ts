@@ -71,7 +71,9 @@ export interface Debounced<A extends unknown[], R> extends Disposable {
   /**
    * Drops the scheduled invocation and rejects every caller whose future
    * has not settled yet (those waiting to run and those of invocations
-   * still running) with `reason`.
+   * still running) with `reason`. These rejections are marked handled, so a
+   * caller that ignored its future is not reported as an unhandled
+   * rejection; one that awaits it still sees the rejection.
    *
    * @param reason The rejection reason; without one, a `DOMException`
    *   named `"AbortError"`.

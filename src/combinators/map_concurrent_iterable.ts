@@ -71,6 +71,9 @@ const ACTION = "map concurrently as an iterable";
  * starts only while fewer than `concurrency` run and fewer than `bufferSize`
  * items are taken but not yet consumed, so a slow consumer holds the
  * producer back and memory stays bounded. `concurrency` is never exceeded.
+ * Like `p-map`'s `pMapIterable`, the defaults bound nothing (`concurrency`
+ * is `Infinity`, and `bufferSize` defaults to it): pass a finite
+ * `concurrency` or `bufferSize` to get backpressure.
  *
  * The first failure (of a call, or of the source) aborts the calls still
  * running, drops the buffered results, and makes the next `next()` reject

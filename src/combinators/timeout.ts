@@ -83,7 +83,8 @@ function queueOf(clock: Clock): TimerQueue {
  * its own, and the `TimeoutError` is created only when time runs out, so a
  * timeout on work that settles first costs a few heap operations. Nothing
  * is left behind once the returned future settles: no timer, no abort
- * listener.
+ * listener. Work that is already settled (a plain value returned by a task,
+ * a settled `Future`) takes no timer at all.
  *
  * `ms` may be `Infinity`, meaning no time limit (handy for configurable
  * limits); `0` still lets work that is already settled win.
@@ -159,59 +160,105 @@ export function timeout<T, F = never>(
     if (!isTask) (work as PromiseLike<T>).then(undefined, noop);
     return Future.reject(signal.reason);
   }
-
   type Out = Awaited<T> | Awaited<F>;
-  const out = new Future<Out>();
   const queue = ms === Infinity ? undefined : queueOf(clock);
-  let done = false;
-  let entry: QueuedTimer | undefined;
-  let registration: Disposable | undefined;
+  const start = queue === undefined ? 0 : clock.now();
   let controller: AbortController | undefined;
-
-  // Marks the outcome decided and drops the timer and the abort listener.
-  const release = (): boolean => {
-    if (done) return false;
-    done = true;
-    if (entry !== undefined) queue!.cancel(entry);
-    if (registration !== undefined) registration[Symbol.dispose]();
-    return true;
-  };
-  const onValue = (value: unknown): void => {
-    if (release()) resolveFuture(out, value);
-  };
-  const onError = (error: unknown): void => {
-    if (release()) rejectFuture(out, error);
-  };
-
-  if (queue !== undefined) {
-    entry = queue.schedule(() => {
-      entry = undefined;
-      if (!release()) return;
-      const error = timeoutError(ms);
-      controller?.abort(error);
-      if (fallback === undefined) rejectFuture(out, error);
-      else resolveFuture(out, Future.try(() => fallback(error)));
-    }, ms);
+  let result: unknown = work;
+  if (isTask) {
+    controller = new AbortController();
+    try {
+      result = (work as (signal: AbortSignal) => unknown)(controller.signal);
+    } catch (error) {
+      return Future.reject(error);
+    }
+    if (signal !== undefined && signal.aborted) {
+      // The task aborted the caller's signal while it ran.
+      if (isThenable(result)) result.then(undefined, noop);
+      controller.abort(signal.reason);
+      return Future.reject(signal.reason);
+    }
   }
-  if (isTask) controller = new AbortController();
+  // Work that is already settled needs no timer and no listener.
+  if (!isThenable(result)) return Future.resolve(result as Out);
+  if (result instanceof Future && result.isSettled) {
+    if (result.state === "fulfilled") return Future.resolve(result.value);
+    result.then(undefined, noop);
+    return Future.reject(result.reason);
+  }
+  const run = new TimeoutRun<Out>(ms, fallback, controller);
+  if (queue !== undefined) {
+    run.queue = queue;
+    run.entry = queue.scheduleAt(start + ms, () => run.expire());
+  }
   if (signal !== undefined) {
-    registration = onAbort(signal, (reason) => {
-      registration = undefined;
-      if (!release()) return;
-      controller?.abort(reason);
-      rejectFuture(out, reason);
+    run.registration = onAbort(signal, (reason) => {
+      run.registration = undefined;
+      run.abort(reason);
     });
   }
-  try {
-    const result = isTask
-      ? (work as (signal: AbortSignal) => T | PromiseLike<T>)(
-        controller!.signal,
-      )
-      : work;
-    if (isThenable(result)) result.then(onValue, onError);
-    else onValue(result);
-  } catch (error) {
-    onError(error);
+  result.then((value) => run.settle(true, value), (error) => {
+    run.settle(false, error);
+  });
+  return run.out;
+}
+
+// The state of one call of `timeout` whose work is still pending.
+class TimeoutRun<T> {
+  readonly out: Future<T> = new Future<T>();
+  readonly ms: number;
+  readonly fallback: ((error: DOMException) => unknown) | undefined;
+  readonly controller: AbortController | undefined;
+  queue: TimerQueue | undefined = undefined;
+  entry: QueuedTimer | undefined = undefined;
+  registration: Disposable | undefined = undefined;
+  done = false;
+
+  constructor(
+    ms: number,
+    fallback: ((error: DOMException) => unknown) | undefined,
+    controller: AbortController | undefined,
+  ) {
+    this.ms = ms;
+    this.fallback = fallback;
+    this.controller = controller;
   }
-  return out;
+
+  // Marks the outcome decided and drops the timer and the abort listener.
+  release(): boolean {
+    if (this.done) return false;
+    this.done = true;
+    const entry = this.entry;
+    if (entry !== undefined) {
+      (this.entry = undefined, this.queue!.cancel(entry));
+    }
+    const registration = this.registration;
+    if (registration !== undefined) {
+      this.registration = undefined;
+      registration[Symbol.dispose]();
+    }
+    return true;
+  }
+
+  settle(ok: boolean, value: unknown): void {
+    if (!this.release()) return;
+    if (ok) resolveFuture(this.out, value);
+    else rejectFuture(this.out, value);
+  }
+
+  abort(reason: unknown): void {
+    if (!this.release()) return;
+    this.controller?.abort(reason);
+    rejectFuture(this.out, reason);
+  }
+
+  expire(): void {
+    this.entry = undefined;
+    if (!this.release()) return;
+    const error = timeoutError(this.ms);
+    this.controller?.abort(error);
+    const fallback = this.fallback;
+    if (fallback === undefined) rejectFuture(this.out, error);
+    else resolveFuture(this.out, Future.try(() => fallback(error)));
+  }
 }

@@ -38,6 +38,8 @@ export class LoopEngine {
   readonly trace: Trace | undefined;
   readonly loopLimit: number;
   readonly labels: WeakMap<AnyFn, string> = new WeakMap();
+  /** Whether `labels` has ever been written (skips the lookup when not). */
+  hasLabels = false;
   now: number;
   seq = 0;
   ids = 0;
@@ -53,6 +55,7 @@ export class LoopEngine {
   /** Callbacks left before the current drive throws LoopLimitError. */
   budget = 0;
   #drive = "";
+  #running = -1;
   readonly #hasTicks: boolean;
   readonly #esm: boolean;
   readonly #timerRules: string[];
@@ -70,7 +73,11 @@ export class LoopEngine {
     this.now = startMs;
     this.#hasTicks = profile.apis.nextTick;
     this.#esm = profile.entry === "esm";
-    this.#timerRules = [this.rules.timer, this.rules.minDelay, this.rules.nesting];
+    this.#timerRules = [
+      this.rules.timer,
+      this.rules.minDelay,
+      this.rules.nesting,
+    ];
   }
 
   /** Starts a drive: checks re-entrancy and resets the budget. */
@@ -99,9 +106,14 @@ export class LoopEngine {
     return this.timers.live + this.micro.length + this.ticks.length;
   }
 
+  /** The user's label of `fn`, or its name, or undefined. */
+  userLabel(fn: AnyFn): string | undefined {
+    const label = this.hasLabels ? this.labels.get(fn) : undefined;
+    return label ?? (fn.name !== "" ? fn.name : undefined);
+  }
+
   labelOf(fn: AnyFn, api: string, id: number, explicit?: string): string {
-    return explicit ?? this.labels.get(fn) ??
-      (fn.name !== "" ? fn.name : `${api} #${id}`);
+    return explicit ?? this.userLabel(fn) ?? `${api} #${id}`;
   }
 
   record(
@@ -179,17 +191,15 @@ export class LoopEngine {
       this.record(
         "timer",
         "timers",
-        this.labelOf(
-          callback,
-          interval ? `setInterval(${ms})` : `setTimeout(${ms})`,
-          t.id[slot]!,
-        ),
+        this.userLabel(callback) ??
+          `${interval ? "setInterval" : "setTimeout"}(${ms}) #${t.id[slot]}`,
         t.by[slot] || undefined,
         t.at[slot]!,
         this.#timerRules[t.rule[slot]!]!,
       );
     }
     this.nesting = t.nesting[slot]!;
+    this.#running = slot;
     this.depth++;
     try {
       const args = t.args[slot];
@@ -197,6 +207,7 @@ export class LoopEngine {
       else callback(...args);
     } finally {
       this.depth--;
+      this.#running = -1;
       // The spec and Node re-arm an interval after its callback returns.
       if (interval && t.state[slot] !== CANCELLED) {
         this.#schedule(slot, t.ms[slot]!);
@@ -265,7 +276,7 @@ export class LoopEngine {
   /** The checkpoint at the end of top-level code (the entry rule applies). */
   topCheckpoint(): number {
     const before = this.budget;
-    if (this.#esm && this.micro.length > 0) {
+    if (this.#esm && this.#hasTicks && this.micro.length > 0) {
       this.#drain(this.micro, "microtasks", this.rules.esmTop);
     }
     this.checkpoint();
@@ -281,6 +292,8 @@ export class LoopEngine {
   /** Removes every queued callback (time does not move). */
   reset(): void {
     this.timers.clear();
+    // An interval whose callback is running (reset from inside it) stops.
+    if (this.#running >= 0) this.timers.state[this.#running] = CANCELLED;
     while (this.micro.shift() !== undefined);
     while (this.ticks.shift() !== undefined);
   }

@@ -43,7 +43,9 @@ export class LoopTurns {
     this.tasks = new PostTaskQueues(engine, host);
     const p = engine.profile;
     this.#phased = p.model === "phases";
-    this.#sources = p.taskSources.map((s) => s === "timers" ? -1 : PRIORITY[s]!);
+    this.#sources = p.taskSources.map((s) =>
+      s === "timers" ? -1 : PRIORITY[s]!
+    );
     this.#phase = Math.max(
       0,
       p.phases.indexOf(p.entry === "esm" ? "poll" : "timers"),

@@ -8,7 +8,7 @@
 
 import { DeadlineHeap, type HeapEntry } from "../core/_heap.ts";
 import { RingQueue } from "../core/_ring.ts";
-import { type AnyFn, type Job, type LoopEngine } from "./_loop_engine.ts";
+import type { AnyFn, Job, LoopEngine } from "./_loop_engine.ts";
 import {
   type MicrotaskQueue,
   promiseReject,

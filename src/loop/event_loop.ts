@@ -142,6 +142,7 @@ export class EventLoop implements Clock {
   readonly #trace: Trace;
   #executor: Executor | undefined;
   #asyncDrive = false;
+  #ranAtTop = 0;
 
   /**
    * Creates a loop at `startMs` with nothing queued.
@@ -631,6 +632,15 @@ export class EventLoop implements Clock {
     callback: () => Generator<unknown, T, unknown>,
     options?: PostTaskOptions,
   ): SimulatedPromise<T>;
+  /**
+   * Posts a prioritized task that is a plain function (see the overload
+   * above for the details and an example).
+   *
+   * @typeParam T The result type.
+   * @param callback The function.
+   * @param options `priority`, `delay`, `signal`.
+   * @returns A simulated promise of the result.
+   */
   postTask<T>(
     callback: () => T,
     options?: PostTaskOptions,
@@ -681,6 +691,7 @@ export class EventLoop implements Clock {
     if (typeof text !== "string") typeError("label", "text", "a string", text);
     assertFunction("label", "fn", fn);
     this.#e.labels.set(fn as unknown as AnyFn, text);
+    this.#e.hasLabels = true;
     return fn;
   }
 
@@ -713,6 +724,10 @@ export class EventLoop implements Clock {
   /**
    * Creates a {@linkcode Future} whose reactions (and those of every future
    * derived from it with `then`) run in this loop's microtask queue.
+   * Resolving it with another future of the loop costs no extra tick;
+   * resolving it with any other thenable (a native promise, a
+   * {@linkcode SimulatedPromise}) adopts it through the host's microtasks, as
+   * `Future` always does: drive the loop with the async variants then.
    *
    * @typeParam T The type of the value.
    * @param init Receives `resolve` and `reject`, as `new Future(init)` does;
@@ -739,9 +754,9 @@ export class EventLoop implements Clock {
       reject: (reason?: unknown) => void,
     ) => void,
   ): Future<T> {
+    if (init !== undefined) assertFunction("create a future", "init", init);
     const f = new Future<T>().via(this.executor);
     if (init !== undefined) {
-      assertFunction("create a future", "init", init);
       let done = false;
       try {
         init((v) => {
@@ -835,6 +850,13 @@ export class EventLoop implements Clock {
    * ```
    */
   resolved(): SimulatedPromise<void>;
+  /**
+   * `Promise.resolve(value)` in the loop (see the overload above).
+   *
+   * @typeParam T The type of the value.
+   * @param value The value or thenable.
+   * @returns The promise.
+   */
   resolved<T>(value: T): SimulatedPromise<Awaited<T>>;
   resolved<T>(value?: T): SimulatedPromise<Awaited<T>> {
     return promiseResolve(this, value as T);
@@ -1248,9 +1270,15 @@ export class EventLoop implements Clock {
       settled = true;
       result = e;
     });
+    let idle = 0;
     await this.#driveAsync("run until settled", () => {
       if (settled) return false;
-      if (this.#turns.step(Infinity)) return true;
+      if (this.#turns.step(Infinity) || this.#ranAtTop > 0) {
+        idle = 0;
+        return true;
+      }
+      // One more host round-trip: host code may still queue loop work.
+      if (++idle < 2) return true;
       throw new DeadlockError(
         `Cannot settle the promise as nothing can make progress: it is still pending at virtual time ${this.#e.now} ms and nothing is queued`,
         this.#e.timers.live,
@@ -1356,10 +1384,10 @@ export class EventLoop implements Clock {
     const gate = new MacrotaskGate();
     try {
       await gate.wait();
-      e.topCheckpoint();
+      this.#ranAtTop = e.topCheckpoint();
       while (next()) {
         await gate.wait();
-        e.topCheckpoint();
+        this.#ranAtTop = e.topCheckpoint();
       }
     } finally {
       gate.close();

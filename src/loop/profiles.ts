@@ -270,9 +270,11 @@ export function resolveProfile(profile: unknown): Profile {
     p.frameIntervalMs,
   );
   expect(
-    Array.isArray(p.phases) && p.phases.every((x) => PHASES.has(x)),
+    Array.isArray(p.phases) && p.phases.every((x) => PHASES.has(x)) &&
+      (p.model !== "phases" ||
+        (p.phases.includes("timers") && p.phases.includes("poll"))),
     "phases",
-    "an array of timers, pending, poll, check, close",
+    "an array of timers, pending, poll, check, close (with timers and poll for the phases model)",
     p.phases,
   );
   expect(
@@ -290,6 +292,13 @@ export function resolveProfile(profile: unknown): Profile {
     "apis",
     "an object of booleans",
     apis,
+  );
+  expect(
+    p.model !== "phases" || !apis!.setImmediate ||
+      (p.phases as string[]).includes("check"),
+    "phases",
+    "a list with check when setImmediate is provided",
+    p.phases,
   );
   return profile as Profile;
 }

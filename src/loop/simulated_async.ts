@@ -470,10 +470,16 @@ export function simulateAsync<A extends unknown[], R>(
       }
       // Await (27.7.5.3): PromiseResolve, then PerformPromiseThen.
       const awaited = promiseResolve(host, r.value);
+      const onFulfilled = (v: unknown) => step(false, v);
+      const onRejected = (e: unknown) => step(true, e);
+      if (host.tracing === true) {
+        nameFn(onResume, onFulfilled);
+        nameFn(onThrow, onRejected);
+      }
       performThen(awaited as SimulatedPromise<unknown>, {
         derived: undefined,
-        onFulfilled: nameFn(onResume, (v) => step(false, v)),
-        onRejected: nameFn(onThrow, (e) => step(true, e)),
+        onFulfilled,
+        onRejected,
       });
     };
     step(false, undefined);

@@ -1,11 +1,14 @@
 /**
  * Shared entry checks of the policies of this folder: validates the
- * arguments of `execute` without throwing, and reports observer errors.
+ * arguments of `execute` without throwing and the `clock` option, and
+ * reports observer errors.
  *
  * @module
  */
 
-import { invalidMessage } from "../core/_validate.ts";
+import type { Clock } from "../core/clock.ts";
+import { systemClock } from "../core/clock.ts";
+import { invalidMessage, typeError } from "../core/_validate.ts";
 import { contextOf, DEFAULT_CONTEXT } from "./_context.ts";
 import type { PolicyContext, PolicyExecuteOptions } from "./policy.ts";
 
@@ -48,4 +51,42 @@ export function report(error: unknown): void {
   queueMicrotask(() => {
     throw error;
   });
+}
+
+/** Calls an observer; what it throws is reported, never thrown. */
+export function notify<E>(observer: (event: E) => void, event: E): void {
+  try {
+    observer(event);
+  } catch (error) {
+    report(error);
+  }
+}
+
+/** Checks a `clock` option: a `Clock`, or undefined for `systemClock`. */
+export function clockOption(action: string, clock: unknown): Clock {
+  if (clock === undefined) return systemClock;
+  if (
+    clock === null || typeof clock !== "object" ||
+    typeof (clock as Clock).now !== "function" ||
+    typeof (clock as Clock).setTimeout !== "function"
+  ) {
+    typeError(action, "clock", "a Clock", clock);
+  }
+  return clock as Clock;
+}
+
+/**
+ * Calls `fn` and returns its outcome as a promise: its own promise when it
+ * returns one, a rejection when it throws. Cheaper than an `async` wrapper.
+ */
+export function invoke<T>(
+  fn: (context: PolicyContext) => T | PromiseLike<T>,
+  context: PolicyContext,
+): Promise<T> {
+  try {
+    const result = fn(context);
+    return result instanceof Promise ? result : Promise.resolve(result);
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }

@@ -7,217 +7,26 @@
  */
 
 import type { Clock } from "../core/clock.ts";
-import { systemClock } from "../core/clock.ts";
-import {
-  BulkheadRejectedError,
-  CircuitOpenError,
-  RateLimitedError,
-} from "../core/errors.ts";
-import {
-  assertDuration,
-  assertFunction,
-  assertInteger,
-  assertNumber,
-  assertOptions,
-  rangeError,
-  typeError,
-} from "../core/_validate.ts";
-import {
-  type BreakerStrategy,
-  type BreakerStrategySnapshot,
-  type BreakerWindow,
-  ConsecutiveFailuresStrategy,
-} from "./breaker_strategies.ts";
-import { classify } from "./classify.ts";
+import { CircuitOpenError } from "../core/errors.ts";
+import { assertDuration } from "../core/_validate.ts";
+import type { BreakerStrategy } from "./breaker_strategy.ts";
+import type {
+  BreakDurationContext,
+  CircuitBreakerOptions,
+  CircuitBreakerSnapshot,
+  CircuitBreakerStats,
+  CircuitFailureEvent,
+  CircuitState,
+  CircuitStateChange,
+  CircuitSuccessEvent,
+} from "./circuit_breaker_options.ts";
 import type { Policy, PolicyContext, PolicyExecuteOptions } from "./policy.ts";
-import { policyCall, report } from "./_policy_call.ts";
-
-/**
- * The state of a {@linkcode CircuitBreaker}: `"closed"` lets calls through
- * and counts outcomes; `"open"` rejects them until the break is over;
- * `"half_open"` lets a few trial calls through; `"isolated"` rejects them
- * until `reset()`.
- */
-export type CircuitState = "closed" | "open" | "half_open" | "isolated";
-
-/** What {@linkcode CircuitBreakerOptions.breakDuration} is told. */
-export interface BreakDurationContext {
-  /**
-   * The number of openings in a row, this one included: 1 when the circuit
-   * opens from closed, 2 when the first trial after that failed, and so on.
-   */
-  readonly attempt: number;
-  /** The strategy's window at the time of opening. */
-  readonly window: BreakerWindow;
-}
-
-/** What {@linkcode CircuitBreakerOptions.onStateChange} receives. */
-export interface CircuitStateChange {
-  /** The state left. */
-  readonly from: CircuitState;
-  /** The state entered. */
-  readonly to: CircuitState;
-}
-
-/** What {@linkcode CircuitBreakerOptions.onSuccess} receives. */
-export interface CircuitSuccessEvent {
-  /** How long the call took, on the breaker's clock. */
-  readonly durationMs: number;
-}
-
-/** What {@linkcode CircuitBreakerOptions.onFailure} receives. */
-export interface CircuitFailureEvent {
-  /** The error, or `undefined` for a slow call that succeeded. */
-  readonly error: unknown;
-  /** Whether the call took longer than `slowCallMs`. */
-  readonly slow: boolean;
-  /** How long the call took, on the breaker's clock. */
-  readonly durationMs: number;
-}
-
-/**
- * The persisted state of a breaker, from {@linkcode CircuitBreaker.toJSON}.
- * Times are relative (`remainingMs`), so it restores on another clock or in
- * another process.
- */
-export interface CircuitBreakerSnapshot {
-  /** The state. A restored `"half_open"` breaker has no trial running. */
-  readonly state: CircuitState;
-  /** The rest of the break when `"open"`, otherwise 0. */
-  readonly remainingMs: number;
-  /** Openings in a row (see {@linkcode BreakDurationContext.attempt}). */
-  readonly consecutiveOpenings: number;
-  /** The strategy's window. */
-  readonly strategy: BreakerStrategySnapshot;
-}
-
-/** A breaker's counters, from {@linkcode CircuitBreaker.stats}. */
-export interface CircuitBreakerStats {
-  /** The state. */
-  readonly state: CircuitState;
-  /** Calls in the strategy's window. */
-  readonly windowCalls: number;
-  /** Failures in the strategy's window. */
-  readonly windowFailures: number;
-  /** Openings in a row (see {@linkcode BreakDurationContext.attempt}). */
-  readonly consecutiveOpenings: number;
-  /** Trial calls running (half-open only). */
-  readonly activeProbes: number;
-  /** Trial calls that succeeded since the circuit went half-open. */
-  readonly probeSuccesses: number;
-  /** Milliseconds until a call may pass: 0 unless open or isolated. */
-  readonly retryAfterMs: number;
-  /** Calls that succeeded, in total. */
-  readonly successes: number;
-  /** Calls counted as failures (slow calls included), in total. */
-  readonly failures: number;
-  /** Calls refused while open, half-open or isolated, in total. */
-  readonly rejections: number;
-}
-
-/** Options of the {@linkcode CircuitBreaker} constructor. */
-export interface CircuitBreakerOptions {
-  /**
-   * Decides when the closed circuit opens. One strategy object per breaker.
-   *
-   * @default {new ConsecutiveFailuresStrategy({ threshold: 5 })}
-   */
-  strategy?: BreakerStrategy;
-  /**
-   * How long the circuit stays open before trial calls may pass; also the
-   * fallback when `breakDuration` throws or returns a bad value.
-   *
-   * @default {5_000}
-   */
-  breakDurationMs?: number;
-  /**
-   * Computes the break of each opening (a backoff, say); overrides
-   * `breakDurationMs`. Must return a finite number >= 0.
-   *
-   * @default {undefined}
-   */
-  breakDuration?: (context: BreakDurationContext) => number;
-  /**
-   * The most trial calls running at once while half-open; more calls are
-   * rejected with a {@linkcode CircuitOpenError} whose `retryAfterMs` is 0.
-   *
-   * @default {1}
-   */
-  halfOpenMaxProbes?: number;
-  /**
-   * The trial calls that must succeed (one after another or at once) to
-   * close the circuit. One failed trial reopens it.
-   *
-   * @default {1}
-   */
-  successThreshold?: number;
-  /**
-   * Calls taking longer than this count as failures, even when they succeed
-   * (the caller still gets the value).
-   *
-   * @default {Infinity} (no call is slow)
-   */
-  slowCallMs?: number;
-  /**
-   * Decides whether an error counts as a failure. Errors it rejects count
-   * as nothing: neither failure nor success. An error equal to the reason of
-   * the caller's aborted signal never counts. The default counts every error
-   * (permanent ones included, as Polly does) except cancellations and the
-   * refusals of local policies ({@linkcode CircuitOpenError},
-   * {@linkcode BulkheadRejectedError}, {@linkcode RateLimitedError}), which
-   * never reached the dependency. To spare permanent errors, pass
-   * `(error) => !["cancelled", "permanent"].includes(classify(error))`.
-   *
-   * @default {(error) => classify(error) !== "cancelled" (see above)}
-   */
-  isFailure?: (error: unknown) => boolean;
-  /**
-   * A state to start from, from {@linkcode CircuitBreaker.toJSON}.
-   *
-   * @default {undefined} (closed, empty window)
-   */
-  initialState?: CircuitBreakerSnapshot;
-  /**
-   * The clock for breaks and durations.
-   *
-   * @default {systemClock}
-   */
-  clock?: Clock;
-  /** Called on every state change. */
-  onStateChange?: (event: CircuitStateChange) => void;
-  /** Called when a call succeeds within `slowCallMs`. */
-  onSuccess?: (event: CircuitSuccessEvent) => void;
-  /** Called when a call counts as a failure. */
-  onFailure?: (event: CircuitFailureEvent) => void;
-  /** Called when a call is refused, with the error it is refused with. */
-  onReject?: (error: CircuitOpenError) => void;
-}
-
-const CREATE = "create the circuit breaker";
-const STATES: readonly CircuitState[] = [
-  "closed",
-  "open",
-  "half_open",
-  "isolated",
-];
-const owned = new WeakSet<BreakerStrategy>();
-
-// Counts every error but cancellations and the refusals of local policies
-// (a nested breaker, a bulkhead, a rate limiter): those never reached the
-// dependency. Permanent errors count, as in Polly.
-function defaultIsFailure(error: unknown): boolean {
-  return !(error instanceof CircuitOpenError ||
-    error instanceof BulkheadRejectedError ||
-    error instanceof RateLimitedError) && classify(error) !== "cancelled";
-}
-
-function optionalFunction<F>(
-  option: string,
-  value: F | undefined,
-): F | undefined {
-  if (value !== undefined) assertFunction(CREATE, option, value);
-  return value;
-}
+import {
+  circuitConfig,
+  claimStrategy,
+  restoreCircuit,
+} from "./_circuit_config.ts";
+import { notify, policyCall, report } from "./_policy_call.ts";
 
 /**
  * A circuit breaker as a {@linkcode Policy}.
@@ -300,66 +109,34 @@ export class CircuitBreaker implements Policy {
    * @throws {RangeError} If an option is out of range.
    */
   constructor(options?: CircuitBreakerOptions) {
-    assertOptions(CREATE, options);
-    const strategy = options?.strategy ?? new ConsecutiveFailuresStrategy();
-    if (
-      strategy === null || typeof strategy !== "object" ||
-      typeof strategy.recordFailure !== "function"
-    ) {
-      typeError(CREATE, "strategy", "a BreakerStrategy", strategy);
-    }
-    if (owned.has(strategy)) {
-      typeError(
-        CREATE,
-        "strategy",
-        "a strategy no other breaker uses",
-        strategy,
-      );
-    }
-    const breakDurationMs = options?.breakDurationMs ?? 5_000;
-    assertDuration(CREATE, "breakDurationMs", breakDurationMs);
-    const maxProbes = options?.halfOpenMaxProbes ?? 1;
-    assertInteger(CREATE, "halfOpenMaxProbes", maxProbes);
-    const successThreshold = options?.successThreshold ?? 1;
-    assertInteger(CREATE, "successThreshold", successThreshold);
-    const slowCallMs = options?.slowCallMs ?? Infinity;
-    assertNumber(CREATE, "slowCallMs", slowCallMs);
-    if (!(slowCallMs >= 0)) {
-      rangeError(CREATE, "slowCallMs", "a number >= 0 or Infinity", slowCallMs);
-    }
-    const clock = options?.clock ?? systemClock;
-    if (
-      clock === null || typeof clock !== "object" ||
-      typeof clock.now !== "function"
-    ) {
-      typeError(CREATE, "clock", "a Clock", clock);
-    }
-    this.#breakDuration = optionalFunction(
-      "breakDuration",
-      options?.breakDuration,
-    );
-    this.#isFailure = optionalFunction("isFailure", options?.isFailure) ??
-      defaultIsFailure;
-    this.#onStateChange = optionalFunction(
-      "onStateChange",
-      options?.onStateChange,
-    );
-    this.#onSuccess = optionalFunction("onSuccess", options?.onSuccess);
-    this.#onFailure = optionalFunction("onFailure", options?.onFailure);
-    this.#onReject = optionalFunction("onReject", options?.onReject);
+    const config = circuitConfig(options);
+    const strategy = config.strategy;
     this.#strategy = strategy;
-    this.#clock = clock;
-    this.#breakDurationMs = breakDurationMs;
-    this.#maxProbes = maxProbes;
-    this.#successThreshold = successThreshold;
-    this.#slowCallMs = slowCallMs;
-    this.#measured = slowCallMs !== Infinity ||
-      this.#onSuccess !== undefined || this.#onFailure !== undefined;
+    this.#clock = config.clock;
+    this.#breakDurationMs = config.breakDurationMs;
+    this.#breakDuration = config.breakDuration;
+    this.#maxProbes = config.maxProbes;
+    this.#successThreshold = config.successThreshold;
+    this.#slowCallMs = config.slowCallMs;
+    this.#isFailure = config.isFailure;
+    this.#onStateChange = config.onStateChange;
+    this.#onSuccess = config.onSuccess;
+    this.#onFailure = config.onFailure;
+    this.#onReject = config.onReject;
+    this.#measured = config.slowCallMs !== Infinity ||
+      config.onSuccess !== undefined || config.onFailure !== undefined;
     this.#timed = this.#measured || strategy.usesTime;
     if (options?.initialState !== undefined) {
-      this.#restore(options.initialState);
+      const restored = restoreCircuit(
+        options.initialState,
+        strategy,
+        config.clock.now(),
+      );
+      this.#state = restored.state;
+      this.#openings = restored.openings;
+      this.#openUntil = restored.openUntil;
     }
-    owned.add(strategy);
+    claimStrategy(strategy);
   }
 
   /**
@@ -643,41 +420,5 @@ export class CircuitBreaker implements Policy {
     if (this.#onStateChange !== undefined) {
       notify(this.#onStateChange, { from, to });
     }
-  }
-
-  #restore(snapshot: CircuitBreakerSnapshot): void {
-    const action = "restore the circuit breaker";
-    if (snapshot === null || typeof snapshot !== "object") {
-      typeError(action, "initialState", "a snapshot object", snapshot);
-    }
-    const { state, remainingMs, consecutiveOpenings } = snapshot;
-    if (!STATES.includes(state)) {
-      typeError(
-        action,
-        "initialState.state",
-        `one of ${STATES.map((s) => `"${s}"`).join(", ")}`,
-        state,
-      );
-    }
-    assertDuration(action, "initialState.remainingMs", remainingMs);
-    assertInteger(
-      action,
-      "initialState.consecutiveOpenings",
-      consecutiveOpenings,
-      0,
-    );
-    const now = this.#clock.now();
-    this.#strategy.restore(snapshot.strategy, now);
-    this.#state = state;
-    this.#openings = consecutiveOpenings;
-    this.#openUntil = state === "open" ? now + remainingMs : 0;
-  }
-}
-
-function notify<E>(observer: (event: E) => void, event: E): void {
-  try {
-    observer(event);
-  } catch (error) {
-    report(error);
   }
 }

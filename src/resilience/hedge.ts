@@ -6,7 +6,6 @@
  */
 
 import type { Clock } from "../core/clock.ts";
-import { systemClock } from "../core/clock.ts";
 import {
   type QueuedTimer,
   type TimerQueue,
@@ -21,7 +20,7 @@ import {
 import { onAbort } from "../cancel/signals.ts";
 import { NEVER_ABORTED } from "./_context.ts";
 import type { Policy, PolicyContext, PolicyExecuteOptions } from "./policy.ts";
-import { policyCall } from "./_policy_call.ts";
+import { clockOption, policyCall } from "./_policy_call.ts";
 
 /** Options of {@linkcode hedgePolicy}. */
 export interface HedgeOptions {
@@ -101,13 +100,7 @@ export function hedgePolicy(options: HedgeOptions): Policy {
   assertDuration(CREATE, "delayMs", delayMs);
   const maxHedges = options.maxHedges ?? 1;
   assertInteger(CREATE, "maxHedges", maxHedges);
-  const clock = options.clock ?? systemClock;
-  if (
-    clock === null || typeof clock !== "object" ||
-    typeof clock.now !== "function"
-  ) {
-    typeError(CREATE, "clock", "a Clock", clock);
-  }
+  const clock = clockOption(CREATE, options.clock);
   return new HedgePolicy(delayMs, maxHedges, clock);
 }
 

@@ -6,7 +6,6 @@
  */
 
 import type { Clock } from "../core/clock.ts";
-import { systemClock } from "../core/clock.ts";
 import { RateLimitedError } from "../core/errors.ts";
 import { RingQueue } from "../core/_ring.ts";
 import { type QueuedTimer, timerQueueFor } from "../core/_timer_queue.ts";
@@ -20,7 +19,7 @@ import {
 } from "../core/_validate.ts";
 import { onAbort } from "../cancel/signals.ts";
 import type { Policy, PolicyContext, PolicyExecuteOptions } from "./policy.ts";
-import { policyCall } from "./_policy_call.ts";
+import { clockOption, invoke, policyCall } from "./_policy_call.ts";
 
 /** Options of the {@linkcode RateLimiter} constructor. */
 export interface RateLimiterOptions {
@@ -145,13 +144,7 @@ export class RateLimiter implements Policy {
     if (mode !== "wait" && mode !== "reject") {
       typeError(CREATE, "mode", `"wait" or "reject"`, mode);
     }
-    const clock = options.clock ?? systemClock;
-    if (
-      clock === null || typeof clock !== "object" ||
-      typeof clock.now !== "function"
-    ) {
-      typeError(CREATE, "clock", "a Clock", clock);
-    }
+    const clock = clockOption(CREATE, options.clock);
     this.tokensPerInterval = tokensPerInterval;
     this.intervalMs = intervalMs;
     this.burst = burst;
@@ -253,7 +246,7 @@ export class RateLimiter implements Policy {
   ): Promise<T> {
     const context = policyCall(fn, options);
     if (context instanceof Promise) return context as Promise<never>;
-    if (this.#take(1)) return run(fn, context);
+    if (this.#take(1)) return invoke(fn, context);
     if (this.mode === "reject") {
       return Promise.reject(new RateLimitedError(this.#retryAfter(1)));
     }
@@ -354,11 +347,4 @@ export class RateLimiter implements Policy {
       this.#timer = queue.schedule(this.#onTimer, ms);
     }
   }
-}
-
-async function run<T>(
-  fn: (context: PolicyContext) => T | PromiseLike<T>,
-  context: PolicyContext,
-): Promise<T> {
-  return await fn(context);
 }

@@ -61,10 +61,14 @@ export interface TimeoutPolicyOptions {
  * to settle, returns its value if it still fulfils, and rejects with that
  * reason if it rejects.
  *
- * The success path is cheap: work that settles within the microtask of the
- * call (a cached value, an already-resolved promise) arms no timer at all;
- * other work arms one entry in the clock's shared timer heap, still measured
- * from the call, and releases it when it settles. The signal given to `fn` is
+ * The success path is cheap: the timer is armed only once the microtasks
+ * queued by the call have run, so work that has settled by then (a cached
+ * value, an already-resolved promise) arms no timer and reads no clock; other
+ * work arms one entry in the clock's shared timer heap and releases it when
+ * it settles. The time allowed is counted from that moment, which is the
+ * moment of the call unless the caller blocks the thread, or moves a virtual
+ * clock synchronously (`tick`), before yielding; the async drivers
+ * (`tickAsync`, `runUntilSettled`) yield first. The signal given to `fn` is
  * created only if `fn` reads it.
  *
  * @param ms The time allowed, a finite number between 0 and 2^31 - 1.
@@ -161,12 +165,39 @@ class TimeoutPolicy implements Policy {
     const context = policyCall(fn, options);
     if (context instanceof Promise) return context;
     const signal = context.signal;
-    const parent = signal === NEVER_ABORTED ? undefined : signal;
-    return new Promise<T>((resolve, reject) => {
-      new TimeoutRun<T>(this, parent, context.attempt, resolve, reject).start(
-        fn,
+    const run = new TimeoutRun<T>(
+      this,
+      signal === NEVER_ABORTED ? undefined : signal,
+      context.attempt,
+    );
+    let value: T | PromiseLike<T>;
+    try {
+      value = fn(run);
+    } catch (error) {
+      run.close();
+      return Promise.reject(error);
+    }
+    if (
+      value === null ||
+      (typeof value !== "object" && typeof value !== "function") ||
+      typeof (value as PromiseLike<T>).then !== "function"
+    ) {
+      run.close();
+      return Promise.resolve(value as T);
+    }
+    let out: Promise<T>;
+    if (!this.aggressive && value instanceof Promise) {
+      // Cooperative: the outcome is fn's own, so derive it from fn's promise.
+      out = value.then((v) => run.fulfilled(v), (e) => run.rejected(e));
+    } else {
+      out = new Promise<T>((resolve, reject) =>
+        run.follow(value as PromiseLike<T>, resolve, reject)
       );
-    });
+    }
+    // Work still pending after this microtask gets a timer; work that
+    // settled by then never needed one.
+    queueMicrotask(() => run.arm());
+    return out;
   }
 }
 
@@ -180,11 +211,11 @@ class TimeoutRun<T> implements PolicyContext {
   readonly attempt: number;
   readonly #policy: TimeoutPolicy;
   readonly #parent: AbortSignal | undefined;
-  readonly #resolve: (value: T) => void;
-  readonly #reject: (reason: unknown) => void;
-  readonly #deadline: number;
   #state = RUNNING;
+  #aborted = false;
   #reason: unknown = undefined;
+  #resolve: ((value: T) => void) | undefined = undefined;
+  #reject: ((reason: unknown) => void) | undefined = undefined;
   #controller: AbortController | undefined = undefined;
   #timer: QueuedTimer | undefined = undefined;
   #registration: Disposable | undefined = undefined;
@@ -193,15 +224,10 @@ class TimeoutRun<T> implements PolicyContext {
     policy: TimeoutPolicy,
     parent: AbortSignal | undefined,
     attempt: number,
-    resolve: (value: T) => void,
-    reject: (reason: unknown) => void,
   ) {
     this.attempt = attempt;
     this.#policy = policy;
     this.#parent = parent;
-    this.#resolve = resolve;
-    this.#reject = reject;
-    this.#deadline = policy.clock.now() + policy.ms;
   }
 
   /** The signal of `fn`, created on first read. */
@@ -209,54 +235,67 @@ class TimeoutRun<T> implements PolicyContext {
     let controller = this.#controller;
     if (controller === undefined) {
       controller = this.#controller = new AbortController();
-      if (this.#state !== RUNNING) controller.abort(this.#reason);
+      if (this.#aborted) controller.abort(this.#reason);
     }
     return controller.signal;
   }
 
-  start(fn: (context: PolicyContext) => T | PromiseLike<T>): void {
-    let value: T | PromiseLike<T>;
-    try {
-      value = fn(this);
-    } catch (error) {
-      this.#failed(error);
-      return;
-    }
-    if (
-      value === null ||
-      (typeof value !== "object" && typeof value !== "function") ||
-      typeof (value as PromiseLike<T>).then !== "function"
-    ) {
-      this.#state = DONE;
-      this.#resolve(value as T);
-      return;
-    }
-    try {
-      (value as PromiseLike<T>).then(
-        (v) => this.#fulfilled(v),
-        (e) => this.#failed(e),
-      );
-    } catch (error) {
-      this.#failed(error);
-      return;
-    }
-    // Work still pending after this microtask gets a timer; work that
-    // settled by then never needed one.
-    queueMicrotask(() => this.#arm());
+  /** Ends a call whose `fn` returned or threw synchronously. */
+  close(): void {
+    this.#state = DONE;
   }
 
-  #arm(): void {
+  /** Settles `resolve`/`reject` from `value`, or at the end (aggressive). */
+  follow(
+    value: PromiseLike<T>,
+    resolve: (value: T) => void,
+    reject: (reason: unknown) => void,
+  ): void {
+    this.#resolve = resolve;
+    this.#reject = reject;
+    try {
+      value.then(
+        (v) => {
+          if (this.#state !== DONE) resolve(this.fulfilled(v));
+        },
+        (e) => {
+          if (this.#state === DONE) return;
+          try {
+            this.rejected(e);
+          } catch (reason) {
+            reject(reason);
+          }
+        },
+      );
+    } catch (error) {
+      this.#release();
+      reject(error);
+    }
+  }
+
+  arm(): void {
     if (this.#state !== RUNNING) return;
-    this.#timer = this.#policy.queue.scheduleAt(
-      this.#deadline,
-      () => this.#timedOut(),
-    );
+    const policy = this.#policy;
+    this.#timer = policy.queue.schedule(() => this.#timedOut(), policy.ms);
     const parent = this.#parent;
     if (parent !== undefined) {
       // Runs at once (and ends the call) if the parent aborted meanwhile.
       const registration = onAbort(parent, (reason) => this.#end(reason));
       if (this.#state === RUNNING) this.#registration = registration;
     }
+  }
+
+  /** fn fulfilled: release everything and pass the value on. */
+  fulfilled(value: T): T {
+    this.#release();
+    return value;
+  }
+
+  /** fn rejected: release everything and throw its error or the reason. */
+  rejected(error: unknown): never {
+    const ending = this.#aborted;
+    this.#release();
+    throw ending ? this.#reason : error;
   }
 
   #timedOut(): void {
@@ -273,22 +312,17 @@ class TimeoutRun<T> implements PolicyContext {
   #end(reason: unknown): void {
     if (this.#state !== RUNNING) return;
     this.#state = ENDING;
+    this.#aborted = true;
     this.#reason = reason;
     this.#controller?.abort(reason);
-    if (this.#policy.aggressive) this.#finish(false, reason);
+    const reject = this.#reject;
+    if (this.#policy.aggressive && reject !== undefined) {
+      this.#release();
+      reject(reason);
+    }
   }
 
-  #fulfilled(value: T): void {
-    if (this.#state !== DONE) this.#finish(true, value);
-  }
-
-  #failed(error: unknown): void {
-    const state = this.#state;
-    if (state === DONE) return;
-    this.#finish(false, state === ENDING ? this.#reason : error);
-  }
-
-  #finish(ok: boolean, outcome: unknown): void {
+  #release(): void {
     this.#state = DONE;
     const timer = this.#timer;
     if (timer !== undefined) {
@@ -300,7 +334,5 @@ class TimeoutRun<T> implements PolicyContext {
       this.#registration = undefined;
       registration[Symbol.dispose]();
     }
-    if (ok) this.#resolve(outcome as T);
-    else this.#reject(outcome);
   }
 }

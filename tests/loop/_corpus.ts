@@ -445,6 +445,7 @@ new Promise((resolve) => {
 }).then(() => log("p2")).then(() => log("p3"));
 log("script end");`,
     sim(loop, log) {
+      // deno-lint-ignore require-yield
       const a2 = loop.async(function* () {
         log("a2");
       });
@@ -506,9 +507,11 @@ f().then(() => log("f done"));
 g().then(() => log("g done"));
 Promise.resolve().then(() => log("t1")).then(() => log("t2")).then(() => log("t3")).then(() => log("t4"));`,
     sim(loop, log) {
+      // deno-lint-ignore require-yield
       const f = loop.async(function* () {
         return loop.resolved("r");
       });
+      // deno-lint-ignore require-yield
       const g = loop.async(function* () {
         return "v";
       });

@@ -97,3 +97,20 @@ Deno.test("the entries differ where real runtimes differ: nextTick vs promise jo
   assert.deepEqual(simulate("node-cjs", "tick_vs_promise_top_level"), cjs);
   assert.deepEqual(simulate("node-esm", "tick_vs_promise_top_level"), esm);
 });
+
+Deno.test("Deno orders nextTick unlike Node in the callback that first touches process", () => {
+  const results = load("deno_lazy_process").results;
+  assert.deepEqual(results["node-cjs"].majority, [
+    "tick",
+    "a",
+    "b",
+    "tick 2",
+    "c",
+  ]);
+  assert.deepEqual(results["deno"].majority, ["a", "tick", "b", "tick 2", "c"]);
+  // the simulator models Deno's steady state, which is Node's order
+  assert.deepEqual(
+    simulate("deno", "deno_lazy_process"),
+    results["node-cjs"].majority,
+  );
+});

@@ -26,7 +26,11 @@ Deno.test("linear() grows by stepMs and stops at maxMs", () => {
     [100, 300, 500, 600, 600],
   );
   assert.deepEqual(linear().preview(3), [100, 200, 300]);
-  assert.deepEqual(linear({ initialMs: 0, stepMs: 50 }).preview(3), [0, 50, 100]);
+  assert.deepEqual(linear({ initialMs: 0, stepMs: 50 }).preview(3), [
+    0,
+    50,
+    100,
+  ]);
   assert.deepEqual(
     linear({ initialMs: 1, stepMs: 1e300, maxMs: Infinity }).preview(3),
     [1, MAX, MAX],
@@ -43,7 +47,11 @@ Deno.test("exponential() without jitter is initialMs * factor^(retry - 1), cappe
     exponential({ initialMs: 10, factor: 3, maxMs: Infinity }).preview(4),
     [10, 30, 90, 270],
   );
-  assert.deepEqual(exponential({ initialMs: 0, factor: 10 }).preview(3), [0, 0, 0]);
+  assert.deepEqual(exponential({ initialMs: 0, factor: 10 }).preview(3), [
+    0,
+    0,
+    0,
+  ]);
   assert.deepEqual(exponential({ factor: 1 }).preview(3), [100, 100, 100]);
 });
 
@@ -210,8 +218,10 @@ Deno.test("backoffs reject bad options with the option and value named", () => {
     ["create a constant backoff|ms", (v) => constant(v)],
     ["create a linear backoff|initialMs", (v) => linear({ initialMs: v })],
     ["create a linear backoff|stepMs", (v) => linear({ stepMs: v })],
-    ["create an exponential backoff|initialMs", (v) =>
-      exponential({ initialMs: v })],
+    [
+      "create an exponential backoff|initialMs",
+      (v) => exponential({ initialMs: v }),
+    ],
   ];
   for (const [where, make] of durationCases) {
     const [action, option] = where.split("|");
@@ -288,5 +298,8 @@ Deno.test("preview() and next() reject bad arguments", () => {
         `Cannot compute a backoff delay as 'retry' must be an integer >= 1: current value is ${value}`,
     });
   }
-  assert.throws(() => backoff.next(1, -1), /'previousMs' must be a finite number >= 0/);
+  assert.throws(
+    () => backoff.next(1, -1),
+    /'previousMs' must be a finite number >= 0/,
+  );
 });

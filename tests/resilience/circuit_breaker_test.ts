@@ -1,20 +1,10 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import {
-  CircuitBreaker,
-  type CircuitBreakerOptions,
-  type CircuitBreakerSnapshot,
-} from "../../src/resilience/circuit_breaker.ts";
-import {
-  ConsecutiveFailuresStrategy,
-  CountWindowStrategy,
-  TimeWindowStrategy,
-} from "../../src/resilience/breaker_strategies.ts";
-import {
-  BulkheadRejectedError,
-  CircuitOpenError,
-  RateLimitedError,
-} from "../../src/core/errors.ts";
+import { CircuitBreaker } from "../../src/resilience/circuit_breaker.ts";
+import { ConsecutiveFailuresStrategy } from "../../src/resilience/breaker_strategy.ts";
+import { CountWindowStrategy } from "../../src/resilience/count_window_strategy.ts";
+import { TimeWindowStrategy } from "../../src/resilience/time_window_strategy.ts";
+import { CircuitOpenError } from "../../src/core/errors.ts";
 import { VirtualClock } from "../../src/loop/virtual_clock.ts";
 import { Bulkhead } from "../../src/resilience/bulkhead.ts";
 import { fallbackPolicy } from "../../src/resilience/fallback.ts";
@@ -23,39 +13,7 @@ import { retryPolicy } from "../../src/resilience/retry.ts";
 import { constant } from "../../src/resilience/backoff.ts";
 import { timeoutPolicy } from "../../src/resilience/timeout_policy.ts";
 import { catchReported, countedSignal } from "../cancel/_support.ts";
-
-const down = (): Promise<never> => Promise.reject(new Error("down"));
-
-function setup(options: CircuitBreakerOptions = {}) {
-  const clock = new VirtualClock();
-  const log: string[] = [];
-  const breaker = new CircuitBreaker({
-    clock,
-    breakDurationMs: 1000,
-    onStateChange: ({ from, to }) => log.push(`${clock.now()} ${from}->${to}`),
-    ...options,
-  });
-  return { clock, breaker, log };
-}
-
-async function fail(breaker: CircuitBreaker, times = 1): Promise<void> {
-  for (let i = 0; i < times; i++) {
-    await assert.rejects(breaker.execute(down), { message: "down" });
-  }
-}
-
-async function refused(
-  breaker: CircuitBreaker,
-  state: string,
-  retryAfterMs: number,
-): Promise<void> {
-  let ran = false;
-  const error = await breaker.execute(() => (ran = true)).catch((e) => e);
-  assert.ok(error instanceof CircuitOpenError, String(error));
-  assert.equal(error.state, state);
-  assert.equal(error.retryAfterMs, retryAfterMs);
-  assert.equal(ran, false);
-}
+import { down, fail, refused, settle, setup } from "./_breaker_support.ts";
 
 Deno.test("CircuitBreaker.execute() goes closed -> open -> half_open -> closed at exact times (consecutive)", async () => {
   const { clock, breaker, log } = setup({
@@ -337,128 +295,6 @@ Deno.test("CircuitBreaker.reset() forgets the window and the openings", async ()
   assert.equal(breaker.stats.consecutiveOpenings, 1);
 });
 
-Deno.test("CircuitBreaker.toJSON() restores through initialState on another clock", async () => {
-  const { clock, breaker } = setup({
-    strategy: new ConsecutiveFailuresStrategy({ threshold: 2 }),
-  });
-  await fail(breaker, 2);
-  clock.tick(600);
-  const saved = JSON.parse(JSON.stringify(breaker));
-  assert.deepEqual(saved, {
-    state: "open",
-    remainingMs: 400,
-    consecutiveOpenings: 1,
-    strategy: { kind: "consecutive", failures: 2 },
-  });
-  const later = new VirtualClock({ startMs: 50_000 });
-  const restored = new CircuitBreaker({
-    clock: later,
-    breakDurationMs: 1000,
-    strategy: new ConsecutiveFailuresStrategy({ threshold: 2 }),
-    initialState: saved as CircuitBreakerSnapshot,
-  });
-  await refused(restored, "open", 400);
-  later.tick(400);
-  assert.equal(restored.state, "half_open");
-  await fail(restored);
-  assert.equal(restored.stats.consecutiveOpenings, 2);
-  assert.deepEqual(restored.toJSON(), {
-    state: "open",
-    remainingMs: 1000,
-    consecutiveOpenings: 2,
-    strategy: { kind: "consecutive", failures: 2 },
-  });
-});
-
-Deno.test("CircuitBreaker restores half_open, isolated and a closed window", async () => {
-  const clock = new VirtualClock();
-  const halfOpen = new CircuitBreaker({
-    clock,
-    initialState: {
-      state: "half_open",
-      remainingMs: 0,
-      consecutiveOpenings: 3,
-      strategy: { kind: "consecutive", failures: 0 },
-    },
-  });
-  assert.equal(halfOpen.state, "half_open");
-  assert.equal(await halfOpen.execute(() => 1), 1);
-  assert.equal(halfOpen.state, "closed");
-
-  const isolated = new CircuitBreaker({
-    clock,
-    initialState: {
-      state: "isolated",
-      remainingMs: 0,
-      consecutiveOpenings: 0,
-      strategy: { kind: "consecutive", failures: 0 },
-    },
-  });
-  await refused(isolated, "isolated", Infinity);
-
-  const counted = new CircuitBreaker({
-    clock,
-    strategy: new CountWindowStrategy({ windowSize: 4 }),
-    initialState: {
-      state: "closed",
-      remainingMs: 0,
-      consecutiveOpenings: 0,
-      strategy: { kind: "count", outcomes: [0, 1, 0] },
-    },
-  });
-  await fail(counted); // S F S F: 2 of 4
-  assert.equal(counted.state, "open");
-});
-
-Deno.test("CircuitBreaker never counts cancellations, and counts what isFailure says", async () => {
-  const { breaker } = setup({
-    strategy: new ConsecutiveFailuresStrategy({ threshold: 1 }),
-  });
-  const controller = new AbortController();
-  const call = breaker.execute(
-    ({ signal }) =>
-      new Promise((_, reject) =>
-        signal.addEventListener("abort", () => reject(signal.reason))
-      ),
-    { signal: controller.signal },
-  );
-  controller.abort(new Error("caller gave up")); // not an AbortError: still not counted
-  await assert.rejects(call, { message: "caller gave up" });
-  await assert.rejects(
-    breaker.execute(() =>
-      Promise.reject(new DOMException("stop", "AbortError"))
-    ),
-    { name: "AbortError" },
-  );
-  for (
-    const local of [
-      new BulkheadRejectedError(1, 0),
-      new RateLimitedError(5),
-      new CircuitOpenError(5, "open"),
-    ]
-  ) {
-    await assert.rejects(breaker.execute(() => Promise.reject(local)), local);
-  }
-  assert.equal(breaker.state, "closed");
-  const permanent = Object.assign(new Error("bad request"), { status: 400 });
-  await assert.rejects(breaker.execute(() => Promise.reject(permanent)));
-  assert.equal(breaker.state, "open"); // permanent errors count by default
-
-  const picky = setup({
-    strategy: new ConsecutiveFailuresStrategy({ threshold: 1 }),
-    isFailure: (e) => (e as Error).message === "counts",
-  }).breaker;
-  await assert.rejects(
-    picky.execute(() => Promise.reject(new Error("ignored"))),
-  );
-  assert.equal(picky.state, "closed");
-  assert.equal(picky.stats.failures, 0);
-  await assert.rejects(
-    picky.execute(() => Promise.reject(new Error("counts"))),
-  );
-  assert.equal(picky.state, "open");
-});
-
 Deno.test("CircuitBreaker frees the probe slot of a call that ends with an ignored error", async () => {
   const { clock, breaker } = setup({
     strategy: new ConsecutiveFailuresStrategy({ threshold: 1 }),
@@ -592,114 +428,6 @@ Deno.test("CircuitBreaker.execute() rejects bad arguments instead of throwing", 
   });
 });
 
-Deno.test("CircuitBreaker rejects bad options with the option and value named", () => {
-  const make = (options: Record<string, unknown>) => () =>
-    new CircuitBreaker(options as CircuitBreakerOptions);
-  for (const v of [0, -1, 1.5, NaN, Infinity]) {
-    for (const option of ["halfOpenMaxProbes", "successThreshold"]) {
-      assert.throws(make({ [option]: v }), {
-        name: "RangeError",
-        message:
-          `Cannot create the circuit breaker as '${option}' must be an integer >= 1: current value is ${v}`,
-      });
-    }
-  }
-  for (const v of [-1, NaN, Infinity]) {
-    assert.throws(make({ breakDurationMs: v }), {
-      name: "RangeError",
-      message:
-        `Cannot create the circuit breaker as 'breakDurationMs' must be a finite number >= 0: current value is ${v}`,
-    });
-  }
-  for (const v of [-1, NaN]) {
-    assert.throws(make({ slowCallMs: v }), {
-      name: "RangeError",
-      message:
-        `Cannot create the circuit breaker as 'slowCallMs' must be a number >= 0 or Infinity: current value is ${v}`,
-    });
-  }
-  assert.ok(new CircuitBreaker({ breakDurationMs: 0, slowCallMs: 0 }));
-  for (
-    const option of [
-      "breakDuration",
-      "isFailure",
-      "onStateChange",
-      "onSuccess",
-      "onFailure",
-      "onReject",
-    ]
-  ) {
-    assert.throws(make({ [option]: 1 }), {
-      name: "TypeError",
-      message:
-        `Cannot create the circuit breaker as '${option}' must be a function: current value is 1`,
-    });
-  }
-  for (
-    const option of [
-      "breakDurationMs",
-      "halfOpenMaxProbes",
-      "successThreshold",
-      "slowCallMs",
-    ]
-  ) {
-    assert.throws(make({ [option]: "1" }), TypeError);
-  }
-  assert.throws(make({ strategy: {} }), {
-    name: "TypeError",
-    message:
-      "Cannot create the circuit breaker as 'strategy' must be a BreakerStrategy: current value is an object",
-  });
-  assert.throws(make({ clock: Date }), TypeError);
-  assert.throws(() => new CircuitBreaker(7 as never), TypeError);
-  const shared = new ConsecutiveFailuresStrategy();
-  new CircuitBreaker({ strategy: shared });
-  assert.throws(make({ strategy: shared }), {
-    name: "TypeError",
-    message:
-      "Cannot create the circuit breaker as 'strategy' must be a strategy no other breaker uses: current value is an instance of ConsecutiveFailuresStrategy",
-  });
-});
-
-Deno.test("CircuitBreaker rejects a malformed initialState", () => {
-  const good = {
-    state: "open",
-    remainingMs: 10,
-    consecutiveOpenings: 1,
-    strategy: { kind: "consecutive", failures: 0 },
-  };
-  const cases: [Record<string, unknown> | null, ErrorConstructor, RegExp][] = [
-    [null, TypeError, /'initialState' must be a snapshot object/],
-    [
-      { ...good, state: "ajar" },
-      TypeError,
-      /'initialState.state' must be one of "closed", "open", "half_open", "isolated": current value is "ajar"/,
-    ],
-    [{ ...good, remainingMs: -1 }, RangeError, /'initialState.remainingMs'/],
-    [{ ...good, remainingMs: NaN }, RangeError, /'initialState.remainingMs'/],
-    [
-      { ...good, consecutiveOpenings: 1.5 },
-      RangeError,
-      /'initialState.consecutiveOpenings'/,
-    ],
-    [
-      { ...good, strategy: { kind: "time", buckets: [] } },
-      TypeError,
-      /'snapshot' must be a snapshot of kind "consecutive"/,
-    ],
-  ];
-  for (const [initialState, type, message] of cases) {
-    assert.throws(
-      () => new CircuitBreaker({ initialState: initialState as never }),
-      (e: unknown) => {
-        assert.ok(e instanceof type, String(e));
-        assert.match((e as Error).message, message);
-        return true;
-      },
-    );
-  }
-});
-
 Deno.test("CircuitBreaker.stats reports the counters", async () => {
   const { clock, breaker } = setup({
     strategy: new ConsecutiveFailuresStrategy({ threshold: 2 }),
@@ -808,20 +536,6 @@ Deno.test("CircuitBreaker never lets more than halfOpenMaxProbes calls run in ha
     { numRuns: 300 },
   );
 });
-
-// Runs timers one by one until `promise` settles, letting every microtask run
-// in between through a host timer. (VirtualClock.runUntilSettled waits with a
-// MessageChannel message, which Deno 2.9.6 can deliver before a long chain of
-// microtasks has run: the stack below needs that chain.)
-async function settle<T>(clock: VirtualClock, promise: Promise<T>): Promise<T> {
-  let done = false;
-  promise.then(() => (done = true), () => (done = true));
-  for (;;) {
-    await new Promise((r) => setTimeout(r, 0));
-    if (done) return promise;
-    if (!clock.next()) throw new Error("nothing left to run");
-  }
-}
 
 Deno.test("wrap(fallback, retry, breaker, bulkhead, timeout) composes on the virtual clock", async () => {
   const clock = new VirtualClock();

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import {
-  classify,
   Classifier,
+  classify,
   classifyStatus,
   type ErrorClass,
   retryAfterMs,
@@ -57,10 +57,16 @@ Deno.test("classify() recognises real runtime errors", async () => {
 
   table.push([
     "a bug",
+    // deno-lint-ignore require-await
     await rejection((async () => (null as unknown as () => void)())()),
     "permanent",
   ]);
-  table.push(["JSON", await rejection((async () => JSON.parse("{"))()), "permanent"]);
+  table.push([
+    "JSON",
+    // deno-lint-ignore require-await
+    await rejection((async () => JSON.parse("{"))()),
+    "permanent",
+  ]);
 
   for (const [what, error, expected] of table) {
     assert.equal(classify(error), expected, `${what}: ${String(error)}`);
@@ -73,10 +79,16 @@ Deno.test("classify() recognises network failures as each runtime words them", (
   const cause = (code: string) => Object.assign(new Error(code), { code });
   const table: [unknown, ErrorClass][] = [
     [new TypeError("Failed to fetch"), "transient"], // Chromium
-    [new TypeError("NetworkError when attempting to fetch resource."), "transient"], // Firefox
+    [
+      new TypeError("NetworkError when attempting to fetch resource."),
+      "transient",
+    ], // Firefox
     [new TypeError("Load failed"), "transient"], // Safari
     [new TypeError("The network connection was lost."), "transient"], // Safari
-    [new TypeError("The Internet connection appears to be offline."), "transient"],
+    [
+      new TypeError("The Internet connection appears to be offline."),
+      "transient",
+    ],
     [new TypeError("Network request failed"), "transient"],
     [
       new TypeError(
@@ -84,13 +96,21 @@ Deno.test("classify() recognises network failures as each runtime words them", (
       ),
       "transient",
     ], // Deno 1
-    [new TypeError("fetch failed", { cause: cause("ECONNREFUSED") }), "transient"], // undici
-    [new TypeError("fetch failed", { cause: cause("ECONNRESET") }), "transient"],
+    [
+      new TypeError("fetch failed", { cause: cause("ECONNREFUSED") }),
+      "transient",
+    ], // undici
+    [
+      new TypeError("fetch failed", { cause: cause("ECONNRESET") }),
+      "transient",
+    ],
     [new TypeError("fetch failed", { cause: cause("ENOTFOUND") }), "transient"],
     [new TypeError("fetch failed", { cause: cause("EAI_AGAIN") }), "transient"],
     [new TypeError("fetch failed", { cause: cause("ETIMEDOUT") }), "timeout"],
     [
-      new TypeError("fetch failed", { cause: cause("UND_ERR_CONNECT_TIMEOUT") }),
+      new TypeError("fetch failed", {
+        cause: cause("UND_ERR_CONNECT_TIMEOUT"),
+      }),
       "timeout",
     ],
     [new TypeError("fetch failed"), "transient"],
@@ -158,7 +178,10 @@ Deno.test("classify() follows cause through wrappers, up to a depth", () => {
   assert.equal(classify(deep), "transient");
   deep = new Error("level 4", { cause: deep });
   assert.equal(classify(deep), "unknown");
-  assert.equal(classify(new Error("no cause", { cause: undefined })), "unknown");
+  assert.equal(
+    classify(new Error("no cause", { cause: undefined })),
+    "unknown",
+  );
 });
 
 Deno.test("classify() answers unknown for values that are not errors", () => {
@@ -171,7 +194,11 @@ Deno.test("Classifier.use() rules run first, in order, before the built-ins", ()
   const seen: string[] = [];
   const classifier = new Classifier()
     .use((e) => (seen.push("first"), e === "a" ? "permanent" : undefined))
-    .use((e) => (seen.push("second"), e === "a" || e === "b" ? "transient" : undefined))
+    .use((
+      e,
+    ) => (seen.push("second"),
+      e === "a" || e === "b" ? "transient" : undefined)
+    )
     .use(() => (seen.push("third"), undefined));
   assert.equal(classifier.classify("a"), "permanent");
   assert.deepEqual(seen, ["first"]);
@@ -189,7 +216,9 @@ Deno.test("Classifier.use() rules run first, in order, before the built-ins", ()
 Deno.test("new Classifier({ builtIns: false }) knows only its own rules", () => {
   const bare = new Classifier({ builtIns: false });
   assert.equal(bare.classify(new DOMException("x", "AbortError")), "unknown");
-  bare.use((e) => (e as Error)?.name === "AbortError" ? "transient" : undefined);
+  bare.use((e) =>
+    (e as Error)?.name === "AbortError" ? "transient" : undefined
+  );
   assert.equal(bare.classify(new DOMException("x", "AbortError")), "transient");
 });
 
@@ -219,7 +248,10 @@ Deno.test("retryAfterMs() reads delta-seconds from every kind of source", () => 
   assert.equal(retryAfterMs(" 7 "), 7_000);
   assert.equal(retryAfterMs("0"), 0);
   assert.equal(retryAfterMs(headers), 120_000);
-  assert.equal(retryAfterMs(new Response(null, { status: 503, headers })), 120_000);
+  assert.equal(
+    retryAfterMs(new Response(null, { status: 503, headers })),
+    120_000,
+  );
   assert.equal(retryAfterMs({ "retry-after": "3" }), 3_000);
   assert.equal(retryAfterMs({ "Retry-After": ["4", "5"] }), 4_000);
   assert.equal(retryAfterMs({ "retry-after": 6 }), 6_000);
@@ -236,7 +268,10 @@ Deno.test("retryAfterMs() reads delta-seconds from every kind of source", () => 
 Deno.test("retryAfterMs() reads an HTTP-date against now, the Date header, or Date.now()", () => {
   const now = Date.parse("Wed, 21 Oct 2015 07:28:00 GMT");
   assert.equal(retryAfterMs("Wed, 21 Oct 2015 07:28:30 GMT", { now }), 30_000);
-  assert.equal(retryAfterMs("Wednesday, 21-Oct-15 07:29:00 GMT", { now }), 60_000);
+  assert.equal(
+    retryAfterMs("Wednesday, 21-Oct-15 07:29:00 GMT", { now }),
+    60_000,
+  );
   assert.equal(retryAfterMs("Wed Oct 21 07:28:10 2015", { now }), 10_000);
   assert.equal(retryAfterMs("Wed, 21 Oct 2015 07:27:00 GMT", { now }), 0);
   const served = new Headers({
@@ -252,7 +287,16 @@ Deno.test("retryAfterMs() reads an HTTP-date against now, the Date header, or Da
 
 Deno.test("retryAfterMs() returns undefined without a valid header", () => {
   for (
-    const value of ["", "soon", "-5", "1.5", "5s", "2015-10-21", "1e3", "Wed, 99 Foo 2015 GMT"]
+    const value of [
+      "",
+      "soon",
+      "-5",
+      "1.5",
+      "5s",
+      "2015-10-21",
+      "1e3",
+      "Wed, 99 Foo 2015 GMT",
+    ]
   ) {
     assert.equal(retryAfterMs(value, { now: 0 }), undefined, value);
   }

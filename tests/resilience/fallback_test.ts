@@ -4,11 +4,18 @@ import { listeners, reported } from "./_harness.ts";
 
 Deno.test("fallbackPolicy() replaces a failure with a value, and passes successes through", async () => {
   const policy = fallbackPolicy("cached");
-  assert.equal(await policy.execute(() => Promise.reject(new Error("down"))), "cached");
-  assert.equal(await policy.execute(() => {
-    throw new Error("sync");
-  }), "cached");
+  assert.equal(
+    await policy.execute(() => Promise.reject(new Error("down"))),
+    "cached",
+  );
+  assert.equal(
+    await policy.execute(() => {
+      throw new Error("sync");
+    }),
+    "cached",
+  );
   assert.equal(await policy.execute(() => "fresh"), "fresh");
+  // deno-lint-ignore require-await
   assert.equal(await policy.execute(async () => 42), 42);
 });
 
@@ -27,13 +34,18 @@ Deno.test("fallbackPolicy() calls a function with the error and the context", as
   assert.equal((seen[0]![0] as Error).message, "x");
   assert.equal(seen[0]![1].signal, controller.signal);
   assert.equal(seen[0]![1].attempt, 3);
-  const failing = fallbackPolicy(() => Promise.reject(new Error("fallback failed too")));
+  const failing = fallbackPolicy(() =>
+    Promise.reject(new Error("fallback failed too"))
+  );
   await assert.rejects(failing.execute(() => Promise.reject(new Error("x"))), {
     message: "fallback failed too",
   });
   const functionValue = () => "a function value";
   const wrapped = fallbackPolicy(() => functionValue);
-  assert.equal(await wrapped.execute(() => Promise.reject(new Error())), functionValue);
+  assert.equal(
+    await wrapped.execute(() => Promise.reject(new Error())),
+    functionValue,
+  );
 });
 
 Deno.test("fallbackPolicy() replaces only what when() accepts, seeing the classification", async () => {
@@ -45,15 +57,22 @@ Deno.test("fallbackPolicy() replaces only what when() accepts, seeing the classi
     },
   });
   assert.equal(
-    await policy.execute(() => Promise.reject(new Response(null, { status: 503 }))),
+    await policy.execute(() =>
+      Promise.reject(new Response(null, { status: 503 }))
+    ),
     "stale",
   );
   assert.equal(
-    await policy.execute(() => Promise.reject(new DOMException("", "TimeoutError"))),
+    await policy.execute(() =>
+      Promise.reject(new DOMException("", "TimeoutError"))
+    ),
     "stale",
   );
   const bug = new TypeError("bug");
-  await assert.rejects(policy.execute(() => Promise.reject(bug)), (e) => e === bug);
+  await assert.rejects(
+    policy.execute(() => Promise.reject(bug)),
+    (e) => e === bug,
+  );
   assert.deepEqual(seen, ["transient", "timeout", "permanent"]);
 });
 
@@ -69,10 +88,13 @@ Deno.test("fallbackPolicy() never replaces an abort of the caller's signal", asy
   assert.equal(calls, 0);
 
   const during = new AbortController();
-  const result = policy.execute(({ signal }) =>
-    new Promise((_, reject) =>
-      signal.addEventListener("abort", () => reject(new Error("stopped")))
-    ), { signal: during.signal });
+  const result = policy.execute(
+    ({ signal }) =>
+      new Promise((_, reject) =>
+        signal.addEventListener("abort", () => reject(new Error("stopped")))
+      ),
+    { signal: during.signal },
+  );
   during.abort("late");
   await assert.rejects(result, (e) => e === "late");
   // fn's own listener is fn's business; the policy added none.
@@ -100,13 +122,23 @@ Deno.test("fallbackPolicy() rejects bad options, and execute() bad arguments as 
     message:
       "Cannot create a fallback policy as 'when' must be a function: current value is 1",
   });
-  assert.throws(() => fallbackPolicy(1, { onFallback: "x" as never }), TypeError);
-  assert.throws(() => fallbackPolicy(1, { classifier: {} as never }), TypeError);
+  assert.throws(
+    () => fallbackPolicy(1, { onFallback: "x" as never }),
+    TypeError,
+  );
+  assert.throws(
+    () => fallbackPolicy(1, { classifier: {} as never }),
+    TypeError,
+  );
   assert.throws(() => fallbackPolicy(1, 0 as never), TypeError);
   const policy = fallbackPolicy(1);
   await assert.rejects(policy.execute(null as never), {
     name: "TypeError",
-    message: "Cannot execute the policy as 'fn' must be a function: current value is null",
+    message:
+      "Cannot execute the policy as 'fn' must be a function: current value is null",
   });
-  await assert.rejects(policy.execute(() => 1, { signal: {} as never }), TypeError);
+  await assert.rejects(
+    policy.execute(() => 1, { signal: {} as never }),
+    TypeError,
+  );
 });

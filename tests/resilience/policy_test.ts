@@ -196,10 +196,13 @@ Deno.test("wrap() rejects the caller's abort with signal.reason through every la
 
 Deno.test("wrap() rejects arguments that are not policies", () => {
   for (const value of [...BAD_NUMBERS, null, undefined, {}, { execute: 1 }]) {
-    assert.throws(() => wrap(retryPolicy(), value as never), (e: Error) =>
-      e instanceof TypeError &&
-      e.message.startsWith(
-        "Cannot wrap policies as 'policies[1]' must be a Policy: current value is",
-      ));
+    assert.throws(
+      () => wrap(retryPolicy(), value as never),
+      (e: Error) =>
+        e instanceof TypeError &&
+        e.message.startsWith(
+          "Cannot wrap policies as 'policies[1]' must be a Policy: current value is",
+        ),
+    );
   }
 });

@@ -15,9 +15,12 @@ Deno.test("Result.ok() and Result.err() make plain discriminated values", () => 
 Deno.test("Result.attempt() captures a synchronous value or throw", () => {
   assert.deepEqual(Result.attempt(() => 5), { ok: true, value: 5 });
   const error = new RangeError("bad");
-  assert.deepEqual(Result.attempt(() => {
-    throw error;
-  }), { ok: false, error });
+  assert.deepEqual(
+    Result.attempt(() => {
+      throw error;
+    }),
+    { ok: false, error },
+  );
   const parsed = Result.attempt(() => JSON.parse("{"));
   assert.equal(parsed.ok, false);
   assert.ok(!parsed.ok && parsed.error instanceof SyntaxError);
@@ -28,6 +31,7 @@ Deno.test("Result.attempt() captures a synchronous value or throw", () => {
 });
 
 Deno.test("Result.attempt() returns a future of a result for async work, never rejecting", async () => {
+  // deno-lint-ignore require-await
   const fulfilled = Result.attempt(async () => 7);
   assert.ok(fulfilled instanceof Future);
   assert.deepEqual(await fulfilled, { ok: true, value: 7 });
@@ -42,11 +46,14 @@ Deno.test("Result.attempt() returns a future of a result for async work, never r
 });
 
 Deno.test("Result.map() and Result.mapError() transform one side only", () => {
-  const good: Result<number, string> = Result.ok(2);
-  const bad: Result<number, string> = Result.err("e");
+  const good = Result.ok(2) as Result<number, string>;
+  const bad = Result.err("e") as Result<number, string>;
   assert.deepEqual(Result.map(good, (x) => x * 3), Result.ok(6));
   assert.equal(Result.map(bad, (x) => x * 3), bad);
-  assert.deepEqual(Result.mapError(bad, (e) => e.toUpperCase()), Result.err("E"));
+  assert.deepEqual(
+    Result.mapError(bad, (e) => e.toUpperCase()),
+    Result.err("E"),
+  );
   assert.equal(Result.mapError(good, (e) => e.toUpperCase()), good);
   let called = false;
   Result.map(bad, () => (called = true));
@@ -90,7 +97,9 @@ Deno.test("Result helpers reject bad input with the option and value named", () 
       () => Result.map(value as unknown as Result<number>, (x) => x),
       (e: Error) =>
         e instanceof TypeError &&
-        e.message.startsWith("Cannot map a result as 'result' must be a Result"),
+        e.message.startsWith(
+          "Cannot map a result as 'result' must be a Result",
+        ),
     );
     assert.throws(
       () => Result.unwrapOr(value as unknown as Result<number>, 0),
@@ -99,7 +108,8 @@ Deno.test("Result helpers reject bad input with the option and value named", () 
   }
   assert.throws(() => Result.map(Result.ok(1), null as never), {
     name: "TypeError",
-    message: "Cannot map a result as 'fn' must be a function: current value is null",
+    message:
+      "Cannot map a result as 'fn' must be a function: current value is null",
   });
   assert.throws(() => Result.mapError(Result.ok(1), 1 as never), TypeError);
   assert.throws(

@@ -1,0 +1,168 @@
+/**
+ * Test helpers for the combinators: driving a `VirtualClock` until a promise
+ * settles, letting host microtasks run, tasks whose signals are recorded, and
+ * the bad-input tables.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { delay, type VirtualClock } from "@pledge/core";
+
+export { countedSignal } from "../cancel/_support.ts";
+
+/**
+ * Lets every queued host microtask run: resolves after one host macrotask.
+ * A fresh `MessageChannel` per turn: on Deno 2.9.6 a port that is reused
+ * delivers its later messages between microtasks, not after them.
+ */
+export function hostTurn(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      channel.port2.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+/**
+ * Runs the clock's timers one at a time, letting microtasks run after each,
+ * until `promise` settles; returns its outcome. Fails the test when no timer
+ * is left and the promise is still pending (a promise that never settles).
+ */
+export async function settle<T>(
+  clock: VirtualClock,
+  promise: PromiseLike<T>,
+  maxSteps = 100_000,
+): Promise<PromiseSettledResult<T>> {
+  let outcome: PromiseSettledResult<T> | undefined;
+  Promise.resolve(promise).then(
+    (value) => (outcome = { status: "fulfilled", value }),
+    (reason) => (outcome = { status: "rejected", reason }),
+  );
+  await hostTurn();
+  for (let n = 0; outcome === undefined; n++) {
+    assert.ok(
+      clock.pendingTimers > 0 && n < maxSteps,
+      `still pending at ${clock.now()} ms with nothing left to run`,
+    );
+    clock.next();
+    await hostTurn();
+  }
+  return outcome;
+}
+
+/** Like {@linkcode settle}, returning the value or throwing the reason. */
+export async function drive<T>(
+  clock: VirtualClock,
+  promise: PromiseLike<T>,
+): Promise<T> {
+  const outcome = await settle(clock, promise);
+  if (outcome.status === "fulfilled") return outcome.value;
+  throw outcome.reason;
+}
+
+/** Ticks the clock, then lets microtasks run. */
+export async function tick(clock: VirtualClock, ms: number): Promise<void> {
+  clock.tick(ms);
+  await hostTurn();
+}
+
+/** The planned outcome of a task in a property test. */
+export interface Plan {
+  ms: number;
+  ok: boolean;
+}
+
+/** What a recorded task saw. */
+export interface Seen {
+  signal: AbortSignal | undefined;
+  started: boolean;
+  settled: boolean;
+}
+
+/**
+ * Builds tasks that wait `plan.ms` on the clock (aborted with their signal),
+ * then fulfil with their index or reject with `Error(index)`; records the
+ * signal each one got.
+ */
+export function plannedTasks(
+  clock: VirtualClock,
+  plans: readonly Plan[],
+): { tasks: ((signal: AbortSignal) => Promise<number>)[]; seen: Seen[] } {
+  const seen: Seen[] = plans.map(() => ({
+    signal: undefined,
+    started: false,
+    settled: false,
+  }));
+  const tasks = plans.map((plan, i) => (signal: AbortSignal) => {
+    seen[i]!.signal = signal;
+    seen[i]!.started = true;
+    return delay(plan.ms, { clock, signal }).then(() => {
+      seen[i]!.settled = true;
+      if (!plan.ok) throw new Error(String(i));
+      return i;
+    }, (reason) => {
+      seen[i]!.settled = true;
+      throw reason;
+    });
+  });
+  return { tasks, seen };
+}
+
+/** A constructor of the errors the validators throw. */
+export type ErrorClass = typeof TypeError | typeof RangeError;
+
+/**
+ * The `concurrency` table of the house style: what each value gives.
+ * `Infinity` means unbounded, so it is accepted.
+ */
+export const CONCURRENCY_TABLE: readonly [unknown, "ok" | ErrorClass][] = [
+  [0, RangeError],
+  [-1, RangeError],
+  [1.5, RangeError],
+  [NaN, RangeError],
+  [Infinity, "ok"],
+  [1, "ok"],
+  ["2", TypeError],
+];
+
+/** Renders a table value for a test name or message. */
+export function show(value: unknown): string {
+  return typeof value === "string" ? `"${value}"` : String(value);
+}
+
+/** Asserts that `fn` throws `expected` with exactly `message`. */
+export function assertThrowsWith(
+  fn: () => unknown,
+  expected: ErrorClass,
+  message: string,
+): void {
+  assert.throws(fn, (e) => {
+    assert.ok(e instanceof expected, `expected a ${expected.name}: ${e}`);
+    assert.equal((e as Error).message, message);
+    return true;
+  });
+}
+
+/** Values that are neither iterable nor async iterable. */
+export const NOT_ITERABLE: readonly unknown[] = [
+  undefined,
+  null,
+  42,
+  true,
+  {},
+  () => {},
+];
+
+/** Values that are not functions. */
+export const NOT_FUNCTION: readonly unknown[] = [
+  undefined,
+  null,
+  0,
+  "fn",
+  {},
+];

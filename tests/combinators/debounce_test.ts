@@ -1,0 +1,273 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { debounce, delay, type Future, VirtualClock } from "@pledge/core";
+import { assertThrowsWith, hostTurn, show } from "./_support.ts";
+
+const ACTION = "debounce a function";
+
+/** A recorded function: logs `args@time` and returns the joined args. */
+function recorder(clock: VirtualClock) {
+  const runs: string[] = [];
+  const fn = (...args: string[]) => {
+    runs.push(`${args.join(",")}@${clock.now()}`);
+    return args.join(",");
+  };
+  return { runs, fn };
+}
+
+Deno.test("debounce() runs once at the end of a burst, with the latest arguments, for every caller", async () => {
+  const clock = new VirtualClock();
+  const { runs, fn } = recorder(clock);
+  const debounced = debounce(fn, 100, { clock });
+  const a = debounced("a");
+  clock.tick(60);
+  const b = debounced("b");
+  clock.tick(60);
+  const c = debounced("c");
+  assert.equal(debounced.pending, 3);
+  clock.tick(99);
+  assert.deepEqual(runs, []);
+  clock.tick(1);
+  assert.deepEqual(runs, ["c@220"]);
+  assert.deepEqual(await Promise.all([a, b, c]), ["c", "c", "c"]);
+  assert.equal(debounced.pending, 0);
+  await hostTurn();
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("debounce() with leading runs at the start of a burst; later calls of the burst get that result", async () => {
+  const clock = new VirtualClock();
+  const { runs, fn } = recorder(clock);
+  const debounced = debounce(fn, 100, {
+    clock,
+    leading: true,
+    trailing: false,
+  });
+  const a = debounced("a");
+  assert.deepEqual(runs, ["a@0"]);
+  clock.tick(50);
+  const b = debounced("b");
+  clock.tick(150);
+  assert.deepEqual(runs, ["a@0"]);
+  assert.deepEqual(await Promise.all([a, b]), ["a", "a"]);
+  const c = debounced("c");
+  assert.deepEqual(runs, ["a@0", "c@200"]);
+  assert.equal(await c, "c");
+  clock.runAll();
+});
+
+Deno.test("debounce() with leading and trailing runs at both ends, the trailing run only if a call came after", async () => {
+  const clock = new VirtualClock();
+  const { runs, fn } = recorder(clock);
+  const debounced = debounce(fn, 100, { clock, leading: true });
+  const a = debounced("a");
+  const b = debounced("b");
+  clock.tick(100);
+  assert.deepEqual(runs, ["a@0", "b@100"]);
+  assert.deepEqual(await Promise.all([a, b]), ["a", "b"]);
+  debounced("alone");
+  clock.tick(100);
+  assert.deepEqual(runs, ["a@0", "b@100", "alone@100"]);
+});
+
+Deno.test("debounce() with maxWaitMs runs at the latest maxWaitMs after a burst's first call", async () => {
+  const clock = new VirtualClock();
+  const { runs, fn } = recorder(clock);
+  const debounced = debounce(fn, 100, { clock, maxWaitMs: 250 });
+  const calls: Future<string>[] = [];
+  for (let t = 0; t <= 400; t += 50) {
+    calls.push(debounced(`t${t}`));
+    clock.tick(50);
+  }
+  clock.runAll();
+  assert.deepEqual(runs, ["t200@250", "t400@500"]);
+  assert.deepEqual((await Promise.all(calls)).slice(3, 6), [
+    "t200",
+    "t200",
+    "t400",
+  ]);
+});
+
+Deno.test("debounce() rejects every caller of an invocation that fails", async () => {
+  const clock = new VirtualClock();
+  const boom = new Error("boom");
+  const debounced = debounce((_x: number) => Promise.reject(boom), 10, {
+    clock,
+  });
+  const a = debounced(1);
+  const b = debounced(2);
+  clock.tick(10);
+  await assert.rejects(a, (e) => e === boom);
+  await assert.rejects(b, (e) => e === boom);
+});
+
+Deno.test("debounce().cancel() rejects every waiter, running ones included, and drops the timer", async () => {
+  const clock = new VirtualClock();
+  const debounced = debounce(
+    (ms: number) => delay(ms, { clock }).then(() => ms),
+    10,
+    { clock },
+  );
+  const running = debounced(1000);
+  clock.tick(10); // the invocation runs, for 1000 ms
+  const waiting = debounced(5);
+  const reason = new Error("closed");
+  debounced.cancel(reason);
+  await assert.rejects(running, (e) => e === reason);
+  await assert.rejects(waiting, (e) => e === reason);
+  assert.equal(debounced.pending, 0);
+  clock.runAll(); // the delay of the cancelled run
+  await hostTurn();
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("debounce().cancel() without a reason rejects with an AbortError, reported to nobody who ignored it", async () => {
+  const clock = new VirtualClock();
+  const debounced = debounce(() => 1, 10, { clock });
+  debounced(); // fire and forget: no unhandled rejection when cancelled
+  const kept = debounced();
+  debounced.cancel();
+  await assert.rejects(kept, { name: "AbortError" });
+  await hostTurn();
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("debounce().flush() runs the waiting invocation now", async () => {
+  const clock = new VirtualClock();
+  const { runs, fn } = recorder(clock);
+  const debounced = debounce(fn, 100, { clock });
+  assert.equal(debounced.flush(), undefined);
+  const a = debounced("a");
+  clock.tick(30);
+  const flushed = debounced.flush();
+  assert.deepEqual(runs, ["a@30"]);
+  assert.equal(await flushed, "a");
+  assert.equal(await a, "a");
+  await hostTurn();
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("debounce() disposal cancels", async () => {
+  const clock = new VirtualClock();
+  let waiting: Future<number> | undefined;
+  {
+    using debounced = debounce(() => 1, 10, { clock });
+    waiting = debounced();
+  }
+  await assert.rejects(waiting, { name: "AbortError" });
+  await hostTurn();
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("debounce() property: every caller's future settles, fn runs at most once per call, nothing is left", async () => {
+  const op = fc.oneof(
+    fc.record({ kind: fc.constant("call" as const), gap: fc.nat(150) }),
+    fc.record({ kind: fc.constant("cancel" as const), gap: fc.nat(50) }),
+    fc.record({ kind: fc.constant("flush" as const), gap: fc.nat(50) }),
+  );
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(op, { maxLength: 30 }),
+      fc.boolean(),
+      fc.boolean(),
+      fc.option(fc.integer({ min: 100, max: 300 }), { nil: undefined }),
+      async (ops, leading, trailingIfLeading, maxWaitMs) => {
+        const clock = new VirtualClock();
+        let invocations = 0;
+        const debounced = debounce((n: number) => (invocations++, n), 100, {
+          clock,
+          leading,
+          trailing: leading ? trailingIfLeading : true,
+          ...(maxWaitMs === undefined ? {} : { maxWaitMs }),
+        });
+        const outcomes: Promise<PromiseSettledResult<number>>[] = [];
+        let calls = 0;
+        for (const o of ops) {
+          clock.tick(o.gap);
+          if (o.kind === "call") {
+            calls++;
+            outcomes.push(
+              Promise.allSettled([debounced(calls)]).then((r) => r[0]!),
+            );
+          } else if (o.kind === "cancel") debounced.cancel();
+          else debounced.flush();
+        }
+        clock.runAll();
+        const settled = await Promise.all(outcomes);
+        assert.equal(settled.length, calls);
+        assert.ok(invocations <= calls);
+        assert.equal(debounced.pending, 0);
+        await hostTurn();
+        assert.equal(clock.pendingTimers, 0);
+      },
+    ),
+    { numRuns: 100 },
+  );
+});
+
+for (
+  const [value, expected] of [
+    [0, "ok"],
+    [-1, RangeError],
+    [1.5, "ok"],
+    [NaN, RangeError],
+    [Infinity, RangeError],
+    ["5", TypeError],
+  ] as const
+) {
+  const outcome = expected === "ok"
+    ? "is accepted"
+    : `throws a ${expected.name}`;
+  Deno.test(`debounce() with waitMs ${show(value)} ${outcome}`, () => {
+    const call = () => debounce(() => 1, value as number);
+    if (expected === "ok") {
+      call().cancel();
+      return;
+    }
+    assertThrowsWith(
+      call,
+      expected,
+      `Cannot ${ACTION} as 'waitMs' must be ${
+        expected === TypeError ? "a number" : "a finite number >= 0"
+      }: current value is ${show(value)}`,
+    );
+  });
+}
+
+Deno.test("debounce() throws for a bad fn, flags or maxWaitMs", () => {
+  assertThrowsWith(
+    () => debounce(5 as never, 10),
+    TypeError,
+    `Cannot ${ACTION} as 'fn' must be a function: current value is 5`,
+  );
+  assertThrowsWith(
+    () => debounce(() => 1, 10, { leading: "yes" as never }),
+    TypeError,
+    `Cannot ${ACTION} as 'leading' must be a boolean: current value is "yes"`,
+  );
+  assertThrowsWith(
+    () => debounce(() => 1, 10, { trailing: 0 as never }),
+    TypeError,
+    `Cannot ${ACTION} as 'trailing' must be a boolean: current value is 0`,
+  );
+  assertThrowsWith(
+    () => debounce(() => 1, 10, { leading: false, trailing: false }),
+    RangeError,
+    `Cannot ${ACTION} as 'trailing' must be true when 'leading' is false: current value is false`,
+  );
+  assertThrowsWith(
+    () => debounce(() => 1, 10, { maxWaitMs: 5 }),
+    RangeError,
+    `Cannot ${ACTION} as 'maxWaitMs' must be >= waitMs (10): current value is 5`,
+  );
+  assertThrowsWith(
+    () => debounce(() => 1, 10, { maxWaitMs: Infinity }),
+    RangeError,
+    `Cannot ${ACTION} as 'maxWaitMs' must be a finite number >= 0: current value is Infinity`,
+  );
+  assertThrowsWith(
+    () => debounce(() => 1, 10, 3 as never),
+    TypeError,
+    `Cannot ${ACTION} as 'options' must be an object: current value is 3`,
+  );
+});

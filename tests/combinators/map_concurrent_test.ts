@@ -1,0 +1,379 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { Completer, delay, mapConcurrent, VirtualClock } from "@pledge/core";
+import {
+  assertThrowsWith,
+  CONCURRENCY_TABLE,
+  countedSignal,
+  hostTurn,
+  NOT_FUNCTION,
+  NOT_ITERABLE,
+  settle,
+  show,
+} from "./_support.ts";
+
+const ACTION = "map concurrently";
+
+/** A generator that records how far it was read and whether it was closed. */
+function tracked<T>(items: readonly T[]) {
+  const state = { read: 0, closed: false, finished: false };
+  function* gen(): Generator<T> {
+    try {
+      for (const item of items) {
+        state.read++;
+        yield item;
+      }
+      state.finished = true;
+    } finally {
+      state.closed = true;
+    }
+  }
+  return { state, iterable: gen() };
+}
+
+async function* asyncFrom<T>(items: readonly T[]): AsyncGenerator<T> {
+  for (const item of items) {
+    await Promise.resolve();
+    yield item;
+  }
+}
+
+Deno.test("mapConcurrent() property: never more than concurrency at once, results in input order", async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 20 }),
+      fc.oneof(fc.integer({ min: 1, max: 6 }), fc.constant(Infinity)),
+      fc.constantFrom("array", "iterable", "async"),
+      async (durations, concurrency, kind) => {
+        const clock = new VirtualClock();
+        const counted = countedSignal();
+        let running = 0;
+        let peak = 0;
+        const items = kind === "array"
+          ? durations
+          : kind === "iterable"
+          ? durations.values()
+          : asyncFrom(durations);
+        const out = mapConcurrent(items, async (ms, index, signal) => {
+          peak = Math.max(peak, ++running);
+          assert.ok(running <= concurrency);
+          await delay(ms, { clock, signal });
+          running--;
+          return `${index}:${ms}`;
+        }, { concurrency, signal: counted.signal });
+        const outcome = await settle(clock, out);
+        assert.deepEqual(outcome, {
+          status: "fulfilled",
+          value: durations.map((ms, i) => `${i}:${ms}`),
+        });
+        assert.ok(peak <= concurrency);
+        if (kind !== "async") {
+          assert.equal(peak, Math.min(concurrency, durations.length));
+        }
+        await hostTurn();
+        assert.equal(clock.pendingTimers, 0);
+        assert.equal(counted.live, 0);
+      },
+    ),
+    { numRuns: 80 },
+  );
+});
+
+Deno.test("mapConcurrent() property: every outcome settles and nothing is left behind, with failures and aborts", async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(
+        fc.record({ ms: fc.integer({ min: 0, max: 30 }), ok: fc.boolean() }),
+        { maxLength: 12 },
+      ),
+      fc.integer({ min: 1, max: 4 }),
+      fc.boolean(),
+      fc.option(fc.integer({ min: 0, max: 40 }), { nil: undefined }),
+      async (plans, concurrency, stopOnError, abortAt) => {
+        const clock = new VirtualClock();
+        const counted = countedSignal();
+        if (abortAt !== undefined) {
+          clock.setTimeout(() => counted.controller.abort("abort"), abortAt);
+        }
+        const { state, iterable } = tracked(plans);
+        const out = mapConcurrent(iterable, async (plan, i, signal) => {
+          await delay(plan.ms, { clock, signal });
+          if (!plan.ok) throw new Error(String(i));
+          return i;
+        }, { concurrency, stopOnError, signal: counted.signal });
+        const outcome = await settle(clock, out);
+        if (outcome.status === "fulfilled") {
+          assert.deepEqual(outcome.value, plans.map((_, i) => i));
+        } else if (outcome.reason === "abort") {
+          assert.ok(abortAt !== undefined);
+        } else if (!stopOnError) {
+          assert.ok(outcome.reason instanceof AggregateError);
+          assert.deepEqual(
+            outcome.reason.errors.map((e: Error) => e.message),
+            plans.flatMap((p, i) => (p.ok ? [] : [String(i)])),
+          );
+        }
+        // Read to the end, or closed early.
+        assert.ok(state.finished || state.closed);
+        assert.equal(state.closed, true);
+        clock.runAll(); // the abort timer, if it has not fired
+        await hostTurn();
+        assert.equal(clock.pendingTimers, 0);
+        assert.equal(counted.live, 0);
+      },
+    ),
+    { numRuns: 80 },
+  );
+});
+
+Deno.test("mapConcurrent() passes (item, index, signal) and awaits items that are thenables", async () => {
+  const seen: [unknown, number, boolean][] = [];
+  const out = await mapConcurrent(
+    [Promise.resolve("a"), "b"],
+    (item, index, signal) => {
+      seen.push([item, index, signal instanceof AbortSignal]);
+      return item.toUpperCase();
+    },
+    { concurrency: 1 },
+  );
+  assert.deepEqual(out, ["A", "B"]);
+  assert.deepEqual(seen, [["a", 0, true], ["b", 1, true]]);
+});
+
+Deno.test("mapConcurrent() reads a generator lazily, never further than needed", async () => {
+  const { state, iterable } = tracked([1, 2, 3, 4, 5]);
+  const gates = [1, 2, 3, 4, 5].map(() => new Completer<number>());
+  const out = mapConcurrent(iterable, (n) => gates[n - 1]!.future, {
+    concurrency: 2,
+  });
+  assert.equal(state.read, 2);
+  gates[1]!.resolve(20);
+  await hostTurn();
+  assert.equal(state.read, 3);
+  for (const [i, gate] of gates.entries()) gate.tryResolve((i + 1) * 10);
+  assert.deepEqual(await out, [10, 20, 30, 40, 50]);
+  assert.equal(state.finished, true);
+});
+
+Deno.test("mapConcurrent() reads an async iterable lazily and keeps to the limit", async () => {
+  let read = 0;
+  async function* source(): AsyncGenerator<number> {
+    for (let i = 0; i < 6; i++) {
+      read++;
+      yield i;
+    }
+  }
+  const gates = Array.from({ length: 6 }, () => new Completer<number>());
+  let running = 0;
+  let peak = 0;
+  const out = mapConcurrent(source(), async (i) => {
+    peak = Math.max(peak, ++running);
+    const v = await gates[i]!.future;
+    running--;
+    return v;
+  }, { concurrency: 3 });
+  await hostTurn();
+  assert.equal(read, 3);
+  gates.forEach((g, i) => g.resolve(i * 2));
+  assert.deepEqual(await out, [0, 2, 4, 6, 8, 10]);
+  assert.equal(peak, 3);
+});
+
+Deno.test("mapConcurrent() with concurrency Infinity (the default) starts every item at once", async () => {
+  let running = 0;
+  let peak = 0;
+  const gate = new Completer<void>();
+  const out = mapConcurrent([1, 2, 3, 4], async (n) => {
+    peak = Math.max(peak, ++running);
+    await gate.future;
+    return n;
+  });
+  assert.equal(peak, 4);
+  gate.resolve();
+  assert.deepEqual(await out, [1, 2, 3, 4]);
+});
+
+Deno.test("mapConcurrent() maps a synchronous fn and an empty input", async () => {
+  assert.deepEqual(await mapConcurrent([1, 2, 3], (n) => n * 2), [2, 4, 6]);
+  assert.deepEqual(await mapConcurrent([], (n: number) => n), []);
+  assert.deepEqual(await mapConcurrent(new Set<number>(), (n) => n), []);
+  assert.deepEqual(await mapConcurrent(asyncFrom([]), (n: number) => n), []);
+});
+
+Deno.test("mapConcurrent() rejects with the first failure, aborts the calls running and closes the source", async () => {
+  const clock = new VirtualClock();
+  const { state, iterable } = tracked([30, 10, 20, 40, 50]);
+  const signals: AbortSignal[] = [];
+  const boom = new Error("boom");
+  const out = mapConcurrent(iterable, async (ms, _i, signal) => {
+    signals.push(signal);
+    await delay(ms, { clock, signal });
+    if (ms === 10) throw boom;
+    return ms;
+  }, { concurrency: 2 });
+  assert.deepEqual(await settle(clock, out), {
+    status: "rejected",
+    reason: boom,
+  });
+  assert.equal(clock.now(), 10);
+  assert.equal(state.read, 2);
+  assert.equal(state.closed, true);
+  assert.equal(signals[0]!.aborted, true);
+  assert.equal(signals[0]!.reason.name, "AbortError");
+  await hostTurn();
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("mapConcurrent() with stopOnError false maps every item and collects the failures in input order", async () => {
+  const clock = new VirtualClock();
+  const out = mapConcurrent([30, 10, 20, 5], async (ms, _i, signal) => {
+    await delay(ms, { clock, signal });
+    if (ms !== 5) throw new Error(`failed ${ms}`);
+    return ms;
+  }, { concurrency: 2, stopOnError: false });
+  const outcome = await settle(clock, out);
+  assert.equal(outcome.status, "rejected");
+  const error = (outcome as PromiseRejectedResult).reason;
+  assert.ok(error instanceof AggregateError);
+  assert.equal(error.message, "3 of 4 items failed");
+  assert.deepEqual(error.errors.map((e: Error) => e.message), [
+    "failed 30",
+    "failed 10",
+    "failed 20",
+  ]);
+});
+
+Deno.test("mapConcurrent() rejects with what the source throws, even with stopOnError false", async () => {
+  const boom = new Error("source");
+  function* broken(): Generator<number> {
+    yield 1;
+    throw boom;
+  }
+  await assert.rejects(
+    mapConcurrent(broken(), (n) => n, { stopOnError: false }),
+    (e) => e === boom,
+  );
+  async function* brokenAsync(): AsyncGenerator<number> {
+    yield 1;
+    throw boom;
+  }
+  await assert.rejects(
+    mapConcurrent(brokenAsync(), (n) => n),
+    (e) => e === boom,
+  );
+});
+
+Deno.test("mapConcurrent() rejects with signal.reason unchanged, aborts fn's signal with it and leaves nothing behind", async () => {
+  for (const kind of ["array", "async"] as const) {
+    const clock = new VirtualClock();
+    const counted = countedSignal();
+    const signals: AbortSignal[] = [];
+    const items = [10, 20, 30];
+    const out = mapConcurrent(
+      kind === "array" ? items : asyncFrom(items),
+      (ms, _i, signal) => {
+        signals.push(signal);
+        return delay(ms, { clock, signal });
+      },
+      { concurrency: 2, signal: counted.signal },
+    );
+    await hostTurn();
+    assert.equal(counted.live, 1);
+    const reason = { reason: "shutdown" };
+    counted.controller.abort(reason);
+    await assert.rejects(out, (e) => e === reason);
+    assert.equal(signals[0]!.reason, reason, kind);
+    assert.equal(counted.live, 0, kind);
+    await hostTurn();
+    assert.equal(clock.pendingTimers, 0, kind);
+  }
+});
+
+Deno.test("mapConcurrent() with an aborted signal rejects at once, reads nothing and adds no listener", async () => {
+  const counted = countedSignal();
+  counted.controller.abort("early");
+  const { state, iterable } = tracked([1, 2]);
+  let called = false;
+  const out = mapConcurrent(iterable, () => (called = true), {
+    signal: counted.signal,
+  });
+  assert.equal(out.state, "rejected");
+  await assert.rejects(out, (e) => e === "early");
+  assert.equal(called, false);
+  assert.equal(state.read, 0);
+  assert.equal(counted.added, 0);
+});
+
+Deno.test("mapConcurrent() leaves no listener after success or failure", async () => {
+  for (const fail of [false, true]) {
+    const counted = countedSignal();
+    const out = mapConcurrent([1, 2], async (n) => {
+      await Promise.resolve();
+      if (fail) throw new Error("x");
+      return n;
+    }, { signal: counted.signal });
+    await Promise.resolve(out).catch(() => {});
+    assert.equal(counted.live, 0);
+  }
+});
+
+for (const [value, expected] of CONCURRENCY_TABLE) {
+  const outcome = expected === "ok"
+    ? "is accepted"
+    : `throws a ${expected.name}`;
+  Deno.test(`mapConcurrent() with concurrency ${show(value)} ${outcome}`, async () => {
+    const call = () =>
+      mapConcurrent([1, 2], (n) => n, { concurrency: value as number });
+    if (expected === "ok") {
+      assert.deepEqual(await call(), [1, 2]);
+      return;
+    }
+    assertThrowsWith(
+      call,
+      expected,
+      `Cannot ${ACTION} as 'concurrency' must be ${
+        expected === TypeError ? "a number" : "an integer >= 1 or Infinity"
+      }: current value is ${show(value)}`,
+    );
+  });
+}
+
+Deno.test("mapConcurrent() throws a TypeError for items that are not iterable", () => {
+  for (const value of NOT_ITERABLE) {
+    assert.throws(
+      () => mapConcurrent(value as never, (n) => n),
+      (e) =>
+        e instanceof TypeError &&
+        e.message.startsWith(
+          `Cannot ${ACTION} as 'items' must be an iterable or an async iterable: current value is `,
+        ),
+    );
+  }
+});
+
+Deno.test("mapConcurrent() throws a TypeError for fn that is not a function, and for bad options", () => {
+  for (const value of NOT_FUNCTION) {
+    assertThrowsWith(
+      () => mapConcurrent([1], value as never),
+      TypeError,
+      `Cannot ${ACTION} as 'fn' must be a function: current value is ${
+        value === null || typeof value !== "object" ? show(value) : "an object"
+      }`,
+    );
+  }
+  assertThrowsWith(
+    () => mapConcurrent([1], (n) => n, { stopOnError: "no" as never }),
+    TypeError,
+    `Cannot ${ACTION} as 'stopOnError' must be a boolean: current value is "no"`,
+  );
+  assertThrowsWith(
+    () => mapConcurrent([1], (n) => n, { signal: {} as never }),
+    TypeError,
+    `Cannot ${ACTION} as 'signal' must be an AbortSignal: current value is an object`,
+  );
+  assertThrowsWith(
+    () => mapConcurrent([1], (n) => n, 3 as never),
+    TypeError,
+    `Cannot ${ACTION} as 'options' must be an object: current value is 3`,
+  );
+});

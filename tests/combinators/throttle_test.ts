@@ -1,0 +1,186 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { type Future, throttle, VirtualClock } from "@pledge/core";
+import { assertThrowsWith, hostTurn, show } from "./_support.ts";
+
+const ACTION = "throttle a function";
+
+Deno.test("throttle() runs at once under the limit, then folds the waiting calls into one run at the window's end", async () => {
+  const clock = new VirtualClock();
+  const runs: string[] = [];
+  const throttled = throttle((s: string) => {
+    runs.push(`${s}@${clock.now()}`);
+    return s.toUpperCase();
+  }, { limit: 2, intervalMs: 100, clock });
+  const a = throttled("a");
+  clock.tick(10);
+  const b = throttled("b");
+  const c = throttled("c");
+  const d = throttled("d");
+  assert.deepEqual(runs, ["a@0", "b@10"]);
+  assert.equal(throttled.pending, 2);
+  clock.tick(89);
+  assert.deepEqual(runs, ["a@0", "b@10"]);
+  clock.tick(1);
+  assert.deepEqual(runs, ["a@0", "b@10", "d@100"]);
+  assert.deepEqual(await Promise.all([a, b, c, d]), ["A", "B", "D", "D"]);
+  await hostTurn();
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("throttle() uses a sliding window: a slot frees intervalMs after the run that took it", async () => {
+  const clock = new VirtualClock();
+  const at: number[] = [];
+  const throttled = throttle(() => at.push(clock.now()), {
+    intervalMs: 100,
+    clock,
+  });
+  throttled(); // 0
+  clock.tick(40);
+  throttled(); // waits for 100
+  clock.tick(60);
+  clock.tick(50);
+  throttled(); // waits for 200
+  clock.runAll();
+  assert.deepEqual(at, [0, 100, 200]);
+  await hostTurn();
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("throttle().cancel() rejects the waiters and drops the timer; flush() runs them now", async () => {
+  const clock = new VirtualClock();
+  const throttled = throttle((n: number) => n, { intervalMs: 100, clock });
+  assert.equal(await throttled(1), 1);
+  const waiting = throttled(2);
+  assert.equal(clock.pendingTimers, 1);
+  throttled.cancel("stop");
+  await assert.rejects(waiting, (e) => e === "stop");
+  await hostTurn();
+  assert.equal(clock.pendingTimers, 0);
+  assert.equal(throttled.flush(), undefined);
+  const later = throttled(3);
+  const flushed = throttled.flush();
+  assert.equal(await flushed, 3);
+  assert.equal(await later, 3);
+  await hostTurn();
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("throttle() disposal cancels with an AbortError", async () => {
+  const clock = new VirtualClock();
+  let waiting: Future<number> | undefined;
+  {
+    using throttled = throttle(() => 1, { intervalMs: 10, clock });
+    throttled();
+    waiting = throttled();
+  }
+  await assert.rejects(waiting, { name: "AbortError" });
+  await hostTurn();
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("throttle() property: never more than limit runs in any window, and every caller's future settles", async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.nat(80), { maxLength: 40 }),
+      fc.integer({ min: 1, max: 3 }),
+      fc.integer({ min: 1, max: 100 }),
+      async (gaps, limit, intervalMs) => {
+        const clock = new VirtualClock();
+        const starts: number[] = [];
+        const throttled = throttle(
+          (n: number) => (starts.push(clock.now()), n),
+          {
+            limit,
+            intervalMs,
+            clock,
+          },
+        );
+        const outs: Future<number>[] = [];
+        let n = 0;
+        for (const gap of gaps) {
+          clock.tick(gap);
+          outs.push(throttled(n++));
+        }
+        clock.runAll();
+        const values = await Promise.all(outs);
+        // The last caller always gets its own arguments' run.
+        if (values.length > 0) assert.equal(values.at(-1), n - 1);
+        for (let i = limit; i < starts.length; i++) {
+          assert.ok(
+            starts[i]! - starts[i - limit]! >= intervalMs,
+            `runs ${i - limit} and ${i} are ${
+              starts[i]! - starts[i - limit]!
+            } ms apart`,
+          );
+        }
+        await hostTurn();
+        assert.equal(clock.pendingTimers, 0);
+      },
+    ),
+    { numRuns: 100 },
+  );
+});
+
+for (
+  const [value, expected] of [
+    [0, RangeError],
+    [-1, RangeError],
+    [1.5, RangeError],
+    [NaN, RangeError],
+    [Infinity, RangeError],
+    ["2", TypeError],
+  ] as const
+) {
+  Deno.test(`throttle() with limit ${show(value)} throws a ${expected.name}`, () => {
+    assertThrowsWith(
+      () => throttle(() => 1, { limit: value as number, intervalMs: 10 }),
+      expected,
+      `Cannot ${ACTION} as 'limit' must be ${
+        expected === TypeError ? "a number" : "an integer >= 1"
+      }: current value is ${show(value)}`,
+    );
+  });
+}
+
+for (
+  const [value, expected] of [
+    [0, RangeError],
+    [-1, RangeError],
+    [1.5, "ok"],
+    [NaN, RangeError],
+    [Infinity, RangeError],
+    ["2", TypeError],
+  ] as const
+) {
+  const outcome = expected === "ok"
+    ? "is accepted"
+    : `throws a ${expected.name}`;
+  Deno.test(`throttle() with intervalMs ${show(value)} ${outcome}`, () => {
+    const call = () => throttle(() => 1, { intervalMs: value as number });
+    if (expected === "ok") {
+      call().cancel();
+      return;
+    }
+    assertThrowsWith(
+      call,
+      expected,
+      `Cannot ${ACTION} as 'intervalMs' must be ${
+        expected === TypeError ? "a number" : "a finite number > 0"
+      }: current value is ${show(value)}`,
+    );
+  });
+}
+
+Deno.test("throttle() throws a TypeError for a bad fn or missing options", () => {
+  assertThrowsWith(
+    () => throttle(null as never, { intervalMs: 10 }),
+    TypeError,
+    `Cannot ${ACTION} as 'fn' must be a function: current value is null`,
+  );
+  assertThrowsWith(
+    () => (throttle as (fn: () => void) => unknown)(() => {}),
+    TypeError,
+    `Cannot ${ACTION} as 'options' must be an object: current value is undefined`,
+  );
+});

@@ -1,0 +1,1044 @@
+import {
+  EventLoop,
+  Future,
+  InvalidStateError,
+  LoopLimitError,
+  type Profile,
+  profiles,
+  Trace,
+} from "@pledge/core";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+
+const FRAME = 1000 / 60;
+
+function times(
+  loop: EventLoop,
+  schedule: (push: () => void) => void,
+): number[] {
+  const at: number[] = [];
+  schedule(() => at.push(loop.now()));
+  loop.runAll();
+  return at;
+}
+
+// ---------------------------------------------------------------- validation
+
+Deno.test("new EventLoop() rejects a bad loopLimit with a RangeError", () => {
+  for (const v of [0, -1, 1.5, NaN, Infinity]) {
+    assert.throws(
+      () => new EventLoop({ loopLimit: v }),
+      new RangeError(
+        `Cannot create an EventLoop as 'loopLimit' must be an integer >= 1: current value is ${v}`,
+      ),
+    );
+  }
+});
+
+Deno.test("new EventLoop() rejects a non-finite startMs and accepts any finite one", () => {
+  for (const v of [NaN, Infinity]) {
+    assert.throws(
+      () => new EventLoop({ startMs: v }),
+      new RangeError(
+        `Cannot create an EventLoop as 'startMs' must be finite: current value is ${v}`,
+      ),
+    );
+  }
+  for (const v of [0, -1, 1.5]) {
+    assert.equal(new EventLoop({ startMs: v }).now(), v);
+  }
+});
+
+Deno.test("new EventLoop() rejects bad options, profiles and traces with a TypeError", () => {
+  assert.throws(
+    () => new EventLoop(null as never),
+    new TypeError(
+      "Cannot create an EventLoop as 'options' must be an object: current value is null",
+    ),
+  );
+  assert.throws(
+    () => new EventLoop({ profile: "bun" as never }),
+    new TypeError(
+      `Cannot create an EventLoop as 'profile' must be "html", "node", "deno" or a Profile: current value is "bun"`,
+    ),
+  );
+  assert.throws(
+    () => new EventLoop({ trace: "yes" as never }),
+    new TypeError(
+      `Cannot create an EventLoop as 'trace' must be a boolean or a Trace: current value is "yes"`,
+    ),
+  );
+});
+
+Deno.test("EventLoop.advance() rejects negative and non-finite durations", () => {
+  const loop = new EventLoop();
+  for (const v of [-1, NaN, Infinity]) {
+    assert.throws(
+      () => loop.advance(v),
+      new RangeError(
+        `Cannot advance the loop as 'ms' must be a finite number >= 0: current value is ${v}`,
+      ),
+    );
+  }
+  assert.equal(loop.advance(0), 0);
+  assert.equal(loop.advance(1.5), 1.5);
+});
+
+Deno.test("EventLoop.advanceTo() rejects a time in the past", () => {
+  const loop = new EventLoop({ startMs: 10 });
+  assert.throws(
+    () => loop.advanceTo(5),
+    new RangeError(
+      "Cannot advance the loop as 'timeMs' must be >= the current time 10: current value is 5",
+    ),
+  );
+  assert.throws(() => loop.advanceTo(NaN), RangeError);
+});
+
+Deno.test("EventLoop timers reject a non-function callback and a non-number delay", () => {
+  const loop = new EventLoop();
+  assert.throws(
+    () => loop.setTimeout("code" as never, 1),
+    new TypeError(
+      `Cannot set a timeout as 'callback' must be a function: current value is "code"`,
+    ),
+  );
+  assert.throws(
+    () => loop.setInterval(() => {}, "10" as never),
+    new TypeError(
+      `Cannot set an interval as 'ms' must be a number: current value is "10"`,
+    ),
+  );
+  assert.throws(() => loop.queueMicrotask(1 as never), TypeError);
+  assert.equal(loop.pending, 0);
+});
+
+Deno.test("EventLoop throws a TypeError for an API its profile lacks", () => {
+  const html = new EventLoop({ profile: "html" });
+  const node = new EventLoop({ profile: "node" });
+  const lacks = (api: string, profile: string) =>
+    new TypeError(
+      `Cannot call ${api} as 'profile' must be a profile that provides ${
+        api === "clearImmediate"
+          ? "setImmediate"
+          : api === "cancelAnimationFrame" || api === "nextFrame"
+          ? "requestAnimationFrame"
+          : api
+      }: current value is "${profile}"`,
+    );
+  assert.throws(
+    () => html.setImmediate(() => {}),
+    lacks("setImmediate", "html"),
+  );
+  assert.throws(() => html.clearImmediate(1), lacks("clearImmediate", "html"));
+  assert.throws(() => html.nextTick(() => {}), lacks("nextTick", "html"));
+  assert.throws(
+    () => node.requestAnimationFrame(() => {}),
+    lacks("requestAnimationFrame", "node"),
+  );
+  assert.throws(
+    () => node.cancelAnimationFrame(1),
+    lacks("cancelAnimationFrame", "node"),
+  );
+  assert.throws(() => node.nextFrame(), lacks("nextFrame", "node"));
+  assert.throws(() => node.postTask(() => {}), lacks("postTask", "node"));
+});
+
+Deno.test("EventLoop refuses to be driven from inside its own callback", () => {
+  const loop = new EventLoop();
+  let error: unknown;
+  loop.setTimeout(() => {
+    try {
+      loop.runAll();
+    } catch (e) {
+      error = e;
+    }
+  }, 1);
+  loop.runAll();
+  assert.ok(error instanceof InvalidStateError);
+  assert.match(
+    (error as Error).message,
+    /Cannot run all from inside a callback of the same loop/,
+  );
+});
+
+// ---------------------------------------------------------- all profiles
+
+for (const name of ["html", "node", "deno"] as const) {
+  Deno.test(`EventLoop (${name}) runs sync code, then microtasks, then timers`, () => {
+    const loop = new EventLoop({ profile: name });
+    const out: string[] = [];
+    loop.setTimeout(() => out.push("1"), 0);
+    loop.resolved().then(() => out.push("2"));
+    out.push("3");
+    loop.runAll();
+    assert.deepEqual(out, ["3", "2", "1"]);
+  });
+
+  Deno.test(`EventLoop (${name}) runs a checkpoint after each timer callback`, () => {
+    const loop = new EventLoop({ profile: name });
+    const out: string[] = [];
+    for (const t of ["a", "b"]) {
+      loop.setTimeout(() => {
+        out.push(t);
+        loop.queueMicrotask(() => out.push(`${t} micro`));
+      }, 5);
+    }
+    loop.runAll();
+    assert.deepEqual(out, ["a", "a micro", "b", "b micro"]);
+  });
+
+  Deno.test(`EventLoop (${name}) lets setInterval(0) and setTimeout(0) alternate`, () => {
+    const loop = new EventLoop({ profile: name });
+    const out: string[] = [];
+    let n = 0;
+    const h = loop.setInterval(() => {
+      out.push(`i${++n}`);
+      if (n === 3) loop.clearInterval(h);
+    }, 0);
+    loop.setTimeout(() => out.push("t"), 0);
+    loop.runAll();
+    assert.deepEqual(out, ["i1", "t", "i2", "i3"]);
+  });
+
+  Deno.test(`EventLoop (${name}) stops microtasks that starve timers with LoopLimitError`, () => {
+    const loop = new EventLoop({ profile: name, loopLimit: 500 });
+    let timer = false;
+    loop.setTimeout(() => (timer = true), 0);
+    const spin = () => loop.queueMicrotask(spin);
+    spin();
+    assert.throws(
+      () => loop.runAll(),
+      (e: unknown) =>
+        e instanceof LoopLimitError && e.loopLimit === 500 &&
+        /Cannot run all as more than 500 callbacks ran \(loopLimit\)/.test(
+          e.message,
+        ),
+    );
+    assert.equal(timer, false);
+    loop.reset();
+    assert.equal(loop.pending, 0);
+  });
+}
+
+Deno.test("EventLoop.runAll() stops a runaway interval with LoopLimitError", () => {
+  const loop = new EventLoop({ loopLimit: 100 });
+  loop.setInterval(() => {}, 1);
+  assert.throws(() => loop.runAll(), LoopLimitError);
+  loop.reset();
+});
+
+Deno.test("EventLoop passes extra arguments to timers, immediates and nextTick", () => {
+  const loop = new EventLoop({ profile: "node" });
+  const seen: unknown[] = [];
+  loop.setTimeout((a: number, b: string) => seen.push(a, b), 1, 1, "x");
+  loop.setImmediate((a: number) => seen.push(a), 2);
+  loop.nextTick((a: number) => seen.push(a), 3);
+  loop.runAll();
+  assert.deepEqual(seen, [3, 2, 1, "x"]);
+});
+
+Deno.test("EventLoop.clearTimeout() ignores stale handles of reused slots", () => {
+  const loop = new EventLoop();
+  const old = loop.setTimeout(() => {}, 1);
+  loop.runAll();
+  let ran = false;
+  const fresh = loop.setTimeout(() => (ran = true), 1);
+  assert.notEqual(old, fresh);
+  loop.clearTimeout(old);
+  loop.clearTimeout({});
+  loop.clearTimeout(undefined);
+  loop.clearTimeout(-1);
+  loop.runAll();
+  assert.equal(ran, true);
+});
+
+Deno.test("EventLoop cancels many timers and compacts without losing live ones", () => {
+  const loop = new EventLoop();
+  const ran: number[] = [];
+  const handles = [];
+  for (let i = 0; i < 5000; i++) {
+    handles.push(loop.setTimeout(() => ran.push(i), i % 100));
+  }
+  for (let i = 0; i < 5000; i++) if (i % 5 !== 0) loop.clearTimeout(handles[i]);
+  assert.equal(loop.pendingTimers, 1000);
+  loop.runAll();
+  assert.equal(ran.length, 1000);
+  assert.ok(ran.every((i) => i % 5 === 0));
+  assert.equal(loop.pendingTimers, 0);
+});
+
+Deno.test("EventLoop keeps an interval armed when its callback throws", () => {
+  const loop = new EventLoop();
+  let runs = 0;
+  const h = loop.setInterval(() => {
+    if (++runs === 1) throw new Error("boom");
+  }, 10);
+  assert.throws(() => loop.runAll(), /boom/);
+  assert.equal(loop.pendingTimers, 1);
+  loop.advance(10);
+  assert.equal(runs, 2);
+  loop.clearInterval(h);
+  assert.equal(loop.pending, 0);
+});
+
+Deno.test("EventLoop.reset() from inside an interval's callback stops it", () => {
+  const loop = new EventLoop();
+  let runs = 0;
+  loop.setInterval(() => {
+    runs++;
+    loop.reset();
+  }, 5);
+  loop.setTimeout(() => runs += 10, 7);
+  loop.runAll();
+  assert.equal(runs, 1);
+  assert.equal(loop.pending, 0);
+});
+
+Deno.test("EventLoop.advance() runs timers due at the target and stops there", () => {
+  const loop = new EventLoop({ profile: "node" });
+  const at = times(loop, () => {});
+  assert.deepEqual(at, []);
+  const seen: number[] = [];
+  loop.setTimeout(() => seen.push(loop.now()), 10);
+  loop.setTimeout(() => seen.push(loop.now()), 11);
+  assert.equal(loop.advance(10), 10);
+  assert.deepEqual(seen, [10]);
+  assert.equal(loop.advanceTo(11), 11);
+  assert.deepEqual(seen, [10, 11]);
+});
+
+Deno.test("EventLoop.step() runs one callback with its checkpoint", () => {
+  const loop = new EventLoop({ profile: "node" });
+  const out: string[] = [];
+  loop.setTimeout(() => {
+    out.push("t1");
+    loop.queueMicrotask(() => out.push("m"));
+  }, 1);
+  loop.setImmediate(() => out.push("imm"));
+  loop.setTimeout(() => out.push("t2"), 1);
+  assert.equal(loop.step(), true);
+  assert.deepEqual(out, ["imm"]);
+  assert.equal(loop.step(), true);
+  assert.deepEqual(out, ["imm", "t1", "m"]);
+  assert.equal(loop.step(), true);
+  assert.equal(loop.step(), false);
+  assert.deepEqual(out, ["imm", "t1", "m", "t2"]);
+});
+
+// ------------------------------------------------------------------- html
+
+Deno.test("EventLoop (html) clamps nested timeouts to 4 ms once nesting passes 5", () => {
+  const loop = new EventLoop({ profile: "html" });
+  const at = times(loop, (push) => {
+    let n = 0;
+    const chain = () => {
+      push();
+      if (++n < 10) loop.setTimeout(chain, 0);
+    };
+    loop.setTimeout(chain, 0);
+  });
+  assert.deepEqual(at, [0, 0, 0, 0, 0, 0, 4, 8, 12, 16]);
+});
+
+Deno.test("EventLoop (html) clamps an interval after its fifth run", () => {
+  const loop = new EventLoop({ profile: "html" });
+  const at = times(loop, (push) => {
+    let n = 0;
+    const h = loop.setInterval(() => {
+      push();
+      if (++n === 8) loop.clearInterval(h);
+    }, 0);
+  });
+  assert.deepEqual(at, [0, 0, 0, 0, 0, 0, 4, 8]);
+});
+
+Deno.test("EventLoop (html) does not pass nesting through a microtask", () => {
+  const loop = new EventLoop({ profile: "html" });
+  const at = times(loop, (push) => {
+    let n = 0;
+    const chain = () => {
+      push();
+      if (++n < 10) loop.queueMicrotask(() => loop.setTimeout(chain, 0));
+    };
+    loop.setTimeout(chain, 0);
+  });
+  assert.deepEqual(at, new Array(10).fill(0));
+});
+
+Deno.test("EventLoop (html) converts delays as browsers do", () => {
+  const loop = new EventLoop({ profile: "html" });
+  const at = times(loop, (push) => {
+    for (const ms of [-5, NaN, 1.9, 2 ** 31, 3]) loop.setTimeout(push, ms);
+  });
+  assert.deepEqual(at, [0, 0, 0, 1, 3]);
+});
+
+Deno.test("EventLoop (node) raises delays below 1 ms and overflows to 1 ms", () => {
+  const loop = new EventLoop({ profile: "node" });
+  const at = times(loop, (push) => {
+    for (const ms of [0, 0.5, NaN, -3, 2 ** 31, 1.5, undefined]) {
+      loop.setTimeout(push, ms);
+    }
+  });
+  assert.deepEqual(at, [1, 1, 1, 1, 1, 1, 1.5]);
+});
+
+Deno.test("EventLoop (html) gives the callbacks of a frame one timestamp and a checkpoint each", () => {
+  const loop = new EventLoop({ profile: "html" });
+  const out: string[] = [];
+  loop.requestAnimationFrame((t) => {
+    out.push(`a ${t}`);
+    loop.queueMicrotask(() => out.push("a micro"));
+    loop.requestAnimationFrame((t2) => out.push(`c ${t2}`));
+  });
+  loop.requestAnimationFrame((t) => out.push(`b ${t}`));
+  assert.equal(loop.nextFrame(), FRAME);
+  assert.deepEqual(out, [`a ${FRAME}`, "a micro", `b ${FRAME}`]);
+  assert.equal(loop.nextFrame(), 2 * FRAME);
+  assert.deepEqual(out.at(-1), `c ${2 * FRAME}`);
+});
+
+Deno.test("EventLoop (html) skips a frame callback cancelled earlier in the same frame", () => {
+  const loop = new EventLoop({ profile: "html" });
+  const out: string[] = [];
+  let second = 0;
+  loop.requestAnimationFrame(() => {
+    out.push("first");
+    loop.cancelAnimationFrame(second);
+  });
+  second = loop.requestAnimationFrame(() => out.push("second"));
+  loop.runAll();
+  assert.deepEqual(out, ["first"]);
+  assert.equal(loop.pending, 0);
+});
+
+Deno.test("EventLoop (html) runs a task due at a frame boundary before the frame", () => {
+  const loop = new EventLoop({
+    profile: { ...profiles.html, frameIntervalMs: 10 },
+  });
+  const out: string[] = [];
+  loop.requestAnimationFrame(() => out.push(`frame ${loop.now()}`));
+  loop.setTimeout(() => out.push(`timer ${loop.now()}`), 10);
+  loop.setTimeout(() => out.push(`early ${loop.now()}`), 5);
+  loop.setTimeout(() => out.push(`late ${loop.now()}`), 11);
+  loop.runAll();
+  assert.deepEqual(out, ["early 5", "timer 10", "frame 10", "late 11"]);
+});
+
+Deno.test("EventLoop.nextFrame() without frame callbacks moves to frame times", () => {
+  const loop = new EventLoop();
+  assert.equal(loop.nextFrame(), FRAME);
+  loop.advance(5);
+  assert.equal(loop.nextFrame(), 2 * FRAME);
+});
+
+// ------------------------------------------------------------- node, deno
+
+Deno.test("EventLoop (node) runs immediates queued in the check phase in the next turn", () => {
+  const loop = new EventLoop({ profile: "node" });
+  const out: string[] = [];
+  loop.setTimeout(() => {
+    loop.setImmediate(() => {
+      out.push("imm1");
+      loop.setImmediate(() => out.push("imm3"));
+      loop.setTimeout(() => out.push("timer"), 0);
+    });
+    loop.setImmediate(() => out.push("imm2"));
+  }, 5);
+  loop.runAll();
+  // the timer is due at 6: the next turn's check phase comes first
+  assert.deepEqual(out, ["imm1", "imm2", "imm3", "timer"]);
+});
+
+Deno.test("EventLoop (node) drains nextTick before promise jobs after each callback", () => {
+  const loop = new EventLoop({ profile: "node" });
+  const out: string[] = [];
+  loop.setImmediate(() => {
+    loop.resolved().then(() => {
+      out.push("then");
+      loop.nextTick(() => out.push("tick from then"));
+    });
+    loop.nextTick(() => {
+      out.push("tick");
+      loop.nextTick(() => out.push("tick from tick"));
+      loop.resolved().then(() => out.push("then from tick"));
+    });
+  });
+  loop.runAll();
+  assert.deepEqual(out, [
+    "tick",
+    "tick from tick",
+    "then",
+    "then from tick",
+    "tick from then",
+  ]);
+});
+
+Deno.test("EventLoop entry esm runs top-level promise jobs before nextTick; cjs the reverse", () => {
+  const run = (profile: Profile) => {
+    const loop = new EventLoop({ profile });
+    const out: string[] = [];
+    loop.nextTick(() => out.push("tick"));
+    loop.queueMicrotask(() => out.push("micro"));
+    loop.runMicrotasks();
+    return out;
+  };
+  assert.deepEqual(run(profiles.node), ["tick", "micro"]);
+  assert.deepEqual(run({ ...profiles.node, entry: "esm" }), ["micro", "tick"]);
+  assert.deepEqual(run(profiles.deno), ["micro", "tick"]);
+});
+
+Deno.test("EventLoop.clearImmediate() ignores handles that already ran", () => {
+  const loop = new EventLoop({ profile: "node" });
+  const h = loop.setImmediate(() => {});
+  loop.runAll();
+  loop.clearImmediate(h);
+  loop.clearImmediate(undefined);
+  assert.equal(loop.pending, 0);
+});
+
+// --------------------------------------------------------------- postTask
+
+Deno.test("EventLoop.postTask() orders priorities, timers and yield continuations", () => {
+  const loop = new EventLoop();
+  const out: string[] = [];
+  loop.setTimeout(() => out.push("timer"), 0);
+  loop.postTask(() => out.push("visible"));
+  loop.postTask(function* () {
+    out.push("gen 1");
+    yield;
+    out.push("gen 2");
+  }, { priority: "background" });
+  loop.postTask(() => out.push("background"), { priority: "background" });
+  loop.postTask(() => out.push("blocking"), { priority: "user-blocking" });
+  loop.runAll();
+  assert.deepEqual(out, [
+    "blocking",
+    "timer",
+    "visible",
+    "gen 1",
+    "gen 2",
+    "background",
+  ]);
+});
+
+Deno.test("EventLoop.postTask() resolves with the result and rejects with the error", () => {
+  const loop = new EventLoop();
+  const ok = loop.postTask(function* () {
+    yield;
+    return 7;
+  });
+  const bad = loop.postTask(() => {
+    throw new Error("task failed");
+  });
+  const seen: unknown[] = [];
+  ok.then((v) => seen.push(v));
+  bad.catch((e) => seen.push((e as Error).message));
+  loop.runAll();
+  // the generator's continuation runs before the next user-visible task
+  assert.deepEqual(seen, [7, "task failed"]);
+});
+
+Deno.test("EventLoop.postTask() runs a delayed task when due", () => {
+  const loop = new EventLoop();
+  const out: string[] = [];
+  loop.postTask(() => out.push(`late ${loop.now()}`), { delay: 20 });
+  loop.postTask(() => out.push(`now ${loop.now()}`));
+  loop.runAll();
+  assert.deepEqual(out, ["now 0", "late 20"]);
+});
+
+Deno.test("EventLoop.postTask() rejects with signal.reason and removes its listener", () => {
+  const loop = new EventLoop();
+  const controller = new AbortController();
+  let added = 0;
+  let removed = 0;
+  const signal = controller.signal;
+  const add = signal.addEventListener.bind(signal);
+  const remove = signal.removeEventListener.bind(signal);
+  signal.addEventListener = (
+    ...a: Parameters<typeof add>
+  ) => (added++, add(...a));
+  signal.removeEventListener = (
+    ...a: Parameters<typeof remove>
+  ) => (removed++, remove(...a));
+  let ran = false;
+  let cleaned = false;
+  const a = loop.postTask(() => (ran = true), { signal, delay: 5 });
+  const b = loop.postTask(function* () {
+    try {
+      yield;
+      ran = true;
+    } finally {
+      cleaned = true;
+    }
+  }, { signal });
+  loop.step(); // b's first slice
+  const reason = new Error("stop");
+  controller.abort(reason);
+  const seen: unknown[] = [];
+  a.catch((e) => seen.push(e));
+  b.catch((e) => seen.push(e));
+  loop.runAll();
+  assert.equal(ran, false);
+  assert.equal(cleaned, true);
+  assert.deepEqual(seen, [reason, reason]);
+  assert.equal(added, 2);
+  assert.equal(removed, 2);
+  assert.equal(loop.pending, 0);
+});
+
+Deno.test("EventLoop.postTask() with an aborted signal queues nothing and adds no listener", () => {
+  const loop = new EventLoop();
+  const reason = new Error("already");
+  const signal = AbortSignal.abort(reason);
+  let added = 0;
+  signal.addEventListener = () => void added++;
+  let seen: unknown;
+  const p = loop.postTask(() => {}, { signal });
+  assert.equal(loop.pending, 0);
+  p.catch((e) => (seen = e));
+  loop.runMicrotasks();
+  assert.equal(seen, reason);
+  assert.equal(added, 0);
+});
+
+Deno.test("EventLoop.postTask() validates its options", () => {
+  const loop = new EventLoop();
+  assert.throws(
+    () => loop.postTask(() => {}, { priority: "urgent" as never }),
+    new TypeError(
+      `Cannot post a task as 'priority' must be "user-blocking", "user-visible" or "background": current value is "urgent"`,
+    ),
+  );
+  for (const v of [-1, NaN, Infinity]) {
+    assert.throws(
+      () => loop.postTask(() => {}, { delay: v }),
+      new RangeError(
+        `Cannot post a task as 'delay' must be a finite number >= 0: current value is ${v}`,
+      ),
+    );
+  }
+  assert.throws(
+    () => loop.postTask(() => {}, { signal: {} as never }),
+    TypeError,
+  );
+  assert.equal(loop.pending, 0);
+});
+
+Deno.test("EventLoop.reset() drops posted tasks and their listeners", () => {
+  const loop = new EventLoop();
+  const controller = new AbortController();
+  let removed = 0;
+  const remove = controller.signal.removeEventListener.bind(controller.signal);
+  controller.signal.removeEventListener = (...a: Parameters<typeof remove>) => (
+    removed++, remove(...a)
+  );
+  loop.postTask(() => {}, { signal: controller.signal });
+  loop.postTask(() => {}, { signal: controller.signal, delay: 10 });
+  loop.reset();
+  assert.equal(removed, 2);
+  assert.equal(loop.pending, 0);
+});
+
+// ------------------------------------------------------- futures, clock
+
+Deno.test("EventLoop.future() runs reactions and derived futures in the loop's checkpoints", () => {
+  const loop = new EventLoop({ trace: true });
+  const out: string[] = [];
+  const c = loop.completer<number>();
+  c.future.then((v) => v + 1).then((v) =>
+    out.push(`then ${v} at ${loop.now()}`)
+  );
+  loop.setTimeout(() => {
+    out.push("resolve");
+    c.resolve(1);
+  }, 10);
+  loop.setTimeout(() => out.push("next timer"), 10);
+  loop.runAll();
+  assert.deepEqual(out, ["resolve", "then 2 at 10", "next timer"]);
+  const reactions = loop.trace.events.filter((e) =>
+    e.label.startsWith("future reaction #")
+  );
+  assert.equal(reactions.length, 2);
+  assert.ok(reactions.every((e) => e.queue === "microtasks" && e.time === 10));
+});
+
+Deno.test("EventLoop.future() settles from init, and a throwing init rejects", () => {
+  const loop = new EventLoop();
+  const seen: unknown[] = [];
+  loop.future<number>((resolve) => resolve(3)).then((v) => seen.push(v));
+  loop.future(() => {
+    throw new Error("init");
+  }).catch((e) => seen.push((e as Error).message));
+  loop.future((_, reject) => reject("no")).catch((e) => seen.push(e));
+  loop.runMicrotasks();
+  assert.deepEqual(seen, [3, "init", "no"]);
+  assert.throws(() => loop.future(5 as never), TypeError);
+});
+
+Deno.test("EventLoop works as the clock of a pledge API", async () => {
+  const loop = new EventLoop({ profile: "deno" });
+  const waited = loop.completer<string>().future.wait({
+    timeoutMs: 50,
+    clock: loop,
+  });
+  loop.runAll();
+  assert.equal(loop.now(), 50);
+  await assert.rejects(
+    waited,
+    (e: unknown) => (e as DOMException).name === "TimeoutError",
+  );
+  assert.equal(loop.pendingTimers, 0);
+});
+
+// ------------------------------------------------------------------ trace
+
+Deno.test("EventLoop records time, queue, enqueuedBy and rule for every event", () => {
+  const trace = new Trace();
+  const loop = new EventLoop({ profile: "node", trace });
+  assert.equal(loop.trace, trace);
+  loop.runScript(() => {
+    loop.setTimeout(function timer() {
+      loop.nextTick(() => {});
+      loop.setImmediate(() => {});
+    }, 0);
+  }, "main");
+  loop.runAll();
+  const [script, timer, tick, immediate] = trace.events;
+  assert.equal(trace.events.length, 4);
+  assert.deepEqual(
+    trace.events.map((
+      e,
+    ) => [e.id, e.time, e.lane, e.queue, e.label, e.enqueuedBy, e.enqueuedAt]),
+    [
+      [1, 0, "task", "script", "main", undefined, 0],
+      [2, 1, "timer", "timers", "timer", 1, 0],
+      [3, 1, "microtask", "nextTick", "nextTick #2", 2, 1],
+      [4, 1, "task", "immediates", "setImmediate #3", 2, 1],
+    ],
+  );
+  assert.match(timer!.rule, /node: a delay below 1 ms .* becomes 1 ms/);
+  assert.match(tick!.rule, /whole nextTick queue runs before promise jobs/);
+  assert.match(immediate!.rule, /check phase/);
+  assert.match(script!.rule, /script runs as a task/);
+});
+
+Deno.test("EventLoop traces an interval re-armed by its own run", () => {
+  const loop = new EventLoop({ trace: true });
+  let n = 0;
+  const h = loop.setInterval(() => {
+    if (++n === 3) loop.clearInterval(h);
+  }, 10);
+  loop.runAll();
+  const events = loop.trace.events;
+  assert.deepEqual(events.map((e) => e.enqueuedBy), [undefined, 1, 2]);
+  assert.deepEqual(events.map((e) => e.enqueuedAt), [0, 10, 20]);
+  assert.match(events[0]!.label, /^setInterval\(10\) #\d+$/);
+});
+
+Deno.test("EventLoop traces the nesting clamp as the rule that placed the timer", () => {
+  const loop = new EventLoop({ trace: true });
+  let n = 0;
+  const chain = () => {
+    if (++n < 8) loop.setTimeout(chain, 0);
+  };
+  loop.setTimeout(chain, 0);
+  loop.runAll();
+  const rules = loop.trace.events.map((e) => e.rule.includes("nesting level"));
+  assert.deepEqual(rules, [
+    false,
+    false,
+    false,
+    false,
+    false,
+    false,
+    true,
+    true,
+  ]);
+});
+
+// ------------------------------------------------------------------ async
+
+Deno.test("EventLoop.advanceAsync() lets native awaits run between virtual tasks", async () => {
+  const loop = new EventLoop({ profile: "node" });
+  const sleep = (ms: number) =>
+    new Promise<void>((r) => loop.setTimeout(r, ms));
+  const at: number[] = [];
+  const done = (async () => {
+    for (let i = 0; i < 3; i++) {
+      await sleep(10);
+      await Promise.resolve();
+      at.push(loop.now());
+    }
+  })();
+  assert.equal(await loop.advanceAsync(25), 25);
+  assert.deepEqual(at, [10, 20]);
+  assert.equal(await loop.advanceToAsync(30), 30);
+  await done;
+  assert.deepEqual(at, [10, 20, 30]);
+});
+
+Deno.test("EventLoop.runUntilSettled() throws a DeadlockError instead of hanging", async () => {
+  const loop = new EventLoop();
+  await assert.rejects(
+    loop.runUntilSettled(new Promise(() => {})),
+    /Cannot settle the promise as nothing can make progress/,
+  );
+  const failing = new Promise((_, reject) =>
+    loop.setTimeout(() => reject(new Error("late")), 5)
+  );
+  await assert.rejects(loop.runUntilSettled(failing), /late/);
+  assert.equal(loop.now(), 5);
+});
+
+Deno.test("EventLoop refuses a second drive while an async drive runs", async () => {
+  const loop = new EventLoop();
+  loop.setTimeout(() => {}, 10);
+  const drive = loop.runAllAsync();
+  assert.throws(() => loop.runAll(), InvalidStateError);
+  await assert.rejects(loop.stepAsync(), InvalidStateError);
+  assert.equal(await drive, 10);
+  assert.equal(await loop.stepAsync(), false);
+});
+
+Deno.test("EventLoop.runAllAsync() runs timers armed by host promise continuations", async () => {
+  const loop = new EventLoop({ profile: "deno" });
+  const at: number[] = [];
+  Promise.resolve().then(() => loop.setTimeout(() => at.push(loop.now()), 7));
+  const f = Future.resolve(1).then(() =>
+    loop.setTimeout(() => at.push(loop.now()), 3)
+  );
+  await loop.runAllAsync();
+  await f;
+  assert.deepEqual(at, [3, 7]);
+});
+
+// --------------------------------------------------------------- properties
+
+interface Spec {
+  delay: number;
+  children: Spec[];
+}
+
+const specs: fc.Arbitrary<Spec[]> = fc.letrec<{ spec: Spec; list: Spec[] }>(
+  (tie) => ({
+    spec: fc.record({
+      delay: fc.oneof(
+        fc.integer({ min: 0, max: 50 }),
+        fc.constantFrom(0, 0.5, 1, 2.5),
+      ),
+      children: fc.oneof(
+        { depthSize: "small", withCrossShrink: true },
+        fc.constant([]),
+        tie("list"),
+      ),
+    }) as fc.Arbitrary<Spec>,
+    list: fc.array(tie("spec"), { maxLength: 5 }) as fc.Arbitrary<Spec[]>,
+  }),
+).list;
+
+// The reference: pick the pending timer with the least (deadline, arming
+// order) by a linear scan, as the spec and Node's docs state the rule.
+function reference(top: Spec[], effective: (ms: number) => number): string[] {
+  const pending: { deadline: number; seq: number; spec: Spec; name: string }[] =
+    [];
+  let seq = 0;
+  let now = 0;
+  const arm = (list: Spec[], prefix: string) =>
+    list.forEach((spec, i) =>
+      pending.push({
+        deadline: now + effective(spec.delay),
+        seq: seq++,
+        spec,
+        name: `${prefix}${i}`,
+      })
+    );
+  arm(top, "");
+  const out: string[] = [];
+  while (pending.length > 0) {
+    let best = 0;
+    for (let i = 1; i < pending.length; i++) {
+      const a = pending[i]!, b = pending[best]!;
+      if (
+        a.deadline < b.deadline || (a.deadline === b.deadline && a.seq < b.seq)
+      ) best = i;
+    }
+    const [t] = pending.splice(best, 1);
+    now = Math.max(now, t!.deadline);
+    out.push(`${t!.name}@${now}`);
+    arm(t!.spec.children, `${t!.name}.`);
+  }
+  return out;
+}
+
+function simulateSpecs(loop: EventLoop, top: Spec[]): string[] {
+  const out: string[] = [];
+  const arm = (list: Spec[], prefix: string) =>
+    list.forEach((spec, i) =>
+      loop.setTimeout(() => {
+        out.push(`${prefix}${i}@${loop.now()}`);
+        arm(spec.children, `${prefix}${i}.`);
+      }, spec.delay)
+    );
+  arm(top, "");
+  loop.runAll();
+  return out;
+}
+
+Deno.test("property: random timers run in (deadline, arming) order", () => {
+  fc.assert(
+    fc.property(specs, (top) => {
+      // (the nesting clamp has its own tests: leave it out of the order)
+      const html = new EventLoop({
+        profile: { ...profiles.html, nestingClamp: null },
+      });
+      assert.deepEqual(
+        simulateSpecs(html, top),
+        reference(top, (ms) => Math.trunc(ms)),
+      );
+      const node = new EventLoop({ profile: "node" });
+      assert.deepEqual(
+        simulateSpecs(node, top),
+        reference(top, (ms) => (ms < 1 ? 1 : ms)),
+      );
+      assert.equal(html.pending + node.pending, 0);
+    }),
+    { numRuns: 200 },
+  );
+});
+
+Deno.test("property: cancelled timers never run", () => {
+  const plan = fc.array(
+    fc.record({
+      delay: fc.integer({ min: 0, max: 30 }),
+      cancelAtStart: fc.boolean(),
+      victim: fc.nat(),
+    }),
+    { minLength: 1, maxLength: 40 },
+  );
+  fc.assert(
+    fc.property(
+      plan,
+      fc.constantFrom("html", "node", "deno"),
+      (timers, profile) => {
+        const loop = new EventLoop({ profile: profile as "html" });
+        const ran = new Set<number>();
+        const cancelled = new Set<number>();
+        const handles: unknown[] = [];
+        timers.forEach((t, i) => {
+          handles.push(loop.setTimeout(() => {
+            assert.ok(
+              !cancelled.has(i),
+              `timer ${i} ran after being cancelled`,
+            );
+            ran.add(i);
+            const victim = t.victim % timers.length;
+            if (!ran.has(victim)) cancelled.add(victim);
+            loop.clearTimeout(handles[victim]);
+          }, t.delay));
+        });
+        timers.forEach((t, i) => {
+          if (t.cancelAtStart) {
+            cancelled.add(i);
+            loop.clearTimeout(handles[i]);
+          }
+        });
+        loop.runAll();
+        for (const i of cancelled) assert.ok(!ran.has(i));
+        assert.equal(ran.size + cancelled.size, timers.length);
+        assert.equal(loop.pendingTimers, 0);
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
+type Op =
+  | {
+    kind: "timeout" | "immediate" | "micro" | "tick" | "then" | "frame";
+    delay: number;
+    children: Op[];
+  }
+  | { kind: "interval"; delay: number; children: Op[] };
+
+const ops = (profile: "html" | "node"): fc.Arbitrary<Op[]> =>
+  fc.letrec<{ op: Op; list: Op[] }>((tie) => ({
+    op: fc.record({
+      kind: fc.constantFrom(
+        ...(profile === "html"
+          ? ["timeout", "interval", "micro", "then", "frame"] as const
+          : [
+            "timeout",
+            "interval",
+            "micro",
+            "then",
+            "immediate",
+            "tick",
+          ] as const),
+      ),
+      delay: fc.integer({ min: 0, max: 40 }),
+      children: fc.oneof(
+        { depthSize: "small", withCrossShrink: true },
+        fc.constant([]),
+        tie("list"),
+      ),
+    }) as fc.Arbitrary<Op>,
+    list: fc.array(tie("op"), { maxLength: 4 }) as fc.Arbitrary<Op[]>,
+  })).list;
+
+function runOps(profile: "html" | "node", program: Op[]): EventLoop {
+  const loop = new EventLoop({ profile, trace: true });
+  const start = (list: Op[]): void => {
+    for (const op of list) {
+      const body = () => start(op.children);
+      switch (op.kind) {
+        case "timeout":
+          loop.setTimeout(body, op.delay);
+          break;
+        case "interval": {
+          let n = 0;
+          const h = loop.setInterval(() => {
+            body();
+            if (++n === 2) loop.clearInterval(h);
+          }, op.delay);
+          break;
+        }
+        case "micro":
+          loop.queueMicrotask(body);
+          break;
+        case "then":
+          loop.resolved().then(body);
+          break;
+        case "tick":
+          loop.nextTick(body);
+          break;
+        case "immediate":
+          loop.setImmediate(body);
+          break;
+        case "frame":
+          loop.requestAnimationFrame(body);
+          break;
+      }
+    }
+  };
+  loop.runScript(() => start(program));
+  loop.runAll();
+  return loop;
+}
+
+Deno.test("property: the trace is identical across two runs of the same program", () => {
+  for (const profile of ["html", "node"] as const) {
+    fc.assert(
+      fc.property(ops(profile), (program) => {
+        const a = runOps(profile, program);
+        const b = runOps(profile, program);
+        assert.deepEqual(b.trace.events, a.trace.events);
+        assert.equal(b.trace.toText(), a.trace.toText());
+        assert.equal(a.pending, 0);
+      }),
+      { numRuns: 150 },
+    );
+  }
+});

@@ -1,0 +1,221 @@
+import {
+  EventLoop,
+  type MicrotaskQueue,
+  simulateAsync,
+  SimulatedPromise,
+} from "@pledge/core";
+import assert from "node:assert/strict";
+
+// How many microtask ticks pass before `start(loop)` settles: a ticker chain
+// logs tick n at the n-th microtask turn.
+function ticksUntil(
+  start: (loop: EventLoop) => PromiseLike<unknown>,
+): number {
+  const loop = new EventLoop();
+  const out: string[] = [];
+  start(loop).then(() => out.push("done"));
+  let chain = loop.resolved() as SimulatedPromise<unknown>;
+  for (let i = 1; i <= 6; i++) chain = chain.then(() => out.push(`tick ${i}`));
+  loop.runMicrotasks();
+  // "done" lands after tick n-1 when it took n ticks (it was queued first)
+  const at = out.indexOf("done");
+  return at === 0 ? 1 : Number(out[at - 1]!.split(" ")[1]) + 1;
+}
+
+Deno.test("simulateAsync() charges V8's tick costs for await", () => {
+  // seen by `then` on the async function's promise: 1 more tick each
+  const awaiting = (value: (loop: EventLoop) => unknown) =>
+    ticksUntil((loop) =>
+      loop.async(function* () {
+        yield value(loop);
+      })()
+    );
+  assert.equal(awaiting(() => 1), 2); // await value: 1 tick, +1 to observe
+  assert.equal(awaiting((loop) => loop.resolved(1)), 2); // a loop promise: 1
+  assert.equal(awaiting(() => ({ then: (r: (v: number) => void) => r(1) })), 3); // thenable: 2
+});
+
+Deno.test("simulateAsync() costs 3 ticks for a returned promise, 1 for a value", () => {
+  assert.equal(
+    ticksUntil((loop) =>
+      // deno-lint-ignore require-yield
+      loop.async(function* () {
+        return loop.resolved(1);
+      })()
+    ),
+    3,
+  );
+  assert.equal(
+    ticksUntil((loop) =>
+      // deno-lint-ignore require-yield
+      loop.async(function* () {
+        return 1;
+      })()
+    ),
+    1,
+  );
+});
+
+Deno.test("simulateAsync() runs the body synchronously up to the first yield", () => {
+  const loop = new EventLoop();
+  const out: string[] = [];
+  const f = loop.async(function* (a: number, b: number) {
+    out.push(`start ${a + b}`);
+    yield;
+    out.push("resumed");
+    return a * b;
+  });
+  const p = f(2, 3);
+  out.push("after call");
+  let result = 0;
+  p.then((v) => (result = v));
+  loop.runMicrotasks();
+  assert.deepEqual(out, ["start 5", "after call", "resumed"]);
+  assert.equal(result, 6);
+});
+
+Deno.test("simulateAsync() throws a rejection into the body and rejects on a throw", () => {
+  const loop = new EventLoop();
+  const seen: unknown[] = [];
+  const caught = loop.async(function* () {
+    try {
+      yield loop.rejected(new Error("inner"));
+    } catch (e) {
+      return `caught ${(e as Error).message}`;
+    }
+  });
+  // deno-lint-ignore require-yield
+  const failing = loop.async(function* () {
+    throw new Error("sync");
+  });
+  caught().then((v) => seen.push(v));
+  failing().catch((e) => seen.push((e as Error).message));
+  loop.runMicrotasks();
+  assert.deepEqual(seen, ["sync", "caught inner"]);
+});
+
+Deno.test("simulateAsync() passes this and works with any microtask queue", () => {
+  const jobs: (() => void)[] = [];
+  const host: MicrotaskQueue = { queueMicrotask: (job) => void jobs.push(job) };
+  const obj = {
+    base: 10,
+    add: simulateAsync(host, function* (this: { base: number }, x: number) {
+      const y = (yield x) as number;
+      return this.base + y;
+    }),
+  };
+  let result = 0;
+  obj.add(5).then((v) => (result = v));
+  while (jobs.length > 0) jobs.shift()!();
+  assert.equal(result, 15);
+});
+
+Deno.test("simulateAsync() validates its arguments", () => {
+  const loop = new EventLoop();
+  assert.throws(
+    () => simulateAsync(loop, 1 as never),
+    new TypeError(
+      "Cannot simulate an async function as 'body' must be a function: current value is 1",
+    ),
+  );
+  assert.throws(
+    () => simulateAsync({} as never, function* () {}),
+    /'host.queueMicrotask' must be a function/,
+  );
+});
+
+Deno.test("SimulatedPromise resolves once, rejects a self-resolution and throwing thenables", () => {
+  const loop = new EventLoop();
+  const seen: unknown[] = [];
+  new SimulatedPromise<number>(loop, (resolve, reject) => {
+    resolve(1);
+    resolve(2);
+    reject(new Error("late"));
+    throw new Error("ignored");
+  }).then((v) => seen.push(v));
+  const self: SimulatedPromise<unknown> = loop.promise((resolve) =>
+    loop.queueMicrotask(() => resolve(self))
+  );
+  self.catch((e) => seen.push((e as TypeError).message));
+  loop.resolved({
+    then() {
+      throw new Error("thenable threw");
+    },
+  }).catch((e) => seen.push((e as Error).message));
+  loop.resolved({
+    get then(): never {
+      throw new Error("getter threw");
+    },
+  }).catch((e) => seen.push((e as Error).message));
+  loop.runMicrotasks();
+  assert.deepEqual(seen, [
+    1,
+    "getter threw",
+    "Cannot resolve a promise with itself",
+    "thenable threw",
+  ]);
+});
+
+Deno.test("SimulatedPromise.finally() passes the outcome on unless it throws", () => {
+  const loop = new EventLoop();
+  const seen: unknown[] = [];
+  loop.resolved(1).finally(() => seen.push("f1")).then((v) => seen.push(v));
+  loop.rejected("r").finally(() => seen.push("f2")).catch((e) => seen.push(e));
+  loop.resolved(2).finally(() => {
+    throw "override";
+  }).catch((e) => seen.push(e));
+  loop.resolved(3).finally().then((v) => seen.push(v));
+  loop.runMicrotasks();
+  // the order V8 (Node 20, Deno 2.9) prints for the same program
+  assert.deepEqual(seen, ["f1", "f2", "override", 3, 1, "r"]);
+});
+
+Deno.test("SimulatedPromise passes values through missing handlers", () => {
+  const loop = new EventLoop();
+  const seen: unknown[] = [];
+  loop.resolved(4).then(null, () => {}).then((v) => seen.push(v));
+  loop.rejected("no").then((v) => v).catch((e) => seen.push(e));
+  loop.runMicrotasks();
+  assert.deepEqual(seen, [4, "no"]);
+});
+
+Deno.test("SimulatedPromise can be awaited by host code once the loop runs", async () => {
+  const loop = new EventLoop();
+  const p = loop.promise<string>((r) => loop.setTimeout(() => r("late"), 10));
+  assert.equal(p.state, "pending");
+  loop.runAll();
+  assert.equal(p.state, "fulfilled");
+  const got = await Promise.race([p, Promise.resolve("host first")]);
+  assert.equal(got, "host first"); // its reaction still needs the loop
+  const value = loop.runUntilSettled(p);
+  assert.equal(await value, "late");
+});
+
+Deno.test("SimulatedPromise validates its host and init", () => {
+  assert.throws(
+    () => new SimulatedPromise({} as never),
+    new TypeError(
+      "Cannot create a SimulatedPromise as 'host.queueMicrotask' must be a function: current value is undefined",
+    ),
+  );
+  assert.throws(
+    () => new SimulatedPromise(new EventLoop(), 5 as never),
+    TypeError,
+  );
+  assert.throws(() => new EventLoop().promise(5 as never), TypeError);
+});
+
+Deno.test("SimulatedPromise labels its jobs in the trace", () => {
+  const loop = new EventLoop({ trace: true });
+  const work = loop.async(function* work() {
+    yield { then: (r: () => void) => r() };
+  });
+  work();
+  loop.resolved().then(function named() {});
+  loop.runMicrotasks();
+  assert.deepEqual(loop.trace.events.map((e) => e.label), [
+    "resolve thenable",
+    "named",
+    "work: resume",
+  ]);
+});
