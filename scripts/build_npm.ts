@@ -714,7 +714,7 @@ function runNodeTests(
   );
   const child = spawn(node, [
     "--test",
-    "--test-concurrency=2",
+    "--test-concurrency=1",
     "--test-reporter=spec",
     `--test-reporter-destination=${log}`,
     ...files,

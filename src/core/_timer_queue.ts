@@ -18,6 +18,8 @@ import type { Clock, TimerHandle } from "./clock.ts";
 import { systemClock } from "./clock.ts";
 import { DeadlineHeap, type HeapEntry } from "./_heap.ts";
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** A scheduled entry; pass it back to {@linkcode TimerQueue.cancel}. */
 export interface QueuedTimer extends HeapEntry {
   /** Runs when the deadline is reached. */
@@ -99,9 +101,14 @@ export class TimerQueue {
   #arm(deadline: number): void {
     const clock = this.#clock;
     if (this.#handle !== undefined) clock.clearTimeout(this.#handle);
-    this.#armedAt = deadline;
-    const wait = deadline - clock.now();
-    this.#handle = clock.setTimeout(this.#onFire, wait > 0 ? wait : 0);
+    const now = clock.now();
+    let wait = deadline - now;
+    if (wait < 0) wait = 0;
+    // A host timer holds at most 2^31 - 1 ms; a later deadline is reached in
+    // hops (the early firing finds nothing due and re-arms).
+    if (wait > MAX_TIMER_MS) wait = MAX_TIMER_MS;
+    this.#armedAt = now + wait;
+    this.#handle = clock.setTimeout(this.#onFire, wait);
   }
 
   #disarm(): void {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { delay, Future, pipeline, VirtualClock } from "@pledge/core";
+import { delay, type Future, pipeline, VirtualClock } from "@pledge/core";
 import {
   assertThrowsWith,
   countedSignal,

@@ -59,3 +59,17 @@ Deno.test("TimerQueue runs entries scheduled for now by a callback and rethrows 
   assert.deepEqual(order, ["first", "second", "same instant"]);
   assert.equal(inner.pendingTimers, 0);
 });
+
+Deno.test("TimerQueue reaches deadlines beyond what a host timer holds in hops", () => {
+  const { inner, clock, armed } = countingClock();
+  const queue = new TimerQueue(clock);
+  let ran = false;
+  queue.schedule(() => (ran = true), 2 ** 32);
+  inner.tick(2 ** 31 - 1);
+  assert.equal(ran, false);
+  assert.equal(inner.pendingTimers, 1);
+  inner.runAll();
+  assert.equal(ran, true);
+  assert.equal(inner.now(), 2 ** 32);
+  assert.equal(armed(), 3);
+});
