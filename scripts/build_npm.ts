@@ -1,8 +1,9 @@
 /**
- * `deno task build:npm [version] [--skip-test] [--node <bin>]...`: builds the npm
- * package in `npm/` with the TypeScript compiler (what dnt would build), then
- * runs the unchanged `Deno.test` files under `node --test` against both the
- * ES module and the CommonJS output.
+ * `deno task build:npm [version] [--skip-test] [--node <bin>[:esm|:script]]...`
+ * builds the npm package in `npm/` with the TypeScript compiler (what dnt
+ * would build), then runs the unchanged `Deno.test` files and the doc
+ * examples under `node --test` against the ES module and the CommonJS output
+ * (`--node` is repeatable; default: `node` on PATH, both formats).
  *
  * - Type-checks the library (everything under `src/` plus the `deno.json`
  *   entry points) with `lib: es2022, dom` and no `types`, so a stray `Deno.*`
@@ -15,8 +16,10 @@
  * - Compiles `tests/` beside the library (not packed), binding `Deno` in each
  *   test file to `scripts/npm_tools/deno_test_shim.cjs`, mapping bare and
  *   `npm:` specifiers to the packages pinned in `scripts/npm_tools/`.
+ * - Turns the code blocks `deno test --doc` runs (JSDoc of the package's
+ *   modules, README.md) into test modules (scripts/npm_tools/doc_examples.ts).
  *
- * Imports only `node:*` modules and the pinned `typescript`.
+ * Imports only `node:*` modules, the pinned `typescript` and its own helper.
  *
  * @module
  */
@@ -118,18 +121,23 @@ const deno: DenoJson = JSON.parse(
 );
 const args = process.argv.slice(2);
 const skipTest = args.includes("--skip-test");
+/** The Node binaries to test with, each with the formats to test. */
 const nodeBins: string[] = [];
+const nodeFormats: Format[][] = [];
 let version = deno.version;
 for (let i = 0; i < args.length; i++) {
   const a = args[i]!;
   if (a === "--node") {
     const bin = args[++i] ?? fail("--node needs a path");
-    nodeBins.push(bin.includes("/") ? path.resolve(bin) : bin);
+    // `<bin>:esm` or `<bin>:script` tests one format only.
+    const [, file = bin, only] = /^(.*?)(?::(esm|script))?$/.exec(bin) ?? [];
+    nodeBins.push(file.includes("/") ? path.resolve(file) : file);
+    nodeFormats.push(only ? [only as Format] : FORMATS);
   } else if (a === "--skip-test") continue;
   else if (a.startsWith("--")) fail(`unknown option ${a}`);
   else version = a;
 }
-if (nodeBins.length === 0) nodeBins.push("node");
+if (nodeBins.length === 0) (nodeBins.push("node"), nodeFormats.push(FORMATS));
 if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(version)) {
   fail(`'${version}' is not a semver version`);
 }
@@ -411,6 +419,11 @@ function report(diagnostics: readonly ts.Diagnostic[]): void {
     getNewLine: () => "\n",
   };
   console.error(ts.formatDiagnosticsWithColorAndContext(mine, formatHost));
+  if (mine.some((d) => d.code >= 9007 && d.code <= 9039)) {
+    console.error(
+      "TS9xxx: isolatedDeclarations wants explicit types on what a module exports (JSR's no-slow-types rule, applied to every module since each ships a .d.ts)",
+    );
+  }
   fail(
     `${mine.length} type error(s) in library code (lib es2022+dom, no Deno/Node globals)`,
   );
@@ -767,15 +780,16 @@ console.log(
   `build_npm: ${docCount} doc examples (JSDoc and README.md code blocks) run under Node too, in tests/_doc/`,
 );
 console.log(
-  `build_npm: running ${nodeTests.length} test files x 2 formats under node ${
-    versions.join(", ")
+  `build_npm: running ${nodeTests.length} test files under ${
+    versions.map((v, i) => `node ${v} (${nodeFormats[i]!.join(" + ")})`)
+      .join(", ")
   }`,
 );
 const tTests = performance.now();
 // Two runs at a time (the machine has 2 cores; the Promises/A+ suite's
 // 200 ms timeouts trip when it is starved).
 const queue = nodeBins.flatMap((bin, i) =>
-  FORMATS.map((format) => () => runNodeTests(bin, format, i))
+  nodeFormats[i]!.map((format) => () => runNodeTests(bin, format, i))
 );
 const runs: RunSummary[] = [];
 await Promise.all([0, 1].map(async () => {

@@ -16,8 +16,10 @@
  *
  * let ran = 0;
  * const counting: Executor = { execute: (task) => (ran++, task()) };
- * assert.equal(await Future.resolve(1).via(counting).then((x) => x + 1), 2);
- * assert.equal(ran, 1);
+ * const two = Future.resolve(1).via(counting).then((x) => x + 1);
+ * assert.equal(await two, 2);
+ * // The `then` continuation and the one `await` attached both ran on it.
+ * assert.equal(ran, 2);
  * ```
  */
 export interface Executor {

@@ -270,13 +270,16 @@ export function exponential(options?: ExponentialBackoffOptions): Backoff {
     case "full":
       return freeze((retry, previousMs) => {
         checkStep(retry, previousMs);
-        return Math.round(draw() * base(retry));
+        const b = base(retry);
+        const d = Math.round(draw() * b);
+        return d < b ? d : b; // rounding must not pass a fractional cap
       });
     case "equal":
       return freeze((retry, previousMs) => {
         checkStep(retry, previousMs);
-        const d = base(retry) / 2;
-        return Math.round(d + draw() * d);
+        const b = base(retry);
+        const d = Math.round(b / 2 + draw() * (b / 2));
+        return d < b ? d : b;
       });
     default:
       return freeze((retry, previousMs) => {

@@ -69,6 +69,9 @@ const MAX_CAUSE_DEPTH = 4;
  * Built-in rules, in order:
  * 1. `name` `"AbortError"` (DOMException, Node's `AbortError`) →
  *    `"cancelled"`; `"TimeoutError"` → `"timeout"`.
+ *    pledge's refusals: `RateLimitedError` and `CircuitOpenError` →
+ *    `"rate-limited"` (both carry `retryAfterMs`); `BulkheadRejectedError` →
+ *    `"transient"`.
  * 2. An HTTP status, read from a `Response`, or from an error's `status`,
  *    `statusCode` or `response.status`: see {@linkcode classifyStatus}.
  * 3. Node/undici `code`s: `ETIMEDOUT`, `ESOCKETTIMEDOUT` and `UND_ERR_*_TIMEOUT`
@@ -333,6 +336,12 @@ function builtInRule(error: unknown): ErrorClass | undefined {
   const name = e.name;
   if (name === "AbortError") return "cancelled";
   if (name === "TimeoutError") return "timeout";
+  // pledge's own refusals: the dependency was not called, and the error says
+  // when to come back (`retryAfterMs`) or that the caller is shedding load.
+  if (name === "RateLimitedError" || name === "CircuitOpenError") {
+    return "rate-limited";
+  }
+  if (name === "BulkheadRejectedError") return "transient";
   const status = statusOf(error);
   if (status !== undefined) {
     const found = classifyStatus(status);

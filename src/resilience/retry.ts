@@ -8,6 +8,7 @@
 
 import type { Clock } from "../core/clock.ts";
 import { systemClock } from "../core/clock.ts";
+import type { CircuitOpenError, RateLimitedError } from "../core/errors.ts";
 import { RetryError } from "../core/errors.ts";
 import {
   assertDuration,
@@ -198,7 +199,9 @@ const DEFAULT_CONFIG: RetryConfig = Object.freeze({
  * classified ({@linkcode classify}); `retryIf` decides whether to go on
  * (by default everything but `"permanent"` and `"cancelled"` errors); the
  * wait comes from `delay(context)` if it returns a number, else from the
- * backoff; `onRetry` observes it; then the next attempt starts.
+ * backoff, lengthened to the error's own `retryAfterMs` when it carries one
+ * (as {@linkcode CircuitOpenError} and {@linkcode RateLimitedError} do);
+ * `onRetry` observes it; then the next attempt starts.
  *
  * Outcomes: the first success fulfils; an error that is not retried rejects
  * unchanged; an abort rejects with `signal.reason`; running out of attempts,
@@ -446,6 +449,12 @@ async function retryAfter<T>(
     const backoffMs = config.backoff.next(attempt, previousMs);
     previousMs = backoffMs;
     let delayMs = clampDelay(backoffMs);
+    // pledge's refusals (CircuitOpenError, RateLimitedError) say when to
+    // come back: never retry sooner.
+    const afterMs = (error as { retryAfterMs?: unknown } | null)?.retryAfterMs;
+    if (typeof afterMs === "number" && afterMs > delayMs) {
+      delayMs = clampDelay(afterMs);
+    }
     if (config.timed) {
       const elapsedMs = config.clock.now() - start;
       const remainingMs = config.maxElapsedMs - elapsedMs;

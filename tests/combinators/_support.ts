@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { delay, type VirtualClock } from "@pledge/core";
+import { delay, type Future, type VirtualClock } from "@pledge/core";
 
 export { countedSignal } from "../cancel/_support.ts";
 
@@ -130,6 +130,16 @@ export const CONCURRENCY_TABLE: readonly [unknown, "ok" | ErrorClass][] = [
   ["2", TypeError],
 ];
 
+/** The table of a duration in milliseconds (a finite number >= 0). */
+export const DURATION_TABLE: readonly [unknown, "ok" | ErrorClass][] = [
+  [0, "ok"],
+  [-1, RangeError],
+  [1.5, "ok"],
+  [NaN, RangeError],
+  [Infinity, RangeError],
+  ["5", TypeError],
+];
+
 /** Renders a table value for a test name or message. */
 export function show(value: unknown): string {
   return typeof value === "string" ? `"${value}"` : String(value);
@@ -147,6 +157,48 @@ export function assertThrowsWith(
     return true;
   });
 }
+
+/**
+ * Registers one test per row of a numeric option's table, named
+ * `<api> with <option> <value> is accepted` or `... throws a <Error>`: an
+ * accepted value goes through `call` then `accepted`; a rejected one must
+ * throw, from `call`, the house message with `range` (or "a number" for a
+ * TypeError).
+ */
+export function optionTable<R>(
+  api: string,
+  action: string,
+  option: string,
+  range: string,
+  table: readonly (readonly [unknown, "ok" | ErrorClass])[],
+  call: (value: number) => R,
+  accepted?: (result: R) => void | Promise<void>,
+): void {
+  for (const [value, expected] of table) {
+    const outcome = expected === "ok"
+      ? "is accepted"
+      : `throws a ${expected.name}`;
+    Deno.test(`${api} with ${option} ${show(value)} ${outcome}`, async () => {
+      if (expected === "ok") {
+        await accepted?.(call(value as number));
+        return;
+      }
+      assertThrowsWith(
+        () => call(value as number),
+        expected,
+        `Cannot ${action} as '${option}' must be ${
+          expected === TypeError ? "a number" : range
+        }: current value is ${show(value)}`,
+      );
+    });
+  }
+}
+
+/** Any of `all`, `allSettled`, `race`, `any` and the winner forms. */
+export type AnyCombinator = (
+  values: unknown,
+  options?: { signal?: AbortSignal },
+) => Future<unknown>;
 
 /** Values that are neither iterable nor async iterable. */
 export const NOT_ITERABLE: readonly unknown[] = [

@@ -9,6 +9,7 @@ import {
   VirtualClock,
 } from "@pledge/core";
 import {
+  type AnyCombinator,
   assertThrowsWith,
   countedSignal,
   hostTurn,
@@ -17,10 +18,6 @@ import {
   settle,
 } from "./_support.ts";
 
-type AnyCombinator = (
-  values: unknown,
-  options?: { signal?: AbortSignal },
-) => Future<unknown>;
 const BOTH: [string, AnyCombinator][] = [
   ["all", all as AnyCombinator],
   ["allSettled", allSettled as AnyCombinator],

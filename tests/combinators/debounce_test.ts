@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { debounce, delay, type Future, VirtualClock } from "@pledge/core";
-import { assertThrowsWith, hostTurn, show } from "./_support.ts";
+import {
+  assertThrowsWith,
+  DURATION_TABLE,
+  hostTurn,
+  optionTable,
+} from "./_support.ts";
 
 const ACTION = "debounce a function";
 
@@ -205,34 +210,15 @@ Deno.test("debounce() property: every caller's future settles, fn runs at most o
   );
 });
 
-for (
-  const [value, expected] of [
-    [0, "ok"],
-    [-1, RangeError],
-    [1.5, "ok"],
-    [NaN, RangeError],
-    [Infinity, RangeError],
-    ["5", TypeError],
-  ] as const
-) {
-  const outcome = expected === "ok"
-    ? "is accepted"
-    : `throws a ${expected.name}`;
-  Deno.test(`debounce() with waitMs ${show(value)} ${outcome}`, () => {
-    const call = () => debounce(() => 1, value as number);
-    if (expected === "ok") {
-      call().cancel();
-      return;
-    }
-    assertThrowsWith(
-      call,
-      expected,
-      `Cannot ${ACTION} as 'waitMs' must be ${
-        expected === TypeError ? "a number" : "a finite number >= 0"
-      }: current value is ${show(value)}`,
-    );
-  });
-}
+optionTable(
+  "debounce()",
+  ACTION,
+  "waitMs",
+  "a finite number >= 0",
+  DURATION_TABLE,
+  (waitMs) => debounce(() => 1, waitMs),
+  (debounced) => debounced.cancel(),
+);
 
 Deno.test("debounce() throws for a bad fn, flags or maxWaitMs", () => {
   assertThrowsWith(

@@ -13,8 +13,8 @@ import {
   hostTurn,
   NOT_FUNCTION,
   NOT_ITERABLE,
+  optionTable,
   settle,
-  show,
 } from "./_support.ts";
 
 const ACTION = "map concurrently as an iterable";
@@ -273,28 +273,19 @@ Deno.test("mapConcurrentIterable() removes its listener once every result is han
 });
 
 for (const option of ["concurrency", "bufferSize"] as const) {
-  for (const [value, expected] of CONCURRENCY_TABLE) {
-    const outcome = expected === "ok"
-      ? "is accepted"
-      : `throws a ${expected.name}`;
-    Deno.test(`mapConcurrentIterable() with ${option} ${show(value)} ${outcome}`, async () => {
-      const call = () =>
-        mapConcurrentIterable([1, 2], (n) => n, { [option]: value as number });
-      if (expected === "ok") {
-        const out: number[] = [];
-        for await (const n of call()) out.push(n);
-        assert.deepEqual(out, [1, 2]);
-        return;
-      }
-      assertThrowsWith(
-        call,
-        expected,
-        `Cannot ${ACTION} as '${option}' must be ${
-          expected === TypeError ? "a number" : "an integer >= 1 or Infinity"
-        }: current value is ${show(value)}`,
-      );
-    });
-  }
+  optionTable(
+    "mapConcurrentIterable()",
+    ACTION,
+    option,
+    "an integer >= 1 or Infinity",
+    CONCURRENCY_TABLE,
+    (value) => mapConcurrentIterable([1, 2], (n) => n, { [option]: value }),
+    async (results) => {
+      const out: number[] = [];
+      for await (const n of results) out.push(n);
+      assert.deepEqual(out, [1, 2]);
+    },
+  );
 }
 
 Deno.test("mapConcurrentIterable() throws a TypeError for bad items, fn or options", () => {

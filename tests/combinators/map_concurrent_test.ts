@@ -8,6 +8,7 @@ import {
   hostTurn,
   NOT_FUNCTION,
   NOT_ITERABLE,
+  optionTable,
   settle,
   show,
 } from "./_support.ts";
@@ -317,26 +318,15 @@ Deno.test("mapConcurrent() leaves no listener after success or failure", async (
   }
 });
 
-for (const [value, expected] of CONCURRENCY_TABLE) {
-  const outcome = expected === "ok"
-    ? "is accepted"
-    : `throws a ${expected.name}`;
-  Deno.test(`mapConcurrent() with concurrency ${show(value)} ${outcome}`, async () => {
-    const call = () =>
-      mapConcurrent([1, 2], (n) => n, { concurrency: value as number });
-    if (expected === "ok") {
-      assert.deepEqual(await call(), [1, 2]);
-      return;
-    }
-    assertThrowsWith(
-      call,
-      expected,
-      `Cannot ${ACTION} as 'concurrency' must be ${
-        expected === TypeError ? "a number" : "an integer >= 1 or Infinity"
-      }: current value is ${show(value)}`,
-    );
-  });
-}
+optionTable(
+  "mapConcurrent()",
+  ACTION,
+  "concurrency",
+  "an integer >= 1 or Infinity",
+  CONCURRENCY_TABLE,
+  (concurrency) => mapConcurrent([1, 2], (n) => n, { concurrency }),
+  async (out) => assert.deepEqual(await out, [1, 2]),
+);
 
 Deno.test("mapConcurrent() throws a TypeError for items that are not iterable", () => {
   for (const value of NOT_ITERABLE) {

@@ -11,6 +11,7 @@ import {
   VirtualClock,
 } from "@pledge/core";
 import {
+  type AnyCombinator,
   assertThrowsWith,
   countedSignal,
   hostTurn,
@@ -19,10 +20,6 @@ import {
   settle,
 } from "./_support.ts";
 
-type AnyCombinator = (
-  values: unknown,
-  options?: { signal?: AbortSignal },
-) => Future<unknown>;
 const FOUR: [string, AnyCombinator][] = [
   ["race", race as AnyCombinator],
   ["raceWithWinner", raceWithWinner as AnyCombinator],

@@ -8,8 +8,8 @@ import {
   hostTurn,
   NOT_FUNCTION,
   NOT_ITERABLE,
+  optionTable,
   settle,
-  show,
 } from "./_support.ts";
 
 async function* asyncFrom<T>(items: readonly T[]): AsyncGenerator<T> {
@@ -270,30 +270,20 @@ Deno.test("mapReduce() property: the result equals a sequential fold, whatever t
   );
 });
 
-for (const [value, expected] of CONCURRENCY_TABLE) {
-  const outcome = expected === "ok"
-    ? "is accepted"
-    : `throws a ${expected.name}`;
-  Deno.test(`mapReduce() with concurrency ${show(value)} ${outcome}`, async () => {
-    const call = () =>
-      mapReduce([1, 2], (n) => n, {
-        reducer: (a: number, b) => a + b,
-        initial: 0,
-        concurrency: value as number,
-      });
-    if (expected === "ok") {
-      assert.equal(await call(), 3);
-      return;
-    }
-    assertThrowsWith(
-      call,
-      expected,
-      `Cannot map and reduce as 'concurrency' must be ${
-        expected === TypeError ? "a number" : "an integer >= 1 or Infinity"
-      }: current value is ${show(value)}`,
-    );
-  });
-}
+optionTable(
+  "mapReduce()",
+  "map and reduce",
+  "concurrency",
+  "an integer >= 1 or Infinity",
+  CONCURRENCY_TABLE,
+  (concurrency) =>
+    mapReduce([1, 2], (n) => n, {
+      reducer: (a: number, b) => a + b,
+      initial: 0,
+      concurrency,
+    }),
+  async (out) => assert.equal(await out, 3),
+);
 
 Deno.test("mapReduce() throws a TypeError for a bad mapper, reducer or options", () => {
   assertThrowsWith(

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { type Future, throttle, VirtualClock } from "@pledge/core";
-import { assertThrowsWith, hostTurn, show } from "./_support.ts";
+import { assertThrowsWith, hostTurn, optionTable } from "./_support.ts";
 
 const ACTION = "throttle a function";
 
@@ -122,55 +122,30 @@ Deno.test("throttle() property: never more than limit runs in any window, and ev
   );
 });
 
-for (
-  const [value, expected] of [
-    [0, RangeError],
-    [-1, RangeError],
-    [1.5, RangeError],
-    [NaN, RangeError],
-    [Infinity, RangeError],
-    ["2", TypeError],
-  ] as const
-) {
-  Deno.test(`throttle() with limit ${show(value)} throws a ${expected.name}`, () => {
-    assertThrowsWith(
-      () => throttle(() => 1, { limit: value as number, intervalMs: 10 }),
-      expected,
-      `Cannot ${ACTION} as 'limit' must be ${
-        expected === TypeError ? "a number" : "an integer >= 1"
-      }: current value is ${show(value)}`,
-    );
-  });
-}
+optionTable(
+  "throttle()",
+  ACTION,
+  "limit",
+  "an integer >= 1",
+  [[0, RangeError], [-1, RangeError], [1.5, RangeError], [NaN, RangeError], [
+    Infinity,
+    RangeError,
+  ], ["2", TypeError]],
+  (limit) => throttle(() => 1, { limit, intervalMs: 10 }),
+);
 
-for (
-  const [value, expected] of [
-    [0, RangeError],
-    [-1, RangeError],
-    [1.5, "ok"],
-    [NaN, RangeError],
-    [Infinity, RangeError],
-    ["2", TypeError],
-  ] as const
-) {
-  const outcome = expected === "ok"
-    ? "is accepted"
-    : `throws a ${expected.name}`;
-  Deno.test(`throttle() with intervalMs ${show(value)} ${outcome}`, () => {
-    const call = () => throttle(() => 1, { intervalMs: value as number });
-    if (expected === "ok") {
-      call().cancel();
-      return;
-    }
-    assertThrowsWith(
-      call,
-      expected,
-      `Cannot ${ACTION} as 'intervalMs' must be ${
-        expected === TypeError ? "a number" : "a finite number > 0"
-      }: current value is ${show(value)}`,
-    );
-  });
-}
+optionTable(
+  "throttle()",
+  ACTION,
+  "intervalMs",
+  "a finite number > 0",
+  [[0, RangeError], [-1, RangeError], [1.5, "ok"], [NaN, RangeError], [
+    Infinity,
+    RangeError,
+  ], ["2", TypeError]],
+  (intervalMs) => throttle(() => 1, { intervalMs }),
+  (throttled) => throttled.cancel(),
+);
 
 Deno.test("throttle() throws a TypeError for a bad fn or missing options", () => {
   assertThrowsWith(

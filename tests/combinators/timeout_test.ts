@@ -12,8 +12,8 @@ import {
   assertThrowsWith,
   countedSignal,
   hostTurn,
+  optionTable,
   settle,
-  show,
 } from "./_support.ts";
 
 const ACTION = "run with a timeout";
@@ -280,35 +280,18 @@ Deno.test("timeout() property: times out exactly when the work is slower, and le
   );
 });
 
-for (
-  const [value, expected] of [
-    [0, "ok"],
-    [-1, RangeError],
-    [1.5, "ok"],
-    [NaN, RangeError],
-    [Infinity, "ok"],
-    ["5", TypeError],
-  ] as const
-) {
-  const outcome = expected === "ok"
-    ? "is accepted"
-    : `throws a ${expected.name}`;
-  Deno.test(`timeout() with ms ${show(value)} ${outcome}`, async () => {
-    const clock = new VirtualClock();
-    const call = () => timeout(Promise.resolve(1), value as number, { clock });
-    if (expected === "ok") {
-      assert.equal(await call(), 1);
-      return;
-    }
-    assertThrowsWith(
-      call,
-      expected,
-      `Cannot ${ACTION} as 'ms' must be ${
-        expected === TypeError ? "a number" : "a number >= 0 or Infinity"
-      }: current value is ${show(value)}`,
-    );
-  });
-}
+optionTable(
+  "timeout()",
+  ACTION,
+  "ms",
+  "a number >= 0 or Infinity",
+  [[0, "ok"], [-1, RangeError], [1.5, "ok"], [NaN, RangeError], [
+    Infinity,
+    "ok",
+  ], ["5", TypeError]],
+  (ms) => timeout(Promise.resolve(1), ms, { clock: new VirtualClock() }),
+  async (out) => assert.equal(await out, 1),
+);
 
 Deno.test("timeout() throws a TypeError for work that is neither a thenable nor a function, and for bad options", () => {
   for (

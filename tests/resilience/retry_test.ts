@@ -1,9 +1,13 @@
 import assert from "node:assert/strict";
 import {
   type Backoff,
+  BulkheadRejectedError,
+  CircuitOpenError,
+  classify,
   constant,
   exponential,
   linear,
+  RateLimitedError,
   retry,
   RetryBudget,
   RetryError,
@@ -556,4 +560,24 @@ Deno.test("retryPolicy() validates options at creation and execute() arguments a
     policy.execute(() => 1, { signal: 1 as never }),
     TypeError,
   );
+});
+
+Deno.test("retry() waits at least the retryAfterMs that pledge's refusals carry", async () => {
+  const clock = new VirtualClock();
+  const starts: number[] = [];
+  const result = retry(() => {
+    starts.push(clock.now());
+    if (starts.length === 1) throw new RateLimitedError(700);
+    if (starts.length === 2) throw new CircuitOpenError(1500, "open");
+    return "ok";
+  }, { maxAttempts: 3, backoff: constant(10), clock });
+  assert.equal(await clock.runUntilSettled(result), "ok");
+  assert.deepEqual(starts, [0, 700, 2200]);
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("classify() sees pledge's refusals as worth retrying later", () => {
+  assert.equal(classify(new RateLimitedError(5)), "rate-limited");
+  assert.equal(classify(new CircuitOpenError(5, "open")), "rate-limited");
+  assert.equal(classify(new BulkheadRejectedError(1, 0)), "transient");
 });
