@@ -8,7 +8,6 @@
 
 import type { Clock } from "../core/clock.ts";
 import { systemClock } from "../core/clock.ts";
-import type { CircuitOpenError, RateLimitedError } from "../core/errors.ts";
 import { RetryError } from "../core/errors.ts";
 import {
   assertDuration,
