@@ -24,6 +24,7 @@ import { Future, rejectFuture, resolveFuture } from "../future/future.ts";
 import { type AnyFn, type Job, LoopEngine } from "./_loop_engine.ts";
 import { LoopTurns } from "./_loop_models.ts";
 import { MacrotaskGate } from "./_macrotask_gate.ts";
+import { Settlement } from "./_settlement.ts";
 import { PRIORITIES } from "./_post_task.ts";
 import {
   type Profile,
@@ -1254,25 +1255,10 @@ export class EventLoop implements Clock {
    * ```
    */
   async runUntilSettled<T>(promise: PromiseLike<T>): Promise<T> {
-    if (
-      promise === null || typeof promise !== "object" ||
-      typeof promise.then !== "function"
-    ) {
-      assertFunction("run until settled", "promise.then", promise?.then);
-    }
-    let settled = false;
-    let ok = false;
-    let result: unknown;
-    Promise.resolve(promise).then((v) => {
-      settled = ok = true;
-      result = v;
-    }, (e) => {
-      settled = true;
-      result = e;
-    });
+    const watched = new Settlement(promise);
     let idle = 0;
     await this.#driveAsync("run until settled", () => {
-      if (settled) return false;
+      if (watched.settled) return false;
       if (this.#turns.step(Infinity) || this.#ranAtTop > 0) {
         idle = 0;
         return true;
@@ -1284,8 +1270,7 @@ export class EventLoop implements Clock {
         this.#e.timers.live,
       );
     });
-    if (ok) return result as T;
-    throw result;
+    return watched.unwrap();
   }
 
   /**

@@ -8,6 +8,7 @@ import type { Clock, TimerHandle } from "../core/clock.ts";
 import { DeadlockError, LoopLimitError } from "../core/errors.ts";
 import { DeadlineHeap, type HeapEntry } from "../core/_heap.ts";
 import { MacrotaskGate } from "./_macrotask_gate.ts";
+import { Settlement } from "./_settlement.ts";
 import {
   assertDuration,
   assertFinite,
@@ -440,29 +441,13 @@ export class VirtualClock implements Clock {
    * ```
    */
   async runUntilSettled<T>(promise: PromiseLike<T>): Promise<T> {
-    if (
-      promise === null || typeof promise !== "object" ||
-      typeof promise.then !== "function"
-    ) {
-      assertFunction("run until settled", "promise.then", promise?.then);
-    }
-    let settled = false;
-    let ok = false;
-    let result: unknown;
-    Promise.resolve(promise).then((v) => {
-      settled = true;
-      ok = true;
-      result = v;
-    }, (e) => {
-      settled = true;
-      result = e;
-    });
+    const watched = new Settlement(promise);
     const gate = new MacrotaskGate();
     const start = this.#now;
     const firedBefore = this.#fired;
     try {
       await gate.wait();
-      for (let n = 0; !settled; n++) {
+      for (let n = 0; !watched.settled; n++) {
         if (this.#heap.size === 0) {
           throw new DeadlockError(
             `Cannot settle the promise as nothing can make progress: it is still pending at virtual time ${this.#now} ms, no timer is scheduled, and ${
@@ -478,8 +463,7 @@ export class VirtualClock implements Clock {
     } finally {
       gate.close();
     }
-    if (ok) return result as T;
-    throw result;
+    return watched.unwrap();
   }
 
   /**
