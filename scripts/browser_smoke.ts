@@ -69,7 +69,7 @@ const chromium = findChromium() ?? installChromium() ??
     "no chromium on PATH and `apt-get install -y chromium` was not possible here (needs Debian's apt and root)",
   );
 
-const expected = Object.keys(await import("../mod.ts")).sort();
+const expected = Object.keys(await import("../mod.ts"));
 const page = `<!doctype html>
 <meta charset="utf-8">
 <title>pledge browser smoke test</title>
@@ -78,13 +78,8 @@ const page = `<!doctype html>
 const out = document.getElementById("out");
 try {
   const m = await import("./esm/mod.js");
-  const { smoke } = await import("./smoke.mjs");
-  const expected = ${JSON.stringify(expected)};
-  const names = Object.keys(m).sort();
-  if (JSON.stringify(names) !== JSON.stringify(expected)) {
-    throw new Error("exports " + JSON.stringify(names) + ", mod.ts exports " +
-      JSON.stringify(expected));
-  }
+  const { checkExports, smoke } = await import("./smoke.mjs");
+  checkExports(m, ${JSON.stringify(expected)}, "import");
   const { ran, missing } = await smoke(m);
   const ua = navigator.userAgent.match(/(?:Headless)?Chrome\\/[\\d.]+/)?.[0];
   out.textContent = "BROWSER_OK " + ua + " ran: " + ran.join(", ") +

@@ -763,6 +763,15 @@ fs.symlinkSync(
   path.join(OUT, "node_modules"),
   "dir",
 );
+// A pinned Node binary is an optional dependency of scripts/npm_tools
+// (linux-x64 only): where it is missing, say so and test without it.
+for (let i = nodeBins.length - 1; i >= 0; i--) {
+  if (path.isAbsolute(nodeBins[i]!) && !fs.existsSync(nodeBins[i]!)) {
+    console.log(`build_npm: skipped: ${nodeBins[i]} is not installed`);
+    nodeBins.splice(i, 1);
+    nodeFormats.splice(i, 1);
+  }
+}
 const versions = nodeBins.map((bin) => {
   const r = spawnSync(bin, ["--version"], { encoding: "utf8" });
   if (r.status !== 0) fail(`cannot run ${bin}`);

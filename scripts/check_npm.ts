@@ -196,27 +196,17 @@ fs.copyFileSync(
   path.join(consumer, "smoke.mjs"),
 );
 
-const namesOf = `const names = (m) => Object.keys(m)
-  .filter((k) => k !== "default" && k !== "__esModule" && k !== "module.exports")
-  .sort();
-function sameNames(label, m) {
-  const got = JSON.stringify(names(m));
-  if (got !== JSON.stringify(expected)) {
-    throw new Error(label + " exports " + got + ", mod.ts exports " + JSON.stringify(expected));
-  }
-}`;
 const expectedLine = `const expected = ${JSON.stringify(exportNames)};`;
 // ESM entry: `import` and `require` (through createRequire) of the package.
 fs.writeFileSync(
   path.join(consumer, "smoke_import.mjs"),
   `import * as esm from "${pkg.name}";
 import { createRequire } from "node:module";
-import { smoke } from "./smoke.mjs";
+import { checkExports, smoke } from "./smoke.mjs";
 ${expectedLine}
-${namesOf}
-sameNames("import", esm);
+checkExports(esm, expected, "import");
 const cjs = createRequire(import.meta.url)("${pkg.name}");
-sameNames("require (from ESM)", cjs);
+checkExports(cjs, expected, "require (from ESM)");
 const a = await smoke(esm);
 await smoke(cjs);
 console.log("SMOKE " + JSON.stringify(a));
@@ -227,9 +217,10 @@ fs.writeFileSync(
   path.join(consumer, "smoke_require.cjs"),
   `const cjs = require("${pkg.name}");
 ${expectedLine}
-${namesOf}
-sameNames("require", cjs);
-import("./smoke.mjs").then(({ smoke }) => smoke(cjs)).then((r) => {
+import("./smoke.mjs").then(({ checkExports, smoke }) => {
+  checkExports(cjs, expected, "require");
+  return smoke(cjs);
+}).then((r) => {
   console.log("SMOKE " + JSON.stringify(r));
 }, (e) => {
   console.error(e);

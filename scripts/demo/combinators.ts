@@ -10,16 +10,6 @@ import {
   VirtualClock,
 } from "../../mod.ts";
 
-/** Runs the clock's timers until `promise` settles, letting continuations run. */
-async function drive<T>(clock: VirtualClock, promise: PromiseLike<T>) {
-  let done = false;
-  const settled = Promise.resolve(promise).finally(() => (done = true));
-  settled.catch(() => {});
-  await new Promise((r) => setTimeout(r, 0));
-  while (!done && clock.next()) await new Promise((r) => setTimeout(r, 0));
-  return settled;
-}
-
 /** Shows the combinators on a virtual clock: limits, losers aborted, timing. */
 export async function demo(): Promise<void> {
   const clock = new VirtualClock();
@@ -29,8 +19,7 @@ export async function demo(): Promise<void> {
   let running = 0;
   let peak = 0;
   const lines: string[] = [];
-  const results = await drive(
-    clock,
+  const results = await clock.runUntilSettled(
     mapConcurrent(sizes, async (ms, i, signal) => {
       peak = Math.max(peak, ++running);
       const start = clock.now();
@@ -56,8 +45,7 @@ export async function demo(): Promise<void> {
       throw e;
     });
   const start = clock.now();
-  const winner = await drive(
-    clock,
+  const winner = await clock.runUntilSettled(
     raceWithWinner({
       eu: mirror("eu", 80),
       us: mirror("us", 35),
@@ -71,8 +59,7 @@ export async function demo(): Promise<void> {
 
   // all: one failure aborts the siblings still running.
   const siblings: string[] = [];
-  const failed = await drive(
-    clock,
+  const failed = await clock.runUntilSettled(
     all([
       (signal) =>
         delay(500, { clock, signal }).catch((e) => {
@@ -88,8 +75,7 @@ export async function demo(): Promise<void> {
   // timeout: a slow lookup falls back to a cached value.
   const lookup = (signal: AbortSignal) =>
     delay(2000, { clock, signal }).then(() => "fresh");
-  const value = await drive(
-    clock,
+  const value = await clock.runUntilSettled(
     timeout(lookup, 150, { clock, fallback: () => "cached" }),
   );
   console.log(`timeout(150 ms) on a 2 s lookup: "${value}"`);

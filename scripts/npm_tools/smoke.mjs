@@ -18,6 +18,27 @@ function check(ok, what) {
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
 /**
+ * Throws unless the namespace `m` exports exactly the names `expected`.
+ * @param {Record<string, unknown>} m
+ * @param {string[]} expected
+ * @param {string} label
+ */
+export function checkExports(m, expected, label) {
+  const names = Object.keys(m).filter((k) =>
+    k !== "default" && k !== "__esModule" && k !== "module.exports"
+  );
+  const missing = expected.filter((k) => !names.includes(k));
+  const extra = names.filter((k) => !expected.includes(k));
+  if (missing.length > 0 || extra.length > 0) {
+    throw new Error(
+      `smoke: ${label} differs from mod.ts: missing ${
+        missing.join(", ") || "none"
+      }; extra ${extra.join(", ") || "none"}`,
+    );
+  }
+}
+
+/**
  * Runs the smoke test against a module namespace.
  * @param {Record<string, any>} m
  * @returns {Promise<{ ran: string[], missing: string[] }>}

@@ -208,11 +208,11 @@ export function combine(
     assertSignal(action, signal);
   }
   const iterable = isIterable(action, values);
-  if (signal !== undefined && signal.aborted) {
-    return Future.reject(signal.reason);
-  }
   if (mode === "race" && Array.isArray(values) && values.length === 0) {
     rangeError(action, "values", "non-empty", values);
+  }
+  if (signal !== undefined && signal.aborted) {
+    return Future.reject(signal.reason);
   }
   const op = new Combination(mode, withWinner);
   let i = 0;

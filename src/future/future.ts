@@ -284,6 +284,8 @@ export class Future<T> implements PromiseLike<T> {
       const state = parent.#state;
       const value = parent.#value;
       const bits = child.#state;
+      // Settled meanwhile (rejected from outside while it followed `parent`).
+      if ((bits & STATE) !== PENDING) return;
       let handler: Handler | undefined;
       if (bits !== PENDING) {
         const has = bits & HAS_BOTH;

@@ -7,9 +7,17 @@
  */
 
 import assert from "node:assert/strict";
-import { delay, type Future, type VirtualClock } from "@pledge/core";
+import {
+  DeadlockError,
+  delay,
+  type Future,
+  type VirtualClock,
+} from "@pledge/core";
+
+import { DURATIONS, show } from "../cancel/_support.ts";
 
 export { countedSignal } from "../cancel/_support.ts";
+export { show };
 
 /**
  * Lets every queued host microtask run: resolves after one host macrotask.
@@ -30,29 +38,19 @@ export function hostTurn(): Promise<void> {
 
 /**
  * Runs the clock's timers one at a time, letting microtasks run after each,
- * until `promise` settles; returns its outcome. Fails the test when no timer
- * is left and the promise is still pending (a promise that never settles).
+ * until `promise` settles (`VirtualClock.runUntilSettled`); returns its
+ * outcome. Throws the `DeadlockError` of a promise that can never settle.
  */
 export async function settle<T>(
   clock: VirtualClock,
   promise: PromiseLike<T>,
-  maxSteps = 100_000,
 ): Promise<PromiseSettledResult<T>> {
-  let outcome: PromiseSettledResult<T> | undefined;
-  Promise.resolve(promise).then(
-    (value) => (outcome = { status: "fulfilled", value }),
-    (reason) => (outcome = { status: "rejected", reason }),
-  );
-  await hostTurn();
-  for (let n = 0; outcome === undefined; n++) {
-    assert.ok(
-      clock.pendingTimers > 0 && n < maxSteps,
-      `still pending at ${clock.now()} ms with nothing left to run`,
-    );
-    clock.next();
-    await hostTurn();
+  try {
+    return { status: "fulfilled", value: await clock.runUntilSettled(promise) };
+  } catch (reason) {
+    if (reason instanceof DeadlockError) throw reason;
+    return { status: "rejected", reason };
   }
-  return outcome;
 }
 
 /** Like {@linkcode settle}, returning the value or throwing the reason. */
@@ -131,18 +129,44 @@ export const CONCURRENCY_TABLE: readonly [unknown, "ok" | ErrorClass][] = [
 ];
 
 /** The table of a duration in milliseconds (a finite number >= 0). */
-export const DURATION_TABLE: readonly [unknown, "ok" | ErrorClass][] = [
-  [0, "ok"],
-  [-1, RangeError],
-  [1.5, "ok"],
-  [NaN, RangeError],
-  [Infinity, RangeError],
-  ["5", TypeError],
-];
+export const DURATION_TABLE: readonly [unknown, "ok" | ErrorClass][] =
+  DURATIONS;
 
-/** Renders a table value for a test name or message. */
-export function show(value: unknown): string {
-  return typeof value === "string" ? `"${value}"` : String(value);
+/** What {@linkcode tracked} records of its generator. */
+export interface TrackedState {
+  /** Items read so far. */
+  read: number;
+  /** Whether the generator ended, read to its end or returned early. */
+  closed: boolean;
+  /** Whether it was read to its end. */
+  finished: boolean;
+}
+
+/** A generator over `items` that records how far it was read and if closed. */
+export function tracked<T>(
+  items: readonly T[],
+): { state: TrackedState; iterable: Generator<T> } {
+  const state = { read: 0, closed: false, finished: false };
+  function* gen(): Generator<T> {
+    try {
+      for (const item of items) {
+        state.read++;
+        yield item;
+      }
+      state.finished = true;
+    } finally {
+      state.closed = true;
+    }
+  }
+  return { state, iterable: gen() };
+}
+
+/** An async generator over `items`, one microtask per item. */
+export async function* asyncFrom<T>(items: readonly T[]): AsyncGenerator<T> {
+  for (const item of items) {
+    await Promise.resolve();
+    yield item;
+  }
 }
 
 /** Asserts that `fn` throws `expected` with exactly `message`. */

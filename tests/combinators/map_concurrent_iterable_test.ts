@@ -15,24 +15,10 @@ import {
   NOT_ITERABLE,
   optionTable,
   settle,
+  tracked,
 } from "./_support.ts";
 
 const ACTION = "map concurrently as an iterable";
-
-function tracked<T>(items: readonly T[]) {
-  const state = { read: 0, closed: false };
-  function* gen(): Generator<T> {
-    try {
-      for (const item of items) {
-        state.read++;
-        yield item;
-      }
-    } finally {
-      state.closed = true;
-    }
-  }
-  return { state, iterable: gen() };
-}
 
 async function collect<T>(
   clock: VirtualClock,

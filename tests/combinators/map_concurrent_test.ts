@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { Completer, delay, mapConcurrent, VirtualClock } from "@pledge/core";
 import {
   assertThrowsWith,
+  asyncFrom,
   CONCURRENCY_TABLE,
   countedSignal,
   hostTurn,
@@ -11,33 +12,10 @@ import {
   optionTable,
   settle,
   show,
+  tracked,
 } from "./_support.ts";
 
 const ACTION = "map concurrently";
-
-/** A generator that records how far it was read and whether it was closed. */
-function tracked<T>(items: readonly T[]) {
-  const state = { read: 0, closed: false, finished: false };
-  function* gen(): Generator<T> {
-    try {
-      for (const item of items) {
-        state.read++;
-        yield item;
-      }
-      state.finished = true;
-    } finally {
-      state.closed = true;
-    }
-  }
-  return { state, iterable: gen() };
-}
-
-async function* asyncFrom<T>(items: readonly T[]): AsyncGenerator<T> {
-  for (const item of items) {
-    await Promise.resolve();
-    yield item;
-  }
-}
 
 Deno.test("mapConcurrent() property: never more than concurrency at once, results in input order", async () => {
   await fc.assert(
@@ -113,6 +91,9 @@ Deno.test("mapConcurrent() property: every outcome settles and nothing is left b
             outcome.reason.errors.map((e: Error) => e.message),
             plans.flatMap((p, i) => (p.ok ? [] : [String(i)])),
           );
+        } else {
+          // The first failure: one of the failing items.
+          assert.equal(plans[Number(outcome.reason.message)]?.ok, false);
         }
         // Read to the end, or closed early.
         assert.ok(state.finished || state.closed);

@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { delay, mapReduce, reduce, VirtualClock } from "@pledge/core";
 import {
   assertThrowsWith,
+  asyncFrom,
   CONCURRENCY_TABLE,
   countedSignal,
   hostTurn,
@@ -11,10 +12,6 @@ import {
   optionTable,
   settle,
 } from "./_support.ts";
-
-async function* asyncFrom<T>(items: readonly T[]): AsyncGenerator<T> {
-  for (const item of items) yield item;
-}
 
 Deno.test("reduce() types the accumulator from initial, or from the items without it", async () => {
   const joined = await reduce([1, 2], (acc, n) => `${acc}${n}`, {

@@ -370,3 +370,18 @@ Deno.test("a rejection handled in the same turn is not reported", async () => {
     globalThis.removeEventListener("unhandledrejection", onRejection);
   }
 });
+
+Deno.test("a future rejected while it follows a pending future stays rejected", async () => {
+  const { rejectFuture, resolveFuture } = await import(
+    "../../src/future/future.ts"
+  );
+  const inner = new Completer<number>();
+  const out = new Future<number>();
+  resolveFuture(out, inner.future);
+  rejectFuture(out, new Error("rejected first"));
+  inner.resolve(5);
+  await inner.future;
+  await Future.resolve();
+  assert.equal(out.state, "rejected");
+  await assert.rejects(out, /rejected first/);
+});
