@@ -25,12 +25,19 @@
  */
 
 import ts from "typescript";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { exampleModule, extractExamples } from "./npm_tools/doc_examples.ts";
+import {
+  denoBinding,
+  fixRelative,
+  rewriteDtsSpecifiers,
+  rewriteSpecifiers,
+} from "./npm_tools/transforms.ts";
+import { nodeTestRun, pool } from "./npm_tools/node_test_run.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = path.join(ROOT, "npm");
@@ -429,81 +436,6 @@ function report(diagnostics: readonly ts.Diagnostic[]): void {
   );
 }
 
-// --------------------------------------------------------- transformers
-
-const fixRelative = (s: string): string =>
-  /^\.\.?\//.test(s)
-    ? s.replace(/\.(ts|tsx|mts)$/, (_m, e) => e === "mts" ? ".mjs" : ".js")
-    : s;
-
-/** Rewrites relative `.ts` specifiers to `.js` in declaration files. */
-function rewriteDtsSpecifiers(
-  ctx: ts.TransformationContext,
-): (node: ts.SourceFile | ts.Bundle) => ts.SourceFile | ts.Bundle {
-  return (node) => rewriteSpecifiers(ctx, node, fixRelative) as ts.SourceFile;
-}
-
-function rewriteSpecifiers(
-  ctx: ts.TransformationContext,
-  root: ts.Node,
-  fix: (spec: string) => string,
-): ts.Node {
-  const f = ctx.factory;
-  const lit = (s: ts.Expression): ts.Expression =>
-    ts.isStringLiteral(s) ? f.createStringLiteral(fix(s.text)) : s;
-  const visit = (node: ts.Node): ts.Node => {
-    if (ts.isImportDeclaration(node)) {
-      return f.updateImportDeclaration(
-        node,
-        node.modifiers,
-        node.importClause,
-        lit(node.moduleSpecifier),
-        node.attributes,
-      );
-    }
-    if (ts.isExportDeclaration(node) && node.moduleSpecifier) {
-      return f.updateExportDeclaration(
-        node,
-        node.modifiers,
-        node.isTypeOnly,
-        node.exportClause,
-        lit(node.moduleSpecifier),
-        node.attributes,
-      );
-    }
-    if (
-      ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) &&
-      ts.isStringLiteral(node.argument.literal)
-    ) {
-      return f.updateImportTypeNode(
-        node,
-        f.updateLiteralTypeNode(
-          node.argument,
-          f.createStringLiteral(fix(node.argument.literal.text)),
-        ),
-        node.attributes,
-        node.qualifier,
-        node.typeArguments,
-        node.isTypeOf,
-      );
-    }
-    if (
-      ts.isCallExpression(node) &&
-      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
-      node.arguments.length >= 1
-    ) {
-      return f.updateCallExpression(
-        node,
-        node.expression,
-        node.typeArguments,
-        [lit(node.arguments[0]!), ...node.arguments.slice(1)],
-      );
-    }
-    return ts.visitEachChild(node, visit, ctx);
-  };
-  return ts.visitNode(root, visit)!;
-}
-
 /**
  * In test files: maps bare and `npm:` specifiers to what Node resolves
  * (`@pledge/core` -> the emitted `mod.js`, `npm:fast-check@4` ->
@@ -533,44 +465,12 @@ function testTransformer(
     };
     let out = rewriteSpecifiers(ctx, sf, fix) as ts.SourceFile;
     if (/\bDeno\b/.test(sf.text)) {
-      const f = ctx.factory;
       const shim = path.relative(outDir, path.join(OUT, SHIM)).split(path.sep)
         .join("/");
-      const binding = format === "esm"
-        ? f.createImportDeclaration(
-          undefined,
-          f.createImportClause(
-            false,
-            undefined,
-            f.createNamedImports([
-              f.createImportSpecifier(
-                false,
-                undefined,
-                f.createIdentifier("Deno"),
-              ),
-            ]),
-          ),
-          f.createStringLiteral(shim),
-        )
-        : f.createVariableStatement(
-          undefined,
-          f.createVariableDeclarationList(
-            [f.createVariableDeclaration(
-              f.createObjectBindingPattern([
-                f.createBindingElement(undefined, undefined, "Deno"),
-              ]),
-              undefined,
-              undefined,
-              f.createCallExpression(
-                f.createIdentifier("require"),
-                undefined,
-                [f.createStringLiteral(shim)],
-              ),
-            )],
-            ts.NodeFlags.Const,
-          ),
-        );
-      out = f.updateSourceFile(out, [binding, ...out.statements]);
+      out = ctx.factory.updateSourceFile(out, [
+        denoBinding(ctx.factory, format, shim),
+        ...out.statements,
+      ]);
     }
     return out;
   };
@@ -706,51 +606,7 @@ if (stray.length > 0) {
 
 // ------------------------------------------------------- tests under Node
 
-interface RunSummary {
-  node: string;
-  format: Format;
-  code: number;
-  counts: Record<string, number>;
-  log: string;
-}
-
 const RUN_LIMIT_S = 600;
-
-function runNodeTests(
-  node: string,
-  format: Format,
-  index: number,
-): Promise<RunSummary> {
-  const log = path.join(OUT, "_test", `${format}.${index}.log`);
-  const files = nodeTests.map((f) =>
-    path.join(OUT, format, rel(f)).replace(/\.ts$/, ".js")
-  );
-  const child = spawn(node, [
-    "--test",
-    "--test-concurrency=1",
-    "--test-reporter=spec",
-    `--test-reporter-destination=${log}`,
-    ...files,
-  ], { cwd: OUT, stdio: ["ignore", "inherit", "inherit"] });
-  // Each test has a time limit (the shim's); this catches a test process
-  // that never exits, e.g. kept alive by a leaked host timer.
-  const killer = setTimeout(() => {
-    console.log(`build_npm: ${node} ${format}: killed after ${RUN_LIMIT_S} s`);
-    child.kill("SIGKILL");
-  }, RUN_LIMIT_S * 1000);
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(killer);
-      const text = fs.existsSync(log) ? fs.readFileSync(log, "utf8") : "";
-      const counts: Record<string, number> = {};
-      for (const m of text.matchAll(/^\u2139 (\w+) (\d+)$/gm)) {
-        counts[m[1]!] = Number(m[2]);
-      }
-      resolve({ node, format, code: code ?? 1, counts, log: rel(log) });
-    });
-  });
-}
 
 if (skipTest) {
   lap("build (tests skipped: --skip-test)", t0);
@@ -797,35 +653,42 @@ console.log(
 const tTests = performance.now();
 // Two runs at a time (the machine has 2 cores; the Promises/A+ suite's
 // 200 ms timeouts trip when it is starved).
-const queue = nodeBins.flatMap((bin, i) =>
-  nodeFormats[i]!.map((format) => () => runNodeTests(bin, format, i))
+const matrix = nodeBins.flatMap((node, i) =>
+  nodeFormats[i]!.map((format) => ({ node, format, version: versions[i]!, i }))
 );
-const runs: RunSummary[] = [];
-await Promise.all([0, 1].map(async () => {
-  for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
-    runs.push(await job());
-  }
-}));
+const runs = await pool(
+  2,
+  matrix.map(({ node, format, i }) => () =>
+    nodeTestRun(
+      node,
+      nodeTests.map((f) =>
+        path.join(OUT, format, rel(f)).replace(/\.ts$/, ".js")
+      ),
+      {
+        cwd: OUT,
+        log: path.join(OUT, "_test", `${format}.${i}.log`),
+        limitS: RUN_LIMIT_S,
+      },
+    )
+  ),
+);
 let failed = false;
-for (const r of runs) {
+runs.forEach((r, k) => {
+  const { version, format, i } = matrix[k]!;
   const c = r.counts;
-  const bad = r.code !== 0 || (c.fail ?? 1) > 0 || (c.pass ?? 0) === 0;
-  const version = versions[nodeBins.indexOf(r.node)];
-  if (bad) {
+  if (r.code !== 0 || (c.fail ?? 1) > 0 || (c.pass ?? 0) === 0) {
     failed = true;
-    const log = path.join(ROOT, r.log);
-    const text = fs.existsSync(log) ? fs.readFileSync(log, "utf8") : "";
-    const at = text.indexOf("failing tests:");
-    console.log(at >= 0 ? text.slice(at) : text.slice(-8000));
+    const at = r.report.indexOf("failing tests:");
+    console.log(at >= 0 ? r.report.slice(at) : r.report.slice(-8000));
   }
   console.log(
-    `node ${version} ${r.format}: ${c.pass ?? 0} passed, ${
-      c.fail ?? 0
-    } failed, ${(c.skipped ?? 0) + (c.todo ?? 0)} skipped (${
+    `node ${version} ${format}: ${c.pass ?? 0} passed, ${c.fail ?? 0} failed, ${
+      (c.skipped ?? 0) + (c.todo ?? 0)
+    } skipped (${
       c.tests ?? 0
-    } tests incl. steps; log ${r.log})`,
+    } tests incl. steps; log npm/_test/${format}.${i}.log)`,
   );
-}
+});
 lap("node --test (two runs at a time)", tTests);
 lap("build + node tests", t0);
 if (failed) fail("tests failed under Node");

@@ -26,6 +26,7 @@ import os from "node:os";
 import path from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { pool } from "./npm_tools/node_test_run.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = path.join(ROOT, "npm");
@@ -71,25 +72,6 @@ function run(
     child.on("error", (e) => resolve({ code: 127, out: String(e) }));
     child.on("close", (code) => resolve({ code: code ?? 1, out }));
   });
-}
-
-/** Runs thunks at most `limit` at a time (the machine has 2 cores). */
-async function pool<T>(
-  limit: number,
-  jobs: (() => Promise<T>)[],
-): Promise<T[]> {
-  const results: T[] = new Array(jobs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
-      const i = next++;
-      results[i] = await jobs[i]!();
-    }
-  };
-  await Promise.all(
-    Array.from({ length: Math.min(limit, jobs.length) }, worker),
-  );
-  return results;
 }
 
 if (!fs.existsSync(path.join(OUT, "package.json"))) {

@@ -578,23 +578,20 @@ Deno.test("wrap(fallback, retry, breaker, bulkhead, timeout) composes on the vir
   );
   assert.deepEqual(calls, [0, 60, 120]);
   assert.deepEqual(log, ["170 open"]);
-  // While open, no attempt reaches the dependency.
+  // While open, the retry waits out the CircuitOpenError's retryAfterMs
+  // instead of hammering: the next attempt is the half-open probe.
   latency = 15;
-  assert.equal(
-    await settle(clock, policy.execute(dependency)),
-    "fallback: RetryError of CircuitOpenError",
-  );
-  assert.deepEqual(calls, [0, 60, 120]);
-  assert.equal(clock.now(), 190);
-  // After the break a probe closes it; a second caller meets the bulkhead
-  // and is retried until the slot frees.
+  assert.equal(await settle(clock, policy.execute(dependency)), "up at 285");
+  assert.deepEqual(calls, [0, 60, 120, 270]);
+  assert.deepEqual(log, ["170 open", "270 half_open", "285 closed"]);
+  // A second caller meets the bulkhead and is retried until the slot frees.
   clock.tick(80);
   const both = Promise.all([
     policy.execute(dependency),
     policy.execute(dependency),
   ]);
-  assert.deepEqual(await settle(clock, both), ["up at 285", "up at 305"]);
-  assert.deepEqual(calls, [0, 60, 120, 270, 290]);
+  assert.deepEqual(await settle(clock, both), ["up at 380", "up at 400"]);
+  assert.deepEqual(calls, [0, 60, 120, 270, 365, 385]);
   assert.deepEqual(log, ["170 open", "270 half_open", "285 closed"]);
   assert.equal(breaker.stats.failures, 3); // the bulkhead's refusals never counted
   await clock.runAllAsync();

@@ -1,0 +1,77 @@
+/**
+ * Process helpers shared by scripts/build_npm.ts and scripts/check_npm.ts:
+ * a bounded job pool, and one `node --test` run summarised from its spec
+ * report.
+ *
+ * @module
+ */
+
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+
+/** Runs the jobs at most `limit` at a time; results in job order. */
+export async function pool<T>(
+  limit: number,
+  jobs: (() => Promise<T>)[],
+): Promise<T[]> {
+  const results: T[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      results[i] = await jobs[i]!();
+    }
+  };
+  const workers = Math.min(limit, jobs.length);
+  await Promise.all(Array.from({ length: workers }, worker));
+  return results;
+}
+
+/** The outcome of one `node --test` run. */
+export interface NodeTestRun {
+  /** The exit code (1 when killed). */
+  code: number;
+  /** The spec reporter's closing counts: tests, pass, fail, skipped... */
+  counts: Record<string, number>;
+  /** The spec report, or "" when the run wrote none. */
+  report: string;
+}
+
+/**
+ * Runs `files` under `node --test`, one file at a time (the machine has 2
+ * cores and timing-sensitive suites share it), writing the spec report to
+ * `log`. A run still going after `limitS` seconds is killed: each test has
+ * its own limit (the shim's), this catches a process that never exits,
+ * e.g. kept alive by a leaked host timer.
+ */
+export function nodeTestRun(
+  node: string,
+  files: string[],
+  options: { cwd: string; log: string; limitS: number },
+): Promise<NodeTestRun> {
+  const child = spawn(node, [
+    "--test",
+    "--test-concurrency=1",
+    "--test-reporter=spec",
+    `--test-reporter-destination=${options.log}`,
+    ...files,
+  ], { cwd: options.cwd, stdio: ["ignore", "inherit", "inherit"] });
+  const killer = setTimeout(() => {
+    console.log(`${node} --test: killed after ${options.limitS} s`);
+    child.kill("SIGKILL");
+  }, options.limitS * 1000);
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(killer);
+      const report = fs.existsSync(options.log)
+        ? fs.readFileSync(options.log, "utf8")
+        : "";
+      const counts: Record<string, number> = {};
+      for (const m of report.matchAll(/^\u2139 (\w+) (\d+)$/gm)) {
+        counts[m[1]!] = Number(m[2]);
+      }
+      resolve({ code: code ?? 1, counts, report });
+    });
+  });
+}

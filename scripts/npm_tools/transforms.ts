@@ -1,0 +1,126 @@
+/**
+ * The TypeScript transformers of scripts/build_npm.ts: specifier rewriting
+ * (`.ts` -> `.js`, also in `.d.ts` files, which tsc leaves alone) and the
+ * statement that binds `Deno` to the test shim in compiled test files.
+ *
+ * @module
+ */
+
+import ts from "typescript";
+
+/** `./x.ts` -> `./x.js` (and `.mts` -> `.mjs`) for relative specifiers. */
+export const fixRelative = (s: string): string =>
+  /^\.\.?\//.test(s)
+    ? s.replace(/\.(ts|tsx|mts)$/, (_m, e) => e === "mts" ? ".mjs" : ".js")
+    : s;
+
+/** Rewrites relative `.ts` specifiers to `.js` in declaration files. */
+export function rewriteDtsSpecifiers(
+  ctx: ts.TransformationContext,
+): (node: ts.SourceFile | ts.Bundle) => ts.SourceFile | ts.Bundle {
+  return (node) => rewriteSpecifiers(ctx, node, fixRelative) as ts.SourceFile;
+}
+
+/**
+ * Applies `fix` to every module specifier under `root`: import and export
+ * declarations, `import()` calls and `import("...")` types.
+ */
+export function rewriteSpecifiers(
+  ctx: ts.TransformationContext,
+  root: ts.Node,
+  fix: (spec: string) => string,
+): ts.Node {
+  const f = ctx.factory;
+  const lit = (s: ts.Expression): ts.Expression =>
+    ts.isStringLiteral(s) ? f.createStringLiteral(fix(s.text)) : s;
+  const visit = (node: ts.Node): ts.Node => {
+    if (ts.isImportDeclaration(node)) {
+      return f.updateImportDeclaration(
+        node,
+        node.modifiers,
+        node.importClause,
+        lit(node.moduleSpecifier),
+        node.attributes,
+      );
+    }
+    if (ts.isExportDeclaration(node) && node.moduleSpecifier) {
+      return f.updateExportDeclaration(
+        node,
+        node.modifiers,
+        node.isTypeOnly,
+        node.exportClause,
+        lit(node.moduleSpecifier),
+        node.attributes,
+      );
+    }
+    if (
+      ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) &&
+      ts.isStringLiteral(node.argument.literal)
+    ) {
+      return f.updateImportTypeNode(
+        node,
+        f.updateLiteralTypeNode(
+          node.argument,
+          f.createStringLiteral(fix(node.argument.literal.text)),
+        ),
+        node.attributes,
+        node.qualifier,
+        node.typeArguments,
+        node.isTypeOf,
+      );
+    }
+    if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments.length >= 1
+    ) {
+      return f.updateCallExpression(
+        node,
+        node.expression,
+        node.typeArguments,
+        [lit(node.arguments[0]!), ...node.arguments.slice(1)],
+      );
+    }
+    return ts.visitEachChild(node, visit, ctx);
+  };
+  return ts.visitNode(root, visit)!;
+}
+
+/**
+ * `import { Deno } from "<shim>"` (ESM) or `const { Deno } = require("<shim>")`
+ * (CommonJS: a synthetic import would not be turned into a require).
+ */
+export function denoBinding(
+  f: ts.NodeFactory,
+  format: "esm" | "script",
+  shim: string,
+): ts.Statement {
+  if (format === "esm") {
+    return f.createImportDeclaration(
+      undefined,
+      f.createImportClause(
+        false,
+        undefined,
+        f.createNamedImports([
+          f.createImportSpecifier(false, undefined, f.createIdentifier("Deno")),
+        ]),
+      ),
+      f.createStringLiteral(shim),
+    );
+  }
+  const require = f.createCallExpression(
+    f.createIdentifier("require"),
+    undefined,
+    [f.createStringLiteral(shim)],
+  );
+  const pattern = f.createObjectBindingPattern([
+    f.createBindingElement(undefined, undefined, "Deno"),
+  ]);
+  return f.createVariableStatement(
+    undefined,
+    f.createVariableDeclarationList(
+      [f.createVariableDeclaration(pattern, undefined, undefined, require)],
+      ts.NodeFlags.Const,
+    ),
+  );
+}
