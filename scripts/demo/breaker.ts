@@ -49,36 +49,19 @@ async function breakerPart(): Promise<void> {
   );
 }
 
-// Runs timers one by one until `promise` settles, letting microtasks run in
-// between through a host timer (VirtualClock.runUntilSettled waits with a
-// reused MessageChannel, whose messages Deno 2.9.6 can deliver before a long
-// chain of microtasks has run).
-async function settle<T>(clock: VirtualClock, promise: Promise<T>): Promise<T> {
-  let done = false;
-  promise.then(() => (done = true), () => (done = true));
-  for (;;) {
-    await new Promise((r) => setTimeout(r, 0));
-    if (done) return promise;
-    if (!clock.next()) throw new Error("nothing left to run");
-  }
-}
-
 async function othersPart(): Promise<void> {
   const clock = new VirtualClock();
   const sleep = (ms: number) =>
     new Promise<void>((r) => clock.setTimeout(r, ms));
 
   const bulkhead = new Bulkhead({ maxConcurrent: 2, maxQueue: 1 });
-  const outcomes = await settle(
-    clock,
-    Promise.all(
-      [1, 2, 3, 4].map((i) =>
-        bulkhead.execute(() => sleep(100).then(() => `call ${i} done`)).catch(
-          (e) => e instanceof BulkheadRejectedError ? `call ${i} rejected` : e,
-        )
-      ),
+  const outcomes = await clock.runUntilSettled(Promise.all(
+    [1, 2, 3, 4].map((i) =>
+      bulkhead.execute(() => sleep(100).then(() => `call ${i} done`)).catch(
+        (e) => e instanceof BulkheadRejectedError ? `call ${i} rejected` : e,
+      )
     ),
-  );
+  ));
   console.log(`bulkhead(2 running, 1 queued): ${outcomes.join(", ")}`);
 
   const limiter = new RateLimiter({
@@ -87,14 +70,9 @@ async function othersPart(): Promise<void> {
     clock,
   });
   const starts: number[] = [];
-  await settle(
-    clock,
-    Promise.all(
-      [1, 2, 3, 4, 5].map(() =>
-        limiter.execute(() => starts.push(clock.now()))
-      ),
-    ),
-  );
+  await clock.runUntilSettled(Promise.all(
+    [1, 2, 3, 4, 5].map(() => limiter.execute(() => starts.push(clock.now()))),
+  ));
   console.log(
     `rate limiter (2 per second): calls start at ${starts.join(", ")} ms`,
   );
@@ -103,22 +81,19 @@ async function othersPart(): Promise<void> {
   const latencies = [400, 60];
   let attempt = 0;
   const t0 = clock.now();
-  const winner = await settle(
-    clock,
-    hedge.execute(({ signal }) => {
-      const i = attempt++;
-      return new Promise<string>((resolve, reject) => {
-        const timer = clock.setTimeout(
-          () => resolve(`replica ${i}`),
-          latencies[i]!,
-        );
-        signal.addEventListener("abort", () => {
-          clock.clearTimeout(timer);
-          reject(signal.reason);
-        });
+  const winner = await clock.runUntilSettled(hedge.execute(({ signal }) => {
+    const i = attempt++;
+    return new Promise<string>((resolve, reject) => {
+      const timer = clock.setTimeout(
+        () => resolve(`replica ${i}`),
+        latencies[i]!,
+      );
+      signal.addEventListener("abort", () => {
+        clock.clearTimeout(timer);
+        reject(signal.reason);
       });
-    }),
-  );
+    });
+  }));
   console.log(
     `hedge (100 ms): ${winner} answered after ${
       clock.now() - t0

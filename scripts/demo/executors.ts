@@ -12,17 +12,8 @@ export async function demo(): Promise<void> {
   const clock = new VirtualClock();
   const sleep = (ms: number) =>
     new Promise<void>((r) => clock.setTimeout(r, ms));
-  // Runs virtual timers one by one, with a real macrotask between them, so
-  // every promise chain a timer starts runs before time moves on.
-  const settle = async <T>(promise: PromiseLike<T>): Promise<T> => {
-    let done = false;
-    const out = Promise.resolve(promise).finally(() => (done = true));
-    while (!done) {
-      await new Promise((r) => setTimeout(r, 0));
-      if (!done && !clock.next()) break;
-    }
-    return out;
-  };
+  const settle = <T>(promise: PromiseLike<T>): Promise<T> =>
+    clock.runUntilSettled(promise);
 
   // A pool of 3 slots, a queue of 4, priorities and weights.
   const pool = new PooledExecutor({ concurrency: 3, maxQueue: 4, clock });

@@ -52,20 +52,3 @@ export async function refused(
   assert.equal(error.retryAfterMs, retryAfterMs);
   assert.equal(ran, false);
 }
-
-// Runs timers one by one until `promise` settles, letting every microtask run
-// in between through a host timer. (VirtualClock.runUntilSettled waits with a
-// MessageChannel message, which Deno 2.9.6 can deliver before a long chain of
-// microtasks has run: the stack below needs that chain.)
-export async function settle<T>(
-  clock: VirtualClock,
-  promise: Promise<T>,
-): Promise<T> {
-  let done = false;
-  promise.then(() => (done = true), () => (done = true));
-  for (;;) {
-    await new Promise((r) => setTimeout(r, 0));
-    if (done) return promise;
-    if (!clock.next()) throw new Error("nothing left to run");
-  }
-}

@@ -13,7 +13,7 @@ import { retryPolicy } from "../../src/resilience/retry.ts";
 import { constant } from "../../src/resilience/backoff.ts";
 import { timeoutPolicy } from "../../src/resilience/timeout_policy.ts";
 import { catchReported, countedSignal } from "../cancel/_support.ts";
-import { down, fail, refused, settle, setup } from "./_breaker_support.ts";
+import { down, fail, refused, setup } from "./_breaker_support.ts";
 
 Deno.test("CircuitBreaker.execute() goes closed -> open -> half_open -> closed at exact times (consecutive)", async () => {
   const { clock, breaker, log } = setup({
@@ -573,7 +573,7 @@ Deno.test("wrap(fallback, retry, breaker, bulkhead, timeout) composes on the vir
   };
   // Each attempt times out; the third failure opens the circuit.
   assert.equal(
-    await settle(clock, policy.execute(dependency)),
+    await clock.runUntilSettled(policy.execute(dependency)),
     "fallback: RetryError of TimeoutError",
   );
   assert.deepEqual(calls, [0, 60, 120]);
@@ -581,7 +581,10 @@ Deno.test("wrap(fallback, retry, breaker, bulkhead, timeout) composes on the vir
   // While open, the retry waits out the CircuitOpenError's retryAfterMs
   // instead of hammering: the next attempt is the half-open probe.
   latency = 15;
-  assert.equal(await settle(clock, policy.execute(dependency)), "up at 285");
+  assert.equal(
+    await clock.runUntilSettled(policy.execute(dependency)),
+    "up at 285",
+  );
   assert.deepEqual(calls, [0, 60, 120, 270]);
   assert.deepEqual(log, ["170 open", "270 half_open", "285 closed"]);
   // A second caller meets the bulkhead and is retried until the slot frees.
@@ -590,7 +593,10 @@ Deno.test("wrap(fallback, retry, breaker, bulkhead, timeout) composes on the vir
     policy.execute(dependency),
     policy.execute(dependency),
   ]);
-  assert.deepEqual(await settle(clock, both), ["up at 380", "up at 400"]);
+  assert.deepEqual(await clock.runUntilSettled(both), [
+    "up at 380",
+    "up at 400",
+  ]);
   assert.deepEqual(calls, [0, 60, 120, 270, 365, 385]);
   assert.deepEqual(log, ["170 open", "270 half_open", "285 closed"]);
   assert.equal(breaker.stats.failures, 3); // the bulkhead's refusals never counted
