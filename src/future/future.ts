@@ -76,47 +76,47 @@ let runThenable: (
   then: (this: unknown, ...args: unknown[]) => unknown,
 ) => void;
 
-// The trampoline: jobs are triples (target, source, then) in one array that
-// is reused (slots are cleared as they run), drained in one host microtask
-// per batch.
+// The trampoline: jobs are pairs (target, source) in one reused array
+// (slots are cleared as they run), drained in one host microtask per batch.
+// The source is the settled parent future of a reaction, or a ThenableJob
+// for adopting a foreign thenable.
+class ThenableJob {
+  constructor(
+    readonly x: unknown,
+    readonly then: (this: unknown, ...args: unknown[]) => unknown,
+  ) {}
+}
+
 let jobs: unknown[] = [];
 let size = 0;
 let scheduled = false;
 
 function drain(): void {
   const queue = jobs;
-  for (let i = 0; i < size; i += 3) {
+  for (let i = 0; i < size; i += 2) {
     const target = queue[i] as AnyFuture;
     const source = queue[i + 1];
-    const then = queue[i + 2];
     queue[i] = undefined;
     queue[i + 1] = undefined;
-    if (then === undefined) runReaction(target, source as AnyFuture);
-    else {
-      queue[i + 2] = undefined;
-      runThenable(
-        target,
-        source,
-        then as (this: unknown, ...args: unknown[]) => unknown,
-      );
-    }
+    if (source instanceof ThenableJob) {
+      runThenable(target, source.x, source.then);
+    } else runReaction(target, source as AnyFuture);
   }
   size = 0;
   scheduled = false;
   // Drop a backing store that a burst made large.
-  if (queue.length > 3 * 4096) jobs = [];
+  if (queue.length > 2 * 4096) jobs = [];
 }
 
-function enqueue(target: AnyFuture, source: unknown, then: unknown): void {
+function enqueue(target: AnyFuture, source: unknown): void {
   const queue = jobs;
   const i = size;
-  if (i === queue.length) queue.push(target, source, then);
+  if (i === queue.length) queue.push(target, source);
   else {
     queue[i] = target;
     queue[i + 1] = source;
-    queue[i + 2] = then;
   }
-  size = i + 3;
+  size = i + 2;
   if (!scheduled) {
     scheduled = true;
     queueMicrotask(drain);
@@ -223,7 +223,7 @@ export class Future<T> implements PromiseLike<T> {
     };
     dispatch = (f, child) => {
       const executor = f.#executor;
-      if (executor === undefined) enqueue(child, f, undefined);
+      if (executor === undefined) enqueue(child, f);
       else executor.execute(() => runReaction(child, f));
     };
     resolveWith = (f, x) => {
@@ -257,7 +257,13 @@ export class Future<T> implements PromiseLike<T> {
           return;
         }
         if (typeof then === "function") {
-          enqueue(f, x, then);
+          enqueue(
+            f,
+            new ThenableJob(
+              x,
+              then as (this: unknown, ...args: unknown[]) => unknown,
+            ),
+          );
           return;
         }
       }
@@ -310,7 +316,10 @@ export class Future<T> implements PromiseLike<T> {
         settle(child as AnyFuture, REJECTED, e);
         return;
       }
-      resolveWith(child as AnyFuture, x);
+      // Most handlers return a plain value: skip the adoption checks.
+      if (typeof x !== "object" && typeof x !== "function") {
+        settle(child as AnyFuture, FULFILLED, x);
+      } else resolveWith(child as AnyFuture, x);
     };
     runThenable = (target, x, then) => {
       let done = false;
