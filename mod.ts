@@ -131,7 +131,8 @@ export type {
   EventLoopOptions,
   PostTaskOptions,
   PostTaskPriority,
-} from "./src/loop/event_loop.ts";
+} from "./src/loop/event_loop_host.ts";
+export { EventLoopHost } from "./src/loop/event_loop_host.ts";
 export { EventLoop } from "./src/loop/event_loop.ts";
 export type {
   LoopPhase,
