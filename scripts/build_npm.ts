@@ -635,7 +635,9 @@ const versions = nodeBins.map((bin) => {
 });
 for (const [file, reasons] of skipped) {
   console.log(
-    `build_npm: not run under Node: ${rel(file)}: ${reasons.join("; ")}`,
+    `build_npm: not run under Node: ${rel(file)}: ${
+      reasons.map((r) => r.replace(`${rel(file)} `, "it ")).join("; ")
+    }`,
   );
 }
 for (const where of docSkipped) {
@@ -689,6 +691,13 @@ runs.forEach((r, k) => {
     } tests incl. steps; log npm/_test/${format}.${i}.log)`,
   );
 });
+const total = (key: string): number =>
+  runs.reduce((n, r) => n + (r.counts[key] ?? 0), 0);
 lap("node --test (two runs at a time)", tTests);
+console.log(
+  `node: ${total("pass")} passed, ${total("fail")} failed, ${
+    total("skipped") + total("todo")
+  } skipped`,
+);
 lap("build + node tests", t0);
 if (failed) fail("tests failed under Node");

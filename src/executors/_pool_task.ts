@@ -22,7 +22,7 @@ export const DONE = 3;
 /** A submitted or executed task. */
 export class Task implements PriorityItem {
   queued = false;
-  state = QUEUED;
+  state: number = QUEUED;
   /** The slots held while running. */
   held = 0;
   controller: AbortController | undefined = undefined;

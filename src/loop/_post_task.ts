@@ -16,7 +16,11 @@ import {
 } from "./simulated_async.ts";
 
 /** The priorities of `postTask`, highest first. */
-export const PRIORITIES = ["user-blocking", "user-visible", "background"];
+export const PRIORITIES: string[] = [
+  "user-blocking",
+  "user-visible",
+  "background",
+];
 const QUEUES = PRIORITIES.map((p) => `postTask:${p}`);
 
 class Posted implements HeapEntry {

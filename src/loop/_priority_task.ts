@@ -85,7 +85,7 @@ export class Task
   level: number;
   state: PriorityTaskState = "queued";
   /** When waiting in a queue, the time at which aging raises the task. */
-  promoteAt = Infinity;
+  promoteAt: number = Infinity;
   fn: ((ctx: PriorityTaskContext) => unknown) | undefined;
   gen: Generator<unknown, unknown, unknown> | undefined = undefined;
   /** The value (or error, when `sendThrow`) for the next generator step. */
