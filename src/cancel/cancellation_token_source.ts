@@ -20,7 +20,29 @@ import {
 } from "./cancellation_token.ts";
 import { abortReason, callbackErrors, TokenCore } from "./_token_core.ts";
 
-/** Options of {@linkcode CancellationTokenSource}. */
+/**
+ * Options of {@linkcode CancellationTokenSource}.
+ *
+ * @example A source linked to an app-wide signal
+ * ```ts
+ * import {
+ *   CancellationTokenSource,
+ *   type CancellationTokenSourceOptions,
+ *   VirtualClock,
+ * } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const app = new AbortController();
+ * const options: CancellationTokenSourceOptions = {
+ *   clock: new VirtualClock(),
+ *   parents: [app.signal],
+ * };
+ * using request = new CancellationTokenSource(options);
+ * app.abort("shutting down");
+ * assert.equal(request.isCancellationRequested, true);
+ * assert.equal(request.token.reason, "shutting down");
+ * ```
+ */
 export interface CancellationTokenSourceOptions {
   /**
    * The clock of {@linkcode CancellationTokenSource.cancelAfter}.

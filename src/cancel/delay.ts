@@ -16,7 +16,26 @@ import {
 import { Future, rejectFuture, resolveFuture } from "../future/future.ts";
 import { onSignalAbort } from "./_token_core.ts";
 
-/** Options of {@linkcode delay}. */
+/**
+ * Options of {@linkcode delay}.
+ *
+ * @example One set of options for several waits
+ * ```ts
+ * import { delay, type DelayOptions, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const controller = new AbortController();
+ * const options: DelayOptions = { clock, signal: controller.signal };
+ * const short = delay(10, options);
+ * const long = delay(1000, options);
+ * clock.tick(10);
+ * await short;
+ * controller.abort("shutdown");
+ * await assert.rejects(long, (e) => e === "shutdown");
+ * assert.equal(clock.pendingTimers, 0);
+ * ```
+ */
 export interface DelayOptions {
   /**
    * Rejects the delay with `signal.reason`, unchanged, when aborted.

@@ -21,10 +21,49 @@ import { linkCore, parentCores } from "./cancellation_token.ts";
 import type { CancellationToken } from "./cancellation_token.ts";
 import { onSignalAbort, TokenCore } from "./_token_core.ts";
 
-/** An `AbortSignal` that holds a timer or listeners until disposed. */
+/**
+ * An `AbortSignal` that holds a timer or listeners until disposed.
+ *
+ * @example Disposing a signal releases its timer
+ * ```ts
+ * import {
+ *   type DisposableSignal,
+ *   timeoutSignal,
+ *   VirtualClock,
+ * } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const signal: DisposableSignal = timeoutSignal(5000, { clock });
+ * signal[Symbol.dispose]();
+ * clock.tick(5000);
+ * assert.equal(signal.aborted, false);
+ * ```
+ */
 export type DisposableSignal = AbortSignal & Disposable;
 
-/** Options of {@linkcode timeoutSignal}. */
+/**
+ * Options of {@linkcode timeoutSignal}.
+ *
+ * @example Bounding a delay by a timeout signal
+ * ```ts
+ * import {
+ *   delay,
+ *   timeoutSignal,
+ *   type TimeoutSignalOptions,
+ *   VirtualClock,
+ * } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const options: TimeoutSignalOptions = { clock };
+ * using signal = timeoutSignal(100, options);
+ * const work = delay(1000, { clock, signal });
+ * clock.tick(100);
+ * await assert.rejects(work, { name: "TimeoutError" });
+ * assert.equal(clock.pendingTimers, 0);
+ * ```
+ */
 export interface TimeoutSignalOptions {
   /**
    * The clock that measures the timeout.

@@ -15,7 +15,25 @@ import {
 } from "../core/_validate.ts";
 import { noop } from "./_support.ts";
 
-/** Items to map: an array, any iterable, or an async iterable. */
+/**
+ * Items to map: an array, any iterable, or an async iterable.
+ *
+ * @example One helper for arrays, sets and async generators
+ * ```ts
+ * import { mapConcurrent, type MapItems } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const lengths = (items: MapItems<string>) =>
+ *   mapConcurrent(items, (s) => s.length, { concurrency: 2 });
+ * async function* lines() {
+ *   yield "ab";
+ *   yield "c";
+ * }
+ * assert.deepEqual(await lengths(["abc"]), [3]);
+ * assert.deepEqual(await lengths(new Set(["a", "bb"])), [1, 2]);
+ * assert.deepEqual(await lengths(lines()), [2, 1]);
+ * ```
+ */
 export type MapItems<T> = Iterable<T> | AsyncIterable<T>;
 
 /**
@@ -25,6 +43,19 @@ export type MapItems<T> = Iterable<T> | AsyncIterable<T>;
  *
  * @typeParam T The type of the items.
  * @typeParam R The type of the results.
+ *
+ * @example A mapper that uses its index and signal
+ * ```ts
+ * import { mapConcurrent, type Mapper } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const label: Mapper<string, string> = async (name, index, signal) => {
+ *   if (signal.aborted) throw signal.reason;
+ *   return `${index + 1}. ${name}`;
+ * };
+ * const labels = await mapConcurrent(["Ada", "Grace"], label, { concurrency: 2 });
+ * assert.deepEqual(labels, ["1. Ada", "2. Grace"]);
+ * ```
  */
 export type Mapper<T, R> = (
   item: Awaited<T>,

@@ -22,7 +22,26 @@ import {
 import type { Future } from "../future/future.ts";
 import { Calls, controlled, type Policy } from "./_calls.ts";
 
-/** Options of {@linkcode debounce}. */
+/**
+ * Options of {@linkcode debounce}.
+ *
+ * @example Running at the start and at the end of a burst
+ * ```ts
+ * import { debounce, type DebounceOptions, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const options: DebounceOptions = { leading: true, trailing: true, clock };
+ * const runs: string[] = [];
+ * const save = debounce((doc: string) => runs.push(doc), 100, options);
+ * save("a");
+ * save("ab");
+ * save("abc");
+ * assert.deepEqual(runs, ["a"]);
+ * clock.tick(100);
+ * assert.deepEqual(runs, ["a", "abc"]);
+ * ```
+ */
 export interface DebounceOptions {
   /**
    * Run at the start of a burst, with the first call's arguments.
@@ -59,6 +78,25 @@ export interface DebounceOptions {
  *
  * @typeParam A The parameter types.
  * @typeParam R The type of the result.
+ *
+ * @example Flushing before shutdown
+ * ```ts
+ * import { debounce, type Debounced, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const writes: string[] = [];
+ * const persist: Debounced<[string], number> = debounce((doc: string) => {
+ *   writes.push(doc);
+ *   return doc.length;
+ * }, 1000, { clock });
+ * const saved = persist("draft");
+ * assert.equal(persist.pending, 1);
+ * assert.equal(await persist.flush(), 5);
+ * assert.equal(await saved, 5);
+ * assert.deepEqual(writes, ["draft"]);
+ * assert.equal(clock.pendingTimers, 0);
+ * ```
  */
 export interface Debounced<A extends unknown[], R> extends Disposable {
   /**

@@ -19,7 +19,27 @@ import { decidedReason, isThenable } from "./_support.ts";
 
 export type { MapItems, Mapper };
 
-/** Options of {@linkcode mapConcurrent}. */
+/**
+ * Options of {@linkcode mapConcurrent}.
+ *
+ * @example At most two calls at once
+ * ```ts
+ * import { mapConcurrent, type MapConcurrentOptions } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const options: MapConcurrentOptions = { concurrency: 2, stopOnError: true };
+ * let running = 0;
+ * let peak = 0;
+ * const sizes = await mapConcurrent(["a", "bb", "ccc"], async (s) => {
+ *   peak = Math.max(peak, ++running);
+ *   await Promise.resolve();
+ *   running--;
+ *   return s.length;
+ * }, options);
+ * assert.deepEqual(sizes, [1, 2, 3]);
+ * assert.equal(peak, 2);
+ * ```
+ */
 export interface MapConcurrentOptions {
   /**
    * The most calls of `fn` running at once: an integer >= 1, or `Infinity`

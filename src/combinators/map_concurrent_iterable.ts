@@ -9,7 +9,32 @@ import { assertIntegerOrInfinity, typeError } from "../core/_validate.ts";
 import { type MapItems, type Mapper, validateMap } from "./_map_source.ts";
 import { MapIterator } from "./_map_iterator.ts";
 
-/** Options of {@linkcode mapConcurrentIterable}. */
+/**
+ * Options of {@linkcode mapConcurrentIterable}.
+ *
+ * @example Results as they finish, two at a time
+ * ```ts
+ * import {
+ *   delay,
+ *   mapConcurrentIterable,
+ *   type MapConcurrentIterableOptions,
+ *   VirtualClock,
+ * } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const options: MapConcurrentIterableOptions = { concurrency: 2, ordered: false };
+ * const results = mapConcurrentIterable([30, 10], async (ms, _index, signal) => {
+ *   await delay(ms, { clock, signal });
+ *   return ms;
+ * }, options);
+ * const seen: number[] = [];
+ * await clock.runUntilSettled((async () => {
+ *   for await (const ms of results) seen.push(ms);
+ * })());
+ * assert.deepEqual(seen, [10, 30]);
+ * ```
+ */
 export interface MapConcurrentIterableOptions {
   /**
    * The most calls of `fn` running at once: an integer >= 1, or `Infinity`
@@ -48,6 +73,22 @@ export interface MapConcurrentIterableOptions {
  * closes the source.
  *
  * @typeParam R The type of the results.
+ *
+ * @example Leaving a loop early ends the iteration
+ * ```ts
+ * import { mapConcurrentIterable, type MapConcurrentIterator } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * let calls = 0;
+ * const squares: MapConcurrentIterator<number> = mapConcurrentIterable(
+ *   [1, 2, 3, 4, 5, 6],
+ *   (n) => (calls++, n * n),
+ *   { concurrency: 1 },
+ * );
+ * for await (const square of squares) if (square === 4) break;
+ * assert.ok(calls < 6);
+ * assert.deepEqual(await squares.next(), { done: true, value: undefined });
+ * ```
  */
 export interface MapConcurrentIterator<R>
   extends AsyncIterableIterator<R>, AsyncDisposable {

@@ -17,6 +17,19 @@ import type { CombinatorInput, CombinatorOptions, Resolved } from "./all.ts";
  *
  * @typeParam K The type of the index or key.
  * @typeParam V The type of the value.
+ *
+ * @example Describing the replica that answered
+ * ```ts
+ * import { raceWithWinner, type Winner } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const describe = (w: Winner<number, string>) => `#${w.key}: ${w.value}`;
+ * const winner = await raceWithWinner([
+ *   "cached",
+ *   new Promise<string>(() => {}),
+ * ]);
+ * assert.equal(describe(winner), "#0: cached");
+ * ```
  */
 export interface Winner<K, V> {
   /** The index of the winning input in an iterable, or its key in a record. */
@@ -30,6 +43,20 @@ export interface Winner<K, V> {
  * `key`, so checking the key narrows the value.
  *
  * @typeParam T The type of the inputs.
+ *
+ * @example Narrowing the value by its key
+ * ```ts
+ * import { anyWithWinner, type WinnerOf } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const sources = {
+ *   count: () => Promise.resolve(3),
+ *   label: () => Promise.reject(new Error("offline")),
+ * };
+ * const winner: WinnerOf<typeof sources> = await anyWithWinner(sources);
+ * assert.equal(winner.key, "count");
+ * if (winner.key === "count") assert.equal(winner.value + 1, 4);
+ * ```
  */
 export type WinnerOf<T> = T extends readonly unknown[] ? {
     [K in keyof T]: Winner<
@@ -83,6 +110,18 @@ export function race<T extends readonly CombinatorInput[] | []>(
  * @param values An iterable of inputs.
  * @param options `signal`.
  * @returns A future of the first outcome.
+ *
+ * @example The first of a set of requests in flight
+ * ```ts
+ * import { race } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const inFlight = new Set([
+ *   new Promise<string>(() => {}),
+ *   Promise.resolve("replica"),
+ * ]);
+ * assert.equal(await race(inFlight), "replica");
+ * ```
  */
 export function race<T>(
   values: Iterable<T>,
@@ -95,6 +134,20 @@ export function race<T>(
  * @param values A record of inputs.
  * @param options `signal`.
  * @returns A future of the first outcome.
+ *
+ * @example The first of named sources
+ * ```ts
+ * import { delay, race, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const config = race({
+ *   cache: (signal) => delay(5, { clock, signal }).then(() => "cached"),
+ *   origin: (signal) => delay(40, { clock, signal }).then(() => "fresh"),
+ * });
+ * assert.equal(await clock.runUntilSettled(config), "cached");
+ * assert.equal(clock.pendingTimers, 0);
+ * ```
  */
 export function race<T extends { [K in keyof T]: CombinatorInput }>(
   values: T,
@@ -146,6 +199,19 @@ export function raceWithWinner<T extends readonly CombinatorInput[] | []>(
  * @param values An iterable of inputs.
  * @param options `signal`.
  * @returns A future of the winner.
+ *
+ * @example Which job of a map finished first
+ * ```ts
+ * import { raceWithWinner } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const jobs = new Map([
+ *   ["resize", new Promise<number>(() => {})],
+ *   ["thumbnail", Promise.resolve(2)],
+ * ]);
+ * const winner = await raceWithWinner(jobs.values());
+ * assert.deepEqual(winner, { key: 1, value: 2 });
+ * ```
  */
 export function raceWithWinner<T>(
   values: Iterable<T>,
@@ -158,6 +224,18 @@ export function raceWithWinner<T>(
  * @param values A record of inputs.
  * @param options `signal`.
  * @returns A future of the winner.
+ *
+ * @example Which named endpoint answered
+ * ```ts
+ * import { raceWithWinner } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const winner = await raceWithWinner({
+ *   primary: new Promise<string>(() => {}),
+ *   fallback: "static",
+ * });
+ * assert.deepEqual(winner, { key: "fallback", value: "static" });
+ * ```
  */
 export function raceWithWinner<T extends { [K in keyof T]: CombinatorInput }>(
   values: T,
@@ -213,6 +291,18 @@ export function any<T extends readonly CombinatorInput[] | []>(
  * @param values An iterable of inputs.
  * @param options `signal`.
  * @returns A future of the first value.
+ *
+ * @example The first mirror that works, from a generator
+ * ```ts
+ * import { any } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * function* attempts() {
+ *   yield () => Promise.reject(new Error("mirror 1 is down"));
+ *   yield () => Promise.resolve("mirror 2");
+ * }
+ * assert.equal(await any(attempts()), "mirror 2");
+ * ```
  */
 export function any<T>(
   values: Iterable<T>,
@@ -225,6 +315,18 @@ export function any<T>(
  * @param values A record of inputs.
  * @param options `signal`.
  * @returns A future of the first value.
+ *
+ * @example The first configured source that answers
+ * ```ts
+ * import { any } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const setting = await any({
+ *   env: () => Promise.reject(new Error("unset")),
+ *   file: () => Promise.resolve("port=80"),
+ * });
+ * assert.equal(setting, "port=80");
+ * ```
  */
 export function any<T extends { [K in keyof T]: CombinatorInput }>(
   values: T,
@@ -271,6 +373,19 @@ export function anyWithWinner<T extends readonly CombinatorInput[] | []>(
  * @param values An iterable of inputs.
  * @param options `signal`.
  * @returns A future of the winner.
+ *
+ * @example The index of the first healthy probe
+ * ```ts
+ * import { anyWithWinner } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * function* probes() {
+ *   yield () => Promise.reject(new Error("r0 is down"));
+ *   yield () => Promise.resolve("r1");
+ * }
+ * const winner = await anyWithWinner(probes());
+ * assert.deepEqual(winner, { key: 1, value: "r1" });
+ * ```
  */
 export function anyWithWinner<T>(
   values: Iterable<T>,
@@ -283,6 +398,18 @@ export function anyWithWinner<T>(
  * @param values A record of inputs.
  * @param options `signal`.
  * @returns A future of the winner.
+ *
+ * @example The key of the first source that fulfils
+ * ```ts
+ * import { anyWithWinner } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const winner = await anyWithWinner({
+ *   cdn: () => Promise.reject(new Error("miss")),
+ *   origin: () => Promise.resolve(200),
+ * });
+ * assert.deepEqual(winner, { key: "origin", value: 200 });
+ * ```
  */
 export function anyWithWinner<T extends { [K in keyof T]: CombinatorInput }>(
   values: T,

@@ -16,6 +16,20 @@ import { isThenable } from "./_support.ts";
  * Options of {@linkcode reduce}.
  *
  * @typeParam A The type of the accumulator.
+ *
+ * @example Aborting a fold between steps
+ * ```ts
+ * import { reduce, type ReduceOptions } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const controller = new AbortController();
+ * const options: ReduceOptions<number> = { signal: controller.signal };
+ * const total = reduce([1, 2, 3], async (sum, n) => {
+ *   if (n === 2) controller.abort("stop");
+ *   return sum + n;
+ * }, options);
+ * await assert.rejects(total, (e) => e === "stop");
+ * ```
  */
 export interface ReduceOptions<A> {
   /**
@@ -37,6 +51,17 @@ export interface ReduceOptions<A> {
  *
  * @typeParam A The type of the accumulator.
  * @typeParam T The type of the items.
+ *
+ * @example A reusable async reducer
+ * ```ts
+ * import { reduce, type Reducer } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const size = (path: string) => Promise.resolve(path.length);
+ * const addSize: Reducer<number, string> = async (total, path) =>
+ *   total + await size(path);
+ * assert.equal(await reduce(["a.txt", "b.md"], addSize, { initial: 0 }), 9);
+ * ```
  */
 export type Reducer<A, T> = (
   accumulator: A,
@@ -50,6 +75,21 @@ export type Reducer<A, T> = (
  *
  * @typeParam R The type of the mapped values.
  * @typeParam A The type of the accumulator.
+ *
+ * @example Reusing the fold of a map-reduce
+ * ```ts
+ * import { mapReduce, type MapReduceOptions } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const longest: MapReduceOptions<string, string> = {
+ *   reducer: (best, name) => name.length > best.length ? name : best,
+ *   initial: "",
+ *   concurrency: 2,
+ * };
+ * const users: Record<number, string> = { 1: "Ada", 2: "Grace", 3: "Al" };
+ * const name = await mapReduce([1, 2, 3], async (id) => users[id] ?? "", longest);
+ * assert.equal(name, "Grace");
+ * ```
  */
 export interface MapReduceOptions<R, A> {
   /**
@@ -117,6 +157,19 @@ export function reduce<T, A>(
  * @param reducer `(accumulator, item, index, signal) => T | PromiseLike<T>`.
  * @param options `signal`.
  * @returns A future of the final accumulator.
+ *
+ * @example The largest reading of a stream, without an initial value
+ * ```ts
+ * import { reduce } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * async function* readings(): AsyncGenerator<number> {
+ *   yield 3;
+ *   yield 9;
+ *   yield 4;
+ * }
+ * assert.equal(await reduce(readings(), (a, b) => Math.max(a, b)), 9);
+ * ```
  */
 export function reduce<T>(
   items: MapItems<T>,

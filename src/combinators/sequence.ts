@@ -10,7 +10,28 @@ import { Future } from "../future/future.ts";
 import type { AllValues, Task } from "./all.ts";
 import { isThenable } from "./_support.ts";
 
-/** Options of {@linkcode sequence}. */
+/**
+ * Options of {@linkcode sequence}.
+ *
+ * @example Stopping a sequence between steps
+ * ```ts
+ * import { sequence, type SequenceOptions } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const controller = new AbortController();
+ * const options: SequenceOptions = { signal: controller.signal };
+ * const ran: string[] = [];
+ * const steps = sequence([
+ *   async () => {
+ *     ran.push("backup");
+ *     controller.abort("stop");
+ *   },
+ *   async () => void ran.push("migrate"),
+ * ], options);
+ * await assert.rejects(steps, (e) => e === "stop");
+ * assert.deepEqual(ran, ["backup"]);
+ * ```
+ */
 export interface SequenceOptions {
   /**
    * Rejects with `signal.reason` unchanged when aborted; no later task
@@ -62,6 +83,25 @@ export function sequence<T extends readonly Task<unknown>[] | []>(
  * @param tasks An iterable of tasks.
  * @param options `signal`.
  * @returns A future of the values in order.
+ *
+ * @example Pages read until one comes back empty
+ * ```ts
+ * import { sequence } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const pages = [["a", "b"], ["c"], []];
+ * let done = false;
+ * function* reads() {
+ *   for (let page = 0; !done; page++) {
+ *     yield async () => {
+ *       const rows = pages[page] ?? [];
+ *       done = rows.length === 0;
+ *       return rows.length;
+ *     };
+ *   }
+ * }
+ * assert.deepEqual(await sequence(reads()), [2, 1, 0]);
+ * ```
  */
 export function sequence<T>(
   tasks: Iterable<Task<T>>,

@@ -24,7 +24,24 @@ import type { Future } from "../future/future.ts";
 import { Calls, controlled, type Policy } from "./_calls.ts";
 import type { Debounced } from "./debounce.ts";
 
-/** Options of {@linkcode throttle}. */
+/**
+ * Options of {@linkcode throttle}.
+ *
+ * @example Three calls per second
+ * ```ts
+ * import { throttle, type ThrottleOptions, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const perSecond: ThrottleOptions = { limit: 3, intervalMs: 1000, clock };
+ * const sent: number[] = [];
+ * const send = throttle((n: number) => sent.push(n), perSecond);
+ * for (let n = 1; n <= 5; n++) send(n);
+ * assert.deepEqual(sent, [1, 2, 3]);
+ * clock.tick(1000);
+ * assert.deepEqual(sent, [1, 2, 3, 5]);
+ * ```
+ */
 export interface ThrottleOptions {
   /**
    * The most invocations in any window of `intervalMs`: an integer >= 1.
@@ -48,6 +65,26 @@ export interface ThrottleOptions {
  *
  * @typeParam A The parameter types.
  * @typeParam R The type of the result.
+ *
+ * @example Disposing rejects the waiting callers
+ * ```ts
+ * import { throttle, type Throttled, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * let sent = 0;
+ * const ping: Throttled<[], number> = throttle(() => ++sent, {
+ *   intervalMs: 1000,
+ *   clock,
+ * });
+ * assert.equal(await ping(), 1);
+ * const waiting = ping();
+ * assert.equal(ping.pending, 1);
+ * ping[Symbol.dispose]();
+ * await assert.rejects(waiting, { name: "AbortError" });
+ * assert.equal(sent, 1);
+ * assert.equal(clock.pendingTimers, 0);
+ * ```
  */
 export type Throttled<A extends unknown[], R> = Debounced<A, R>;
 

@@ -27,6 +27,19 @@ import { isThenable, noop, timeoutError } from "./_support.ts";
  * Options of {@linkcode timeout}.
  *
  * @typeParam F The type of the fallback value.
+ *
+ * @example A shared policy with a fallback
+ * ```ts
+ * import { timeout, type TimeoutOptions, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const orCached: TimeoutOptions<string> = { clock, fallback: () => "cached" };
+ * const page = timeout(new Promise<string>(() => {}), 200, orCached);
+ * clock.tick(200);
+ * assert.equal(await page, "cached");
+ * assert.equal(clock.pendingTimers, 0);
+ * ```
  */
 export interface TimeoutOptions<F = never> {
   /**
@@ -49,7 +62,22 @@ export interface TimeoutOptions<F = never> {
   fallback?: (error: DOMException) => F | PromiseLike<F>;
 }
 
-/** Work bounded by {@linkcode timeout}: a thenable, or a task given a signal. */
+/**
+ * Work bounded by {@linkcode timeout}: a thenable, or a task given a signal.
+ *
+ * @example Bounding a promise or a task
+ * ```ts
+ * import { timeout, type TimeoutWork, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const within100 = (work: TimeoutWork<number>) =>
+ *   timeout(work, 100, { clock });
+ * assert.equal(await within100(Promise.resolve(1)), 1);
+ * assert.equal(await within100((signal) => signal.aborted ? 0 : 2), 2);
+ * assert.equal(clock.pendingTimers, 0);
+ * ```
+ */
 export type TimeoutWork<T> =
   | PromiseLike<T>
   | ((signal: AbortSignal) => T | PromiseLike<T>);

@@ -2,14 +2,14 @@
  * One timer heap per clock, behind one host timer armed for the earliest
  * deadline. Scheduling and cancelling are heap operations (O(log n)); the
  * host timer is touched only when the earliest deadline moves earlier, or
- * when the heap has stayed empty until the next microtask (so a burst of
- * schedule-then-cancel pairs, the common case of a timeout on work that
- * settles first, costs no host timer per pair, and nothing is left armed
- * once the work is done). On the system clock, whose host timer costs about
- * 1.5 µs to arm and clear, the check is repeated for a few microtask turns
- * before disarming, so a sequential loop of such pairs (`await timeout(...)`
- * in a loop) does not arm one host timer per pair either; the timer is still
- * cleared before any macrotask runs.
+ * when the heap empties. On other clocks (a virtual clock's timer costs
+ * nothing) an empty heap releases the timer at once, so `pendingTimers` is
+ * exact after a cancel. On the system clock, whose host timer costs about
+ * 1.5 µs to arm and clear, an empty heap keeps it for a few microtask turns,
+ * so a burst of schedule-then-cancel pairs (a timeout on work that settles
+ * first, even `await timeout(...)` in a loop) arms no host timer per pair;
+ * the timer is still cleared before any macrotask runs, and nothing is left
+ * armed once the work is done.
  *
  * @module
  */
@@ -89,6 +89,12 @@ export class TimerQueue {
     if (!this.#heap.remove(entry)) return false;
     entry.callback = undefined;
     if (this.#heap.size === 0) {
+      // A virtual clock's timer costs nothing to clear: release it now, so
+      // `pendingTimers` is exact right after a cancel.
+      if (this.#lingerTurns === 0) {
+        this.#disarm();
+        return true;
+      }
       this.#linger = this.#lingerTurns;
       if (!this.#cleanupQueued) {
         this.#cleanupQueued = true;

@@ -52,7 +52,22 @@ export class InvalidStateError extends Error {
  * ```
  */
 export class DeadlockError extends Error {
-  /** The number of timers still pending when progress stopped. */
+  /**
+   * The number of timers still pending when progress stopped.
+   *
+   * @example Nothing left to run
+   * ```ts
+   * import { DeadlockError, VirtualClock } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const clock = new VirtualClock();
+   * clock.setTimeout(() => {}, 10);
+   * const error = await clock.runUntilSettled(new Promise(() => {})).catch((e) => e);
+   * assert.ok(error instanceof DeadlockError);
+   * assert.equal(error.pendingTimers, 0); // the timer ran, the promise stayed pending
+   * assert.equal(clock.now(), 10);
+   * ```
+   */
   readonly pendingTimers: number;
   /**
    * Creates the error.
@@ -84,7 +99,23 @@ export class DeadlockError extends Error {
  * ```
  */
 export class LoopLimitError extends Error {
-  /** The limit that was reached. */
+  /**
+   * The limit that was reached.
+   *
+   * @example The limit a runaway timer hit
+   * ```ts
+   * import { LoopLimitError, VirtualClock } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const clock = new VirtualClock({ loopLimit: 50 });
+   * clock.setInterval(() => {}, 1);
+   * assert.throws(
+   *   () => clock.runAll(),
+   *   (e) => e instanceof LoopLimitError && e.loopLimit === 50,
+   * );
+   * clock.reset();
+   * ```
+   */
   readonly loopLimit: number;
   /**
    * Creates the error.
@@ -121,9 +152,42 @@ export class LoopLimitError extends Error {
  * ```
  */
 export class CircuitOpenError extends Error {
-  /** Milliseconds until the breaker admits a call again (see above). */
+  /**
+   * Milliseconds until the breaker admits a call again (see above).
+   *
+   * @example The rest of the break
+   * ```ts
+   * import { CircuitBreaker, CircuitOpenError, ConsecutiveFailuresStrategy, VirtualClock } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const clock = new VirtualClock();
+   * const strategy = new ConsecutiveFailuresStrategy({ threshold: 1 });
+   * const breaker = new CircuitBreaker({ strategy, breakDurationMs: 1000, clock });
+   * await breaker.execute(() => Promise.reject(new Error("down"))).catch(() => {});
+   * clock.tick(400);
+   * const error = await breaker.execute(() => 1).catch((e) => e);
+   * assert.ok(error instanceof CircuitOpenError);
+   * assert.equal(error.retryAfterMs, 600);
+   * ```
+   */
   readonly retryAfterMs: number;
-  /** The state the breaker was in when it refused the call. */
+  /**
+   * The state the breaker was in when it refused the call.
+   *
+   * @example Open after a failure
+   * ```ts
+   * import { CircuitBreaker, CircuitOpenError, ConsecutiveFailuresStrategy, VirtualClock } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const clock = new VirtualClock();
+   * const strategy = new ConsecutiveFailuresStrategy({ threshold: 1 });
+   * const breaker = new CircuitBreaker({ strategy, clock });
+   * await breaker.execute(() => Promise.reject(new Error("down"))).catch(() => {});
+   * const error = await breaker.execute(() => 1).catch((e) => e);
+   * assert.ok(error instanceof CircuitOpenError);
+   * assert.equal(error.state, "open");
+   * ```
+   */
   readonly state: "open" | "half_open" | "isolated";
   /**
    * Creates the error.
@@ -172,9 +236,43 @@ export class CircuitOpenError extends Error {
  * ```
  */
 export class BulkheadRejectedError extends Error {
-  /** The bulkhead's limit of calls running at once. */
+  /**
+   * The bulkhead's limit of calls running at once.
+   *
+   * @example Reading the limit from the error
+   * ```ts
+   * import { Bulkhead, BulkheadRejectedError } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const bulkhead = new Bulkhead({ maxConcurrent: 2, maxQueue: 0 });
+   * const gate = Promise.withResolvers<void>();
+   * const running = [bulkhead.execute(() => gate.promise), bulkhead.execute(() => gate.promise)];
+   * const error = await bulkhead.execute(() => 3).catch((e) => e);
+   * assert.ok(error instanceof BulkheadRejectedError);
+   * assert.equal(error.maxConcurrent, 2);
+   * gate.resolve();
+   * await Promise.all(running);
+   * ```
+   */
   readonly maxConcurrent: number;
-  /** The bulkhead's limit of calls waiting for a slot. */
+  /**
+   * The bulkhead's limit of calls waiting for a slot.
+   *
+   * @example One running, one queued, the third refused
+   * ```ts
+   * import { Bulkhead, BulkheadRejectedError } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const bulkhead = new Bulkhead({ maxConcurrent: 1, maxQueue: 1 });
+   * const gate = Promise.withResolvers<void>();
+   * const accepted = [bulkhead.execute(() => gate.promise), bulkhead.execute(() => 2)];
+   * const error = await bulkhead.execute(() => 3).catch((e) => e);
+   * assert.ok(error instanceof BulkheadRejectedError);
+   * assert.equal(error.maxQueue, 1);
+   * gate.resolve();
+   * await Promise.all(accepted);
+   * ```
+   */
   readonly maxQueue: number;
   /**
    * Creates the error.
@@ -217,7 +315,24 @@ export class BulkheadRejectedError extends Error {
  * ```
  */
 export class RateLimitedError extends Error {
-  /** Milliseconds until the bucket holds enough tokens. */
+  /**
+   * Milliseconds until the bucket holds enough tokens.
+   *
+   * @example Waiting as long as the error says
+   * ```ts
+   * import { RateLimitedError, RateLimiter, VirtualClock } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const clock = new VirtualClock();
+   * const limiter = new RateLimiter({ tokensPerInterval: 2, intervalMs: 1000, mode: "reject", clock });
+   * await limiter.execute(() => 1);
+   * await limiter.execute(() => 2);
+   * const error = await limiter.execute(() => 3).catch((e) => e);
+   * assert.ok(error instanceof RateLimitedError);
+   * clock.tick(error.retryAfterMs);
+   * assert.equal(await limiter.execute(() => 3), 3);
+   * ```
+   */
   readonly retryAfterMs: number;
   /**
    * Creates the error.
@@ -257,9 +372,43 @@ export class RateLimitedError extends Error {
  * ```
  */
 export class QueueFullError extends Error {
-  /** The most tasks the queue holds. */
+  /**
+   * The most tasks the queue holds.
+   *
+   * @example The limit of the refusing queue
+   * ```ts
+   * import { Completer, PooledExecutor, QueueFullError } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const pool = new PooledExecutor({ concurrency: 1, maxQueue: 1 });
+   * const gate = new Completer<void>();
+   * const accepted = [pool.submit(() => gate.future), pool.submit(() => 2)];
+   * const error = await pool.submit(() => 3).catch((e) => e);
+   * assert.ok(error instanceof QueueFullError);
+   * assert.equal(error.maxQueue, 1);
+   * gate.resolve();
+   * await Promise.all(accepted);
+   * ```
+   */
   readonly maxQueue: number;
-  /** The number of tasks waiting when the task was refused. */
+  /**
+   * The number of tasks waiting when the task was refused.
+   *
+   * @example Two tasks were waiting
+   * ```ts
+   * import { Completer, PooledExecutor, QueueFullError } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const pool = new PooledExecutor({ concurrency: 1, maxQueue: 2 });
+   * const gate = new Completer<void>();
+   * const accepted = [1, 2, 3].map(() => pool.submit(() => gate.future));
+   * const error = await pool.submit(() => 4).catch((e) => e);
+   * assert.ok(error instanceof QueueFullError);
+   * assert.equal(error.pending, 2);
+   * gate.resolve();
+   * await Promise.all(accepted);
+   * ```
+   */
   readonly pending: number;
   /**
    * Creates the error.
@@ -303,9 +452,48 @@ export class QueueFullError extends Error {
  * ```
  */
 export class RetryError extends Error {
-  /** How many attempts ran, all of them failed. */
+  /**
+   * How many attempts ran, all of them failed.
+   *
+   * @example One try and two retries
+   * ```ts
+   * import { constant, retry, RetryError, VirtualClock } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const clock = new VirtualClock();
+   * let calls = 0;
+   * const failing = retry(() => Promise.reject(new Error(`call ${++calls}`)), {
+   *   maxAttempts: 3,
+   *   backoff: constant(100),
+   *   clock,
+   * });
+   * const error = await clock.runUntilSettled(failing).catch((e) => e);
+   * assert.ok(error instanceof RetryError);
+   * assert.equal(error.attempts, calls);
+   * assert.equal(clock.now(), 200);
+   * ```
+   */
   readonly attempts: number;
-  /** What stopped the retries. */
+  /**
+   * What stopped the retries.
+   *
+   * @example Running out of time
+   * ```ts
+   * import { constant, retry, RetryError, VirtualClock } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const clock = new VirtualClock();
+   * const failing = retry(() => Promise.reject(new Error("down")), {
+   *   maxAttempts: Infinity,
+   *   maxElapsedMs: 250,
+   *   backoff: constant(100),
+   *   clock,
+   * });
+   * const error = await clock.runUntilSettled(failing).catch((e) => e);
+   * assert.ok(error instanceof RetryError);
+   * assert.equal(error.limit, "maxElapsedMs");
+   * ```
+   */
   readonly limit: "maxAttempts" | "maxElapsedMs" | "budget";
   /**
    * Creates the error.

@@ -24,7 +24,22 @@ import type { TaskContext } from "./task_context.ts";
 import { type Repeat, Schedule, type ScheduleList } from "./_schedule.ts";
 import { reportError } from "./_report.ts";
 
-/** Options of the {@linkcode DelayedExecutor} constructor. */
+/**
+ * Options of the {@linkcode DelayedExecutor} constructor.
+ *
+ * @example On a virtual clock
+ * ```ts
+ * import { DelayedExecutor, type DelayedExecutorOptions, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock({ startMs: 100 });
+ * const options: DelayedExecutorOptions = { clock };
+ * const delayed = new DelayedExecutor(options);
+ * const task = delayed.schedule(() => clock.now(), 50);
+ * clock.tick(50);
+ * assert.equal(await task.future, 150);
+ * ```
+ */
 export interface DelayedExecutorOptions {
   /**
    * The clock whose time and host timer the executor uses.
@@ -34,7 +49,25 @@ export interface DelayedExecutorOptions {
   clock?: Clock | undefined;
 }
 
-/** Options of {@linkcode DelayedExecutor.schedule} and `scheduleAt`. */
+/**
+ * Options of {@linkcode DelayedExecutor.schedule} and `scheduleAt`.
+ *
+ * @example Cancelling through a signal
+ * ```ts
+ * import { DelayedExecutor, type ScheduleOptions, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const delayed = new DelayedExecutor({ clock });
+ * const controller = new AbortController();
+ * const options: ScheduleOptions = { signal: controller.signal };
+ * const task = delayed.schedule(() => "late", 100, options);
+ * controller.abort(new Error("cancelled by user"));
+ * await assert.rejects(task.future, /cancelled by user/);
+ * assert.equal(delayed.size, 0);
+ * assert.equal(clock.pendingTimers, 0);
+ * ```
+ */
 export interface ScheduleOptions {
   /**
    * Cancels the task, with `signal.reason`, when it aborts.
@@ -42,10 +75,48 @@ export interface ScheduleOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** How a repeating task is spaced. */
+/**
+ * How a repeating task is spaced.
+ *
+ * @example Fixed delay waits for each run to settle
+ * ```ts
+ * import { DelayedExecutor, type RepeatMode, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const delayed = new DelayedExecutor({ clock });
+ * const mode: RepeatMode = "fixed-delay";
+ * const starts: number[] = [];
+ * const task = delayed.scheduleRepeating(() => {
+ *   starts.push(clock.now());
+ *   return new Promise<void>((resolve) => clock.setTimeout(resolve, 5));
+ * }, { periodMs: 10, mode });
+ * await clock.tickAsync(40);
+ * assert.deepEqual(starts, [10, 25, 40]);
+ * task.cancel();
+ * ```
+ */
 export type RepeatMode = "fixed-rate" | "fixed-delay";
 
-/** Options of {@linkcode DelayedExecutor.scheduleRepeating}. */
+/**
+ * Options of {@linkcode DelayedExecutor.scheduleRepeating}.
+ *
+ * @example Every 100 ms, starting at once
+ * ```ts
+ * import { DelayedExecutor, type ScheduleRepeatingOptions, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const delayed = new DelayedExecutor({ clock });
+ * const runs: number[] = [];
+ * const options: ScheduleRepeatingOptions = { periodMs: 100, initialDelayMs: 0 };
+ * const task = delayed.scheduleRepeating(() => runs.push(clock.now()), options);
+ * clock.tick(250);
+ * assert.deepEqual(runs, [0, 100, 200]);
+ * task.cancel();
+ * assert.equal(delayed.size, 0);
+ * ```
+ */
 export interface ScheduleRepeatingOptions {
   /** The period in milliseconds, a finite number > 0. */
   periodMs: number;
@@ -87,6 +158,25 @@ export interface ScheduleRepeatingOptions {
  * task is cancelled.
  *
  * @typeParam T The type of the (first) result.
+ *
+ * @example Counting runs, then cancelling
+ * ```ts
+ * import { DelayedExecutor, type ScheduledTask, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const delayed = new DelayedExecutor({ clock });
+ * const task: ScheduledTask<number> = delayed.scheduleRepeating(
+ *   () => clock.now(),
+ *   { periodMs: 10 },
+ * );
+ * clock.tick(30);
+ * assert.equal(task.runs, 3);
+ * assert.equal(await task.future, 10); // the first run's result
+ * assert.equal(task.cancel(), true);
+ * assert.equal(task.signal.aborted, true);
+ * assert.equal(delayed.size, 0);
+ * ```
  */
 export interface ScheduledTask<T> extends TaskContext, Disposable {
   /**

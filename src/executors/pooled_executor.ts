@@ -24,7 +24,25 @@ import { Future } from "../future/future.ts";
 import { PoolEngine } from "./_pool_engine.ts";
 import type { TaskContext } from "./task_context.ts";
 
-/** Options of the {@linkcode PooledExecutor} constructor. */
+/**
+ * Options of the {@linkcode PooledExecutor} constructor.
+ *
+ * @example One slot and a queue of one
+ * ```ts
+ * import { Completer, PooledExecutor, type PooledExecutorOptions, QueueFullError } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const options: PooledExecutorOptions = { concurrency: 1, maxQueue: 1 };
+ * const pool = new PooledExecutor(options);
+ * const gate = new Completer<void>();
+ * const running = pool.submit(() => gate.future);
+ * const queued = pool.submit(() => "queued");
+ * await assert.rejects(pool.submit(() => "refused"), QueueFullError);
+ * gate.resolve();
+ * assert.equal(await queued, "queued");
+ * await running;
+ * ```
+ */
 export interface PooledExecutorOptions {
   /**
    * The number of slots: the total weight of the tasks that may run at once.
@@ -46,7 +64,26 @@ export interface PooledExecutorOptions {
   clock?: Clock | undefined;
 }
 
-/** Options of {@linkcode PooledExecutor.submit}. */
+/**
+ * Options of {@linkcode PooledExecutor.submit}.
+ *
+ * @example A time limit the task honours through its signal
+ * ```ts
+ * import { PooledExecutor, type PooledSubmitOptions, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const pool = new PooledExecutor({ concurrency: 1, clock });
+ * const options: PooledSubmitOptions = { priority: 1, timeoutMs: 100 };
+ * const slow = pool.submit(({ signal }) =>
+ *   new Promise((_, reject) => {
+ *     signal.addEventListener("abort", () => reject(signal.reason));
+ *   }), options);
+ * clock.tick(100);
+ * await assert.rejects(slow, { name: "TimeoutError" });
+ * assert.equal(clock.pendingTimers, 0);
+ * ```
+ */
 export interface PooledSubmitOptions {
   /**
    * Higher runs first; equal priorities run in submission order. A finite
@@ -78,7 +115,26 @@ export interface PooledSubmitOptions {
   timeoutMs?: number | undefined;
 }
 
-/** Options of {@linkcode PooledExecutor.onIdle} and `onEmpty`. */
+/**
+ * Options of {@linkcode PooledExecutor.onIdle} and `onEmpty`.
+ *
+ * @example Giving up on waiting for idle
+ * ```ts
+ * import { Completer, PooledExecutor, type PooledWaitOptions } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const pool = new PooledExecutor({ concurrency: 1 });
+ * const gate = new Completer<void>();
+ * const busy = pool.submit(() => gate.future);
+ * const controller = new AbortController();
+ * const options: PooledWaitOptions = { signal: controller.signal };
+ * const idle = pool.onIdle(options);
+ * controller.abort(new Error("gave up"));
+ * await assert.rejects(idle, /gave up/);
+ * gate.resolve();
+ * await busy;
+ * ```
+ */
 export interface PooledWaitOptions {
   /** Stop waiting, rejecting with `signal.reason`, when it aborts. */
   signal?: AbortSignal | undefined;
@@ -213,6 +269,31 @@ export class PooledExecutor implements Executor, AsyncDisposable {
     return this.#pool.concurrency;
   }
 
+  /**
+   * Sets the number of slots (see the getter for the effect on running and
+   * waiting tasks).
+   *
+   * @param value An integer >= 1, or `Infinity`.
+   * @throws {RangeError} When `value` is not an integer >= 1 or `Infinity`.
+   *
+   * @example Lowering the limit
+   * ```ts
+   * import { Completer, PooledExecutor } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const pool = new PooledExecutor({ concurrency: 2 });
+   * pool.concurrency = 1;
+   * const gate = new Completer<void>();
+   * const first = pool.submit(() => gate.future);
+   * const second = pool.submit(() => "second");
+   * assert.equal(pool.active, 1);
+   * assert.equal(pool.pending, 1);
+   * assert.throws(() => (pool.concurrency = 0), RangeError);
+   * gate.resolve();
+   * assert.equal(await second, "second");
+   * await first;
+   * ```
+   */
   set concurrency(value: number) {
     assertIntegerOrInfinity("set the concurrency", "concurrency", value, 1);
     this.#pool.concurrency = value;

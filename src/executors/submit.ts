@@ -15,7 +15,25 @@ import { Future, rejectFuture, resolveFuture } from "../future/future.ts";
 import { onAbort } from "../cancel/signals.ts";
 import { PooledExecutor } from "./pooled_executor.ts";
 
-/** Options of {@linkcode submit}. */
+/**
+ * Options of {@linkcode submit}.
+ *
+ * @example Aborting before the executor runs the task
+ * ```ts
+ * import { DelayedExecutor, submit, type SubmitOptions, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const controller = new AbortController();
+ * const options: SubmitOptions = { signal: controller.signal };
+ * let ran = false;
+ * const result = submit(new DelayedExecutor({ clock }), () => (ran = true), options);
+ * controller.abort(new Error("stop"));
+ * clock.tick(0);
+ * await assert.rejects(result, /stop/);
+ * assert.equal(ran, false);
+ * ```
+ */
 export interface SubmitOptions {
   /**
    * When it aborts before the executor runs `fn`, the future rejects with

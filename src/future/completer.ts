@@ -32,7 +32,21 @@ import { Future, rejectFuture, resolveFuture } from "./future.ts";
  * ```
  */
 export class Completer<T> {
-  /** The future this completer settles. */
+  /**
+   * The future this completer settles.
+   *
+   * @example Consumers chain on the future
+   * ```ts
+   * import { Completer } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const c = new Completer<number>();
+   * const doubled = c.future.then((x) => x * 2);
+   * c.resolve(21);
+   * assert.equal(await doubled, 42);
+   * assert.equal(c.future.value, 21);
+   * ```
+   */
   readonly future: Future<T> = new Future<T>();
   #completed = false;
 

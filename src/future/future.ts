@@ -16,10 +16,41 @@ import {
   assertSignal,
 } from "../core/_validate.ts";
 
-/** The state of a {@linkcode Future}. */
+/**
+ * The state of a {@linkcode Future}.
+ *
+ * @example Pending, then rejected
+ * ```ts
+ * import { Completer, type FutureState } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const c = new Completer<number>();
+ * const states: FutureState[] = [c.future.state];
+ * c.reject(new Error("failed"));
+ * states.push(c.future.state);
+ * await assert.rejects(c.future, /failed/);
+ * assert.deepEqual(states, ["pending", "rejected"]);
+ * ```
+ */
 export type FutureState = "pending" | "fulfilled" | "rejected";
 
-/** Options of {@linkcode Future.wait}. */
+/**
+ * Options of {@linkcode Future.wait}.
+ *
+ * @example A time limit and a signal, whichever comes first
+ * ```ts
+ * import { Completer, type FutureWaitOptions, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const controller = new AbortController();
+ * const options: FutureWaitOptions = { timeoutMs: 1000, signal: controller.signal, clock };
+ * const waited = new Completer<string>().future.wait(options);
+ * controller.abort(new Error("user left"));
+ * await assert.rejects(waited, /user left/);
+ * assert.equal(clock.pendingTimers, 0);
+ * ```
+ */
 export interface FutureWaitOptions {
   /**
    * Reject with a `DOMException` named `"TimeoutError"` after this many
@@ -653,19 +684,18 @@ export class Future<T> implements PromiseLike<T> {
   }
 
   /**
-   * Returns a fulfilled future, or `value` itself when it is a `Future`, or a
-   * future adopting a thenable.
+   * Returns a future already fulfilled with `undefined`.
    *
-   * @typeParam T The type of the value.
-   * @param value The value or thenable.
    * @returns The future.
    *
-   * @example A resolved future
+   * @example A ready future to chain on
    * ```ts
    * import { Future } from "@pledge/core";
    * import assert from "node:assert/strict";
    *
-   * assert.equal(await Future.resolve(1), 1);
+   * const ready = Future.resolve();
+   * assert.equal(ready.state, "fulfilled");
+   * assert.equal(await ready.then(() => "next"), "next");
    * ```
    */
   static resolve(): Future<void>;

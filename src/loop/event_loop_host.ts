@@ -40,7 +40,22 @@ import {
 } from "./simulated_async.ts";
 import { Trace } from "./trace.ts";
 
-/** Options of the {@linkcode EventLoop} constructor. */
+/**
+ * Options of the {@linkcode EventLoop} constructor.
+ *
+ * @example A Node loop starting at 1 s, with a trace
+ * ```ts
+ * import { EventLoop, type EventLoopOptions } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const options: EventLoopOptions = { profile: "node", startMs: 1000, trace: true };
+ * const loop = new EventLoop(options);
+ * loop.setTimeout(() => {}, 0);
+ * loop.runAll();
+ * assert.equal(loop.now(), 1001); // 0 ms is 1 ms in Node
+ * assert.equal(loop.trace.events.length, 1);
+ * ```
+ */
 export interface EventLoopOptions {
   /**
    * The runtime to simulate: a built-in profile name or a profile object
@@ -71,10 +86,47 @@ export interface EventLoopOptions {
   startMs?: number;
 }
 
-/** The priority of a task posted with {@linkcode EventLoop.postTask}. */
+/**
+ * The priority of a task posted with {@linkcode EventLoop.postTask}.
+ *
+ * @example Priorities run highest first
+ * ```ts
+ * import { EventLoop, type PostTaskPriority } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const loop = new EventLoop();
+ * const order: PostTaskPriority[] = [];
+ * const all = ["background", "user-visible", "user-blocking"] as const;
+ * for (const priority of all) {
+ *   loop.postTask(() => order.push(priority), { priority });
+ * }
+ * loop.runAll();
+ * assert.deepEqual(order, ["user-blocking", "user-visible", "background"]);
+ * ```
+ */
 export type PostTaskPriority = "user-blocking" | "user-visible" | "background";
 
-/** Options of {@linkcode EventLoop.postTask}. */
+/**
+ * Options of {@linkcode EventLoop.postTask}.
+ *
+ * @example A delayed background task, and an aborted one
+ * ```ts
+ * import { EventLoop, type PostTaskOptions } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const loop = new EventLoop();
+ * const options: PostTaskOptions = { priority: "background", delay: 50 };
+ * const ranAt = loop.postTask(() => loop.now(), options);
+ * const controller = new AbortController();
+ * const dropped = loop.postTask(() => "never", { signal: controller.signal });
+ * controller.abort(new Error("not needed"));
+ * dropped.then(undefined, () => {});
+ * loop.runAll();
+ * assert.equal(ranAt.state, "fulfilled");
+ * assert.equal(dropped.state, "rejected");
+ * assert.equal(loop.now(), 50);
+ * ```
+ */
 export interface PostTaskOptions {
   /**
    * The priority.
@@ -578,6 +630,19 @@ export abstract class EventLoopHost implements Clock {
    * @param callback The function.
    * @param options `priority`, `delay`, `signal`.
    * @returns A simulated promise of the result.
+   *
+   * @example A plain function task after a delay
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * let seen = 0;
+   * loop.postTask(() => 6 * 7, { delay: 10 }).then((x) => (seen = x));
+   * loop.runAll();
+   * assert.equal(seen, 42);
+   * assert.equal(loop.now(), 10);
+   * ```
    */
   postTask<T>(
     callback: () => T,
@@ -768,32 +833,46 @@ export abstract class EventLoopHost implements Clock {
   }
 
   /**
-   * `Promise.resolve` in the loop: `value` itself when it is a simulated
-   * promise of this loop, otherwise a new one resolved with it.
+   * `Promise.resolve()` in the loop: a simulated promise fulfilled with
+   * `undefined`, whose reactions run in the loop's microtask queue.
+   *
+   * @returns The promise.
+   *
+   * @example Reactions wait for the microtask checkpoint
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * const order: string[] = [];
+   * loop.resolved().then(() => order.push("then"));
+   * order.push("sync");
+   * loop.runMicrotasks();
+   * assert.deepEqual(order, ["sync", "then"]);
+   * ```
+   */
+  resolved(): SimulatedPromise<void>;
+  /**
+   * `Promise.resolve(value)` in the loop: `value` itself when it is a
+   * simulated promise of this loop, otherwise a new one resolved with it.
    *
    * @typeParam T The type of the value.
    * @param value The value or thenable.
    * @returns The promise.
    *
-   * @example A resolved promise
+   * @example A resolved promise, and one passed through
    * ```ts
    * import { EventLoop } from "@pledge/core";
    * import assert from "node:assert/strict";
    *
    * const loop = new EventLoop();
    * let seen = 0;
-   * loop.resolved(3).then((x) => (seen = x));
+   * const three = loop.resolved(3);
+   * three.then((x) => (seen = x));
+   * assert.equal(loop.resolved(three), three);
    * loop.runMicrotasks();
    * assert.equal(seen, 3);
    * ```
-   */
-  resolved(): SimulatedPromise<void>;
-  /**
-   * `Promise.resolve(value)` in the loop (see the overload above).
-   *
-   * @typeParam T The type of the value.
-   * @param value The value or thenable.
-   * @returns The promise.
    */
   resolved<T>(value: T): SimulatedPromise<Awaited<T>>;
   resolved<T>(value?: T): SimulatedPromise<Awaited<T>> {

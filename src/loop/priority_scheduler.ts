@@ -33,7 +33,25 @@ import type {
   TaskPriority,
 } from "./priority_task.ts";
 
-/** Options of the {@linkcode PriorityScheduler} constructor. */
+/**
+ * Options of the {@linkcode PriorityScheduler} constructor.
+ *
+ * @example One step per slice lets a timer in between
+ * ```ts
+ * import { PriorityScheduler, type PrioritySchedulerOptions, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const options: PrioritySchedulerOptions = { clock, sliceSteps: 1 };
+ * const scheduler = new PriorityScheduler(options);
+ * const order: string[] = [];
+ * scheduler.post(() => order.push("task 1"));
+ * scheduler.post(() => order.push("task 2"));
+ * clock.setTimeout(() => order.push("timer"), 0);
+ * clock.runAll();
+ * assert.deepEqual(order, ["task 1", "timer", "task 2"]);
+ * ```
+ */
 export interface PrioritySchedulerOptions {
   /**
    * The clock whose 0 ms timers run the slices and whose time measures
@@ -76,7 +94,23 @@ export interface PrioritySchedulerOptions {
   agingMs?: number;
 }
 
-/** Options of {@linkcode PriorityScheduler.post}. */
+/**
+ * Options of {@linkcode PriorityScheduler.post}.
+ *
+ * @example A delayed high-priority task
+ * ```ts
+ * import { type PriorityPostOptions, PriorityScheduler, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const scheduler = new PriorityScheduler({ clock });
+ * const options: PriorityPostOptions = { priority: "high", delayMs: 100 };
+ * const handle = scheduler.post(() => clock.now(), options);
+ * assert.equal(handle.state, "delayed");
+ * clock.runAll();
+ * assert.equal(await handle.future, 100);
+ * ```
+ */
 export interface PriorityPostOptions {
   /**
    * The priority.

@@ -10,12 +10,45 @@ import type { Future } from "../future/future.ts";
 /**
  * The priority of a scheduled task, highest first. Aging raises a task one
  * level at a time, never into `"immediate"`.
+ *
+ * @example Highest priority first
+ * ```ts
+ * import { PriorityScheduler, type TaskPriority, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const scheduler = new PriorityScheduler({ clock });
+ * const order: TaskPriority[] = [];
+ * const all = ["idle", "low", "normal", "high", "immediate"] as const;
+ * for (const priority of all) {
+ *   scheduler.post(() => order.push(priority), { priority });
+ * }
+ * clock.runAll();
+ * assert.deepEqual(order, ["immediate", "high", "normal", "low", "idle"]);
+ * ```
  */
 export type TaskPriority = "immediate" | "high" | "normal" | "low" | "idle";
 
 /**
  * Where a task is in its life: waiting for its delay, queued, running,
  * waiting for a promise it yielded, done (fulfilled or failed) or cancelled.
+ *
+ * @example From delayed to done, or cancelled
+ * ```ts
+ * import { PriorityScheduler, type PriorityTaskState, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const scheduler = new PriorityScheduler({ clock });
+ * const later = scheduler.post(() => "ran", { delayMs: 10 });
+ * const states: PriorityTaskState[] = [later.state];
+ * clock.runAll();
+ * states.push(later.state);
+ * const dropped = scheduler.post(() => "never");
+ * dropped.cancel();
+ * states.push(dropped.state);
+ * assert.deepEqual(states, ["delayed", "done", "cancelled"]);
+ * ```
  */
 export type PriorityTaskState =
   | "delayed"
@@ -108,7 +141,29 @@ export interface PriorityTaskHandle<T> {
   cancel(reason?: unknown): boolean;
 }
 
-/** A task function: a plain or async function, or a generator function. */
+/**
+ * A task function: a plain or async function, or a generator function.
+ *
+ * @example A generator task that yields between chunks
+ * ```ts
+ * import { PriorityScheduler, type PriorityTaskFunction, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const scheduler = new PriorityScheduler({ clock });
+ * const sum: PriorityTaskFunction<number> = function* () {
+ *   let total = 0;
+ *   for (let i = 1; i <= 3; i++) {
+ *     total += i;
+ *     yield;
+ *   }
+ *   return total;
+ * };
+ * const handle = scheduler.post(sum);
+ * clock.runAll();
+ * assert.equal(await handle.future, 6);
+ * ```
+ */
 export type PriorityTaskFunction<T> = (
   ctx: PriorityTaskContext,
 ) => T | PromiseLike<T> | Generator<unknown, T | PromiseLike<T>, unknown>;

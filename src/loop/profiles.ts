@@ -7,15 +7,61 @@
 
 import { typeError } from "../core/_validate.ts";
 
-/** The name of a built-in profile. */
+/**
+ * The name of a built-in profile.
+ *
+ * @example One program, three profiles
+ * ```ts
+ * import { EventLoop, type ProfileName } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const names: ProfileName[] = ["html", "node", "deno"];
+ * const minDelays = names.map((profile) =>
+ *   new EventLoop({ profile }).profile.minDelayMs
+ * );
+ * assert.deepEqual(minDelays, [0, 1, 1]);
+ * ```
+ */
 export type ProfileName = "html" | "node" | "deno";
 
-/** A phase of a libuv-style loop turn (Node, Deno). */
+/**
+ * A phase of a libuv-style loop turn (Node, Deno).
+ *
+ * @example The phases of a Node turn
+ * ```ts
+ * import { type LoopPhase, profiles } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const phases: readonly LoopPhase[] = profiles.node.phases;
+ * assert.deepEqual(phases, ["timers", "pending", "poll", "check", "close"]);
+ * assert.ok(phases.indexOf("poll") < phases.indexOf("check"));
+ * assert.equal(profiles.html.phases.length, 0); // the HTML model has none
+ * ```
+ */
 export type LoopPhase = "timers" | "pending" | "poll" | "check" | "close";
 
 /**
  * A task source of the HTML-style loop: the timers, or the prioritized tasks
  * of `postTask` at one priority.
+ *
+ * @example Letting background tasks run before timers
+ * ```ts
+ * import { EventLoop, profiles, type TaskSource } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const timersLast: TaskSource[] = [
+ *   "postTask:user-blocking",
+ *   "postTask:user-visible",
+ *   "postTask:background",
+ *   "timers",
+ * ];
+ * const loop = new EventLoop({ profile: { ...profiles.html, taskSources: timersLast } });
+ * const order: string[] = [];
+ * loop.setTimeout(() => order.push("timer"), 0);
+ * loop.postTask(() => order.push("background"), { priority: "background" });
+ * loop.runAll();
+ * assert.deepEqual(order, ["background", "timer"]);
+ * ```
  */
 export type TaskSource =
   | "timers"
@@ -23,7 +69,20 @@ export type TaskSource =
   | "postTask:user-visible"
   | "postTask:background";
 
-/** Which host APIs beyond timers and `queueMicrotask` a profile provides. */
+/**
+ * Which host APIs beyond timers and `queueMicrotask` a profile provides.
+ *
+ * @example A browser without postTask
+ * ```ts
+ * import { EventLoop, type ProfileApis, profiles } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const apis: ProfileApis = { ...profiles.html.apis, postTask: false };
+ * const loop = new EventLoop({ profile: { ...profiles.html, apis } });
+ * assert.equal(profiles.deno.apis.setImmediate, true);
+ * assert.throws(() => loop.postTask(() => {}), TypeError);
+ * ```
+ */
 export interface ProfileApis {
   /** `setImmediate` / `clearImmediate` (Node, Deno). */
   readonly setImmediate: boolean;

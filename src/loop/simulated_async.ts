@@ -15,6 +15,21 @@ import { assertFunction } from "../core/_validate.ts";
 /**
  * Where simulated promise jobs go: an {@linkcode EventLoop}, or anything with
  * a `queueMicrotask`. When `tracing` is true, `label` names each job.
+ *
+ * @example Driving simulated promises from a plain array
+ * ```ts
+ * import { type MicrotaskQueue, SimulatedPromise } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const jobs: (() => void)[] = [];
+ * const queue: MicrotaskQueue = { queueMicrotask: (job) => void jobs.push(job) };
+ * let seen = "";
+ * new SimulatedPromise<string>(queue, (resolve) => resolve("ok"))
+ *   .then((v) => (seen = v));
+ * assert.equal(jobs.length, 1);
+ * while (jobs.length > 0) jobs.shift()!();
+ * assert.equal(seen, "ok");
+ * ```
  */
 export interface MicrotaskQueue {
   /**
@@ -35,7 +50,25 @@ export interface MicrotaskQueue {
   label?<F extends (...args: never[]) => unknown>(text: string, fn: F): F;
 }
 
-/** The state of a {@linkcode SimulatedPromise}. */
+/**
+ * The state of a {@linkcode SimulatedPromise}.
+ *
+ * @example The three states
+ * ```ts
+ * import { EventLoop, type SimulatedPromiseState } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const loop = new EventLoop();
+ * const failed = loop.rejected(new Error("no"));
+ * failed.catch(() => {});
+ * const states: SimulatedPromiseState[] = [
+ *   loop.resolved(1).state,
+ *   failed.state,
+ *   loop.promise<void>(() => {}).state,
+ * ];
+ * assert.deepEqual(states, ["fulfilled", "rejected", "pending"]);
+ * ```
+ */
 export type SimulatedPromiseState = "pending" | "fulfilled" | "rejected";
 
 type Handler = ((value: unknown) => unknown) | undefined;
@@ -391,6 +424,22 @@ export function promiseReject<T = never>(
 /**
  * The body of a simulated async function: a generator function in which
  * `yield x` means `await x` and `return` settles the returned promise.
+ *
+ * @example A typed async body
+ * ```ts
+ * import { type AsyncBody, EventLoop } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const loop = new EventLoop();
+ * const double: AsyncBody<[number], number> = function* (x) {
+ *   const y: number = yield loop.resolved(x);
+ *   return y * 2;
+ * };
+ * let result = 0;
+ * loop.async(double)(21).then((v) => (result = v));
+ * loop.runMicrotasks();
+ * assert.equal(result, 42);
+ * ```
  */
 export type AsyncBody<A extends unknown[], R> = (
   ...args: A

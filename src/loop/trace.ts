@@ -17,6 +17,18 @@ import { rangeError, typeError } from "../core/_validate.ts";
  * `setImmediate`, `postTask`, messages), a microtask (promise jobs,
  * `queueMicrotask`, `nextTick`), a timer (`setTimeout`, `setInterval`) or a
  * rendering step (animation-frame callbacks).
+ *
+ * @example The lanes of a timer and its microtask
+ * ```ts
+ * import { EventLoop, type TraceLane } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const loop = new EventLoop({ trace: true });
+ * loop.setTimeout(() => loop.queueMicrotask(() => {}), 0);
+ * loop.runAll();
+ * const lanes: TraceLane[] = loop.trace.events.map((e) => e.lane);
+ * assert.deepEqual(lanes, ["timer", "microtask"]);
+ * ```
  */
 export type TraceLane = "task" | "microtask" | "timer" | "render";
 
@@ -65,7 +77,21 @@ export interface TraceEvent {
   enqueuedAt: number;
 }
 
-/** A reference to a trace event: its id, `"#<id>"`, or its label. */
+/**
+ * A reference to a trace event: its id, `"#<id>"`, or its label.
+ *
+ * @example Three ways to name one event
+ * ```ts
+ * import { EventLoop, type TraceEventRef } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const loop = new EventLoop({ trace: true });
+ * loop.setTimeout(loop.label("tick", () => {}), 5);
+ * loop.runAll();
+ * const refs: TraceEventRef[] = [1, "#1", "tick"];
+ * assert.deepEqual(refs.map((ref) => loop.trace.get(ref)?.time), [5, 5, 5]);
+ * ```
+ */
 export type TraceEventRef = number | string;
 
 /**

@@ -17,7 +17,23 @@ import {
   assertOptions,
 } from "../core/_validate.ts";
 
-/** Options of the {@linkcode VirtualClock} constructor. */
+/**
+ * Options of the {@linkcode VirtualClock} constructor.
+ *
+ * @example A clock at 1 s that stops a runaway interval
+ * ```ts
+ * import { LoopLimitError, VirtualClock, type VirtualClockOptions } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const options: VirtualClockOptions = { startMs: 1000, loopLimit: 10 };
+ * const clock = new VirtualClock(options);
+ * assert.equal(clock.now(), 1000);
+ * clock.setInterval(() => {}, 1);
+ * assert.throws(() => clock.runAll(), LoopLimitError);
+ * clock.reset();
+ * assert.equal(clock.pendingTimers, 0);
+ * ```
+ */
 export interface VirtualClockOptions {
   /**
    * The virtual time to start at, in milliseconds.

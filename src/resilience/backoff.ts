@@ -81,10 +81,34 @@ export interface Backoff {
  *   about 2x a step on average and ignores `factor`.
  *
  * Jittered delays are rounded to whole milliseconds.
+ *
+ * @example Equal jitter keeps at least half of each delay
+ * ```ts
+ * import { exponential, type Jitter, seededRandom } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const jitter: Jitter = "equal";
+ * const backoff = exponential({ initialMs: 100, jitter, random: seededRandom(3) });
+ * backoff.preview(4).forEach((delay, i) => {
+ *   const full = 100 * 2 ** i;
+ *   assert.ok(delay >= full / 2 && delay <= full);
+ * });
+ * ```
  */
 export type Jitter = "none" | "full" | "equal" | "decorrelated";
 
-/** Options of {@linkcode exponential}. */
+/**
+ * Options of {@linkcode exponential}.
+ *
+ * @example Tripling from 50 ms, capped at a second
+ * ```ts
+ * import { exponential, type ExponentialBackoffOptions } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const options: ExponentialBackoffOptions = { initialMs: 50, factor: 3, maxMs: 1000 };
+ * assert.deepEqual(exponential(options).preview(5), [50, 150, 450, 1000, 1000]);
+ * ```
+ */
 export interface ExponentialBackoffOptions {
   /**
    * The delay before the first retry, a finite number >= 0.
@@ -120,7 +144,18 @@ export interface ExponentialBackoffOptions {
   random?: RandomSource;
 }
 
-/** Options of {@linkcode linear}. */
+/**
+ * Options of {@linkcode linear}.
+ *
+ * @example The step defaults to the first delay
+ * ```ts
+ * import { linear, type LinearBackoffOptions } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const options: LinearBackoffOptions = { initialMs: 200, maxMs: 700 };
+ * assert.deepEqual(linear(options).preview(5), [200, 400, 600, 700, 700]);
+ * ```
+ */
 export interface LinearBackoffOptions {
   /**
    * The delay before the first retry, a finite number >= 0.

@@ -14,7 +14,21 @@
 import { assertInteger, assertOptions } from "../core/_validate.ts";
 import { assertCount, CREATE, snapshotOf } from "./_strategy_checks.ts";
 
-/** The calls a strategy currently counts. */
+/**
+ * The calls a strategy currently counts.
+ *
+ * @example Reading a strategy's window
+ * ```ts
+ * import { type BreakerWindow, CountWindowStrategy } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const strategy = new CountWindowStrategy({ windowSize: 3 });
+ * strategy.recordSuccess(0);
+ * strategy.recordFailure(0);
+ * const window: BreakerWindow = strategy.window(0);
+ * assert.deepEqual(window, { calls: 2, failures: 1 });
+ * ```
+ */
 export interface BreakerWindow {
   /** Calls recorded in the window. */
   readonly calls: number;
@@ -26,6 +40,24 @@ export interface BreakerWindow {
  * The serialisable state of a strategy, as produced by
  * {@linkcode BreakerStrategy.snapshot}. Times are relative, so a snapshot
  * restores correctly on another clock or in another process.
+ *
+ * @example Moving a window through JSON
+ * ```ts
+ * import {
+ *   type BreakerStrategySnapshot,
+ *   CountWindowStrategy,
+ * } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const strategy = new CountWindowStrategy({ windowSize: 3 });
+ * strategy.recordFailure(0);
+ * strategy.recordSuccess(0);
+ * const snapshot: BreakerStrategySnapshot = strategy.snapshot(0);
+ * assert.deepEqual(snapshot, { kind: "count", outcomes: [1, 0] });
+ * const copy = new CountWindowStrategy({ windowSize: 3 });
+ * copy.restore(JSON.parse(JSON.stringify(snapshot)), 0);
+ * assert.deepEqual(copy.window(0), { calls: 2, failures: 1 });
+ * ```
  */
 export type BreakerStrategySnapshot =
   | {
@@ -121,7 +153,27 @@ export interface BreakerStrategy {
   restore(snapshot: BreakerStrategySnapshot, now: number): void;
 }
 
-/** Options of {@linkcode ConsecutiveFailuresStrategy}. */
+/**
+ * Options of {@linkcode ConsecutiveFailuresStrategy}.
+ *
+ * @example Opening on the third failure in a row
+ * ```ts
+ * import {
+ *   CircuitBreaker,
+ *   type ConsecutiveFailuresOptions,
+ *   ConsecutiveFailuresStrategy,
+ * } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const options: ConsecutiveFailuresOptions = { threshold: 3 };
+ * const breaker = new CircuitBreaker({ strategy: new ConsecutiveFailuresStrategy(options) });
+ * const down = () => Promise.reject(new Error("down"));
+ * for (let i = 0; i < 2; i++) await breaker.execute(down).catch(() => {});
+ * assert.equal(breaker.state, "closed");
+ * await breaker.execute(down).catch(() => {});
+ * assert.equal(breaker.state, "open");
+ * ```
+ */
 export interface ConsecutiveFailuresOptions {
   /**
    * The number of failures in a row that opens the circuit.
@@ -148,9 +200,32 @@ export interface ConsecutiveFailuresOptions {
  * ```
  */
 export class ConsecutiveFailuresStrategy implements BreakerStrategy {
-  /** Always false: this strategy ignores time. */
+  /**
+   * Always false: this strategy ignores time.
+   *
+   * @example No time needed
+   * ```ts
+   * import { ConsecutiveFailuresStrategy } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const strategy = new ConsecutiveFailuresStrategy({ threshold: 1 });
+   * assert.equal(strategy.usesTime, false);
+   * assert.equal(strategy.recordFailure(0), true); // the time passed is ignored
+   * ```
+   */
   readonly usesTime = false;
-  /** The number of failures in a row that opens the circuit. */
+  /**
+   * The number of failures in a row that opens the circuit.
+   *
+   * @example The default and a custom threshold
+   * ```ts
+   * import { ConsecutiveFailuresStrategy } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new ConsecutiveFailuresStrategy().threshold, 5);
+   * assert.equal(new ConsecutiveFailuresStrategy({ threshold: 2 }).threshold, 2);
+   * ```
+   */
   readonly threshold: number;
   #failures = 0;
 
@@ -172,6 +247,18 @@ export class ConsecutiveFailuresStrategy implements BreakerStrategy {
    * Records a successful call.
    *
    * @param now The time of the outcome.
+   *
+   * @example A success starts the count again
+   * ```ts
+   * import { ConsecutiveFailuresStrategy } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const strategy = new ConsecutiveFailuresStrategy({ threshold: 2 });
+   * strategy.recordFailure(0);
+   * strategy.recordSuccess(0);
+   * assert.deepEqual(strategy.window(0), { calls: 0, failures: 0 });
+   * assert.equal(strategy.recordFailure(0), false);
+   * ```
    */
   recordSuccess(_now: number): void {
     this.#failures = 0;
@@ -182,12 +269,35 @@ export class ConsecutiveFailuresStrategy implements BreakerStrategy {
    *
    * @param now The time of the outcome.
    * @returns Whether the circuit should open.
+   *
+   * @example The threshold-th failure opens
+   * ```ts
+   * import { ConsecutiveFailuresStrategy } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const strategy = new ConsecutiveFailuresStrategy({ threshold: 2 });
+   * assert.equal(strategy.recordFailure(0), false);
+   * assert.equal(strategy.recordFailure(0), true);
+   * ```
    */
   recordFailure(_now: number): boolean {
     return ++this.#failures >= this.threshold;
   }
 
-  /** Forgets every outcome. */
+  /**
+   * Forgets every outcome.
+   *
+   * @example Forgetting failures
+   * ```ts
+   * import { ConsecutiveFailuresStrategy } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const strategy = new ConsecutiveFailuresStrategy({ threshold: 2 });
+   * strategy.recordFailure(0);
+   * strategy.reset();
+   * assert.equal(strategy.recordFailure(0), false); // counting from zero again
+   * ```
+   */
   reset(): void {
     this.#failures = 0;
   }
@@ -197,6 +307,17 @@ export class ConsecutiveFailuresStrategy implements BreakerStrategy {
    *
    * @param now The current time.
    * @returns The counts.
+   *
+   * @example Failures in a row as the window
+   * ```ts
+   * import { ConsecutiveFailuresStrategy } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const strategy = new ConsecutiveFailuresStrategy();
+   * strategy.recordFailure(0);
+   * strategy.recordFailure(0);
+   * assert.deepEqual(strategy.window(0), { calls: 2, failures: 2 });
+   * ```
    */
   window(_now: number): BreakerWindow {
     return { calls: this.#failures, failures: this.#failures };
@@ -207,6 +328,17 @@ export class ConsecutiveFailuresStrategy implements BreakerStrategy {
    *
    * @param now The current time.
    * @returns A JSON-serialisable snapshot.
+   *
+   * @example Saving the count
+   * ```ts
+   * import { ConsecutiveFailuresStrategy } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const strategy = new ConsecutiveFailuresStrategy();
+   * strategy.recordFailure(0);
+   * strategy.recordFailure(0);
+   * assert.deepEqual(strategy.snapshot(0), { kind: "consecutive", failures: 2 });
+   * ```
    */
   snapshot(_now: number): BreakerStrategySnapshot {
     return { kind: "consecutive", failures: this.#failures };
@@ -219,6 +351,17 @@ export class ConsecutiveFailuresStrategy implements BreakerStrategy {
    * @param now The current time.
    * @throws {TypeError} If the snapshot is of another kind or malformed.
    * @throws {RangeError} If a count in it is out of range.
+   *
+   * @example Restoring a saved count
+   * ```ts
+   * import { ConsecutiveFailuresStrategy } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const strategy = new ConsecutiveFailuresStrategy({ threshold: 2 });
+   * strategy.restore({ kind: "consecutive", failures: 1 }, 0);
+   * assert.equal(strategy.recordFailure(0), true);
+   * assert.throws(() => strategy.restore({ kind: "count", outcomes: [] }, 0), TypeError);
+   * ```
    */
   restore(snapshot: BreakerStrategySnapshot, _now: number): void {
     const s = snapshotOf(snapshot, "consecutive");

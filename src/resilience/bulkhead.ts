@@ -17,7 +17,27 @@ import { NEVER_ABORTED } from "./_context.ts";
 import type { Policy, PolicyContext, PolicyExecuteOptions } from "./policy.ts";
 import { policyCall } from "./_policy_call.ts";
 
-/** Options of the {@linkcode Bulkhead} constructor. */
+/**
+ * Options of the {@linkcode Bulkhead} constructor.
+ *
+ * @example One call at a time, no queue
+ * ```ts
+ * import {
+ *   Bulkhead,
+ *   type BulkheadOptions,
+ *   BulkheadRejectedError,
+ * } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const options: BulkheadOptions = { maxConcurrent: 1, maxQueue: 0 };
+ * const bulkhead = new Bulkhead(options);
+ * let finish = (): void => {};
+ * const first = bulkhead.execute(() => new Promise<void>((resolve) => (finish = resolve)));
+ * await assert.rejects(bulkhead.execute(() => "second"), BulkheadRejectedError);
+ * finish();
+ * await first;
+ * ```
+ */
 export interface BulkheadOptions {
   /** The most calls running at once, an integer >= 1. */
   maxConcurrent: number;
@@ -71,9 +91,31 @@ const CREATE = "create the bulkhead";
  * ```
  */
 export class Bulkhead implements Policy {
-  /** The most calls running at once. */
+  /**
+   * The most calls running at once.
+   *
+   * @example Reading the limit
+   * ```ts
+   * import { Bulkhead } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const bulkhead = new Bulkhead({ maxConcurrent: 4 });
+   * assert.equal(bulkhead.maxConcurrent, 4);
+   * ```
+   */
   readonly maxConcurrent: number;
-  /** The most calls waiting. */
+  /**
+   * The most calls waiting.
+   *
+   * @example No queue by default
+   * ```ts
+   * import { Bulkhead } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new Bulkhead({ maxConcurrent: 1 }).maxQueue, 0);
+   * assert.equal(new Bulkhead({ maxConcurrent: 1, maxQueue: Infinity }).maxQueue, Infinity);
+   * ```
+   */
   readonly maxQueue: number;
   readonly #queue = new RingQueue<Waiter>();
   #active = 0;
@@ -95,12 +137,46 @@ export class Bulkhead implements Policy {
     this.maxQueue = maxQueue;
   }
 
-  /** The number of calls running. */
+  /**
+   * The number of calls running.
+   *
+   * @example A slot is taken while a call runs
+   * ```ts
+   * import { Bulkhead } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const bulkhead = new Bulkhead({ maxConcurrent: 2 });
+   * let finish = (): void => {};
+   * const call = bulkhead.execute(() => new Promise<void>((resolve) => (finish = resolve)));
+   * assert.equal(bulkhead.active, 1);
+   * finish();
+   * await call;
+   * assert.equal(bulkhead.active, 0);
+   * ```
+   */
   get active(): number {
     return this.#active;
   }
 
-  /** The number of calls waiting for a slot. */
+  /**
+   * The number of calls waiting for a slot.
+   *
+   * @example A call waits for the running one
+   * ```ts
+   * import { Bulkhead } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const bulkhead = new Bulkhead({ maxConcurrent: 1, maxQueue: 5 });
+   * let finish = (): void => {};
+   * const first = bulkhead.execute(() => new Promise<void>((resolve) => (finish = resolve)));
+   * const second = bulkhead.execute(() => "next");
+   * assert.equal(bulkhead.queued, 1);
+   * finish();
+   * assert.equal(await second, "next");
+   * await first;
+   * assert.equal(bulkhead.queued, 0);
+   * ```
+   */
   get queued(): number {
     return this.#queue.length;
   }
@@ -115,6 +191,16 @@ export class Bulkhead implements Policy {
    * @throws {BulkheadRejectedError} (as a rejection) When every slot and
    *   every place in the queue is taken.
    * @throws {TypeError} (as a rejection) When `fn` or `options` is invalid.
+   *
+   * @example Running a call in a free slot
+   * ```ts
+   * import { Bulkhead } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const bulkhead = new Bulkhead({ maxConcurrent: 1 });
+   * assert.equal(await bulkhead.execute(({ attempt }) => attempt * 10), 10);
+   * assert.equal(bulkhead.active, 0);
+   * ```
    */
   execute<T>(
     fn: (context: PolicyContext) => T | PromiseLike<T>,

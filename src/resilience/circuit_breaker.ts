@@ -142,13 +142,49 @@ export class CircuitBreaker implements Policy {
   /**
    * The state, after moving from `"open"` to `"half_open"` if the break is
    * over (which `onStateChange` reports).
+   *
+   * @example The break ends when the state is read
+   * ```ts
+   * import {
+   *   CircuitBreaker,
+   *   ConsecutiveFailuresStrategy,
+   *   VirtualClock,
+   * } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const clock = new VirtualClock();
+   * const breaker = new CircuitBreaker({
+   *   strategy: new ConsecutiveFailuresStrategy({ threshold: 1 }),
+   *   breakDurationMs: 500,
+   *   clock,
+   * });
+   * await breaker.execute(() => Promise.reject(new Error("down"))).catch(() => {});
+   * assert.equal(breaker.state, "open");
+   * clock.tick(500);
+   * assert.equal(breaker.state, "half_open");
+   * ```
    */
   get state(): CircuitState {
     if (this.#state === "open") this.#checkBreak();
     return this.#state;
   }
 
-  /** The counters and the window, read now. */
+  /**
+   * The counters and the window, read now.
+   *
+   * @example Counting refused calls
+   * ```ts
+   * import { CircuitBreaker } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const breaker = new CircuitBreaker();
+   * breaker.isolate();
+   * await breaker.execute(() => "never runs").catch(() => {});
+   * const stats = breaker.stats;
+   * assert.equal(stats.rejections, 1);
+   * assert.equal(stats.retryAfterMs, Infinity);
+   * ```
+   */
   get stats(): CircuitBreakerStats {
     const state = this.state;
     const now = this.#clock.now();
@@ -177,6 +213,18 @@ export class CircuitBreaker implements Policy {
    * @throws {CircuitOpenError} (as a rejection) When the circuit refuses
    *   the call.
    * @throws {TypeError} (as a rejection) When `fn` or `options` is invalid.
+   *
+   * @example Running calls through the breaker
+   * ```ts
+   * import { CircuitBreaker, CircuitOpenError } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const breaker = new CircuitBreaker();
+   * const value = await breaker.execute(({ attempt }) => `attempt ${attempt}`);
+   * assert.equal(value, "attempt 1");
+   * breaker.isolate();
+   * await assert.rejects(breaker.execute(() => "refused"), CircuitOpenError);
+   * ```
    */
   execute<T>(
     fn: (context: PolicyContext) => T | PromiseLike<T>,

@@ -18,10 +18,52 @@ import type {
  * and counts outcomes; `"open"` rejects them until the break is over;
  * `"half_open"` lets a few trial calls through; `"isolated"` rejects them
  * until `reset()`.
+ *
+ * @example Reading the state of a breaker
+ * ```ts
+ * import { CircuitBreaker, type CircuitState } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const breaker = new CircuitBreaker();
+ * const before: CircuitState = breaker.state;
+ * breaker.isolate();
+ * assert.equal(before, "closed");
+ * assert.equal(breaker.state, "isolated");
+ * ```
  */
 export type CircuitState = "closed" | "open" | "half_open" | "isolated";
 
-/** What {@linkcode CircuitBreakerOptions.breakDuration} is told. */
+/**
+ * What {@linkcode CircuitBreakerOptions.breakDuration} is told.
+ *
+ * @example A break that doubles with each opening in a row
+ * ```ts
+ * import {
+ *   type BreakDurationContext,
+ *   CircuitBreaker,
+ *   ConsecutiveFailuresStrategy,
+ *   VirtualClock,
+ * } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const seen: number[] = [];
+ * const breaker = new CircuitBreaker({
+ *   strategy: new ConsecutiveFailuresStrategy({ threshold: 1 }),
+ *   breakDuration: ({ attempt }: BreakDurationContext) => {
+ *     seen.push(attempt);
+ *     return 100 * 2 ** (attempt - 1);
+ *   },
+ *   clock,
+ * });
+ * const down = () => Promise.reject(new Error("down"));
+ * await breaker.execute(down).catch(() => {});
+ * clock.tick(100); // half-open: the trial fails and the circuit reopens
+ * await breaker.execute(down).catch(() => {});
+ * assert.deepEqual(seen, [1, 2]);
+ * assert.equal(breaker.stats.retryAfterMs, 200);
+ * ```
+ */
 export interface BreakDurationContext {
   /**
    * The number of openings in a row, this one included: 1 when the circuit
@@ -32,7 +74,23 @@ export interface BreakDurationContext {
   readonly window: BreakerWindow;
 }
 
-/** What {@linkcode CircuitBreakerOptions.onStateChange} receives. */
+/**
+ * What {@linkcode CircuitBreakerOptions.onStateChange} receives.
+ *
+ * @example Logging every transition
+ * ```ts
+ * import { CircuitBreaker, type CircuitStateChange } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const log: string[] = [];
+ * const breaker = new CircuitBreaker({
+ *   onStateChange: ({ from, to }: CircuitStateChange) => log.push(`${from} -> ${to}`),
+ * });
+ * breaker.isolate();
+ * breaker.reset();
+ * assert.deepEqual(log, ["closed -> isolated", "isolated -> closed"]);
+ * ```
+ */
 export interface CircuitStateChange {
   /** The state left. */
   readonly from: CircuitState;
@@ -40,13 +98,60 @@ export interface CircuitStateChange {
   readonly to: CircuitState;
 }
 
-/** What {@linkcode CircuitBreakerOptions.onSuccess} receives. */
+/**
+ * What {@linkcode CircuitBreakerOptions.onSuccess} receives.
+ *
+ * @example Measuring successful calls
+ * ```ts
+ * import {
+ *   CircuitBreaker,
+ *   type CircuitSuccessEvent,
+ *   VirtualClock,
+ * } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const durations: number[] = [];
+ * const breaker = new CircuitBreaker({
+ *   clock,
+ *   onSuccess: (event: CircuitSuccessEvent) => durations.push(event.durationMs),
+ * });
+ * const call = breaker.execute(() =>
+ *   new Promise<string>((resolve) => clock.setTimeout(() => resolve("ok"), 30))
+ * );
+ * assert.equal(await clock.runUntilSettled(call), "ok");
+ * assert.deepEqual(durations, [30]);
+ * ```
+ */
 export interface CircuitSuccessEvent {
   /** How long the call took, on the breaker's clock. */
   readonly durationMs: number;
 }
 
-/** What {@linkcode CircuitBreakerOptions.onFailure} receives. */
+/**
+ * What {@linkcode CircuitBreakerOptions.onFailure} receives.
+ *
+ * @example A slow success and an error, both counted as failures
+ * ```ts
+ * import {
+ *   CircuitBreaker,
+ *   type CircuitFailureEvent,
+ *   VirtualClock,
+ * } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const events: CircuitFailureEvent[] = [];
+ * const breaker = new CircuitBreaker({ slowCallMs: 50, clock, onFailure: (e) => events.push(e) });
+ * const slow = breaker.execute(() =>
+ *   new Promise<string>((resolve) => clock.setTimeout(() => resolve("late"), 80))
+ * );
+ * assert.equal(await clock.runUntilSettled(slow), "late");
+ * await breaker.execute(() => Promise.reject(new Error("down"))).catch(() => {});
+ * assert.deepEqual(events.map((e) => [e.slow, e.durationMs]), [[true, 80], [false, 0]]);
+ * assert.equal(events[0]!.error, undefined);
+ * ```
+ */
 export interface CircuitFailureEvent {
   /** The error, or `undefined` for a slow call that succeeded. */
   readonly error: unknown;
@@ -60,6 +165,31 @@ export interface CircuitFailureEvent {
  * The persisted state of a breaker, from {@linkcode CircuitBreaker.toJSON}.
  * Times are relative (`remainingMs`), so it restores on another clock or in
  * another process.
+ *
+ * @example The snapshot of an open circuit
+ * ```ts
+ * import {
+ *   CircuitBreaker,
+ *   type CircuitBreakerSnapshot,
+ *   ConsecutiveFailuresStrategy,
+ *   VirtualClock,
+ * } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const breaker = new CircuitBreaker({
+ *   strategy: new ConsecutiveFailuresStrategy({ threshold: 1 }),
+ *   breakDurationMs: 1000,
+ *   clock,
+ * });
+ * await breaker.execute(() => Promise.reject(new Error("down"))).catch(() => {});
+ * clock.tick(400);
+ * const snapshot: CircuitBreakerSnapshot = breaker.toJSON();
+ * assert.equal(snapshot.state, "open");
+ * assert.equal(snapshot.remainingMs, 600);
+ * assert.equal(snapshot.consecutiveOpenings, 1);
+ * assert.equal(snapshot.strategy.kind, "consecutive");
+ * ```
  */
 export interface CircuitBreakerSnapshot {
   /** The state. A restored `"half_open"` breaker has no trial running. */
@@ -72,7 +202,31 @@ export interface CircuitBreakerSnapshot {
   readonly strategy: BreakerStrategySnapshot;
 }
 
-/** A breaker's counters, from {@linkcode CircuitBreaker.stats}. */
+/**
+ * A breaker's counters, from {@linkcode CircuitBreaker.stats}.
+ *
+ * @example Counters after a success and a failure
+ * ```ts
+ * import {
+ *   CircuitBreaker,
+ *   type CircuitBreakerStats,
+ *   ConsecutiveFailuresStrategy,
+ * } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const breaker = new CircuitBreaker({
+ *   strategy: new ConsecutiveFailuresStrategy({ threshold: 2 }),
+ * });
+ * await breaker.execute(() => "ok");
+ * await breaker.execute(() => Promise.reject(new Error("down"))).catch(() => {});
+ * const stats: CircuitBreakerStats = breaker.stats;
+ * assert.equal(stats.state, "closed");
+ * assert.equal(stats.successes, 1);
+ * assert.equal(stats.failures, 1);
+ * assert.equal(stats.windowFailures, 1);
+ * assert.equal(stats.retryAfterMs, 0);
+ * ```
+ */
 export interface CircuitBreakerStats {
   /** The state. */
   readonly state: CircuitState;
@@ -96,7 +250,35 @@ export interface CircuitBreakerStats {
   readonly rejections: number;
 }
 
-/** Options of the {@linkcode CircuitBreaker} constructor. */
+/**
+ * Options of the {@linkcode CircuitBreaker} constructor.
+ *
+ * @example A failure-ratio breaker that ignores bad input
+ * ```ts
+ * import {
+ *   CircuitBreaker,
+ *   type CircuitBreakerOptions,
+ *   CountWindowStrategy,
+ *   VirtualClock,
+ * } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const options: CircuitBreakerOptions = {
+ *   strategy: new CountWindowStrategy({ windowSize: 4, failureRatio: 0.5 }),
+ *   breakDurationMs: 2000,
+ *   isFailure: (error) => !(error instanceof RangeError),
+ *   clock: new VirtualClock(),
+ * };
+ * const breaker = new CircuitBreaker(options);
+ * const badInput = () => Promise.reject(new RangeError("bad input"));
+ * for (let i = 0; i < 4; i++) await breaker.execute(badInput).catch(() => {});
+ * assert.equal(breaker.stats.windowCalls, 0); // not counted at all
+ * for (const ok of [true, true, false, false]) {
+ *   await breaker.execute(() => ok ? "ok" : Promise.reject(new Error("down"))).catch(() => {});
+ * }
+ * assert.equal(breaker.state, "open"); // 2 of the last 4 calls failed
+ * ```
+ */
 export interface CircuitBreakerOptions {
   /**
    * Decides when the closed circuit opens. One strategy object per breaker.

@@ -24,6 +24,20 @@ import { clampDelay } from "./_delay.ts";
  * - `"permanent"`: retrying cannot help (other 4xx, programmer errors such as
  *   a `TypeError` that is not a network failure);
  * - `"unknown"`: no rule recognised it.
+ *
+ * @example Classes of common failures
+ * ```ts
+ * import { classify, type ErrorClass } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const classes: ErrorClass[] = [
+ *   classify(new Response(null, { status: 503 })),
+ *   classify(new Response(null, { status: 404 })),
+ *   classify(new Response(null, { status: 429 })),
+ *   classify(new DOMException("stopped", "AbortError")),
+ * ];
+ * assert.deepEqual(classes, ["transient", "permanent", "rate-limited", "cancelled"]);
+ * ```
  */
 export type ErrorClass =
   | "transient"
@@ -36,10 +50,36 @@ export type ErrorClass =
 /**
  * A classification rule: returns a class for the errors it recognises and
  * `undefined` for the others, letting later rules decide.
+ *
+ * @example A rule for database error codes
+ * ```ts
+ * import { Classifier, type ClassifierRule } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const serialization: ClassifierRule = (error) =>
+ *   (error as { code?: unknown })?.code === "40001" ? "transient" : undefined;
+ * const classifier = new Classifier().use(serialization);
+ * const conflict = Object.assign(new Error("could not serialize"), { code: "40001" });
+ * assert.equal(classifier.classify(conflict), "transient");
+ * assert.equal(serialization(new Error("other")), undefined);
+ * ```
  */
 export type ClassifierRule = (error: unknown) => ErrorClass | undefined;
 
-/** Options of the {@linkcode Classifier} constructor. */
+/**
+ * Options of the {@linkcode Classifier} constructor.
+ *
+ * @example A classifier with only your own rules
+ * ```ts
+ * import { Classifier, type ClassifierOptions } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const options: ClassifierOptions = { builtIns: false };
+ * const unavailable = new Response(null, { status: 503 });
+ * assert.equal(new Classifier(options).classify(unavailable), "unknown");
+ * assert.equal(new Classifier().classify(unavailable), "transient");
+ * ```
+ */
 export interface ClassifierOptions {
   /**
    * Whether the built-in rules apply after the user rules.
@@ -388,7 +428,20 @@ function hasCause(error: unknown): boolean {
     (error as { cause: unknown }).cause !== undefined;
 }
 
-/** Options of {@linkcode retryAfterMs}. */
+/**
+ * Options of {@linkcode retryAfterMs}.
+ *
+ * @example Reading an HTTP-date against a known time
+ * ```ts
+ * import { retryAfterMs, type RetryAfterOptions } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const options: RetryAfterOptions = {
+ *   now: Date.parse("Wed, 21 Oct 2015 07:28:00 GMT"),
+ * };
+ * assert.equal(retryAfterMs("Wed, 21 Oct 2015 07:29:00 GMT", options), 60_000);
+ * ```
+ */
 export interface RetryAfterOptions {
   /**
    * The current wall-clock time in epoch milliseconds, for the HTTP-date form
@@ -400,7 +453,25 @@ export interface RetryAfterOptions {
   now?: number;
 }
 
-/** Where {@linkcode retryAfterMs} may find a `Retry-After` header. */
+/**
+ * Where {@linkcode retryAfterMs} may find a `Retry-After` header.
+ *
+ * @example Every place a Retry-After header can come from
+ * ```ts
+ * import { retryAfterMs, type RetryAfterSource } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const headers = { "Retry-After": "5" };
+ * const sources: RetryAfterSource[] = [
+ *   "5",
+ *   new Headers(headers),
+ *   new Response(null, { status: 503, headers }),
+ *   { response: new Response(null, { status: 429, headers }) },
+ *   { "retry-after": "5" },
+ * ];
+ * for (const source of sources) assert.equal(retryAfterMs(source), 5000);
+ * ```
+ */
 export type RetryAfterSource =
   | string
   | { get(name: string): string | null | undefined }

@@ -23,7 +23,24 @@ import {
   snapshotOf,
 } from "./_strategy_checks.ts";
 
-/** Options of {@linkcode CountWindowStrategy}. */
+/**
+ * Options of {@linkcode CountWindowStrategy}.
+ *
+ * @example A quarter of at least four calls
+ * ```ts
+ * import { type CountWindowOptions, CountWindowStrategy } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const options: CountWindowOptions = {
+ *   failureRatio: 0.25,
+ *   windowSize: 8,
+ *   minimumThroughput: 4,
+ * };
+ * const strategy = new CountWindowStrategy(options);
+ * for (let i = 0; i < 3; i++) strategy.recordSuccess(0);
+ * assert.equal(strategy.recordFailure(0), true); // 1 of 4 failed
+ * ```
+ */
 export interface CountWindowOptions {
   /**
    * The share of failures in the window, in (0, 1], at or above which a
@@ -66,13 +83,60 @@ export interface CountWindowOptions {
  * ```
  */
 export class CountWindowStrategy implements BreakerStrategy {
-  /** Always false: the window counts calls, not time. */
+  /**
+   * Always false: the window counts calls, not time.
+   *
+   * @example Counting calls, not time
+   * ```ts
+   * import { CountWindowStrategy } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const strategy = new CountWindowStrategy({ windowSize: 2 });
+   * assert.equal(strategy.usesTime, false);
+   * strategy.recordFailure(0);
+   * assert.deepEqual(strategy.window(1_000_000), { calls: 1, failures: 1 }); // never ages
+   * ```
+   */
   readonly usesTime = false;
-  /** The failure share that opens the circuit. */
+  /**
+   * The failure share that opens the circuit.
+   *
+   * @example The default ratio
+   * ```ts
+   * import { CountWindowStrategy } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new CountWindowStrategy().failureRatio, 0.5);
+   * assert.equal(new CountWindowStrategy({ failureRatio: 0.2 }).failureRatio, 0.2);
+   * ```
+   */
   readonly failureRatio: number;
-  /** The number of calls in the window. */
+  /**
+   * The number of calls in the window.
+   *
+   * @example The default window
+   * ```ts
+   * import { CountWindowStrategy } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new CountWindowStrategy().windowSize, 100);
+   * assert.equal(new CountWindowStrategy({ windowSize: 20 }).windowSize, 20);
+   * ```
+   */
   readonly windowSize: number;
-  /** The fewest calls before the circuit may open. */
+  /**
+   * The fewest calls before the circuit may open.
+   *
+   * @example It defaults to the window size
+   * ```ts
+   * import { CountWindowStrategy } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new CountWindowStrategy({ windowSize: 20 }).minimumThroughput, 20);
+   * const early = new CountWindowStrategy({ windowSize: 20, minimumThroughput: 5 });
+   * assert.equal(early.minimumThroughput, 5);
+   * ```
+   */
   readonly minimumThroughput: number;
   readonly #outcomes: Uint8Array;
   #next = 0;
@@ -122,6 +186,18 @@ export class CountWindowStrategy implements BreakerStrategy {
    * Records a successful call.
    *
    * @param now The time of the outcome.
+   *
+   * @example Successes push old failures out
+   * ```ts
+   * import { CountWindowStrategy } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const strategy = new CountWindowStrategy({ windowSize: 2 });
+   * strategy.recordFailure(0);
+   * strategy.recordSuccess(0);
+   * strategy.recordSuccess(0); // the failure leaves the window
+   * assert.deepEqual(strategy.window(0), { calls: 2, failures: 0 });
+   * ```
    */
   recordSuccess(_now: number): void {
     this.#push(0);
@@ -132,6 +208,17 @@ export class CountWindowStrategy implements BreakerStrategy {
    *
    * @param now The time of the outcome.
    * @returns Whether the circuit should open.
+   *
+   * @example Opening once enough calls are seen
+   * ```ts
+   * import { CountWindowStrategy } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const strategy = new CountWindowStrategy({ windowSize: 4, minimumThroughput: 2 });
+   * assert.equal(strategy.recordFailure(0), false); // 1 call: too few
+   * strategy.recordSuccess(0);
+   * assert.equal(strategy.recordFailure(0), true); // 2 of 3 failed
+   * ```
    */
   recordFailure(_now: number): boolean {
     this.#push(1);
@@ -139,7 +226,21 @@ export class CountWindowStrategy implements BreakerStrategy {
       this.#failures >= this.failureRatio * this.#calls;
   }
 
-  /** Forgets every outcome. */
+  /**
+   * Forgets every outcome.
+   *
+   * @example Emptying the window
+   * ```ts
+   * import { CountWindowStrategy } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const strategy = new CountWindowStrategy({ windowSize: 4 });
+   * strategy.recordFailure(0);
+   * strategy.recordSuccess(0);
+   * strategy.reset();
+   * assert.deepEqual(strategy.window(0), { calls: 0, failures: 0 });
+   * ```
+   */
   reset(): void {
     this.#outcomes.fill(0);
     this.#next = 0;
@@ -152,6 +253,16 @@ export class CountWindowStrategy implements BreakerStrategy {
    *
    * @param now The current time.
    * @returns The counts.
+   *
+   * @example At most windowSize calls
+   * ```ts
+   * import { CountWindowStrategy } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const strategy = new CountWindowStrategy({ windowSize: 3 });
+   * for (let i = 0; i < 5; i++) strategy.recordFailure(0);
+   * assert.deepEqual(strategy.window(0), { calls: 3, failures: 3 });
+   * ```
    */
   window(_now: number): BreakerWindow {
     return { calls: this.#calls, failures: this.#failures };
@@ -162,6 +273,19 @@ export class CountWindowStrategy implements BreakerStrategy {
    *
    * @param now The current time.
    * @returns A JSON-serialisable snapshot.
+   *
+   * @example Outcomes, oldest first
+   * ```ts
+   * import { CountWindowStrategy } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const strategy = new CountWindowStrategy({ windowSize: 3 });
+   * strategy.recordSuccess(0);
+   * strategy.recordFailure(0);
+   * strategy.recordFailure(0);
+   * strategy.recordSuccess(0); // the first success leaves the window
+   * assert.deepEqual(strategy.snapshot(0), { kind: "count", outcomes: [1, 1, 0] });
+   * ```
    */
   snapshot(_now: number): BreakerStrategySnapshot {
     const size = this.#outcomes.length;
@@ -180,6 +304,17 @@ export class CountWindowStrategy implements BreakerStrategy {
    * @param now The current time.
    * @throws {TypeError} If the snapshot is of another kind or malformed.
    * @throws {RangeError} If a count in it is out of range.
+   *
+   * @example Restoring into a smaller window keeps the latest outcomes
+   * ```ts
+   * import { CountWindowStrategy } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const strategy = new CountWindowStrategy({ windowSize: 2 });
+   * strategy.restore({ kind: "count", outcomes: [1, 1, 0] }, 0);
+   * assert.deepEqual(strategy.snapshot(0), { kind: "count", outcomes: [1, 0] });
+   * assert.deepEqual(strategy.window(0), { calls: 2, failures: 1 });
+   * ```
    */
   restore(snapshot: BreakerStrategySnapshot, _now: number): void {
     const s = snapshotOf(snapshot, "count");

@@ -19,13 +19,44 @@ import { policyCall, report } from "./_policy_call.ts";
  * context of the call.
  *
  * @typeParam R The fallback value.
+ *
+ * @example A fallback computed from the error and the context
+ * ```ts
+ * import { fallbackPolicy, type FallbackFunction } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const fromCache: FallbackFunction<string> = (error, context) =>
+ *   `cached (attempt ${context.attempt}, ${(error as Error).message})`;
+ * const policy = fallbackPolicy(fromCache);
+ * const value = await policy.execute(() => Promise.reject(new Error("503")));
+ * assert.equal(value, "cached (attempt 1, 503)");
+ * ```
  */
 export type FallbackFunction<R> = (
   error: unknown,
   context: PolicyContext,
 ) => R | PromiseLike<R>;
 
-/** Options of {@linkcode fallbackPolicy}. */
+/**
+ * Options of {@linkcode fallbackPolicy}.
+ *
+ * @example Replacing only transient failures, and observing them
+ * ```ts
+ * import { fallbackPolicy, type FallbackPolicyOptions } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const replaced: unknown[] = [];
+ * const options: FallbackPolicyOptions = {
+ *   when: (_error, classification) => classification === "transient",
+ *   onFallback: (error) => replaced.push(error),
+ * };
+ * const policy = fallbackPolicy("offline", options);
+ * const unavailable = new Response(null, { status: 503 });
+ * assert.equal(await policy.execute(() => Promise.reject(unavailable)), "offline");
+ * assert.equal(replaced[0], unavailable);
+ * await assert.rejects(policy.execute(() => Promise.reject(new SyntaxError("bug"))), SyntaxError);
+ * ```
+ */
 export interface FallbackPolicyOptions {
   /**
    * Decides whether a failure is replaced; a failure that is not rejects

@@ -22,7 +22,26 @@ import { NEVER_ABORTED } from "./_context.ts";
 import type { Policy, PolicyContext, PolicyExecuteOptions } from "./policy.ts";
 import { clockOption, policyCall } from "./_policy_call.ts";
 
-/** Options of {@linkcode hedgePolicy}. */
+/**
+ * Options of {@linkcode hedgePolicy}.
+ *
+ * @example Two hedges, 50 ms apart
+ * ```ts
+ * import { type HedgeOptions, hedgePolicy, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const options: HedgeOptions = { delayMs: 50, maxHedges: 2, clock };
+ * const starts: number[] = [];
+ * const call = hedgePolicy(options).execute(() => {
+ *   const n = starts.push(clock.now());
+ *   return new Promise<number>((resolve) => clock.setTimeout(() => resolve(n), 200));
+ * });
+ * assert.equal(await clock.runUntilSettled(call), 1); // the first attempt wins
+ * assert.deepEqual(starts, [0, 50, 100]);
+ * clock.runAll();
+ * ```
+ */
 export interface HedgeOptions {
   /**
    * How long an attempt may run before the next one starts, in

@@ -17,6 +17,29 @@ import { contextOf } from "./_context.ts";
  * the work (a timeout, a hedge) passes a signal of its own that follows the
  * caller's. Only a retry changes `attempt`; every other policy passes on the
  * attempt it was given.
+ *
+ * @example The attempt number and signal a retry passes on
+ * ```ts
+ * import {
+ *   constant,
+ *   type PolicyContext,
+ *   retryPolicy,
+ *   VirtualClock,
+ * } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const policy = retryPolicy({ backoff: constant(10), clock });
+ * const seen: number[] = [];
+ * const call = policy.execute((context: PolicyContext) => {
+ *   seen.push(context.attempt);
+ *   assert.equal(context.signal.aborted, false);
+ *   if (context.attempt < 2) throw new Error("flaky");
+ *   return "ok";
+ * });
+ * assert.equal(await clock.runUntilSettled(call), "ok");
+ * assert.deepEqual(seen, [1, 2]);
+ * ```
  */
 export interface PolicyContext {
   /** Aborts when the work should stop; never `undefined`. */
@@ -25,7 +48,24 @@ export interface PolicyContext {
   readonly attempt: number;
 }
 
-/** Options of {@linkcode Policy.execute}. */
+/**
+ * Options of {@linkcode Policy.execute}.
+ *
+ * @example An aborted signal stops the call before it runs
+ * ```ts
+ * import { Bulkhead, type PolicyExecuteOptions, wrap } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const bulkhead = new Bulkhead({ maxConcurrent: 1 });
+ * const controller = new AbortController();
+ * controller.abort(new Error("stop"));
+ * const options: PolicyExecuteOptions = { signal: controller.signal };
+ * let ran = false;
+ * await assert.rejects(bulkhead.execute(() => (ran = true), options), { message: "stop" });
+ * assert.equal(ran, false);
+ * assert.equal(await wrap().execute(({ attempt }) => attempt, { attempt: 3 }), 3);
+ * ```
+ */
 export interface PolicyExecuteOptions {
   /**
    * Cancels the call: an already-aborted signal rejects at once with
@@ -109,6 +149,27 @@ export interface Policy<R = never> {
  * running the next.
  *
  * @typeParam R The union of what the composed policies may substitute.
+ *
+ * @example Inspecting a composed policy
+ * ```ts
+ * import {
+ *   Bulkhead,
+ *   timeoutPolicy,
+ *   VirtualClock,
+ *   wrap,
+ *   type WrappedPolicy,
+ * } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const policy: WrappedPolicy = wrap(
+ *   timeoutPolicy(100, { clock }),
+ *   new Bulkhead({ maxConcurrent: 2 }),
+ * );
+ * assert.equal(policy.policies.length, 2);
+ * assert.equal(await policy.execute(() => "fast"), "fast");
+ * assert.equal(clock.pendingTimers, 0);
+ * ```
  */
 export interface WrappedPolicy<R = never> extends Policy<R> {
   /** The composed policies, outermost first. */

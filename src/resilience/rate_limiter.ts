@@ -21,7 +21,33 @@ import { onAbort } from "../cancel/signals.ts";
 import type { Policy, PolicyContext, PolicyExecuteOptions } from "./policy.ts";
 import { clockOption, invoke, policyCall } from "./_policy_call.ts";
 
-/** Options of the {@linkcode RateLimiter} constructor. */
+/**
+ * Options of the {@linkcode RateLimiter} constructor.
+ *
+ * @example Rejecting instead of waiting
+ * ```ts
+ * import {
+ *   RateLimitedError,
+ *   RateLimiter,
+ *   type RateLimiterOptions,
+ *   VirtualClock,
+ * } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const options: RateLimiterOptions = {
+ *   tokensPerInterval: 1,
+ *   intervalMs: 1000,
+ *   mode: "reject",
+ *   clock,
+ * };
+ * const limiter = new RateLimiter(options);
+ * assert.equal(await limiter.execute(() => "first"), "first");
+ * await assert.rejects(limiter.execute(() => "second"), RateLimitedError);
+ * clock.tick(1000);
+ * assert.equal(await limiter.execute(() => "third"), "third");
+ * ```
+ */
 export interface RateLimiterOptions {
   /** Tokens added per interval, an integer >= 1. */
   tokensPerInterval: number;
@@ -49,7 +75,30 @@ export interface RateLimiterOptions {
   clock?: Clock;
 }
 
-/** Options of {@linkcode RateLimiter.acquire}. */
+/**
+ * Options of {@linkcode RateLimiter.acquire}.
+ *
+ * @example A weighted request, and a waiter that gives up
+ * ```ts
+ * import {
+ *   RateLimiter,
+ *   type RateLimiterAcquireOptions,
+ *   VirtualClock,
+ * } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const limiter = new RateLimiter({ tokensPerInterval: 2, intervalMs: 100, clock });
+ * const options: RateLimiterAcquireOptions = { weight: 2 };
+ * await limiter.acquire(options); // empties the bucket
+ * const controller = new AbortController();
+ * const waiting = limiter.acquire({ signal: controller.signal });
+ * controller.abort(new Error("gave up"));
+ * await assert.rejects(waiting, { message: "gave up" });
+ * assert.equal(limiter.waiting, 0);
+ * assert.equal(clock.pendingTimers, 0);
+ * ```
+ */
 export interface RateLimiterAcquireOptions {
   /**
    * The number of tokens to take, an integer from 1 to `burst`.
@@ -101,13 +150,62 @@ const RESOLVED: Promise<void> = Promise.resolve();
  * ```
  */
 export class RateLimiter implements Policy {
-  /** Tokens added per interval. */
+  /**
+   * Tokens added per interval.
+   *
+   * @example Reading the rate
+   * ```ts
+   * import { RateLimiter } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const limiter = new RateLimiter({ tokensPerInterval: 5, intervalMs: 1000 });
+   * assert.equal(limiter.tokensPerInterval, 5);
+   * ```
+   */
   readonly tokensPerInterval: number;
-  /** The interval in milliseconds. */
+  /**
+   * The interval in milliseconds.
+   *
+   * @example Reading the interval
+   * ```ts
+   * import { RateLimiter } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const limiter = new RateLimiter({ tokensPerInterval: 5, intervalMs: 1000 });
+   * assert.equal(limiter.intervalMs, 1000);
+   * ```
+   */
   readonly intervalMs: number;
-  /** The bucket's capacity. */
+  /**
+   * The bucket's capacity.
+   *
+   * @example The burst defaults to the rate
+   * ```ts
+   * import { RateLimiter } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const plain = new RateLimiter({ tokensPerInterval: 5, intervalMs: 1000 });
+   * assert.equal(plain.burst, 5);
+   * const bursty = new RateLimiter({ tokensPerInterval: 5, intervalMs: 1000, burst: 20 });
+   * assert.equal(bursty.burst, 20);
+   * assert.equal(bursty.available, 20); // the bucket starts full
+   * ```
+   */
   readonly burst: number;
-  /** What `execute` does when short of a token. */
+  /**
+   * What `execute` does when short of a token.
+   *
+   * @example Waiting is the default
+   * ```ts
+   * import { RateLimiter } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const limiter = new RateLimiter({ tokensPerInterval: 1, intervalMs: 100 });
+   * assert.equal(limiter.mode, "wait");
+   * const strict = new RateLimiter({ tokensPerInterval: 1, intervalMs: 100, mode: "reject" });
+   * assert.equal(strict.mode, "reject");
+   * ```
+   */
   readonly mode: "wait" | "reject";
   readonly #clock: Clock;
   // Tokens are counted in credits (tokens x intervalMs), so that refilling
@@ -155,13 +253,46 @@ export class RateLimiter implements Policy {
     this.#last = clock.now();
   }
 
-  /** The whole tokens in the bucket now. */
+  /**
+   * The whole tokens in the bucket now.
+   *
+   * @example The bucket refills continuously
+   * ```ts
+   * import { RateLimiter, VirtualClock } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const clock = new VirtualClock();
+   * const limiter = new RateLimiter({ tokensPerInterval: 10, intervalMs: 1000, clock });
+   * assert.equal(limiter.available, 10);
+   * assert.equal(limiter.tryAcquire(4), true);
+   * assert.equal(limiter.available, 6);
+   * clock.tick(200);
+   * assert.equal(limiter.available, 8);
+   * ```
+   */
   get available(): number {
     this.#refill();
     return Math.floor(this.#credits / this.intervalMs);
   }
 
-  /** The number of callers waiting for tokens. */
+  /**
+   * The number of callers waiting for tokens.
+   *
+   * @example One caller waits for the next token
+   * ```ts
+   * import { RateLimiter, VirtualClock } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const clock = new VirtualClock();
+   * const limiter = new RateLimiter({ tokensPerInterval: 1, intervalMs: 100, clock });
+   * await limiter.acquire();
+   * const next = limiter.acquire();
+   * assert.equal(limiter.waiting, 1);
+   * await clock.runUntilSettled(next);
+   * assert.equal(limiter.waiting, 0);
+   * assert.equal(clock.now(), 100);
+   * ```
+   */
   get waiting(): number {
     return this.#waiters.length;
   }
@@ -239,6 +370,18 @@ export class RateLimiter implements Policy {
    * @throws {RateLimitedError} (as a rejection) In `"reject"` mode, when no
    *   token is available.
    * @throws {TypeError} (as a rejection) When `fn` or `options` is invalid.
+   *
+   * @example The second call waits for a token
+   * ```ts
+   * import { RateLimiter, VirtualClock } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const clock = new VirtualClock();
+   * const limiter = new RateLimiter({ tokensPerInterval: 1, intervalMs: 100, clock });
+   * const first = await limiter.execute(() => clock.now());
+   * const second = await clock.runUntilSettled(limiter.execute(() => clock.now()));
+   * assert.deepEqual([first, second], [0, 100]);
+   * ```
    */
   execute<T>(
     fn: (context: PolicyContext) => T | PromiseLike<T>,

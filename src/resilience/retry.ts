@@ -32,7 +32,32 @@ import { DEFAULT_CONTEXT, NEVER_ABORTED } from "./_context.ts";
 import { clampDelay } from "./_delay.ts";
 import { policyCall, report } from "./_policy_call.ts";
 
-/** What {@linkcode RetryOptions.delay} receives after a failed attempt. */
+/**
+ * What {@linkcode RetryOptions.delay} receives after a failed attempt.
+ *
+ * @example Halving the backoff's proposal
+ * ```ts
+ * import {
+ *   constant,
+ *   retry,
+ *   type RetryDelayContext,
+ *   VirtualClock,
+ * } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const contexts: RetryDelayContext[] = [];
+ * let calls = 0;
+ * const result = retry(() => ++calls < 3 ? Promise.reject(new Error("flaky")) : calls, {
+ *   backoff: constant(100),
+ *   delay: (context) => (contexts.push(context), context.backoffMs / 2),
+ *   clock,
+ * });
+ * assert.equal(await clock.runUntilSettled(result), 3);
+ * assert.deepEqual(contexts.map((c) => [c.attempt, c.elapsedMs]), [[1, 0], [2, 50]]);
+ * assert.equal(clock.now(), 100);
+ * ```
+ */
 export interface RetryDelayContext {
   /** The attempt that failed (1-based). */
   readonly attempt: number;
@@ -48,7 +73,27 @@ export interface RetryDelayContext {
   readonly remainingMs: number;
 }
 
-/** What {@linkcode RetryOptions.onRetry} receives before each wait. */
+/**
+ * What {@linkcode RetryOptions.onRetry} receives before each wait.
+ *
+ * @example Logging each retry
+ * ```ts
+ * import { constant, retry, type RetryEvent, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const events: RetryEvent[] = [];
+ * const result = retry(({ attempt }) => {
+ *   if (attempt === 1) throw new Response(null, { status: 503 });
+ *   return "ok";
+ * }, { backoff: constant(250), onRetry: (event) => events.push(event), clock });
+ * assert.equal(await clock.runUntilSettled(result), "ok");
+ * assert.deepEqual(
+ *   events.map((e) => [e.attempt, e.classification, e.delayMs]),
+ *   [[1, "transient", 250]],
+ * );
+ * ```
+ */
 export interface RetryEvent {
   /** The attempt that failed (1-based); the next one is `attempt + 1`. */
   readonly attempt: number;
@@ -60,7 +105,36 @@ export interface RetryEvent {
   readonly delayMs: number;
 }
 
-/** Options of {@linkcode retryPolicy}: the options of a retry but `signal`. */
+/**
+ * Options of {@linkcode retryPolicy}: the options of a retry but `signal`.
+ *
+ * @example Retrying only transient failures, twice at most
+ * ```ts
+ * import {
+ *   constant,
+ *   RetryError,
+ *   retryPolicy,
+ *   type RetryPolicyOptions,
+ *   VirtualClock,
+ * } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const options: RetryPolicyOptions = {
+ *   maxAttempts: 2,
+ *   backoff: constant(10),
+ *   retryIf: (_error, classification) => classification === "transient",
+ *   clock,
+ * };
+ * const attempts: number[] = [];
+ * const call = retryPolicy(options).execute(({ attempt }) => {
+ *   attempts.push(attempt);
+ *   throw new Response(null, { status: 503 });
+ * });
+ * await assert.rejects(clock.runUntilSettled(call), RetryError);
+ * assert.deepEqual(attempts, [1, 2]);
+ * ```
+ */
 export interface RetryPolicyOptions {
   /**
    * The most attempts, the first included: an integer >= 1, or `Infinity`.
@@ -135,7 +209,28 @@ export interface RetryPolicyOptions {
   clock?: Clock;
 }
 
-/** Options of {@linkcode retry}. */
+/**
+ * Options of {@linkcode retry}.
+ *
+ * @example Retrying until the caller gives up
+ * ```ts
+ * import { constant, retry, type RetryOptions, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const controller = new AbortController();
+ * const options: RetryOptions = {
+ *   maxAttempts: Infinity,
+ *   backoff: constant(1000),
+ *   signal: controller.signal,
+ *   clock,
+ * };
+ * const result = retry(() => Promise.reject(new Error("down")), options);
+ * clock.setTimeout(() => controller.abort(new Error("user left")), 2500);
+ * await assert.rejects(clock.runUntilSettled(result), { message: "user left" });
+ * assert.equal(clock.pendingTimers, 0);
+ * ```
+ */
 export interface RetryOptions extends RetryPolicyOptions {
   /**
    * Stops retrying: an already-aborted signal rejects at once with

@@ -18,7 +18,28 @@ import {
 // Deposits of fractions (10 x 0.1) must add up to a whole retry.
 const EPSILON = 1e-9;
 
-/** Options of the {@linkcode RetryBudget} constructor. */
+/**
+ * Options of the {@linkcode RetryBudget} constructor.
+ *
+ * @example Two retries, then one more per second
+ * ```ts
+ * import {
+ *   RetryBudget,
+ *   type RetryBudgetOptions,
+ *   VirtualClock,
+ * } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const options: RetryBudgetOptions = { maxRetries: 2, refillPerSecond: 1, ratio: 0, clock };
+ * const budget = new RetryBudget(options);
+ * assert.equal(budget.tryWithdraw(), true);
+ * assert.equal(budget.tryWithdraw(), true);
+ * assert.equal(budget.tryWithdraw(), false);
+ * clock.tick(1000);
+ * assert.equal(budget.tryWithdraw(), true);
+ * ```
+ */
 export interface RetryBudgetOptions {
   /**
    * The bucket's capacity: the largest burst of retries, an integer >= 0. The

@@ -26,7 +26,26 @@ import {
   snapshotOf,
 } from "./_strategy_checks.ts";
 
-/** Options of {@linkcode TimeWindowStrategy}. */
+/**
+ * Options of {@linkcode TimeWindowStrategy}.
+ *
+ * @example Half of at least two calls in ten seconds
+ * ```ts
+ * import { type TimeWindowOptions, TimeWindowStrategy } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const options: TimeWindowOptions = {
+ *   failureRatio: 0.5,
+ *   windowMs: 10_000,
+ *   buckets: 10,
+ *   minimumThroughput: 2,
+ * };
+ * const strategy = new TimeWindowStrategy(options);
+ * strategy.recordSuccess(0);
+ * assert.equal(strategy.recordFailure(5_000), true); // 1 of 2 failed
+ * assert.deepEqual(strategy.window(10_500), { calls: 1, failures: 1 }); // the success aged out
+ * ```
+ */
 export interface TimeWindowOptions {
   /**
    * The share of failures in the window, in (0, 1], at or above which a
@@ -85,15 +104,72 @@ export interface TimeWindowOptions {
  * ```
  */
 export class TimeWindowStrategy implements BreakerStrategy {
-  /** Always true: outcomes are placed in time. */
+  /**
+   * Always true: outcomes are placed in time.
+   *
+   * @example Outcomes are placed in time
+   * ```ts
+   * import { TimeWindowStrategy } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const strategy = new TimeWindowStrategy({ windowMs: 1000 });
+   * assert.equal(strategy.usesTime, true);
+   * strategy.recordFailure(0);
+   * assert.deepEqual(strategy.window(1000), { calls: 0, failures: 0 });
+   * ```
+   */
   readonly usesTime = true;
-  /** The failure share that opens the circuit. */
+  /**
+   * The failure share that opens the circuit.
+   *
+   * @example The default ratio
+   * ```ts
+   * import { TimeWindowStrategy } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new TimeWindowStrategy().failureRatio, 0.5);
+   * assert.equal(new TimeWindowStrategy({ failureRatio: 0.1 }).failureRatio, 0.1);
+   * ```
+   */
   readonly failureRatio: number;
-  /** The window length in milliseconds. */
+  /**
+   * The window length in milliseconds.
+   *
+   * @example The default window length
+   * ```ts
+   * import { TimeWindowStrategy } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new TimeWindowStrategy().windowMs, 30_000);
+   * assert.equal(new TimeWindowStrategy({ windowMs: 60_000 }).windowMs, 60_000);
+   * ```
+   */
   readonly windowMs: number;
-  /** The number of buckets. */
+  /**
+   * The number of buckets.
+   *
+   * @example The default number of buckets
+   * ```ts
+   * import { TimeWindowStrategy } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new TimeWindowStrategy().buckets, 10);
+   * assert.equal(new TimeWindowStrategy({ buckets: 30 }).buckets, 30);
+   * ```
+   */
   readonly buckets: number;
-  /** The fewest calls before the circuit may open. */
+  /**
+   * The fewest calls before the circuit may open.
+   *
+   * @example The default minimum
+   * ```ts
+   * import { TimeWindowStrategy } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new TimeWindowStrategy().minimumThroughput, 20);
+   * assert.equal(new TimeWindowStrategy({ minimumThroughput: 5 }).minimumThroughput, 5);
+   * ```
+   */
   readonly minimumThroughput: number;
   readonly #bucketMs: number;
   readonly #calls: Float64Array;
@@ -159,6 +235,18 @@ export class TimeWindowStrategy implements BreakerStrategy {
    * Records a successful call.
    *
    * @param now The time of the outcome.
+   *
+   * @example Successes keep the ratio down
+   * ```ts
+   * import { TimeWindowStrategy } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const strategy = new TimeWindowStrategy({ windowMs: 1000, minimumThroughput: 2 });
+   * strategy.recordSuccess(100);
+   * strategy.recordSuccess(200);
+   * assert.equal(strategy.recordFailure(300), false); // 1 of 3 failed
+   * assert.deepEqual(strategy.window(300), { calls: 3, failures: 1 });
+   * ```
    */
   recordSuccess(now: number): void {
     const slot = this.#roll(now);
@@ -171,6 +259,16 @@ export class TimeWindowStrategy implements BreakerStrategy {
    *
    * @param now The time of the outcome.
    * @returns Whether the circuit should open.
+   *
+   * @example Half of two calls failed
+   * ```ts
+   * import { TimeWindowStrategy } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const strategy = new TimeWindowStrategy({ windowMs: 1000, minimumThroughput: 2 });
+   * strategy.recordSuccess(0);
+   * assert.equal(strategy.recordFailure(500), true);
+   * ```
    */
   recordFailure(now: number): boolean {
     const slot = this.#roll(now);
@@ -182,7 +280,20 @@ export class TimeWindowStrategy implements BreakerStrategy {
       failures >= this.failureRatio * calls;
   }
 
-  /** Forgets every outcome. */
+  /**
+   * Forgets every outcome.
+   *
+   * @example Emptying the window
+   * ```ts
+   * import { TimeWindowStrategy } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const strategy = new TimeWindowStrategy({ windowMs: 1000 });
+   * strategy.recordFailure(100);
+   * strategy.reset();
+   * assert.deepEqual(strategy.window(100), { calls: 0, failures: 0 });
+   * ```
+   */
   reset(): void {
     this.#calls.fill(0);
     this.#failed.fill(0);
@@ -195,6 +306,18 @@ export class TimeWindowStrategy implements BreakerStrategy {
    *
    * @param now The current time.
    * @returns The counts.
+   *
+   * @example Outcomes leave a bucket at a time
+   * ```ts
+   * import { TimeWindowStrategy } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const strategy = new TimeWindowStrategy({ windowMs: 1000, buckets: 10 });
+   * strategy.recordFailure(50); // in the bucket [0, 100)
+   * strategy.recordSuccess(150); // in the bucket [100, 200)
+   * assert.deepEqual(strategy.window(999), { calls: 2, failures: 1 });
+   * assert.deepEqual(strategy.window(1000), { calls: 1, failures: 0 });
+   * ```
    */
   window(now: number): BreakerWindow {
     this.#roll(now);
@@ -206,6 +329,17 @@ export class TimeWindowStrategy implements BreakerStrategy {
    *
    * @param now The current time.
    * @returns A JSON-serialisable snapshot.
+   *
+   * @example Buckets counted back from now
+   * ```ts
+   * import { TimeWindowStrategy } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const strategy = new TimeWindowStrategy({ windowMs: 1000, buckets: 10 });
+   * strategy.recordSuccess(410);
+   * strategy.recordFailure(450);
+   * assert.deepEqual(strategy.snapshot(450), { kind: "time", buckets: [[0, 2, 1]] });
+   * ```
    */
   snapshot(now: number): BreakerStrategySnapshot {
     const n = this.buckets;
@@ -226,6 +360,19 @@ export class TimeWindowStrategy implements BreakerStrategy {
    * @param now The current time.
    * @throws {TypeError} If the snapshot is of another kind or malformed.
    * @throws {RangeError} If a count in it is out of range.
+   *
+   * @example Restoring on another clock
+   * ```ts
+   * import { TimeWindowStrategy } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const before = new TimeWindowStrategy({ windowMs: 1000 });
+   * before.recordFailure(450);
+   * const saved = JSON.parse(JSON.stringify(before.snapshot(450)));
+   * const after = new TimeWindowStrategy({ windowMs: 1000 });
+   * after.restore(saved, 10_450); // relative times: the failure is still recent
+   * assert.deepEqual(after.window(10_450), { calls: 1, failures: 1 });
+   * ```
    */
   restore(snapshot: BreakerStrategySnapshot, now: number): void {
     const s = snapshotOf(snapshot, "time");

@@ -33,10 +33,49 @@ import { MAX_DELAY_MS } from "./_delay.ts";
  * - `"cooperative"`: at the deadline, abort the signal given to `fn` and wait
  *   for `fn` to settle: a late value is still returned, a rejection becomes
  *   the timeout's `TimeoutError`.
+ *
+ * @example A cooperative timeout keeps a late value
+ * ```ts
+ * import { timeoutPolicy, type TimeoutMode, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const mode: TimeoutMode = "cooperative";
+ * const policy = timeoutPolicy(100, { mode, clock });
+ * const call = policy.execute(({ signal }) =>
+ *   new Promise<string>((resolve) => {
+ *     // Notices the abort, then finishes with what it has.
+ *     signal.addEventListener("abort", () => clock.setTimeout(() => resolve("partial"), 10));
+ *   })
+ * );
+ * assert.equal(await clock.runUntilSettled(call), "partial");
+ * assert.equal(clock.now(), 110);
+ * ```
  */
 export type TimeoutMode = "cooperative" | "aggressive";
 
-/** Options of {@linkcode timeoutPolicy}. */
+/**
+ * Options of {@linkcode timeoutPolicy}.
+ *
+ * @example An aggressive timeout on a virtual clock
+ * ```ts
+ * import {
+ *   timeoutPolicy,
+ *   type TimeoutPolicyOptions,
+ *   VirtualClock,
+ * } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const options: TimeoutPolicyOptions = { mode: "aggressive", clock };
+ * const call = timeoutPolicy(50, options).execute(() => new Promise(() => {}));
+ * await assert.rejects(
+ *   clock.runUntilSettled(call),
+ *   (e: DOMException) => e.name === "TimeoutError",
+ * );
+ * assert.equal(clock.now(), 50);
+ * ```
+ */
 export interface TimeoutPolicyOptions {
   /**
    * How the timeout ends the call.
