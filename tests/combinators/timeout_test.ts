@@ -1,13 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import {
-  type Clock,
-  Completer,
-  delay,
-  Future,
-  timeout,
-  VirtualClock,
-} from "@pledge/core";
+import { Completer, delay, Future, timeout, VirtualClock } from "@pledge/core";
 import {
   assertThrowsWith,
   countedSignal,
@@ -15,6 +8,7 @@ import {
   optionTable,
   settle,
 } from "./_support.ts";
+import { countingClock } from "../_counting_clock.ts";
 
 const ACTION = "run with a timeout";
 
@@ -37,20 +31,6 @@ async function countDomExceptions(fn: () => Promise<void>): Promise<number> {
 }
 
 /** A virtual clock that counts the host timers armed on it. */
-function countingClock(): {
-  clock: Clock;
-  inner: VirtualClock;
-  armed(): number;
-} {
-  const inner = new VirtualClock();
-  let armed = 0;
-  const clock: Clock = {
-    now: () => inner.now(),
-    setTimeout: (cb, ms) => (armed++, inner.setTimeout(cb, ms)),
-    clearTimeout: (handle) => inner.clearTimeout(handle),
-  };
-  return { clock, inner, armed: () => armed };
-}
 
 Deno.test("timeout() rejects with a DOMException named TimeoutError when time runs out, not before", async () => {
   const clock = new VirtualClock();

@@ -1,17 +1,7 @@
 import assert from "node:assert/strict";
-import { type Clock, systemClock, VirtualClock } from "../../mod.ts";
+import { systemClock, VirtualClock } from "../../mod.ts";
 import { TimerQueue, timerQueueFor } from "../../src/core/_timer_queue.ts";
-
-function countingClock() {
-  const inner = new VirtualClock();
-  let armed = 0;
-  const clock: Clock = {
-    now: () => inner.now(),
-    setTimeout: (cb, ms) => (armed++, inner.setTimeout(cb, ms)),
-    clearTimeout: (h) => inner.clearTimeout(h),
-  };
-  return { inner, clock, armed: () => armed };
-}
+import { countingClock } from "../_counting_clock.ts";
 
 Deno.test("TimerQueue runs entries in (deadline, order) with one host timer", () => {
   const { inner, clock, armed } = countingClock();

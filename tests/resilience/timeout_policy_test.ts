@@ -1,22 +1,11 @@
 import assert from "node:assert/strict";
-import { type Clock, timeoutPolicy, VirtualClock } from "@pledge/core";
+import { timeoutPolicy, VirtualClock } from "@pledge/core";
 import { BAD_NUMBERS, flushMicrotasks, listeners } from "./_harness.ts";
+import { countingClock } from "../_counting_clock.ts";
 
 const isTimeout = (ms: number) => (e: unknown) =>
   e instanceof DOMException && e.name === "TimeoutError" &&
   e.message === `The operation timed out after ${ms} ms`;
-
-/** A clock that counts the host timers armed on it. */
-function countingClock() {
-  const inner = new VirtualClock();
-  let armed = 0;
-  const clock: Clock = {
-    now: () => inner.now(),
-    setTimeout: (cb, ms) => (armed++, inner.setTimeout(cb, ms)),
-    clearTimeout: (handle) => inner.clearTimeout(handle),
-  };
-  return { inner, clock, armed: () => armed };
-}
 
 Deno.test("timeoutPolicy() aggressive rejects at the deadline and aborts fn's signal with the same reason", async () => {
   const clock = new VirtualClock();
