@@ -6,7 +6,7 @@ import {
   countedSignal,
   durationTests,
   flush,
-} from "./_support.ts";
+} from "../_support.ts";
 
 // --- cancel
 

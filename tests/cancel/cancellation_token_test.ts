@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { CancellationToken, CancellationTokenSource } from "@pledge/core";
-import { catchReported, countedSignal } from "./_support.ts";
+import { catchReported, countedSignal } from "../_support.ts";
 
 // --- register
 

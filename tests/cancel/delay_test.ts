@@ -6,7 +6,7 @@ import {
   countedSignal,
   durationTests,
   flush,
-} from "./_support.ts";
+} from "../_support.ts";
 
 Deno.test("delay() fulfils after ms on the injected clock, not before", async () => {
   const clock = new VirtualClock();

@@ -14,7 +14,7 @@ import {
   countedSignal,
   durationTests,
   flush,
-} from "./_support.ts";
+} from "../_support.ts";
 
 // --- onAbort
 

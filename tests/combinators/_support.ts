@@ -14,9 +14,9 @@ import {
   type VirtualClock,
 } from "@pledge/core";
 
-import { DURATIONS, show } from "../cancel/_support.ts";
+import { DURATIONS, show } from "../_support.ts";
 
-export { countedSignal } from "../cancel/_support.ts";
+export { countedSignal } from "../_support.ts";
 export { show };
 
 /**

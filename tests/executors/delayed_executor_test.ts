@@ -6,7 +6,7 @@ import {
   InvalidStateError,
   VirtualClock,
 } from "../../mod.ts";
-import { catchReported, countedSignal } from "../cancel/_support.ts";
+import { catchReported, countedSignal } from "../_support.ts";
 import { countingClock } from "./_clock.ts";
 
 const BAD_NUMBERS = [0, -1, 1.5, NaN, Infinity];

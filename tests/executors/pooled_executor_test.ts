@@ -8,7 +8,7 @@ import {
   QueueFullError,
   VirtualClock,
 } from "../../mod.ts";
-import { catchReported, countedSignal } from "../cancel/_support.ts";
+import { catchReported, countedSignal } from "../_support.ts";
 
 const BAD_NUMBERS = [0, -1, 1.5, NaN, Infinity];
 const tick = () => new Promise((r) => setTimeout(r, 0));

@@ -9,7 +9,7 @@ import {
   submit,
   VirtualClock,
 } from "../../mod.ts";
-import { countedSignal } from "../cancel/_support.ts";
+import { countedSignal } from "../_support.ts";
 
 /** An executor that holds tasks until `run()`. */
 function manualExecutor() {

@@ -10,7 +10,7 @@ import {
   VirtualClock,
 } from "../../mod.ts";
 import { EventLoop } from "../../src/loop/event_loop.ts";
-import { catchReported, countedSignal } from "../cancel/_support.ts";
+import { catchReported, countedSignal } from "../_support.ts";
 
 const PRIORITIES: TaskPriority[] = [
   "immediate",

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Bulkhead } from "../../src/resilience/bulkhead.ts";
 import { BulkheadRejectedError } from "../../src/core/errors.ts";
-import { countedSignal } from "../cancel/_support.ts";
+import { countedSignal } from "../_support.ts";
 
 function gated() {
   const started: string[] = [];

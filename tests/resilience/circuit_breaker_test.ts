@@ -12,7 +12,7 @@ import { type PolicyContext, wrap } from "../../src/resilience/policy.ts";
 import { retryPolicy } from "../../src/resilience/retry.ts";
 import { constant } from "../../src/resilience/backoff.ts";
 import { timeoutPolicy } from "../../src/resilience/timeout_policy.ts";
-import { catchReported, countedSignal } from "../cancel/_support.ts";
+import { catchReported, countedSignal } from "../_support.ts";
 import { down, fail, refused, setup } from "./_breaker_support.ts";
 
 Deno.test("CircuitBreaker.execute() goes closed -> open -> half_open -> closed at exact times (consecutive)", async () => {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { type HedgeOptions, hedgePolicy } from "../../src/resilience/hedge.ts";
 import type { PolicyContext } from "../../src/resilience/policy.ts";
 import { VirtualClock } from "../../src/loop/virtual_clock.ts";
-import { countedSignal, flush } from "../cancel/_support.ts";
+import { countedSignal, flush } from "../_support.ts";
 
 interface Attempt {
   start: number;

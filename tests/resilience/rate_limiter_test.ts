@@ -6,7 +6,7 @@ import {
 } from "../../src/resilience/rate_limiter.ts";
 import { RateLimitedError } from "../../src/core/errors.ts";
 import { VirtualClock } from "../../src/loop/virtual_clock.ts";
-import { countedSignal } from "../cancel/_support.ts";
+import { countedSignal } from "../_support.ts";
 
 const settle = () => new Promise<void>((r) => setTimeout(r, 0));
 
