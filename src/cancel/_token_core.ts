@@ -215,7 +215,16 @@ export class TokenCore {
    * registration order. Returns what callbacks threw, appended to `errors`.
    */
   cancel(reason: unknown, errors?: unknown[]): unknown[] | undefined {
-    if (this.state !== LIVE) return errors;
+    if (!this.begin(reason)) return errors;
+    return drain(this, reason, errors);
+  }
+
+  /**
+   * The first half of {@linkcode TokenCore.cancel}: marks the core cancelled,
+   * releases it and aborts its signal. Returns false when it was not live.
+   */
+  begin(reason: unknown): boolean {
+    if (this.state !== LIVE) return false;
     this.state = CANCELLED;
     this.reason = reason;
     this.release();
@@ -224,7 +233,7 @@ export class TokenCore {
       this.controller = undefined;
       controller.abort(reason);
     }
-    return this.#run(reason, errors);
+    return true;
   }
 
   /** Releases the timer and the links to parents. */
@@ -293,37 +302,11 @@ export class TokenCore {
     return signal;
   }
 
-  #run(reason: unknown, errors: unknown[] | undefined): unknown[] | undefined {
-    let node: Registration | null;
-    while ((node = this.head) !== null) {
-      const next = node.next;
-      this.head = next;
-      if (next === null) this.tail = null;
-      else next.prev = null;
-      node.next = null;
-      node.owner = null;
-      const child = node.child;
-      if (child !== null) {
-        node.child = null;
-        errors = child.cancel(reason, errors);
-      } else {
-        const callback = node.callback!;
-        node.callback = null;
-        try {
-          callback(reason);
-        } catch (e) {
-          (errors ??= []).push(e);
-        }
-      }
-    }
-    return errors;
-  }
-
   #listen(): void {
     const external = this.external!;
     const listener = this.listener ??= () => {
       this.#unlisten();
-      reportErrors(this.#run(external.reason, undefined));
+      reportErrors(drain(this, external.reason, undefined));
     };
     this.listening = true;
     external.addEventListener("abort", listener);
@@ -355,4 +338,49 @@ export function onSignalAbort(
     return NOOP_REGISTRATION;
   }
   return coreOfSignal(signal).register(callback);
+}
+
+/**
+ * Runs the registrations of a cancelled core in order, cancelling linked
+ * children depth first, exactly as recursion would, but on an explicit
+ * stack: a chain of linked sources of any depth cannot overflow the call
+ * stack. Returns what callbacks threw, appended to `errors`.
+ */
+function drain(
+  start: TokenCore,
+  reason: unknown,
+  errors: unknown[] | undefined,
+): unknown[] | undefined {
+  let stack: TokenCore[] | undefined;
+  let core = start;
+  for (;;) {
+    const node = core.head;
+    if (node === null) {
+      if (stack === undefined || stack.length === 0) return errors;
+      core = stack.pop()!;
+      continue;
+    }
+    const next = node.next;
+    core.head = next;
+    if (next === null) core.tail = null;
+    else next.prev = null;
+    node.next = null;
+    node.owner = null;
+    const child = node.child;
+    if (child !== null) {
+      node.child = null;
+      if (child.begin(reason)) {
+        (stack ??= []).push(core);
+        core = child;
+      }
+    } else {
+      const callback = node.callback!;
+      node.callback = null;
+      try {
+        callback(reason);
+      } catch (e) {
+        (errors ??= []).push(e);
+      }
+    }
+  }
 }

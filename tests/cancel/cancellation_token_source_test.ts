@@ -406,3 +406,20 @@ Deno.test("100,000 linked sources on a long-lived signal and token leave 0 liste
   app.cancel();
   assert.equal(ran, 1);
 });
+
+Deno.test("CancellationTokenSource.cancel() propagates through a chain of 100,000 linked sources without overflowing the stack", () => {
+  const root = new CancellationTokenSource();
+  const order: number[] = [];
+  let last = root;
+  for (let i = 0; i < 100_000; i++) {
+    last = CancellationTokenSource.linked(last.token);
+    if (i % 25_000 === 0) last.token.register(() => order.push(i));
+  }
+  root.token.register(() => order.push(-1));
+  root.cancel("stop");
+  assert.equal(last.token.isCancellationRequested, true);
+  assert.equal(last.token.reason, "stop");
+  // Depth first, in registration order: the link (made first) before the
+  // root's own later callback, and each child before its parent's next one.
+  assert.deepEqual(order, [0, 25_000, 50_000, 75_000, -1]);
+});
