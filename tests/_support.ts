@@ -151,3 +151,9 @@ export function assertDurationError(
     return true;
   });
 }
+
+/**
+ * The house table of bad numbers for a count or a duration: each validator
+ * gets a test over these, checking the error class and the message.
+ */
+export const BAD_NUMBERS: readonly number[] = [0, -1, 1.5, NaN, Infinity];

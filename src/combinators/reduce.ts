@@ -270,7 +270,7 @@ export function mapReduce<T, R, A>(
 ): Future<A> {
   validateMap(MAP_REDUCE, items, mapper, options, "mapper");
   if (options === undefined) {
-    typeError(MAP_REDUCE, "options", "an object", options);
+    typeError(MAP_REDUCE, "options", "an options object", options);
   }
   assertFunction(MAP_REDUCE, "reducer", options.reducer);
   if (!("initial" in options)) {

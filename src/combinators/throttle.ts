@@ -227,7 +227,9 @@ export function throttle<A extends unknown[], R>(
   options: ThrottleOptions,
 ): Throttled<A, Awaited<R>> {
   assertFunction(ACTION, "fn", fn);
-  if (options === undefined) typeError(ACTION, "options", "an object", options);
+  if (options === undefined) {
+    typeError(ACTION, "options", "an options object", options);
+  }
   assertOptions(ACTION, options);
   const limit = options.limit ?? 1;
   assertInteger(ACTION, "limit", limit);

@@ -19,6 +19,7 @@ export function describeValue(value: unknown): string {
   if (value === null) return "null";
   if (typeof value === "object") {
     if (Array.isArray(value)) return `an array of length ${value.length}`;
+    if (value instanceof AbortSignal) return "an AbortSignal";
     const name = (value as { constructor?: { name?: string } }).constructor
       ?.name;
     return name && name !== "Object" ? `an instance of ${name}` : "an object";
@@ -149,15 +150,69 @@ export function assertSignal(
   }
 }
 
-/** Asserts an object (not null) or undefined: an options bag. */
+/**
+ * Asserts an object (not null) or undefined: an options bag. The common slip
+ * of passing an `AbortSignal` (or a `CancellationToken`) where the options
+ * belong gets a message that names the fix.
+ */
 export function assertOptions(
   action: string,
   value: unknown,
   option = "options",
 ): void {
-  if (
-    value !== undefined && (value === null || typeof value !== "object")
-  ) {
-    typeError(action, option, "an object", value);
+  if (value === undefined) return;
+  if (value === null || typeof value !== "object") {
+    typeError(action, option, "an options object", value);
+  }
+  if (value instanceof AbortSignal) {
+    throw new TypeError(
+      `${
+        invalidMessage(action, option, "an options object", value)
+      } (pass { signal })`,
+    );
+  }
+  if (isTokenLike(value)) {
+    throw new TypeError(
+      `${
+        invalidMessage(action, option, "an options object", value)
+      } (pass { signal: token.signal })`,
+    );
+  }
+}
+
+/** A `CancellationToken` (recognised by shape: core cannot import it). */
+function isTokenLike(value: object): boolean {
+  const token = value as {
+    isCancellationRequested?: unknown;
+    register?: unknown;
+  };
+  return typeof token.isCancellationRequested === "boolean" &&
+    typeof token.register === "function";
+}
+
+const CLOCK_METHODS = ["now", "setTimeout", "clearTimeout"] as const;
+
+/**
+ * Asserts `undefined` or a `Clock`: an object whose `now`, `setTimeout` and
+ * `clearTimeout` are functions (and `dateNow`, when present). Every API that
+ * takes a `clock` runs this before it arms anything.
+ */
+export function assertClock(
+  action: string,
+  value: unknown,
+  option = "clock",
+): void {
+  if (value === undefined) return;
+  if (value === null || typeof value !== "object") {
+    typeError(action, option, "a Clock", value);
+  }
+  const clock = value as Record<string, unknown>;
+  for (const method of CLOCK_METHODS) {
+    if (typeof clock[method] !== "function") {
+      typeError(action, `${option}.${method}`, "a function", clock[method]);
+    }
+  }
+  if (clock.dateNow !== undefined && typeof clock.dateNow !== "function") {
+    typeError(action, `${option}.dateNow`, "a function", clock.dateNow);
   }
 }

@@ -63,11 +63,20 @@ export interface Clock {
    * @param handle A handle from {@linkcode Clock.setTimeout}.
    */
   clearTimeout(handle: TimerHandle): void;
+  /**
+   * Wall-clock time in epoch milliseconds, for the few APIs that compare with
+   * a date (an HTTP-date `Retry-After`). Optional: with a clock that lacks
+   * it, those APIs use the date a response carries, else `systemClock`'s.
+   *
+   * @default {`Date.now()` on `systemClock`}
+   */
+  dateNow?(): number;
 }
 
 /**
- * The host's clock: `performance.now()` and the global `setTimeout` /
- * `clearTimeout`, looked up at call time (so nothing is captured at import).
+ * The host's clock: `performance.now()`, the global `setTimeout` /
+ * `clearTimeout` and `Date.now()`, looked up at call time (so nothing is
+ * captured at import, and an installed virtual clock is seen).
  *
  * @example Reading the time
  * ```ts
@@ -78,6 +87,7 @@ export interface Clock {
  * assert.ok(systemClock.now() >= t0);
  * const handle = systemClock.setTimeout(() => {}, 1000);
  * systemClock.clearTimeout(handle);
+ * assert.ok(Math.abs(systemClock.dateNow!() - Date.now()) < 1000);
  * ```
  */
 export const systemClock: Clock = Object.freeze({
@@ -89,5 +99,8 @@ export const systemClock: Clock = Object.freeze({
   },
   clearTimeout(handle: TimerHandle): void {
     globalThis.clearTimeout(handle as number);
+  },
+  dateNow(): number {
+    return Date.now();
   },
 });

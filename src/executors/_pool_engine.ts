@@ -22,7 +22,7 @@ import {
   Task,
 } from "./_pool_task.ts";
 import type { TaskContext } from "./task_context.ts";
-import { reportError } from "./_report.ts";
+import { reportError } from "../core/_report.ts";
 
 function noop(): void {}
 

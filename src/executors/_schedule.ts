@@ -13,7 +13,7 @@ import { Future, rejectFuture, resolveFuture } from "../future/future.ts";
 import { onAbort } from "../cancel/signals.ts";
 import type { TaskContext } from "./task_context.ts";
 import type { ScheduledTask } from "./delayed_executor.ts";
-import { reportError } from "./_report.ts";
+import { reportError } from "../core/_report.ts";
 
 /** The live handles of one executor. */
 export interface ScheduleList {

@@ -22,7 +22,7 @@ import {
 import type { Future } from "../future/future.ts";
 import type { TaskContext } from "./task_context.ts";
 import { type Repeat, Schedule, type ScheduleList } from "./_schedule.ts";
-import { reportError } from "./_report.ts";
+import { reportError } from "../core/_report.ts";
 
 /**
  * Options of the {@linkcode DelayedExecutor} constructor.
@@ -439,7 +439,7 @@ export class DelayedExecutor implements Executor, Disposable {
   ): ScheduledTask<Awaited<T>> {
     assertFunction(REPEAT, "fn", fn);
     if (options === null || typeof options !== "object") {
-      typeError(REPEAT, "options", "an object", options);
+      typeError(REPEAT, "options", "an options object", options);
     }
     const { periodMs, mode = "fixed-rate", onError, stopOnError = false } =
       options;

@@ -226,7 +226,7 @@ export class PooledExecutor implements Executor, AsyncDisposable {
    */
   constructor(options: PooledExecutorOptions) {
     if (options === null || typeof options !== "object") {
-      typeError(CREATE, "options", "an object", options);
+      typeError(CREATE, "options", "an options object", options);
     }
     const { concurrency, maxQueue = Infinity, clock = systemClock } = options;
     assertIntegerOrInfinity(CREATE, "concurrency", concurrency, 1);

@@ -33,7 +33,7 @@ export function policyCall(
   if (typeof fn !== "function") return invalid("fn", "a function", fn);
   if (options === undefined) return DEFAULT_CONTEXT;
   if (options === null || typeof options !== "object") {
-    return invalid("options", "an object", options);
+    return invalid("options", "an options object", options);
   }
   const signal = options.signal;
   if (signal === undefined) return contextOf(options);

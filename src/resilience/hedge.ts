@@ -114,7 +114,9 @@ const CREATE = "create the hedge policy";
  */
 export function hedgePolicy(options: HedgeOptions): Policy {
   assertOptions(CREATE, options);
-  if (options === undefined) typeError(CREATE, "options", "an object", options);
+  if (options === undefined) {
+    typeError(CREATE, "options", "an options object", options);
+  }
   const delayMs = options.delayMs;
   assertDuration(CREATE, "delayMs", delayMs);
   const maxHedges = options.maxHedges ?? 1;

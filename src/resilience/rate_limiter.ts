@@ -231,7 +231,7 @@ export class RateLimiter implements Policy {
   constructor(options: RateLimiterOptions) {
     assertOptions(CREATE, options);
     if (options === undefined) {
-      typeError(CREATE, "options", "an object", options);
+      typeError(CREATE, "options", "an options object", options);
     }
     const { tokensPerInterval, intervalMs } = options;
     assertInteger(CREATE, "tokensPerInterval", tokensPerInterval);

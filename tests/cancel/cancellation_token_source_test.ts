@@ -372,7 +372,7 @@ Deno.test("new CancellationTokenSource() rejects bad options and parents", () =>
     {
       name: "TypeError",
       message:
-        "Cannot create a CancellationTokenSource as 'options' must be an object: current value is 5",
+        "Cannot create a CancellationTokenSource as 'options' must be an options object: current value is 5",
     },
   );
   assert.throws(

@@ -110,7 +110,8 @@ Deno.test("delay() rejects bad options and a non-signal before arming a timer", 
   const clock = new VirtualClock();
   assert.throws(() => delay(1, 3 as never), {
     name: "TypeError",
-    message: "Cannot delay as 'options' must be an object: current value is 3",
+    message:
+      "Cannot delay as 'options' must be an options object: current value is 3",
   });
   assert.throws(() => delay(1, { clock, signal: "s" as never }), {
     name: "TypeError",

@@ -250,7 +250,7 @@ Deno.test("timeoutSignal() rejects bad options", () => {
   assert.throws(() => timeoutSignal(1, 7 as never), {
     name: "TypeError",
     message:
-      "Cannot create a timeout signal as 'options' must be an object: current value is 7",
+      "Cannot create a timeout signal as 'options' must be an options object: current value is 7",
   });
 });
 

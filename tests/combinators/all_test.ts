@@ -276,7 +276,7 @@ Deno.test("all() throws a TypeError for a signal that is not an AbortSignal, and
   assertThrowsWith(
     () => all([], 5 as never),
     TypeError,
-    "Cannot run all() as 'options' must be an object: current value is 5",
+    "Cannot run all() as 'options' must be an options object: current value is 5",
   );
 });
 

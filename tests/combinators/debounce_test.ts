@@ -254,6 +254,6 @@ Deno.test("debounce() throws for a bad fn, flags or maxWaitMs", () => {
   assertThrowsWith(
     () => debounce(() => 1, 10, 3 as never),
     TypeError,
-    `Cannot ${ACTION} as 'options' must be an object: current value is 3`,
+    `Cannot ${ACTION} as 'options' must be an options object: current value is 3`,
   );
 });

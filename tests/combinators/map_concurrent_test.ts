@@ -345,6 +345,6 @@ Deno.test("mapConcurrent() throws a TypeError for fn that is not a function, and
   assertThrowsWith(
     () => mapConcurrent([1], (n) => n, 3 as never),
     TypeError,
-    `Cannot ${ACTION} as 'options' must be an object: current value is 3`,
+    `Cannot ${ACTION} as 'options' must be an options object: current value is 3`,
   );
 });

@@ -296,7 +296,7 @@ Deno.test("mapReduce() throws a TypeError for a bad mapper, reducer or options",
   assertThrowsWith(
     () => mapReduce([1], (n) => n, undefined as never),
     TypeError,
-    "Cannot map and reduce as 'options' must be an object: current value is undefined",
+    "Cannot map and reduce as 'options' must be an options object: current value is undefined",
   );
   assertThrowsWith(
     () => mapReduce([1], (n) => n, { reducer: (a: number) => a } as never),

@@ -156,6 +156,6 @@ Deno.test("throttle() throws a TypeError for a bad fn or missing options", () =>
   assertThrowsWith(
     () => (throttle as (fn: () => void) => unknown)(() => {}),
     TypeError,
-    `Cannot ${ACTION} as 'options' must be an object: current value is undefined`,
+    `Cannot ${ACTION} as 'options' must be an options object: current value is undefined`,
   );
 });

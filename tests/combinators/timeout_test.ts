@@ -299,6 +299,6 @@ Deno.test("timeout() throws a TypeError for work that is neither a thenable nor 
   assertThrowsWith(
     () => timeout(Promise.resolve(1), 10, "x" as never),
     TypeError,
-    `Cannot ${ACTION} as 'options' must be an object: current value is "x"`,
+    `Cannot ${ACTION} as 'options' must be an options object: current value is "x"`,
   );
 });

@@ -21,7 +21,7 @@ Deno.test("new DelayedExecutor() rejects options of the wrong type", () => {
   assert.throws(() => new DelayedExecutor(5 as never), {
     name: "TypeError",
     message:
-      "Cannot create the DelayedExecutor as 'options' must be an object: current value is 5",
+      "Cannot create the DelayedExecutor as 'options' must be an options object: current value is 5",
   });
   for (const clock of [null, {}, 3, { setTimeout() {} }]) {
     assert.throws(

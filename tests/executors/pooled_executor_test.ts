@@ -75,7 +75,7 @@ Deno.test("new PooledExecutor() rejects options of the wrong type", () => {
   }
   assert.throws(() => new PooledExecutor(undefined as never), {
     message:
-      "Cannot create the PooledExecutor as 'options' must be an object: current value is undefined",
+      "Cannot create the PooledExecutor as 'options' must be an options object: current value is undefined",
   });
 });
 

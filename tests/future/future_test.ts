@@ -314,7 +314,10 @@ Deno.test("Future.wait() validates its options before arming anything", () => {
     () => f.wait({ signal: {} as AbortSignal }),
     /'signal' must be an AbortSignal: current value is an object/,
   );
-  assert.throws(() => f.wait(5 as never), /'options' must be an object/);
+  assert.throws(
+    () => f.wait(5 as never),
+    /'options' must be an options object/,
+  );
   assert.equal(clock.pendingTimers, 0);
 });
 

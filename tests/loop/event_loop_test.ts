@@ -53,7 +53,7 @@ Deno.test("new EventLoop() rejects bad options, profiles and traces with a TypeE
   assert.throws(
     () => new EventLoop(null as never),
     new TypeError(
-      "Cannot create an EventLoop as 'options' must be an object: current value is null",
+      "Cannot create an EventLoop as 'options' must be an options object: current value is null",
     ),
   );
   assert.throws(

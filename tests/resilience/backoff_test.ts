@@ -273,7 +273,7 @@ Deno.test("backoffs reject bad options with the option and value named", () => {
   assert.throws(() => linear(5 as never), {
     name: "TypeError",
     message:
-      "Cannot create a linear backoff as 'options' must be an object: current value is 5",
+      "Cannot create a linear backoff as 'options' must be an options object: current value is 5",
   });
 });
 

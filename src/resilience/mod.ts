@@ -1,0 +1,112 @@
+/**
+ * Resilience: `Result`, error classification, `retry` with backoff and
+ * jitter, `CircuitBreaker`, `Bulkhead`, `RateLimiter`, timeout, fallback and
+ * hedging policies, composed with `wrap`.
+ *
+ * @example Retrying a flaky call
+ * ```ts
+ * import { constant, retry } from "@pledge/core/resilience";
+ * import { VirtualClock } from "@pledge/core/loop";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * let calls = 0;
+ * const result = retry(() => {
+ *   if (++calls < 3) throw new Error("flaky");
+ *   return "ok";
+ * }, { maxAttempts: 3, backoff: constant(100), clock });
+ * assert.equal(await clock.runUntilSettled(result), "ok");
+ * assert.equal(calls, 3);
+ * ```
+ *
+ * @module
+ */
+
+export type {
+  Policy,
+  PolicyContext,
+  PolicyExecuteOptions,
+  WrappedPolicy,
+} from "./policy.ts";
+export { wrap } from "./policy.ts";
+export { RetryError } from "../core/errors.ts";
+export type {
+  AttemptOutcome,
+  Err,
+  MatchHandlers,
+  Ok,
+  ResultFunctions,
+} from "./result.ts";
+export { Result } from "./result.ts";
+export type {
+  ClassifierOptions,
+  ClassifierRule,
+  ErrorClass,
+  RetryAfterOptions,
+  RetryAfterSource,
+} from "./classify.ts";
+export {
+  Classifier,
+  classify,
+  classifyStatus,
+  defaultClassifier,
+  retryAfterMs,
+} from "./classify.ts";
+export type { RandomSource } from "./random.ts";
+export { seededRandom } from "./random.ts";
+export type {
+  Backoff,
+  ExponentialBackoffOptions,
+  Jitter,
+  LinearBackoffOptions,
+} from "./backoff.ts";
+export { constant, exponential, linear } from "./backoff.ts";
+export type { RetryBudgetOptions } from "./retry_budget.ts";
+export { RetryBudget } from "./retry_budget.ts";
+export type {
+  RetryDelayContext,
+  RetryEvent,
+  RetryOptions,
+  RetryPolicyOptions,
+} from "./retry.ts";
+export { retry, retryPolicy } from "./retry.ts";
+export type { TimeoutMode, TimeoutPolicyOptions } from "./timeout_policy.ts";
+export { timeoutPolicy } from "./timeout_policy.ts";
+export type { FallbackFunction, FallbackPolicyOptions } from "./fallback.ts";
+export { fallbackPolicy } from "./fallback.ts";
+export {
+  BulkheadRejectedError,
+  CircuitOpenError,
+  RateLimitedError,
+} from "../core/errors.ts";
+export type {
+  BreakerStrategy,
+  BreakerStrategySnapshot,
+  BreakerWindow,
+  ConsecutiveFailuresOptions,
+} from "./breaker_strategy.ts";
+export { ConsecutiveFailuresStrategy } from "./breaker_strategy.ts";
+export type { CountWindowOptions } from "./count_window_strategy.ts";
+export { CountWindowStrategy } from "./count_window_strategy.ts";
+export type { TimeWindowOptions } from "./time_window_strategy.ts";
+export { TimeWindowStrategy } from "./time_window_strategy.ts";
+export type {
+  BreakDurationContext,
+  CircuitBreakerOptions,
+  CircuitBreakerSnapshot,
+  CircuitBreakerStats,
+  CircuitFailureEvent,
+  CircuitState,
+  CircuitStateChange,
+  CircuitSuccessEvent,
+} from "./circuit_breaker_options.ts";
+export { CircuitBreaker } from "./circuit_breaker.ts";
+export type { BulkheadOptions } from "./bulkhead.ts";
+export { Bulkhead } from "./bulkhead.ts";
+export type {
+  RateLimiterAcquireOptions,
+  RateLimiterOptions,
+} from "./rate_limiter.ts";
+export { RateLimiter } from "./rate_limiter.ts";
+export type { HedgeOptions } from "./hedge.ts";
+export { hedgePolicy } from "./hedge.ts";
