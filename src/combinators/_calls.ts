@@ -8,7 +8,11 @@
  */
 
 import { Future, rejectFuture, resolveFuture } from "../future/future.ts";
-import { isThenable, noop } from "./_support.ts";
+import { abortError } from "../core/_reasons.ts";
+import { isThenable } from "../core/_thenable.ts";
+
+/** Does nothing: marks a rejection as handled. */
+function noop(): void {}
 
 /** Runs `fn` and tracks which callers wait for which invocation. */
 export class Calls<A extends unknown[], R> {
@@ -92,8 +96,8 @@ function cancelFuture(out: Future<unknown>, reason: unknown): void {
 }
 
 /** The reason of `cancel()` without an argument. */
-export function cancelledReason(): DOMException {
-  return new DOMException("The call was cancelled", "AbortError");
+function cancelledReason(): DOMException {
+  return abortError("The call was cancelled");
 }
 
 /** What the callable returned by `debounce` or `throttle` does. */

@@ -15,7 +15,8 @@ import {
   type Mapper,
   openSource,
 } from "./_map_source.ts";
-import { decidedReason, isThenable } from "./_support.ts";
+import { decidedError } from "../core/_reasons.ts";
+import { isThenable } from "../core/_thenable.ts";
 import type { MapConcurrentIterator } from "./map_concurrent_iterable.ts";
 
 interface Slot {
@@ -94,7 +95,7 @@ export class MapIterator implements MapConcurrentIterator<unknown> {
 
   return(): Promise<IteratorResult<unknown>> {
     this.#started = true;
-    this.#finish(decidedReason);
+    this.#finish(decidedError);
     this.#failed = false;
     this.#deliver();
     return Promise.resolve(DONE);
@@ -225,7 +226,7 @@ export class MapIterator implements MapConcurrentIterator<unknown> {
 
   #fail(error: unknown, aborted: boolean): void {
     if (this.#finished) return;
-    this.#finish(aborted ? () => error : decidedReason);
+    this.#finish(aborted ? () => error : decidedError);
     this.#failed = true;
     this.#error = error;
     this.#deliver();
@@ -286,7 +287,7 @@ export class MapIterator implements MapConcurrentIterator<unknown> {
         continue;
       }
       if (this.#drained()) {
-        this.#finish(decidedReason);
+        this.#finish(decidedError);
         continue;
       }
       break;
@@ -295,7 +296,7 @@ export class MapIterator implements MapConcurrentIterator<unknown> {
     if (consumed) this.#fill();
     // Everything was handed over: release the listener without waiting for
     // one more `next()`.
-    else if (!this.#finished && this.#drained()) this.#finish(decidedReason);
+    else if (!this.#finished && this.#drained()) this.#finish(decidedError);
   }
 
   // Whether no result is left to come or to hand over.

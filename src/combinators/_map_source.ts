@@ -13,7 +13,9 @@ import {
   assertSignal,
   typeError,
 } from "../core/_validate.ts";
-import { noop } from "./_support.ts";
+
+/** Does nothing: marks a rejection as handled. */
+function noop(): void {}
 
 /**
  * Items to map: an array, any iterable, or an async iterable.

@@ -15,7 +15,8 @@ import {
   openSource,
   validateMap,
 } from "./_map_source.ts";
-import { decidedReason, isThenable } from "./_support.ts";
+import { decidedError } from "../core/_reasons.ts";
+import { isThenable } from "../core/_thenable.ts";
 
 export type { MapItems, Mapper };
 
@@ -114,7 +115,7 @@ class MapRun {
     this.stopped = true;
     this.release();
     if (this.active > 0) {
-      this.controller.abort(aborted ? error : decidedReason());
+      this.controller.abort(aborted ? error : decidedError());
     }
     if (!this.feeding && !this.exhausted) {
       closeIterator(this.iterator ?? this.asyncIterator);

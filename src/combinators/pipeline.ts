@@ -8,7 +8,7 @@
 import { abortable } from "../cancel/signals.ts";
 import { assertOptions, assertSignal, typeError } from "../core/_validate.ts";
 import { Future } from "../future/future.ts";
-import { isThenable } from "./_support.ts";
+import { isThenable } from "../core/_thenable.ts";
 
 /**
  * A stage of a {@linkcode pipeline}: receives the previous stage's value

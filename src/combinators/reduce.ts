@@ -10,7 +10,7 @@ import { assertFunction, typeError } from "../core/_validate.ts";
 import { Future } from "../future/future.ts";
 import { type MapItems, type Mapper, validateMap } from "./_map_source.ts";
 import { mapConcurrentIterable } from "./map_concurrent_iterable.ts";
-import { isThenable } from "./_support.ts";
+import { isThenable } from "../core/_thenable.ts";
 
 /**
  * Options of {@linkcode reduce}.

@@ -8,7 +8,7 @@ import { abortable } from "../cancel/signals.ts";
 import { assertOptions, assertSignal, typeError } from "../core/_validate.ts";
 import { Future } from "../future/future.ts";
 import type { AllValues, Task } from "./all.ts";
-import { isThenable } from "./_support.ts";
+import { isThenable } from "../core/_thenable.ts";
 
 /**
  * Options of {@linkcode sequence}.

@@ -21,7 +21,11 @@ import {
 } from "../core/_timer_queue.ts";
 import { onAbort } from "../cancel/signals.ts";
 import { Future, rejectFuture, resolveFuture } from "../future/future.ts";
-import { isThenable, noop, timeoutError } from "./_support.ts";
+import { timeoutError } from "../core/_reasons.ts";
+import { isThenable } from "../core/_thenable.ts";
+
+/** Does nothing: marks a rejection as handled. */
+function noop(): void {}
 
 /**
  * Options of {@linkcode timeout}.
