@@ -18,7 +18,6 @@ import { decidedError } from "../core/_reasons.ts";
 import {
   assertOptions,
   assertSignal,
-  describeValue,
   invalidMessage,
 } from "../core/_validate.ts";
 import { onAbort } from "../cancel/signals.ts";
