@@ -10,9 +10,11 @@
 import { onAbort } from "../cancel/signals.ts";
 import { RingQueue } from "../core/_ring.ts";
 import {
+  checkStep,
   closeIterator,
   type MapItems,
   type Mapper,
+  nextStep,
   openSource,
 } from "./_map_source.ts";
 import { decidedError } from "../core/_reasons.ts";
@@ -113,7 +115,15 @@ export class MapIterator implements MapConcurrentIterator<unknown> {
       this.#error = signal.reason;
       return;
     }
-    const source = openSource(this.#items);
+    let source;
+    try {
+      source = openSource(this.#items);
+    } catch (error) {
+      // The source's own iterator method threw: the first next() rejects.
+      this.#exhausted = this.#finished = this.#failed = true;
+      this.#error = error;
+      return;
+    }
     this.#array = source.array;
     this.#iterator = source.iterator;
     this.#asyncIterator = source.asyncIterator;
@@ -147,7 +157,7 @@ export class MapIterator implements MapConcurrentIterator<unknown> {
         if (iterator !== undefined) {
           let step;
           try {
-            step = iterator.next();
+            step = nextStep(iterator);
           } catch (error) {
             this.#exhausted = true;
             this.#fail(error, false);
@@ -174,8 +184,16 @@ export class MapIterator implements MapConcurrentIterator<unknown> {
     } catch (error) {
       pending = Promise.reject(error);
     }
-    pending.then((step) => {
+    pending.then((result) => {
       this.#pulling = false;
+      let step;
+      try {
+        step = checkStep(result);
+      } catch (error) {
+        this.#exhausted = true;
+        this.#fail(error, false);
+        return;
+      }
       if (this.#finished) {
         if (step.done !== true) closeIterator(iterator);
         return;
