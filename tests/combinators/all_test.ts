@@ -8,10 +8,9 @@ import {
   Future,
   VirtualClock,
 } from "@pledge/core";
+import { countedSignal, flush } from "../_support.ts";
 import {
   type AnyCombinator,
-  countedSignal,
-  hostTurn,
   type Plan,
   plannedTasks,
   settle,
@@ -117,7 +116,7 @@ Deno.test("all() rejects with the first rejection and aborts the siblings still 
   assert.equal(seen[0]!.signal!.aborted, true);
   assert.equal(seen[1]!.signal!.aborted, true);
   assert.equal(seen[0]!.signal!.reason.name, "AbortError");
-  await hostTurn();
+  await flush();
   assert.equal(clock.pendingTimers, 0);
 });
 
@@ -169,7 +168,7 @@ Deno.test("all() rejects with signal.reason unchanged and aborts the tasks with 
   await assert.rejects(values, (e) => e === reason);
   assert.equal(seen[0]!.signal!.reason, reason);
   assert.equal(counted.live, 0);
-  await hostTurn();
+  await flush();
   assert.equal(clock.pendingTimers, 0);
 });
 
@@ -279,7 +278,7 @@ Deno.test("all() property: settles like the model, aborts every sibling after a 
           }
         });
       }
-      await hostTurn();
+      await flush();
       assert.equal(clock.pendingTimers, 0);
       assert.equal(counted.live, 0);
     }),
@@ -305,7 +304,7 @@ Deno.test("allSettled() property: fulfils with every outcome in input order and 
         outcomes.map((o) => o.status),
         plans.map((p) => (p.ok ? "fulfilled" : "rejected")),
       );
-      await hostTurn();
+      await flush();
       assert.equal(clock.pendingTimers, 0);
       assert.equal(counted.live, 0);
     }),

@@ -10,10 +10,9 @@ import {
   raceWithWinner,
   VirtualClock,
 } from "@pledge/core";
+import { countedSignal, flush } from "../_support.ts";
 import {
   type AnyCombinator,
-  countedSignal,
-  hostTurn,
   type Plan,
   plannedTasks,
   settle,
@@ -79,7 +78,7 @@ Deno.test("race() settles like the first input to settle and aborts the losers",
   assert.equal(clock.now(), 10);
   assert.equal(seen[0]!.signal!.aborted, true);
   assert.equal(seen[0]!.signal!.reason.name, "AbortError");
-  await hostTurn();
+  await flush();
   assert.equal(clock.pendingTimers, 0);
 });
 
@@ -121,7 +120,7 @@ Deno.test("any() fulfils with the first fulfilment and aborts the others", async
     value: { key: 1, value: 1 },
   });
   assert.equal(seen[2]!.signal!.aborted, true);
-  await hostTurn();
+  await flush();
   assert.equal(clock.pendingTimers, 0);
 });
 
@@ -176,7 +175,7 @@ Deno.test("race() and any() reject with signal.reason unchanged and abort the ta
     await assert.rejects(out, (e) => e === reason);
     assert.equal(seen[1]!.signal!.reason, reason, name);
     assert.equal(counted.live, 0, name);
-    await hostTurn();
+    await flush();
     assert.equal(clock.pendingTimers, 0, name);
   }
 });
@@ -265,7 +264,7 @@ Deno.test("race() and any() property: settle like the model, abort the losers, l
           }
         });
       }
-      await hostTurn();
+      await flush();
       assert.equal(clock.pendingTimers, 0);
       assert.equal(counted.live, 0);
     }),
