@@ -49,8 +49,7 @@ const ArrayIteratorPrototype = getPrototypeOf(
 ) as { next: unknown };
 const arrayIteratorNext = ArrayIteratorPrototype.next;
 const PromiseConstructor = Promise;
-const PromisePrototype = Promise.prototype;
-const promiseThen = PromisePrototype.then;
+const promiseThen = Promise.prototype.then;
 const futureThen = Future.prototype.then;
 const AggregateErrorConstructor = AggregateError;
 const enqueue = queueMicrotask;
@@ -208,7 +207,7 @@ class Combination {
       else this.known(i, true, item);
       return;
     }
-    if (getPrototypeOf(item) === PromisePrototype) {
+    if (item instanceof PromiseConstructor) {
       // PromiseResolve: a native promise is used as it is when its
       // constructor is Promise, and its `then` invoked now.
       if ((item as Promise<unknown>).constructor === PromiseConstructor) {
@@ -229,8 +228,9 @@ class Combination {
 
   /** A `Future` (not patched): read at once when settled. */
   future(item: Future<unknown>, i: number): void {
-    if (item.isSettled) {
-      if (item.state === "fulfilled") this.known(i, true, item.value);
+    const state = item.state;
+    if (state !== "pending") {
+      if (state === "fulfilled") this.known(i, true, item.value);
       else {
         callFutureThen(item, undefined, noop); // handled here
         this.known(i, false, item.reason);
