@@ -282,14 +282,8 @@ class Combination {
   /** The fulfilment callback of input `i` (shared where no index is needed). */
   onFulfilled(i: number): Callback {
     switch (this.mode) {
-      case "all": {
-        let called = false;
-        return (value) => {
-          if (called) return;
-          called = true;
-          this.settleOne(i, value);
-        };
-      }
+      case "all":
+        return this.settleOnce(i);
       case "allSettled":
         return this.settledPair(i, true);
       default: // race, any: the first value wins
@@ -305,14 +299,8 @@ class Combination {
     switch (this.mode) {
       case "allSettled":
         return this.settledPair(i, false);
-      case "any": {
-        let called = false;
-        return (reason) => {
-          if (called) return;
-          called = true;
-          this.settleOne(i, reason);
-        };
-      }
+      case "any":
+        return this.settleOnce(i);
       default: // all, race: the first rejection decides
         return this.#reject ??= (reason) => this.decide(false, reason);
     }
@@ -333,6 +321,19 @@ class Combination {
           ? { status: "fulfilled", value }
           : { status: "rejected", reason: value },
       );
+    };
+  }
+
+  /**
+   * A resolve element function (a value of all) or reject element function
+   * (a reason of any): records the first call only.
+   */
+  settleOnce(i: number): Callback {
+    let called = false;
+    return (result) => {
+      if (called) return;
+      called = true;
+      this.settleOne(i, result);
     };
   }
 

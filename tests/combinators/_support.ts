@@ -10,6 +10,7 @@ import {
   DeadlockError,
   delay,
   type Future,
+  type MapItems,
   type VirtualClock,
 } from "@pledge/core";
 
@@ -216,3 +217,46 @@ export const NOT_FUNCTION: readonly unknown[] = [
   "fn",
   {},
 ];
+
+/** A source whose `Symbol.iterator` method throws `error`. */
+export function failingToOpen(error: unknown): Iterable<number> {
+  return {
+    [Symbol.iterator](): Iterator<number> {
+      throw error;
+    },
+  };
+}
+
+/** Sources whose `next()` gives a primitive: a sync one and an async one. */
+export function primitiveSteps(): MapItems<number>[] {
+  return [
+    { [Symbol.iterator]: () => ({ next: () => 5 as never }) },
+    {
+      [Symbol.asyncIterator]: () => ({
+        next: () => Promise.resolve(5 as never),
+      }),
+    },
+  ];
+}
+
+/** What reading a source of {@linkcode primitiveSteps} rejects with. */
+export const PRIMITIVE_STEP = {
+  name: "TypeError",
+  message:
+    "Cannot read the items as 'next()' must be an object: current value is 5",
+};
+
+/**
+ * A mapper that waits `10 * n` ms on `clock` (aborted with its signal), then
+ * fails for `n === failOn` and returns `n` otherwise.
+ */
+export function slowMapper(
+  clock: VirtualClock,
+  failOn: number,
+): (n: number, index: number, signal: AbortSignal) => Promise<number> {
+  return (n, _index, signal) =>
+    delay(10 * n, { clock, signal }).then(() => {
+      if (n === failOn) throw new Error(String(n));
+      return n;
+    });
+}

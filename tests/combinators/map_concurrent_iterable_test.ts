@@ -17,7 +17,10 @@ import {
   NOT_FUNCTION,
   NOT_ITERABLE,
   optionTable,
+  PRIMITIVE_STEP,
+  primitiveSteps,
   settle,
+  slowMapper,
   tracked,
 } from "./_support.ts";
 
@@ -314,45 +317,30 @@ Deno.test("mapConcurrentIterable() throws, as it returns an iterator, a TypeErro
 
 Deno.test("mapConcurrentIterable() makes next() reject, never throw, when the source fails to open or gives a primitive step", async () => {
   const boom = new Error("open");
-  const throwing = {
-    [Symbol.iterator](): Iterator<number> {
-      throw boom;
-    },
-  };
+  const throwing = failingToOpen(boom);
   const results = mapConcurrentIterable(throwing, (n) => n);
   let first: Promise<unknown> | undefined;
   assert.doesNotThrow(() => (first = results.next()));
   await assert.rejects(first!, (e) => e === boom);
   assert.deepEqual(await results.next(), { done: true, value: undefined });
-  const primitive = {
-    [Symbol.iterator]: () => ({ next: () => 5 as never }),
-  } as Iterable<number>;
-  const asyncPrimitive = {
-    [Symbol.asyncIterator]: () => ({ next: () => Promise.resolve(5 as never) }),
-  } as AsyncIterable<number>;
-  for (const source of [primitive, asyncPrimitive]) {
-    await assert.rejects(mapConcurrentIterable(source, (n) => n).next(), {
-      name: "TypeError",
-      message:
-        "Cannot read the items as 'next()' must be an object: current value is 5",
-    });
+  for (const source of primitiveSteps()) {
+    await assert.rejects(
+      mapConcurrentIterable(source, (n) => n).next(),
+      PRIMITIVE_STEP,
+    );
   }
 });
 
 Deno.test("mapConcurrentIterable() leaves no unhandled rejection when a call fails, the caller aborts, or the loop is left early", async () => {
   const reasons = await catchUnhandled(async () => {
     const clock = new VirtualClock();
-    const slow = (n: number, _i: number, signal: AbortSignal) =>
-      delay(10 * n, { clock, signal }).then(() => {
-        if (n === 2) throw new Error("two");
-        return n;
-      });
+    const slow = slowMapper(clock, 2);
     const failing = mapConcurrentIterable([1, 2, 3], slow, { concurrency: 3 });
     await assert.rejects(
       clock.runUntilSettled((async () => {
         for await (const _ of failing);
       })()),
-      /two/,
+      /^Error: 2$/,
     );
     const controller = new AbortController();
     const aborted = mapConcurrentIterable([3, 4], slow, {

@@ -14,7 +14,10 @@ import {
   NOT_FUNCTION,
   NOT_ITERABLE,
   optionTable,
+  PRIMITIVE_STEP,
+  primitiveSteps,
   settle,
+  slowMapper,
   tracked,
 } from "./_support.ts";
 
@@ -363,42 +366,27 @@ Deno.test("mapConcurrent() rejects, never throws, a bad fn or bad options", asyn
 
 Deno.test("mapConcurrent() rejects with what the source throws when it is opened, or a TypeError for a step that is not an object", async () => {
   const boom = new Error("open");
-  const throwing = {
-    [Symbol.iterator](): Iterator<number> {
-      throw boom;
-    },
-  };
+  const throwing = failingToOpen(boom);
   let out: PromiseLike<unknown> | undefined;
   assert.doesNotThrow(() => (out = mapConcurrent(throwing, (n) => n)));
   await assert.rejects(Promise.resolve(out), (e) => e === boom);
-  const primitive = {
-    [Symbol.iterator]: () => ({ next: () => 5 as never }),
-  } as Iterable<number>;
-  const asyncPrimitive = {
-    [Symbol.asyncIterator]: () => ({ next: () => Promise.resolve(5 as never) }),
-  } as AsyncIterable<number>;
-  for (const source of [primitive, asyncPrimitive]) {
-    await assert.rejects(mapConcurrent(source, (n) => n, { concurrency: 2 }), {
-      name: "TypeError",
-      message:
-        "Cannot read the items as 'next()' must be an object: current value is 5",
-    });
+  for (const source of primitiveSteps()) {
+    await assert.rejects(
+      mapConcurrent(source, (n) => n, { concurrency: 2 }),
+      PRIMITIVE_STEP,
+    );
   }
 });
 
 Deno.test("mapConcurrent() leaves no unhandled rejection on failure, abort or a broken source", async () => {
   const reasons = await catchUnhandled(async () => {
     const clock = new VirtualClock();
-    const slow = (n: number, _i: number, signal: AbortSignal) =>
-      delay(10 * n, { clock, signal }).then(() => {
-        if (n === 2) throw new Error("two");
-        return n;
-      });
+    const slow = slowMapper(clock, 2);
     await assert.rejects(
       clock.runUntilSettled(
         mapConcurrent([1, 2, 3, 4], slow, { concurrency: 3 }),
       ),
-      /two/,
+      /^Error: 2$/,
     );
     const controller = new AbortController();
     const aborted = mapConcurrent([1, 2, 3], slow, {
@@ -406,10 +394,9 @@ Deno.test("mapConcurrent() leaves no unhandled rejection on failure, abort or a 
     });
     controller.abort(new Error("stop"));
     await assert.rejects(aborted, /stop/);
-    const primitive = {
-      [Symbol.iterator]: () => ({ next: () => 5 as never }),
-    } as Iterable<number>;
-    await assert.rejects(mapConcurrent(primitive, (n) => n), TypeError);
+    for (const source of primitiveSteps()) {
+      await assert.rejects(mapConcurrent(source, (n) => n), TypeError);
+    }
     clock.runAll();
   });
   assert.deepEqual(reasons, []);
