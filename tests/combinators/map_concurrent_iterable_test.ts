@@ -14,6 +14,7 @@ import {
 } from "../_support.ts";
 import {
   CONCURRENCY_TABLE,
+  failingToOpen,
   NOT_FUNCTION,
   NOT_ITERABLE,
   optionTable,

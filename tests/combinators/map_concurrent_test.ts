@@ -11,6 +11,7 @@ import {
 import {
   asyncFrom,
   CONCURRENCY_TABLE,
+  failingToOpen,
   NOT_FUNCTION,
   NOT_ITERABLE,
   optionTable,
