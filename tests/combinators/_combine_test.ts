@@ -5,10 +5,13 @@ import {
   allSettled,
   any,
   anyWithWinner,
+  delay,
   Future,
   race,
   raceWithWinner,
+  VirtualClock,
 } from "@pledge/core";
+import { catchUnhandled } from "../_support.ts";
 import {
   earlyRace,
   failsReading,
@@ -712,4 +715,46 @@ Deno.test("settled futures are read as values known when read: all() over them s
   assert.deepEqual(out.value, [1, 2, 3]);
   const failed = all([Future.resolve(1), Future.reject(new Error("x"))]);
   await assert.rejects(failed, /x/);
+});
+
+Deno.test("combinators leave no unhandled rejection: losers, siblings, late rejections, aborts and refusals are all handled", async () => {
+  const reasons = await catchUnhandled(async () => {
+    const clock = new VirtualClock();
+    const failsLater = (ms: number) => (signal: AbortSignal) =>
+      delay(ms, { clock, signal }).then(() => {
+        throw new Error(`late ${ms}`);
+      });
+    for (const [name, combinator] of SIX) {
+      // Decided early (a known value, or a failing task), with losers that
+      // reject afterwards: on their own, when aborted, as settled futures.
+      const outs = [
+        combinator([
+          failsLater(10),
+          () => Promise.reject(new Error("now")),
+          Future.reject(new Error("settled")),
+          Promise.reject(new Error("native")),
+          {
+            then: (_: unknown, reject: (e: unknown) => void) =>
+              reject("foreign"),
+          },
+        ]),
+        combinator([
+          "known",
+          Future.reject(new Error("settled")),
+          Promise.reject(new Error("native")),
+          delay(5, { clock }).then(() => Promise.reject(new Error("later"))),
+        ]),
+      ];
+      const controller = new AbortController();
+      outs.push(combinator([failsLater(20), failsLater(30)], {
+        signal: controller.signal,
+      }));
+      controller.abort(new Error(`abort ${name}`));
+      outs.push(combinator(42));
+      const settled = Promise.all(outs.map(outcome));
+      await clock.runUntilSettled(delay(50, { clock }));
+      await settled;
+    }
+  });
+  assert.deepEqual(reasons, []);
 });
