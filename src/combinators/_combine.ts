@@ -8,8 +8,8 @@
  * data properties; and every outcome reaches the result in the microtask turn
  * where the native reaction would run. pledge's own additions: task
  * functions `(signal) => value`, records, a caller's `signal`, settled
- * `Future`s read at once, and `race` settling at once on an outcome already
- * known when it is read.
+ * `Future`s read like plain values, and `race` settling, as soon as every
+ * input is read, on the first outcome already known when it was read.
  *
  * @module
  */
