@@ -35,9 +35,8 @@ type Callback = (value: unknown) => void;
 type AnyFunction = (...args: unknown[]) => unknown;
 
 // Intrinsics, captured when the module loads: what user code patches later
-// (`Function.prototype.call`, `Array.prototype`, `Promise.prototype.then`)
-// changes how pledge reads inputs only where it changes the native
-// combinators too.
+// (`Array.prototype`, `Promise.prototype.then`, `AggregateError`) changes how
+// pledge reads inputs only where it changes the native combinators too.
 const { apply, defineProperty, getPrototypeOf } = Reflect;
 const isArray = Array.isArray;
 const objectKeys = Object.keys;
@@ -53,19 +52,6 @@ const promiseThen = Promise.prototype.then;
 const futureThen = Future.prototype.then;
 const AggregateErrorConstructor = AggregateError;
 const enqueue = queueMicrotask;
-const call = Function.prototype.call;
-/** `promiseThen.call(promise, onFulfilled, onRejected)`, unpatchable. */
-const callPromiseThen = call.bind(promiseThen) as (
-  promise: unknown,
-  onFulfilled: Callback | undefined,
-  onRejected: Callback | undefined,
-) => unknown;
-/** `futureThen.call(future, onFulfilled, onRejected)`, unpatchable. */
-const callFutureThen = call.bind(futureThen) as (
-  future: Future<unknown>,
-  onFulfilled: Callback | undefined,
-  onRejected: Callback | undefined,
-) => unknown;
 const NO_ARGS: readonly never[] = Object.freeze([]);
 /** An iterable of nothing whose reading touches no intrinsic. */
 const NO_ERRORS: Iterable<never> = Object.freeze({
@@ -140,7 +126,7 @@ class Combination {
   keys: string[] | undefined = undefined;
   /** Values (all), outcomes (allSettled) or reasons (any), by index. */
   results: unknown[] = [];
-  /** Inputs read. */
+  /** Inputs read, once reading ends. */
   count = 0;
   /** Inputs read whose outcome has not reached the result yet. */
   unsettled = 0;
@@ -190,10 +176,6 @@ class Combination {
         return;
       }
     }
-    if (!isObject(item)) {
-      this.known(i, true, item);
-      return;
-    }
     if (item instanceof Future) {
       let then;
       try {
@@ -207,13 +189,18 @@ class Combination {
       else this.known(i, true, item);
       return;
     }
-    if (item instanceof PromiseConstructor) {
+    if (
+      item instanceof PromiseConstructor &&
+      (item as Promise<unknown>).constructor === PromiseConstructor
+    ) {
       // PromiseResolve: a native promise is used as it is when its
       // constructor is Promise, and its `then` invoked now.
-      if ((item as Promise<unknown>).constructor === PromiseConstructor) {
-        this.invoke(item, (item as Promise<unknown>).then, i);
-        return;
-      }
+      this.invoke(item, (item as Promise<unknown>).then, i);
+      return;
+    }
+    if (!isObject(item)) {
+      this.knownValue(i, item);
+      return;
     }
     let then;
     try {
@@ -230,16 +217,16 @@ class Combination {
   future(item: Future<unknown>, i: number): void {
     const state = item.state;
     if (state !== "pending") {
-      if (state === "fulfilled") this.known(i, true, item.value);
+      if (state === "fulfilled") this.knownValue(i, item.value);
       else {
-        callFutureThen(item, undefined, noop); // handled here
+        futureThen.call(item, undefined, noop); // handled here
         this.known(i, false, item.reason);
       }
       return;
     }
     this.waits = true;
     this.unsettled++;
-    callFutureThen(item, this.onFulfilled(i), this.onRejected(i));
+    futureThen.call(item, this.onFulfilled(i), this.onRejected(i));
   }
 
   /** Invoke(promise, "then", ...): synchronous, a throw is abrupt. */
@@ -254,7 +241,7 @@ class Combination {
     this.unsettled++;
     const onFulfilled = this.onFulfilled(i);
     const onRejected = this.onRejected(i);
-    if (then === promiseThen) callPromiseThen(item, onFulfilled, onRejected);
+    if (then === promiseThen) promiseThen.call(item, onFulfilled, onRejected);
     else apply(then as AnyFunction, item, [onFulfilled, onRejected]);
   }
 
@@ -276,7 +263,7 @@ class Combination {
         }
       });
     });
-    callPromiseThen(adopted, this.onFulfilled(i), this.onRejected(i));
+    promiseThen.call(adopted, this.onFulfilled(i), this.onRejected(i));
   }
 
   /** The fulfilment callback of input `i` (shared where no index is needed). */
@@ -346,21 +333,34 @@ class Combination {
   }
 
   /**
+   * A value known when input `i` was read: {@linkcode known}, with the
+   * common case of `all` (a run already open) kept short enough to inline.
+   */
+  knownValue(i: number, value: unknown): void {
+    const run = this.run;
+    if (this.certain) return;
+    if (run !== undefined && this.mode === "all" && !this.done) {
+      put(this.results, i, value);
+      run.count++;
+      this.unsettled++;
+    } else this.known(i, true, value);
+  }
+
+  /**
    * An outcome known when input `i` was read. `race` settles with the first
    * one as soon as every input is read; the others take it in the next
    * microtask turn, where the native reaction would run, together with the
    * known outcomes read next to it.
    */
   known(i: number, ok: boolean, value: unknown): void {
-    if (this.done) return;
+    // Once a known outcome decides, the others known later cannot matter.
+    if (this.done || this.certain) return;
     const mode = this.mode;
     if (mode === "race") {
       // The first known outcome wins once the inputs are read (before an
       // error of the iterable, which natively comes first too).
-      if (!this.certain) {
-        this.certain = true;
-        this.early = { ok, value: ok ? this.winner(i, value) : value };
-      }
+      this.certain = true;
+      this.early = { ok, value: ok ? this.winner(i, value) : value };
       return;
     }
     let decides = false;
@@ -473,17 +473,18 @@ class Combination {
   /** An array whose iteration is the built-in one: read by index. */
   readArray(values: unknown[]): void {
     let stepping = true;
+    let i = 0;
     try {
-      for (let i = 0;; i++) {
+      for (;; i++) {
         stepping = true;
         const length = values.length;
         if (i >= length) break;
         if (i === 0 && length <= PREALLOCATE) this.results = new Array(length);
         const item = values[i];
         stepping = false;
-        this.count = i + 1;
         this.add(item, i);
       }
+      this.count = i;
     } catch (error) {
       if (!stepping) closeIterator(apply(arrayValues, values, NO_ARGS));
       this.decide(false, error);
@@ -513,8 +514,9 @@ class Combination {
       return;
     }
     let stepping = true;
+    let i = 0;
     try {
-      for (let i = 0;; i++) {
+      for (;; i++) {
         stepping = true;
         if (typeof next !== "function") {
           throw new TypeError(
@@ -540,9 +542,9 @@ class Combination {
         if ((step as IteratorResult<unknown>).done) break;
         const item = (step as IteratorResult<unknown>).value;
         stepping = false;
-        this.count = i + 1;
         this.add(item, i);
       }
+      this.count = i;
     } catch (error) {
       if (!stepping) closeIterator(iterator as object);
       this.decide(false, error);
@@ -554,11 +556,8 @@ class Combination {
     try {
       const keys = objectKeys(record);
       this.keys = keys;
-      for (let i = 0; i < keys.length; i++) {
-        const item = record[keys[i]!];
-        this.count = i + 1;
-        this.add(item, i);
-      }
+      for (let i = 0; i < keys.length; i++) this.add(record[keys[i]!], i);
+      this.count = keys.length;
     } catch (error) {
       this.decide(false, error);
     }
