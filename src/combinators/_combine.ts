@@ -112,7 +112,10 @@ function closeIterator(iterator: object): void {
 /** Outcomes known when their inputs were read, run in one microtask turn. */
 class Run {
   count = 0;
-  /** Whether one of them decides (a rejection for all, a value for any). */
+  /**
+   * Whether it holds the outcome that decides (all: the first rejection;
+   * any: the first value); known outcomes read after it are ignored.
+   */
   decides = false;
   value: unknown = undefined;
 }
@@ -337,8 +340,8 @@ class Combination {
    * common case of `all` (a run already open) kept short enough to inline.
    */
   knownValue(i: number, value: unknown): void {
-    const run = this.run;
     if (this.certain) return;
+    const run = this.run;
     if (run !== undefined && this.mode === "all" && !this.done) {
       put(this.results, i, value);
       run.count++;
@@ -388,7 +391,8 @@ class Combination {
     this.unsettled++;
     if (decides) {
       this.certain = true;
-      if (!run.decides) (run.decides = true, run.value = value);
+      run.decides = true;
+      run.value = value;
     }
   }
 
