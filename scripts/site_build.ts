@@ -74,7 +74,10 @@ export async function buildSite(
   outDir: string | URL = new URL("dist/", SITE),
 ): Promise<FileSize[]> {
   const out = typeof outDir === "string"
-    ? new URL(outDir.endsWith("/") ? outDir : `${outDir}/`, `file://${Deno.cwd()}/`)
+    ? new URL(
+      outDir.endsWith("/") ? outDir : `${outDir}/`,
+      `file://${Deno.cwd()}/`,
+    )
     : outDir;
   await deno(["check", "--quiet", "site/src/main.ts", "site/src/worker.ts"]);
   await Deno.mkdir(out, { recursive: true });
@@ -93,7 +96,15 @@ export async function buildSite(
     await Deno.copyFile(new URL(file, SITE), new URL(file, out));
   }
   const sizes: FileSize[] = [];
-  for (const file of ["index.html", "style.css", "app.js", "worker_source.js", "native.html"]) {
+  for (
+    const file of [
+      "index.html",
+      "style.css",
+      "app.js",
+      "worker_source.js",
+      "native.html",
+    ]
+  ) {
     const data = await Deno.readFile(new URL(file, out));
     sizes.push({ file, bytes: data.byteLength, gzip: await gzipSize(data) });
   }
@@ -108,12 +119,18 @@ export async function buildSite(
 export function sizeTable(sizes: readonly FileSize[]): string {
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
   const rows = sizes.map((s) =>
-    `  ${s.file.padEnd(18)} ${kb(s.bytes).padStart(10)} ${kb(s.gzip).padStart(10)} gzip`
+    `  ${s.file.padEnd(18)} ${kb(s.bytes).padStart(10)} ${
+      kb(s.gzip).padStart(10)
+    } gzip`
   );
   const page = sizes.filter((s) => s.file !== "native.html");
   const total = page.reduce((a, s) => a + s.bytes, 0);
   const gz = page.reduce((a, s) => a + s.gzip, 0);
-  rows.push(`  ${"page total".padEnd(18)} ${kb(total).padStart(10)} ${kb(gz).padStart(10)} gzip`);
+  rows.push(
+    `  ${"page total".padEnd(18)} ${kb(total).padStart(10)} ${
+      kb(gz).padStart(10)
+    } gzip`,
+  );
   return rows.join("\n");
 }
 

@@ -101,7 +101,11 @@ class Connection {
   ): Promise<T> {
     const id = ++this.#id;
     return new Promise((resolve, reject) => {
-      this.#calls.set(id, { resolve: resolve as (v: unknown) => void, reject, method });
+      this.#calls.set(id, {
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        method,
+      });
       this.#ws.send(JSON.stringify({ id, method, params, sessionId }));
     });
   }
@@ -136,7 +140,10 @@ export class Page {
     this.targetId = targetId;
     c.on("Runtime.exceptionThrown", (p, s) => {
       if (s !== session) return;
-      const d = p.exceptionDetails as { text: string; exception?: { description?: string } };
+      const d = p.exceptionDetails as {
+        text: string;
+        exception?: { description?: string };
+      };
       this.log.push(`exception: ${d.exception?.description ?? d.text}`);
     });
     c.on("Runtime.consoleAPICalled", (p, s) => {
@@ -195,7 +202,9 @@ export class Page {
     const end = Date.now() + timeoutMs;
     while (!(await this.evaluate<boolean>(`Boolean(${expression})`))) {
       if (Date.now() > end) {
-        throw new Error(`timed out waiting for ${expression}\n${this.log.join("\n")}`);
+        throw new Error(
+          `timed out waiting for ${expression}\n${this.log.join("\n")}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 25));
     }
@@ -238,7 +247,8 @@ export class Page {
       "1": ["Digit1", 49],
       "2": ["Digit2", 50],
     };
-    const [code, keyCode] = codes[key] ?? [key, key.toUpperCase().charCodeAt(0)];
+    const [code, keyCode] = codes[key] ??
+      [key, key.toUpperCase().charCodeAt(0)];
     const base = {
       key,
       code,
@@ -246,7 +256,11 @@ export class Page {
       windowsVirtualKeyCode: keyCode,
       nativeVirtualKeyCode: keyCode,
     };
-    const text = key.length === 1 && modifiers === 0 ? key : key === "Enter" && modifiers === 0 ? "\r" : undefined;
+    const text = key.length === 1 && modifiers === 0
+      ? key
+      : key === "Enter" && modifiers === 0
+      ? "\r"
+      : undefined;
     await this.send("Input.dispatchKeyEvent", {
       type: text === undefined ? "rawKeyDown" : "keyDown",
       ...base,
@@ -262,14 +276,22 @@ export class Page {
 
   /** Writes a PNG screenshot of the page (full height) to `path`. */
   async screenshot(path: string | URL): Promise<void> {
-    const metrics = await this.send<{ cssContentSize: { width: number; height: number } }>(
+    const metrics = await this.send<
+      { cssContentSize: { width: number; height: number } }
+    >(
       "Page.getLayoutMetrics",
     );
     const { width, height } = metrics.cssContentSize;
     const r = await this.send<{ data: string }>("Page.captureScreenshot", {
       format: "png",
       captureBeyondViewport: true,
-      clip: { x: 0, y: 0, width: Math.ceil(width), height: Math.min(Math.ceil(height), 4000), scale: 1 },
+      clip: {
+        x: 0,
+        y: 0,
+        width: Math.ceil(width),
+        height: Math.min(Math.ceil(height), 4000),
+        scale: 1,
+      },
     });
     const bin = atob(r.data);
     await Deno.writeFile(path, Uint8Array.from(bin, (c) => c.charCodeAt(0)));
@@ -302,7 +324,11 @@ export class Browser {
   }
 
   /** Starts Chromium at `path` with the test flags. */
-  static async launch(path: string, width = 1400, height = 1000): Promise<Browser> {
+  static async launch(
+    path: string,
+    width = 1400,
+    height = 1000,
+  ): Promise<Browser> {
     const profile = await Deno.makeTempDir({ prefix: "pledge_chromium_" });
     const child = new Deno.Command(path, {
       args: [
@@ -337,7 +363,11 @@ export class Browser {
   }
 
   /** Opens a new page at `url` and waits for it to load. */
-  async newPage(url = "about:blank", width = 1400, height = 1000): Promise<Page> {
+  async newPage(
+    url = "about:blank",
+    width = 1400,
+    height = 1000,
+  ): Promise<Page> {
     const { targetId } = await this.#c.send<{ targetId: string }>(
       "Target.createTarget",
       { url: "about:blank", newWindow: true, width, height },

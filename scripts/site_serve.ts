@@ -28,9 +28,14 @@ export interface ServeSiteOptions {
 }
 
 /** Serves the files of `dir` (nothing outside it) on 127.0.0.1. */
-export function serveSite(options: ServeSiteOptions): Deno.HttpServer<Deno.NetAddr> {
+export function serveSite(
+  options: ServeSiteOptions,
+): Deno.HttpServer<Deno.NetAddr> {
   const root = typeof options.dir === "string"
-    ? new URL(options.dir.endsWith("/") ? options.dir : `${options.dir}/`, `file://${Deno.cwd()}/`)
+    ? new URL(
+      options.dir.endsWith("/") ? options.dir : `${options.dir}/`,
+      `file://${Deno.cwd()}/`,
+    )
     : options.dir;
   return Deno.serve({
     hostname: "127.0.0.1",

@@ -119,6 +119,11 @@ export const FEATURES: {
   readonly throwingCallbacks: boolean;
   /** String and `NaN` delays coerced by the library (the page does it now). */
   readonly coercedDelays: boolean;
+  /**
+   * html: user-visible `postTask` tasks and timers in posting order, as
+   * Chromium runs them (a profile setting: set by hand when it lands).
+   */
+  readonly postTaskTimerOrder: boolean;
 } = Object.freeze({
   spend: has("spend"),
   messageChannel: has("messageChannel"),
@@ -127,6 +132,7 @@ export const FEATURES: {
   unhandledRejections: has("onUnhandledRejection"),
   throwingCallbacks: false,
   coercedDelays: false,
+  postTaskTimerOrder: false,
 });
 
 /** Whether `e` is the loop's limit error (a runaway schedule). */
@@ -276,7 +282,10 @@ export class Simulation {
 
   /** `new Promise(init)` in the loop. */
   promise(
-    init: (resolve: (v?: unknown) => void, reject: (e?: unknown) => void) => void,
+    init: (
+      resolve: (v?: unknown) => void,
+      reject: (e?: unknown) => void,
+    ) => void,
   ): PromiseLike<unknown> {
     return this.#loop.promise(init);
   }

@@ -14,7 +14,11 @@ function key(k: string): string {
 }
 
 /** Renders one value as `console.log` shows it inside a structure. */
-export function inspect(value: unknown, depth = 0, seen = new Set<object>()): string {
+export function inspect(
+  value: unknown,
+  depth = 0,
+  seen = new Set<object>(),
+): string {
   switch (typeof value) {
     case "string":
       return depth === 0 ? value : `'${value.replaceAll("'", "\\'")}'`;
@@ -28,13 +32,17 @@ export function inspect(value: unknown, depth = 0, seen = new Set<object>()): st
     case "symbol":
       return value.toString();
     case "function":
-      return value.name ? `[Function: ${value.name}]` : "[Function (anonymous)]";
+      return value.name
+        ? `[Function: ${value.name}]`
+        : "[Function (anonymous)]";
   }
   if (value === null) return "null";
   const obj = value as object;
   if (seen.has(obj)) return "[Circular]";
   if (obj instanceof Error) {
-    return depth === 0 ? `${obj.name}: ${obj.message}` : `[${obj.name}: ${obj.message}]`;
+    return depth === 0
+      ? `${obj.name}: ${obj.message}`
+      : `[${obj.name}: ${obj.message}]`;
   }
   if (obj instanceof Date) return obj.toISOString();
   if (typeof (obj as { then?: unknown }).then === "function") {
@@ -52,18 +60,24 @@ export function inspect(value: unknown, depth = 0, seen = new Set<object>()): st
       const items = [...obj].map(([k, v]) =>
         `${inspect(k, depth + 1, seen)} => ${inspect(v, depth + 1, seen)}`
       );
-      return `Map(${obj.size}) {${items.length ? ` ${items.join(", ")} ` : ""}}`;
+      return `Map(${obj.size}) {${
+        items.length ? ` ${items.join(", ")} ` : ""
+      }}`;
     }
     if (obj instanceof Set) {
       const items = [...obj].map((v) => inspect(v, depth + 1, seen));
-      return `Set(${obj.size}) {${items.length ? ` ${items.join(", ")} ` : ""}}`;
+      return `Set(${obj.size}) {${
+        items.length ? ` ${items.join(", ")} ` : ""
+      }}`;
     }
     const entries = Object.entries(obj).map(([k, v]) =>
       `${key(k)}: ${inspect(v, depth + 1, seen)}`
     );
     const name = Object.getPrototypeOf(obj)?.constructor?.name;
     const prefix = name && name !== "Object" ? `${name} ` : "";
-    return entries.length === 0 ? `${prefix}{}` : `${prefix}{ ${entries.join(", ")} }`;
+    return entries.length === 0
+      ? `${prefix}{}`
+      : `${prefix}{ ${entries.join(", ")} }`;
   } finally {
     seen.delete(obj);
   }

@@ -22,7 +22,8 @@ import {
   type TaskOptions,
 } from "./adapter.ts";
 import { formatLog } from "./format.ts";
-import { NotSimulatedError, PURE_GLOBALS } from "./transform.ts";
+import { NotSimulatedError, whyNotSimulated } from "./not_simulated.ts";
+import { PURE_GLOBALS } from "./transform.ts";
 
 /** A console method. */
 export type ConsoleLevel = "log" | "info" | "debug" | "warn" | "error";
@@ -129,25 +130,6 @@ const UNSIMULATED: Record<string, [string, "function" | "object"]> = {
   crypto: ["hcmd", "object"],
 };
 
-const WHY: Record<string, string> = {
-  MessageChannel:
-    "MessageChannel is not simulated yet: pledge's simulator has no message delivery per profile (Node's poll phase, Deno's later turn, the browser's message task source) until issue 14 lands",
-  "scheduler.yield":
-    "scheduler.yield() is not simulated yet: pledge's simulator has no yield continuations for the html profile until issue 14 lands",
-  "AbortSignal.timeout":
-    "AbortSignal.timeout() is not simulated yet: pledge's simulator has no timer source of its own for it until issue 14 lands",
-  "busy loop":
-    "time that passes inside a callback is not simulated yet: this snippet waits in a busy loop for the clock to move, and virtual time stands still inside a callback until pledge's simulator can spend it (issue 14)",
-  "process events":
-    "process.on() is not simulated: the simulated process emits no events (unhandled rejections and exceptions are not reported yet)",
-};
-
-/** Why `feature` is not simulated, in one sentence. */
-export function whyNotSimulated(feature: string): string {
-  return WHY[feature] ??
-    `${feature} is not simulated: the page simulates the event loop (timers, microtasks, promises, nextTick, immediates, animation frames, prioritized tasks), not the rest of the runtime`;
-}
-
 /** The module a snippet may import or require, by specifier. */
 type Modules = Record<string, Record<string, unknown>>;
 
@@ -164,8 +146,13 @@ export class Host {
   readonly output: OutputLine[] = [];
   /** Every callback scheduled through a host API. */
   readonly arms: ArmRecord[] = [];
-  /** Features the snippet reached that are not simulated. */
+  /** Features the snippet reached that are not simulated (yet). */
   readonly notSimulated: string[] = [];
+  /**
+   * What stopped the run from inside (a refusal, the loop guard,
+   * `process.exit()`), and when: set even where the snippet caught it.
+   */
+  halt: { error: Error; event: number } | undefined;
   /** The global object of the snippet (`__host`). */
   readonly global: Record<string, unknown>;
   /** The helper of the transformed code (`__pledge`). */
@@ -183,6 +170,9 @@ export class Host {
   readonly #iterationLimit: number;
   #iterations = 0;
   #clockReads = 0;
+  #timers = 0;
+  #visibleTasks = 0;
+  #halted = false;
   #guardEvent = -1;
   #ids = 0;
 
@@ -217,7 +207,9 @@ export class Host {
       at: (line: number, fn: () => unknown, method?: string) => {
         this.#lines.set(fn, line);
         if (method !== undefined && fn.name === "") {
-          Object.defineProperty(fn, "name", { value: `${method} · line ${line}` });
+          Object.defineProperty(fn, "name", {
+            value: `${method} · line ${line}`,
+          });
         }
         return fn;
       },
@@ -229,8 +221,37 @@ export class Host {
   /** Refuses a feature: records it, stops the loop and throws. */
   refuse(feature: string): never {
     if (!this.notSimulated.includes(feature)) this.notSimulated.push(feature);
+    this.#halt(new NotSimulatedError(feature, whyNotSimulated(feature)));
+  }
+
+  // After a refusal nothing of the snippet may run on: the queues are
+  // dropped, and whatever still runs (a promise job that caught the refusal)
+  // gets the refusal again from any global it touches.
+  #halt(error: Error): never {
+    this.halt ??= { error, event: this.#sim.currentEvent };
+    this.#halted = true;
     this.#sim.stop();
-    throw new NotSimulatedError(feature, whyNotSimulated(feature));
+    throw error;
+  }
+
+  #rethrow(): never {
+    this.#sim.stop();
+    throw this.halt!.error;
+  }
+
+  /**
+   * Ends the run's bookkeeping: notes what ran but may be ordered unlike
+   * the real runtime because the simulator lacks a feature.
+   */
+  finish(): void {
+    if (
+      this.#where === "h" && !FEATURES.postTaskTimerOrder &&
+      this.#timers > 0 && this.#visibleTasks > 0
+    ) this.#caveat("postTask and timer order");
+  }
+
+  #caveat(feature: string): void {
+    if (!this.notSimulated.includes(feature)) this.notSimulated.push(feature);
   }
 
   #tick(): void {
@@ -242,9 +263,10 @@ export class Host {
     }
     if (++this.#iterations <= this.#iterationLimit) return;
     if (this.#clockReads * 2 >= this.#iterations) this.refuse("busy loop");
-    this.#sim.stop();
-    throw new IterationLimitError(
-      `A loop ran more than ${this.#iterationLimit} times in one callback without giving the event loop back (an infinite loop?): the page stopped it`,
+    this.#halt(
+      new IterationLimitError(
+        `A loop ran more than ${this.#iterationLimit} times in one callback without giving the event loop back (an infinite loop?): the page stopped it`,
+      ),
     );
   }
 
@@ -282,9 +304,11 @@ export class Host {
     };
     this.arms.push(arm);
     const f = fn as (...args: unknown[]) => unknown;
+    const halted = () => this.#halted && this.#rethrow();
     const cb = this.#sim.label(
       arm.label,
       function (this: unknown, ...args: unknown[]) {
+        halted();
         return f.apply(this, args);
       },
     );
@@ -315,16 +339,24 @@ export class Host {
     const sim = this.#sim;
     const v = this.#values;
     const apis = this.#info.apis;
-    const timer = (api: "setTimeout" | "setInterval") =>
-    (fn: unknown, ms?: unknown, ...args: unknown[]) => {
-      const delay = this.#delay(ms);
-      const { arm, cb } = this.#arm(api, fn, `(${delay ?? 0})`, api === "setInterval");
-      const handle = api === "setTimeout"
-        ? sim.setTimeout(cb, delay, args)
-        : sim.setInterval(cb, delay, args);
-      return this.#handle(handle, arm);
-    };
-    const clearTimer = (id: unknown) => this.#clear(id, (h) => sim.clearTimer(h));
+    const timer =
+      (api: "setTimeout" | "setInterval") =>
+      (fn: unknown, ms?: unknown, ...args: unknown[]) => {
+        const delay = this.#delay(ms);
+        this.#timers++;
+        const { arm, cb } = this.#arm(
+          api,
+          fn,
+          `(${delay ?? 0})`,
+          api === "setInterval",
+        );
+        const handle = api === "setTimeout"
+          ? sim.setTimeout(cb, delay, args)
+          : sim.setInterval(cb, delay, args);
+        return this.#handle(handle, arm);
+      };
+    const clearTimer = (id: unknown) =>
+      this.#clear(id, (h) => sim.clearTimer(h));
     v.set("setTimeout", timer("setTimeout"));
     v.set("setInterval", timer("setInterval"));
     v.set("clearTimeout", clearTimer);
@@ -335,13 +367,18 @@ export class Host {
     v.set("Promise", this.#promiseClass());
     v.set("console", this.#console());
     v.set("Date", this.#dateClass());
-    v.set("performance", Object.freeze({ now: () => this.#readClock(), timeOrigin: EPOCH_MS }));
-    const host = this;
+    v.set(
+      "performance",
+      Object.freeze({ now: () => this.#readClock(), timeOrigin: EPOCH_MS }),
+    );
+    const refuseChannel = () => this.refuse("MessageChannel");
     v.set("MessageChannel", function MessageChannel() {
       if (!new.target) {
-        throw new TypeError("Failed to construct 'MessageChannel': Please use the 'new' operator");
+        throw new TypeError(
+          "Failed to construct 'MessageChannel': Please use the 'new' operator",
+        );
       }
-      return sim.messageChannel() ?? host.refuse("MessageChannel");
+      return sim.messageChannel() ?? refuseChannel();
     });
     v.set("AbortSignal", this.#abortSignal());
     if (apis.nextTick) {
@@ -352,15 +389,21 @@ export class Host {
         const { arm, cb } = this.#arm("setImmediate", fn, "");
         return this.#handle(sim.setImmediate(cb, args), arm);
       });
-      v.set("clearImmediate", (id: unknown) => this.#clear(id, (h) => sim.clearImmediate(h)));
+      v.set(
+        "clearImmediate",
+        (id: unknown) => this.#clear(id, (h) => sim.clearImmediate(h)),
+      );
     }
     if (apis.requestAnimationFrame) {
       v.set("requestAnimationFrame", (fn: unknown) => {
         const { arm, cb } = this.#arm("requestAnimationFrame", fn, "");
         return this.#handle(sim.requestAnimationFrame(cb), arm);
       });
-      v.set("cancelAnimationFrame", (id: unknown) =>
-        this.#clear(id, (h) => sim.cancelAnimationFrame(h as number)));
+      v.set(
+        "cancelAnimationFrame",
+        (id: unknown) =>
+          this.#clear(id, (h) => sim.cancelAnimationFrame(h as number)),
+      );
     }
     if (apis.postTask) v.set("scheduler", this.#scheduler());
     if (this.#info.commonjs) {
@@ -385,6 +428,7 @@ export class Host {
 
   #console(): Record<string, unknown> {
     const print = (level: ConsoleLevel) => (...args: unknown[]) => {
+      if (this.#halted) this.#rethrow();
       this.output.push({
         text: formatLog(args),
         level,
@@ -421,10 +465,7 @@ export class Host {
       argv: ["node", "/snippet.js"],
       platform: "linux",
       exitCode: undefined,
-      exit: (code?: number) => {
-        sim.stop();
-        throw new ProcessExit(code ?? 0);
-      },
+      exit: (code?: number) => this.#halt(new ProcessExit(code ?? 0)),
       hrtime: Object.assign(
         () => {
           const ms = this.#readClock();
@@ -442,6 +483,9 @@ export class Host {
     const sim = this.#sim;
     return {
       postTask: (fn: unknown, options?: TaskOptions) => {
+        if ((options?.priority ?? "user-visible") === "user-visible") {
+          this.#visibleTasks++;
+        }
         const { cb } = this.#arm(
           "postTask",
           fn,
@@ -458,8 +502,10 @@ export class Host {
     const resolved = (v: unknown) => sim.resolved(v);
     type Thenable = PromiseLike<unknown>;
     const iterate = (items: unknown): unknown[] => {
-      if (items === null || items === undefined ||
-        typeof (items as Iterable<unknown>)[Symbol.iterator] !== "function") {
+      if (
+        items === null || items === undefined ||
+        typeof (items as Iterable<unknown>)[Symbol.iterator] !== "function"
+      ) {
         throw new TypeError(`${typeof items} is not iterable`);
       }
       return [...(items as Iterable<unknown>)];
@@ -468,13 +514,20 @@ export class Host {
     // `then` per element), so their ticks match the real ones.
     function Promise(
       this: unknown,
-      init: (resolve: (v?: unknown) => void, reject: (e?: unknown) => void) => void,
+      init: (
+        resolve: (v?: unknown) => void,
+        reject: (e?: unknown) => void,
+      ) => void,
     ): unknown {
       if (!new.target) {
-        throw new TypeError("Promise constructor cannot be invoked without 'new'");
+        throw new TypeError(
+          "Promise constructor cannot be invoked without 'new'",
+        );
       }
       if (typeof init !== "function") {
-        throw new TypeError(`Promise resolver ${inspectName(init)} is not a function`);
+        throw new TypeError(
+          `Promise resolver ${inspectName(init)} is not a function`,
+        );
       }
       return sim.promise(init);
     }
@@ -547,7 +600,9 @@ export class Host {
         }),
     };
     Object.assign(Promise, statics);
-    Object.defineProperty(Promise, "prototype", { value: sim.promisePrototype });
+    Object.defineProperty(Promise, "prototype", {
+      value: sim.promisePrototype,
+    });
     return Promise;
   }
 
@@ -573,14 +628,16 @@ export class Host {
     const v = this.#values;
     const process = v.get("process") as Record<string, unknown> | undefined;
     const timers: Record<string, unknown> = {};
-    for (const name of [
-      "setTimeout",
-      "setInterval",
-      "clearTimeout",
-      "clearInterval",
-      "setImmediate",
-      "clearImmediate",
-    ]) timers[name] = v.get(name);
+    for (
+      const name of [
+        "setTimeout",
+        "setInterval",
+        "clearTimeout",
+        "clearInterval",
+        "setImmediate",
+        "clearImmediate",
+      ]
+    ) timers[name] = v.get(name);
     const modules: Modules = {};
     if (process !== undefined) {
       for (const name of ["process", "node:process"]) modules[name] = process;
@@ -614,6 +671,7 @@ export class Host {
   }
 
   #get(name: string): unknown {
+    if (this.#halted) this.#rethrow();
     if (this.#bag.has(name)) return this.#bag.get(name);
     if (this.#values.has(name)) return this.#values.get(name);
     if (this.#lookup(name) === "refused") this.refuse(name);
@@ -685,5 +743,11 @@ export class Host {
 }
 
 function inspectName(v: unknown): string {
-  return v === undefined ? "undefined" : v === null ? "null" : typeof v === "object" ? "#<Object>" : String(v);
+  return v === undefined
+    ? "undefined"
+    : v === null
+    ? "null"
+    : typeof v === "object"
+    ? "#<Object>"
+    : String(v);
 }

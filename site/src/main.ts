@@ -16,8 +16,8 @@ import {
   profileInfo,
 } from "./adapter.ts";
 import type { RunResult } from "./run.ts";
-import { SNIPPETS, snippetById } from "./snippets.ts";
-import { firstDifference, type Difference } from "./timeline.ts";
+import { snippetById, SNIPPETS } from "./snippets.ts";
+import { type Difference, firstDifference } from "./timeline.ts";
 import { byId, h } from "./ui/dom.ts";
 import { failurePanel, RunPanel } from "./ui/panel.ts";
 import { decodeState, encodeState } from "./url_state.ts";
@@ -35,6 +35,10 @@ interface PlaygroundHandle {
   difference: Difference | undefined;
   /** The panels of the last run. */
   panels: RunPanel[];
+  /** Real time of the last run: in the worker, and drawing the page (ms). */
+  timing: { simulateMs: number; drawMs: number };
+  /** Runs the editor's snippet under the chosen profiles. */
+  run(): Promise<void>;
 }
 
 const DEFAULT_SNIPPET = "micro-macro";
@@ -57,6 +61,8 @@ const handle: PlaygroundHandle = {
   results: [],
   difference: undefined,
   panels: [],
+  timing: { simulateMs: 0, drawMs: 0 },
+  run: () => run(),
 };
 (globalThis as unknown as { playground: PlaygroundHandle }).playground = handle;
 
@@ -71,10 +77,23 @@ function fillMenus(): void {
   const options = () =>
     PROFILE_IDS.map((id) => {
       const info = profileInfo(id);
-      return h("option", { value: id, title: `Compared with ${info.runtime}` }, info.title);
+      return h(
+        "option",
+        { value: id, title: `Compared with ${info.runtime}` },
+        info.title,
+      );
     });
   profileA.replaceChildren(...options());
-  profileB.replaceChildren(h("option", { value: "" }, "(nothing)"), ...options());
+  profileB.replaceChildren(
+    h("option", { value: "" }, "(nothing)"),
+    ...options(),
+  );
+}
+
+// The editor grows with its snippet (6 to 28 lines).
+function fitEditor(): void {
+  const lines = editor.value.split("\n").length + 1;
+  editor.rows = Math.max(6, Math.min(28, lines));
 }
 
 function profiles(): ProfileId[] {
@@ -92,18 +111,27 @@ function setStarter(id: string | undefined): void {
   starterId = id;
   snippetSelect.value = id ?? "";
   const s = id === undefined ? undefined : snippetById(id);
-  about.textContent = s?.about ?? "Your own snippet: plain JavaScript, as you would run it in the runtime you picked.";
+  about.textContent = s?.about ??
+    "Your own snippet: plain JavaScript, as you would run it in the runtime you picked.";
 }
 
 function renderLimits(): void {
   const pending: string[] = [];
-  if (!FEATURES.spend) pending.push("time that passes inside a callback (a busy loop on Date.now() stops with a message)");
+  if (!FEATURES.spend) {
+    pending.push(
+      "time that passes inside a callback (a busy loop on Date.now() stops with a message)",
+    );
+  }
   if (!FEATURES.messageChannel) pending.push("MessageChannel and postMessage");
   if (!FEATURES.schedulerYield) pending.push("scheduler.yield()");
   if (!FEATURES.abortSignalTimeout) pending.push("AbortSignal.timeout()");
-  if (!FEATURES.unhandledRejections) pending.push("unhandled promise rejections (not reported)");
+  if (!FEATURES.unhandledRejections) {
+    pending.push("unhandled promise rejections (not reported)");
+  }
   if (!FEATURES.throwingCallbacks) {
-    pending.push("what a crashing process still runs: here Node and Deno stop at the first uncaught error, the browser reports it and goes on (real Deno may run a few more callbacks first)");
+    pending.push(
+      "what a crashing process still runs: here Node and Deno stop at the first uncaught error, the browser reports it and goes on (real Deno may run a few more callbacks first)",
+    );
   }
   const list = byId<HTMLElement>("not-yet");
   list.replaceChildren(...pending.map((p) => h("li", {}, p)));
@@ -116,7 +144,10 @@ function showProblems(list: readonly string[]): void {
 }
 
 function updateUrl(): void {
-  const fragment = encodeState({ code: editor.value, profiles: profiles() }, starterId);
+  const fragment = encodeState(
+    { code: editor.value, profiles: profiles() },
+    starterId,
+  );
   history.replaceState(null, "", `#${fragment}`);
 }
 
@@ -126,7 +157,13 @@ function renderDifference(
   diff: Difference | undefined,
 ): void {
   if (diff === undefined) {
-    differenceBox.replaceChildren(h("p", {}, `Same output and same steps under ${a.element.dataset.profile} and ${b.element.dataset.profile}.`));
+    differenceBox.replaceChildren(
+      h(
+        "p",
+        {},
+        `Same output and same steps under ${a.element.dataset.profile} and ${b.element.dataset.profile}.`,
+      ),
+    );
     return;
   }
   const ta = profileInfo(a.result.profile).title;
@@ -136,34 +173,50 @@ function renderDifference(
   let eb: number | undefined;
   if (diff.kind === "output") {
     const say = (title: string, line: typeof diff.a) =>
-      line === undefined ? `${title} prints nothing more` : `${title} prints “${line.text}”`;
-    text = `First difference, output line ${diff.index + 1}: ${say(ta, diff.a)}; ${say(tb, diff.b)}.`;
+      line === undefined
+        ? `${title} prints nothing more`
+        : `${title} prints “${line.text}”`;
+    text = `First difference, output line ${diff.index + 1}: ${
+      say(ta, diff.a)
+    }; ${say(tb, diff.b)}.`;
     ea = diff.a?.event;
     eb = diff.b?.event;
     a.markDifference(ea, diff.a === undefined ? undefined : diff.index);
     b.markDifference(eb, diff.b === undefined ? undefined : diff.index);
   } else {
     const say = (title: string, e: typeof diff.a) =>
-      e === undefined ? `${title} has no step ${diff.index + 1}` : `${title} runs ${e.label} from ${e.queue} at ${e.time} ms`;
-    text = `Same output, but the steps differ from step ${diff.index + 1}: ${say(ta, diff.a)}; ${say(tb, diff.b)}.`;
+      e === undefined
+        ? `${title} has no step ${diff.index + 1}`
+        : `${title} runs ${e.label} from ${e.queue} at ${e.time} ms`;
+    text = `Same output, but the steps differ from step ${diff.index + 1}: ${
+      say(ta, diff.a)
+    }; ${say(tb, diff.b)}.`;
     ea = diff.a?.id;
     eb = diff.b?.id;
     a.markDifference(ea, undefined);
     b.markDifference(eb, undefined);
   }
   differenceBox.replaceChildren(
-    h("p", {}, h("strong", {}, "Difference. "), text, " ", h("button", {
-      type: "button",
-      id: "show-difference",
-      onclick: () => {
-        if (ea !== undefined) a.setStep(ea);
-        if (eb !== undefined) b.setStep(eb);
-      },
-    }, "Step both runs there")),
+    h(
+      "p",
+      {},
+      h("strong", {}, "Difference. "),
+      text,
+      " ",
+      h("button", {
+        type: "button",
+        id: "show-difference",
+        onclick: () => {
+          if (ea !== undefined) a.setStep(ea);
+          if (eb !== undefined) b.setStep(eb);
+        },
+      }, "Step both runs there"),
+    ),
   );
 }
 
 async function runNow(): Promise<void> {
+  fitEditor();
   const code = editor.value;
   const ids = profiles();
   updateUrl();
@@ -171,20 +224,26 @@ async function runNow(): Promise<void> {
   runButton.disabled = true;
   runsBox.setAttribute("aria-busy", "true");
   const results: (RunResult | { failure: string })[] = [];
+  const t0 = performance.now();
   for (const profile of ids) {
     try {
       results.push(await worker.run(code, { profile }));
     } catch (e) {
       results.push({
-        failure: e instanceof WatchdogError ? e.message : `The page failed: ${(e as Error).message}`,
+        failure: e instanceof WatchdogError
+          ? e.message
+          : `The page failed: ${(e as Error).message}`,
       });
     }
   }
+  const t1 = performance.now();
   const panels: RunPanel[] = [];
   const elements = results.map((r, i) => {
     const key = "ab"[i]!;
     const info = profileInfo(ids[i]!);
-    if ("failure" in r) return failurePanel(key, info, { profile: info.id, message: r.failure });
+    if ("failure" in r) {
+      return failurePanel(key, info, { profile: info.id, message: r.failure });
+    }
     const panel = new RunPanel({ key, info, result: r });
     panels.push(panel);
     return panel.element;
@@ -197,10 +256,15 @@ async function runNow(): Promise<void> {
     if (panels.length === 2) {
       handle.difference = firstDifference(panels[0]!.result, panels[1]!.result);
       renderDifference(panels[0]!, panels[1]!, handle.difference);
-    } else differenceBox.replaceChildren(h("p", {}, "No comparison: a run was stopped by the page."));
+    } else {differenceBox.replaceChildren(
+        h("p", {}, "No comparison: a run was stopped by the page."),
+      );}
   }
   handle.results = results;
   handle.panels = panels;
+  // Drawn: after layout and the next frame.
+  await new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
+  handle.timing = { simulateMs: t1 - t0, drawMs: performance.now() - t1 };
   runButton.disabled = false;
   runsBox.removeAttribute("aria-busy");
   document.body.dataset.state = "idle";
@@ -249,7 +313,10 @@ profileA.addEventListener("change", () => run());
 profileB.addEventListener("change", () => run());
 runButton.addEventListener("click", () => run());
 editor.addEventListener("input", () => {
-  if (starterId !== undefined && editor.value !== snippetById(starterId)?.code) {
+  fitEditor();
+  if (
+    starterId !== undefined && editor.value !== snippetById(starterId)?.code
+  ) {
     setStarter(undefined);
   }
 });

@@ -15,8 +15,8 @@
 
 import {
   isLoopLimitError,
-  profileInfo,
   type ProfileId,
+  profileInfo,
   Simulation,
   type TraceEvent,
 } from "./adapter.ts";
@@ -27,13 +27,8 @@ import {
   type OutputLine,
   ProcessExit,
 } from "./host.ts";
-import {
-  HELPER,
-  HOST,
-  NotSimulatedError,
-  SnippetSyntaxError,
-  transform,
-} from "./transform.ts";
+import { NotSimulatedError } from "./not_simulated.ts";
+import { HELPER, HOST, SnippetSyntaxError, transform } from "./transform.ts";
 
 /** Limits of a run. */
 export interface RunOptions {
@@ -97,7 +92,11 @@ export interface RunResult {
   readonly errors: readonly RunError[];
   /** What stopped the run before the loop was idle, if anything. */
   readonly stopped: RunError | undefined;
-  /** Features the snippet reached that are not simulated. */
+  /**
+   * Features the snippet reached that are not simulated (yet): one that
+   * stopped the run (`stopped`), or one that the run went past but whose
+   * order may differ from the real runtime's.
+   */
   readonly notSimulated: readonly string[];
   /** Callbacks scheduled through host APIs (to show queues). */
   readonly arms: readonly ArmRecord[];
@@ -185,7 +184,9 @@ export function runSnippet(code: string, options: RunOptions): RunResult {
     ) => unknown;
     let goOn = true;
     try {
-      sim.runScript(() => void main.call(host.thisValue, host.global, host.helper));
+      sim.runScript(() =>
+        void main.call(host.thisValue, host.global, host.helper)
+      );
     } catch (e) {
       goOn = fail(e);
     }
@@ -202,13 +203,10 @@ export function runSnippet(code: string, options: RunOptions): RunResult {
     fail(e);
   }
   const runMs = performance.now() - t1;
-  for (const feature of host.notSimulated) {
-    if (stopped === undefined || stopped.kind !== "not-simulated") {
-      stopped = errorOf(
-        new NotSimulatedError(feature, `${feature} is not simulated`),
-        0,
-      );
-    }
+  host.finish();
+  // A halt inside a promise job became a rejection: it still stopped the run.
+  if (host.halt !== undefined && stopped === undefined) {
+    stopped = errorOf(host.halt.error, host.halt.event);
   }
   return {
     profile: info.id,

@@ -37,7 +37,9 @@ const QUEUE_TITLES: Record<string, string> = {
 
 /** A queue's title, e.g. `"Immediates (check phase)"`. */
 export function queueTitle(queue: string): string {
-  if (queue.startsWith("postTask:")) return `Prioritized tasks: ${queue.slice(9)}`;
+  if (queue.startsWith("postTask:")) {
+    return `Prioritized tasks: ${queue.slice(9)}`;
+  }
   return QUEUE_TITLES[queue] ?? queue;
 }
 
@@ -126,7 +128,9 @@ const API_QUEUES: Record<string, string> = {
 };
 
 /** Where each label ran: label -> event ids. */
-export function labelIndex(events: readonly TraceEvent[]): Map<string, number[]> {
+export function labelIndex(
+  events: readonly TraceEvent[],
+): Map<string, number[]> {
   const index = new Map<string, number[]>();
   for (const e of events) {
     const ids = index.get(e.label);
@@ -223,13 +227,26 @@ export function printedLines(
   const errors = result.errors;
   for (const line of result.output) {
     while (i < errors.length && errors[i]!.event < line.event) {
-      out.push({ text: errorText(errors[i]!), event: errors[i]!.event, error: true });
+      out.push({
+        text: errorText(errors[i]!),
+        event: errors[i]!.event,
+        error: true,
+      });
       i++;
     }
-    out.push({ text: line.text, event: line.event, error: false, level: line.level });
+    out.push({
+      text: line.text,
+      event: line.event,
+      error: false,
+      level: line.level,
+    });
   }
   for (; i < errors.length; i++) {
-    out.push({ text: errorText(errors[i]!), event: errors[i]!.event, error: true });
+    out.push({
+      text: errorText(errors[i]!),
+      event: errors[i]!.event,
+      error: true,
+    });
   }
   return out;
 }
@@ -328,4 +345,3 @@ export function timelineText(
   }
   return lines.join("\n");
 }
-

@@ -23,28 +23,12 @@
  */
 
 import { parse } from "acorn";
+import { NotSimulatedError } from "./not_simulated.ts";
 
 /** The parameter names the transformed code receives. */
 export const HOST = "__host";
 /** The helper object (async functions, loop guard, labels). */
 export const HELPER = "__pledge";
-
-/** A feature the page cannot simulate (yet), found before or while running. */
-export class NotSimulatedError extends Error {
-  /** A short name of the feature, e.g. `"for await"` or `"MessageChannel"`. */
-  readonly feature: string;
-  /**
-   * Creates the error.
-   *
-   * @param feature The feature.
-   * @param message What cannot be simulated and why.
-   */
-  constructor(feature: string, message: string) {
-    super(message);
-    this.name = "NotSimulatedError";
-    this.feature = feature;
-  }
-}
 
 /** A syntax error in the snippet, with its position. */
 export class SnippetSyntaxError extends SyntaxError {
@@ -176,10 +160,7 @@ class Scope {
   readonly names = new Set<string>();
   constructor(readonly parent: Scope | undefined) {}
   has(name: string): boolean {
-    for (let s: Scope | undefined = this; s !== undefined; s = s.parent) {
-      if (s.names.has(name)) return true;
-    }
-    return false;
+    return this.names.has(name) || (this.parent?.has(name) ?? false);
   }
 }
 
@@ -754,7 +735,10 @@ export function transform(
       allowHashBang: true,
     }) as unknown as Node;
   } catch (e) {
-    const err = e as { message: string; loc?: { line: number; column: number } };
+    const err = e as {
+      message: string;
+      loc?: { line: number; column: number };
+    };
     throw new SnippetSyntaxError(
       err.message,
       err.loc?.line ?? 1,

@@ -78,8 +78,9 @@ export function decodeState(fragment: string): DecodedState {
   const s = params.get("s");
   if (s !== null) {
     const starter = snippetById(s);
-    if (starter === undefined) problems.push(`There is no starter snippet "${s}".`);
-    else {
+    if (starter === undefined) {
+      problems.push(`There is no starter snippet "${s}".`);
+    } else {
       code = starter.code;
       starterId = starter.id;
     }

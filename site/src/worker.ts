@@ -28,8 +28,14 @@ const scope = globalThis as unknown as WorkerScope;
 
 scope.onmessage = ({ data }) => {
   try {
-    scope.postMessage({ id: data.id, result: runSnippet(data.code, data.options) });
+    scope.postMessage({
+      id: data.id,
+      result: runSnippet(data.code, data.options),
+    });
   } catch (e) {
-    scope.postMessage({ id: data.id, failure: String((e as Error)?.stack ?? e) });
+    scope.postMessage({
+      id: data.id,
+      failure: String((e as Error)?.stack ?? e),
+    });
   }
 };

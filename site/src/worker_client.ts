@@ -78,7 +78,9 @@ export class SimWorker {
   #start(): Worker {
     const worker = new Worker(this.#url);
     worker.onmessage = (
-      { data }: MessageEvent<{ id: number; result?: RunResult; failure?: string }>,
+      { data }: MessageEvent<
+        { id: number; result?: RunResult; failure?: string }
+      >,
     ) => {
       const p = this.#pending.get(data.id);
       if (p === undefined) return;

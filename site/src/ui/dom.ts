@@ -41,7 +41,11 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 const SVG_NS = "http://www.w3.org/2000/svg";
 
 /** Creates an SVG element. */
-export function s(tag: string, attrs?: Attrs, ...children: Child[]): SVGElement {
+export function s(
+  tag: string,
+  attrs?: Attrs,
+  ...children: Child[]
+): SVGElement {
   const el = document.createElementNS(SVG_NS, tag) as SVGElement;
   apply(el, attrs, children);
   return el;

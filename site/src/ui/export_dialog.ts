@@ -27,10 +27,14 @@ export function showExport(
   area.value = text;
   const status = h("span", { class: "export-status", role: "status" });
   const preview = type === "image/svg+xml"
-    ? h("div", { class: "export-preview" }, h("img", {
-      alt: title,
-      src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(text)}`,
-    }))
+    ? h(
+      "div",
+      { class: "export-preview" },
+      h("img", {
+        alt: title,
+        src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(text)}`,
+      }),
+    )
     : null;
   body.replaceChildren(
     h("h2", { id: "export-title" }, title),
@@ -51,7 +55,10 @@ export function showExport(
           }
         },
       }, "Copy"),
-      h("button", { type: "button", onclick: () => download(fileName, type, text) }, `Download ${fileName}`),
+      h("button", {
+        type: "button",
+        onclick: () => download(fileName, type, text),
+      }, `Download ${fileName}`),
       status,
     ),
   );

@@ -68,7 +68,11 @@ export function drawLanes(svg: SVGSVGElement, view: LanesView): void {
         width,
         height: LANE_H,
       }),
-      s("text", { class: "lane-title", x: 8, y: y + LANE_H / 2 + 4 }, TITLES[row]),
+      s(
+        "text",
+        { class: "lane-title", x: 8, y: y + LANE_H / 2 + 4 },
+        TITLES[row],
+      ),
     );
   });
   const x = (id: number) => LEFT + (id - from) * COL_W + (COL_W - BOX_W) / 2;
@@ -82,7 +86,13 @@ export function drawLanes(svg: SVGSVGElement, view: LanesView): void {
       lastTime = e.time;
       parts.push(
         s("text", { class: "tick", x: x(id), y: 12 }, formatMs(e.time)),
-        s("line", { class: "tick-line", x1: x(id), x2: x(id), y1: 16, y2: height }),
+        s("line", {
+          class: "tick-line",
+          x1: x(id),
+          x2: x(id),
+          y1: 16,
+          y2: height,
+        }),
       );
     }
   }
@@ -126,7 +136,11 @@ export function drawLanes(svg: SVGSVGElement, view: LanesView): void {
         },
         s("title", {}, `#${id} ${e.label} (${e.queue}, ${formatMs(e.time)})`),
         s("rect", { width: BOX_W, height: BOX_H, rx: 5 }),
-        s("text", { x: 5, y: 11, class: "ev-id" }, `#${id}${pick >= 0 ? ` ${"AB"[pick]}` : ""}`),
+        s(
+          "text",
+          { x: 5, y: 11, class: "ev-id" },
+          `#${id}${pick >= 0 ? ` ${"AB"[pick]}` : ""}`,
+        ),
         s("text", { x: 5, y: 22 }, clip(e.label, 14)),
       ),
     );

@@ -11,6 +11,7 @@
 /// <reference lib="dom" />
 
 import { type ProfileInfo, TraceView } from "../adapter.ts";
+import { whyNotSimulated } from "../not_simulated.ts";
 import type { RunError, RunResult } from "../run.ts";
 import {
   describeEvent,
@@ -112,10 +113,13 @@ export class RunPanel {
     list.classList.add("events");
     list.setAttribute("role", "listbox");
     list.setAttribute("tabindex", "0");
+    list.style.height = `${Math.min(22 * 16, (n + 1) * ROW_H + 4)}px`;
     list.setAttribute("aria-label", `Steps of the run under ${info.title}`);
     list.addEventListener("keydown", (e) => this.#onKey(e));
     list.addEventListener("click", (e) => {
-      const row = (e.target as HTMLElement).closest<HTMLElement>("[data-index]");
+      const row = (e.target as HTMLElement).closest<HTMLElement>(
+        "[data-index]",
+      );
       if (row !== null) this.#choose(Number(row.dataset.index), true);
     });
 
@@ -130,8 +134,19 @@ export class RunPanel {
     this.#queues = h("div", { class: "queues" });
     this.#explain = h("div", { class: "explain", "aria-live": "polite" });
 
-    const button = (label: string, text: string, onclick: () => void, cls = "") =>
-      h("button", { type: "button", "aria-label": label, title: label, class: cls, onclick }, text);
+    const button = (
+      label: string,
+      text: string,
+      onclick: () => void,
+      cls = "",
+    ) =>
+      h("button", {
+        type: "button",
+        "aria-label": label,
+        title: label,
+        class: cls,
+        onclick,
+      }, text);
     const textTimeline = h("pre", { class: "text-timeline" });
     const details = h(
       "details",
@@ -150,11 +165,26 @@ export class RunPanel {
       const view = this.#traceView();
       const name = `pledge-loop-${info.id}`;
       if (kind === "svg") {
-        showExport(`SVG of the run under ${info.title}`, view.toSvg(), `${name}.svg`, "image/svg+xml");
+        showExport(
+          `SVG of the run under ${info.title}`,
+          view.toSvg(),
+          `${name}.svg`,
+          "image/svg+xml",
+        );
       } else if (kind === "mermaid") {
-        showExport(`Mermaid of the run under ${info.title}`, view.toMermaid(), `${name}.mmd`, "text/plain");
+        showExport(
+          `Mermaid of the run under ${info.title}`,
+          view.toMermaid(),
+          `${name}.mmd`,
+          "text/plain",
+        );
       } else {
-        showExport(`Trace of the run under ${info.title}`, view.toText(), `${name}.txt`, "text/plain");
+        showExport(
+          `Trace of the run under ${info.title}`,
+          view.toText(),
+          `${name}.txt`,
+          "text/plain",
+        );
       }
     };
 
@@ -181,17 +211,40 @@ export class RunPanel {
           "span",
           { class: "exports" },
           button("Export the run as SVG", "SVG", exporter("svg")),
-          button("Export the run as a Mermaid diagram", "Mermaid", exporter("mermaid")),
+          button(
+            "Export the run as a Mermaid diagram",
+            "Mermaid",
+            exporter("mermaid"),
+          ),
           button("Export the trace as text", "Text", exporter("text")),
         ),
       ),
       this.#notice(),
       h(
         "div",
-        { class: "stepper", role: "group", "aria-label": `Step through the run under ${info.title}` },
-        button("First step (before the script)", "« First", () => this.setStep(0), "first"),
-        button("Step back", "‹ Back", () => this.setStep(this.#step - 1), "back"),
-        button("Step forward", "Forward ›", () => this.setStep(this.#step + 1), "forward"),
+        {
+          class: "stepper",
+          role: "group",
+          "aria-label": `Step through the run under ${info.title}`,
+        },
+        button(
+          "First step (before the script)",
+          "« First",
+          () => this.setStep(0),
+          "first",
+        ),
+        button(
+          "Step back",
+          "‹ Back",
+          () => this.setStep(this.#step - 1),
+          "back",
+        ),
+        button(
+          "Step forward",
+          "Forward ›",
+          () => this.setStep(this.#step + 1),
+          "forward",
+        ),
         button("Last step", "Last »", () => this.setStep(n), "last"),
         this.#position,
       ),
@@ -240,7 +293,10 @@ export class RunPanel {
     this.#now.textContent = e === undefined
       ? "Before the script: nothing has run yet."
       : describeEvent(e, n) + this.#printsText(e.id);
-    this.#list.element.setAttribute("aria-activedescendant", this.#rowId(this.#step));
+    this.#list.element.setAttribute(
+      "aria-activedescendant",
+      this.#rowId(this.#step),
+    );
     if (reveal) this.#list.reveal(this.#step);
     this.#list.refresh();
     this.#redraw();
@@ -248,7 +304,9 @@ export class RunPanel {
 
   /** Picks event `id` for the explanation (a third pick starts over). */
   pick(id: number): void {
-    if (this.#picked.length >= 2 || this.#picked.includes(id)) this.#picked = [];
+    if (this.#picked.length >= 2 || this.#picked.includes(id)) {
+      this.#picked = [];
+    }
     this.#picked.push(id);
     this.#list.refresh();
     this.#redraw();
@@ -294,7 +352,10 @@ export class RunPanel {
       "aria-setsize": this.result.events.length + 1,
     };
     if (e === undefined) {
-      return h("div", { ...attrs, class: `row row-start${current ? " current" : ""}` }, h("span", { class: "rlabel" }, "Before the script"));
+      return h("div", {
+        ...attrs,
+        class: `row row-start${current ? " current" : ""}`,
+      }, h("span", { class: "rlabel" }, "Before the script"));
     }
     const kind = kindOf(e);
     const group = groupTitle(this.result.events, i - 1);
@@ -311,13 +372,21 @@ export class RunPanel {
     ].filter(Boolean).join(" ");
     return h(
       "div",
-      { ...attrs, class: cls, title: group === undefined ? e.rule : `${group}. ${e.rule}` },
+      {
+        ...attrs,
+        class: cls,
+        title: group === undefined ? e.rule : `${group}. ${e.rule}`,
+      },
       h("span", { class: "rid" }, `#${i}`),
       h("span", { class: "rtime" }, formatMs(e.time)),
       h("span", { class: "chip" }, kind),
       h("span", { class: "rlabel" }, e.label),
       pick >= 0 ? h("span", { class: "rpick" }, "AB"[pick]!) : null,
-      prints === undefined ? null : h("span", { class: "rprints" }, `→ ${prints.map((l) => l.text).join(" / ")}`),
+      prints === undefined ? null : h(
+        "span",
+        { class: "rprints" },
+        `→ ${prints.map((l) => l.text).join(" / ")}`,
+      ),
     );
   }
 
@@ -391,7 +460,11 @@ export class RunPanel {
         {
           "data-event": line.event,
           class: [
-            line.error ? "error" : line.level === "warn" || line.level === "error" ? "stderr" : "",
+            line.error
+              ? "error"
+              : line.level === "warn" || line.level === "error"
+              ? "stderr"
+              : "",
             i === this.#diffLine ? "diff" : "",
           ].filter(Boolean).join(" ") || undefined,
           title: `printed by #${line.event}`,
@@ -401,16 +474,30 @@ export class RunPanel {
       )
     );
     if (this.#printed.length > MAX_OUTPUT) {
-      items.push(h("li", { class: "more", "data-event": -1 }, `… ${this.#printed.length - MAX_OUTPUT} more lines (see “Timeline as text”)`));
+      items.push(
+        h(
+          "li",
+          { class: "more", "data-event": -1 },
+          `… ${
+            this.#printed.length - MAX_OUTPUT
+          } more lines (see “Timeline as text”)`,
+        ),
+      );
     }
-    if (items.length === 0) items.push(h("li", { class: "empty", "data-event": -1 }, "(nothing printed)"));
+    if (items.length === 0) {
+      items.push(
+        h("li", { class: "empty", "data-event": -1 }, "(nothing printed)"),
+      );
+    }
     this.#output.replaceChildren(...items);
   }
 
   #renderQueues(): void {
     const queues = queuesAt(this.result, this.#step, this.#labels);
     if (queues.length === 0) {
-      this.#queues.replaceChildren(h("p", { class: "empty" }, "All queues are empty."));
+      this.#queues.replaceChildren(
+        h("p", { class: "empty" }, "All queues are empty."),
+      );
       return;
     }
     this.#queues.replaceChildren(
@@ -423,9 +510,21 @@ export class RunPanel {
             "ul",
             {},
             ...q.items.slice(0, MAX_QUEUE_ITEMS).map((item) =>
-              h("li", {}, h("span", { class: "qlabel" }, item.label), " ", h("span", { class: "qnote" }, item.note))
+              h(
+                "li",
+                {},
+                h("span", { class: "qlabel" }, item.label),
+                " ",
+                h("span", { class: "qnote" }, item.note),
+              )
             ),
-            q.items.length > MAX_QUEUE_ITEMS ? h("li", { class: "more" }, `… and ${q.items.length - MAX_QUEUE_ITEMS} more`) : null,
+            q.items.length > MAX_QUEUE_ITEMS
+              ? h(
+                "li",
+                { class: "more" },
+                `… and ${q.items.length - MAX_QUEUE_ITEMS} more`,
+              )
+              : null,
           ),
         )
       ),
@@ -446,7 +545,11 @@ export class RunPanel {
     }, "Clear");
     if (a === undefined) {
       this.#explain.replaceChildren(
-        h("p", {}, "Pick two events (click them, or press Enter on a step in the list) to ask why one ran before the other."),
+        h(
+          "p",
+          {},
+          "Pick two events (click them, or press Enter on a step in the list) to ask why one ran before the other.",
+        ),
       );
       return;
     }
@@ -460,7 +563,12 @@ export class RunPanel {
     const eb = events[b - 1]!;
     this.#explain.replaceChildren(
       h("h3", {}, `Why #${Math.min(a, b)} ran before #${Math.max(a, b)}`),
-      h("p", { class: "picks" }, `A: #${a} ${ea.label} · B: #${b} ${eb.label} `, clear),
+      h(
+        "p",
+        { class: "picks" },
+        `A: #${a} ${ea.label} · B: #${b} ${eb.label} `,
+        clear,
+      ),
       h("pre", { class: "explanation" }, this.#traceView().explain(a, b)),
     );
   }
@@ -468,31 +576,73 @@ export class RunPanel {
   #notice(): HTMLElement | null {
     const r = this.result;
     const stop = r.stopped;
+    if (stop === undefined && r.notSimulated.length > 0) {
+      return h(
+        "div",
+        { class: "notice notice-not-simulated", role: "status" },
+        h("strong", {}, "Not simulated yet"),
+        ...r.notSimulated.map((f) => h("p", {}, whyNotSimulated(f))),
+      );
+    }
     if (stop === undefined) {
       return r.errors.length === 0 ? null : h(
         "div",
         { class: "notice notice-uncaught", role: "status" },
-        h("strong", {}, `${r.errors.length} uncaught error${r.errors.length === 1 ? "" : "s"} reported; the browser went on with the next task`),
+        h(
+          "strong",
+          {},
+          `${r.errors.length} uncaught error${
+            r.errors.length === 1 ? "" : "s"
+          } reported; the browser went on with the next task`,
+        ),
       );
     }
     const pending = r.pendingAtEnd > 0
-      ? ` ${r.pendingAtEnd} callback${r.pendingAtEnd === 1 ? " was" : "s were"} still queued.`
+      ? ` ${r.pendingAtEnd} callback${
+        r.pendingAtEnd === 1 ? " was" : "s were"
+      } still queued.`
       : "";
     return h(
       "div",
       { class: `notice notice-${stop.kind}`, role: "alert" },
       h("strong", {}, HEADLINES[stop.kind]),
-      h("p", {}, stop.kind === "uncaught" ? `Uncaught ${stop.name}: ${stop.message}` : stop.message, stop.event > 0 ? ` (at step #${stop.event})` : "", pending),
+      h(
+        "p",
+        {},
+        stop.kind === "uncaught"
+          ? `Uncaught ${stop.name}: ${stop.message}`
+          : stop.message,
+        stop.event > 0 ? ` (at step #${stop.event})` : "",
+        pending,
+      ),
     );
   }
 }
 
 /** The panel shown when the page's watchdog ended a run. */
-export function failurePanel(key: string, info: ProfileInfo, failure: RunFailure): HTMLElement {
+export function failurePanel(
+  key: string,
+  info: ProfileInfo,
+  failure: RunFailure,
+): HTMLElement {
   return h(
     "section",
-    { class: "panel", id: `panel-${key}`, "data-profile": info.id, "aria-labelledby": `panel-${key}-title` },
-    h("header", { class: "panel-head" }, h("h2", { id: `panel-${key}-title` }, info.title)),
-    h("div", { class: "notice notice-watchdog", role: "alert" }, h("strong", {}, "Stopped by the page"), h("p", {}, failure.message)),
+    {
+      class: "panel",
+      id: `panel-${key}`,
+      "data-profile": info.id,
+      "aria-labelledby": `panel-${key}-title`,
+    },
+    h(
+      "header",
+      { class: "panel-head" },
+      h("h2", { id: `panel-${key}-title` }, info.title),
+    ),
+    h(
+      "div",
+      { class: "notice notice-watchdog", role: "alert" },
+      h("strong", {}, "Stopped by the page"),
+      h("p", {}, failure.message),
+    ),
   );
 }
