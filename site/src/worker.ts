@@ -1,12 +1,14 @@
 /**
  * The Web Worker that runs snippets, so that a runaway snippet can never
  * freeze the page: the page sends `{ id, code, options }`, the worker
- * answers `{ id, result }` (or `{ id, failure }` when the page itself
+ * answers `{ id, packed }` (the result in columns, see packed.ts; or
+ * `{ id, failure }` when the page itself
  * failed). The page also ends a worker that does not answer in time.
  *
  * @module
  */
 
+import { packResult, transferables } from "./packed.ts";
 import { type RunOptions, runSnippet } from "./run.ts";
 
 /** A request from the page. */
@@ -21,17 +23,15 @@ export interface WorkerRequest {
 
 interface WorkerScope {
   onmessage: ((event: { data: WorkerRequest }) => void) | null;
-  postMessage(message: unknown): void;
+  postMessage(message: unknown, transfer?: Transferable[]): void;
 }
 
 const scope = globalThis as unknown as WorkerScope;
 
 scope.onmessage = ({ data }) => {
   try {
-    scope.postMessage({
-      id: data.id,
-      result: runSnippet(data.code, data.options),
-    });
+    const packed = packResult(runSnippet(data.code, data.options));
+    scope.postMessage({ id: data.id, packed }, transferables(packed));
   } catch (e) {
     scope.postMessage({
       id: data.id,

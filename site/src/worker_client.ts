@@ -12,6 +12,7 @@
 
 /// <reference lib="dom" />
 
+import { type PackedResult, unpackResult } from "./packed.ts";
 import type { RunOptions, RunResult } from "./run.ts";
 
 /** The watchdog ended a run. */
@@ -79,14 +80,14 @@ export class SimWorker {
     const worker = new Worker(this.#url);
     worker.onmessage = (
       { data }: MessageEvent<
-        { id: number; result?: RunResult; failure?: string }
+        { id: number; packed?: PackedResult; failure?: string }
       >,
     ) => {
       const p = this.#pending.get(data.id);
       if (p === undefined) return;
       this.#pending.delete(data.id);
       clearTimeout(p.timer);
-      if (data.result !== undefined) p.resolve(data.result);
+      if (data.packed !== undefined) p.resolve(unpackResult(data.packed));
       else p.reject(new Error(data.failure ?? "the worker failed"));
     };
     worker.onerror = (event) => {

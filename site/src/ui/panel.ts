@@ -30,7 +30,7 @@ import { drawLanes } from "./lanes.ts";
 import { VirtualList } from "./virtual_list.ts";
 
 const ROW_H = 28;
-const MAX_OUTPUT = 2000;
+const MAX_OUTPUT = 500;
 const MAX_QUEUE_ITEMS = 30;
 
 /** A run that never produced a result (the page's watchdog ended it). */
@@ -131,6 +131,11 @@ export class RunPanel {
       focusable: "false",
     }) as SVGSVGElement;
     this.#output = h("ol", { class: "output", "aria-label": "Output" });
+    this.#output.addEventListener("click", (e) => {
+      const li = (e.target as HTMLElement).closest<HTMLElement>("li");
+      const event = Number(li?.dataset.event ?? -1);
+      if (event >= 0) this.setStep(event);
+    });
     this.#queues = h("div", { class: "queues" });
     this.#explain = h("div", { class: "explain", "aria-live": "polite" });
 
@@ -468,7 +473,6 @@ export class RunPanel {
             i === this.#diffLine ? "diff" : "",
           ].filter(Boolean).join(" ") || undefined,
           title: `printed by #${line.event}`,
-          onclick: () => this.setStep(line.event),
         },
         line.text,
       )
