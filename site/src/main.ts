@@ -244,7 +244,15 @@ async function runNow(): Promise<void> {
     if ("failure" in r) {
       return failurePanel(key, info, { profile: info.id, message: r.failure });
     }
-    const panel = new RunPanel({ key, info, result: r });
+    const native = `native.html#${
+      encodeState({ code, profiles: ["html"] }).replace(/&p=.*$/, "")
+    }`;
+    const panel = new RunPanel({
+      key,
+      info,
+      result: r,
+      ...(info.id === "html" ? { nativeHref: native } : {}),
+    });
     panels.push(panel);
     return panel.element;
   });

@@ -58,6 +58,11 @@ export interface RunPanelOptions {
   readonly info: ProfileInfo;
   /** The run. */
   readonly result: RunResult;
+  /**
+   * A link that runs the same snippet for real in this browser (html
+   * profile), if any.
+   */
+  readonly nativeHref?: string;
 }
 
 /** One run's views. */
@@ -223,6 +228,16 @@ export class RunPanel {
           ),
           button("Export the trace as text", "Text", exporter("text")),
         ),
+      ),
+      options.nativeHref === undefined ? null : h(
+        "p",
+        { class: "native" },
+        h(
+          "a",
+          { href: options.nativeHref, target: "_blank", rel: "noopener" },
+          "Run it for real in this browser",
+        ),
+        " (a new tab runs the snippet natively, no simulation: compare its order with this one).",
       ),
       this.#notice(),
       h(
