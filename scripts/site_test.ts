@@ -119,11 +119,14 @@ async function afterRun(
   );
 }
 
+/** Opens a link's fragment in the page (runs again when it is the same). */
 function openHash(page: Page, hash: string): Promise<void> {
-  return afterRun(
-    page,
-    () => page.evaluate(`location.hash = ${JSON.stringify(hash)}`),
-  );
+  return afterRun(page, () =>
+    page.evaluate(`(() => {
+      const hash = ${JSON.stringify(`#${hash}`)};
+      if (location.hash === hash) playground.run();
+      else location.hash = hash;
+    })()`));
 }
 
 function recordedOf(view: PanelView): Recorded {
@@ -216,6 +219,27 @@ try {
       null,
       2,
     ) + "\n",
+  );
+
+  await check(
+    "the browser profile links to a native run of the same snippet",
+    async () => {
+      await openHash(page, "s=3-2-1&p=html");
+      const href = await page.evaluate<string>(
+        `document.querySelector("#panel-a .native a").href`,
+      );
+      const tab = await browser.newPage(href);
+      try {
+        const native = await tab.evaluate<Recorded>(`nativeRun`);
+        same(
+          native.output,
+          (await readPanel(page, "a"))!.output,
+          "the native run prints what the page shows",
+        );
+      } finally {
+        await tab.close();
+      }
+    },
   );
 
   await check(
