@@ -14,9 +14,9 @@
  * @module
  */
 
-import { buildSite, sizeTable } from "./site_build.ts";
-import { Browser, findChromium } from "./site_cdp.ts";
-import { serveSite } from "./site_serve.ts";
+import { sizeTable } from "./site_build.ts";
+import { findChromium, startPlayground } from "./site_cdp.ts";
+import { toBase64Url } from "../site/src/url_state.ts";
 
 const BUDGET_MS = 500;
 const SNIPPET =
@@ -42,21 +42,14 @@ if (chromium === undefined) {
   console.log("site bench: skipped: no chromium");
   Deno.exit(0);
 }
-const DIST = new URL("../site/dist/", import.meta.url);
-const sizes = await buildSite(DIST);
-let port = 0;
-const server = serveSite({
-  dir: DIST,
-  port: 0,
-  onListen: (a) => (port = a.port),
-});
-const browser = await Browser.launch(chromium);
+const session = await startPlayground(
+  chromium,
+  new URL("../site/dist/", import.meta.url),
+);
+const { browser, sizes } = session;
 try {
-  const bytes = new TextEncoder().encode(SNIPPET);
-  const code = btoa(String.fromCharCode(...bytes)).replaceAll("+", "-")
-    .replaceAll("/", "_").replace(/=+$/, "");
   const page = await browser.newPage(
-    `http://127.0.0.1:${port}/#code=${code}&p=html`,
+    `${session.url}#code=${toBase64Url(SNIPPET)}&p=html`,
   );
   await page.waitFor(`window.playground && playground.runs >= 1`, 30_000);
   const events = await page.evaluate<number>(
@@ -123,6 +116,5 @@ try {
   console.log(sizeTable(sizes));
   await page.close();
 } finally {
-  await browser.close();
-  await server.shutdown();
+  await session.close();
 }

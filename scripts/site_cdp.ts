@@ -8,6 +8,9 @@
  * @module
  */
 
+import { buildSite, type FileSize } from "./site_build.ts";
+import { serveSite } from "./site_serve.ts";
+
 const FLAGS = [
   "--headless",
   "--no-sandbox",
@@ -405,4 +408,40 @@ export class Browser {
     }
     await Deno.remove(this.#profile, { recursive: true }).catch(() => {});
   }
+}
+
+/** The built playground served on 127.0.0.1, and a browser to open it. */
+export interface PlaygroundSession {
+  /** The browser. */
+  readonly browser: Browser;
+  /** The page's address. */
+  readonly url: string;
+  /** The sizes of the built files. */
+  readonly sizes: FileSize[];
+  /** Closes the browser and stops the server. */
+  close(): Promise<void>;
+}
+
+/** Builds the site into `dist`, serves it, and starts Chromium at `chromium`. */
+export async function startPlayground(
+  chromium: string,
+  dist: URL,
+): Promise<PlaygroundSession> {
+  const sizes = await buildSite(dist);
+  let port = 0;
+  const server = serveSite({
+    dir: dist,
+    port: 0,
+    onListen: (a) => (port = a.port),
+  });
+  const browser = await Browser.launch(chromium);
+  return {
+    browser,
+    url: `http://127.0.0.1:${port}/`,
+    sizes,
+    close: async () => {
+      await browser.close();
+      await server.shutdown();
+    },
+  };
 }

@@ -23,10 +23,15 @@
  * @module
  */
 
-import { buildSite, sizeTable } from "./site_build.ts";
-import { Browser, findChromium, type Page } from "./site_cdp.ts";
-import { serveSite } from "./site_serve.ts";
+import { sizeTable } from "./site_build.ts";
+import {
+  type Browser,
+  findChromium,
+  type Page,
+  startPlayground,
+} from "./site_cdp.ts";
 import { SNIPPETS } from "../site/src/snippets.ts";
+import { toBase64Url } from "../site/src/url_state.ts";
 import {
   loadFixture,
   type Recorded,
@@ -70,12 +75,6 @@ function same(actual: unknown, wanted: unknown, what: string): void {
   const a = JSON.stringify(actual);
   const w = JSON.stringify(wanted);
   if (a !== w) throw new Error(`${what}\n  page:     ${a}\n  expected: ${w}`);
-}
-
-function base64url(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-")
-    .replaceAll("/", "_").replace(/=+$/, "");
 }
 
 interface PanelView {
@@ -135,11 +134,11 @@ function recordedOf(view: PanelView): Recorded {
 
 async function nativeChromium(
   browser: Browser,
-  port: number,
+  url: string,
   code: string,
 ): Promise<Recorded> {
   const page = await browser.newPage(
-    `http://127.0.0.1:${port}/native.html#code=${base64url(code)}`,
+    `${url}native.html#code=${toBase64Url(code)}`,
   );
   try {
     const r = await page.evaluate<{ output: string[]; error: string | null }>(
@@ -160,17 +159,12 @@ if (chromium === undefined) {
 }
 
 console.log("building the site (deno task site)");
-console.log(sizeTable(await buildSite(DIST)));
+const session = await startPlayground(chromium, DIST);
+const { browser, url } = session;
+console.log(sizeTable(session.sizes));
 await Deno.mkdir(OUT, { recursive: true });
-let port = 0;
-const server = serveSite({
-  dir: DIST,
-  port: 0,
-  onListen: (a) => (port = a.port),
-});
-const browser = await Browser.launch(chromium);
 console.log(`${browser.version} (${chromium})`);
-const page = await browser.newPage(`http://127.0.0.1:${port}/`);
+const page = await browser.newPage(url);
 const chromiumOrders: Record<string, Recorded> = {};
 
 try {
@@ -184,7 +178,7 @@ try {
   for (const snippet of SNIPPETS) {
     chromiumOrders[snippet.id] = await nativeChromium(
       browser,
-      port,
+      url,
       snippet.code,
     );
     for (const profile of PROFILES) {
@@ -523,7 +517,7 @@ try {
   for (const [what, code, notice] of runaways) {
     await check(`a runaway snippet stops with a message: ${what}`, async () => {
       const t0 = performance.now();
-      await openHash(page, `code=${base64url(code)}&p=html`);
+      await openHash(page, `code=${toBase64Url(code)}&p=html`);
       const v = (await readPanel(page, "a"))!;
       same(v.notice, notice, `notice for ${what}`);
       expect(performance.now() - t0 < 5000, "it stopped quickly");
@@ -543,7 +537,7 @@ try {
       const code = "function f() {\n  try { f(); } finally { f(); }\n}\nf();";
       const before = await runs(page);
       await page.evaluate(
-        `location.hash = ${JSON.stringify(`code=${base64url(code)}&p=node`)}`,
+        `location.hash = ${JSON.stringify(`code=${toBase64Url(code)}&p=node`)}`,
       );
       // The page answers while the worker is busy.
       const t0 = performance.now();
@@ -580,8 +574,7 @@ try {
   });
 } finally {
   await page.close().catch(() => {});
-  await browser.close();
-  await server.shutdown();
+  await session.close();
 }
 
 console.log(

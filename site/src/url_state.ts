@@ -18,7 +18,8 @@ export interface PageState {
   readonly profiles: readonly ProfileId[];
 }
 
-function toBase64Url(text: string): string {
+/** `text` as base64url of its UTF-8 bytes (as links carry code). */
+export function toBase64Url(text: string): string {
   const bytes = new TextEncoder().encode(text);
   let binary = "";
   for (let i = 0; i < bytes.length; i += 0x8000) {

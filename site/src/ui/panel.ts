@@ -198,18 +198,10 @@ export class RunPanel {
       }
     };
 
-    this.element = h(
-      "section",
-      {
-        class: "panel",
-        id: `panel-${key}`,
-        "data-profile": info.id,
-        "aria-labelledby": `panel-${key}-title`,
-      },
-      h(
-        "header",
-        { class: "panel-head" },
-        h("h2", { id: `panel-${key}-title` }, info.title),
+    this.element = panelShell(
+      key,
+      info,
+      [
         h(
           "span",
           { class: "summary" },
@@ -228,7 +220,7 @@ export class RunPanel {
           ),
           button("Export the trace as text", "Text", exporter("text")),
         ),
-      ),
+      ],
       options.nativeHref === undefined ? null : h(
         "p",
         { class: "native" },
@@ -638,11 +630,12 @@ export class RunPanel {
   }
 }
 
-/** The panel shown when the page's watchdog ended a run. */
-export function failurePanel(
+/** A panel's frame: its section, and a header with the profile's title. */
+function panelShell(
   key: string,
   info: ProfileInfo,
-  failure: RunFailure,
+  head: HTMLElement[],
+  ...children: (HTMLElement | null)[]
 ): HTMLElement {
   return h(
     "section",
@@ -656,7 +649,22 @@ export function failurePanel(
       "header",
       { class: "panel-head" },
       h("h2", { id: `panel-${key}-title` }, info.title),
+      ...head,
     ),
+    ...children,
+  );
+}
+
+/** The panel shown when the page's watchdog ended a run. */
+export function failurePanel(
+  key: string,
+  info: ProfileInfo,
+  failure: RunFailure,
+): HTMLElement {
+  return panelShell(
+    key,
+    info,
+    [],
     h(
       "div",
       { class: "notice notice-watchdog", role: "alert" },
