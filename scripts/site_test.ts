@@ -237,6 +237,49 @@ try {
   );
 
   await check(
+    "the snippet menu and the runtime menus run what they pick",
+    async () => {
+      await afterRun(page, () =>
+        page.evaluate(`(() => {
+        const menu = document.querySelector("#snippet");
+        menu.value = "immediate-in-timer";
+        menu.dispatchEvent(new Event("change"));
+      })()`));
+      same(
+        await page.evaluate(
+          `[document.querySelector("#profile-a").value, document.querySelector("#profile-b").value]`,
+        ),
+        ["node", "html"],
+        "the starter's profiles",
+      );
+      same((await readPanel(page, "a"))!.output, [
+        "setImmediate",
+        "setTimeout(0)",
+      ], "node");
+      same((await readPanel(page, "b"))!.output, [
+        "no setImmediate in this runtime",
+        "setTimeout(0)",
+      ], "html");
+      await afterRun(page, () =>
+        page.evaluate(`(() => {
+        const menu = document.querySelector("#profile-b");
+        menu.value = "";
+        menu.dispatchEvent(new Event("change"));
+      })()`));
+      same(
+        await page.evaluate(`document.querySelectorAll(".panel").length`),
+        1,
+        "one panel",
+      );
+      expect(
+        (await page.evaluate<string>(`location.hash`)) ===
+          "#s=immediate-in-timer&p=node",
+        "the URL follows",
+      );
+    },
+  );
+
+  await check(
     "stepping with the keyboard shows each step's output and queues",
     async () => {
       await openHash(page, "s=3-2-1&p=html");

@@ -332,6 +332,14 @@ export class RunPanel {
     this.#renderOutput();
     this.#list.refresh();
     this.#redraw();
+    // Show the differing line inside the output box (not the whole page).
+    const li = this.#output.querySelector<HTMLElement>("li.diff");
+    if (li !== null) {
+      requestAnimationFrame(() => {
+        const ol = this.#output;
+        ol.scrollTop = Math.max(0, li.offsetTop - ol.clientHeight / 2);
+      });
+    }
   }
 
   /** Focuses the event list (for keyboard users). */
