@@ -7,10 +7,13 @@
  * @module
  */
 
+import { type Clock, systemClock } from "../core/clock.ts";
 import {
-  assertFinite,
+  assertClock,
   assertFunction,
+  assertNumber,
   assertOptions,
+  rangeError,
   typeError,
 } from "../core/_validate.ts";
 import { clampDelay } from "./_delay.ts";
@@ -24,20 +27,6 @@ import { clampDelay } from "./_delay.ts";
  * - `"permanent"`: retrying cannot help (other 4xx, programmer errors such as
  *   a `TypeError` that is not a network failure);
  * - `"unknown"`: no rule recognised it.
- *
- * @example Classes of common failures
- * ```ts
- * import { classify, type ErrorClass } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const classes: ErrorClass[] = [
- *   classify(new Response(null, { status: 503 })),
- *   classify(new Response(null, { status: 404 })),
- *   classify(new Response(null, { status: 429 })),
- *   classify(new DOMException("stopped", "AbortError")),
- * ];
- * assert.deepEqual(classes, ["transient", "permanent", "rate-limited", "cancelled"]);
- * ```
  */
 export type ErrorClass =
   | "transient"
@@ -48,38 +37,21 @@ export type ErrorClass =
   | "unknown";
 
 /**
+ * Decides whether a failure is handled (retried by a retry, replaced by a
+ * fallback, counted by a circuit breaker), given the error and its class.
+ */
+export type ErrorFilter = (
+  error: unknown,
+  classification: ErrorClass,
+) => boolean;
+
+/**
  * A classification rule: returns a class for the errors it recognises and
  * `undefined` for the others, letting later rules decide.
- *
- * @example A rule for database error codes
- * ```ts
- * import { Classifier, type ClassifierRule } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const serialization: ClassifierRule = (error) =>
- *   (error as { code?: unknown })?.code === "40001" ? "transient" : undefined;
- * const classifier = new Classifier().use(serialization);
- * const conflict = Object.assign(new Error("could not serialize"), { code: "40001" });
- * assert.equal(classifier.classify(conflict), "transient");
- * assert.equal(serialization(new Error("other")), undefined);
- * ```
  */
 export type ClassifierRule = (error: unknown) => ErrorClass | undefined;
 
-/**
- * Options of the {@linkcode Classifier} constructor.
- *
- * @example A classifier with only your own rules
- * ```ts
- * import { Classifier, type ClassifierOptions } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const options: ClassifierOptions = { builtIns: false };
- * const unavailable = new Response(null, { status: 503 });
- * assert.equal(new Classifier(options).classify(unavailable), "unknown");
- * assert.equal(new Classifier().classify(unavailable), "transient");
- * ```
- */
+/** Options of the {@linkcode Classifier} constructor. */
 export interface ClassifierOptions {
   /**
    * Whether the built-in rules apply after the user rules.
@@ -110,8 +82,8 @@ const MAX_CAUSE_DEPTH = 4;
  * 1. `name` `"AbortError"` (DOMException, Node's `AbortError`) →
  *    `"cancelled"`; `"TimeoutError"` → `"timeout"`.
  *    pledge's refusals: `RateLimitedError` and `CircuitOpenError` →
- *    `"rate-limited"` (both carry `retryAfterMs`); `BulkheadRejectedError` →
- *    `"transient"`.
+ *    `"rate-limited"` (both carry `retryAfterMs`); `BulkheadRejectedError`
+ *    and `QueueFullError` → `"transient"`.
  * 2. An HTTP status, read from a `Response`, or from an error's `status`,
  *    `statusCode` or `response.status`: see {@linkcode classifyStatus}.
  * 3. Node/undici `code`s: `ETIMEDOUT`, `ESOCKETTIMEDOUT` and `UND_ERR_*_TIMEOUT`
@@ -285,8 +257,10 @@ export function classify(error: unknown): ErrorClass {
  * anything else (successes, redirects, other 5xx such as 501) →
  * `"unknown"`.
  *
- * @param status The status code.
+ * @param status The status code, an integer from 100 to 599.
  * @returns Its class.
+ * @throws {TypeError} If `status` is not a number.
+ * @throws {RangeError} If `status` is not an integer from 100 to 599.
  *
  * @example Statuses
  * ```ts
@@ -296,9 +270,24 @@ export function classify(error: unknown): ErrorClass {
  * assert.equal(classifyStatus(503), "transient");
  * assert.equal(classifyStatus(401), "permanent");
  * assert.equal(classifyStatus(200), "unknown");
+ * assert.throws(() => classifyStatus(NaN), RangeError);
  * ```
  */
 export function classifyStatus(status: number): ErrorClass {
+  assertNumber("classify a status", "status", status);
+  if (!Number.isInteger(status) || status < 100 || status > 599) {
+    rangeError(
+      "classify a status",
+      "status",
+      "an integer from 100 to 599",
+      status,
+    );
+  }
+  return statusClass(status);
+}
+
+/** The class of a status already known to be an integer in [100, 599]. */
+function statusClass(status: number): ErrorClass {
   switch (status) {
     case 408:
       return "timeout";
@@ -311,9 +300,7 @@ export function classifyStatus(status: number): ErrorClass {
     case 504:
       return "transient";
   }
-  return status >= 400 && status < 500 && Number.isInteger(status)
-    ? "permanent"
-    : "unknown";
+  return status >= 400 && status < 500 ? "permanent" : "unknown";
 }
 
 const CODES: Record<string, ErrorClass> = {
@@ -381,10 +368,12 @@ function builtInRule(error: unknown): ErrorClass | undefined {
   if (name === "RateLimitedError" || name === "CircuitOpenError") {
     return "rate-limited";
   }
-  if (name === "BulkheadRejectedError") return "transient";
+  if (name === "BulkheadRejectedError" || name === "QueueFullError") {
+    return "transient";
+  }
   const status = statusOf(error);
   if (status !== undefined) {
-    const found = classifyStatus(status);
+    const found = statusClass(status);
     if (found !== "unknown") return found;
   }
   const code = e.code;
@@ -428,50 +417,19 @@ function hasCause(error: unknown): boolean {
     (error as { cause: unknown }).cause !== undefined;
 }
 
-/**
- * Options of {@linkcode retryAfterMs}.
- *
- * @example Reading an HTTP-date against a known time
- * ```ts
- * import { retryAfterMs, type RetryAfterOptions } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const options: RetryAfterOptions = {
- *   now: Date.parse("Wed, 21 Oct 2015 07:28:00 GMT"),
- * };
- * assert.equal(retryAfterMs("Wed, 21 Oct 2015 07:29:00 GMT", options), 60_000);
- * ```
- */
+/** Options of {@linkcode retryAfterMs}. */
 export interface RetryAfterOptions {
   /**
-   * The current wall-clock time in epoch milliseconds, for the HTTP-date form
-   * (a `VirtualClock` started at an epoch time can supply it: `now:
-   * clock.now()`).
+   * The clock whose `dateNow()` is the current wall-clock time for the
+   * HTTP-date form. Without it (or when it has no `dateNow`), the time is the
+   * response's own `Date` header when present, else `systemClock.dateNow()`.
    *
-   * @default {the response's `Date` header when present, else `Date.now()`}
+   * @default {undefined}
    */
-  now?: number;
+  clock?: Clock;
 }
 
-/**
- * Where {@linkcode retryAfterMs} may find a `Retry-After` header.
- *
- * @example Every place a Retry-After header can come from
- * ```ts
- * import { retryAfterMs, type RetryAfterSource } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const headers = { "Retry-After": "5" };
- * const sources: RetryAfterSource[] = [
- *   "5",
- *   new Headers(headers),
- *   new Response(null, { status: 503, headers }),
- *   { response: new Response(null, { status: 429, headers }) },
- *   { "retry-after": "5" },
- * ];
- * for (const source of sources) assert.equal(retryAfterMs(source), 5000);
- * ```
- */
+/** Where {@linkcode retryAfterMs} may find a `Retry-After` header. */
 export type RetryAfterSource =
   | string
   | { get(name: string): string | null | undefined }
@@ -482,10 +440,11 @@ export type RetryAfterSource =
 /**
  * Reads a `Retry-After` header and returns the delay it asks for, in
  * milliseconds: `"120"` (delta-seconds) gives 120000; an HTTP-date gives the
- * time left until that date (0 when it is past), measured from `options.now`,
- * else from the response's own `Date` header (which cancels clock skew
- * between client and server), else from `Date.now()`. The result is clamped to
- * what a timer can hold (2^31 - 1 ms).
+ * time left until that date (0 when it is past), measured from
+ * `options.clock.dateNow()`, else from the response's own `Date` header
+ * (which cancels clock skew between client and server), else from
+ * `systemClock.dateNow()`. The result is clamped to what a timer can hold
+ * (2^31 - 1 ms).
  *
  * Accepts the header value itself, a `Headers` (or anything with `get`), a
  * `Response` or `Request` (anything with `headers`), an error carrying a
@@ -493,14 +452,14 @@ export type RetryAfterSource =
  * `IncomingMessage.headers`), matched case-insensitively.
  *
  * @param source The header value, headers, a response or an error.
- * @param options The current time for the HTTP-date form.
+ * @param options The clock of the wall-clock time for the HTTP-date form.
  * @returns The delay in ms, or `undefined` when there is no valid header.
- * @throws {TypeError} If `options` is not an object or `now` not a number.
- * @throws {RangeError} If `now` is not finite.
+ * @throws {TypeError} If `options` is not an options object or `clock` not a
+ *   `Clock`.
  *
  * @example Both forms
  * ```ts
- * import { retryAfterMs } from "@pledge/core";
+ * import { retryAfterMs, systemClock } from "@pledge/core";
  * import assert from "node:assert/strict";
  *
  * const limited = new Response(null, {
@@ -509,8 +468,8 @@ export type RetryAfterSource =
  * });
  * assert.equal(retryAfterMs(limited), 3000);
  *
- * const now = Date.parse("Wed, 21 Oct 2015 07:28:00 GMT");
- * assert.equal(retryAfterMs("Wed, 21 Oct 2015 07:28:30 GMT", { now }), 30_000);
+ * const clock = { ...systemClock, dateNow: () => Date.parse("Wed, 21 Oct 2015 07:28:00 GMT") };
+ * assert.equal(retryAfterMs("Wed, 21 Oct 2015 07:28:30 GMT", { clock }), 30_000);
  * assert.equal(retryAfterMs("soon"), undefined);
  * ```
  */
@@ -519,19 +478,19 @@ export function retryAfterMs(
   options?: RetryAfterOptions,
 ): number | undefined {
   assertOptions("read Retry-After", options);
-  const now = options?.now;
-  if (now !== undefined) assertFinite("read Retry-After", "now", now);
+  const clock = options?.clock;
+  assertClock("read Retry-After", clock);
   const value = header(source, "retry-after", 0);
   if (value === undefined) return undefined;
   const text = value.trim();
   if (/^\d+$/.test(text)) return clampDelay(Number(text) * 1000);
   const date = httpDate(text);
   if (date === undefined) return undefined;
-  let reference = now;
+  let reference = clock?.dateNow?.();
   if (reference === undefined) {
     const served = header(source, "date", 0);
     reference = (served === undefined ? undefined : httpDate(served.trim())) ??
-      Date.now();
+      (systemClock.dateNow as () => number)();
   }
   return clampDelay(date - reference);
 }

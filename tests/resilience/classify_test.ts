@@ -3,10 +3,12 @@ import {
   Classifier,
   classify,
   classifyStatus,
+  type Clock,
   type ErrorClass,
   retryAfterMs,
+  VirtualClock,
 } from "@pledge/core";
-import { BAD_NUMBERS } from "./_harness.ts";
+import { BAD_NUMBERS } from "../_support.ts";
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -167,7 +169,26 @@ Deno.test("classifyStatus() and classify() map HTTP statuses", () => {
   assert.equal(classify({ status: "503" }), "unknown");
   assert.equal(classify({ status: 503.5 }), "unknown");
   assert.equal(classify({ status: 42 }), "unknown");
-  assert.equal(classifyStatus(NaN), "unknown");
+});
+
+Deno.test("classifyStatus() throws on a status that is not an HTTP status", () => {
+  for (const value of [...BAD_NUMBERS, 99, 600, 42.5, -404]) {
+    assert.throws(() => classifyStatus(value), {
+      name: "RangeError",
+      message:
+        `Cannot classify a status as 'status' must be an integer from 100 to 599: current value is ${value}`,
+    });
+  }
+  for (const value of ["abc", "503", undefined, null]) {
+    assert.throws(() => classifyStatus(value as never), {
+      name: "TypeError",
+      message: new RegExp(
+        "^Cannot classify a status as 'status' must be a number: current value is ",
+      ),
+    });
+  }
+  assert.equal(classifyStatus(100), "unknown");
+  assert.equal(classifyStatus(599), "unknown");
 });
 
 Deno.test("classify() follows cause through wrappers, up to a depth", () => {
@@ -265,21 +286,37 @@ Deno.test("retryAfterMs() reads delta-seconds from every kind of source", () => 
   assert.equal(retryAfterMs("99999999999"), 2 ** 31 - 1);
 });
 
-Deno.test("retryAfterMs() reads an HTTP-date against now, the Date header, or Date.now()", () => {
+/** A clock whose wall time is `epochMs` (and that arms no timer). */
+function wallClock(epochMs: number): Clock {
+  return {
+    now: () => 0,
+    setTimeout: () => 0,
+    clearTimeout: () => {},
+    dateNow: () => epochMs,
+  };
+}
+
+Deno.test("retryAfterMs() reads an HTTP-date against clock.dateNow(), the Date header, or the system's time", () => {
   const now = Date.parse("Wed, 21 Oct 2015 07:28:00 GMT");
-  assert.equal(retryAfterMs("Wed, 21 Oct 2015 07:28:30 GMT", { now }), 30_000);
+  const clock = wallClock(now);
   assert.equal(
-    retryAfterMs("Wednesday, 21-Oct-15 07:29:00 GMT", { now }),
+    retryAfterMs("Wed, 21 Oct 2015 07:28:30 GMT", { clock }),
+    30_000,
+  );
+  assert.equal(
+    retryAfterMs("Wednesday, 21-Oct-15 07:29:00 GMT", { clock }),
     60_000,
   );
-  assert.equal(retryAfterMs("Wed Oct 21 07:28:10 2015", { now }), 10_000);
-  assert.equal(retryAfterMs("Wed, 21 Oct 2015 07:27:00 GMT", { now }), 0);
+  assert.equal(retryAfterMs("Wed Oct 21 07:28:10 2015", { clock }), 10_000);
+  assert.equal(retryAfterMs("Wed, 21 Oct 2015 07:27:00 GMT", { clock }), 0);
   const served = new Headers({
     "Retry-After": "Wed, 21 Oct 2015 07:28:45 GMT",
     "Date": "Wed, 21 Oct 2015 07:28:00 GMT",
   });
   assert.equal(retryAfterMs(served), 45_000); // against the server's Date
-  assert.equal(retryAfterMs(served, { now: now + 5_000 }), 40_000);
+  assert.equal(retryAfterMs(served, { clock: wallClock(now + 5_000) }), 40_000);
+  // A clock without dateNow (a VirtualClock today) falls back the same way.
+  assert.equal(retryAfterMs(served, { clock: new VirtualClock() }), 45_000);
   const future = new Date(Date.now() + 3_600_000).toUTCString();
   const fromNow = retryAfterMs(future)!;
   assert.ok(fromNow > 3_500_000 && fromNow <= 3_600_000, `${fromNow}`);
@@ -298,7 +335,11 @@ Deno.test("retryAfterMs() returns undefined without a valid header", () => {
       "Wed, 99 Foo 2015 GMT",
     ]
   ) {
-    assert.equal(retryAfterMs(value, { now: 0 }), undefined, value);
+    assert.equal(
+      retryAfterMs(value, { clock: wallClock(0) }),
+      undefined,
+      value,
+    );
   }
   assert.equal(retryAfterMs(new Headers()), undefined);
   assert.equal(retryAfterMs(new Response(null)), undefined);
@@ -306,18 +347,29 @@ Deno.test("retryAfterMs() returns undefined without a valid header", () => {
   assert.equal(retryAfterMs({ "retry-after": null }), undefined);
 });
 
-Deno.test("retryAfterMs() rejects bad options", () => {
-  for (const value of BAD_NUMBERS) {
-    if (Number.isFinite(value)) {
-      assert.equal(retryAfterMs("1", { now: value }), 1000);
-      continue;
-    }
-    assert.throws(() => retryAfterMs("1", { now: value }), {
-      name: "RangeError",
+Deno.test("retryAfterMs() throws on bad options", () => {
+  const action = "Cannot read Retry-After as";
+  assert.throws(() => retryAfterMs("1", { clock: {} as never }), {
+    name: "TypeError",
+    message:
+      `${action} 'clock.now' must be a function: current value is undefined`,
+  });
+  assert.throws(
+    () =>
+      retryAfterMs("1", { clock: { ...wallClock(0), dateNow: 5 } as never }),
+    {
+      name: "TypeError",
       message:
-        `Cannot read Retry-After as 'now' must be finite: current value is ${value}`,
-    });
-  }
-  assert.throws(() => retryAfterMs("1", { now: "0" as never }), TypeError);
+        `${action} 'clock.dateNow' must be a function: current value is 5`,
+    },
+  );
+  assert.throws(() => retryAfterMs("1", { clock: 5 as never }), {
+    name: "TypeError",
+    message: `${action} 'clock' must be a Clock: current value is 5`,
+  });
   assert.throws(() => retryAfterMs("1", 5 as never), TypeError);
+  assert.throws(
+    () => retryAfterMs("1", new AbortController().signal as never),
+    /\(pass \{ signal \}\)$/,
+  );
 });

@@ -10,7 +10,7 @@ import {
   VirtualClock,
   wrap,
 } from "@pledge/core";
-import { BAD_NUMBERS, flushMicrotasks, listeners } from "./_harness.ts";
+import { abortListeners, BAD_NUMBERS, flush } from "../_support.ts";
 
 /** A policy that logs around the call and records the context it got. */
 function tracing(name: string, log: string[]): Policy {
@@ -101,7 +101,7 @@ Deno.test("wrap(retry, timeout): each attempt is timed out, fn sees the retry's 
   assert.deepEqual(seen, [[1, 0, false], [2, 150, false], [3, 300, false]]);
   assert.equal(clock.now(), 400);
   assert.equal(clock.pendingTimers, 0);
-  assert.equal(listeners(caller.signal), 0);
+  assert.equal(abortListeners(caller.signal), 0);
 });
 
 Deno.test("wrap(timeout, retry): the timeout bounds the whole sequence and stops the retry's wait", async () => {
@@ -119,7 +119,7 @@ Deno.test("wrap(timeout, retry): the timeout bounds the whole sequence and stops
   assert.equal(error.name, "TimeoutError");
   assert.deepEqual(starts, [0, 100, 200]);
   assert.equal(clock.now(), 250);
-  await flushMicrotasks();
+  await flush();
   assert.equal(clock.pendingTimers, 0); // the retry's wait was cleared
 });
 
@@ -170,7 +170,7 @@ Deno.test("wrap(fallback, retry, timeout) replaces the final failure; wrap(retry
   assert.equal(await clock.runUntilSettled(inner.execute(failing)), "cached");
   assert.deepEqual(log, ["attempt 1", "fallback"]);
   assert.equal(clock.now(), start);
-  await flushMicrotasks();
+  await flush();
   assert.equal(clock.pendingTimers, 0);
 });
 
@@ -185,13 +185,13 @@ Deno.test("wrap() rejects the caller's abort with signal.reason through every la
   const call = policy.execute(() => Promise.reject(new Error("down")), {
     signal: caller.signal,
   });
-  await flushMicrotasks();
+  await flush();
   clock.tick(300); // inside the retry's wait
   caller.abort("user navigated away");
   await assert.rejects(call, (e) => e === "user navigated away");
-  await flushMicrotasks();
+  await flush();
   assert.equal(clock.pendingTimers, 0);
-  assert.equal(listeners(caller.signal), 0);
+  assert.equal(abortListeners(caller.signal), 0);
 });
 
 Deno.test("wrap() rejects arguments that are not policies", () => {
