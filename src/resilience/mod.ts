@@ -48,16 +48,15 @@ export type {
   ClassifierRule,
   ErrorClass,
   ErrorFilter,
-  RetryAfterOptions,
-  RetryAfterSource,
 } from "./classify.ts";
 export {
   Classifier,
   classify,
   classifyStatus,
   defaultClassifier,
-  retryAfterMs,
 } from "./classify.ts";
+export type { RetryAfterOptions, RetryAfterSource } from "./retry_after.ts";
+export { retryAfterMs } from "./retry_after.ts";
 export type { RandomSource } from "./random.ts";
 export { seededRandom } from "./random.ts";
 export type {

@@ -28,9 +28,8 @@ import {
   defaultClassifier,
   type ErrorClass,
   type ErrorFilter,
-  retryAfterMs,
-  type RetryAfterSource,
 } from "./classify.ts";
+import { retryAfterMs, type RetryAfterSource } from "./retry_after.ts";
 import type { Policy, PolicyContext, PolicyExecuteOptions } from "./policy.ts";
 import type { RetryBudget } from "./retry_budget.ts";
 import { clampDelay } from "./_delay.ts";
@@ -298,16 +297,7 @@ class RetryPolicy implements Policy {
     const context = policyCall(fn, options);
     if (context instanceof Promise) return context;
     const signal = context.signal;
-    const config = this.#config;
-    return new Promise<T>((resolve, reject) =>
-      start(
-        fn,
-        config,
-        signal === NEVER_ABORTED ? undefined : signal,
-        resolve,
-        reject,
-      )
-    );
+    return run(fn, this.#config, signal === NEVER_ABORTED ? undefined : signal);
   }
 }
 
@@ -323,7 +313,9 @@ function toConfig(
     ? DEFAULT_BACKOFF
     : backoffOption(action, "backoff", options.backoff);
   const shouldHandle = options.shouldHandle ?? retryByDefault;
-  assertFunction(action, "shouldHandle", shouldHandle);
+  if (shouldHandle !== retryByDefault) {
+    assertFunction(action, "shouldHandle", shouldHandle);
+  }
   const onRetry = optionalFunction(action, "onRetry", options.onRetry);
   const maxElapsedMs = options.maxElapsedMs ?? Infinity;
   assertNumber(action, "maxElapsedMs", maxElapsedMs);
@@ -341,7 +333,7 @@ function toConfig(
   }
   const classifier = classifierOption(action, options.classifier);
   const clock = options.clock ?? systemClock;
-  assertClock(action, clock);
+  if (clock !== systemClock) assertClock(action, clock);
   return {
     maxAttempts,
     backoff,
@@ -356,9 +348,31 @@ function toConfig(
 }
 
 /**
- * Runs the first attempt, kept small (the success path pays for nothing
- * else), and settles through `resolve` / `reject`: a retry's future or a
- * policy's promise.
+ * A policy's call: the first attempt kept small (the success path pays for
+ * nothing else), then the retries.
+ */
+async function run<T>(
+  fn: (context: PolicyContext) => T | PromiseLike<T>,
+  config: RetryConfig,
+  signal: AbortSignal | undefined,
+): Promise<T> {
+  let context = DEFAULT_CONTEXT;
+  if (signal !== undefined) {
+    if (signal.aborted) throw signal.reason;
+    context = { signal, attempt: 1 };
+  }
+  if (config.budget !== undefined) config.budget.deposit();
+  const startedAt = config.timed ? config.clock.now() : 0;
+  try {
+    return await fn(context);
+  } catch (error) {
+    return await retryAfter(fn, config, context.signal, error, startedAt);
+  }
+}
+
+/**
+ * A retry's call, as {@linkcode run} but settling a future through
+ * `resolve` / `reject` (an `async` function would add a promise between).
  */
 function start<T>(
   fn: (context: PolicyContext) => T | PromiseLike<T>,

@@ -5,7 +5,7 @@ import {
   BulkheadRejectedError,
   QueueFullError,
 } from "../../src/core/errors.ts";
-import { BAD_NUMBERS, countedSignal } from "../_support.ts";
+import { BAD_NUMBERS, collectUnhandled, countedSignal } from "../_support.ts";
 
 function gated() {
   const started: string[] = [];
@@ -278,4 +278,23 @@ Deno.test("Bulkhead never exceeds concurrency or maxQueue and every call settles
     ),
     { numRuns: 500 },
   );
+});
+
+Deno.test("Bulkhead leaves no unhandled rejection when queued calls abort, calls fail or are refused", async () => {
+  const unhandled = await collectUnhandled(async () => {
+    const bulkhead = new Bulkhead({ concurrency: 1, maxQueue: 2 });
+    const { work, finish } = gated();
+    const running = bulkhead.execute(work("a"));
+    const controller = new AbortController();
+    const queued = bulkhead.execute(work("b"), { signal: controller.signal });
+    const failing = bulkhead.execute(() => Promise.reject(new Error("down")));
+    await assert.rejects(bulkhead.execute(() => 1), BulkheadRejectedError);
+    controller.abort(new Error("gave up"));
+    await assert.rejects(queued, { message: "gave up" });
+    finish("a");
+    assert.equal(await running, "a");
+    await assert.rejects(failing, { message: "down" });
+    assert.equal(bulkhead.running, 0);
+  });
+  assert.deepEqual(unhandled, []);
 });

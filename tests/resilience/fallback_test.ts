@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { fallbackPolicy, type PolicyContext } from "@pledge/core";
-import { abortListeners, catchReported } from "../_support.ts";
+import {
+  abortListeners,
+  catchReported,
+  collectUnhandled,
+} from "../_support.ts";
 
 Deno.test("fallbackPolicy() replaces a failure with a value, and passes successes through", async () => {
   const policy = fallbackPolicy("cached");
@@ -141,4 +145,25 @@ Deno.test("fallbackPolicy() rejects bad options, and execute() bad arguments as 
     policy.execute(() => 1, { signal: {} as never }),
     TypeError,
   );
+});
+
+Deno.test("fallbackPolicy() leaves no unhandled rejection when the caller aborts or the fallback fails", async () => {
+  const unhandled = await collectUnhandled(async () => {
+    const controller = new AbortController();
+    const policy = fallbackPolicy(() => Promise.reject(new Error("no cache")));
+    const call = policy.execute(
+      ({ signal }) =>
+        new Promise((_, reject) =>
+          signal.addEventListener("abort", () => reject(new Error("own")))
+        ),
+      { signal: controller.signal },
+    );
+    controller.abort(new Error("caller"));
+    await assert.rejects(call, { message: "caller" });
+    await assert.rejects(
+      policy.execute(() => Promise.reject(new Error("down"))),
+      { message: "no cache" },
+    );
+  });
+  assert.deepEqual(unhandled, []);
 });

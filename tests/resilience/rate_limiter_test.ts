@@ -6,9 +6,7 @@ import {
 } from "../../src/resilience/rate_limiter.ts";
 import { RateLimitedError } from "../../src/core/errors.ts";
 import { VirtualClock } from "../../src/loop/virtual_clock.ts";
-import { countedSignal } from "../_support.ts";
-
-const settle = () => new Promise<void>((r) => setTimeout(r, 0));
+import { collectUnhandled, countedSignal, flush } from "../_support.ts";
 
 function limiter(options: Partial<RateLimiterOptions> = {}) {
   const clock = new VirtualClock();
@@ -38,7 +36,7 @@ Deno.test("RateLimiter.acquire() waits on the clock for each token, first come f
   assert.equal(rl.available, 1);
   clock.tick(1000);
   assert.equal(rl.available, 2); // capped at burst
-  await settle();
+  await flush();
   assert.equal(clock.pendingTimers, 0);
 });
 
@@ -49,7 +47,7 @@ Deno.test("RateLimiter.acquire() takes weights, and a heavy waiter holds back li
     acquire("five", 5),
     acquire("one", 1),
   ]);
-  await settle();
+  await flush();
   assert.deepEqual(at, ["three@0"]);
   assert.equal(rl.tryAcquire(1), false); // tokens left, but someone waits
   await clock.runUntilSettled(all);
@@ -91,7 +89,7 @@ Deno.test("RateLimiter.acquire() rejects with signal.reason when the first in li
   assert.equal(counted.live, 1);
   counted.controller.abort("gave up");
   await assert.rejects(heavy, (e) => e === "gave up");
-  await settle();
+  await flush();
   assert.deepEqual(at, ["first@0", "light@150"]); // served at once
   assert.equal(rl.queued, 0);
   assert.equal(counted.live, 0);
@@ -151,7 +149,7 @@ Deno.test("RateLimiter.execute() waits for a token in wait mode", async () => {
   controller.abort("late");
   await assert.rejects(waiting, (e) => e === "late");
   assert.equal(ran, false);
-  await settle();
+  await flush();
   assert.equal(clock.pendingTimers, 0);
 });
 
@@ -299,10 +297,39 @@ Deno.test("RateLimiter never grants more than its bucket allows in any window (p
           }
         }
         assert.equal(rl.queued, 0);
-        await settle();
+        await flush();
         assert.equal(clock.pendingTimers, 0);
       },
     ),
     { numRuns: 200 },
   );
+});
+
+Deno.test("RateLimiter leaves no unhandled rejection when waiters abort or calls are refused", async () => {
+  const unhandled = await collectUnhandled(async () => {
+    const { clock, rl } = limiter();
+    await rl.acquire();
+    const controller = new AbortController();
+    const waiting = [
+      rl.acquire({ signal: controller.signal }),
+      rl.execute(() => "never", { signal: controller.signal }),
+    ];
+    controller.abort(new Error("gave up"));
+    for (const call of waiting) {
+      await assert.rejects(call, { message: "gave up" });
+    }
+    const strict = new RateLimiter({
+      limit: 1,
+      intervalMs: 100,
+      mode: "reject",
+      clock,
+    });
+    await strict.execute(() => 1);
+    await assert.rejects(strict.execute(() => 2), RateLimitedError);
+    // A call that waited, then failed.
+    const failed = rl.execute(() => Promise.reject(new Error("down")));
+    await assert.rejects(clock.runUntilSettled(failed), { message: "down" });
+    assert.equal(clock.pendingTimers, 0);
+  });
+  assert.deepEqual(unhandled, []);
 });

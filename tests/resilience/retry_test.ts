@@ -23,6 +23,7 @@ import {
   abortListeners,
   BAD_NUMBERS,
   catchReported,
+  collectUnhandled,
   flush,
 } from "../_support.ts";
 
@@ -635,4 +636,53 @@ Deno.test("classify() sees pledge's refusals as worth retrying later", () => {
   assert.equal(classify(new RateLimitedError(5)), "rate-limited");
   assert.equal(classify(new CircuitOpenError(5, "open")), "rate-limited");
   assert.equal(classify(new BulkheadRejectedError(1, 0, 0)), "transient");
+});
+
+Deno.test("retry() leaves no unhandled rejection when aborted in a wait or an attempt, or giving up", async () => {
+  const unhandled = await collectUnhandled(async () => {
+    const clock = new VirtualClock();
+    // Aborted during the wait.
+    const inWait = new AbortController();
+    const waiting = retry(() => Promise.reject(new Error("down")), {
+      backoff: constant(100),
+      clock,
+      signal: inWait.signal,
+    });
+    await clock.tickAsync(50);
+    inWait.abort(new Error("stop"));
+    await assert.rejects(waiting, { message: "stop" });
+    // Aborted during an attempt that then fails late with its own error.
+    const inAttempt = new AbortController();
+    const attempting = retry(
+      () =>
+        new Promise((_, reject) =>
+          clock.setTimeout(() => reject(new Error("own")), 100)
+        ),
+      { clock, signal: inAttempt.signal },
+    );
+    await clock.tickAsync(10);
+    inAttempt.abort(new Error("stop"));
+    await assert.rejects(clock.runUntilSettled(attempting), {
+      message: "stop",
+    });
+    // Giving up, with a thrown error and with a rejected thenable.
+    const thenable = {
+      then(_: unknown, reject: (e: unknown) => void) {
+        reject(new Error("thenable"));
+      },
+    };
+    await assert.rejects(
+      clock.runUntilSettled(retry(() => thenable, { backoff: 1, clock })),
+      RetryError,
+    );
+    await assert.rejects(
+      retry(() => {
+        throw new TypeError("bug");
+      }),
+      TypeError,
+    );
+    await clock.runAllAsync();
+    assert.equal(clock.pendingTimers, 0);
+  });
+  assert.deepEqual(unhandled, []);
 });

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { timeoutPolicy, VirtualClock } from "@pledge/core";
-import { abortListeners, BAD_NUMBERS, flush } from "../_support.ts";
+import {
+  abortListeners,
+  BAD_NUMBERS,
+  collectUnhandled,
+  flush,
+} from "../_support.ts";
 import { countingClock } from "../_counting_clock.ts";
 
 const isTimeout = (ms: number) => (e: unknown) =>
@@ -256,4 +261,53 @@ Deno.test("timeoutPolicy() rejects bad options and execute() arguments", async (
     policy.execute(() => 1, { signal: "x" as never }),
     TypeError,
   );
+});
+
+Deno.test("timeoutPolicy() leaves no unhandled rejection: late, early and aborted failures, both modes", async () => {
+  const unhandled = await collectUnhandled(async () => {
+    for (const mode of ["aggressive", "cooperative"] as const) {
+      const clock = new VirtualClock();
+      const policy = timeoutPolicy(10, { mode, clock });
+      const failAfter = (ms: number) => () =>
+        new Promise((_, reject) =>
+          clock.setTimeout(() => reject(new Error("own")), ms)
+        );
+      // fn fails after the deadline, ignoring the signal.
+      const late = policy.execute(failAfter(50));
+      await assert.rejects(clock.runUntilSettled(late), isTimeout(10));
+      // fn fails before the deadline.
+      await assert.rejects(
+        clock.runUntilSettled(policy.execute(failAfter(5))),
+        { message: "own" },
+      );
+      // The caller aborts; fn fails later with its own error.
+      const controller = new AbortController();
+      const aborted = policy.execute(failAfter(30), {
+        signal: controller.signal,
+      });
+      await clock.tickAsync(1);
+      controller.abort(new Error("caller"));
+      await assert.rejects(clock.runUntilSettled(aborted), {
+        message: "caller",
+      });
+      // fn throws, or returns a thenable whose then throws.
+      await assert.rejects(
+        policy.execute(() => {
+          throw new Error("sync");
+        }),
+        { message: "sync" },
+      );
+      const badThenable = {
+        get then(): never {
+          throw new Error("then getter");
+        },
+      };
+      await assert.rejects(policy.execute(() => badThenable), {
+        message: "then getter",
+      });
+      await clock.runAllAsync();
+      assert.equal(clock.pendingTimers, 0);
+    }
+  });
+  assert.deepEqual(unhandled, []);
 });

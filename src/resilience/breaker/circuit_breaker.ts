@@ -216,7 +216,10 @@ export class CircuitBreaker implements Policy {
     owned.add(strategy);
   }
 
-  /** The state, after moving from `"open"` to `"half_open"` if the cooldown is over. */
+  /**
+   * The state, after moving from `"open"` to `"half_open"` if the cooldown
+   * is over (which `onStateChange` reports).
+   */
   get state(): CircuitState {
     if (this.#state === "open") this.#checkCooldown();
     return this.#state;

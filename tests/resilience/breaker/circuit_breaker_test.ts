@@ -16,7 +16,11 @@ import {
   exponential,
 } from "../../../src/resilience/backoff.ts";
 import { timeoutPolicy } from "../../../src/resilience/timeout_policy.ts";
-import { catchReported, countedSignal } from "../../_support.ts";
+import {
+  catchReported,
+  collectUnhandled,
+  countedSignal,
+} from "../../_support.ts";
 import { down, fail, refused, setup } from "./_breaker_support.ts";
 
 /** A backoff from its `next` function (its preview follows from it). */
@@ -626,4 +630,32 @@ Deno.test("wrap(fallback, retry, breaker, bulkhead, timeout) composes on the vir
   assert.equal(breaker.stats.failures, 3); // the bulkhead's refusals never counted
   await clock.runAllAsync();
   assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("CircuitBreaker leaves no unhandled rejection from refused calls, failed or aborted probes", async () => {
+  const unhandled = await collectUnhandled(async () => {
+    const { clock, breaker } = setup({
+      strategy: new ConsecutiveFailuresStrategy({ threshold: 1 }),
+      halfOpenMaxProbes: 1,
+    });
+    await fail(breaker);
+    await refused(breaker, "open", 1000);
+    clock.tick(1000);
+    // A probe aborted by its caller, a call refused while it runs.
+    const controller = new AbortController();
+    const probe = breaker.execute(
+      ({ signal }) =>
+        new Promise((_, reject) =>
+          signal.addEventListener("abort", () => reject(signal.reason))
+        ),
+      { signal: controller.signal },
+    );
+    await refused(breaker, "half_open", 0);
+    controller.abort(new Error("caller"));
+    await assert.rejects(probe, { message: "caller" });
+    await fail(breaker); // the next probe fails: open again
+    breaker.isolate();
+    await refused(breaker, "isolated", Infinity);
+  });
+  assert.deepEqual(unhandled, []);
 });
