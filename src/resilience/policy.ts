@@ -97,6 +97,8 @@ export interface Policy<R = never> {
    *   It may return a value or a promise-like.
    * @param options The caller's signal (and attempt, set by {@linkcode wrap}).
    * @returns A promise of what `fn` produced, or of the policy's replacement.
+   * @throws {TypeError} Rejects with it (never throws) if `fn` is not a
+   *   function or `options` not an options object.
    */
   execute<T>(
     fn: (context: PolicyContext) => T | PromiseLike<T>,

@@ -335,6 +335,7 @@ Deno.test("CircuitBreaker frees the probe slot of a call that ends with an ignor
     breaker.execute(() =>
       Promise.reject(new DOMException("stop", "AbortError"))
     ),
+    { name: "AbortError", message: "stop" },
   );
   assert.equal(breaker.state, "half_open");
   assert.equal(breaker.stats.runningProbes, 0);
