@@ -62,27 +62,39 @@ export function policyCall(
 ): PolicyContext | Promise<never> {
   if (typeof fn !== "function") return invalid("fn", "a function", fn);
   if (options === undefined) return DEFAULT_CONTEXT;
-  if (
-    options === null || typeof options !== "object" ||
-    options instanceof AbortSignal ||
-    typeof (options as { register?: unknown }).register === "function"
-  ) {
-    // Not an options object, or a signal or token in its place.
-    try {
-      assertOptions(ACTION, options);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  if (options === null || typeof options !== "object") {
+    return refuseOptions(options) as Promise<never>;
   }
   const signal = options.signal;
-  if (signal === undefined) return contextOf(options);
+  if (signal === undefined) {
+    // An AbortSignal passed as the options has no `signal` of its own.
+    if (options instanceof AbortSignal) {
+      return refuseOptions(options) as Promise<never>;
+    }
+    return contextOf(options);
+  }
   if (!(signal instanceof AbortSignal)) {
     return invalid("signal", "an AbortSignal", signal);
+  }
+  // A CancellationToken has a `signal`, and `register`.
+  if (typeof (options as { register?: unknown }).register === "function") {
+    const refused = refuseOptions(options);
+    if (refused !== undefined) return refused;
   }
   if (signal.aborted) return Promise.reject(signal.reason);
   return options.attempt !== undefined
     ? options as PolicyContext
     : contextOf(options);
+}
+
+/** The rejection of `assertOptions` for `options`, if it refuses them. */
+function refuseOptions(options: unknown): Promise<never> | undefined {
+  try {
+    assertOptions(ACTION, options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return undefined;
 }
 
 /**

@@ -148,26 +148,38 @@ class TimeoutPolicy implements Policy {
       context.attempt,
     );
     let value: T | PromiseLike<T>;
-    let then: ReturnType<typeof thenOf>;
     try {
       value = fn(run);
-      then = thenOf(value); // read once; a throwing getter is a failure
     } catch (error) {
       run.close();
       return Promise.reject(error);
     }
-    if (then === undefined) {
-      run.close();
-      return Promise.resolve(value as T);
-    }
     let out: Promise<T>;
-    if (!this.aggressive && value instanceof Promise) {
-      // Cooperative: the outcome is fn's own, so derive it from fn's promise.
-      out = value.then((v) => run.fulfilled(v), (e) => run.rejected(e));
+    if (value instanceof Promise) {
+      out = this.aggressive
+        ? new Promise<T>((resolve, reject) =>
+          run.follow(value, resolve, reject)
+        )
+        // Cooperative: the outcome is fn's own, so derive it from fn's promise.
+        : value.then((v) => run.fulfilled(v), (e) => run.rejected(e));
     } else {
-      const adopt = then;
+      // A plain value, or a foreign thenable whose `then` is read once.
+      let then: ReturnType<typeof thenOf>;
+      try {
+        then = thenOf(value);
+      } catch (error) {
+        run.close();
+        return Promise.reject(error);
+      }
+      if (then === undefined) {
+        run.close();
+        return Promise.resolve(value as T);
+      }
+      const adopted = new Promise<T>((resolve, reject) =>
+        then.call(value, resolve, reject)
+      );
       out = new Promise<T>((resolve, reject) =>
-        run.follow(value, adopt, resolve, reject)
+        run.follow(adopted, resolve, reject)
       );
     }
     // Work still pending after this microtask gets a timer; work that
@@ -223,16 +235,14 @@ class TimeoutRun<T> implements PolicyContext {
 
   /** Settles `resolve`/`reject` from `value`, or at the end (aggressive). */
   follow(
-    value: unknown,
-    then: (onFulfilled: unknown, onRejected: unknown) => unknown,
+    value: PromiseLike<T>,
     resolve: (value: T) => void,
     reject: (reason: unknown) => void,
   ): void {
     this.#resolve = resolve;
     this.#reject = reject;
     try {
-      then.call(
-        value,
+      value.then(
         (v: T) => {
           if (this.#state !== DONE) resolve(this.fulfilled(v));
         },
