@@ -10,6 +10,9 @@ import {
   type Policy,
   type PolicyContext,
   RateLimiter,
+  retry,
+  retryAfterMs,
+  RetryBudget,
   RetryError,
   retryPolicy,
   timeoutPolicy,
@@ -349,4 +352,37 @@ Deno.test("wrap(fallback, retry, breaker, bulkhead, hedge, timeout) leaves no un
     }
   });
   assert.deepEqual(unhandled, []);
+});
+
+Deno.test("every resilience API that takes a clock checks all of it before arming anything", async () => {
+  const virtual = new VirtualClock();
+  const partial = { now: () => virtual.now() } as never; // no timers
+  const message =
+    /as 'clock\.setTimeout' must be a function: current value is undefined$/;
+  const constructors: [string, () => unknown][] = [
+    ["retryPolicy", () => retryPolicy({ clock: partial })],
+    ["timeoutPolicy", () => timeoutPolicy(10, { clock: partial })],
+    ["hedgePolicy", () => hedgePolicy({ delayMs: 10, clock: partial })],
+    ["CircuitBreaker", () => new CircuitBreaker({ clock: partial })],
+    ["RetryBudget", () => new RetryBudget({ clock: partial })],
+    [
+      "RateLimiter",
+      () => new RateLimiter({ limit: 1, intervalMs: 10, clock: partial }),
+    ],
+    ["retryAfterMs", () => retryAfterMs("1", { clock: partial })],
+  ];
+  for (const [name, make] of constructors) {
+    assert.throws(make, (e: Error) => {
+      assert.ok(e instanceof TypeError, name);
+      assert.match(e.message, message, name);
+      return true;
+    });
+  }
+  let ran = false;
+  await assert.rejects(
+    retry(() => (ran = true), { clock: partial }),
+    (e: Error) => e instanceof TypeError && message.test(e.message),
+  );
+  assert.equal(ran, false);
+  assert.equal(virtual.pendingTimers, 0);
 });
