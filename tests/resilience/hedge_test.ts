@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { type HedgeOptions, hedgePolicy } from "../../src/resilience/hedge.ts";
 import type { PolicyContext } from "../../src/resilience/policy.ts";
 import { VirtualClock } from "../../src/loop/virtual_clock.ts";
-import { collectUnhandled, countedSignal, flush } from "../_support.ts";
+import {
+  BAD_NUMBERS,
+  collectUnhandled,
+  countedSignal,
+  flush,
+} from "../_support.ts";
 
 interface Attempt {
   start: number;
@@ -195,7 +200,7 @@ Deno.test("hedgePolicy() rejects bad options with the option and value named", (
   }
   assert.ok(hedgePolicy({ delayMs: 0 }));
   assert.ok(hedgePolicy({ delayMs: 1.5 }));
-  for (const v of [0, -1, 1.5, NaN, Infinity]) {
+  for (const v of BAD_NUMBERS) {
     assert.throws(() => hedgePolicy({ delayMs: 10, maxHedges: v }), {
       name: "RangeError",
       message:

@@ -6,7 +6,12 @@ import {
 } from "../../src/resilience/rate_limiter.ts";
 import { RateLimitedError } from "../../src/core/errors.ts";
 import { VirtualClock } from "../../src/loop/virtual_clock.ts";
-import { collectUnhandled, countedSignal, flush } from "../_support.ts";
+import {
+  BAD_NUMBERS,
+  collectUnhandled,
+  countedSignal,
+  flush,
+} from "../_support.ts";
 
 function limiter(options: Partial<RateLimiterOptions> = {}) {
   const clock = new VirtualClock();
@@ -192,6 +197,14 @@ Deno.test("RateLimiter.execute() rejects bad arguments instead of throwing", asy
   });
   await assert.rejects(rl.acquire({ signal: 1 as never }), TypeError);
   await assert.rejects(rl.acquire(5 as never), TypeError);
+  const signal = new AbortController().signal;
+  let misplaced: Promise<void> | undefined;
+  assert.doesNotThrow(() => (misplaced = rl.acquire(signal as never)));
+  await assert.rejects(misplaced!, {
+    name: "TypeError",
+    message:
+      "Cannot acquire tokens as 'options' must be an options object: current value is an AbortSignal (pass { signal })",
+  });
   assert.equal(rl.available, 1);
 });
 
@@ -204,7 +217,7 @@ Deno.test("RateLimiter rejects bad options with the option and value named", () 
         ...options,
       } as RateLimiterOptions,
     );
-  for (const v of [0, -1, 1.5, NaN, Infinity]) {
+  for (const v of BAD_NUMBERS) {
     for (const option of ["limit", "burst"]) {
       assert.throws(make({ [option]: v }), {
         name: "RangeError",

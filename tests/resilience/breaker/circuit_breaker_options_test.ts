@@ -14,6 +14,7 @@ import {
 } from "../../../src/core/errors.ts";
 import { Classifier } from "../../../src/resilience/classify.ts";
 import { VirtualClock } from "../../../src/loop/virtual_clock.ts";
+import { BAD_NUMBERS } from "../../_support.ts";
 import { fail, refused, setup } from "./_breaker_support.ts";
 
 Deno.test("CircuitBreaker.toJSON() restores through initialState on another clock", async () => {
@@ -190,7 +191,7 @@ Deno.test("CircuitBreaker does not count a full queue of pledge's by default", a
 Deno.test("CircuitBreaker rejects bad options with the option and value named", () => {
   const make = (options: Record<string, unknown>) => () =>
     new CircuitBreaker(options as CircuitBreakerOptions);
-  for (const v of [0, -1, 1.5, NaN, Infinity]) {
+  for (const v of BAD_NUMBERS) {
     for (const option of ["halfOpenMaxProbes", "successThreshold"]) {
       assert.throws(make({ [option]: v }), {
         name: "RangeError",
