@@ -158,6 +158,11 @@ export function assertDurationError(
  */
 export const BAD_NUMBERS: readonly number[] = [0, -1, 1.5, NaN, Infinity];
 
+/** The number of `abort` listeners on `signal` right now (any signal). */
+export function abortListeners(signal: AbortSignal): number {
+  return getEventListeners(signal, "abort").length;
+}
+
 /** A constructor of the errors the validators throw. */
 export type ErrorClass = typeof TypeError | typeof RangeError;
 
