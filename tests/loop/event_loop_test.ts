@@ -110,7 +110,7 @@ Deno.test("EventLoop timers reject a non-function callback and a non-number dela
     ),
   );
   assert.throws(() => loop.queueMicrotask(1 as never), TypeError);
-  assert.equal(loop.pending, 0);
+  assert.equal(loop.queued, 0);
 });
 
 Deno.test("EventLoop throws a TypeError for an API its profile lacks", () => {
@@ -217,7 +217,7 @@ for (const name of ["html", "node", "deno"] as const) {
     );
     assert.equal(timer, false);
     loop.reset();
-    assert.equal(loop.pending, 0);
+    assert.equal(loop.queued, 0);
   });
 }
 
@@ -279,7 +279,7 @@ Deno.test("EventLoop keeps an interval armed when its callback throws", () => {
   loop.advance(10);
   assert.equal(runs, 2);
   loop.clearInterval(h);
-  assert.equal(loop.pending, 0);
+  assert.equal(loop.queued, 0);
 });
 
 Deno.test("EventLoop.reset() from inside an interval's callback stops it", () => {
@@ -292,7 +292,7 @@ Deno.test("EventLoop.reset() from inside an interval's callback stops it", () =>
   loop.setTimeout(() => runs += 10, 7);
   loop.runAll();
   assert.equal(runs, 1);
-  assert.equal(loop.pending, 0);
+  assert.equal(loop.queued, 0);
 });
 
 Deno.test("EventLoop.advance() runs timers due at the target and stops there", () => {
@@ -410,7 +410,7 @@ Deno.test("EventLoop (html) skips a frame callback cancelled earlier in the same
   second = loop.requestAnimationFrame(() => out.push("second"));
   loop.runAll();
   assert.deepEqual(out, ["first"]);
-  assert.equal(loop.pending, 0);
+  assert.equal(loop.queued, 0);
 });
 
 Deno.test("EventLoop (html) runs a task due at a frame boundary before the frame", () => {
@@ -495,7 +495,7 @@ Deno.test("EventLoop.clearImmediate() ignores handles that already ran", () => {
   loop.runAll();
   loop.clearImmediate(h);
   loop.clearImmediate(undefined);
-  assert.equal(loop.pending, 0);
+  assert.equal(loop.queued, 0);
 });
 
 // --------------------------------------------------------------- postTask
@@ -586,7 +586,7 @@ Deno.test("EventLoop.postTask() rejects with signal.reason and removes its liste
   assert.deepEqual(seen, [reason, reason]);
   assert.equal(added, 2);
   assert.equal(removed, 2);
-  assert.equal(loop.pending, 0);
+  assert.equal(loop.queued, 0);
 });
 
 Deno.test("EventLoop.postTask() with an aborted signal queues nothing and adds no listener", () => {
@@ -597,7 +597,7 @@ Deno.test("EventLoop.postTask() with an aborted signal queues nothing and adds n
   signal.addEventListener = () => void added++;
   let seen: unknown;
   const p = loop.postTask(() => {}, { signal });
-  assert.equal(loop.pending, 0);
+  assert.equal(loop.queued, 0);
   p.catch((e) => (seen = e));
   loop.runMicrotasks();
   assert.equal(seen, reason);
@@ -624,7 +624,7 @@ Deno.test("EventLoop.postTask() validates its options", () => {
     () => loop.postTask(() => {}, { signal: {} as never }),
     TypeError,
   );
-  assert.equal(loop.pending, 0);
+  assert.equal(loop.queued, 0);
 });
 
 Deno.test("EventLoop.reset() drops posted tasks and their listeners", () => {
@@ -639,7 +639,7 @@ Deno.test("EventLoop.reset() drops posted tasks and their listeners", () => {
   loop.postTask(() => {}, { signal: controller.signal, delay: 10 });
   loop.reset();
   assert.equal(removed, 2);
-  assert.equal(loop.pending, 0);
+  assert.equal(loop.queued, 0);
 });
 
 // ------------------------------------------------------- futures, clock
@@ -903,7 +903,7 @@ Deno.test("property: random timers run in (deadline, arming) order", () => {
         simulateSpecs(node, top),
         reference(top, (ms) => (ms < 1 ? 1 : ms)),
       );
-      assert.equal(html.pending + node.pending, 0);
+      assert.equal(html.queued + node.queued, 0);
     }),
     { numRuns: 200 },
   );
@@ -1036,7 +1036,7 @@ Deno.test("property: the trace is identical across two runs of the same program"
         const b = runOps(profile, program);
         assert.deepEqual(b.trace.events, a.trace.events);
         assert.equal(b.trace.toText(), a.trace.toText());
-        assert.equal(a.pending, 0);
+        assert.equal(a.queued, 0);
       }),
       { numRuns: 150 },
     );

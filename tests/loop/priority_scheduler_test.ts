@@ -77,7 +77,7 @@ Deno.test("PriorityScheduler runs tasks by priority, first in first out within o
     await Promise.all(handles.map((h) => h.future)),
     posts.map(([n]) => n),
   );
-  assert.equal(scheduler.pending, 0);
+  assert.equal(scheduler.queued, 0);
   assert.equal(clock.pendingTimers, 0);
 });
 
@@ -281,7 +281,7 @@ Deno.test("PriorityTaskHandle.cancel() rejects a queued task that then never run
   assert.equal(clock.pendingTimers, 0, "the slice timer is cleared");
   clock.runAll();
   assert.equal(ran, false);
-  assert.equal(scheduler.pending, 0);
+  assert.equal(scheduler.queued, 0);
 });
 
 /** Runs `fn`, then a macrotask, and returns the unhandled rejections seen. */
@@ -437,7 +437,7 @@ Deno.test("PriorityScheduler delays tasks by delayMs with one clock timer and cl
   a.cancel();
   await assert.rejects(a.future, { name: "AbortError" });
   assert.equal(clock.pendingTimers, 0);
-  assert.equal(scheduler.pending, 0);
+  assert.equal(scheduler.queued, 0);
 });
 
 Deno.test("PriorityScheduler reports an error thrown by a finally block during cancel", async () => {
@@ -475,10 +475,10 @@ Deno.test("PriorityScheduler[Symbol.dispose]() cancels everything and refuses ne
   assert.equal(parked.state, "waiting");
   const queued = scheduler.post(() => 1);
   const delayed = scheduler.post(() => 2, { delayMs: 50 });
-  assert.equal(scheduler.pending, 3);
+  assert.equal(scheduler.queued, 3);
   scheduler[Symbol.dispose]();
   assert.equal(closed, true);
-  assert.equal(scheduler.pending, 0);
+  assert.equal(scheduler.queued, 0);
   await assert.rejects(parked.future, { name: "AbortError" });
   await assert.rejects(queued.future, { name: "AbortError" });
   await assert.rejects(delayed.future, { name: "AbortError" });
@@ -530,7 +530,7 @@ Deno.test("PriorityScheduler runs on an EventLoop, as loop timers or in its micr
       viaExecutor ? ["microtask", "timer"] : ["timer", "timer"],
     );
     assert.equal(loop.pendingTimers, 0);
-    assert.equal(scheduler.pending, 0);
+    assert.equal(scheduler.queued, 0);
   }
 });
 
@@ -655,5 +655,5 @@ Deno.test("PriorityScheduler.post() validates its task and options before arming
     TypeError,
   );
   assert.equal(clock.pendingTimers, 0);
-  assert.equal(scheduler.pending, 0);
+  assert.equal(scheduler.queued, 0);
 });

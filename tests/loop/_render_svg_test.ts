@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { renderSvg, Trace, type TraceEvent } from "../../mod.ts";
+import { Trace, type TraceEvent } from "../../mod.ts";
+import { renderSvg } from "../../src/loop/_render_svg.ts";
 
 interface XmlElement {
   name: string;
