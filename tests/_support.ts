@@ -157,3 +157,25 @@ export function assertDurationError(
  * gets a test over these, checking the error class and the message.
  */
 export const BAD_NUMBERS: readonly number[] = [0, -1, 1.5, NaN, Infinity];
+
+/**
+ * Runs `fn`, then lets a macrotask pass, and returns the reasons of the
+ * promise rejections nobody handled meanwhile (they are not reported).
+ */
+export async function unhandledDuring(
+  fn: () => void | Promise<void>,
+): Promise<unknown[]> {
+  const seen: unknown[] = [];
+  const onRejection = (e: PromiseRejectionEvent) => {
+    e.preventDefault();
+    seen.push(e.reason);
+  };
+  globalThis.addEventListener("unhandledrejection", onRejection);
+  try {
+    await fn();
+    await new Promise((r) => setTimeout(r, 0));
+  } finally {
+    globalThis.removeEventListener("unhandledrejection", onRejection);
+  }
+  return seen;
+}

@@ -99,7 +99,8 @@ export function resolveProfile(profile: unknown): Profile {
     p.frameIntervalMs,
   );
   expect(
-    Array.isArray(p.phases) && p.phases.every((x) => PHASES.includes(x as LoopPhase)) &&
+    Array.isArray(p.phases) &&
+      p.phases.every((x) => PHASES.includes(x as LoopPhase)) &&
       (p.model !== "phases" ||
         (p.phases.includes("timers") && p.phases.includes("poll"))),
     "phases",
@@ -107,7 +108,8 @@ export function resolveProfile(profile: unknown): Profile {
     p.phases,
   );
   expect(
-    Array.isArray(p.taskSources) && p.taskSources.every((x) => SOURCES.includes(x as TaskSource)),
+    Array.isArray(p.taskSources) &&
+      p.taskSources.every((x) => SOURCES.includes(x as TaskSource)),
     "taskSources",
     "an array of task sources",
     p.taskSources,

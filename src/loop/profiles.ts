@@ -7,20 +7,17 @@
 
 /**
  * The name of a built-in profile.
-
  */
 export type ProfileName = "html" | "node" | "deno";
 
 /**
  * A phase of a libuv-style loop turn (Node, Deno).
-
  */
 export type LoopPhase = "timers" | "pending" | "poll" | "check" | "close";
 
 /**
  * A task source of the HTML-style loop: the timers, or the prioritized tasks
  * of `postTask` at one priority.
-
  */
 export type TaskSource =
   | "timers"
@@ -30,7 +27,6 @@ export type TaskSource =
 
 /**
  * Which host APIs beyond timers and `queueMicrotask` a profile provides.
-
  */
 export interface ProfileApis {
   /** `setImmediate` / `clearImmediate` (Node, Deno). */
@@ -46,7 +42,6 @@ export interface ProfileApis {
 /**
  * The rules an {@linkcode EventLoop} follows. Every field is plain data, so a
  * variant is a spread away: `{ ...profiles.html, nestingClamp: null }`.
-
  */
 export interface Profile {
   /** A name for messages and traces. */

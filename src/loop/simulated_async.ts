@@ -306,7 +306,10 @@ export class SimulatedPromise<T> implements PromiseLike<T> {
   // The body of a promise resolve function (27.2.1.3.2).
   #resolve(x: unknown): void {
     if (x === this) {
-      this.#settle(false, new TypeError("Cannot resolve a promise with itself"));
+      this.#settle(
+        false,
+        new TypeError("Cannot resolve a promise with itself"),
+      );
       return;
     }
     if ((typeof x !== "object" || x === null) && typeof x !== "function") {

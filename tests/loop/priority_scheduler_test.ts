@@ -10,7 +10,12 @@ import {
   VirtualClock,
 } from "../../mod.ts";
 import { EventLoop } from "../../src/loop/event_loop.ts";
-import { catchReported, countedSignal } from "../_support.ts";
+import {
+  BAD_NUMBERS,
+  catchReported,
+  countedSignal,
+  unhandledDuring,
+} from "../_support.ts";
 
 const PRIORITIES: TaskPriority[] = [
   "immediate",
@@ -284,23 +289,6 @@ Deno.test("PriorityTaskHandle.cancel() rejects a queued task that then never run
   assert.equal(scheduler.queued, 0);
 });
 
-/** Runs `fn`, then a macrotask, and returns the unhandled rejections seen. */
-async function unhandledDuring(fn: () => Promise<void>): Promise<unknown[]> {
-  const seen: unknown[] = [];
-  const onRejection = (e: PromiseRejectionEvent) => {
-    e.preventDefault();
-    seen.push(e.reason);
-  };
-  globalThis.addEventListener("unhandledrejection", onRejection);
-  try {
-    await fn();
-    await new Promise((r) => setTimeout(r, 0));
-  } finally {
-    globalThis.removeEventListener("unhandledrejection", onRejection);
-  }
-  return seen;
-}
-
 Deno.test("PriorityTaskHandle.cancel() is not reported when nobody awaits the future", async () => {
   const clock = new VirtualClock();
   const cancelled = await unhandledDuring(async () => {
@@ -321,6 +309,82 @@ Deno.test("PriorityTaskHandle.cancel() is not reported when nobody awaits the fu
   });
   assert.equal(failed.length, 1, "an unobserved task error is reported");
   assert.equal((failed[0] as Error).message, "unobserved failure");
+});
+
+Deno.test("PriorityScheduler leaves no unhandled rejection when a parked task is cancelled, aborted or disposed", async () => {
+  const clock = new VirtualClock();
+  const rejecters: ((e: unknown) => void)[] = [];
+  const park = function* () {
+    yield new Promise((_, reject) => rejecters.push(reject));
+  };
+  const seen = await unhandledDuring(async () => {
+    const scheduler = new PriorityScheduler({ clock });
+    const controller = new AbortController();
+    const cancelled = scheduler.post(park);
+    const aborted = scheduler.post(park, { signal: controller.signal });
+    const disposed = scheduler.post(park);
+    const failing = scheduler.post(park);
+    failing.future.catch(() => {});
+    clock.tick(0);
+    assert.deepEqual(
+      [cancelled, aborted, disposed, failing].map((h) => h.state),
+      ["waiting", "waiting", "waiting", "waiting"],
+    );
+    cancelled.cancel();
+    controller.abort(new Error("stop"));
+    rejecters[3]!(new Error("failed while parked"));
+    await clock.runAllAsync();
+    assert.equal(failing.state, "done");
+    await assert.rejects(failing.future, { message: "failed while parked" });
+    scheduler[Symbol.dispose]();
+    assert.equal(disposed.state, "cancelled");
+    // the promises they were parked on reject after they left
+    for (const reject of rejecters) reject(new Error("late"));
+    await clock.runAllAsync();
+  });
+  assert.deepEqual(seen, []);
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("PriorityScheduler reads a yielded thenable's then once and fails the task when it throws", async () => {
+  const clock = new VirtualClock();
+  const scheduler = new PriorityScheduler({ clock });
+  let reads = 0;
+  const once = scheduler.post(function* () {
+    const v: unknown = yield {
+      get then() {
+        reads++;
+        return (resolve: (v: number) => void) => {
+          resolve(1);
+          resolve(2); // a second call is ignored
+        };
+      },
+    };
+    return v;
+  });
+  const getter = scheduler.post(function* () {
+    yield {
+      get then(): never {
+        throw new Error("then getter");
+      },
+    };
+  });
+  const call = scheduler.post(function* () {
+    yield {
+      then() {
+        throw new Error("then call");
+      },
+    };
+  });
+  const failures = Promise.all([
+    assert.rejects(getter.future, { message: "then getter" }),
+    assert.rejects(call.future, { message: "then call" }),
+  ]);
+  await clock.runAllAsync();
+  await failures;
+  assert.equal(await once.future, 1);
+  assert.equal(reads, 1);
+  assert.equal(scheduler.queued, 0);
 });
 
 Deno.test("PriorityTaskHandle.cancel() closes a yielded generator so its finally blocks run", async () => {
@@ -581,11 +645,9 @@ Deno.test("PriorityScheduler order is deterministic and follows priority (proper
   );
 });
 
-const VALUES = [0, -1, 1.5, NaN, Infinity];
-
 Deno.test("PriorityScheduler validates sliceMs, sliceSteps and agingMs", () => {
   const expect = (option: string, constraint: string, ok: number[]) => {
-    for (const value of VALUES) {
+    for (const value of BAD_NUMBERS) {
       const make = () =>
         new PriorityScheduler({ clock: new VirtualClock(), [option]: value });
       if (ok.includes(value)) {
@@ -610,7 +672,23 @@ Deno.test("PriorityScheduler validates sliceMs, sliceSteps and agingMs", () => {
   assert.throws(() => new PriorityScheduler({ clock: {} as Clock }), {
     name: "TypeError",
     message:
-      "Cannot create a PriorityScheduler as 'clock' must be a Clock: current value is an object",
+      "Cannot create a PriorityScheduler as 'clock.now' must be a function: current value is undefined",
+  });
+  assert.throws(
+    () =>
+      new PriorityScheduler({
+        clock: { now: () => 0, setTimeout: () => 0 } as never,
+      }),
+    {
+      name: "TypeError",
+      message:
+        "Cannot create a PriorityScheduler as 'clock.clearTimeout' must be a function: current value is undefined",
+    },
+  );
+  assert.throws(() => new PriorityScheduler(AbortSignal.abort() as never), {
+    name: "TypeError",
+    message:
+      "Cannot create a PriorityScheduler as 'options' must be an options object: current value is an AbortSignal (pass { signal })",
   });
   assert.throws(
     () => new PriorityScheduler({ executor: 1 as unknown as Executor }),
@@ -623,7 +701,7 @@ Deno.test("PriorityScheduler.post() validates its task and options before arming
   const clock = new VirtualClock();
   const scheduler = new PriorityScheduler({ clock });
   const noop = () => {};
-  for (const value of VALUES) {
+  for (const value of BAD_NUMBERS) {
     if (value === 0 || value === 1.5) continue;
     assert.throws(() => scheduler.post(noop, { delayMs: value }), {
       name: "RangeError",
@@ -654,6 +732,11 @@ Deno.test("PriorityScheduler.post() validates its task and options before arming
     () => scheduler.post(noop, { signal: {} as AbortSignal }),
     TypeError,
   );
+  assert.throws(() => scheduler.post(noop, AbortSignal.abort() as never), {
+    name: "TypeError",
+    message:
+      "Cannot post a task as 'options' must be an options object: current value is an AbortSignal (pass { signal })",
+  });
   assert.equal(clock.pendingTimers, 0);
   assert.equal(scheduler.queued, 0);
 });
