@@ -81,6 +81,114 @@ Deno.test("Trace.record() numbers events from 1 in run order", () => {
   );
 });
 
+Deno.test("Trace.record() refuses a malformed event with the house message", () => {
+  const trace = new Trace();
+  const good = {
+    time: 0,
+    lane: "task",
+    queue: "script",
+    label: "main",
+    enqueuedBy: undefined,
+    rule: "",
+    enqueuedAt: 0,
+  } as const;
+  const action = "Cannot record a trace event as";
+  const cases: [unknown, Error][] = [
+    [
+      undefined,
+      new TypeError(
+        `${action} 'event' must be an object: current value is undefined`,
+      ),
+    ],
+    [
+      null,
+      new TypeError(
+        `${action} 'event' must be an object: current value is null`,
+      ),
+    ],
+    [
+      { ...good, lane: "io" },
+      new TypeError(
+        `${action} 'event.lane' must be "task", "microtask", "timer" or "render": current value is "io"`,
+      ),
+    ],
+    [
+      { ...good, time: "0" },
+      new TypeError(
+        `${action} 'event.time' must be a number: current value is "0"`,
+      ),
+    ],
+    [
+      { ...good, enqueuedAt: undefined },
+      new TypeError(
+        `${action} 'event.enqueuedAt' must be a number: current value is undefined`,
+      ),
+    ],
+    [
+      { ...good, label: 7 },
+      new TypeError(
+        `${action} 'event.label' must be a string: current value is 7`,
+      ),
+    ],
+    [
+      { ...good, queue: undefined },
+      new TypeError(
+        `${action} 'event.queue' must be a string: current value is undefined`,
+      ),
+    ],
+    [
+      { ...good, rule: null },
+      new TypeError(
+        `${action} 'event.rule' must be a string: current value is null`,
+      ),
+    ],
+  ];
+  for (const value of BAD_NUMBERS) {
+    if (!Number.isFinite(value)) {
+      cases.push([
+        { ...good, time: value },
+        new RangeError(
+          `${action} 'event.time' must be finite: current value is ${value}`,
+        ),
+      ]);
+    }
+    if (!Number.isInteger(value) || value < 1) {
+      cases.push([
+        { ...good, enqueuedBy: value },
+        new RangeError(
+          `${action} 'event.enqueuedBy' must be an integer >= 1: current value is ${value}`,
+        ),
+      ]);
+    }
+  }
+  for (const [event, error] of cases) {
+    assert.throws(() => trace.record(event as never), error);
+  }
+  assert.equal(trace.events.length, 0, "nothing was recorded");
+  assert.equal(trace.record(good).id, 1);
+});
+
+Deno.test("Trace lookups refuse what is not a reference", () => {
+  const trace = traceOf(script);
+  for (const ref of [undefined, null, {}, true]) {
+    assert.throws(() => trace.get(ref as never), {
+      name: "TypeError",
+      message:
+        `Cannot find a trace event as 'ref' must be an event id or label: current value is ${
+          ref === undefined
+            ? "undefined"
+            : ref === null
+            ? "null"
+            : ref === true
+            ? "true"
+            : "an object"
+        }`,
+    });
+  }
+  assert.throws(() => trace.chain(undefined as never), TypeError);
+  assert.throws(() => trace.explain(undefined as never, 1), TypeError);
+});
+
 Deno.test("Trace.toText() prints aligned columns with origin and rule", () => {
   const trace = traceOf(
     { label: "main", rule: "script first" },
