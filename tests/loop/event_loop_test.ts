@@ -917,6 +917,37 @@ Deno.test("EventLoop's drivers and futures leave no unhandled rejection", async 
   assert.deepEqual(seen, []);
 });
 
+Deno.test("EventLoop.runUntilSettled() reads then once and adopts what a thenable gives", async () => {
+  const loop = new EventLoop();
+  let reads = 0;
+  const thenable = {
+    get then() {
+      reads++;
+      return (resolve: (v: unknown) => void) =>
+        resolve(new Promise((r) => loop.setTimeout(() => r(7), 10)));
+    },
+  };
+  assert.equal(await loop.runUntilSettled(thenable as never), 7);
+  assert.equal(reads, 1);
+  assert.equal(loop.now(), 10);
+  await assert.rejects(
+    loop.runUntilSettled({
+      then() {
+        throw new Error("then threw");
+      },
+    }),
+    { message: "then threw" },
+  );
+  await assert.rejects(
+    loop.runUntilSettled({
+      get then(): never {
+        throw new Error("getter threw");
+      },
+    }),
+    { message: "getter threw" },
+  );
+});
+
 Deno.test("EventLoop refuses a second drive while an async drive runs", async () => {
   const loop = new EventLoop();
   loop.setTimeout(() => {}, 10);
