@@ -15,8 +15,6 @@ import {
 } from "./profiles.ts";
 
 const ACTION = "create an EventLoop";
-const PHASES: readonly string[] = profiles.node.phases;
-const SOURCES: readonly string[] = profiles.html.taskSources;
 
 function expect(ok: boolean, option: string, what: string, v: unknown): void {
   if (!ok) typeError(ACTION, `profile.${option}`, what, v);
@@ -100,7 +98,7 @@ export function resolveProfile(profile: unknown): Profile {
   );
   expect(
     Array.isArray(p.phases) &&
-      p.phases.every((x) => PHASES.includes(x as LoopPhase)) &&
+      p.phases.every((x) => profiles.node.phases.includes(x as LoopPhase)) &&
       (p.model !== "phases" ||
         (p.phases.includes("timers") && p.phases.includes("poll"))),
     "phases",
@@ -109,7 +107,9 @@ export function resolveProfile(profile: unknown): Profile {
   );
   expect(
     Array.isArray(p.taskSources) &&
-      p.taskSources.every((x) => SOURCES.includes(x as TaskSource)),
+      p.taskSources.every((x) =>
+        profiles.html.taskSources.includes(x as TaskSource)
+      ),
     "taskSources",
     "an array of task sources",
     p.taskSources,

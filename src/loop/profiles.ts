@@ -89,7 +89,7 @@ export interface Profile {
   readonly apis: ProfileApis;
 }
 
-const NODE_PHASES: readonly LoopPhase[] = Object.freeze([
+const NODE_PHASES: readonly LoopPhase[] = /* @__PURE__ */ Object.freeze([
   "timers",
   "pending",
   "poll",
@@ -97,14 +97,14 @@ const NODE_PHASES: readonly LoopPhase[] = Object.freeze([
   "close",
 ]);
 
-const TASK_SOURCES: readonly TaskSource[] = Object.freeze([
+const TASK_SOURCES: readonly TaskSource[] = /* @__PURE__ */ Object.freeze([
   "postTask:user-blocking",
   "timers",
   "postTask:user-visible",
   "postTask:background",
 ]);
 
-const html: Profile = Object.freeze({
+const html: Profile = /* @__PURE__ */ Object.freeze({
   name: "html",
   model: "html",
   entry: "esm",
@@ -123,7 +123,7 @@ const html: Profile = Object.freeze({
   }),
 });
 
-const node: Profile = Object.freeze({
+const node: Profile = /* @__PURE__ */ Object.freeze({
   name: "node",
   model: "phases",
   entry: "cjs",
@@ -142,7 +142,11 @@ const node: Profile = Object.freeze({
   }),
 });
 
-const deno: Profile = Object.freeze({ ...node, name: "deno", entry: "esm" });
+const deno: Profile = /* @__PURE__ */ Object.freeze({
+  ...node,
+  name: "deno",
+  entry: "esm",
+});
 
 /**
  * The built-in profiles.
@@ -181,4 +185,4 @@ export const profiles: {
   readonly html: Profile;
   readonly node: Profile;
   readonly deno: Profile;
-} = Object.freeze({ html, node, deno });
+} = /* @__PURE__ */ Object.freeze({ html, node, deno });
