@@ -409,6 +409,7 @@ export class Trace {
 const RECORD = "record a trace event";
 
 // Checks the fields of an event to record (its id is given by the trace).
+// The checks are inline: an EventLoop records one event per callback.
 function checkEvent(event: Omit<TraceEvent, "id">): void {
   if (event === null || typeof event !== "object") {
     typeError(RECORD, "event", "an object", event);
@@ -425,14 +426,23 @@ function checkEvent(event: Omit<TraceEvent, "id">): void {
       lane,
     );
   }
-  assertFinite(RECORD, "event.time", event.time);
-  assertFinite(RECORD, "event.enqueuedAt", event.enqueuedAt);
-  if (event.enqueuedBy !== undefined) {
-    assertInteger(RECORD, "event.enqueuedBy", event.enqueuedBy);
+  if (!Number.isFinite(event.time)) {
+    assertFinite(RECORD, "event.time", event.time);
   }
-  for (const key of ["queue", "label", "rule"] as const) {
-    if (typeof event[key] !== "string") {
-      typeError(RECORD, `event.${key}`, "a string", event[key]);
-    }
+  if (!Number.isFinite(event.enqueuedAt)) {
+    assertFinite(RECORD, "event.enqueuedAt", event.enqueuedAt);
+  }
+  const by = event.enqueuedBy;
+  if (by !== undefined && !(Number.isInteger(by) && by >= 1)) {
+    assertInteger(RECORD, "event.enqueuedBy", by);
+  }
+  if (typeof event.queue !== "string") {
+    typeError(RECORD, "event.queue", "a string", event.queue);
+  }
+  if (typeof event.label !== "string") {
+    typeError(RECORD, "event.label", "a string", event.label);
+  }
+  if (typeof event.rule !== "string") {
+    typeError(RECORD, "event.rule", "a string", event.rule);
   }
 }
