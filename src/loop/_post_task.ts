@@ -6,7 +6,7 @@
  * @module
  */
 
-import { isGenerator } from "../core/_generator.ts";
+import { closeGenerator, isGenerator } from "../core/_generator.ts";
 import { DeadlineHeap, type HeapEntry } from "../core/_heap.ts";
 import { RingQueue } from "../core/_ring.ts";
 import { typeError } from "../core/_validate.ts";
@@ -50,6 +50,8 @@ class Posted implements HeapEntry {
   index = -1;
   gen: Generator<unknown, unknown, unknown> | undefined = undefined;
   done = false;
+  /** Whether its slice is running (an abort then closes it after). */
+  running = false;
   job!: Job;
   resolve!: (v: unknown) => void;
   reject!: (e: unknown) => void;
@@ -185,11 +187,18 @@ export class PostTaskQueues {
         if (!isGenerator(r)) return this.#finish(t, true, r);
         t.gen = r;
       }
+      t.running = true;
       step = t.gen.next();
     } catch (e) {
       return this.#finish(t, false, e);
+    } finally {
+      t.running = false;
     }
-    if (t.done) return;
+    if (t.done) {
+      // Aborted by its own slice: close it now that it is suspended.
+      if (!step.done) closeGenerator(t.gen);
+      return;
+    }
     if (step.done) return this.#finish(t, true, step.value);
     t.job = this.#jobFor(t);
     this.#cont[t.priority]!.push(t);
@@ -214,14 +223,8 @@ export class PostTaskQueues {
   #abort(t: Posted): void {
     if (t.done) return;
     this.#delayed.remove(t);
-    const gen = t.gen;
     this.#finish(t, false, t.signal!.reason);
-    if (gen !== undefined) {
-      try {
-        gen.return(undefined); // runs the generator's finally blocks
-      } catch {
-        // A generator aborted from inside itself is running: nothing to do.
-      }
-    }
+    // A running generator is closed when its slice ends.
+    if (t.gen !== undefined && !t.running) closeGenerator(t.gen);
   }
 }

@@ -12,7 +12,7 @@ import { systemClock } from "../core/clock.ts";
 import type { Executor } from "../core/executor.ts";
 import { InvalidStateError } from "../core/errors.ts";
 import { DeadlineHeap, type HeapEntry } from "../core/_heap.ts";
-import { isGenerator } from "../core/_generator.ts";
+import { closeGenerator, isGenerator } from "../core/_generator.ts";
 import { abortError } from "../core/_reasons.ts";
 import { reportError } from "../core/_report.ts";
 import { thenOf } from "../core/_thenable.ts";
@@ -307,13 +307,7 @@ class Task
   close(): void {
     const gen = this.gen;
     this.gen = undefined;
-    if (gen === undefined) return;
-    try {
-      // A finally block may itself yield: keep returning (bounded).
-      for (let i = 0; i < 1000 && !gen.return(undefined).done; i++);
-    } catch (e) {
-      reportError(e);
-    }
+    if (gen !== undefined) closeGenerator(gen);
   }
 }
 

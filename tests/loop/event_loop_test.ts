@@ -13,6 +13,7 @@ import fc from "fast-check";
 import {
   assertDurationError,
   BAD_NUMBERS,
+  catchReported,
   countedSignal,
   DURATIONS,
   durationTests,
@@ -670,6 +671,46 @@ Deno.test("EventLoop.postTask() rejects with signal.reason and removes its liste
   assert.equal(counted.added, 2);
   assert.equal(counted.removed, 2);
   assert.equal(counted.native, 0);
+  assert.equal(loop.queued, 0);
+});
+
+Deno.test("EventLoop.postTask() closes a generator aborted by its own slice, and reports a throwing finally", async () => {
+  const loop = new EventLoop();
+  const controller = new AbortController();
+  const log: string[] = [];
+  const self = loop.postTask(function* () {
+    try {
+      log.push("slice 1");
+      controller.abort(new Error("from inside"));
+      yield;
+      log.push("never");
+    } finally {
+      log.push("finally");
+    }
+  }, { signal: controller.signal });
+  const other = new AbortController();
+  const failing = loop.postTask(function* () {
+    try {
+      yield;
+    } finally {
+      // deno-lint-ignore no-unsafe-finally
+      throw new Error("finally threw");
+    }
+  }, { signal: other.signal });
+  const seen: unknown[] = [];
+  self.catch((e) => seen.push((e as Error).message));
+  failing.catch((e) => seen.push((e as Error).message));
+  const reported = await catchReported(() => {
+    loop.step(); // the first slice of each: `self` aborts itself
+    loop.step();
+    other.abort(new Error("from outside"));
+    loop.runAll();
+  });
+  assert.deepEqual(log, ["slice 1", "finally"]);
+  assert.deepEqual(seen, ["from inside", "from outside"]);
+  assert.deepEqual(reported.map((e) => (e as Error).message), [
+    "finally threw",
+  ]);
   assert.equal(loop.queued, 0);
 });
 
