@@ -114,7 +114,7 @@ export class Trace {
    * ```
    */
   record(event: Omit<TraceEvent, "id">): TraceEvent {
-    checkEvent(event);
+    if (!isEvent(event)) checkEvent(event);
     const full: TraceEvent = {
       id: this.#events.length + 1,
       time: event.time,
@@ -408,8 +408,20 @@ export class Trace {
 
 const RECORD = "record a trace event";
 
-// Checks the fields of an event to record (its id is given by the trace).
-// The checks are inline: an EventLoop records one event per callback.
+// Whether `event` is a well-formed event to record: the fast path (an
+// EventLoop records one event per callback), one expression V8 inlines.
+function isEvent(event: Omit<TraceEvent, "id">): boolean {
+  const lane = event?.lane;
+  const by = event?.enqueuedBy;
+  return (lane === "timer" || lane === "microtask" || lane === "task" ||
+    lane === "render") &&
+    typeof event.queue === "string" && typeof event.label === "string" &&
+    typeof event.rule === "string" && Number.isFinite(event.time) &&
+    Number.isFinite(event.enqueuedAt) &&
+    (by === undefined || (Number.isInteger(by) && by >= 1));
+}
+
+// Throws the error that names what is wrong with an event to record.
 function checkEvent(event: Omit<TraceEvent, "id">): void {
   if (event === null || typeof event !== "object") {
     typeError(RECORD, "event", "an object", event);
