@@ -213,14 +213,24 @@ const LEVELS: readonly TaskPriority[] = [
 const NORMAL = 2;
 const CONSTRAINT = 'one of "immediate", "high", "normal", "low", "idle"';
 
-// Validates a priority and returns its level.
+// Validates a priority and returns its level (an index into LEVELS).
 function levelOf(action: string, value: unknown): number {
+  switch (value) {
+    case "immediate":
+      return 0;
+    case "high":
+      return 1;
+    case "normal":
+      return 2;
+    case "low":
+      return 3;
+    case "idle":
+      return 4;
+  }
   if (typeof value !== "string") {
     typeError(action, "priority", CONSTRAINT, value);
   }
-  const level = LEVELS.indexOf(value as TaskPriority);
-  if (level < 0) rangeError(action, "priority", CONSTRAINT, value);
-  return level;
+  rangeError(action, "priority", CONSTRAINT, value);
 }
 
 function noop(): void {}

@@ -91,7 +91,8 @@ export class SimulatedPromise<T> implements PromiseLike<T> {
   #host: MicrotaskQueue;
   #state: SimulatedPromiseState = "pending";
   #value: unknown = undefined;
-  #reactions: Reaction[] | undefined = [];
+  // Created on the first reaction: most promises get one or none.
+  #reactions: Reaction[] | undefined = undefined;
 
   /**
    * Creates a promise settled by `init`, as `new Promise(init)` does; without
@@ -241,7 +242,7 @@ export class SimulatedPromise<T> implements PromiseLike<T> {
         ? onRejected as Handler
         : undefined,
     };
-    if (this.#state === "pending") this.#reactions!.push(reaction);
+    if (this.#state === "pending") (this.#reactions ??= []).push(reaction);
     else this.#queueReaction(reaction);
     return derived;
   }
@@ -346,7 +347,8 @@ export class SimulatedPromise<T> implements PromiseLike<T> {
     if (this.#state !== "pending") return;
     this.#state = ok ? "fulfilled" : "rejected";
     this.#value = value;
-    const reactions = this.#reactions as Reaction[];
+    const reactions = this.#reactions;
+    if (reactions === undefined) return;
     this.#reactions = undefined;
     for (const r of reactions) this.#queueReaction(r);
   }
