@@ -191,7 +191,7 @@ export class Simulation {
 
   /** Callbacks still queued. */
   get pending(): number {
-    return this.#loop.pending;
+    return this.#loop.queued;
   }
 
   setTimeout(cb: Callback, ms: number | undefined, args: unknown[]): unknown {

@@ -1,5 +1,6 @@
 /**
- * Renders a trace as a Mermaid sequence diagram.
+ * Renders a trace as a Mermaid sequence diagram: the drawing behind
+ * `Trace.toMermaid()`.
  *
  * @module
  */
@@ -30,32 +31,6 @@ function escapeMermaid(text: string): string {
  *
  * @param events The events, in run order (as `Trace.events` holds them).
  * @returns The diagram source.
- *
- * @example A timer and a microtask
- * ```ts
- * import { renderMermaid, type TraceEvent } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const events: TraceEvent[] = [
- *   { id: 1, time: 0, lane: "task", queue: "script", label: "main", enqueuedBy: undefined, rule: "the script runs first", enqueuedAt: 0 },
- *   { id: 2, time: 0, lane: "microtask", queue: "microtasks", label: "then", enqueuedBy: 1, rule: "checkpoint after the script", enqueuedAt: 0 },
- * ];
- * assert.equal(
- *   renderMermaid(events),
- *   [
- *     "sequenceDiagram",
- *     "  participant top as top level",
- *     "  participant p1 as task/script",
- *     "  participant p2 as microtask/microtasks",
- *     "  Note over top,p2: 0ms",
- *     "  top->>p1: 1. main",
- *     "  %% the script runs first",
- *     "  p1->>p2: 2. then",
- *     "  %% checkpoint after the script",
- *     "",
- *   ].join("\n"),
- * );
- * ```
  */
 export function renderMermaid(events: readonly TraceEvent[]): string {
   const keys: string[] = [];

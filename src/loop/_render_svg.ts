@@ -1,5 +1,5 @@
 /**
- * Renders a trace as an SVG timeline.
+ * Renders a trace as an SVG timeline: the drawing behind `Trace.toSvg()`.
  *
  * @module
  */
@@ -69,21 +69,6 @@ function clip(label: string): string {
  *
  * @param events The events, in run order (as `Trace.events` holds them).
  * @returns The SVG document.
- *
- * @example Two events
- * ```ts
- * import { renderSvg, type TraceEvent } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const events: TraceEvent[] = [
- *   { id: 1, time: 0, lane: "task", queue: "script", label: "main", enqueuedBy: undefined, rule: "the script runs first", enqueuedAt: 0 },
- *   { id: 2, time: 4, lane: "timer", queue: "timers", label: "a <b> & c", enqueuedBy: 1, rule: "deadline reached", enqueuedAt: 0 },
- * ];
- * const svg = renderSvg(events);
- * assert.equal(svg.match(/class="event"/g)?.length, 2);
- * assert.equal(svg.match(/class="arrow"/g)?.length, 1);
- * assert.ok(svg.includes("a &#60;b&#62; &#38; c"));
- * ```
  */
 export function renderSvg(events: readonly TraceEvent[]): string {
   const n = events.length;

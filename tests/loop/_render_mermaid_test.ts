@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { renderMermaid, Trace, type TraceEvent } from "../../mod.ts";
+import { Trace, type TraceEvent } from "../../mod.ts";
+import { renderMermaid } from "../../src/loop/_render_mermaid.ts";
 
 Deno.test("Trace.toMermaid() draws the classic puzzle as a sequence diagram", () => {
   const trace = new Trace();
