@@ -14,11 +14,11 @@ import {
   assertDurationError,
   BAD_NUMBERS,
   catchReported,
+  catchUnhandled,
   countedSignal,
   DURATIONS,
   durationTests,
   show,
-  catchUnhandled,
 } from "../_support.ts";
 import { loopFixtures, ops, runOps } from "./_trace_programs.ts";
 

@@ -13,8 +13,8 @@ import { EventLoop } from "../../src/loop/event_loop.ts";
 import {
   BAD_NUMBERS,
   catchReported,
-  countedSignal,
   catchUnhandled,
+  countedSignal,
 } from "../_support.ts";
 
 const PRIORITIES: TaskPriority[] = [
