@@ -13,7 +13,12 @@ import {
   assertOptions,
   assertSignal,
 } from "../core/_validate.ts";
-import { Future, rejectFuture, resolveFuture } from "../future/future.ts";
+import { Future } from "../future/future.ts";
+import {
+  pendingFuture,
+  rejectFuture,
+  resolveFuture,
+} from "../future/_settle.ts";
 import { onSignalAbort } from "./_token_core.ts";
 
 /**
@@ -100,7 +105,7 @@ export function delay(ms: number, options?: DelayOptions): Future<void> {
     return Future.reject<void>(signal.reason);
   }
   const queue = timerQueueFor(options?.clock ?? systemClock);
-  const out = new Future<void>();
+  const out = pendingFuture<void>();
   if (signal === undefined) {
     queue.schedule(() => resolveFuture(out, undefined), ms);
     return out;

@@ -16,7 +16,12 @@ import {
   assertSignal,
   typeError,
 } from "../core/_validate.ts";
-import { Future, rejectFuture, resolveFuture } from "../future/future.ts";
+import { Future } from "../future/future.ts";
+import {
+  pendingFuture,
+  rejectFuture,
+  resolveFuture,
+} from "../future/_settle.ts";
 import { linkCore, parentCores } from "./cancellation_token.ts";
 import type { CancellationToken } from "./cancellation_token.ts";
 import { onSignalAbort, TokenCore } from "./_token_core.ts";
@@ -226,7 +231,7 @@ export function abortable<T>(
     if (isThenable(promise)) promise.then(noop, noop);
     return Future.reject<T>(signal.reason);
   }
-  const out = new Future<T>();
+  const out = pendingFuture<T>();
   const registration = onSignalAbort(signal, (reason) => {
     rejectFuture(out, reason);
   });

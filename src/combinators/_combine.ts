@@ -13,7 +13,12 @@ import {
   typeError,
 } from "../core/_validate.ts";
 import { onAbort } from "../cancel/signals.ts";
-import { Future, rejectFuture, resolveFuture } from "../future/future.ts";
+import { Future } from "../future/future.ts";
+import {
+  pendingFuture,
+  rejectFuture,
+  resolveFuture,
+} from "../future/_settle.ts";
 import { decidedReason, isThenable, noop } from "./_support.ts";
 
 /** Which combinator runs. */
@@ -39,7 +44,7 @@ function isIterable(action: string, values: unknown): boolean {
 }
 
 class Combination {
-  readonly out = new Future<unknown>();
+  readonly out = pendingFuture<unknown>();
   readonly mode: Mode;
   readonly withWinner: boolean;
   keys: string[] | undefined = undefined;

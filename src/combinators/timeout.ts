@@ -20,7 +20,12 @@ import {
   timerQueueFor,
 } from "../core/_timer_queue.ts";
 import { onAbort } from "../cancel/signals.ts";
-import { Future, rejectFuture, resolveFuture } from "../future/future.ts";
+import { Future } from "../future/future.ts";
+import {
+  pendingFuture,
+  rejectFuture,
+  resolveFuture,
+} from "../future/_settle.ts";
 import { isThenable, noop, timeoutError } from "./_support.ts";
 
 /**
@@ -233,7 +238,7 @@ export function timeout<T, F = never>(
 
 // The state of one call of `timeout` whose work is still pending.
 class TimeoutRun<T> {
-  readonly out: Future<T> = new Future<T>();
+  readonly out: Future<T> = pendingFuture<T>();
   readonly ms: number;
   readonly fallback: ((error: DOMException) => unknown) | undefined;
   readonly controller: AbortController | undefined;

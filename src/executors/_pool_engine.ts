@@ -10,7 +10,12 @@
 import type { Clock } from "../core/clock.ts";
 import { InvalidStateError, QueueFullError } from "../core/errors.ts";
 import { type TimerQueue, timerQueueFor } from "../core/_timer_queue.ts";
-import { Future, rejectFuture, resolveFuture } from "../future/future.ts";
+import { Future } from "../future/future.ts";
+import {
+  pendingFuture,
+  rejectFuture,
+  resolveFuture,
+} from "../future/_settle.ts";
 import { onAbort } from "../cancel/signals.ts";
 import { PriorityQueue } from "./_priority_queue.ts";
 import {
@@ -76,7 +81,7 @@ export class PoolEngine {
     if (!startNow && queue.size >= this.maxQueue) {
       return Future.reject(new QueueFullError(this.maxQueue, queue.size));
     }
-    const future = new Future<Awaited<T>>();
+    const future = pendingFuture<Awaited<T>>();
     const task = new Task(
       fn as (context: TaskContext) => unknown,
       future as Future<unknown>,
@@ -157,7 +162,7 @@ export class PoolEngine {
     if (this.queue.size === 0 && (!idle || this.active === 0)) {
       return Future.resolve();
     }
-    const future = new Future<void>();
+    const future = pendingFuture<void>();
     if (idle) (this.#idleWaiters ??= []).push(future);
     else (this.#emptyWaiters ??= []).push(future);
     return signal === undefined ? future : future.wait({ signal });

@@ -9,7 +9,12 @@
 
 import type { TimerQueue } from "../core/_timer_queue.ts";
 import type { QueuedTimer } from "../core/_timer_queue.ts";
-import { Future, rejectFuture, resolveFuture } from "../future/future.ts";
+import type { Future } from "../future/future.ts";
+import {
+  pendingFuture,
+  rejectFuture,
+  resolveFuture,
+} from "../future/_settle.ts";
 import { onAbort } from "../cancel/signals.ts";
 import type { TaskContext } from "./task_context.ts";
 import type { ScheduledTask } from "./delayed_executor.ts";
@@ -41,7 +46,7 @@ export class Schedule<T> implements ScheduledTask<T>, TaskContext {
   readonly #timers: TimerQueue;
   readonly #list: ScheduleList;
   readonly #repeat: Repeat | undefined;
-  readonly #future = new Future<T>();
+  readonly #future = pendingFuture<T>();
   #state = SCHEDULED;
   #deadline: number;
   #entry: QueuedTimer | undefined = undefined;

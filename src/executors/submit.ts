@@ -11,7 +11,12 @@ import {
   assertOptions,
   assertSignal,
 } from "../core/_validate.ts";
-import { Future, rejectFuture, resolveFuture } from "../future/future.ts";
+import { Future } from "../future/future.ts";
+import {
+  pendingFuture,
+  rejectFuture,
+  resolveFuture,
+} from "../future/_settle.ts";
 import { onAbort } from "../cancel/signals.ts";
 import { PooledExecutor } from "./pooled_executor.ts";
 
@@ -102,7 +107,7 @@ export function submit<T>(
     return executor.submit(fn, signal === undefined ? undefined : { signal });
   }
   if (signal?.aborted) return Future.reject(signal.reason);
-  const future = new Future<Awaited<T>>();
+  const future = pendingFuture<Awaited<T>>();
   let settled = false;
   let registration: Disposable | undefined;
   if (signal !== undefined) {

@@ -20,7 +20,12 @@ import {
   typeError,
 } from "../core/_validate.ts";
 import { Completer } from "../future/completer.ts";
-import { Future, rejectFuture, resolveFuture } from "../future/future.ts";
+import type { Future } from "../future/future.ts";
+import {
+  pendingFuture,
+  rejectFuture,
+  resolveFuture,
+} from "../future/_settle.ts";
 import { type AnyFn, type Job, LoopEngine } from "./_loop_engine.ts";
 import { LoopTurns } from "./_loop_models.ts";
 import { exposeLoopParts, requireApi } from "./_loop_parts.ts";
@@ -149,7 +154,7 @@ class LoopCompleter<T> extends Completer<T> {
   override readonly future: Future<T>;
   constructor(executor: Executor) {
     super();
-    this.future = new Future<T>().via(executor);
+    this.future = pendingFuture<T>().via(executor);
   }
 }
 
@@ -758,7 +763,7 @@ export abstract class EventLoopHost implements Clock {
     ) => void,
   ): Future<T> {
     if (init !== undefined) assertFunction("create a future", "init", init);
-    const f = new Future<T>().via(this.executor);
+    const f = pendingFuture<T>().via(this.executor);
     if (init !== undefined) {
       let done = false;
       try {

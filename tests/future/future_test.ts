@@ -8,6 +8,7 @@ import {
   microtaskExecutor,
   VirtualClock,
 } from "../../mod.ts";
+import { catchReported } from "../_support.ts";
 
 /** A signal whose listeners are counted. */
 function countingSignal(controller = new AbortController()) {
@@ -157,14 +158,15 @@ Deno.test("Future.try() runs synchronously and captures throws", async () => {
     }),
     RangeError,
   );
-  assert.throws(
-    () => Future.try(42 as unknown as () => number),
-    {
-      name: "TypeError",
-      message:
-        "Cannot run Future.try as 'fn' must be a function: current value is 42",
-    },
-  );
+});
+
+Deno.test("Future.try() rejects a non-function instead of throwing", async () => {
+  const f = Future.try(42 as unknown as () => number);
+  await assert.rejects(f, {
+    name: "TypeError",
+    message:
+      "Cannot run Future.try as 'fn' must be a function: current value is 42",
+  });
 });
 
 Deno.test("Future.via() runs continuations on the executor given", async () => {
@@ -215,11 +217,12 @@ Deno.test("Future.via(inlineExecutor) runs continuations as the future settles",
   assert.deepEqual(order, ["sync", "microtask"]);
 });
 
-Deno.test("Future.via() rejects a non-executor", () => {
-  assert.throws(
-    () => Future.resolve(1).via({} as Executor),
-    /Cannot move a future as 'executor.execute' must be a function: current value is undefined/,
-  );
+Deno.test("Future.via() rejects a non-executor instead of throwing", async () => {
+  await assert.rejects(Future.resolve(1).via({} as Executor), {
+    name: "TypeError",
+    message:
+      "Cannot move a future as 'executor.execute' must be a function: current value is undefined",
+  });
 });
 
 Deno.test("Future.wait() times out on the clock and leaves no timer", async () => {
@@ -289,12 +292,12 @@ Deno.test("Future.wait() with an aborted signal rejects at once without timer or
   await assert.rejects(waited, (e) => e === "gone");
 });
 
-Deno.test("Future.wait() validates its options before arming anything", () => {
+Deno.test("Future.wait() rejects bad options before arming anything", async () => {
   const clock = new VirtualClock();
   const f = new Completer<number>().future;
   for (const bad of [-1, NaN, Infinity, -Infinity]) {
-    assert.throws(
-      () => f.wait({ timeoutMs: bad, clock }),
+    await assert.rejects(
+      f.wait({ timeoutMs: bad, clock }),
       {
         name: "RangeError",
         message:
@@ -302,30 +305,133 @@ Deno.test("Future.wait() validates its options before arming anything", () => {
       },
     );
   }
-  assert.throws(
-    () => f.wait({ timeoutMs: "5" as unknown as number, clock }),
+  await assert.rejects(
+    f.wait({ timeoutMs: "5" as unknown as number, clock }),
     {
       name: "TypeError",
       message:
         `Cannot wait for a future as 'timeoutMs' must be a number: current value is "5"`,
     },
   );
-  assert.throws(
-    () => f.wait({ signal: {} as AbortSignal }),
+  await assert.rejects(
+    f.wait({ signal: {} as AbortSignal }),
     /'signal' must be an AbortSignal: current value is an object/,
   );
-  assert.throws(
-    () => f.wait(5 as never),
+  await assert.rejects(
+    f.wait(5 as never),
     /'options' must be an options object/,
+  );
+  await assert.rejects(
+    f.wait({ timeoutMs: 5, clock: { now: () => 0 } as never }),
+    {
+      name: "TypeError",
+      message:
+        "Cannot wait for a future as 'clock.setTimeout' must be a function: current value is undefined",
+    },
   );
   assert.equal(clock.pendingTimers, 0);
 });
 
-Deno.test("new Future() rejects a non-function init", () => {
-  assert.throws(
-    () => new Future(5 as never),
-    /Cannot create a Future as 'init' must be a function: current value is 5/,
+Deno.test("Future.wait(signal) rejects with a TypeError that names the fix", async () => {
+  const controller = new AbortController();
+  const waited = new Completer<number>().future.wait(
+    controller.signal as never,
   );
+  assert.equal(waited.state, "rejected");
+  await assert.rejects(waited, {
+    name: "TypeError",
+    message:
+      "Cannot wait for a future as 'options' must be an options object: current value is an AbortSignal (pass { signal })",
+  });
+});
+
+Deno.test("Future.wait() on a long-lived future forgets its reaction once given up", async () => {
+  const clock = new VirtualClock();
+  const longLived = new Completer<number>();
+  const order: string[] = [];
+  longLived.future.then(() => order.push("first"));
+  for (let i = 0; i < 100; i++) {
+    const controller = new AbortController();
+    const waited = longLived.future.wait({ signal: controller.signal });
+    controller.abort(i);
+    await assert.rejects(waited, (e) => e === i);
+    const timed = longLived.future.wait({ timeoutMs: 1, clock });
+    clock.tick(1);
+    await assert.rejects(timed, { name: "TimeoutError" });
+  }
+  const kept = longLived.future.wait({ timeoutMs: 10, clock });
+  longLived.future.then(() => order.push("last"));
+  longLived.resolve(7);
+  assert.equal(await kept, 7);
+  assert.deepEqual(order, ["first", "last"]);
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("new Future() without an executor throws a TypeError, as new Promise()", () => {
+  assert.throws(() => new Promise(undefined as never), TypeError);
+  const rows: [unknown, string][] = [
+    [undefined, "undefined"],
+    [5, "5"],
+    [null, "null"],
+    [{}, "an object"],
+  ];
+  for (const [bad, shown] of rows) {
+    assert.throws(() => new Future(bad as never), {
+      name: "TypeError",
+      message:
+        `Cannot create a Future as 'init' must be a function: current value is ${shown}`,
+    });
+  }
+});
+
+Deno.test("the Future job queue survives a job that throws and runs every later callback", async () => {
+  const hostile: Executor = {
+    execute() {
+      throw new Error("hostile executor");
+    },
+  };
+  const later: number[] = [];
+  const caught = await catchReported(async () => {
+    const moved = Future.resolve(1).via(hostile);
+    moved.then(() => later.push(-1));
+    // Queued behind the job that throws.
+    const after = Future.resolve(2).then((x) => later.push(x));
+    await after;
+    await Future.resolve(3).then((x) => later.push(x));
+  });
+  assert.deepEqual(caught.map((e) => (e as Error).message), [
+    "hostile executor",
+  ]);
+  assert.deepEqual(later, [2, 3]);
+});
+
+Deno.test("the Future job queue survives a throwing Array.prototype setter", async () => {
+  const gate = new Completer<number>();
+  gate.future.then(() => {});
+  gate.future.then(() => {}); // two reactions: a third goes to index 2
+  const seen: number[] = [];
+  const caught = await catchReported(async () => {
+    let later: Future<number>;
+    Object.defineProperty(Array.prototype, "2", {
+      configurable: true,
+      set() {
+        throw new Error("setter");
+      },
+    });
+    try {
+      // The handler's result adopts `gate.future`: a third reaction on it.
+      Future.resolve(0).then(() => gate.future);
+      later = Future.resolve(1).then((x) => (seen.push(x), x + 1));
+      await Promise.resolve();
+    } finally {
+      delete (Array.prototype as unknown as Record<string, unknown>)[2];
+    }
+    assert.equal(await later, 2);
+    assert.equal(await Future.resolve(5).then((x) => x * 2), 10);
+  });
+  assert.deepEqual(caught.map((e) => (e as Error).message), ["setter"]);
+  assert.deepEqual(seen, [1]);
+  gate.resolve(0);
 });
 
 Deno.test("an unhandled rejected Future is reported like an unhandled promise", async () => {
@@ -375,11 +481,11 @@ Deno.test("a rejection handled in the same turn is not reported", async () => {
 });
 
 Deno.test("a future rejected while it follows a pending future stays rejected", async () => {
-  const { rejectFuture, resolveFuture } = await import(
-    "../../src/future/future.ts"
+  const { pendingFuture, rejectFuture, resolveFuture } = await import(
+    "../../src/future/_settle.ts"
   );
   const inner = new Completer<number>();
-  const out = new Future<number>();
+  const out = pendingFuture<number>();
   resolveFuture(out, inner.future);
   rejectFuture(out, new Error("rejected first"));
   inner.resolve(5);
