@@ -19,6 +19,9 @@
  */
 
 import type { QueuedTimer, TimerQueue } from "../core/_timer_queue.ts";
+import { timeoutError } from "../core/_reasons.ts";
+import { reportError } from "../core/_report.ts";
+import { typeError } from "../core/_validate.ts";
 
 const LIVE = 0;
 const CANCELLED = 1;
@@ -74,26 +77,10 @@ function tag(signal: AbortSignal, core: TokenCore): void {
   else frozenSignalCores.set(signal, core);
 }
 
-/** Creates the default reason of `cancel()`, as `AbortController.abort()`. */
-export function abortReason(): DOMException {
-  return new DOMException("This operation was aborted", "AbortError");
-}
-
-/** Creates the reason of a timeout after `ms` milliseconds. */
-export function timeoutReason(ms: number): DOMException {
-  return new DOMException(
-    `The operation timed out after ${ms} ms`,
-    "TimeoutError",
-  );
-}
-
-/** Reports errors thrown by callbacks nobody can catch, on a microtask. */
+/** Reports what cancellation callbacks threw (one error, or all of them). */
 export function reportErrors(errors: unknown[] | undefined): void {
   if (errors === undefined) return;
-  const error = errors.length === 1 ? errors[0] : callbackErrors(errors);
-  queueMicrotask(() => {
-    throw error;
-  });
+  reportError(errors.length === 1 ? errors[0] : callbackErrors(errors));
 }
 
 /** Wraps what cancellation callbacks threw. */
@@ -283,7 +270,7 @@ export class TokenCore {
     this.queue = queue;
     this.timer = queue.schedule(() => {
       this.timer = undefined;
-      reportErrors(this.cancel(timeoutReason(ms)));
+      reportErrors(this.cancel(timeoutError(ms)));
     }, ms);
   }
 
@@ -383,4 +370,80 @@ function drain(
       }
     }
   }
+}
+
+// Access to `CancellationToken`, installed by its class when it loads: the
+// token of a core (its facade, created on first use), and the core of a
+// token (undefined for anything else). No token exists before the class has
+// loaded, so until then nothing is a token.
+let tokenOfCore: ((core: TokenCore) => unknown) | undefined;
+let coreOfToken: ((value: unknown) => TokenCore | undefined) | undefined;
+
+/** Called once, by `cancellation_token.ts`. */
+export function installTokenAccess(access: {
+  tokenOf: (core: TokenCore) => unknown;
+  coreOf: (value: unknown) => TokenCore | undefined;
+}): void {
+  tokenOfCore = access.tokenOf;
+  coreOfToken = access.coreOf;
+}
+
+/** The `CancellationToken` of a core, created on first use. */
+export function tokenOf(core: TokenCore): unknown {
+  return tokenOfCore!(core);
+}
+
+/** The core of a token or signal; throws a TypeError naming `option`. */
+export function parentCore(
+  action: string,
+  option: string,
+  value: unknown,
+): TokenCore {
+  if (value instanceof AbortSignal) return coreOfSignal(value);
+  const core = coreOfToken?.(value);
+  if (core !== undefined) return core;
+  return typeError(
+    action,
+    option,
+    "a CancellationToken or an AbortSignal",
+    value,
+  );
+}
+
+/**
+ * The cores of an iterable of tokens or signals; throws a TypeError naming
+ * `option` (or `option[i]`) before anything is linked.
+ */
+export function parentCores(
+  action: string,
+  option: string,
+  values: unknown,
+): TokenCore[] {
+  if (
+    values === null || values === undefined ||
+    typeof (values as Iterable<unknown>)[Symbol.iterator] !== "function"
+  ) {
+    typeError(action, option, "an iterable", values);
+  }
+  const cores: TokenCore[] = [];
+  for (const value of values as Iterable<unknown>) {
+    cores.push(parentCore(action, `${option}[${cores.length}]`, value));
+  }
+  return cores;
+}
+
+/**
+ * Links `child` to every core of `parents` (validated already). When a parent
+ * is already cancelled, the child is cancelled with its reason and nothing is
+ * linked.
+ */
+export function linkCore(child: TokenCore, parents: TokenCore[]): void {
+  for (let i = 0; i < parents.length; i++) {
+    const parent = parents[i]!;
+    if (parent.cancelled) {
+      child.cancel(parent.currentReason);
+      return;
+    }
+  }
+  for (let i = 0; i < parents.length; i++) child.linkTo(parents[i]!);
 }

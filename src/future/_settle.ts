@@ -34,15 +34,27 @@ export let rejectFuture: <T>(future: Future<T>, reason: unknown) => void;
  */
 export let rejectHandled: <T>(future: Future<T>, reason: unknown) => void;
 
+/**
+ * Removes `reaction` (a future returned by `future.then(...)`) from the
+ * reactions of a still-pending `future`, so that giving up on a long-lived
+ * future keeps nothing of the wait. Does nothing once `future` is settled.
+ */
+export let detachReaction: <T, R>(
+  future: Future<T>,
+  reaction: Future<R>,
+) => void;
+
 /** Called once, by `future.ts`, with the functions above. */
 export function installSettlers(settlers: {
   pendingFuture: <T>() => Future<T>;
   resolveFuture: <T>(future: Future<T>, value: unknown) => void;
   rejectFuture: <T>(future: Future<T>, reason: unknown) => void;
   rejectHandled: <T>(future: Future<T>, reason: unknown) => void;
+  detachReaction: <T, R>(future: Future<T>, reaction: Future<R>) => void;
 }): void {
   pendingFuture = settlers.pendingFuture;
   resolveFuture = settlers.resolveFuture;
   rejectFuture = settlers.rejectFuture;
   rejectHandled = settlers.rejectHandled;
+  detachReaction = settlers.detachReaction;
 }

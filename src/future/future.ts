@@ -391,6 +391,8 @@ export class Future<T> implements PromiseLike<T> {
         if (g.#reactions !== undefined) settle(g, REJECTED, reason);
         else (g.#state = REJECTED, g.#value = reason);
       },
+      detachReaction: (f, reaction) =>
+        detach(f as AnyFuture, reaction as AnyFuture),
     });
   }
 
