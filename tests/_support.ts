@@ -158,6 +158,39 @@ export function assertDurationError(
  */
 export const BAD_NUMBERS: readonly number[] = [0, -1, 1.5, NaN, Infinity];
 
+/** The number of `abort` listeners on `signal` right now (any signal). */
+export function abortListeners(signal: AbortSignal): number {
+  return getEventListeners(signal, "abort").length;
+}
+
+/**
+ * Runs `fn` while collecting the rejections the host reports as unhandled
+ * (the `unhandledrejection` event, with its default prevented so the test
+ * runner does not fail first), lets timers and microtasks due now run, and
+ * returns the reasons collected. A rejection nobody handled is a bug: tests
+ * assert that this returns `[]`.
+ */
+export async function collectUnhandled(
+  fn: () => void | Promise<void>,
+): Promise<unknown[]> {
+  const reasons: unknown[] = [];
+  const onUnhandled = (e: PromiseRejectionEvent) => {
+    e.preventDefault();
+    reasons.push(e.reason);
+  };
+  globalThis.addEventListener("unhandledrejection", onUnhandled);
+  try {
+    await fn();
+    // Unhandled rejections are reported once the microtasks of a task have
+    // drained: give the host two turns to report them.
+    await new Promise((r) => setTimeout(r, 0));
+    await new Promise((r) => setTimeout(r, 0));
+  } finally {
+    globalThis.removeEventListener("unhandledrejection", onUnhandled);
+  }
+  return reasons;
+}
+
 /**
  * Asserts that `promise` rejects with `expected` and the duration message of
  * `action` (the rejecting twin of {@linkcode assertDurationError}).

@@ -74,7 +74,7 @@ export async function demo(): Promise<void> {
   let ran = 0;
   for (let i = 0; i < 10_000; i++) delayed.schedule(() => ran++, 1 + i);
   console.log(
-    `10,000 scheduled tasks: ${delayed.size} pending, ${clock.pendingTimers} host timer (armed ${armed} time)`,
+    `10,000 scheduled tasks: ${delayed.queued} queued, ${clock.pendingTimers} host timer (armed ${armed} time)`,
   );
   clock.tick(10_000);
   console.log(`after 10 s of virtual time: ${ran} ran, ${delayed.queued} left`);

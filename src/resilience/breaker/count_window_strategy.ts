@@ -10,7 +10,7 @@ import {
   assertOptions,
   rangeError,
   typeError,
-} from "../core/_validate.ts";
+} from "../../core/_validate.ts";
 import type {
   BreakerStrategy,
   BreakerStrategySnapshot,
@@ -23,24 +23,7 @@ import {
   snapshotOf,
 } from "./_strategy_checks.ts";
 
-/**
- * Options of {@linkcode CountWindowStrategy}.
- *
- * @example A quarter of at least four calls
- * ```ts
- * import { type CountWindowOptions, CountWindowStrategy } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const options: CountWindowOptions = {
- *   failureRatio: 0.25,
- *   windowSize: 8,
- *   minimumThroughput: 4,
- * };
- * const strategy = new CountWindowStrategy(options);
- * for (let i = 0; i < 3; i++) strategy.recordSuccess(0);
- * assert.equal(strategy.recordFailure(0), true); // 1 of 4 failed
- * ```
- */
+/** Options of {@linkcode CountWindowStrategy}. */
 export interface CountWindowOptions {
   /**
    * The share of failures in the window, in (0, 1], at or above which a
@@ -83,60 +66,13 @@ export interface CountWindowOptions {
  * ```
  */
 export class CountWindowStrategy implements BreakerStrategy {
-  /**
-   * Always false: the window counts calls, not time.
-   *
-   * @example Counting calls, not time
-   * ```ts
-   * import { CountWindowStrategy } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const strategy = new CountWindowStrategy({ windowSize: 2 });
-   * assert.equal(strategy.usesTime, false);
-   * strategy.recordFailure(0);
-   * assert.deepEqual(strategy.window(1_000_000), { calls: 1, failures: 1 }); // never ages
-   * ```
-   */
+  /** Always false: the window counts calls, not time. */
   readonly usesTime = false;
-  /**
-   * The failure share that opens the circuit.
-   *
-   * @example The default ratio
-   * ```ts
-   * import { CountWindowStrategy } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * assert.equal(new CountWindowStrategy().failureRatio, 0.5);
-   * assert.equal(new CountWindowStrategy({ failureRatio: 0.2 }).failureRatio, 0.2);
-   * ```
-   */
+  /** The failure share that opens the circuit. */
   readonly failureRatio: number;
-  /**
-   * The number of calls in the window.
-   *
-   * @example The default window
-   * ```ts
-   * import { CountWindowStrategy } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * assert.equal(new CountWindowStrategy().windowSize, 100);
-   * assert.equal(new CountWindowStrategy({ windowSize: 20 }).windowSize, 20);
-   * ```
-   */
+  /** The number of calls in the window. */
   readonly windowSize: number;
-  /**
-   * The fewest calls before the circuit may open.
-   *
-   * @example It defaults to the window size
-   * ```ts
-   * import { CountWindowStrategy } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * assert.equal(new CountWindowStrategy({ windowSize: 20 }).minimumThroughput, 20);
-   * const early = new CountWindowStrategy({ windowSize: 20, minimumThroughput: 5 });
-   * assert.equal(early.minimumThroughput, 5);
-   * ```
-   */
+  /** The fewest calls before the circuit may open. */
   readonly minimumThroughput: number;
   readonly #outcomes: Uint8Array;
   #next = 0;

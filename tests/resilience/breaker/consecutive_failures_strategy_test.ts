@@ -1,10 +1,7 @@
 import assert from "node:assert/strict";
-import { ConsecutiveFailuresStrategy } from "../../src/resilience/breaker_strategy.ts";
-import {
-  assertBadOptions,
-  assertBadSnapshots,
-  BAD,
-} from "./_strategy_support.ts";
+import { ConsecutiveFailuresStrategy } from "../../../src/resilience/breaker/consecutive_failures_strategy.ts";
+import { assertBadOptions, assertBadSnapshots } from "./_strategy_support.ts";
+import { BAD_NUMBERS } from "../../_support.ts";
 
 Deno.test("ConsecutiveFailuresStrategy opens on the threshold-th failure in a row", () => {
   const s = new ConsecutiveFailuresStrategy({ threshold: 3 });
@@ -36,7 +33,7 @@ Deno.test("ConsecutiveFailuresStrategy restores a snapshot", () => {
 
 Deno.test("ConsecutiveFailuresStrategy rejects bad options with the option and value named", () => {
   assertBadOptions(
-    BAD.map((
+    BAD_NUMBERS.map((
       v,
     ) => [
       () => new ConsecutiveFailuresStrategy({ threshold: v }),

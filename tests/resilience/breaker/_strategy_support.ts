@@ -9,10 +9,7 @@ import assert from "node:assert/strict";
 import type {
   BreakerStrategy,
   BreakerStrategySnapshot,
-} from "../../src/resilience/breaker_strategy.ts";
-
-/** The house table of bad numbers. */
-export const BAD = [0, -1, 1.5, NaN, Infinity];
+} from "../../../src/resilience/breaker/breaker_strategy.ts";
 
 /** Asserts that each `make` throws a RangeError naming its option. */
 export function assertBadOptions(cases: [() => unknown, string][]): void {

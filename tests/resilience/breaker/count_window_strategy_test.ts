@@ -1,10 +1,7 @@
 import assert from "node:assert/strict";
-import { CountWindowStrategy } from "../../src/resilience/count_window_strategy.ts";
-import {
-  assertBadOptions,
-  assertBadSnapshots,
-  BAD,
-} from "./_strategy_support.ts";
+import { CountWindowStrategy } from "../../../src/resilience/breaker/count_window_strategy.ts";
+import { assertBadOptions, assertBadSnapshots } from "./_strategy_support.ts";
+import { BAD_NUMBERS } from "../../_support.ts";
 
 Deno.test("CountWindowStrategy opens once the window holds minimumThroughput calls at the ratio", () => {
   const s = new CountWindowStrategy({
@@ -60,15 +57,15 @@ Deno.test("CountWindowStrategy snapshots oldest first and restores into a smalle
 
 Deno.test("CountWindowStrategy rejects bad options with the option and value named", () => {
   assertBadOptions([
-    ...BAD.map((v): [() => unknown, string] => [
+    ...BAD_NUMBERS.map((v): [() => unknown, string] => [
       () => new CountWindowStrategy({ windowSize: v }),
       "windowSize",
     ]),
-    ...BAD.map((v): [() => unknown, string] => [
+    ...BAD_NUMBERS.map((v): [() => unknown, string] => [
       () => new CountWindowStrategy({ minimumThroughput: v, windowSize: 10 }),
       "minimumThroughput",
     ]),
-    ...BAD.map((v): [() => unknown, string] => [
+    ...BAD_NUMBERS.map((v): [() => unknown, string] => [
       () => new CountWindowStrategy({ failureRatio: v }),
       "failureRatio",
     ]),

@@ -12,7 +12,7 @@ import {
   assertPositiveDuration,
   rangeError,
   typeError,
-} from "../core/_validate.ts";
+} from "../../core/_validate.ts";
 import type {
   BreakerStrategy,
   BreakerStrategySnapshot,
@@ -26,26 +26,7 @@ import {
   snapshotOf,
 } from "./_strategy_checks.ts";
 
-/**
- * Options of {@linkcode TimeWindowStrategy}.
- *
- * @example Half of at least two calls in ten seconds
- * ```ts
- * import { type TimeWindowOptions, TimeWindowStrategy } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const options: TimeWindowOptions = {
- *   failureRatio: 0.5,
- *   windowMs: 10_000,
- *   buckets: 10,
- *   minimumThroughput: 2,
- * };
- * const strategy = new TimeWindowStrategy(options);
- * strategy.recordSuccess(0);
- * assert.equal(strategy.recordFailure(5_000), true); // 1 of 2 failed
- * assert.deepEqual(strategy.window(10_500), { calls: 1, failures: 1 }); // the success aged out
- * ```
- */
+/** Options of {@linkcode TimeWindowStrategy}. */
 export interface TimeWindowOptions {
   /**
    * The share of failures in the window, in (0, 1], at or above which a
@@ -104,72 +85,15 @@ export interface TimeWindowOptions {
  * ```
  */
 export class TimeWindowStrategy implements BreakerStrategy {
-  /**
-   * Always true: outcomes are placed in time.
-   *
-   * @example Outcomes are placed in time
-   * ```ts
-   * import { TimeWindowStrategy } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const strategy = new TimeWindowStrategy({ windowMs: 1000 });
-   * assert.equal(strategy.usesTime, true);
-   * strategy.recordFailure(0);
-   * assert.deepEqual(strategy.window(1000), { calls: 0, failures: 0 });
-   * ```
-   */
+  /** Always true: outcomes are placed in time. */
   readonly usesTime = true;
-  /**
-   * The failure share that opens the circuit.
-   *
-   * @example The default ratio
-   * ```ts
-   * import { TimeWindowStrategy } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * assert.equal(new TimeWindowStrategy().failureRatio, 0.5);
-   * assert.equal(new TimeWindowStrategy({ failureRatio: 0.1 }).failureRatio, 0.1);
-   * ```
-   */
+  /** The failure share that opens the circuit. */
   readonly failureRatio: number;
-  /**
-   * The window length in milliseconds.
-   *
-   * @example The default window length
-   * ```ts
-   * import { TimeWindowStrategy } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * assert.equal(new TimeWindowStrategy().windowMs, 30_000);
-   * assert.equal(new TimeWindowStrategy({ windowMs: 60_000 }).windowMs, 60_000);
-   * ```
-   */
+  /** The window length in milliseconds. */
   readonly windowMs: number;
-  /**
-   * The number of buckets.
-   *
-   * @example The default number of buckets
-   * ```ts
-   * import { TimeWindowStrategy } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * assert.equal(new TimeWindowStrategy().buckets, 10);
-   * assert.equal(new TimeWindowStrategy({ buckets: 30 }).buckets, 30);
-   * ```
-   */
+  /** The number of buckets. */
   readonly buckets: number;
-  /**
-   * The fewest calls before the circuit may open.
-   *
-   * @example The default minimum
-   * ```ts
-   * import { TimeWindowStrategy } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * assert.equal(new TimeWindowStrategy().minimumThroughput, 20);
-   * assert.equal(new TimeWindowStrategy({ minimumThroughput: 5 }).minimumThroughput, 5);
-   * ```
-   */
+  /** The fewest calls before the circuit may open. */
   readonly minimumThroughput: number;
   readonly #bucketMs: number;
   readonly #calls: Float64Array;

@@ -1,19 +1,35 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { CircuitBreaker } from "../../src/resilience/circuit_breaker.ts";
-import { ConsecutiveFailuresStrategy } from "../../src/resilience/breaker_strategy.ts";
-import { CountWindowStrategy } from "../../src/resilience/count_window_strategy.ts";
-import { TimeWindowStrategy } from "../../src/resilience/time_window_strategy.ts";
-import { CircuitOpenError } from "../../src/core/errors.ts";
-import { VirtualClock } from "../../src/loop/virtual_clock.ts";
-import { Bulkhead } from "../../src/resilience/bulkhead.ts";
-import { fallbackPolicy } from "../../src/resilience/fallback.ts";
-import { type PolicyContext, wrap } from "../../src/resilience/policy.ts";
-import { retryPolicy } from "../../src/resilience/retry.ts";
-import { constant } from "../../src/resilience/backoff.ts";
-import { timeoutPolicy } from "../../src/resilience/timeout_policy.ts";
-import { catchReported, countedSignal } from "../_support.ts";
+import { CircuitBreaker } from "../../../src/resilience/breaker/circuit_breaker.ts";
+import { ConsecutiveFailuresStrategy } from "../../../src/resilience/breaker/consecutive_failures_strategy.ts";
+import { CountWindowStrategy } from "../../../src/resilience/breaker/count_window_strategy.ts";
+import { TimeWindowStrategy } from "../../../src/resilience/breaker/time_window_strategy.ts";
+import { CircuitOpenError } from "../../../src/core/errors.ts";
+import { VirtualClock } from "../../../src/loop/virtual_clock.ts";
+import { Bulkhead } from "../../../src/resilience/bulkhead.ts";
+import { fallbackPolicy } from "../../../src/resilience/fallback.ts";
+import { type PolicyContext, wrap } from "../../../src/resilience/policy.ts";
+import { retryPolicy } from "../../../src/resilience/retry.ts";
+import {
+  type Backoff,
+  constant,
+  exponential,
+} from "../../../src/resilience/backoff.ts";
+import { timeoutPolicy } from "../../../src/resilience/timeout_policy.ts";
+import {
+  catchReported,
+  collectUnhandled,
+  countedSignal,
+} from "../../_support.ts";
 import { down, fail, refused, setup } from "./_breaker_support.ts";
+
+/** A backoff from its `next` function (its preview follows from it). */
+function backoffOf(next: (n: number, previousMs: number) => number): Backoff {
+  return {
+    next,
+    preview: (n) => Array.from({ length: n }, (_, i) => next(i + 1, 0)),
+  };
+}
 
 Deno.test("CircuitBreaker.execute() goes closed -> open -> half_open -> closed at exact times (consecutive)", async () => {
   const { clock, breaker, log } = setup({
@@ -57,14 +73,14 @@ Deno.test("CircuitBreaker.execute() moves to half_open lazily when a call arrive
   ]);
 });
 
-Deno.test("CircuitBreaker.execute() reopens on a failed probe with breakDuration(ctx) per opening", async () => {
+Deno.test("CircuitBreaker.execute() reopens on a failed probe with a cooldown backoff per opening", async () => {
   const seen: number[] = [];
   const { clock, breaker, log } = setup({
     strategy: new ConsecutiveFailuresStrategy({ threshold: 2 }),
-    breakDuration: ({ attempt, window }) => {
-      seen.push(attempt, window.failures);
-      return 100 * 2 ** (attempt - 1);
-    },
+    cooldownMs: backoffOf((openings, previousMs) => {
+      seen.push(openings, previousMs);
+      return 100 * 2 ** (openings - 1);
+    }),
   });
   await fail(breaker, 2); // opens at 0 for 100
   clock.tick(100);
@@ -86,8 +102,22 @@ Deno.test("CircuitBreaker.execute() reopens on a failed probe with breakDuration
     "700 half_open->closed",
     "700 closed->open",
   ]);
-  // attempt, then the window's failures at the time of opening
-  assert.deepEqual(seen, [1, 2, 2, 2, 3, 2, 1, 2]);
+  // the openings in a row, then the previous cooldown
+  assert.deepEqual(seen, [1, 0, 2, 100, 3, 200, 1, 0]);
+});
+
+Deno.test("CircuitBreaker takes pledge's backoffs as cooldownMs", async () => {
+  const { clock, breaker } = setup({
+    strategy: new ConsecutiveFailuresStrategy({ threshold: 1 }),
+    cooldownMs: exponential({ initialMs: 100, factor: 3, maxMs: 500 }),
+  });
+  await fail(breaker);
+  await refused(breaker, "open", 100);
+  for (const cooldown of [300, 500, 500]) {
+    clock.tick(clock.now() === 0 ? 100 : breaker.stats.retryAfterMs);
+    await fail(breaker); // the probe fails: reopens for the next cooldown
+    await refused(breaker, "open", cooldown);
+  }
 });
 
 Deno.test("CircuitBreaker.execute() opens on a failure ratio over a count window", async () => {
@@ -201,7 +231,7 @@ Deno.test("CircuitBreaker.execute() lets at most halfOpenMaxProbes trial calls r
   const second = breaker.execute(probe);
   for (let i = 0; i < 3; i++) await refused(breaker, "half_open", 0);
   assert.equal(gates.length, 2);
-  assert.equal(breaker.stats.activeProbes, 2);
+  assert.equal(breaker.stats.runningProbes, 2);
   gates[0]!.resolve("a");
   assert.equal(await first, "a");
   assert.equal(breaker.state, "half_open"); // 1 of 3 successes
@@ -282,7 +312,7 @@ Deno.test("CircuitBreaker.reset() forgets the window and the openings", async ()
   const seen: number[] = [];
   const { clock, breaker } = setup({
     strategy: new ConsecutiveFailuresStrategy({ threshold: 2 }),
-    breakDuration: ({ attempt }) => (seen.push(attempt), 10),
+    cooldownMs: backoffOf((openings) => (seen.push(openings), 10)),
   });
   await fail(breaker, 2);
   clock.tick(10);
@@ -305,9 +335,10 @@ Deno.test("CircuitBreaker frees the probe slot of a call that ends with an ignor
     breaker.execute(() =>
       Promise.reject(new DOMException("stop", "AbortError"))
     ),
+    { name: "AbortError", message: "stop" },
   );
   assert.equal(breaker.state, "half_open");
-  assert.equal(breaker.stats.activeProbes, 0);
+  assert.equal(breaker.stats.runningProbes, 0);
   assert.equal(await breaker.execute(() => "probe"), "probe");
   assert.equal(breaker.state, "closed");
 });
@@ -326,17 +357,16 @@ Deno.test("CircuitBreaker observers run in the documented order and a throwing o
   };
   const breaker = new CircuitBreaker({
     clock,
-    breakDurationMs: 10,
     strategy: new ConsecutiveFailuresStrategy({ threshold: 1 }),
     onStateChange: boom("stateChange"),
     onSuccess: boom("success"),
     onFailure: boom("failure"),
     onReject: boom("reject"),
-    breakDuration: () => {
-      throw new Error("breakDuration threw");
-    },
-    isFailure: () => {
-      throw new Error("isFailure threw");
+    cooldownMs: backoffOf(() => {
+      throw new Error("cooldownMs threw");
+    }),
+    shouldHandle: () => {
+      throw new Error("shouldHandle threw");
     },
   });
   const reported = await catchReported(async () => {
@@ -344,7 +374,7 @@ Deno.test("CircuitBreaker observers run in the documented order and a throwing o
     order.push("caller");
     await assert.rejects(breaker.execute(() => 1), CircuitOpenError);
     order.push("caller");
-    clock.tick(10); // the break fell back to breakDurationMs
+    clock.tick(5_000); // the cooldown fell back to the default
     assert.equal(await breaker.execute(() => 1), 1);
     order.push("caller");
   });
@@ -360,9 +390,9 @@ Deno.test("CircuitBreaker observers run in the documented order and a throwing o
     "caller",
   ]);
   assert.deepEqual(reported.map((e) => (e as Error).message), [
-    "isFailure threw",
+    "shouldHandle threw",
     "failure threw",
-    "breakDuration threw",
+    "cooldownMs threw",
     "stateChange threw",
     "reject threw",
     "stateChange threw",
@@ -371,22 +401,21 @@ Deno.test("CircuitBreaker observers run in the documented order and a throwing o
   ]);
 });
 
-Deno.test("CircuitBreaker reports a bad breakDuration() result and uses breakDurationMs", async () => {
+Deno.test("CircuitBreaker reports a bad cooldown from its backoff and uses the default 5000 ms", async () => {
   for (const bad of [-1, NaN, Infinity, "5"]) {
     const clock = new VirtualClock();
     const breaker = new CircuitBreaker({
       clock,
-      breakDurationMs: 30,
+      cooldownMs: backoffOf(() => bad as number),
       strategy: new ConsecutiveFailuresStrategy({ threshold: 1 }),
-      breakDuration: () => bad as number,
     });
     const reported = await catchReported(() => fail(breaker));
     assert.equal(reported.length, 1);
     assert.match(
       (reported[0] as Error).message,
-      /^Cannot open the circuit as 'breakDuration\(\)' must be/,
+      /^Cannot open the circuit as 'cooldownMs\.next\(\)' must be/,
     );
-    await refused(breaker, "open", 30);
+    await refused(breaker, "open", 5_000);
   }
 });
 
@@ -441,7 +470,7 @@ Deno.test("CircuitBreaker.stats reports the counters", async () => {
     windowCalls: 2,
     windowFailures: 2,
     consecutiveOpenings: 1,
-    activeProbes: 0,
+    runningProbes: 0,
     probeSuccesses: 0,
     retryAfterMs: 750,
     successes: 1,
@@ -477,7 +506,7 @@ Deno.test("CircuitBreaker never lets more than halfOpenMaxProbes calls run in ha
         let period = 0; // counts half-open periods
         const breaker = new CircuitBreaker({
           clock,
-          breakDurationMs: 50,
+          cooldownMs: 50,
           halfOpenMaxProbes: maxProbes,
           successThreshold,
           strategy: new ConsecutiveFailuresStrategy({ threshold: 2 }),
@@ -515,8 +544,8 @@ Deno.test("CircuitBreaker never lets more than halfOpenMaxProbes calls run in ha
               if (probes > maxProbes) {
                 throw new Error(`${probes} probes > ${maxProbes}`);
               }
-              if (breaker.stats.activeProbes > maxProbes) {
-                throw new Error("activeProbes");
+              if (breaker.stats.runningProbes > maxProbes) {
+                throw new Error("runningProbes");
               }
             } else {
               await entry.done;
@@ -542,11 +571,11 @@ Deno.test("wrap(fallback, retry, breaker, bulkhead, timeout) composes on the vir
   const log: string[] = [];
   const breaker = new CircuitBreaker({
     clock,
-    breakDurationMs: 100,
+    cooldownMs: 100,
     strategy: new ConsecutiveFailuresStrategy({ threshold: 3 }),
     onStateChange: ({ to }) => log.push(`${clock.now()} ${to}`),
   });
-  const bulkhead = new Bulkhead({ maxConcurrent: 1 });
+  const bulkhead = new Bulkhead({ concurrency: 1 });
   const policy = wrap(
     fallbackPolicy((error) => {
       const e = error as Error;
@@ -602,4 +631,32 @@ Deno.test("wrap(fallback, retry, breaker, bulkhead, timeout) composes on the vir
   assert.equal(breaker.stats.failures, 3); // the bulkhead's refusals never counted
   await clock.runAllAsync();
   assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("CircuitBreaker leaves no unhandled rejection from refused calls, failed or aborted probes", async () => {
+  const unhandled = await collectUnhandled(async () => {
+    const { clock, breaker } = setup({
+      strategy: new ConsecutiveFailuresStrategy({ threshold: 1 }),
+      halfOpenMaxProbes: 1,
+    });
+    await fail(breaker);
+    await refused(breaker, "open", 1000);
+    clock.tick(1000);
+    // A probe aborted by its caller, a call refused while it runs.
+    const controller = new AbortController();
+    const probe = breaker.execute(
+      ({ signal }) =>
+        new Promise((_, reject) =>
+          signal.addEventListener("abort", () => reject(signal.reason))
+        ),
+      { signal: controller.signal },
+    );
+    await refused(breaker, "half_open", 0);
+    controller.abort(new Error("caller"));
+    await assert.rejects(probe, { message: "caller" });
+    await fail(breaker); // the next probe fails: open again
+    breaker.isolate();
+    await refused(breaker, "isolated", Infinity);
+  });
+  assert.deepEqual(unhandled, []);
 });

@@ -7,10 +7,10 @@
  */
 
 import assert from "node:assert/strict";
-import { CircuitBreaker } from "../../src/resilience/circuit_breaker.ts";
-import type { CircuitBreakerOptions } from "../../src/resilience/circuit_breaker_options.ts";
-import { CircuitOpenError } from "../../src/core/errors.ts";
-import { VirtualClock } from "../../src/loop/virtual_clock.ts";
+import { CircuitBreaker } from "../../../src/resilience/breaker/circuit_breaker.ts";
+import type { CircuitBreakerOptions } from "../../../src/resilience/breaker/circuit_breaker_options.ts";
+import { CircuitOpenError } from "../../../src/core/errors.ts";
+import { VirtualClock } from "../../../src/loop/virtual_clock.ts";
 
 /** A call that fails with "down". */
 export const down = (): Promise<never> => Promise.reject(new Error("down"));
@@ -25,7 +25,7 @@ export function setup(options: CircuitBreakerOptions = {}): {
   const log: string[] = [];
   const breaker = new CircuitBreaker({
     clock,
-    breakDurationMs: 1000,
+    cooldownMs: 1000,
     onStateChange: ({ from, to }) => log.push(`${clock.now()} ${from}->${to}`),
     ...options,
   });

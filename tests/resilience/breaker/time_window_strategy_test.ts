@@ -1,10 +1,7 @@
 import assert from "node:assert/strict";
-import { TimeWindowStrategy } from "../../src/resilience/time_window_strategy.ts";
-import {
-  assertBadOptions,
-  assertBadSnapshots,
-  BAD,
-} from "./_strategy_support.ts";
+import { TimeWindowStrategy } from "../../../src/resilience/breaker/time_window_strategy.ts";
+import { assertBadOptions, assertBadSnapshots } from "./_strategy_support.ts";
+import { BAD_NUMBERS } from "../../_support.ts";
 
 Deno.test("TimeWindowStrategy drops outcomes a bucket at a time, at exact times", () => {
   const s = new TimeWindowStrategy({
@@ -85,19 +82,21 @@ Deno.test("TimeWindowStrategy snapshots relative ages and restores them at anoth
 
 Deno.test("TimeWindowStrategy rejects bad options with the option and value named", () => {
   assertBadOptions([
-    ...BAD.filter((v) => v !== 1.5).map((v): [() => unknown, string] => [
+    ...BAD_NUMBERS.filter((v) => v !== 1.5).map((
+      v,
+    ): [() => unknown, string] => [
       () => new TimeWindowStrategy({ windowMs: v }),
       "windowMs",
     ]),
-    ...BAD.map((v): [() => unknown, string] => [
+    ...BAD_NUMBERS.map((v): [() => unknown, string] => [
       () => new TimeWindowStrategy({ buckets: v }),
       "buckets",
     ]),
-    ...BAD.map((v): [() => unknown, string] => [
+    ...BAD_NUMBERS.map((v): [() => unknown, string] => [
       () => new TimeWindowStrategy({ minimumThroughput: v }),
       "minimumThroughput",
     ]),
-    ...BAD.map((v): [() => unknown, string] => [
+    ...BAD_NUMBERS.map((v): [() => unknown, string] => [
       () => new TimeWindowStrategy({ failureRatio: v }),
       "failureRatio",
     ]),

@@ -1,17 +1,20 @@
 import assert from "node:assert/strict";
-import { CircuitBreaker } from "../../src/resilience/circuit_breaker.ts";
+import { CircuitBreaker } from "../../../src/resilience/breaker/circuit_breaker.ts";
 import type {
   CircuitBreakerOptions,
   CircuitBreakerSnapshot,
-} from "../../src/resilience/circuit_breaker_options.ts";
-import { ConsecutiveFailuresStrategy } from "../../src/resilience/breaker_strategy.ts";
-import { CountWindowStrategy } from "../../src/resilience/count_window_strategy.ts";
+} from "../../../src/resilience/breaker/circuit_breaker_options.ts";
+import { ConsecutiveFailuresStrategy } from "../../../src/resilience/breaker/consecutive_failures_strategy.ts";
+import { CountWindowStrategy } from "../../../src/resilience/breaker/count_window_strategy.ts";
 import {
   BulkheadRejectedError,
   CircuitOpenError,
+  QueueFullError,
   RateLimitedError,
-} from "../../src/core/errors.ts";
-import { VirtualClock } from "../../src/loop/virtual_clock.ts";
+} from "../../../src/core/errors.ts";
+import { Classifier } from "../../../src/resilience/classify.ts";
+import { VirtualClock } from "../../../src/loop/virtual_clock.ts";
+import { BAD_NUMBERS } from "../../_support.ts";
 import { fail, refused, setup } from "./_breaker_support.ts";
 
 Deno.test("CircuitBreaker.toJSON() restores through initialState on another clock", async () => {
@@ -30,7 +33,7 @@ Deno.test("CircuitBreaker.toJSON() restores through initialState on another cloc
   const later = new VirtualClock({ startMs: 50_000 });
   const restored = new CircuitBreaker({
     clock: later,
-    breakDurationMs: 1000,
+    cooldownMs: 1000,
     strategy: new ConsecutiveFailuresStrategy({ threshold: 2 }),
     initialState: saved as CircuitBreakerSnapshot,
   });
@@ -87,7 +90,7 @@ Deno.test("CircuitBreaker restores half_open, isolated and a closed window", asy
   assert.equal(counted.state, "open");
 });
 
-Deno.test("CircuitBreaker never counts cancellations, and counts what isFailure says", async () => {
+Deno.test("CircuitBreaker never counts cancellations, and counts what shouldHandle says", async () => {
   const { breaker } = setup({
     strategy: new ConsecutiveFailuresStrategy({ threshold: 1 }),
   });
@@ -109,7 +112,7 @@ Deno.test("CircuitBreaker never counts cancellations, and counts what isFailure 
   );
   for (
     const local of [
-      new BulkheadRejectedError(1, 0),
+      new BulkheadRejectedError(1, 0, 0),
       new RateLimitedError(5),
       new CircuitOpenError(5, "open"),
     ]
@@ -118,28 +121,77 @@ Deno.test("CircuitBreaker never counts cancellations, and counts what isFailure 
   }
   assert.equal(breaker.state, "closed");
   const permanent = Object.assign(new Error("bad request"), { status: 400 });
-  await assert.rejects(breaker.execute(() => Promise.reject(permanent)));
+  await assert.rejects(
+    breaker.execute(() => Promise.reject(permanent)),
+    (e) => e === permanent,
+  );
   assert.equal(breaker.state, "open"); // permanent errors count by default
 
   const picky = setup({
     strategy: new ConsecutiveFailuresStrategy({ threshold: 1 }),
-    isFailure: (e) => (e as Error).message === "counts",
+    shouldHandle: (e) => (e as Error).message === "counts",
   }).breaker;
   await assert.rejects(
     picky.execute(() => Promise.reject(new Error("ignored"))),
+    { message: "ignored" },
   );
   assert.equal(picky.state, "closed");
   assert.equal(picky.stats.failures, 0);
   await assert.rejects(
     picky.execute(() => Promise.reject(new Error("counts"))),
+    { message: "counts" },
   );
   assert.equal(picky.state, "open");
+});
+
+Deno.test("CircuitBreaker gives shouldHandle the error's class from its classifier", async () => {
+  const seen: [unknown, string][] = [];
+  const overloaded = new Error("overloaded");
+  const classifier = new Classifier().use((e) =>
+    e === overloaded ? "rate-limited" : undefined
+  );
+  const { breaker } = setup({
+    strategy: new ConsecutiveFailuresStrategy({ threshold: 1 }),
+    classifier,
+    shouldHandle: (error, classification) => {
+      seen.push([error, classification]);
+      return classification === "transient";
+    },
+  });
+  const unavailable = new Response(null, { status: 503 });
+  await assert.rejects(
+    breaker.execute(() => Promise.reject(overloaded)),
+    (e) => e === overloaded,
+  );
+  assert.equal(breaker.state, "closed");
+  await assert.rejects(
+    breaker.execute(() => Promise.reject(unavailable)),
+    (e) => e === unavailable,
+  );
+  assert.equal(breaker.state, "open");
+  assert.deepEqual(seen, [[overloaded, "rate-limited"], [
+    unavailable,
+    "transient",
+  ]]);
+});
+
+Deno.test("CircuitBreaker does not count a full queue of pledge's by default", async () => {
+  const { breaker } = setup({
+    strategy: new ConsecutiveFailuresStrategy({ threshold: 1 }),
+  });
+  const full = new QueueFullError(1, 0, 0);
+  await assert.rejects(
+    breaker.execute(() => Promise.reject(full)),
+    (e) => e === full,
+  );
+  assert.equal(breaker.state, "closed");
+  assert.equal(breaker.stats.failures, 0);
 });
 
 Deno.test("CircuitBreaker rejects bad options with the option and value named", () => {
   const make = (options: Record<string, unknown>) => () =>
     new CircuitBreaker(options as CircuitBreakerOptions);
-  for (const v of [0, -1, 1.5, NaN, Infinity]) {
+  for (const v of BAD_NUMBERS) {
     for (const option of ["halfOpenMaxProbes", "successThreshold"]) {
       assert.throws(make({ [option]: v }), {
         name: "RangeError",
@@ -149,10 +201,10 @@ Deno.test("CircuitBreaker rejects bad options with the option and value named", 
     }
   }
   for (const v of [-1, NaN, Infinity]) {
-    assert.throws(make({ breakDurationMs: v }), {
+    assert.throws(make({ cooldownMs: v }), {
       name: "RangeError",
       message:
-        `Cannot create the circuit breaker as 'breakDurationMs' must be a finite number >= 0: current value is ${v}`,
+        `Cannot create the circuit breaker as 'cooldownMs' must be a finite number >= 0: current value is ${v}`,
     });
   }
   for (const v of [-1, NaN]) {
@@ -162,11 +214,10 @@ Deno.test("CircuitBreaker rejects bad options with the option and value named", 
         `Cannot create the circuit breaker as 'slowCallMs' must be a number >= 0 or Infinity: current value is ${v}`,
     });
   }
-  assert.ok(new CircuitBreaker({ breakDurationMs: 0, slowCallMs: 0 }));
+  assert.ok(new CircuitBreaker({ cooldownMs: 0, slowCallMs: 0 }));
   for (
     const option of [
-      "breakDuration",
-      "isFailure",
+      "shouldHandle",
       "onStateChange",
       "onSuccess",
       "onFailure",
@@ -181,7 +232,7 @@ Deno.test("CircuitBreaker rejects bad options with the option and value named", 
   }
   for (
     const option of [
-      "breakDurationMs",
+      "cooldownMs",
       "halfOpenMaxProbes",
       "successThreshold",
       "slowCallMs",
@@ -189,13 +240,32 @@ Deno.test("CircuitBreaker rejects bad options with the option and value named", 
   ) {
     assert.throws(make({ [option]: "1" }), TypeError);
   }
+  assert.throws(make({ cooldownMs: {} }), {
+    name: "TypeError",
+    message:
+      "Cannot create the circuit breaker as 'cooldownMs' must be a number or a Backoff: current value is an object",
+  });
+  assert.throws(make({ classifier: 1 }), {
+    name: "TypeError",
+    message:
+      "Cannot create the circuit breaker as 'classifier' must be a Classifier: current value is 1",
+  });
   assert.throws(make({ strategy: {} }), {
     name: "TypeError",
     message:
       "Cannot create the circuit breaker as 'strategy' must be a BreakerStrategy: current value is an object",
   });
   assert.throws(make({ clock: Date }), TypeError);
+  assert.throws(make({ clock: { now: () => 0 } }), {
+    name: "TypeError",
+    message:
+      "Cannot create the circuit breaker as 'clock.setTimeout' must be a function: current value is undefined",
+  });
   assert.throws(() => new CircuitBreaker(7 as never), TypeError);
+  assert.throws(
+    () => new CircuitBreaker(new AbortController().signal as never),
+    /must be an options object: current value is an AbortSignal \(pass \{ signal \}\)$/,
+  );
   const shared = new ConsecutiveFailuresStrategy();
   new CircuitBreaker({ strategy: shared });
   assert.throws(make({ strategy: shared }), {

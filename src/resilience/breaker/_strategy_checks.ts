@@ -10,7 +10,7 @@ import {
   assertNumber,
   rangeError,
   typeError,
-} from "../core/_validate.ts";
+} from "../../core/_validate.ts";
 import type { BreakerStrategySnapshot } from "./breaker_strategy.ts";
 
 /** The action of a strategy's constructor, for error messages. */

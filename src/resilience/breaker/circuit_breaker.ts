@@ -3,15 +3,42 @@
  * dependency for a while, then lets a few trial calls through to see whether
  * it recovered. When to open is decided by a {@linkcode BreakerStrategy}.
  *
+ * One concept in one file: the state machine, the checks of its options and
+ * the restoring of a persisted state, which all read and write the same
+ * state.
+ *
  * @module
  */
 
-import type { Clock } from "../core/clock.ts";
-import { CircuitOpenError } from "../core/errors.ts";
-import { assertDuration } from "../core/_validate.ts";
+import type { Clock } from "../../core/clock.ts";
+import { systemClock } from "../../core/clock.ts";
+import {
+  CircuitOpenError,
+  QueueFullError,
+  RateLimitedError,
+} from "../../core/errors.ts";
+import { notify, reportError } from "../../core/_report.ts";
+import {
+  assertClock,
+  assertDuration,
+  assertInteger,
+  assertNumber,
+  assertOptions,
+  rangeError,
+  typeError,
+} from "../../core/_validate.ts";
+import type { Backoff } from "../backoff.ts";
+import type { Classifier, ErrorClass, ErrorFilter } from "../classify.ts";
+import type { Policy, PolicyContext, PolicyExecuteOptions } from "../policy.ts";
+import {
+  backoffOption,
+  classifierOption,
+  optionalFunction,
+  policyCall,
+} from "../_policy_call.ts";
 import type { BreakerStrategy } from "./breaker_strategy.ts";
+import { ConsecutiveFailuresStrategy } from "./consecutive_failures_strategy.ts";
 import type {
-  BreakDurationContext,
   CircuitBreakerOptions,
   CircuitBreakerSnapshot,
   CircuitBreakerStats,
@@ -20,26 +47,40 @@ import type {
   CircuitStateChange,
   CircuitSuccessEvent,
 } from "./circuit_breaker_options.ts";
-import type { Policy, PolicyContext, PolicyExecuteOptions } from "./policy.ts";
-import {
-  circuitConfig,
-  claimStrategy,
-  restoreCircuit,
-} from "./_circuit_config.ts";
-import { notify, policyCall, report } from "./_policy_call.ts";
+
+const CREATE = "create the circuit breaker";
+const RESTORE = "restore the circuit breaker";
+const DEFAULT_COOLDOWN_MS = 5_000;
+const STATES: readonly CircuitState[] = [
+  "closed",
+  "open",
+  "half_open",
+  "isolated",
+];
+// The strategies held by a breaker: a strategy holds one breaker's window.
+const owned = new WeakSet<BreakerStrategy>();
+
+// Counts every error but cancellations and the refusals of local policies
+// (a nested breaker, a full bulkhead or queue, a rate limiter): those never
+// reached the dependency. Permanent errors count, as in Polly.
+function countsByDefault(error: unknown, classification: ErrorClass): boolean {
+  return classification !== "cancelled" &&
+    !(error instanceof CircuitOpenError || error instanceof QueueFullError ||
+      error instanceof RateLimitedError);
+}
 
 /**
  * A circuit breaker as a {@linkcode Policy}.
  *
  * While **closed**, calls pass and their outcomes go to the strategy; when it
- * says so, the circuit **opens** for `breakDurationMs` (or
- * `breakDuration(context)`) and calls are rejected with a
- * {@linkcode CircuitOpenError} carrying `retryAfterMs`. When the break is
+ * says so, the circuit **opens** for `cooldownMs` (a number, or a backoff of
+ * the openings in a row) and calls are rejected with a
+ * {@linkcode CircuitOpenError} carrying `retryAfterMs`. When the cooldown is
  * over the circuit is **half-open**: up to `halfOpenMaxProbes` trial calls
  * run at once; `successThreshold` successes close it, one failure opens it
  * again. `isolate()` holds it open until `reset()`.
  *
- * No timer is involved: the end of a break is computed from the clock when
+ * No timer is involved: the end of a cooldown is computed from the clock when
  * `state`, `stats` or `toJSON()` is read or a call arrives, and that is when
  * `onStateChange` reports the move to `"half_open"`. Rolling windows are
  * computed from the clock in the same way.
@@ -50,7 +91,7 @@ import { notify, policyCall, report } from "./_policy_call.ts";
  * Observers run synchronously, in this order: `onSuccess` or `onFailure` for
  * the outcome, then `onStateChange` for the change it causes, then the
  * caller's promise settles; a refused call reports `onStateChange` (if the
- * break just ended) before `onReject`. An observer that throws is reported
+ * cooldown just ended) before `onReject`. An observer that throws is reported
  * (its error is rethrown on a microtask) and changes nothing.
  *
  * The breaker does not listen to the caller's signal: it passes it to `fn`,
@@ -62,7 +103,7 @@ import { notify, policyCall, report } from "./_policy_call.ts";
  * import assert from "node:assert/strict";
  *
  * const clock = new VirtualClock();
- * const breaker = new CircuitBreaker({ breakDurationMs: 1000, clock });
+ * const breaker = new CircuitBreaker({ cooldownMs: 1000, clock });
  * const down = () => Promise.reject(new Error("down"));
  * for (let i = 0; i < 5; i++) await breaker.execute(down).catch(() => {});
  * assert.equal(breaker.state, "open");
@@ -74,25 +115,29 @@ import { notify, policyCall, report } from "./_policy_call.ts";
  * ```
  */
 export class CircuitBreaker implements Policy {
+  // Configuration.
   readonly #strategy: BreakerStrategy;
   readonly #clock: Clock;
-  readonly #breakDurationMs: number;
-  readonly #breakDuration: ((c: BreakDurationContext) => number) | undefined;
+  readonly #cooldown: Backoff;
   readonly #maxProbes: number;
   readonly #successThreshold: number;
   readonly #slowCallMs: number;
   // Whether calls are timed (start and end), and whether only their end is.
   readonly #measured: boolean;
   readonly #timed: boolean;
-  readonly #isFailure: (error: unknown) => boolean;
+  readonly #shouldHandle: ErrorFilter;
+  readonly #classifier: Classifier;
   readonly #onStateChange: ((e: CircuitStateChange) => void) | undefined;
   readonly #onSuccess: ((e: CircuitSuccessEvent) => void) | undefined;
   readonly #onFailure: ((e: CircuitFailureEvent) => void) | undefined;
   readonly #onReject: ((e: CircuitOpenError) => void) | undefined;
+  // The state that a snapshot persists (with the strategy's window).
   #state: CircuitState = "closed";
-  #generation = 0;
   #openUntil = 0;
   #openings = 0;
+  #cooldownMs = 0;
+  // The state of this process only: trial calls and counters.
+  #generation = 0;
   #probes = 0;
   #probeSuccesses = 0;
   #successes = 0;
@@ -102,89 +147,85 @@ export class CircuitBreaker implements Policy {
   /**
    * Creates a closed circuit breaker (or one in `initialState`).
    *
-   * @param options The strategy, the break, the half-open limits, the
-   *   observers and the clock.
+   * @param options The strategy, the cooldown, the half-open limits, the
+   *   error filter, the observers and the clock.
    * @throws {TypeError} If an option has the wrong type, or the strategy is
    *   used by another breaker.
    * @throws {RangeError} If an option is out of range.
    */
   constructor(options?: CircuitBreakerOptions) {
-    const config = circuitConfig(options);
-    const strategy = config.strategy;
+    assertOptions(CREATE, options);
+    const strategy = options?.strategy ?? new ConsecutiveFailuresStrategy();
+    if (
+      strategy === null || typeof strategy !== "object" ||
+      typeof strategy.recordFailure !== "function"
+    ) {
+      typeError(CREATE, "strategy", "a BreakerStrategy", strategy);
+    }
+    if (owned.has(strategy)) {
+      typeError(
+        CREATE,
+        "strategy",
+        "a strategy no other breaker uses",
+        strategy,
+      );
+    }
+    this.#cooldown = backoffOption(
+      CREATE,
+      "cooldownMs",
+      options?.cooldownMs ?? DEFAULT_COOLDOWN_MS,
+    );
+    const maxProbes = options?.halfOpenMaxProbes ?? 1;
+    assertInteger(CREATE, "halfOpenMaxProbes", maxProbes);
+    const successThreshold = options?.successThreshold ?? 1;
+    assertInteger(CREATE, "successThreshold", successThreshold);
+    const slowCallMs = options?.slowCallMs ?? Infinity;
+    assertNumber(CREATE, "slowCallMs", slowCallMs);
+    if (!(slowCallMs >= 0)) {
+      rangeError(CREATE, "slowCallMs", "a number >= 0 or Infinity", slowCallMs);
+    }
+    this.#shouldHandle = optionalFunction(
+      CREATE,
+      "shouldHandle",
+      options?.shouldHandle,
+    ) ?? countsByDefault;
+    this.#classifier = classifierOption(CREATE, options?.classifier);
+    const clock = options?.clock ?? systemClock;
+    assertClock(CREATE, clock);
+    const onSuccess = optionalFunction(CREATE, "onSuccess", options?.onSuccess);
+    const onFailure = optionalFunction(CREATE, "onFailure", options?.onFailure);
+    this.#onStateChange = optionalFunction(
+      CREATE,
+      "onStateChange",
+      options?.onStateChange,
+    );
+    this.#onReject = optionalFunction(CREATE, "onReject", options?.onReject);
     this.#strategy = strategy;
-    this.#clock = config.clock;
-    this.#breakDurationMs = config.breakDurationMs;
-    this.#breakDuration = config.breakDuration;
-    this.#maxProbes = config.maxProbes;
-    this.#successThreshold = config.successThreshold;
-    this.#slowCallMs = config.slowCallMs;
-    this.#isFailure = config.isFailure;
-    this.#onStateChange = config.onStateChange;
-    this.#onSuccess = config.onSuccess;
-    this.#onFailure = config.onFailure;
-    this.#onReject = config.onReject;
-    this.#measured = config.slowCallMs !== Infinity ||
-      config.onSuccess !== undefined || config.onFailure !== undefined;
+    this.#clock = clock;
+    this.#maxProbes = maxProbes;
+    this.#successThreshold = successThreshold;
+    this.#slowCallMs = slowCallMs;
+    this.#onSuccess = onSuccess;
+    this.#onFailure = onFailure;
+    this.#measured = slowCallMs !== Infinity || onSuccess !== undefined ||
+      onFailure !== undefined;
     this.#timed = this.#measured || strategy.usesTime;
     if (options?.initialState !== undefined) {
-      const restored = restoreCircuit(
-        options.initialState,
-        strategy,
-        config.clock.now(),
-      );
-      this.#state = restored.state;
-      this.#openings = restored.openings;
-      this.#openUntil = restored.openUntil;
+      this.#restore(options.initialState);
     }
-    claimStrategy(strategy);
+    owned.add(strategy);
   }
 
   /**
-   * The state, after moving from `"open"` to `"half_open"` if the break is
-   * over (which `onStateChange` reports).
-   *
-   * @example The break ends when the state is read
-   * ```ts
-   * import {
-   *   CircuitBreaker,
-   *   ConsecutiveFailuresStrategy,
-   *   VirtualClock,
-   * } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const clock = new VirtualClock();
-   * const breaker = new CircuitBreaker({
-   *   strategy: new ConsecutiveFailuresStrategy({ threshold: 1 }),
-   *   breakDurationMs: 500,
-   *   clock,
-   * });
-   * await breaker.execute(() => Promise.reject(new Error("down"))).catch(() => {});
-   * assert.equal(breaker.state, "open");
-   * clock.tick(500);
-   * assert.equal(breaker.state, "half_open");
-   * ```
+   * The state, after moving from `"open"` to `"half_open"` if the cooldown
+   * is over (which `onStateChange` reports).
    */
   get state(): CircuitState {
-    if (this.#state === "open") this.#checkBreak();
+    if (this.#state === "open") this.#checkCooldown();
     return this.#state;
   }
 
-  /**
-   * The counters and the window, read now.
-   *
-   * @example Counting refused calls
-   * ```ts
-   * import { CircuitBreaker } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const breaker = new CircuitBreaker();
-   * breaker.isolate();
-   * await breaker.execute(() => "never runs").catch(() => {});
-   * const stats = breaker.stats;
-   * assert.equal(stats.rejections, 1);
-   * assert.equal(stats.retryAfterMs, Infinity);
-   * ```
-   */
+  /** The counters and the window, read now. */
   get stats(): CircuitBreakerStats {
     const state = this.state;
     const now = this.#clock.now();
@@ -194,7 +235,7 @@ export class CircuitBreaker implements Policy {
       windowCalls: window.calls,
       windowFailures: window.failures,
       consecutiveOpenings: this.#openings,
-      activeProbes: this.#probes,
+      runningProbes: this.#probes,
       probeSuccesses: this.#probeSuccesses,
       retryAfterMs: this.#retryAfter(now),
       successes: this.#successes,
@@ -210,9 +251,9 @@ export class CircuitBreaker implements Policy {
    * @param fn The work; receives the caller's signal and attempt.
    * @param options The caller's signal.
    * @returns What `fn` produced.
-   * @throws {CircuitOpenError} (as a rejection) When the circuit refuses
-   *   the call.
-   * @throws {TypeError} (as a rejection) When `fn` or `options` is invalid.
+   * @throws {CircuitOpenError} Rejects with it when the circuit refuses the
+   *   call.
+   * @throws {TypeError} Rejects with it when `fn` or `options` is invalid.
    *
    * @example Running calls through the breaker
    * ```ts
@@ -281,9 +322,7 @@ export class CircuitBreaker implements Policy {
    * ```
    */
   reset(): void {
-    this.#openings = 0;
-    this.#strategy.reset();
-    if (this.#state !== "closed") this.#moveTo("closed");
+    this.#close();
   }
 
   /**
@@ -293,15 +332,19 @@ export class CircuitBreaker implements Policy {
    *
    * @example Persisting an open circuit across restarts
    * ```ts
-   * import { CircuitBreaker, VirtualClock } from "@pledge/core";
+   * import { CircuitBreaker, ConsecutiveFailuresStrategy, VirtualClock } from "@pledge/core";
    * import assert from "node:assert/strict";
    *
    * const clock = new VirtualClock();
-   * const before = new CircuitBreaker({ breakDurationMs: 1000, clock });
-   * before.isolate();
+   * const strategy = () => new ConsecutiveFailuresStrategy({ threshold: 1 });
+   * const before = new CircuitBreaker({ strategy: strategy(), cooldownMs: 1000, clock });
+   * await before.execute(() => Promise.reject(new Error("down"))).catch(() => {});
+   * clock.tick(400);
    * const saved = JSON.parse(JSON.stringify(before));
-   * const after = new CircuitBreaker({ initialState: saved, clock });
-   * assert.equal(after.state, "isolated");
+   * assert.equal(saved.remainingMs, 600);
+   * const after = new CircuitBreaker({ strategy: strategy(), initialState: saved, clock });
+   * assert.equal(after.state, "open");
+   * assert.equal(after.stats.retryAfterMs, 600);
    * ```
    */
   toJSON(): CircuitBreakerSnapshot {
@@ -315,9 +358,11 @@ export class CircuitBreaker implements Policy {
     };
   }
 
+  // --- the state machine ----------------------------------------------------
+
   // Decides whether a call may pass when not closed; takes a probe slot.
   #admit(): boolean {
-    if (this.#state === "open") this.#checkBreak();
+    if (this.#state === "open") this.#checkCooldown();
     if (this.#state === "half_open" && this.#probes < this.#maxProbes) {
       this.#probes++;
       return true;
@@ -371,11 +416,7 @@ export class CircuitBreaker implements Policy {
       this.#strategy.recordSuccess(now);
     } else if (this.#state === "half_open") {
       this.#probes--;
-      if (++this.#probeSuccesses >= this.#successThreshold) {
-        this.#openings = 0;
-        this.#strategy.reset();
-        this.#moveTo("closed");
-      }
+      if (++this.#probeSuccesses >= this.#successThreshold) this.#close();
     }
   }
 
@@ -390,9 +431,10 @@ export class CircuitBreaker implements Policy {
       counts = false;
     } else {
       try {
-        counts = this.#isFailure(error) !== false;
+        counts = this.#shouldHandle(error, this.#classifier.classify(error)) !==
+          false;
       } catch (thrown) {
-        report(thrown);
+        reportError(thrown);
         counts = true;
       }
     }
@@ -431,25 +473,28 @@ export class CircuitBreaker implements Policy {
 
   #open(): void {
     const now = this.#clock.now();
-    const attempt = ++this.#openings;
-    let ms = this.#breakDurationMs;
-    if (this.#breakDuration !== undefined) {
-      try {
-        const computed = this.#breakDuration({
-          attempt,
-          window: this.#strategy.window(now),
-        });
-        assertDuration("open the circuit", "breakDuration()", computed);
-        ms = computed;
-      } catch (error) {
-        report(error);
-      }
+    const openings = ++this.#openings;
+    let ms: number;
+    try {
+      ms = this.#cooldown.next(openings, this.#cooldownMs);
+      assertDuration("open the circuit", "cooldownMs.next()", ms);
+    } catch (error) {
+      reportError(error);
+      ms = DEFAULT_COOLDOWN_MS;
     }
+    this.#cooldownMs = ms;
     this.#openUntil = now + ms;
     this.#moveTo("open");
   }
 
-  #checkBreak(): void {
+  #close(): void {
+    this.#openings = 0;
+    this.#cooldownMs = 0;
+    this.#strategy.reset();
+    if (this.#state !== "closed") this.#moveTo("closed");
+  }
+
+  #checkCooldown(): void {
     if (this.#clock.now() >= this.#openUntil) this.#moveTo("half_open");
   }
 
@@ -468,5 +513,34 @@ export class CircuitBreaker implements Policy {
     if (this.#onStateChange !== undefined) {
       notify(this.#onStateChange, { from, to });
     }
+  }
+
+  // Validates a persisted snapshot, restores the strategy's window from it
+  // and takes its state.
+  #restore(snapshot: CircuitBreakerSnapshot): void {
+    if (snapshot === null || typeof snapshot !== "object") {
+      typeError(RESTORE, "initialState", "a snapshot object", snapshot);
+    }
+    const { state, remainingMs, consecutiveOpenings } = snapshot;
+    if (!STATES.includes(state)) {
+      typeError(
+        RESTORE,
+        "initialState.state",
+        `one of ${STATES.map((s) => `"${s}"`).join(", ")}`,
+        state,
+      );
+    }
+    assertDuration(RESTORE, "initialState.remainingMs", remainingMs);
+    assertInteger(
+      RESTORE,
+      "initialState.consecutiveOpenings",
+      consecutiveOpenings,
+      0,
+    );
+    const now = this.#clock.now();
+    this.#strategy.restore(snapshot.strategy, now);
+    this.#state = state;
+    this.#openings = consecutiveOpenings;
+    this.#openUntil = state === "open" ? now + remainingMs : 0;
   }
 }
