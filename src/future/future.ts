@@ -60,6 +60,7 @@ const HAS_F = 4; // #value holds onFulfilled
 const HAS_R = 8; // #value holds onRejected
 const HAS_BOTH = 12; // #value holds onFulfilled, #executor onRejected
 const DERIVED = 16; // created by then(): inherits the parent's executor
+const HANDLED = 32; // a rejection is not reported (rejectHandled, detach)
 
 type Handler = (value: unknown) => unknown;
 
@@ -309,13 +310,14 @@ export class Future<T> implements PromiseLike<T> {
       settle(f, FULFILLED, x);
     };
     settle = (f, state, value) => {
-      if ((f.#state & STATE) !== PENDING) return;
+      const bits = f.#state;
+      if ((bits & STATE) !== PENDING) return;
       f.#state = state;
       f.#value = value;
       const rs = f.#reactions;
       f.#reactions = undefined;
       if (rs === undefined) {
-        if (state === REJECTED) {
+        if (state === REJECTED && (bits & HANDLED) === 0) {
           // Nobody listens yet: let the host track it as it tracks promises.
           f.#reactions = Promise.reject(value) as Promise<never>;
         }
@@ -332,7 +334,7 @@ export class Future<T> implements PromiseLike<T> {
       // Settled meanwhile (rejected from outside while it followed `parent`).
       if ((bits & STATE) !== PENDING) return;
       let handler: Handler | undefined;
-      if (bits !== PENDING) {
+      if ((bits & DERIVED) !== 0) {
         const has = bits & HAS_BOTH;
         if (state === FULFILLED) {
           if (has & HAS_F) handler = child.#value as Handler;
@@ -340,7 +342,7 @@ export class Future<T> implements PromiseLike<T> {
         else if (has === HAS_BOTH) {
           handler = child.#executor as unknown as Handler;
         }
-        child.#state = PENDING;
+        child.#state = bits & HANDLED;
         child.#value = undefined;
         child.#executor = parent.#executor;
       }
@@ -379,7 +381,11 @@ export class Future<T> implements PromiseLike<T> {
       else if (Array.isArray(rs)) {
         const i = rs.indexOf(child);
         if (i >= 0) rs.splice(i, 1);
+        if (rs.length === 0) f.#reactions = undefined;
       }
+      // It had a reaction, as `Promise.race` leaves one: a later rejection
+      // stays handled.
+      f.#state |= HANDLED;
     };
     installSettlers({
       pendingFuture: pending,
@@ -388,8 +394,8 @@ export class Future<T> implements PromiseLike<T> {
       rejectHandled: (f, reason) => {
         const g = f as AnyFuture;
         if ((g.#state & STATE) !== PENDING) return;
-        if (g.#reactions !== undefined) settle(g, REJECTED, reason);
-        else (g.#state = REJECTED, g.#value = reason);
+        g.#state |= HANDLED;
+        settle(g, REJECTED, reason);
       },
       detachReaction: (f, reaction) =>
         detach(f as AnyFuture, reaction as AnyFuture),

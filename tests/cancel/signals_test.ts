@@ -12,6 +12,7 @@ import {
 } from "@pledge/core";
 import {
   assertDurationError,
+  collectUnhandled,
   countedSignal,
   durationTests,
   flush,
@@ -380,4 +381,20 @@ Deno.test("isAbortError() recognises AbortError and the reason of a given aborte
   custom.abort("shutdown");
   assert.equal(isAbortError("shutdown", custom.signal), true);
   assert.equal(isAbortError("other", custom.signal), false);
+});
+
+Deno.test("abortable() aborted keeps a later rejection of its input handled", async () => {
+  const future = new Completer<number>();
+  const native = Promise.withResolvers<number>();
+  const unhandled = await collectUnhandled(async () => {
+    const controller = new AbortController();
+    const a = abortable(future.future, controller.signal);
+    const b = abortable(native.promise, controller.signal);
+    controller.abort("stop");
+    await assert.rejects(a, (e) => e === "stop");
+    await assert.rejects(b, (e) => e === "stop");
+    future.reject(new Error("late future"));
+    native.reject(new Error("late promise"));
+  });
+  assert.deepEqual(unhandled, []);
 });

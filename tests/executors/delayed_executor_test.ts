@@ -9,6 +9,7 @@ import {
 import {
   BAD_NUMBERS,
   catchReported,
+  collectUnhandled,
   countedSignal,
   flush,
 } from "../_support.ts";
@@ -523,13 +524,7 @@ Deno.test("DelayedExecutor[Symbol.dispose]() cancels everything and refuses new 
 });
 
 Deno.test("DelayedExecutor.schedule() aborted through its signal, before or after it is armed, leaves no unhandled rejection", async () => {
-  const unhandled: unknown[] = [];
-  const onUnhandled = (e: PromiseRejectionEvent) => {
-    e.preventDefault();
-    unhandled.push(e.reason);
-  };
-  globalThis.addEventListener("unhandledrejection", onUnhandled);
-  try {
+  const unhandled = await collectUnhandled(async () => {
     for (const clock of [new VirtualClock(), undefined]) {
       const delayed = new DelayedExecutor({ clock });
       // Aborted before: never armed.
@@ -546,43 +541,34 @@ Deno.test("DelayedExecutor.schedule() aborted through its signal, before or afte
       else await flush();
       running.abort("running");
       gate.resolve();
-      // A repeating task aborted, and one cancelled by dispose.
+      // A repeating task aborted, one failing, and one cancelled by dispose.
       const rep = new AbortController();
       delayed.scheduleRepeating(() => {}, {
         periodMs: 1e9,
         signal: rep.signal,
       });
       rep.abort("repeat");
+      delayed.scheduleRepeating(() => {
+        throw new Error("to onError");
+      }, { periodMs: 1e9, initialDelayMs: 0, onError: () => {} });
+      if (clock) clock.tick(0);
+      else await flush();
       delayed.schedule(() => {}, 1e9);
       delayed[Symbol.dispose]();
       assert.equal(delayed.queued, 0);
     }
-    await flush();
-    await flush();
-  } finally {
-    globalThis.removeEventListener("unhandledrejection", onUnhandled);
-  }
+  });
   assert.deepEqual(unhandled, []);
 });
 
 Deno.test("ScheduledTask: a one-shot task that fails with nobody watching is reported as unhandled", async () => {
   const { clock, delayed } = setup();
-  const unhandled: unknown[] = [];
-  const onUnhandled = (e: PromiseRejectionEvent) => {
-    e.preventDefault();
-    unhandled.push(e.reason);
-  };
-  globalThis.addEventListener("unhandledrejection", onUnhandled);
-  try {
+  const unhandled = await collectUnhandled(() => {
     delayed.schedule(() => {
       throw new Error("nobody watches");
     }, 1);
     clock.tick(1);
-    await flush();
-    await flush();
-  } finally {
-    globalThis.removeEventListener("unhandledrejection", onUnhandled);
-  }
+  });
   assert.deepEqual(unhandled.map((e) => (e as Error).message), [
     "nobody watches",
   ]);

@@ -8,7 +8,13 @@ import {
   QueueFullError,
   VirtualClock,
 } from "../../mod.ts";
-import { BAD_NUMBERS, catchReported, countedSignal } from "../_support.ts";
+import {
+  BAD_NUMBERS,
+  catchReported,
+  collectUnhandled,
+  countedSignal,
+  flush,
+} from "../_support.ts";
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
 /** A task that runs until `release()` is called. */
@@ -927,4 +933,59 @@ Deno.test("PooledExecutor property: resizing and pausing never exceed the curren
     }),
     { numRuns: 100 },
   );
+});
+
+Deno.test("PooledExecutor: abort, timeout, clear, dispose and failure paths leave no unhandled rejection", async () => {
+  const clock = new VirtualClock();
+  const unhandled = await collectUnhandled(async () => {
+    const pool = new PooledExecutor({ concurrency: 1, maxQueue: 2, clock });
+    const gate = new Completer<void>();
+    const caller: Promise<unknown>[] = [];
+    const watch = (f: PromiseLike<unknown>) =>
+      caller.push(Promise.resolve(f).catch((e) => e));
+    const running = new AbortController();
+    watch(pool.submit(() => gate.future, { signal: running.signal }));
+    const queued = new AbortController();
+    watch(pool.submit(() => {}, { signal: queued.signal }));
+    watch(pool.submit(() => {}, { timeoutMs: 5 }));
+    watch(pool.submit(() => {})); // QueueFullError
+    const idle = new AbortController();
+    watch(pool.onIdle({ signal: idle.signal }));
+    watch(pool.onEmpty({ signal: idle.signal }));
+    queued.abort("queued");
+    running.abort("running");
+    idle.abort("idle");
+    // The running task's own outcome comes after its future settled early.
+    gate.reject(new Error("late failure"));
+    await flush();
+    assert.equal(pool.clear(), 0);
+    const slow = new Completer<void>();
+    watch(pool.submit(() => slow.future, { timeoutMs: 5 }));
+    clock.tick(5);
+    slow.reject(new Error("late, after its timeout"));
+    await flush();
+    watch(pool.submit(() => Promise.reject(new Error("failed"))));
+    pool.pause();
+    pool.submit(() => {}); // cleared: rejected as handled, never watched
+    assert.equal(pool.clear(), 1);
+    pool.resume();
+    watch(pool[Symbol.asyncDispose]());
+    watch(pool.submit(() => {})); // disposed
+    const outcomes = (await Promise.all(caller)).map((o) =>
+      o instanceof Error || o instanceof DOMException ? o.name : o
+    );
+    assert.deepEqual(outcomes, [
+      "running",
+      "queued",
+      undefined,
+      "QueueFullError",
+      "idle",
+      "idle",
+      "TimeoutError",
+      "Error",
+      undefined,
+      "InvalidStateError",
+    ]);
+  });
+  assert.deepEqual(unhandled, []);
 });

@@ -8,24 +8,7 @@ import {
   microtaskExecutor,
   VirtualClock,
 } from "../../mod.ts";
-import { catchReported } from "../_support.ts";
-
-/** A signal whose listeners are counted. */
-function countingSignal(controller = new AbortController()) {
-  const signal = controller.signal;
-  let live = 0;
-  const add = signal.addEventListener.bind(signal);
-  const remove = signal.removeEventListener.bind(signal);
-  signal.addEventListener = ((...args: Parameters<typeof add>) => {
-    live++;
-    add(...args);
-  }) as typeof signal.addEventListener;
-  signal.removeEventListener = ((...args: Parameters<typeof remove>) => {
-    live--;
-    remove(...args);
-  }) as typeof signal.removeEventListener;
-  return { controller, signal, live: () => live };
-}
+import { catchReported, collectUnhandled, countedSignal } from "../_support.ts";
 
 Deno.test("Future exposes its state synchronously", async () => {
   const c = new Completer<number>();
@@ -257,30 +240,32 @@ Deno.test("Future.wait() settles with the future and clears its timer", async ()
 
 Deno.test("Future.wait() rejects with signal.reason unchanged and removes its listener", async () => {
   const clock = new VirtualClock();
-  const { controller, signal, live } = countingSignal();
+  const counted = countedSignal();
+  const { controller, signal } = counted;
   const waited = new Completer<number>().future.wait({
     timeoutMs: 1000,
     signal,
     clock,
   });
-  assert.equal(live(), 1);
+  assert.equal(counted.live, 1);
   const reason = { custom: "reason" };
   controller.abort(reason);
   await assert.rejects(waited, (e) => e === reason);
-  assert.equal(live(), 0);
+  assert.equal(counted.live, 0);
   assert.equal(clock.pendingTimers, 0);
 
-  const ok = countingSignal();
+  const ok = countedSignal();
   const c = new Completer<number>();
   const settled = c.future.wait({ signal: ok.signal });
   c.resolve(1);
   assert.equal(await settled, 1);
-  assert.equal(ok.live(), 0);
+  assert.equal(ok.live, 0);
 });
 
 Deno.test("Future.wait() with an aborted signal rejects at once without timer or listener", async () => {
   const clock = new VirtualClock();
-  const { controller, signal, live } = countingSignal();
+  const counted = countedSignal();
+  const { controller, signal } = counted;
   controller.abort("gone");
   const waited = new Completer<number>().future.wait({
     timeoutMs: 10,
@@ -288,7 +273,7 @@ Deno.test("Future.wait() with an aborted signal rejects at once without timer or
     clock,
   });
   assert.equal(clock.pendingTimers, 0);
-  assert.equal(live(), 0);
+  assert.equal(counted.live, 0);
   await assert.rejects(waited, (e) => e === "gone");
 });
 
@@ -493,4 +478,41 @@ Deno.test("a future rejected while it follows a pending future stays rejected", 
   await Future.resolve();
   assert.equal(out.state, "rejected");
   await assert.rejects(out, /rejected first/);
+});
+
+Deno.test("Future.wait() given up leaves a later rejection of the future handled, as Promise.race", async () => {
+  const clock = new VirtualClock();
+  const source = new Completer<number>();
+  const unhandled = await collectUnhandled(async () => {
+    const controller = new AbortController();
+    const aborted = source.future.wait({ signal: controller.signal });
+    const timed = source.future.wait({ timeoutMs: 5, clock });
+    controller.abort("stop");
+    clock.tick(5);
+    await assert.rejects(aborted, (e) => e === "stop");
+    await assert.rejects(timed, { name: "TimeoutError" });
+    source.reject(new Error("late"));
+  });
+  assert.deepEqual(unhandled, []);
+  await assert.rejects(source.future, /late/);
+});
+
+Deno.test("Future: abort, timeout and rejection paths leave no unhandled rejection", async () => {
+  const clock = new VirtualClock();
+  const unhandled = await collectUnhandled(async () => {
+    // Every future the caller receives is handled by the caller.
+    const c1 = new Completer<number>();
+    const w1 = c1.future.wait({ timeoutMs: 10, clock });
+    c1.reject(new Error("source failed"));
+    await assert.rejects(w1, /source failed/);
+    const w2 = new Completer<number>().future.wait({
+      signal: AbortSignal.abort("pre"),
+    });
+    await assert.rejects(w2, (e) => e === "pre");
+    const w3 = Future.reject(new Error("x")).wait({ timeoutMs: 1, clock });
+    await assert.rejects(w3, /x/);
+    clock.runAll();
+  });
+  assert.deepEqual(unhandled, []);
+  assert.equal(clock.pendingTimers, 0);
 });
