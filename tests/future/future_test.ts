@@ -420,37 +420,21 @@ Deno.test("the Future job queue survives a throwing Array.prototype setter", asy
 });
 
 Deno.test("an unhandled rejected Future is reported like an unhandled promise", async () => {
-  const reported: unknown[] = [];
-  const onRejection = (e: PromiseRejectionEvent) => {
-    reported.push(e.reason);
-    e.preventDefault();
-  };
-  globalThis.addEventListener("unhandledrejection", onRejection);
-  try {
-    const reason = new Error("nobody listens");
+  const reason = new Error("nobody listens");
+  const reported = await collectUnhandled(() => {
     Future.reject(reason);
     const handled = Future.reject(new Error("handled"));
     handled.catch(() => {});
     // A derived future that rejects and is never handled is reported too.
     Future.reject(new Error("derived")).then((x) => x);
-    await new Promise((r) => setTimeout(r, 0));
-    await new Promise((r) => setTimeout(r, 0));
-    assert.equal(reported.length, 2);
-    assert.equal(reported[0], reason);
-    assert.equal((reported[1] as Error).message, "derived");
-  } finally {
-    globalThis.removeEventListener("unhandledrejection", onRejection);
-  }
+  });
+  assert.equal(reported.length, 2);
+  assert.equal(reported[0], reason);
+  assert.equal((reported[1] as Error).message, "derived");
 });
 
 Deno.test("a rejection handled in the same turn is not reported", async () => {
-  const reported: unknown[] = [];
-  const onRejection = (e: PromiseRejectionEvent) => {
-    reported.push(e.reason);
-    e.preventDefault();
-  };
-  globalThis.addEventListener("unhandledrejection", onRejection);
-  try {
+  const reported = await collectUnhandled(async () => {
     const c = new Completer<number>();
     c.reject(new Error("late but same turn"));
     await Promise.resolve();
@@ -458,11 +442,8 @@ Deno.test("a rejection handled in the same turn is not reported", async () => {
     const adopted = new Completer<number>();
     adopted.resolve(Future.reject(new Error("adopted")));
     adopted.future.catch(() => {});
-    await new Promise((r) => setTimeout(r, 0));
-    assert.deepEqual(reported, []);
-  } finally {
-    globalThis.removeEventListener("unhandledrejection", onRejection);
-  }
+  });
+  assert.deepEqual(reported, []);
 });
 
 Deno.test("a future rejected while it follows a pending future stays rejected", async () => {
