@@ -399,9 +399,9 @@ export function parentCore(
   option: string,
   value: unknown,
 ): TokenCore {
-  if (value instanceof AbortSignal) return coreOfSignal(value);
   const core = coreOfToken?.(value);
   if (core !== undefined) return core;
+  if (value instanceof AbortSignal) return coreOfSignal(value);
   return typeError(
     action,
     option,

@@ -72,9 +72,7 @@ export class CancellationToken {
         return new CancellationToken();
       },
       coreOf: (value) =>
-        typeof value === "object" && value !== null && #core in value
-          ? (value as CancellationToken).#core
-          : undefined,
+        value instanceof CancellationToken ? value.#core : undefined,
     });
   }
 

@@ -98,21 +98,16 @@ class ThenableJob {
   ) {}
 }
 
-// The array only ever holds own slots, created by `Array.from` (which
-// defines them, never assigns), so a setter someone put on
-// `Array.prototype` can neither swallow a job nor throw here.
-const INITIAL_SLOTS = 64;
-let jobs: unknown[] = Array.from({ length: INITIAL_SLOTS });
+let jobs: unknown[] = [];
 let size = 0;
 let scheduled = false;
 
 function drain(): void {
+  const queue = jobs;
   let i = 0;
   for (;;) {
     try {
       while (i < size) {
-        // Re-read: a job that enqueues may have grown the array.
-        const queue = jobs;
         const target = queue[i] as AnyFuture;
         const source = queue[i + 1];
         queue[i] = undefined;
@@ -124,27 +119,25 @@ function drain(): void {
       }
       break;
     } catch (error) {
-      // A job threw outside the handlers (a hostile executor or global):
-      // report it and run the jobs after it.
+      // A job threw outside the handlers (a hostile executor, a setter on
+      // `Array.prototype`): report it and run the jobs after it.
       reportError(error);
     }
   }
   size = 0;
   scheduled = false;
   // Drop a backing store that a burst made large.
-  if (jobs.length > 2 * 4096) jobs = Array.from({ length: INITIAL_SLOTS });
+  if (queue.length > 2 * 4096) jobs = [];
 }
 
 function enqueue(target: AnyFuture, source: unknown): void {
-  let queue = jobs;
+  const queue = jobs;
   const i = size;
-  if (i === queue.length) {
-    const grown = Array.from({ length: 2 * i });
-    for (let k = 0; k < i; k++) grown[k] = queue[k];
-    queue = jobs = grown;
+  if (i === queue.length) queue.push(target, source);
+  else {
+    queue[i] = target;
+    queue[i + 1] = source;
   }
-  queue[i] = target;
-  queue[i + 1] = source;
   size = i + 2;
   if (!scheduled) {
     scheduled = true;
@@ -159,6 +152,25 @@ const PENDING_INIT: unknown = Object.freeze({});
 
 function pending<T>(): Future<T> {
   return new Future<T>(PENDING_INIT as never);
+}
+
+// Runs the `init` of `new Future(init)`, as `new Promise(init)` does.
+function start(f: AnyFuture, init: unknown): void {
+  if (typeof init !== "function") {
+    throw new TypeError(
+      invalidMessage("create a Future", "init", "a function", init),
+    );
+  }
+  let done = false;
+  try {
+    init((v: unknown) => {
+      if (!done) (done = true, resolveWith(f, v));
+    }, (e: unknown) => {
+      if (!done) (done = true, settle(f, REJECTED, e));
+    });
+  } catch (e) {
+    if (!done) (done = true, settle(f, REJECTED, e));
+  }
 }
 
 function isObjectLike(x: unknown): x is object {
@@ -223,22 +235,7 @@ export class Future<T> implements PromiseLike<T> {
       reject: (reason?: unknown) => void,
     ) => void,
   ) {
-    if ((init as unknown) === PENDING_INIT) return;
-    if (typeof init !== "function") {
-      throw new TypeError(
-        invalidMessage("create a Future", "init", "a function", init),
-      );
-    }
-    let done = false;
-    try {
-      init((v) => {
-        if (!done) (done = true, resolveWith(this, v));
-      }, (e) => {
-        if (!done) (done = true, settle(this, REJECTED, e));
-      });
-    } catch (e) {
-      if (!done) (done = true, settle(this, REJECTED, e));
-    }
+    if ((init as unknown) !== PENDING_INIT) start(this as AnyFuture, init);
   }
 
   static {
