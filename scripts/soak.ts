@@ -66,6 +66,14 @@ export interface Churn {
 const FAR = 1e9; // far-future work: nothing is due while the soak runs
 const noop = (): void => {};
 
+/** A pool of one slot, held until `release()`. */
+function busyPool(): { pool: PooledExecutor; release(): void } {
+  const pool = new PooledExecutor({ concurrency: 1 });
+  const gate = new Completer<void>();
+  pool.submit(() => gate.future);
+  return { pool, release: () => gate.resolve() };
+}
+
 /** The APIs, one section per area. */
 export const CHURNS: Churn[] = [
   // --- future
@@ -181,10 +189,9 @@ export const CHURNS: Churn[] = [
     name: "executors: PooledExecutor.submit({ signal }) queued, aborted",
     async: true,
     setup() {
-      const pool = new PooledExecutor({ concurrency: 1 });
-      const gate = new Completer<void>();
-      pool.submit(() => gate.future);
+      const { pool, release } = busyPool();
       return {
+        release,
         async cycle() {
           const controller = new AbortController();
           const queued = pool.submit(noop, {
@@ -194,7 +201,6 @@ export const CHURNS: Churn[] = [
           controller.abort();
           await queued.catch(noop);
         },
-        release: () => gate.resolve(),
       };
     },
   },
@@ -202,17 +208,15 @@ export const CHURNS: Churn[] = [
     name: "executors: PooledExecutor.onIdle({ signal }) while busy, aborted",
     async: true,
     setup() {
-      const pool = new PooledExecutor({ concurrency: 1 });
-      const gate = new Completer<void>();
-      pool.submit(() => gate.future);
+      const { pool, release } = busyPool();
       return {
+        release,
         async cycle() {
           const controller = new AbortController();
           const idle = pool.onIdle({ signal: controller.signal });
           controller.abort();
           await idle.catch(noop);
         },
-        release: () => gate.resolve(),
       };
     },
   },
