@@ -348,7 +348,11 @@ export async function soak(churn: Churn, n = CYCLES): Promise<SoakResult> {
   };
 }
 
-async function main(args: string[]): Promise<number> {
+/**
+ * Soaks the APIs whose name contains one of `args` (all without), prints a
+ * line per API, and returns the exit code: 1 when one kept too much.
+ */
+export async function main(args: string[]): Promise<number> {
   const selected = args.length === 0
     ? CHURNS
     : CHURNS.filter((c) => args.some((a) => c.name.includes(a)));
