@@ -7,12 +7,8 @@
  */
 
 import { assertFunction, typeError } from "../core/_validate.ts";
-import {
-  coreOfSignal,
-  installTokenAccess,
-  TokenCore,
-  tokenOf,
-} from "./_token_core.ts";
+import { coreOfSignal, TokenCore } from "./_token_core.ts";
+import { installTokenAccess, tokenOf } from "./_token_links.ts";
 
 // The core of the token being created by `tokenOf` (see the static block).
 let pendingCore: TokenCore | undefined;

@@ -25,12 +25,8 @@ import {
   resolveFuture,
 } from "../future/_settle.ts";
 import type { CancellationToken } from "./cancellation_token.ts";
-import {
-  linkCore,
-  onSignalAbort,
-  parentCores,
-  TokenCore,
-} from "./_token_core.ts";
+import { onSignalAbort, TokenCore } from "./_token_core.ts";
+import { linkCore, parentCores } from "./_token_links.ts";
 
 /** An `AbortSignal` that holds a timer or listeners until disposed. */
 export type DisposableSignal = AbortSignal & Disposable;
