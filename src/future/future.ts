@@ -98,7 +98,10 @@ class ThenableJob {
   ) {}
 }
 
-let jobs: unknown[] = [];
+// Starts with own slots (`Array.from` defines them, never assigns), so a
+// setter someone put on an index of `Array.prototype` cannot swallow a job.
+const newJobs = (): unknown[] => Array.from({ length: 256 });
+let jobs: unknown[] = newJobs();
 let size = 0;
 let scheduled = false;
 
@@ -127,7 +130,7 @@ function drain(): void {
   size = 0;
   scheduled = false;
   // Drop a backing store that a burst made large.
-  if (queue.length > 2 * 4096) jobs = [];
+  if (queue.length > 2 * 4096) jobs = newJobs();
 }
 
 function enqueue(target: AnyFuture, source: unknown): void {
