@@ -31,7 +31,8 @@
  * that builds what lives across cycles (a pool, a long-lived signal) and
  * returns the `cycle` (and a `release` for what it built), with
  * `async: true` when a cycle must await (a caller that handles a rejection
- * attaches a reaction, which runs on a microtask).
+ * attaches a reaction, which runs on a microtask). `abortEach(start)` makes
+ * the usual submit-and-abort cycle.
  *
  * @module
  */
@@ -66,6 +67,21 @@ export interface Churn {
 const FAR = 1e9; // far-future work: nothing is due while the soak runs
 const noop = (): void => {};
 
+/**
+ * A cycle that starts work with a fresh signal, aborts it at once, and
+ * handles the rejection as a caller would.
+ */
+function abortEach(
+  start: (signal: AbortSignal) => PromiseLike<unknown>,
+): Soaked["cycle"] {
+  return async () => {
+    const controller = new AbortController();
+    const work = start(controller.signal);
+    controller.abort();
+    await Promise.resolve(work).catch(noop);
+  };
+}
+
 /** A pool of one slot, held until `release()`. */
 function busyPool(): { pool: PooledExecutor; release(): void } {
   const pool = new PooledExecutor({ concurrency: 1 });
@@ -95,15 +111,9 @@ export const CHURNS: Churn[] = [
     setup() {
       const longLived = new Completer<number>();
       return {
-        async cycle() {
-          const controller = new AbortController();
-          const waited = longLived.future.wait({
-            timeoutMs: FAR,
-            signal: controller.signal,
-          });
-          controller.abort();
-          await waited.catch(noop);
-        },
+        cycle: abortEach((signal) =>
+          longLived.future.wait({ timeoutMs: FAR, signal })
+        ),
       };
     },
   },
@@ -112,14 +122,7 @@ export const CHURNS: Churn[] = [
   {
     name: "cancel: delay(far, { signal }) aborted",
     async: true,
-    setup: () => ({
-      async cycle() {
-        const controller = new AbortController();
-        const waited = delay(FAR, { signal: controller.signal });
-        controller.abort();
-        await waited.catch(noop);
-      },
-    }),
+    setup: () => ({ cycle: abortEach((signal) => delay(FAR, { signal })) }),
   },
   {
     name: "cancel: timeoutSignal(far) disposed",
@@ -167,12 +170,7 @@ export const CHURNS: Churn[] = [
     setup() {
       const longLived = new Completer<number>();
       return {
-        async cycle() {
-          const controller = new AbortController();
-          const waited = abortable(longLived.future, controller.signal);
-          controller.abort();
-          await waited.catch(noop);
-        },
+        cycle: abortEach((signal) => abortable(longLived.future, signal)),
       };
     },
   },
@@ -192,15 +190,9 @@ export const CHURNS: Churn[] = [
       const { pool, release } = busyPool();
       return {
         release,
-        async cycle() {
-          const controller = new AbortController();
-          const queued = pool.submit(noop, {
-            signal: controller.signal,
-            timeoutMs: FAR,
-          });
-          controller.abort();
-          await queued.catch(noop);
-        },
+        cycle: abortEach((signal) =>
+          pool.submit(noop, { signal, timeoutMs: FAR })
+        ),
       };
     },
   },
@@ -211,12 +203,7 @@ export const CHURNS: Churn[] = [
       const { pool, release } = busyPool();
       return {
         release,
-        async cycle() {
-          const controller = new AbortController();
-          const idle = pool.onIdle({ signal: controller.signal });
-          controller.abort();
-          await idle.catch(noop);
-        },
+        cycle: abortEach((signal) => pool.onIdle({ signal })),
       };
     },
   },
