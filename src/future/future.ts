@@ -98,10 +98,13 @@ class ThenableJob {
   ) {}
 }
 
-// Starts with own slots (`Array.from` defines them, never assigns), so a
-// setter someone put on an index of `Array.prototype` cannot swallow a job.
-const newJobs = (): unknown[] => Array.from({ length: 256 });
-let jobs: unknown[] = newJobs();
+// Own slots from the start (pushed while this module loads, before any
+// user code runs), kept when a burst's backing store is dropped (the length
+// is cut, never the array replaced): a setter someone puts later on an
+// index of `Array.prototype` cannot swallow a job.
+const SLOTS = 256;
+const jobs: unknown[] = [];
+for (let i = 0; i < SLOTS; i++) jobs.push(undefined);
 let size = 0;
 let scheduled = false;
 
@@ -130,7 +133,7 @@ function drain(): void {
   size = 0;
   scheduled = false;
   // Drop a backing store that a burst made large.
-  if (queue.length > 2 * 4096) jobs = newJobs();
+  if (queue.length > 2 * 4096) queue.length = SLOTS;
 }
 
 function enqueue(target: AnyFuture, source: unknown): void {
