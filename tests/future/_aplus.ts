@@ -11,22 +11,38 @@ export interface Adapter {
   deferred(): Deferred;
 }
 
-export async function failuresOf(
+/** What a run of the suite did: an empty run has `passed + failed === 0`. */
+export interface AplusRun {
+  passed: number;
+  failed: number;
+}
+
+interface Runner {
+  on(event: "pass" | "fail", listener: () => void): void;
+}
+
+export async function runSuite(
   adapter: Adapter,
   grep?: string,
-): Promise<number> {
+): Promise<AplusRun> {
+  const run: AplusRun = { passed: 0, failed: 0 };
+  // A mocha reporter that counts the tests as they end.
+  function Counter(runner: Runner) {
+    runner.on("pass", () => run.passed++);
+    runner.on("fail", () => run.failed++);
+  }
   const onRejection = (e: PromiseRejectionEvent) => e.preventDefault();
   globalThis.addEventListener("unhandledrejection", onRejection);
   try {
-    return await new Promise<number>((resolve) =>
+    await new Promise<void>((resolve) =>
       runAplus(
         adapter,
-        { reporter: "dot", ...(grep ? { grep } : {}) },
-        (err: { failures?: number } | null) =>
-          resolve(err ? (err.failures ?? -1) : 0),
+        { reporter: Counter, ...(grep ? { grep } : {}) },
+        () => resolve(),
       )
     );
   } finally {
     globalThis.removeEventListener("unhandledrejection", onRejection);
   }
+  return run;
 }
