@@ -287,8 +287,8 @@ export class HostTimers {
   readonly clock: FakeableClock;
   /** Whether handles are objects (Node's rules) or numbers (HTML's). */
   readonly objects: boolean;
-  /** The timers whose id was handed out, by id. */
-  readonly byId: Map<number, FakeTimer> = new Map();
+  /** The timers (`FakeTimer`s) whose id was handed out, by id. */
+  readonly byId: Map<number, object> = new Map();
   /** The timer nesting level of the timer callback running (HTML). */
   nesting = 0;
   readonly #host: HostClearFunctions;
@@ -381,7 +381,7 @@ export class HostTimers {
   #find(handle: unknown): FakeTimer | undefined {
     if (handle instanceof FakeTimer) return handle;
     if (typeof handle === "number" || typeof handle === "string") {
-      return this.byId.get(Number(handle));
+      return this.byId.get(Number(handle)) as FakeTimer | undefined;
     }
     return undefined;
   }

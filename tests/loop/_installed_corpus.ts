@@ -70,8 +70,10 @@ setTimeout(() => {
 }, 5);
 setTimeout(() => {
   log("t2");
+  Promise.resolve().then(() => log("t2 then"));
   process.nextTick(() => log("t2 nextTick"));
-}, 5);`,
+}, 5);
+setTimeout(() => log("t3"), 5);`,
   },
   {
     name: "interval_zero_vs_timeouts",

@@ -504,13 +504,18 @@ Deno.test("async drivers drain native microtasks and nextTick after every timer 
     Promise.resolve().then(() => log.push("t1 then"));
     process?.nextTick?.(() => log.push("t1 nextTick"));
   }, 5);
-  setTimeout(() => log.push("t2"), 5);
+  setTimeout(() => {
+    log.push("t2");
+    Promise.resolve().then(() => log.push("t2 then"));
+    process?.nextTick?.(() => log.push("t2 nextTick"));
+  }, 5);
+  setTimeout(() => log.push("t3"), 5);
   await clock.tickAsync(5);
   assert.deepEqual(
     log,
     process?.nextTick
-      ? ["t1", "t1 nextTick", "t1 then", "t2"]
-      : ["t1", "t1 then", "t2"],
+      ? ["t1", "t1 nextTick", "t1 then", "t2", "t2 nextTick", "t2 then", "t3"]
+      : ["t1", "t1 then", "t2", "t2 then", "t3"],
   );
 });
 
