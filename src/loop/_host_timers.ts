@@ -103,10 +103,16 @@ class FakeTimer {
   readonly #run = (): void => {
     const timers = this.#timers;
     const kind = this.#kind;
-    const repeats = kind === INTERVAL && timers.objects;
-    if (!repeats) {
+    if (kind !== INTERVAL || !timers.objects) {
       this.#armed = false;
       if (this.#id !== 0 && kind !== INTERVAL) timers.byId.delete(this.#id);
+    }
+    if (timers.objects && kind !== FRAME) {
+      // Node's shape: no nesting levels, intervals re-arm in the clock, the
+      // handle is `this`.
+      if (this.#args === undefined) this.#callback.call(this);
+      else this.#callback.apply(this, this.#args);
+      return;
     }
     const outer = timers.nesting;
     timers.nesting = this.#nesting;
@@ -114,16 +120,15 @@ class FakeTimer {
       if (kind === FRAME) {
         this.#callback.call(undefined, timers.clock.now());
       } else if (this.#args === undefined) {
-        this.#callback.call(timers.objects ? this : globalThis);
+        this.#callback.call(globalThis);
       } else {
-        this.#callback.apply(timers.objects ? this : globalThis, this.#args);
+        this.#callback.apply(globalThis, this.#args);
       }
     } finally {
       timers.nesting = outer;
       // HTML re-runs the timer initialisation steps for an interval, one
-      // nesting level deeper each time (Node-shaped intervals re-arm in the
-      // clock).
-      if (kind === INTERVAL && !timers.objects && !this.#cleared) {
+      // nesting level deeper each time.
+      if (kind === INTERVAL && !this.#cleared) {
         this.#nesting++;
         this.#arm();
       }
@@ -337,19 +342,18 @@ export class HostTimers {
         if (timer !== undefined) timer[CLEAR](kinds);
         else fallback?.(handle);
       };
-    const rest = (all: IArguments, from: number): unknown[] | undefined =>
-      all.length > from ? Array.prototype.slice.call(all, from) : undefined;
+    const some = (args: unknown[]) => args.length === 0 ? undefined : args;
     return {
-      setTimeout: function setTimeout(callback: unknown, delay?: unknown) {
-        return arm(TIMEOUT, callback, delay, rest(arguments, 2));
+      setTimeout(callback: unknown, delay?: unknown, ...args: unknown[]) {
+        return arm(TIMEOUT, callback, delay, some(args));
       },
-      setInterval: function setInterval(callback: unknown, delay?: unknown) {
-        return arm(INTERVAL, callback, delay, rest(arguments, 2));
+      setInterval(callback: unknown, delay?: unknown, ...args: unknown[]) {
+        return arm(INTERVAL, callback, delay, some(args));
       },
-      setImmediate: function setImmediate(callback: unknown) {
-        return arm(IMMEDIATE, callback, 0, rest(arguments, 1));
+      setImmediate(callback: unknown, ...args: unknown[]) {
+        return arm(IMMEDIATE, callback, 0, some(args));
       },
-      requestAnimationFrame: function requestAnimationFrame(callback: unknown) {
+      requestAnimationFrame(callback: unknown) {
         return arm(FRAME, callback, 0, undefined);
       },
       // Timeouts and intervals clear each other, as on every host.
