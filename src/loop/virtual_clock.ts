@@ -31,10 +31,11 @@ export interface VirtualClockOptions {
    */
   startMs?: number;
   /**
-   * The wall time to start at, as epoch milliseconds or a `Date`: what
-   * `dateNow()` (and an installed `Date.now()`) returns first.
+   * The wall time `dateNow()` (and an installed `Date.now()`) starts at, as
+   * epoch milliseconds or a `Date`; by default the current date, as with
+   * Deno's `FakeTime`, Jest and Vitest (@sinonjs/fake-timers starts at 0).
    *
-   * @default {the host's `Date.now()` when the clock is created (as Deno's `FakeTime`, Jest and Vitest; @sinonjs/fake-timers starts at 0)}
+   * @default {the host's `Date.now()` when the clock is created}
    */
   startDate?: number | Date;
   /**
@@ -68,9 +69,8 @@ export type FakeableApi =
 /** Options of {@linkcode VirtualClock.install}. */
 export interface InstallOptions {
   /**
-   * The host APIs to fake; naming one the host lacks is a `TypeError`.
-   * Promises, `queueMicrotask` and `process.nextTick` are never faked: they
-   * run for real.
+   * The host APIs to fake (promises, `queueMicrotask` and `nextTick` always
+   * run for real); naming one the host lacks is a `TypeError`.
    *
    * @default {every {@linkcode FakeableApi} the host has}
    */
