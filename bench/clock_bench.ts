@@ -7,6 +7,7 @@
  */
 import FakeTimers from "@sinonjs/fake-timers";
 import { VirtualClock } from "../mod.ts";
+import { TIMERS_AND_DATE } from "../tests/loop/_installed_corpus.ts";
 
 function delays(n: number, seed = 42): number[] {
   let s = seed >>> 0;
@@ -86,16 +87,7 @@ Deno.bench({
 // VirtualClock.install() against @sinonjs/fake-timers 15.5.0's install(),
 // both over the same globals, driving code that calls setTimeout itself.
 
-const FAKED = [
-  "setTimeout",
-  "clearTimeout",
-  "setInterval",
-  "clearInterval",
-  "setImmediate",
-  "clearImmediate",
-  "Date",
-  "performance",
-] as FakeTimers.FakeMethod[];
+const FAKED = [...TIMERS_AND_DATE] as FakeTimers.FakeMethod[];
 const installedDelays = delays(100_000, 7);
 
 Deno.bench({

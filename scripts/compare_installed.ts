@@ -14,7 +14,10 @@
 
 import FakeTimers from "@sinonjs/fake-timers";
 import { VirtualClock } from "../mod.ts";
-import { installedCorpus } from "../tests/loop/_installed_corpus.ts";
+import {
+  installedCorpus,
+  TIMERS_AND_DATE,
+} from "../tests/loop/_installed_corpus.ts";
 import { recorded } from "../tests/loop/fixtures/installed/recorded.ts";
 
 interface Driven {
@@ -27,16 +30,6 @@ type Candidate = [name: string, install: () => Driven, sync: boolean];
 
 const hostImmediate = setImmediate;
 const turn = () => new Promise<void>((r) => hostImmediate(r));
-const TIMERS_AND_DATE = [
-  "setTimeout",
-  "clearTimeout",
-  "setInterval",
-  "clearInterval",
-  "setImmediate",
-  "clearImmediate",
-  "Date",
-  "performance",
-] as const;
 
 const candidates: Candidate[] = [];
 for (const sync of [false, true]) {

@@ -15,12 +15,13 @@
  * @module
  */
 
-import { installedCorpus } from "../tests/loop/_installed_corpus.ts";
 import {
+  installedCorpus,
   type InstalledRuntime,
-  recorded,
   type Recording,
-} from "../tests/loop/fixtures/installed/recorded.ts";
+} from "../tests/loop/_installed_corpus.ts";
+import { recorded } from "../tests/loop/fixtures/installed/recorded.ts";
+import { runLines as run, tally } from "./_record.ts";
 
 const RUNS = 5;
 const OUT = new URL(
@@ -35,20 +36,6 @@ const BUN = new URL(
 // it orders its nextTick callbacks unlike Node: touch it at top level.
 const PRELUDE = "const log = (label) => console.log(label);\n" +
   "void globalThis.process;\n";
-
-async function run(cmd: string, args: string[]): Promise<string[]> {
-  const { code, stdout, stderr } = await new Deno.Command(cmd, {
-    args,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const text = new TextDecoder();
-  if (code !== 0) {
-    throw new Error(`${cmd} ${args.join(" ")} failed: ${text.decode(stderr)}`);
-  }
-  return text.decode(stdout).split("\n").filter((l) => l !== "");
-}
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -90,18 +77,10 @@ for (const program of installedCorpus) {
   const results: Recording["results"] = {};
   for (const runtime of runtimes) {
     const [cmd, args] = commands[runtime](dir);
-    const counts = new Map<string, number>();
-    for (let i = 0; i < RUNS; i++) {
-      const key = JSON.stringify(await run(cmd, args));
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
-    const variants = [...counts].sort((a, b) => b[1] - a[1])
-      .map(([key, count]) => ({ count, output: JSON.parse(key) as string[] }));
-    results[runtime] = {
-      majority: variants[0]!.output,
-      stable: variants.length === 1,
-      variants,
-    };
+    const variants = await tally(cmd, args, RUNS);
+    results[runtime] = variants.length === 1
+      ? { majority: variants[0]!.output, stable: true }
+      : { majority: variants[0]!.output, stable: false, variants };
   }
   await Deno.remove(dir, { recursive: true });
   out[program.name] = {
@@ -115,7 +94,7 @@ for (const program of installedCorpus) {
         `${r} ${
           results[r]!.stable
             ? "stable"
-            : `${results[r]!.variants.length} variants`
+            : `${results[r]!.variants!.length} variants`
         }`
       ).join(", ")
     }`,
@@ -137,24 +116,7 @@ await Deno.writeTextFile(
  * @module
  */
 
-/** A runtime the recorder runs. */
-export type InstalledRuntime = "node-cjs" | "node-esm" | "deno" | "bun";
-
-/** The outputs of one program. */
-export interface Recording {
-  /** The source it ran (the corpus must still hold it). */
-  source: string;
-  /** The runtime versions and the runs per runtime. */
-  recordedWith: Record<string, string | number>;
-  /** Per runtime: the majority output, whether all runs agreed, each variant. */
-  results: Partial<
-    Record<InstalledRuntime, {
-      majority: string[];
-      stable: boolean;
-      variants: { count: number; output: string[] }[];
-    }>
-  >;
-}
+import type { Recording } from "../../_installed_corpus.ts";
 
 /** The recordings, by program name. */
 export const recorded: Record<string, Recording> = ${body};

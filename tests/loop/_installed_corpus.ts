@@ -19,6 +19,44 @@
  * @module
  */
 
+/** A runtime the recorder runs. */
+export type InstalledRuntime = "node-cjs" | "node-esm" | "deno" | "bun";
+
+/** What one runtime logged, over every run. */
+export interface RuntimeResult {
+  /** The output most runs logged. */
+  majority: string[];
+  /** Whether every run logged the same. */
+  stable: boolean;
+  /** Each output seen and how often, when the runs disagreed. */
+  variants?: { count: number; output: string[] }[];
+}
+
+/** The recorded outputs of one program. */
+export interface Recording {
+  /** The source it ran (the corpus must still hold it). */
+  source: string;
+  /** The runtime versions and the runs per runtime. */
+  recordedWith: Record<string, string | number>;
+  /** What each runtime logged. */
+  results: Partial<Record<InstalledRuntime, RuntimeResult>>;
+}
+
+/**
+ * The host APIs both the installed clock and @sinonjs/fake-timers fake when
+ * compared (fake-timers' `toFake` names): timers and `Date`.
+ */
+export const TIMERS_AND_DATE = [
+  "setTimeout",
+  "clearTimeout",
+  "setInterval",
+  "clearInterval",
+  "setImmediate",
+  "clearImmediate",
+  "Date",
+  "performance",
+] as const;
+
 /** One program of the corpus. */
 export interface InstalledProgram {
   /** A file-name-safe name. */
