@@ -19,18 +19,30 @@
  * @module
  */
 
-import type { TimerHandle } from "../core/clock.ts";
+import type { HeapEntry } from "../core/_heap.ts";
 
-/** What the fakes need of the clock. */
+/** The key of the method a `VirtualClock` calls to run one of its timers. */
+export const FIRE: unique symbol = Symbol("fire");
+
+/**
+ * A timer in a `VirtualClock`'s heap. The fakes' timers are their own
+ * handles, so arming one allocates nothing else.
+ */
+export interface ClockTimer extends HeapEntry {
+  /** The period of an interval (re-armed after it runs), or -1. */
+  period: number;
+  /** Runs the timer. */
+  [FIRE](): void;
+}
+
+/** What the fakes need of the clock: a capability the clock hands over. */
 export interface FakeableClock {
   /** Virtual time in milliseconds. */
   now(): number;
-  /** Runs `callback` once, `ms` (any finite number >= 0) from now. */
-  setTimeout(callback: () => void, ms: number): TimerHandle;
-  /** Runs `callback` every `ms`, re-armed after each run. */
-  setInterval(callback: () => void, ms: number): TimerHandle;
-  /** Cancels a timer or an interval. */
-  clearTimeout(handle: TimerHandle): void;
+  /** Schedules `timer` `ms` (any finite number >= 0) from now. */
+  arm(timer: ClockTimer, ms: number): void;
+  /** Unschedules `timer` (also while its interval callback runs). */
+  cancel(timer: ClockTimer): void;
 }
 
 /** The host functions the fakes fall back to for handles they did not make. */
@@ -55,6 +67,16 @@ const INTERVAL = 2;
 const IMMEDIATE = 4;
 const FRAME = 8;
 type Kind = typeof TIMEOUT | typeof INTERVAL | typeof IMMEDIATE | typeof FRAME;
+// A timer's state, in one small integer (a timer is a heap entry: the
+// smaller, the fewer cache misses when the heap compares deadlines): the
+// kind, three flags, and the HTML nesting level (capped at 7: only "more
+// than 6" matters).
+const KIND = 15;
+const ARMED = 16;
+const CLEARED = 32;
+const UNREF = 64;
+const NESTING_SHIFT = 8;
+const MAX_NESTING = 7;
 
 // Ids of every install share one sequence, so a handle kept from an earlier
 // install never names a timer of a later one. They start high, as
@@ -88,23 +110,45 @@ const CLEAR = Symbol("clear");
 const ID = Symbol("id");
 
 /** A timer the fakes armed; on object-shaped hosts also its handle. */
-class FakeTimer {
+class FakeTimer implements ClockTimer {
+  /** When it is due (kept by the clock). */
+  deadline = 0;
+  /** Its arming order (kept by the clock). */
+  seq = 0;
+  /** Its place in the clock's heap (kept by the clock). */
+  index = -1;
+  /** The period of a Node-shaped interval, or -1. */
+  period = -1;
   readonly #timers: HostTimers;
-  readonly #kind: Kind;
   readonly #callback: AnyFunction;
   readonly #args: unknown[] | undefined;
   readonly #ms: number;
-  #nesting: number;
-  #entry: TimerHandle = undefined;
-  #armed = false;
-  #cleared = false;
+  #state: number;
   #id = 0;
-  #ref = true;
-  readonly #run = (): void => {
+
+  constructor(
+    timers: HostTimers,
+    kind: Kind,
+    callback: AnyFunction,
+    args: unknown[] | undefined,
+    ms: number,
+    nesting: number,
+  ) {
+    this.#timers = timers;
+    this.#callback = callback;
+    this.#args = args;
+    this.#ms = ms;
+    this.#state = kind |
+      (nesting < MAX_NESTING ? nesting : MAX_NESTING) << NESTING_SHIFT;
+    this.#arm();
+  }
+
+  /** Runs the callback (the clock calls this when the timer is due). */
+  [FIRE](): void {
     const timers = this.#timers;
-    const kind = this.#kind;
-    if (kind !== INTERVAL || !timers.objects) {
-      this.#armed = false;
+    const kind = this.#state & KIND;
+    if (this.period < 0) {
+      this.#state &= ~ARMED;
       if (this.#id !== 0 && kind !== INTERVAL) timers.byId.delete(this.#id);
     }
     if (timers.objects && kind !== FRAME) {
@@ -115,7 +159,7 @@ class FakeTimer {
       return;
     }
     const outer = timers.nesting;
-    timers.nesting = this.#nesting;
+    timers.nesting = this.#state >>> NESTING_SHIFT;
     try {
       if (kind === FRAME) {
         this.#callback.call(undefined, timers.clock.now());
@@ -128,28 +172,13 @@ class FakeTimer {
       timers.nesting = outer;
       // HTML re-runs the timer initialisation steps for an interval, one
       // nesting level deeper each time.
-      if (kind === INTERVAL && !this.#cleared) {
-        this.#nesting++;
+      if (kind === INTERVAL && (this.#state & CLEARED) === 0) {
+        if ((this.#state >>> NESTING_SHIFT) < MAX_NESTING) {
+          this.#state += 1 << NESTING_SHIFT;
+        }
         this.#arm();
       }
     }
-  };
-
-  constructor(
-    timers: HostTimers,
-    kind: Kind,
-    callback: AnyFunction,
-    args: unknown[] | undefined,
-    ms: number,
-    nesting: number,
-  ) {
-    this.#timers = timers;
-    this.#kind = kind;
-    this.#callback = callback;
-    this.#args = args;
-    this.#ms = ms;
-    this.#nesting = nesting;
-    this.#arm();
   }
 
   /**
@@ -158,7 +187,7 @@ class FakeTimer {
    * @returns This handle.
    */
   ref(): this {
-    this.#ref = true;
+    this.#state &= ~UNREF;
     return this;
   }
 
@@ -168,7 +197,7 @@ class FakeTimer {
    * @returns This handle.
    */
   unref(): this {
-    this.#ref = false;
+    this.#state |= UNREF;
     return this;
   }
 
@@ -178,60 +207,58 @@ class FakeTimer {
    * @returns Whether the handle is ref'ed.
    */
   hasRef(): boolean {
-    return this.#ref;
+    return (this.#state & UNREF) === 0;
   }
 
   /** Cancels the timer, as `clearTimeout(handle)` does. */
   [Symbol.dispose](): void {
-    this[CLEAR](this.#kind);
+    this[CLEAR](this.#state & KIND);
   }
 
   /** Cancels the timer if it is of one of `kinds`. */
   [CLEAR](kinds: number): void {
-    if ((this.#kind & kinds) === 0 || this.#cleared) return;
-    this.#cleared = true;
+    const state = this.#state;
+    if ((state & kinds) === 0 || (state & CLEARED) !== 0) return;
+    this.#state = (state | CLEARED) & ~ARMED;
     if (this.#id !== 0) this.#timers.byId.delete(this.#id);
-    if (this.#armed) {
-      this.#armed = false;
-      this.#timers.clock.clearTimeout(this.#entry);
-    }
+    if ((state & ARMED) !== 0) this.#timers.clock.cancel(this);
   }
 
   /** The timer's id: the handle on number-shaped hosts. */
   [ID](): number {
     if (this.#id === 0) {
       this.#id = nextId++;
-      if (!this.#cleared) this.#timers.byId.set(this.#id, this);
+      if ((this.#state & CLEARED) === 0) this.#timers.byId.set(this.#id, this);
     }
     return this.#id;
   }
 
   /** Re-arms the timer for its delay from now (Node's `refresh`). */
   protected rearm(): void {
-    if (this.#cleared) return;
-    const clock = this.#timers.clock;
-    if (this.#armed) clock.clearTimeout(this.#entry);
+    if ((this.#state & CLEARED) !== 0) return;
+    if ((this.#state & ARMED) !== 0) this.#timers.clock.cancel(this);
     if (this.#id !== 0) this.#timers.byId.set(this.#id, this);
     this.#arm();
   }
 
   #arm(): void {
     const timers = this.#timers;
-    const clock = timers.clock;
     let ms = this.#ms;
-    if (this.#kind === FRAME) {
-      const now = clock.now();
+    const kind = this.#state & KIND;
+    if (kind === FRAME) {
+      const now = timers.clock.now();
       ms = Math.floor(now / FRAME_MS) * FRAME_MS + FRAME_MS - now;
-    } else if (!timers.objects && this.#kind !== IMMEDIATE) {
+    } else if (!timers.objects && kind !== IMMEDIATE) {
       // HTML: "If nesting level is greater than 5, and timeout is less than
       // 4, then set timeout to 4." The level is that of the task arming the
       // timer, one less than the timer's own.
-      if (this.#nesting > 6 && ms < 4) ms = 4;
+      if ((this.#state >>> NESTING_SHIFT) > 6 && ms < 4) ms = 4;
+    } else if (kind === INTERVAL) {
+      // Node's intervals re-arm in the clock, after each run.
+      this.period = ms < 1 ? 1 : ms;
     }
-    this.#armed = true;
-    this.#entry = this.#kind === INTERVAL && timers.objects
-      ? clock.setInterval(this.#run, ms)
-      : clock.setTimeout(this.#run, ms);
+    this.#state |= ARMED;
+    timers.clock.arm(this, ms);
   }
 }
 
@@ -376,9 +403,16 @@ export class HostTimers {
       );
     }
     const controller = new AbortController();
-    this.clock.setTimeout(() => {
-      controller.abort(new DOMException("Signal timed out.", "TimeoutError"));
-    }, this.objects && n < 1 ? 1 : n);
+    const timer: ClockTimer = {
+      deadline: 0,
+      seq: 0,
+      index: -1,
+      period: -1,
+      [FIRE]() {
+        controller.abort(new DOMException("Signal timed out.", "TimeoutError"));
+      },
+    };
+    this.clock.arm(timer, this.objects && n < 1 ? 1 : n);
     return controller.signal;
   }
 

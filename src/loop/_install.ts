@@ -79,7 +79,7 @@ interface Swap {
   before: PropertyDescriptor | undefined;
 }
 
-let active: { clock: InstallableClock; site: Error } | undefined;
+let active: { site: Error } | undefined;
 
 /** One install: {@linkcode Installation.restore} puts the host back. */
 export class Installation {
@@ -117,9 +117,7 @@ export function install(
 ): Installation {
   if (active !== undefined) {
     throw new InvalidStateError(
-      active.clock === clock
-        ? "Cannot install the virtual clock as it is installed already"
-        : "Cannot install the virtual clock as another VirtualClock is installed: uninstall it (or dispose of it) first; the cause says where it was installed",
+      "Cannot install the virtual clock as another VirtualClock is installed: uninstall it (or dispose of it) first; the cause says where it was installed",
       { cause: active.site },
     );
   }
@@ -187,7 +185,7 @@ export function install(
     });
   }
   useHostTurnFunctions(turns);
-  active = { clock, site: new Error("The VirtualClock was installed here") };
+  active = { site: new Error("The VirtualClock was installed here") };
   return new Installation(swaps);
 }
 

@@ -7,11 +7,16 @@
  */
 
 import { type Clock, systemClock, type TimerHandle } from "../core/clock.ts";
-import { DeadlockError, LoopLimitError } from "../core/errors.ts";
+import {
+  DeadlockError,
+  InvalidStateError,
+  LoopLimitError,
+} from "../core/errors.ts";
 import { DeadlineHeap, type HeapEntry } from "../core/_heap.ts";
 import { MacrotaskGate } from "./_macrotask_gate.ts";
 import { Settlement } from "./_settlement.ts";
 import { install, type Installation } from "./_install.ts";
+import { type ClockTimer, FIRE } from "./_host_timers.ts";
 import {
   assertDuration,
   assertFinite,
@@ -77,10 +82,25 @@ export interface InstallOptions {
   toFake?: readonly FakeableApi[];
 }
 
-interface Timer extends HeapEntry {
-  callback: () => void;
-  /** The period of an interval, or -1 for a one-shot timer. */
+type Timer = ClockTimer & HeapEntry;
+
+/** A timer armed through `setTimeout` or `setInterval`. */
+class CallbackTimer implements Timer {
+  deadline = 0;
+  seq = 0;
+  index = -1;
   period: number;
+  readonly callback: () => void;
+
+  constructor(callback: () => void, period: number) {
+    this.callback = callback;
+    this.period = period;
+  }
+
+  [FIRE](): void {
+    const cb = this.callback;
+    cb();
+  }
 }
 
 const ACTION = "drive the virtual clock";
@@ -257,7 +277,18 @@ export class VirtualClock implements Clock, Disposable {
    * ```
    */
   install(options?: InstallOptions): this {
-    this.#installation = install(this, options);
+    if (this.#installation !== undefined) {
+      throw new InvalidStateError(
+        "Cannot install the virtual clock as it is installed already",
+      );
+    }
+    // The fakes arm their own timers (each is its handle) on this clock.
+    this.#installation = install({
+      now: () => this.#now,
+      dateNow: () => this.dateNow(),
+      arm: (timer, ms) => this.#push(timer, ms),
+      cancel: (timer) => this.clearTimeout(timer),
+    }, options);
     return this;
   }
 
@@ -825,24 +856,23 @@ export class VirtualClock implements Clock, Disposable {
   }
 
   #arm(callback: () => void, ms: number, period: number): Timer {
-    const timer: Timer = {
-      deadline: this.#now + ms,
-      seq: this.#seq++,
-      index: -1,
-      callback,
-      period,
-    };
-    this.#heap.push(timer);
+    const timer = new CallbackTimer(callback, period);
+    this.#push(timer, ms);
     return timer;
+  }
+
+  #push(timer: Timer, ms: number): void {
+    timer.deadline = this.#now + ms;
+    timer.seq = this.#seq++;
+    this.#heap.push(timer);
   }
 
   #fire(): void {
     const timer = this.#heap.pop() as Timer;
     if (timer.deadline > this.#now) this.#now = timer.deadline;
     this.#fired++;
-    const cb = timer.callback;
     if (timer.period < 0) {
-      cb();
+      timer[FIRE]();
       return;
     }
     // An interval re-arms when its callback returns (or throws), from the
@@ -853,7 +883,7 @@ export class VirtualClock implements Clock, Disposable {
     const outer = this.#running;
     this.#running = timer;
     try {
-      cb();
+      timer[FIRE]();
     } finally {
       if (this.#running === timer) {
         timer.deadline = start + timer.period;

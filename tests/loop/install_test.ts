@@ -14,7 +14,12 @@ import {
   LoopLimitError,
   VirtualClock,
 } from "../../mod.ts";
-import { HostTimers } from "../../src/loop/_host_timers.ts";
+import {
+  type ClockTimer,
+  type FakeableClock,
+  FIRE,
+  HostTimers,
+} from "../../src/loop/_host_timers.ts";
 import {
   installedCorpus,
   type InstalledRuntime,
@@ -582,8 +587,23 @@ Deno.test("async drivers reject with the error a timer callback throws", async (
 
 // ---------------------------------------------- HTML-shaped (number) hosts
 
+/** The fakes of a number-shaped host (browsers), on a plain clock. */
 function htmlTimers(clock: VirtualClock) {
-  return new HostTimers(clock, false, {}, false).functions();
+  const armed = new Map<ClockTimer, unknown>();
+  const capability: FakeableClock = {
+    now: () => clock.now(),
+    arm(timer, ms) {
+      armed.set(
+        timer,
+        clock.setTimeout(() => (armed.delete(timer), timer[FIRE]()), ms),
+      );
+    },
+    cancel(timer) {
+      clock.clearTimeout(armed.get(timer));
+      armed.delete(timer);
+    },
+  };
+  return new HostTimers(capability, false, {}, false).functions();
 }
 
 Deno.test("number-shaped fakes follow HTML's delay rules and nesting clamp", () => {
