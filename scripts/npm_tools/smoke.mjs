@@ -108,7 +108,7 @@ export async function smoke(m) {
 
   if (typeof m.CircuitBreaker === "function") {
     const clock = new m.VirtualClock();
-    const breaker = new m.CircuitBreaker({ breakDurationMs: 1000, clock });
+    const breaker = new m.CircuitBreaker({ cooldownMs: 1000, clock });
     const down = () => Promise.reject(new Error("down"));
     for (let i = 0; i < 100 && breaker.state !== "open"; i++) {
       await breaker.execute(down).catch(() => {});
