@@ -7,7 +7,7 @@
  * "now simulated: remove it from EXPECTED_UNSUPPORTED", and this list
  * shrinks.
  *
- * Used by tests/site/starters_test.ts (Deno) and scripts/site_test.ts
+ * Used by tests/site/starters_test.ts (Deno) and scripts/site_e2e.ts
  * (headless Chromium).
  *
  * @module
