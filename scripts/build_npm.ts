@@ -532,9 +532,13 @@ const packagePath = (file: string): string =>
 
 function writePackageJson(): void {
   const exportsField: Record<string, unknown> = {};
+  // TypeScript's `moduleResolution: node10` (what `module: commonjs`
+  // implies) ignores `exports`: it finds the subpaths' types here.
+  const typesVersions: Record<string, string[]> = {};
   for (const [sub, file] of Object.entries(exportsMap)) {
     const p = packagePath(file);
     exportsField[sub] = { types: `${p}.d.ts`, default: `${p}.js` };
+    if (sub !== ".") typesVersions[sub.slice(2)] = [`${p}.d.ts`];
   }
   exportsField["./package.json"] = "./package.json";
   const main = packagePath(exportsMap["."] ?? Object.values(exportsMap)[0]!);
@@ -548,6 +552,7 @@ function writePackageJson(): void {
     main: `${main}.js`,
     types: `${main}.d.ts`,
     exports: exportsField,
+    typesVersions: { "*": typesVersions },
     files: ["esm/", "!esm/tests/"],
     sideEffects: PACKAGE_META.sideEffects,
     engines: PACKAGE_META.engines,

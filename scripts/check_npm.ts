@@ -16,7 +16,7 @@
  * 4. Consumers type-check an import of every entry point with no errors and
  *    `skipLibCheck: false`: `tsc` 5.9 with `lib: es2022, dom` in every
  *    module mode a project uses (`nodenext` and `node20` ESM and CommonJS,
- *    `node16` ESM, `bundler`, `preserve`), with `lib: es2022` and
+ *    `node16` ESM, `commonjs`, `bundler`, `preserve`), with `lib: es2022` and
  *    `@types/node` 20 and 24, and `deno check`. Each consumer has a
  *    `@ts-expect-error` line per entry point, so types silently turning into
  *    `any` fail the check.
@@ -427,6 +427,8 @@ const tscConsumers: [string, string, string[]][] = [
   ["node20, ES module", DOM, module("node20", "consumer.mts")],
   ["node20, CommonJS (require(esm))", DOM, module("node20", "consumer.cts")],
   ["node16, ES module", DOM, module("node16", "consumer.mts")],
+  // node10 resolution: the subpaths' types through typesVersions.
+  ["commonjs, CommonJS", DOM, module("commonjs", "consumer.ts")],
   ["esnext + bundler", DOM, module("esnext", "consumer.ts")],
   ["preserve", DOM, module("preserve", "consumer.ts")],
   // TypeScript's own Disposable declarations merge with the package's.
