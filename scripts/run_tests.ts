@@ -25,6 +25,7 @@
  */
 
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -90,8 +91,22 @@ const groupOf = (file: string): string => {
   return parts.length > 2 ? parts.slice(0, 2).join("/") : parts.join("/");
 };
 
-const TMP = fs.mkdtempSync(path.join(os.tmpdir(), "pledge-doc-"));
-process.on("exit", () => fs.rmSync(TMP, { recursive: true, force: true }));
+// One folder per checkout, rewritten only where a block changed: Deno's
+// type-check cache (keyed by content and path) then skips what it checked
+// in the previous run.
+const TMP = path.join(
+  os.tmpdir(),
+  `pledge-doc-${createHash("sha256").update(ROOT).digest("hex").slice(0, 12)}`,
+);
+fs.mkdirSync(TMP, { recursive: true });
+const written = new Set<string>();
+function write(name: string, text: string): void {
+  written.add(name);
+  const file = path.join(TMP, name);
+  if (!fs.existsSync(file) || fs.readFileSync(file, "utf8") !== text) {
+    fs.writeFileSync(file, text);
+  }
+}
 const groups = new Map<string, string[]>();
 let exampleCount = 0;
 for (const file of new Set(paths.flatMap(docSources))) {
@@ -110,10 +125,7 @@ for (const file of new Set(paths.flatMap(docSources))) {
   const imports = groups.get(group) ?? [];
   for (const example of examples) {
     const name = `${flat}_L${example.line}.ts`;
-    fs.writeFileSync(
-      path.join(TMP, name),
-      exampleModule(example, documented, resolve),
-    );
+    write(name, exampleModule(example, documented, resolve));
     imports.push(`import "./${name}";`);
     exampleCount++;
   }
@@ -123,8 +135,11 @@ for (const file of new Set(paths.flatMap(docSources))) {
 const runners = new Map<string, string>();
 for (const [group, imports] of groups) {
   const name = `doc_${group.replace(/[^\w]+/g, "_")}.ts`;
-  fs.writeFileSync(path.join(TMP, name), imports.join("\n") + "\n");
+  write(name, imports.join("\n") + "\n");
   runners.set(name, `${group} (${imports.length} doc examples)`);
+}
+for (const stale of fs.readdirSync(TMP)) {
+  if (!written.has(stale)) fs.rmSync(path.join(TMP, stale), { force: true });
 }
 
 // ------------------------------------------------------------ deno test
@@ -168,6 +183,7 @@ const files: FileResult[] = [];
 let running: string[] = [];
 let lastProgress = performance.now();
 let phase: "check" | "tests" | "report" = "check";
+let checkSecs = 0;
 const report: string[] = [];
 const early: string[] = [];
 let timedOut = "";
@@ -203,6 +219,7 @@ function onLine(line: string): void {
   const start = /^running \d+ tests? from (.+)$/.exec(line);
   if (start) {
     closeFile();
+    if (phase === "check") checkSecs = (performance.now() - t0) / 1000;
     phase = "tests";
     file = {
       label: labelOf(start[1]!),
@@ -314,8 +331,8 @@ if (closing.length > 0) console.log(closing.join("\n").trimEnd());
 const secs = ((performance.now() - t0) / 1000).toFixed(1);
 if (code === 0) fs.rmSync(logFile, { force: true });
 console.log(
-  `run_tests: ${files.length} files in ${secs} s${
-    code === 0 ? "" : `; full report: ${logFile}`
-  }`,
+  `run_tests: ${files.length} files in ${secs} s (start-up and type check ${
+    checkSecs.toFixed(1)
+  } s)${code === 0 ? "" : `; full report: ${logFile}`}`,
 );
 process.exit(code);
