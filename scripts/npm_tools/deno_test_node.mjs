@@ -16,9 +16,13 @@
 // process events, because tests observe how errors and rejections are
 // reported the way Deno and browsers report them. What no listener prevents
 // still fails the test, as on Node itself.
+import { createRequire } from "node:module";
 import nodeTest from "node:test";
 import { pathToFileURL } from "node:url";
-import shim from "@deno/shim-deno-test";
+
+// A CommonJS package, required so that `deno check scripts/` does not need
+// scripts/npm_tools/node_modules.
+const shim = createRequire(import.meta.url)("@deno/shim-deno-test");
 
 const origin = pathToFileURL(process.argv[1] ?? "").href;
 // Deno has no per-test time limit, but a hung test must fail, not hang the
