@@ -1,16 +1,18 @@
 /**
  * `deno task test [paths...] [deno test flags...]`: the test suite with its
- * doc examples, one line per test file, the totals, and failures in full.
+ * doc examples, one line per test file, failures in full, and the totals.
  *
- * - Runs `deno test -A` on the test files under `paths` (default: the whole
- *   repository) plus the code blocks `deno test --doc` would run (JSDoc of the
- *   modules under `paths`, Markdown files such as README.md). The blocks are
- *   generated as modules the way Deno does (scripts/_doc_examples.ts) and run
- *   one process per area (`src/<area>`, `mod.ts`, `README.md`) instead of one
- *   per block: the same checks, one type-check program, a fraction of the
- *   start-up cost.
+ * - Runs the test files under `paths` (default: the whole repository) and
+ *   the code blocks `deno test --doc` would run (JSDoc of the modules under
+ *   `paths`, Markdown files such as README.md). The blocks become modules the
+ *   way Deno makes them (scripts/_doc_examples.ts), grouped one per area
+ *   (`src/<area>`, `mod.ts`, `README.md`) instead of one process each.
+ * - Type-checks everything once, in one `deno check` program, then runs
+ *   `deno test -A --no-check` in `--jobs=<n>` processes at a time (default:
+ *   2, or 1 on one core), the files shared out by the durations of the
+ *   previous run.
  * - Prints one line per file (`ok` or `FAIL`, counts, seconds), then Deno's
- *   ERRORS and FAILURES sections unchanged, then Deno's closing totals line.
+ *   ERRORS and FAILURES sections unchanged, then the totals in Deno's form.
  *   When something fails, the full report is kept in a log file named at
  *   the end.
  * - A per-test time limit: a test or step that makes no progress (no step of
@@ -47,11 +49,14 @@ const SKIP_DIRS = new Set(["node_modules", "npm", ".git", ".coverage"]);
 
 const args = process.argv.slice(2);
 let limitS = Number(process.env.PLEDGE_TEST_TIME_LIMIT_S ?? 60);
+let jobs = Math.min(2, os.availableParallelism());
 const denoFlags: string[] = [];
 const paths: string[] = [];
 for (const a of args) {
   const limit = /^--time-limit=(\d+(?:\.\d+)?)$/.exec(a);
+  const parallel = /^--jobs=(\d+)$/.exec(a);
   if (limit) limitS = Number(limit[1]);
+  else if (parallel) jobs = Math.max(1, Number(parallel[1]));
   else if (a.startsWith("-")) denoFlags.push(a);
   else paths.push(a);
 }
@@ -142,197 +147,316 @@ for (const stale of fs.readdirSync(TMP)) {
   if (!written.has(stale)) fs.rmSync(path.join(TMP, stale), { force: true });
 }
 
-// ------------------------------------------------------------ deno test
+// ------------------------------------------------------------ test files
 
-const logFile = path.join(os.tmpdir(), `pledge-test-${process.pid}.log`);
-const log = fs.createWriteStream(logFile);
-const denoArgs = [
-  "test",
-  "-A",
-  "--permit-no-files",
-  ...denoFlags,
-  // Markdown and plain modules only have doc examples (run above).
-  ...paths.filter((p) =>
-    !fs.existsSync(p) || fs.statSync(p).isDirectory() ||
-    /(^|[/\\._])test\.[cm]?[jt]sx?$/.test(p)
-  ),
+const TEST_FILE = /(?:^|[/\\._])test\.(?:ts|tsx|mts|js|mjs|jsx)$/;
+function testFiles(start: string): string[] {
+  const abs = path.resolve(start);
+  if (!fs.existsSync(abs) || isExcluded(abs)) return [];
+  if (fs.statSync(abs).isFile()) return TEST_FILE.test(abs) ? [abs] : [];
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(abs, { withFileTypes: true })) {
+    if (entry.name.startsWith(".") || SKIP_DIRS.has(entry.name)) continue;
+    out.push(...testFiles(path.join(abs, entry.name)));
+  }
+  return out.sort();
+}
+const modules = [
+  ...new Set(paths.flatMap(testFiles)),
   ...[...runners.keys()].map((name) => path.join(TMP, name)),
 ];
+const labelOf = (file: string): string =>
+  runners.get(path.basename(file)) ?? rel(path.resolve(ROOT, file));
+
 console.log(
-  `run_tests: deno test on ${paths.join(" ")} + ${exampleCount} doc examples ` +
-    `from ${groups.size} groups; time limit ${limitS} s per test`,
+  `run_tests: ${modules.length - runners.size} test files and ` +
+    `${exampleCount} doc examples (${runners.size} groups), ${jobs} at a ` +
+    `time; time limit ${limitS} s per test`,
 );
 const t0 = performance.now();
-const child = spawn(process.execPath, denoArgs, {
-  cwd: ROOT,
-  env: { ...process.env, NO_COLOR: "1" },
-  stdio: ["ignore", "pipe", "pipe"],
-});
+const logFile = path.join(os.tmpdir(), `pledge-test-${process.pid}.log`);
+const log = fs.createWriteStream(logFile);
+
+function runDeno(args: string[]): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    child.on("error", (e) => resolve({ code: 1, out: String(e) }));
+    child.on("close", (code) => resolve({ code: code ?? 1, out }));
+  });
+}
+
+// One type-check program for every test file and doc example, then the
+// runs without checking again.
+let checkSecs = 0;
+if (!denoFlags.some((f) => f.startsWith("--no-check")) && modules.length > 0) {
+  const checked = await runDeno(["check", ...modules]);
+  log.write(checked.out);
+  checkSecs = (performance.now() - t0) / 1000;
+  if (checked.code !== 0) {
+    console.log(
+      checked.out.split("\n").filter((l) =>
+        !/^Check |^Stack backtrace:$|^\s+\d+: <unknown>$/.test(l)
+      ).join("\n").trimEnd(),
+    );
+    console.log(`run_tests: type check failed (${checkSecs.toFixed(1)} s)`);
+    process.exit(1);
+  }
+}
+
+// ------------------------------------------------------------ deno test
+
+// Shards balanced by the durations of the previous run (longest first).
+const DURATIONS = path.join(TMP, "durations.json");
+const known: Record<string, number> = fs.existsSync(DURATIONS)
+  ? JSON.parse(fs.readFileSync(DURATIONS, "utf8"))
+  : {};
+const shards: { files: string[]; load: number }[] = Array.from(
+  { length: Math.max(1, Math.min(jobs, modules.length)) },
+  () => ({ files: [], load: 0 }),
+);
+for (
+  const file of [...modules].sort((a, b) =>
+    (known[labelOf(b)] ?? 0.5) - (known[labelOf(a)] ?? 0.5)
+  )
+) {
+  const shard = shards.reduce((m, s) => (s.load < m.load ? s : m));
+  shard.files.push(file);
+  shard.load += known[labelOf(file)] ?? 0.5;
+}
 
 interface FileResult {
   label: string;
   started: number;
+  secs: number;
   passed: number;
   failed: number;
   ignored: number;
   steps: number;
 }
-let file: FileResult | undefined;
 const files: FileResult[] = [];
-/** The tests and steps running now, outermost first, by indentation. */
-let running: string[] = [];
-let lastProgress = performance.now();
-let phase: "check" | "tests" | "report" = "check";
-let checkSecs = 0;
-const report: string[] = [];
-const early: string[] = [];
+const counts = { passed: 0, failed: 0, ignored: 0, filtered: 0 };
+const stepCounts = { passed: 0, failed: 0, ignored: 0 };
+const reports: string[][] = [];
 let timedOut = "";
 
-const labelOf = (spec: string): string => {
-  const base = path.basename(spec);
-  return runners.get(base) ?? spec.replace(/^\.\//, "");
-};
-
-function closeFile(): void {
-  if (file === undefined) return;
-  const secs = ((performance.now() - file.started) / 1000).toFixed(1);
-  if (timedOut) file.failed++;
-  const counts = [
-    `${file.passed} passed${file.steps ? ` (${file.steps} steps)` : ""}`,
-    file.failed ? `${file.failed} failed` : "",
-    file.ignored ? `${file.ignored} ignored` : "",
-  ].filter(Boolean).join(", ");
-  console.log(
-    `${file.failed ? "FAIL" : "ok  "} ${file.label.padEnd(56)} ${
-      counts.padEnd(26)
-    } ${secs.padStart(5)} s`,
-  );
-  file = undefined;
-}
-
-function onLine(line: string): void {
-  log.write(line + "\n");
-  if (phase === "report") {
-    report.push(line);
-    return;
-  }
-  const start = /^running \d+ tests? from (.+)$/.exec(line);
-  if (start) {
-    closeFile();
-    if (phase === "check") checkSecs = (performance.now() - t0) / 1000;
-    phase = "tests";
-    file = {
-      label: labelOf(start[1]!),
-      started: performance.now(),
-      passed: 0,
-      failed: 0,
-      ignored: 0,
-      steps: 0,
-    };
-    files.push(file);
-    running = [];
-    lastProgress = performance.now();
-    return;
-  }
-  if (/^ ERRORS $/.test(line) || /^(ok|FAILED) \| \d+ passed/.test(line)) {
-    closeFile();
-    phase = "report";
-    report.push(line);
-    return;
-  }
-  if (phase === "check") {
-    early.push(line);
-    return;
-  }
-  const m = /^( *)(.*) \.\.\.(?: (ok|FAILED|ignored)\b.*)?$/.exec(line);
-  if (m === null || file === undefined) return;
-  const depth = m[1]!.length / 2;
-  const result = m[3];
+/** One `deno test` process and what its pretty report says so far. */
+class Shard {
+  file: FileResult | undefined;
+  /** The tests and steps running now, outermost first, by indentation. */
+  running: string[] = [];
   lastProgress = performance.now();
-  if (result === undefined) {
-    running = [...running.slice(0, depth), m[2]!];
-    return;
-  }
-  running = running.slice(0, depth);
-  if (depth > 0) {
-    if (result === "ok") file.steps++;
-    return;
-  }
-  if (result === "ok") file.passed++;
-  else if (result === "FAILED") file.failed++;
-  else file.ignored++;
-}
+  phase: "start" | "tests" | "report" = "start";
+  report: string[] = [];
+  child: ReturnType<typeof spawn> | undefined;
 
-const watchdog = setInterval(() => {
-  if (phase !== "tests" || file === undefined) return;
-  const idle = (performance.now() - lastProgress) / 1000;
-  if (idle < limitS) return;
-  const where = running.length > 0
-    ? `${file.label} > ${running.join(" > ")}`
-    : `${file.label} (loading the module or between tests)`;
-  timedOut = `TIME LIMIT: ${where}: no progress for ${limitS} s ` +
-    `(a livelock, or a timer or interval that keeps the event loop alive)`;
-  child.kill("SIGKILL");
-}, 1000);
+  closeFile(): void {
+    const file = this.file;
+    if (file === undefined) return;
+    file.secs = (performance.now() - file.started) / 1000;
+    if (timedOut && this.running.length > 0) file.failed++;
+    const summary = [
+      `${file.passed} passed${
+        file.steps ? ` (${file.steps} step${file.steps === 1 ? "" : "s"})` : ""
+      }`,
+      file.failed ? `${file.failed} failed` : "",
+      file.ignored ? `${file.ignored} ignored` : "",
+    ].filter(Boolean).join(", ");
+    console.log(
+      `${file.failed ? "FAIL" : "ok  "} ${file.label.padEnd(56)} ${
+        summary.padEnd(26)
+      } ${file.secs.toFixed(1).padStart(5)} s`,
+    );
+    this.file = undefined;
+  }
 
-/**
- * Feeds complete lines to `onLine`. Deno prints a test's name (`name ...`)
- * when it starts and the result on the same line when it ends, so an
- * unfinished last line names the test running now.
- */
-function lines(stream: Readable): Promise<void> {
-  let buffer = "";
-  stream.setEncoding("utf8");
-  stream.on("data", (chunk: string) => {
-    buffer += chunk;
-    const parts = buffer.split("\n");
-    buffer = parts.pop()!;
-    parts.forEach(onLine);
-    const started = /^( *)(.*) \.\.\.$/.exec(buffer);
-    if (started && phase === "tests") {
-      const depth = started[1]!.length / 2;
-      running = [...running.slice(0, depth), started[2]!];
+  onLine(line: string): void {
+    log.write(line + "\n");
+    if (this.phase === "report") {
+      this.report.push(line);
+      this.totals(line);
+      return;
     }
-  });
-  return new Promise((resolve) =>
-    stream.on("end", () => {
-      if (buffer) onLine(buffer);
-      resolve();
-    })
-  );
+    const start = /^running \d+ tests? from (.+)$/.exec(line);
+    if (start) {
+      this.closeFile();
+      this.phase = "tests";
+      this.file = {
+        label: labelOf(start[1]!),
+        started: performance.now(),
+        secs: 0,
+        passed: 0,
+        failed: 0,
+        ignored: 0,
+        steps: 0,
+      };
+      files.push(this.file);
+      this.running = [];
+      this.lastProgress = performance.now();
+      return;
+    }
+    if (/^ ERRORS $/.test(line) || /^(ok|FAILED) \| \d+ passed/.test(line)) {
+      this.closeFile();
+      this.phase = "report";
+      this.report.push(line);
+      this.totals(line);
+      return;
+    }
+    const file = this.file;
+    const m = /^( *)(.*) \.\.\.(?: (ok|FAILED|ignored)\b.*)?$/.exec(line);
+    if (m === null || file === undefined) {
+      if (this.phase === "start") this.report.push(line);
+      return;
+    }
+    const depth = m[1]!.length / 2;
+    const result = m[3];
+    this.lastProgress = performance.now();
+    if (result === undefined) {
+      this.running = [...this.running.slice(0, depth), m[2]!];
+      return;
+    }
+    this.running = this.running.slice(0, depth);
+    if (depth > 0) {
+      if (result === "ok") file.steps++;
+      return;
+    }
+    if (result === "ok") file.passed++;
+    else if (result === "FAILED") file.failed++;
+    else file.ignored++;
+  }
+
+  /** Adds the counts of Deno's closing line. */
+  totals(line: string): void {
+    if (!/^(ok|FAILED) \| /.test(line)) return;
+    for (const part of line.split(" | ").slice(1)) {
+      const n =
+        /^(\d+) (passed|failed|ignored|filtered out)(?: \((\d+) steps?\))?/
+          .exec(part);
+      if (n === null) continue;
+      const key = n[2] === "filtered out" ? "filtered" : n[2] as "passed";
+      counts[key] += Number(n[1]);
+      if (n[3] !== undefined && key !== "filtered") {
+        stepCounts[key] += Number(n[3]);
+      }
+    }
+  }
+
+  /**
+   * Feeds complete lines to `onLine`. Deno prints a test's name
+   * (`name ...`) when it starts and the result on the same line when it
+   * ends, so an unfinished last line names the test running now.
+   */
+  lines(stream: Readable): Promise<void> {
+    let buffer = "";
+    stream.setEncoding("utf8");
+    stream.on("data", (chunk: string) => {
+      buffer += chunk;
+      const parts = buffer.split("\n");
+      buffer = parts.pop()!;
+      parts.forEach((l) => this.onLine(l));
+      const started = /^( *)(.*) \.\.\.$/.exec(buffer);
+      if (started && this.phase === "tests") {
+        const depth = started[1]!.length / 2;
+        this.running = [...this.running.slice(0, depth), started[2]!];
+      }
+    });
+    return new Promise((resolve) =>
+      stream.on("end", () => {
+        if (buffer) this.onLine(buffer);
+        resolve();
+      })
+    );
+  }
+
+  async run(shardFiles: string[]): Promise<number> {
+    const child = spawn(process.execPath, [
+      "test",
+      "-A",
+      "--no-check",
+      "--permit-no-files",
+      ...denoFlags.filter((f) => !f.startsWith("--no-check")),
+      ...shardFiles,
+    ], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    this.child = child;
+    const drained = Promise.all([
+      this.lines(child.stdout!),
+      this.lines(child.stderr!),
+    ]);
+    const code = await new Promise<number>((resolve) => {
+      child.on("error", () => resolve(1));
+      child.on("close", (c) => resolve(c ?? 1));
+    });
+    await drained;
+    this.closeFile();
+    reports.push(this.report);
+    return code;
+  }
 }
-const drained = Promise.all([lines(child.stdout!), lines(child.stderr!)]);
-const code = await new Promise<number>((resolve) => {
-  child.on("error", (e) => {
-    console.error(`run_tests: cannot run ${process.execPath}: ${e.message}`);
-    resolve(1);
-  });
-  child.on("close", (c) => resolve(c ?? 1));
-});
-await drained;
+
+const running = shards.map(() => new Shard());
+const watchdog = setInterval(() => {
+  for (const shard of running) {
+    if (shard.phase !== "tests" || shard.file === undefined || timedOut) {
+      continue;
+    }
+    if ((performance.now() - shard.lastProgress) / 1000 < limitS) continue;
+    const where = shard.running.length > 0
+      ? `${shard.file.label} > ${shard.running.join(" > ")}`
+      : `${shard.file.label} (loading the module or between tests)`;
+    timedOut = `TIME LIMIT: ${where}: no progress for ${limitS} s ` +
+      `(a livelock, or a timer or interval that keeps the event loop alive)`;
+    for (const s of running) s.child?.kill("SIGKILL");
+  }
+}, 1000);
+const codes = await Promise.all(
+  running.map((shard, i) => shard.run(shards[i]!.files)),
+);
 clearInterval(watchdog);
-closeFile();
 await new Promise((r) => log.end(r));
 
-if (timedOut) {
-  console.log(`\n${timedOut}`);
-  console.log(`run_tests: the run was stopped; full report: ${logFile}`);
-  process.exit(1);
+if (!timedOut) {
+  for (const f of files) known[f.label] = Math.round(f.secs * 10) / 10;
+  fs.writeFileSync(DURATIONS, JSON.stringify(known, null, 1));
 }
-if (files.length === 0 && code !== 0) {
-  // Type errors or a module that failed to load before any test ran.
-  console.log(early.join("\n"));
+const failed = timedOut !== "" || codes.some((c) => c !== 0);
+if (timedOut) console.log(`\n${timedOut}`);
+// Deno's ERRORS and FAILURES sections (failures in full), without its
+// closing lines, which the combined totals below replace.
+for (const report of reports) {
+  const text = report.filter((l) =>
+    !/^(ok|FAILED) \| |^error: Test failed$|^Stack backtrace:$|^\s+\d+: <unknown>$/
+      .test(l)
+  ).join("\n").trim();
+  if (text) console.log(`\n${text}`);
 }
-const closing = report.filter((l) =>
-  !/^Stack backtrace:$|^\s+\d+: <unknown>$/.test(l)
-);
-// Deno's ERRORS/FAILURES sections (failures in full) and its totals line.
-if (closing.length > 0) console.log(closing.join("\n").trimEnd());
-const secs = ((performance.now() - t0) / 1000).toFixed(1);
-if (code === 0) fs.rmSync(logFile, { force: true });
+const secs = (performance.now() - t0) / 1000;
+const part = (n: number, what: string, steps = 0): string =>
+  `${n} ${what}${steps ? ` (${steps} step${steps === 1 ? "" : "s"})` : ""}`;
 console.log(
-  `run_tests: ${files.length} files in ${secs} s (start-up and type check ${
-    checkSecs.toFixed(1)
-  } s)${code === 0 ? "" : `; full report: ${logFile}`}`,
+  [
+    `\n${failed ? "FAILED" : "ok"}`,
+    part(counts.passed, "passed", stepCounts.passed),
+    part(counts.failed, "failed", stepCounts.failed),
+    ...(counts.ignored
+      ? [part(counts.ignored, "ignored", stepCounts.ignored)]
+      : []),
+    ...(counts.filtered ? [`${counts.filtered} filtered out`] : []),
+  ].join(" | ") + ` (${Math.round(secs)}s)`,
 );
-process.exit(code);
+if (!failed) fs.rmSync(logFile, { force: true });
+console.log(
+  `run_tests: ${files.length} files in ${secs.toFixed(1)} s (type check ${
+    checkSecs.toFixed(1)
+  } s)${failed ? `; full report: ${logFile}` : ""}`,
+);
+process.exit(failed ? 1 : 0);
