@@ -24,8 +24,8 @@ export function rewriteDtsSpecifiers(
 
 /**
  * Applies `fix` to every module specifier under `root`: import and export
- * declarations, `import()` calls, `import("...")` types and
- * `new URL("...", import.meta.url)`.
+ * declarations, `import()` calls, `import("...")` types,
+ * `new URL("...", import.meta.url)` and `import.meta.resolve("...")`.
  */
 export function rewriteSpecifiers(
   ctx: ts.TransformationContext,
@@ -72,9 +72,9 @@ export function rewriteSpecifiers(
       );
     }
     if (
-      ts.isCallExpression(node) &&
-      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
-      node.arguments.length >= 1
+      ts.isCallExpression(node) && node.arguments.length >= 1 &&
+      (node.expression.kind === ts.SyntaxKind.ImportKeyword ||
+        isImportMeta(node.expression, "resolve"))
     ) {
       return f.updateCallExpression(
         node,
@@ -87,7 +87,7 @@ export function rewriteSpecifiers(
       ts.isNewExpression(node) && ts.isIdentifier(node.expression) &&
       node.expression.text === "URL" && node.arguments?.length === 2 &&
       ts.isStringLiteral(node.arguments[0]!) &&
-      isImportMetaUrl(node.arguments[1]!)
+      isImportMeta(node.arguments[1]!, "url")
     ) {
       return f.updateNewExpression(
         node,
@@ -101,8 +101,9 @@ export function rewriteSpecifiers(
   return ts.visitNode(root, visit)!;
 }
 
-const isImportMetaUrl = (node: ts.Node): boolean =>
-  ts.isPropertyAccessExpression(node) && node.name.text === "url" &&
+/** `import.meta.<name>` */
+const isImportMeta = (node: ts.Node, name: string): boolean =>
+  ts.isPropertyAccessExpression(node) && node.name.text === name &&
   ts.isMetaProperty(node.expression) &&
   node.expression.keywordToken === ts.SyntaxKind.ImportKeyword;
 
