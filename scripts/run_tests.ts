@@ -388,6 +388,7 @@ class Shard {
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.child = child;
+    this.lastProgress = performance.now();
     const drained = Promise.all([
       this.lines(child.stdout!),
       this.lines(child.stderr!),
@@ -406,13 +407,14 @@ class Shard {
 const running = shards.map(() => new Shard());
 const watchdog = setInterval(() => {
   for (const shard of running) {
-    if (shard.phase !== "tests" || shard.file === undefined || timedOut) {
-      continue;
-    }
+    if (shard.phase === "report" || timedOut) continue;
     if ((performance.now() - shard.lastProgress) / 1000 < limitS) continue;
-    const where = shard.running.length > 0
+    const where = shard.file === undefined
+      ? "before any test ran: the top-level code of a test module"
+      : shard.running.length > 0
       ? `${shard.file.label} > ${shard.running.join(" > ")}`
-      : `${shard.file.label} (loading the module or between tests)`;
+      : `${shard.file.label}, after its last test (the next module loading, ` +
+        "or a timer or interval left by this one)";
     timedOut = `TIME LIMIT: ${where}: no progress for ${limitS} s ` +
       `(a livelock, or a timer or interval that keeps the event loop alive)`;
     for (const s of running) s.child?.kill("SIGKILL");
