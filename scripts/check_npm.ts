@@ -26,14 +26,13 @@
  * @module
  */
 
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import process from "node:process";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { moduleUrls } from "./npm_tools/module_urls.ts";
-import { pool } from "./npm_tools/node_test_run.ts";
+import { collect, type Collected, pool } from "./npm_tools/node_test_run.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = path.join(ROOT, "npm");
@@ -60,30 +59,14 @@ function check(ok: boolean, what: string, detail = ""): void {
   ok ? pass(what) : bad(what, detail);
 }
 
-interface Ran {
-  code: number;
-  out: string;
-}
+type Ran = Collected;
 
-/** Runs a command and collects stdout and stderr together. */
-function run(
+/** Runs a command (in the repository by default) and collects its output. */
+const run = (
   cmd: string,
   args: string[],
   opts: { cwd?: string; env?: Record<string, string> } = {},
-): Promise<Ran> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, {
-      cwd: opts.cwd ?? ROOT,
-      env: { ...process.env, NO_COLOR: "1", ...opts.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (out += d));
-    child.on("error", (e) => resolve({ code: 127, out: String(e) }));
-    child.on("close", (code) => resolve({ code: code ?? 1, out }));
-  });
-}
+): Promise<Ran> => collect(cmd, args, { ...opts, cwd: opts.cwd ?? ROOT });
 
 if (!fs.existsSync(path.join(OUT, "package.json"))) {
   console.error(

@@ -40,6 +40,7 @@ import {
   exportedNames,
   extractExamples,
 } from "./_doc_examples.ts";
+import { collect } from "./npm_tools/node_test_run.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const DOC_EXTENSIONS = /\.(ts|tsx|mts|js|mjs|md)$/;
@@ -76,14 +77,15 @@ const excluded = [...denoJson.exclude ?? [], ...denoJson.test?.exclude ?? []]
 const isExcluded = (file: string): boolean =>
   excluded.some((e) => file === e || file.startsWith(e + path.sep));
 
-function docSources(start: string): string[] {
+/** The files under `start` (or `start` itself) whose path matches `name`. */
+function filesUnder(start: string, name: RegExp): string[] {
   const abs = path.resolve(start);
   if (!fs.existsSync(abs) || isExcluded(abs)) return [];
-  if (fs.statSync(abs).isFile()) return DOC_EXTENSIONS.test(abs) ? [abs] : [];
+  if (fs.statSync(abs).isFile()) return name.test(abs) ? [abs] : [];
   const out: string[] = [];
   for (const entry of fs.readdirSync(abs, { withFileTypes: true })) {
     if (entry.name.startsWith(".") || SKIP_DIRS.has(entry.name)) continue;
-    out.push(...docSources(path.join(abs, entry.name)));
+    out.push(...filesUnder(path.join(abs, entry.name), name));
   }
   return out.sort();
 }
@@ -114,7 +116,9 @@ function write(name: string, text: string): void {
 }
 const groups = new Map<string, string[]>();
 let exampleCount = 0;
-for (const file of new Set(paths.flatMap(docSources))) {
+for (
+  const file of new Set(paths.flatMap((p) => filesUnder(p, DOC_EXTENSIONS)))
+) {
   const text = fs.readFileSync(file, "utf8");
   const examples: DocExample[] = extractExamples(rel(file), text);
   if (examples.length === 0) continue;
@@ -149,20 +153,10 @@ for (const stale of fs.readdirSync(TMP)) {
 
 // ------------------------------------------------------------ test files
 
+/** What `deno test` takes for a test module. */
 const TEST_FILE = /(?:^|[/\\._])test\.(?:ts|tsx|mts|js|mjs|jsx)$/;
-function testFiles(start: string): string[] {
-  const abs = path.resolve(start);
-  if (!fs.existsSync(abs) || isExcluded(abs)) return [];
-  if (fs.statSync(abs).isFile()) return TEST_FILE.test(abs) ? [abs] : [];
-  const out: string[] = [];
-  for (const entry of fs.readdirSync(abs, { withFileTypes: true })) {
-    if (entry.name.startsWith(".") || SKIP_DIRS.has(entry.name)) continue;
-    out.push(...testFiles(path.join(abs, entry.name)));
-  }
-  return out.sort();
-}
 const modules = [
-  ...new Set(paths.flatMap(testFiles)),
+  ...new Set(paths.flatMap((p) => filesUnder(p, TEST_FILE))),
   ...[...runners.keys()].map((name) => path.join(TMP, name)),
 ];
 const labelOf = (file: string): string =>
@@ -177,26 +171,13 @@ const t0 = performance.now();
 const logFile = path.join(os.tmpdir(), `pledge-test-${process.pid}.log`);
 const log = fs.createWriteStream(logFile);
 
-function runDeno(args: string[]): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (out += d));
-    child.on("error", (e) => resolve({ code: 1, out: String(e) }));
-    child.on("close", (code) => resolve({ code: code ?? 1, out }));
-  });
-}
-
 // One type-check program for every test file and doc example, then the
 // runs without checking again.
 let checkSecs = 0;
 if (!denoFlags.some((f) => f.startsWith("--no-check")) && modules.length > 0) {
-  const checked = await runDeno(["check", ...modules]);
+  const checked = await collect(process.execPath, ["check", ...modules], {
+    cwd: ROOT,
+  });
   log.write(checked.out);
   checkSecs = (performance.now() - t0) / 1000;
   if (checked.code !== 0) {
