@@ -10,13 +10,17 @@
  *   Per call = time / 1,000.
  * - `all-1k-resolved`: `all` over 1,000 fulfilled futures against native
  *   `Promise.all` over 1,000 fulfilled promises (baseline).
+ * - `any-1k-last-fulfils`: `any` over 999 rejected inputs and a fulfilled
+ *   last one, against native `Promise.any` (baseline).
+ * - `race-1k-resolved`: `race` over 1,000 fulfilled inputs against native
+ *   `Promise.race` (baseline).
  *
  * Run: `deno bench -A --no-check bench/combinators_bench.ts`
  *
  * @module
  */
 
-import { all, Future, mapConcurrent, timeout } from "@pledge/core";
+import { all, any, Future, mapConcurrent, race, timeout } from "@pledge/core";
 import pMap from "p-map";
 import pTimeout from "p-timeout";
 
@@ -146,4 +150,57 @@ Deno.bench({ name: "all (futures)", group: "all-1k-resolved" }, async () => {
 
 Deno.bench({ name: "all (promises)", group: "all-1k-resolved" }, async () => {
   checkSum(await all(promises), N, EXPECTED_ALL);
+});
+
+// --- any-1k-last-fulfils ----------------------------------------------------
+
+const rejectedFutures = Array.from(
+  { length: N },
+  (_, i) => i === N - 1 ? Future.resolve(i) : Future.reject(new Error("no")),
+);
+const rejectedPromises = Array.from(
+  { length: N },
+  (_, i) => i === N - 1 ? Promise.resolve(i) : Promise.reject(new Error("no")),
+);
+for (const p of rejectedFutures) p.then(undefined, () => {});
+for (const p of rejectedPromises) p.then(undefined, () => {});
+
+Deno.bench({
+  name: "Promise.any (native)",
+  group: "any-1k-last-fulfils",
+  baseline: true,
+}, async () => {
+  if ((await Promise.any(rejectedPromises)) !== N - 1) throw new Error("bad");
+});
+
+Deno.bench(
+  { name: "any (futures)", group: "any-1k-last-fulfils" },
+  async () => {
+    if ((await any(rejectedFutures)) !== N - 1) throw new Error("bad");
+  },
+);
+
+Deno.bench(
+  { name: "any (promises)", group: "any-1k-last-fulfils" },
+  async () => {
+    if ((await any(rejectedPromises)) !== N - 1) throw new Error("bad");
+  },
+);
+
+// --- race-1k-resolved -------------------------------------------------------
+
+Deno.bench({
+  name: "Promise.race (native)",
+  group: "race-1k-resolved",
+  baseline: true,
+}, async () => {
+  if ((await Promise.race(promises)) !== 0) throw new Error("bad");
+});
+
+Deno.bench({ name: "race (futures)", group: "race-1k-resolved" }, async () => {
+  if ((await race(futures)) !== 0) throw new Error("bad");
+});
+
+Deno.bench({ name: "race (promises)", group: "race-1k-resolved" }, async () => {
+  if ((await race(promises)) !== 0) throw new Error("bad");
 });

@@ -273,14 +273,14 @@ const breaker = new CircuitBreaker();
 const sampling = new CircuitBreaker({
   strategy: new TimeWindowStrategy({ failureRatio: 0.2, windowMs: 30_000 }),
 });
-const pledgeBulkhead = new Bulkhead({ maxConcurrent: 8, maxQueue: 1000 });
+const pledgeBulkhead = new Bulkhead({ concurrency: 8, maxQueue: 1000 });
 const stack = wrap(
   retryPolicy({ maxAttempts: 3 }),
   new CircuitBreaker(),
-  new Bulkhead({ maxConcurrent: 8, maxQueue: 1000 }),
+  new Bulkhead({ concurrency: 8, maxQueue: 1000 }),
 );
 const limiter = new RateLimiter({
-  tokensPerInterval: 1_000_000_000,
+  limit: 1_000_000_000,
   intervalMs: 1,
 });
 const hedge = hedgePolicy({ delayMs: 10_000 });

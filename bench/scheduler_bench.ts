@@ -37,7 +37,7 @@ Deno.bench({ name: "PriorityScheduler, one priority", group }, () => {
   const task = () => void ran++;
   for (let i = 0; i < N; i++) scheduler.post(task);
   clock.runAll();
-  if (ran !== N || scheduler.pending !== 0) throw new Error("bad count");
+  if (ran !== N || scheduler.queued !== 0) throw new Error("bad count");
 });
 
 Deno.bench({ name: "PriorityScheduler, mixed priorities", group }, () => {
@@ -47,7 +47,7 @@ Deno.bench({ name: "PriorityScheduler, mixed priorities", group }, () => {
   const task = () => void ran++;
   for (let i = 0; i < N; i++) scheduler.post(task, { priority: mixed[i]! });
   clock.runAll();
-  if (ran !== N || scheduler.pending !== 0) throw new Error("bad count");
+  if (ran !== N || scheduler.queued !== 0) throw new Error("bad count");
 });
 
 Deno.bench(
@@ -63,6 +63,6 @@ Deno.bench(
     };
     for (let i = 0; i < N; i++) scheduler.post(task);
     clock.runAll();
-    if (ran !== 2 * N || scheduler.pending !== 0) throw new Error("bad count");
+    if (ran !== 2 * N || scheduler.queued !== 0) throw new Error("bad count");
   },
 );

@@ -157,3 +157,67 @@ export function assertDurationError(
  * gets a test over these, checking the error class and the message.
  */
 export const BAD_NUMBERS: readonly number[] = [0, -1, 1.5, NaN, Infinity];
+
+/** The number of `abort` listeners on `signal` right now (any signal). */
+export function abortListeners(signal: AbortSignal): number {
+  return getEventListeners(signal, "abort").length;
+}
+
+/** A constructor of the errors the validators throw. */
+export type ErrorClass = typeof TypeError | typeof RangeError;
+
+/** Asserts that `fn` throws `expected` with exactly `message`. */
+export function assertThrowsWith(
+  fn: () => unknown,
+  expected: ErrorClass,
+  message: string,
+): void {
+  assert.throws(fn, (e) => {
+    assert.ok(e instanceof expected, `expected a ${expected.name}: ${e}`);
+    assert.equal((e as Error).message, message);
+    return true;
+  });
+}
+
+/**
+ * Asserts that `fn` does not throw and returns a promise-like that rejects
+ * with `expected` and exactly `message`: the rule for every API that returns
+ * a promise or a `Future`.
+ */
+export async function assertRejectsWith(
+  fn: () => PromiseLike<unknown>,
+  expected: ErrorClass,
+  message: string,
+): Promise<void> {
+  let out: PromiseLike<unknown> | undefined;
+  assert.doesNotThrow(() => (out = fn()), "must reject, not throw");
+  await assert.rejects(Promise.resolve(out), (e) => {
+    assert.ok(e instanceof expected, `expected a ${expected.name}: ${e}`);
+    assert.equal((e as Error).message, message);
+    return true;
+  });
+}
+
+/**
+ * Runs `fn` while collecting the host's `unhandledrejection` events (each
+ * one prevented, so the test process survives it), then lets timers and
+ * microtasks due now run, and returns the reasons nobody handled.
+ */
+export async function catchUnhandled(
+  fn: () => void | Promise<void>,
+): Promise<unknown[]> {
+  const reasons: unknown[] = [];
+  const onUnhandled = (e: PromiseRejectionEvent) => {
+    e.preventDefault();
+    reasons.push(e.reason);
+  };
+  globalThis.addEventListener("unhandledrejection", onUnhandled);
+  try {
+    await fn();
+    await flush();
+    await flush();
+  } finally {
+    globalThis.removeEventListener("unhandledrejection", onUnhandled);
+  }
+  return reasons;
+}

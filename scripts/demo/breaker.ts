@@ -13,6 +13,7 @@ import {
   CircuitBreaker,
   CircuitOpenError,
   CountWindowStrategy,
+  exponential,
   hedgePolicy,
   RateLimiter,
   VirtualClock,
@@ -24,7 +25,7 @@ async function breakerPart(): Promise<void> {
   const breaker = new CircuitBreaker({
     clock,
     strategy: new CountWindowStrategy({ failureRatio: 0.5, windowSize: 4 }),
-    breakDuration: ({ attempt }) => 500 * 2 ** (attempt - 1),
+    cooldownMs: exponential({ initialMs: 500, factor: 2 }),
     successThreshold: 2,
     onStateChange: ({ from, to }) => console.log(`${at()}  ${from} -> ${to}`),
   });
@@ -54,7 +55,7 @@ async function othersPart(): Promise<void> {
   const sleep = (ms: number) =>
     new Promise<void>((r) => clock.setTimeout(r, ms));
 
-  const bulkhead = new Bulkhead({ maxConcurrent: 2, maxQueue: 1 });
+  const bulkhead = new Bulkhead({ concurrency: 2, maxQueue: 1 });
   const outcomes = await clock.runUntilSettled(Promise.all(
     [1, 2, 3, 4].map((i) =>
       bulkhead.execute(() => sleep(100).then(() => `call ${i} done`)).catch(
@@ -65,7 +66,7 @@ async function othersPart(): Promise<void> {
   console.log(`bulkhead(2 running, 1 queued): ${outcomes.join(", ")}`);
 
   const limiter = new RateLimiter({
-    tokensPerInterval: 2,
+    limit: 2,
     intervalMs: 1000,
     clock,
   });

@@ -38,7 +38,7 @@ export async function demo(): Promise<void> {
   const full: unknown = await pool.submit(job("too many", 10)).catch((e) => e);
   if (full instanceof QueueFullError) {
     console.log(
-      `queue full: ${full.pending} waiting, maxQueue ${full.maxQueue}`,
+      `queue full: ${full.queued} waiting, maxQueue ${full.maxQueue}`,
     );
   }
   controller.abort(new Error("no longer needed"));

@@ -2,7 +2,6 @@ import {
   classify,
   exponential,
   fallbackPolicy,
-  retryAfterMs,
   retryPolicy,
   seededRandom,
   timeoutPolicy,
@@ -66,8 +65,6 @@ export async function demo(): Promise<void> {
       maxAttempts: 6,
       backoff: backoff(),
       clock,
-      delay: ({ error }) =>
-        error instanceof Response ? retryAfterMs(error) : undefined,
       onRetry: ({ attempt, classification, delayMs }) =>
         console.log(
           `  t=${

@@ -8,7 +8,11 @@
  */
 
 import { Future, rejectFuture, resolveFuture } from "../future/future.ts";
-import { isThenable, noop } from "./_support.ts";
+import { abortError } from "../core/_reasons.ts";
+import { thenOf } from "../core/_thenable.ts";
+
+/** Does nothing: marks a rejection as handled. */
+function noop(): void {}
 
 /** Runs `fn` and tracks which callers wait for which invocation. */
 export class Calls<A extends unknown[], R> {
@@ -23,7 +27,7 @@ export class Calls<A extends unknown[], R> {
   }
 
   /** The number of callers waiting for an invocation not started yet. */
-  get waiting(): number {
+  get queued(): number {
     return this.#count;
   }
 
@@ -47,13 +51,15 @@ export class Calls<A extends unknown[], R> {
   /** Runs `fn` now; its outcome settles `out` (a new future by default). */
   invoke(args: A, out: Future<R> = new Future<R>()): Future<R> {
     let result;
+    let then;
     try {
       result = this.#fn(...args);
+      then = thenOf(result);
     } catch (error) {
       rejectFuture(out, error);
       return out;
     }
-    if (!isThenable(result)) {
+    if (then === undefined) {
       resolveFuture(out, result);
       return out;
     }
@@ -61,13 +67,18 @@ export class Calls<A extends unknown[], R> {
     // `cancel()` can still reject it while `result` is pending.
     const inFlight = this.#inFlight;
     inFlight.add(out);
-    result.then((value) => {
+    try {
+      then.call(result, (value: unknown) => {
+        inFlight.delete(out);
+        resolveFuture(out, value);
+      }, (error: unknown) => {
+        inFlight.delete(out);
+        rejectFuture(out, error);
+      });
+    } catch (error) {
       inFlight.delete(out);
-      resolveFuture(out, value);
-    }, (error) => {
-      inFlight.delete(out);
-      rejectFuture(out, error);
-    });
+      rejectFuture(out, error); // a foreign `then` that throws rejects
+    }
     return out;
   }
 
@@ -92,8 +103,8 @@ function cancelFuture(out: Future<unknown>, reason: unknown): void {
 }
 
 /** The reason of `cancel()` without an argument. */
-export function cancelledReason(): DOMException {
-  return new DOMException("The call was cancelled", "AbortError");
+function cancelledReason(): DOMException {
+  return abortError("The call was cancelled");
 }
 
 /** What the callable returned by `debounce` or `throttle` does. */
@@ -101,7 +112,7 @@ export interface Policy<A extends unknown[], R> {
   call(args: A): Future<R>;
   cancel(reason: unknown): void;
   flush(): Future<R> | undefined;
-  readonly pending: number;
+  readonly queued: number;
 }
 
 /** The callable returned by `debounce` and `throttle`. */
@@ -109,7 +120,7 @@ export interface Controlled<A extends unknown[], R> extends Disposable {
   (...args: A): Future<R>;
   cancel(reason?: unknown): void;
   flush(): Future<R> | undefined;
-  readonly pending: number;
+  readonly queued: number;
 }
 
 /** Builds the callable object over a policy. */
@@ -122,7 +133,7 @@ export function controlled<A extends unknown[], R>(
   return Object.defineProperties(call, {
     cancel: { value: cancel },
     flush: { value: (): Future<R> | undefined => policy.flush() },
-    pending: { get: (): number => policy.pending },
+    queued: { get: (): number => policy.queued },
     [Symbol.dispose]: { value: (): void => policy.cancel(cancelledReason()) },
   }) as Controlled<A, R>;
 }

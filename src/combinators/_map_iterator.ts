@@ -10,12 +10,15 @@
 import { onAbort } from "../cancel/signals.ts";
 import { RingQueue } from "../core/_ring.ts";
 import {
+  checkStep,
   closeIterator,
   type MapItems,
   type Mapper,
+  nextStep,
   openSource,
 } from "./_map_source.ts";
-import { decidedReason, isThenable } from "./_support.ts";
+import { decidedError } from "../core/_reasons.ts";
+import { isThenable } from "../core/_thenable.ts";
 import type { MapConcurrentIterator } from "./map_concurrent_iterable.ts";
 
 interface Slot {
@@ -94,7 +97,7 @@ export class MapIterator implements MapConcurrentIterator<unknown> {
 
   return(): Promise<IteratorResult<unknown>> {
     this.#started = true;
-    this.#finish(decidedReason);
+    this.#finish(decidedError);
     this.#failed = false;
     this.#deliver();
     return Promise.resolve(DONE);
@@ -112,7 +115,15 @@ export class MapIterator implements MapConcurrentIterator<unknown> {
       this.#error = signal.reason;
       return;
     }
-    const source = openSource(this.#items);
+    let source;
+    try {
+      source = openSource(this.#items);
+    } catch (error) {
+      // The source's own iterator method threw: the first next() rejects.
+      this.#exhausted = this.#finished = this.#failed = true;
+      this.#error = error;
+      return;
+    }
     this.#array = source.array;
     this.#iterator = source.iterator;
     this.#asyncIterator = source.asyncIterator;
@@ -146,7 +157,7 @@ export class MapIterator implements MapConcurrentIterator<unknown> {
         if (iterator !== undefined) {
           let step;
           try {
-            step = iterator.next();
+            step = nextStep(iterator);
           } catch (error) {
             this.#exhausted = true;
             this.#fail(error, false);
@@ -173,8 +184,16 @@ export class MapIterator implements MapConcurrentIterator<unknown> {
     } catch (error) {
       pending = Promise.reject(error);
     }
-    pending.then((step) => {
+    pending.then((result) => {
       this.#pulling = false;
+      let step;
+      try {
+        step = checkStep(result);
+      } catch (error) {
+        this.#exhausted = true;
+        this.#fail(error, false);
+        return;
+      }
       if (this.#finished) {
         if (step.done !== true) closeIterator(iterator);
         return;
@@ -225,7 +244,7 @@ export class MapIterator implements MapConcurrentIterator<unknown> {
 
   #fail(error: unknown, aborted: boolean): void {
     if (this.#finished) return;
-    this.#finish(aborted ? () => error : decidedReason);
+    this.#finish(aborted ? () => error : decidedError);
     this.#failed = true;
     this.#error = error;
     this.#deliver();
@@ -286,7 +305,7 @@ export class MapIterator implements MapConcurrentIterator<unknown> {
         continue;
       }
       if (this.#drained()) {
-        this.#finish(decidedReason);
+        this.#finish(decidedError);
         continue;
       }
       break;
@@ -295,7 +314,7 @@ export class MapIterator implements MapConcurrentIterator<unknown> {
     if (consumed) this.#fill();
     // Everything was handed over: release the listener without waiting for
     // one more `next()`.
-    else if (!this.#finished && this.#drained()) this.#finish(decidedReason);
+    else if (!this.#finished && this.#drained()) this.#finish(decidedError);
   }
 
   // Whether no result is left to come or to hand over.

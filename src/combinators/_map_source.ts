@@ -11,29 +11,15 @@ import {
   assertIntegerOrInfinity,
   assertOptions,
   assertSignal,
+  invalidMessage,
   typeError,
 } from "../core/_validate.ts";
-import { noop } from "./_support.ts";
+import { isThenable } from "../core/_thenable.ts";
 
-/**
- * Items to map: an array, any iterable, or an async iterable.
- *
- * @example One helper for arrays, sets and async generators
- * ```ts
- * import { mapConcurrent, type MapItems } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const lengths = (items: MapItems<string>) =>
- *   mapConcurrent(items, (s) => s.length, { concurrency: 2 });
- * async function* lines() {
- *   yield "ab";
- *   yield "c";
- * }
- * assert.deepEqual(await lengths(["abc"]), [3]);
- * assert.deepEqual(await lengths(new Set(["a", "bb"])), [1, 2]);
- * assert.deepEqual(await lengths(lines()), [2, 1]);
- * ```
- */
+/** Does nothing: marks a rejection as handled. */
+function noop(): void {}
+
+/** Items to map: an array, any iterable, or an async iterable. */
 export type MapItems<T> = Iterable<T> | AsyncIterable<T>;
 
 /**
@@ -43,19 +29,6 @@ export type MapItems<T> = Iterable<T> | AsyncIterable<T>;
  *
  * @typeParam T The type of the items.
  * @typeParam R The type of the results.
- *
- * @example A mapper that uses its index and signal
- * ```ts
- * import { mapConcurrent, type Mapper } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const label: Mapper<string, string> = async (name, index, signal) => {
- *   if (signal.aborted) throw signal.reason;
- *   return `${index + 1}. ${name}`;
- * };
- * const labels = await mapConcurrent(["Ada", "Grace"], label, { concurrency: 2 });
- * assert.deepEqual(labels, ["1. Ada", "2. Grace"]);
- * ```
  */
 export type Mapper<T, R> = (
   item: Awaited<T>,
@@ -121,6 +94,27 @@ export function openSource(items: MapItems<unknown>): Source {
 }
 
 /**
+ * The result of a source's `next()`, checked to be an object (as `for...of`
+ * checks it): a primitive throws a `TypeError`, which rejects like any other
+ * error of the source.
+ */
+export function checkStep<T>(step: IteratorResult<T>): IteratorResult<T> {
+  if (
+    (typeof step !== "object" || step === null) && typeof step !== "function"
+  ) {
+    throw new TypeError(
+      invalidMessage("read the items", "next()", "an object", step),
+    );
+  }
+  return step;
+}
+
+/** `iterator.next()`, checked by {@linkcode checkStep}. */
+export function nextStep<T>(iterator: Iterator<T>): IteratorResult<T> {
+  return checkStep(iterator.next());
+}
+
+/**
  * Closes an iterator that was not read to its end (as `for...of` does on
  * `break`); what `return()` throws or rejects with is ignored.
  */
@@ -129,8 +123,8 @@ export function closeIterator(
 ): void {
   if (iterator === undefined || typeof iterator.return !== "function") return;
   try {
-    const result = iterator.return();
-    if (result instanceof Promise) result.then(noop, noop);
+    const result: unknown = iterator.return();
+    if (isThenable(result)) result.then(noop, noop);
   } catch {
     // The source is being abandoned; its cleanup error has no one to go to.
   }

@@ -13,6 +13,7 @@ import {
   timerQueueFor,
 } from "../core/_timer_queue.ts";
 import {
+  assertClock,
   assertDuration,
   assertFunction,
   assertOptions,
@@ -22,26 +23,7 @@ import {
 import type { Future } from "../future/future.ts";
 import { Calls, controlled, type Policy } from "./_calls.ts";
 
-/**
- * Options of {@linkcode debounce}.
- *
- * @example Running at the start and at the end of a burst
- * ```ts
- * import { debounce, type DebounceOptions, VirtualClock } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const options: DebounceOptions = { leading: true, trailing: true, clock };
- * const runs: string[] = [];
- * const save = debounce((doc: string) => runs.push(doc), 100, options);
- * save("a");
- * save("ab");
- * save("abc");
- * assert.deepEqual(runs, ["a"]);
- * clock.tick(100);
- * assert.deepEqual(runs, ["a", "abc"]);
- * ```
- */
+/** Options of {@linkcode debounce}. */
 export interface DebounceOptions {
   /**
    * Run at the start of a burst, with the first call's arguments.
@@ -78,25 +60,6 @@ export interface DebounceOptions {
  *
  * @typeParam A The parameter types.
  * @typeParam R The type of the result.
- *
- * @example Flushing before shutdown
- * ```ts
- * import { debounce, type Debounced, VirtualClock } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const writes: string[] = [];
- * const persist: Debounced<[string], number> = debounce((doc: string) => {
- *   writes.push(doc);
- *   return doc.length;
- * }, 1000, { clock });
- * const saved = persist("draft");
- * assert.equal(persist.pending, 1);
- * assert.equal(await persist.flush(), 5);
- * assert.equal(await saved, 5);
- * assert.deepEqual(writes, ["draft"]);
- * assert.equal(clock.pendingTimers, 0);
- * ```
  */
 export interface Debounced<A extends unknown[], R> extends Disposable {
   /**
@@ -124,7 +87,7 @@ export interface Debounced<A extends unknown[], R> extends Disposable {
    */
   flush(): Future<R> | undefined;
   /** The number of callers waiting for an invocation not started yet. */
-  readonly pending: number;
+  readonly queued: number;
 }
 
 const ACTION = "debounce a function";
@@ -160,8 +123,8 @@ class DebouncePolicy<A extends unknown[], R> implements Policy<A, R> {
     this.#trailing = trailing;
   }
 
-  get pending(): number {
-    return this.#calls.waiting;
+  get queued(): number {
+    return this.#calls.queued;
   }
 
   call(args: A): Future<R> {
@@ -234,9 +197,10 @@ class DebouncePolicy<A extends unknown[], R> implements Policy<A, R> {
  * @param fn The function to debounce.
  * @param waitMs The quiet time that ends a burst, a finite number >= 0.
  * @param options `leading`, `trailing`, `maxWaitMs`, `clock`.
- * @returns The debounced function, with `cancel`, `flush` and `pending`.
+ * @returns The debounced function, with `cancel`, `flush` and `queued`.
  * @throws {TypeError} When `fn` is not a function or an option has the
- *   wrong type.
+ *   wrong type (an `AbortSignal` in place of the options, a `clock` that is
+ *   not a `Clock`): it throws, as it returns a function.
  * @throws {RangeError} When `waitMs` is negative or not finite, `maxWaitMs`
  *   is below `waitMs` or not finite, or `leading` and `trailing` are both
  *   false.
@@ -255,24 +219,11 @@ class DebouncePolicy<A extends unknown[], R> implements Policy<A, R> {
  * const a = search("p");
  * clock.tick(50);
  * const b = search("pl");
- * assert.equal(search.pending, 2);
+ * assert.equal(search.queued, 2);
  * clock.tick(100);
  * assert.deepEqual(queries, ["pl"]);
  * assert.equal(await a, "results for pl");
  * assert.equal(await b, "results for pl");
- * ```
- *
- * @example Cancelling rejects the waiting callers
- * ```ts
- * import { debounce, VirtualClock } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const save = debounce((doc: string) => doc.length, 1000, { clock });
- * const saved = save("draft");
- * save.cancel(new Error("closed"));
- * await assert.rejects(saved, /closed/);
- * assert.equal(clock.pendingTimers, 0);
  * ```
  */
 export function debounce<A extends unknown[], R>(
@@ -283,6 +234,7 @@ export function debounce<A extends unknown[], R>(
   assertFunction(ACTION, "fn", fn);
   assertDuration(ACTION, "waitMs", waitMs);
   assertOptions(ACTION, options);
+  assertClock(ACTION, options?.clock);
   const leading = options?.leading ?? false;
   const trailing = options?.trailing ?? true;
   if (typeof leading !== "boolean") {

@@ -9,37 +9,20 @@ import { onAbort } from "../cancel/signals.ts";
 import { typeError } from "../core/_validate.ts";
 import { Future, rejectFuture, resolveFuture } from "../future/future.ts";
 import {
+  checkStep,
   closeIterator,
   type MapItems,
   type Mapper,
+  nextStep,
   openSource,
   validateMap,
 } from "./_map_source.ts";
-import { decidedReason, isThenable } from "./_support.ts";
+import { decidedError } from "../core/_reasons.ts";
+import { isThenable } from "../core/_thenable.ts";
 
 export type { MapItems, Mapper };
 
-/**
- * Options of {@linkcode mapConcurrent}.
- *
- * @example At most two calls at once
- * ```ts
- * import { mapConcurrent, type MapConcurrentOptions } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const options: MapConcurrentOptions = { concurrency: 2, stopOnError: true };
- * let running = 0;
- * let peak = 0;
- * const sizes = await mapConcurrent(["a", "bb", "ccc"], async (s) => {
- *   peak = Math.max(peak, ++running);
- *   await Promise.resolve();
- *   running--;
- *   return s.length;
- * }, options);
- * assert.deepEqual(sizes, [1, 2, 3]);
- * assert.equal(peak, 2);
- * ```
- */
+/** Options of {@linkcode mapConcurrent}. */
 export interface MapConcurrentOptions {
   /**
    * The most calls of `fn` running at once: an integer >= 1, or `Infinity`
@@ -114,7 +97,7 @@ class MapRun {
     this.stopped = true;
     this.release();
     if (this.active > 0) {
-      this.controller.abort(aborted ? error : decidedReason());
+      this.controller.abort(aborted ? error : decidedError());
     }
     if (!this.feeding && !this.exhausted) {
       closeIterator(this.iterator ?? this.asyncIterator);
@@ -178,20 +161,19 @@ async function work(run: MapRun): Promise<void> {
       run.next = index + 1;
       item = array[index];
     } else {
-      let step;
       try {
-        step = iterator!.next();
+        const step = nextStep(iterator!);
+        if (step.done) {
+          run.exhausted = true;
+          break;
+        }
+        item = step.value;
       } catch (error) {
         run.exhausted = true;
         run.stop(error, false);
         break;
       }
-      if (step.done) {
-        run.exhausted = true;
-        break;
-      }
       index = run.next++;
-      item = step.value;
     }
     let value;
     try {
@@ -236,7 +218,7 @@ async function feed(run: MapRun): Promise<void> {
         await new Promise<void>((resolve) => (run.wake = resolve));
         continue;
       }
-      const step = await iterator.next();
+      const step = checkStep(await iterator.next());
       if (step.done) {
         run.exhausted = true;
         break;
@@ -280,10 +262,11 @@ async function feed(run: MapRun): Promise<void> {
  * @param fn The mapper, `(item, index, signal) => R | PromiseLike<R>`.
  * @param options `concurrency`, `signal`, `stopOnError`.
  * @returns A future of the results, in input order.
- * @throws {TypeError} When `items` is not iterable, `fn` is not a function,
- *   or an option has the wrong type.
- * @throws {RangeError} When `concurrency` is not an integer >= 1 nor
- *   `Infinity`.
+ * @throws Rejects with {TypeError} when `items` is not iterable, `fn` is not
+ *   a function, or an option has the wrong type; with {RangeError} when
+ *   `concurrency` is not an integer >= 1 nor `Infinity`; with the first
+ *   failure (an `AggregateError` of every failure with `stopOnError:
+ *   false`); and with `signal.reason` when the caller aborts.
  *
  * @example Two at a time, results in input order
  * ```ts
@@ -301,46 +284,40 @@ async function feed(run: MapRun): Promise<void> {
  * assert.deepEqual(doubled, [6, 2, 4]);
  * assert.equal(peak, 2);
  * ```
- *
- * @example Collecting every failure
- * ```ts
- * import { mapConcurrent } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const mapped = mapConcurrent([1, 2, 3, 4], (n) => {
- *   if (n % 2 === 0) throw new Error(`odd one out: ${n}`);
- *   return n;
- * }, { stopOnError: false });
- * await assert.rejects(mapped, (e: AggregateError) => {
- *   assert.deepEqual(e.errors.map((x: Error) => x.message), [
- *     "odd one out: 2",
- *     "odd one out: 4",
- *   ]);
- *   return true;
- * });
- * ```
  */
 export function mapConcurrent<T, R>(
   items: MapItems<T>,
   fn: Mapper<T, R>,
   options?: MapConcurrentOptions,
 ): Future<Awaited<R>[]> {
-  validateMap(ACTION, items, fn, options);
-  const concurrency = options?.concurrency ?? Infinity;
-  const stopOnError = options?.stopOnError ?? true;
-  if (typeof stopOnError !== "boolean") {
-    typeError(ACTION, "stopOnError", "a boolean", stopOnError);
+  let concurrency: number;
+  let stopOnError: boolean;
+  let signal: AbortSignal | undefined;
+  try {
+    validateMap(ACTION, items, fn, options);
+    concurrency = options?.concurrency ?? Infinity;
+    stopOnError = options?.stopOnError ?? true;
+    if (typeof stopOnError !== "boolean") {
+      typeError(ACTION, "stopOnError", "a boolean", stopOnError);
+    }
+    signal = options?.signal;
+  } catch (error) {
+    return Future.reject(error);
   }
-  const signal = options?.signal;
   if (signal !== undefined && signal.aborted) {
     return Future.reject(signal.reason);
+  }
+  let source;
+  try {
+    source = openSource(items);
+  } catch (error) {
+    return Future.reject(error); // the source's own iterator method threw
   }
   const run = new MapRun(
     fn as Mapper<unknown, unknown>,
     concurrency,
     stopOnError,
   );
-  const source = openSource(items);
   if (signal !== undefined) {
     run.registration = onAbort(signal, (reason) => {
       run.registration = undefined;

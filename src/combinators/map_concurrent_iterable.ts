@@ -9,32 +9,7 @@ import { assertIntegerOrInfinity, typeError } from "../core/_validate.ts";
 import { type MapItems, type Mapper, validateMap } from "./_map_source.ts";
 import { MapIterator } from "./_map_iterator.ts";
 
-/**
- * Options of {@linkcode mapConcurrentIterable}.
- *
- * @example Results as they finish, two at a time
- * ```ts
- * import {
- *   delay,
- *   mapConcurrentIterable,
- *   type MapConcurrentIterableOptions,
- *   VirtualClock,
- * } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const options: MapConcurrentIterableOptions = { concurrency: 2, ordered: false };
- * const results = mapConcurrentIterable([30, 10], async (ms, _index, signal) => {
- *   await delay(ms, { clock, signal });
- *   return ms;
- * }, options);
- * const seen: number[] = [];
- * await clock.runUntilSettled((async () => {
- *   for await (const ms of results) seen.push(ms);
- * })());
- * assert.deepEqual(seen, [10, 30]);
- * ```
- */
+/** Options of {@linkcode mapConcurrentIterable}. */
 export interface MapConcurrentIterableOptions {
   /**
    * The most calls of `fn` running at once: an integer >= 1, or `Infinity`
@@ -73,22 +48,6 @@ export interface MapConcurrentIterableOptions {
  * closes the source.
  *
  * @typeParam R The type of the results.
- *
- * @example Leaving a loop early ends the iteration
- * ```ts
- * import { mapConcurrentIterable, type MapConcurrentIterator } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * let calls = 0;
- * const squares: MapConcurrentIterator<number> = mapConcurrentIterable(
- *   [1, 2, 3, 4, 5, 6],
- *   (n) => (calls++, n * n),
- *   { concurrency: 1 },
- * );
- * for await (const square of squares) if (square === 4) break;
- * assert.ok(calls < 6);
- * assert.deepEqual(await squares.next(), { done: true, value: undefined });
- * ```
  */
 export interface MapConcurrentIterator<R>
   extends AsyncIterableIterator<R>, AsyncDisposable {
@@ -129,34 +88,10 @@ const ACTION = "map concurrently as an iterable";
  * @param options `concurrency`, `bufferSize`, `ordered`, `signal`.
  * @returns An async iterable iterator of the results.
  * @throws {TypeError} When `items` is not iterable, `fn` is not a function,
- *   or an option has the wrong type.
+ *   or an option has the wrong type: it throws, as it returns an iterator
+ *   (a failure of the work makes `next()` reject).
  * @throws {RangeError} When `concurrency` or `bufferSize` is not an integer
  *   >= 1 nor `Infinity`.
- *
- * @example Streaming in completion order
- * ```ts
- * import { Completer, mapConcurrentIterable } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const gates = {
- *   a: new Completer<void>(),
- *   b: new Completer<void>(),
- *   c: new Completer<void>(),
- * };
- * const names = ["a", "b", "c"] as const;
- * const results = mapConcurrentIterable(names, async (name) => {
- *   await gates[name].future;
- *   return name;
- * }, { concurrency: 3, ordered: false });
- * const first = results.next(); // starts the three calls
- * gates.b.resolve();
- * assert.deepEqual(await first, { done: false, value: "b" });
- * gates.c.resolve();
- * gates.a.resolve();
- * const rest: string[] = [];
- * for await (const name of results) rest.push(name);
- * assert.deepEqual(rest, ["c", "a"]);
- * ```
  *
  * @example Stopping early aborts the work in flight
  * ```ts

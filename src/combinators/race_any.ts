@@ -1,7 +1,7 @@
 /**
- * `race` and `any` (and their winner forms): typed like `Promise.race` /
- * `Promise.any`, over iterables and records, with task functions whose
- * signal is aborted for the losers once a winner is known.
+ * `race` and `any` (and their winner forms): `Promise.race` / `Promise.any`
+ * returning a `Future`, typed for tuples and records, with task functions
+ * whose signal is aborted for the losers once a winner is known.
  *
  * @module
  */
@@ -17,19 +17,6 @@ import type { CombinatorInput, CombinatorOptions, Resolved } from "./all.ts";
  *
  * @typeParam K The type of the index or key.
  * @typeParam V The type of the value.
- *
- * @example Describing the replica that answered
- * ```ts
- * import { raceWithWinner, type Winner } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const describe = (w: Winner<number, string>) => `#${w.key}: ${w.value}`;
- * const winner = await raceWithWinner([
- *   "cached",
- *   new Promise<string>(() => {}),
- * ]);
- * assert.equal(describe(winner), "#0: cached");
- * ```
  */
 export interface Winner<K, V> {
   /** The index of the winning input in an iterable, or its key in a record. */
@@ -43,20 +30,6 @@ export interface Winner<K, V> {
  * `key`, so checking the key narrows the value.
  *
  * @typeParam T The type of the inputs.
- *
- * @example Narrowing the value by its key
- * ```ts
- * import { anyWithWinner, type WinnerOf } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const sources = {
- *   count: () => Promise.resolve(3),
- *   label: () => Promise.reject(new Error("offline")),
- * };
- * const winner: WinnerOf<typeof sources> = await anyWithWinner(sources);
- * assert.equal(winner.key, "count");
- * if (winner.key === "count") assert.equal(winner.value + 1, 4);
- * ```
  */
 export type WinnerOf<T> = T extends readonly unknown[] ? {
     [K in keyof T]: Winner<
@@ -67,22 +40,67 @@ export type WinnerOf<T> = T extends readonly unknown[] ? {
   : { [K in keyof T]: Winner<K, Resolved<T[K]>> }[keyof T];
 
 /**
- * Settles like the first input to settle, like `Promise.race`. Once it has,
- * the tasks' shared signal is aborted (with a `DOMException` named
- * `"AbortError"`), so the losers can stop.
+ * Settles like the first input of a tuple or array to settle.
  *
- * Inputs are values, thenables or tasks, as for `all`. A plain value, or a
- * `Future` that is already settled, wins at once (inputs are read in order).
- * Unlike `Promise.race`, an empty input is a `RangeError`, not a promise
- * that never settles.
+ * @typeParam T The type of the inputs.
+ * @param values A tuple or array of inputs.
+ * @param options `signal`.
+ * @returns A future of the first outcome.
+ */
+export function race<T extends readonly CombinatorInput[] | []>(
+  values: T,
+  options?: CombinatorOptions,
+): Future<Resolved<T[number]>>;
+/**
+ * Settles like the first input of an iterable to settle.
+ *
+ * @typeParam T The type of the inputs.
+ * @param values An iterable of inputs.
+ * @param options `signal`.
+ * @returns A future of the first outcome.
+ */
+export function race<T>(
+  values: Iterable<T>,
+  options?: CombinatorOptions,
+): Future<Resolved<T>>;
+/**
+ * Settles like the first input of a record to settle.
+ *
+ * @typeParam T The type of the record.
+ * @param values A record of inputs.
+ * @param options `signal`.
+ * @returns A future of the first outcome.
+ */
+export function race<T extends { [K in keyof T]: CombinatorInput }>(
+  values: T,
+  options?: CombinatorOptions,
+): Future<Resolved<T[keyof T]>>;
+/**
+ * Settles like the first input to settle. Over an iterable it is
+ * `Promise.race` returning a `Future` (it reads the iterable, each input and
+ * its `then` as `Promise.race` does), with two differences by design:
+ *
+ * - An input whose outcome is known when it is read (a plain value, a
+ *   settled `Future`, a task's synchronous result or throw) wins as soon as
+ *   every input is read: the future settles before `race` returns, and later
+ *   tasks are not called. `Promise.race` would settle a microtask later, and
+ *   would let an earlier native promise that had already settled win.
+ * - No input at all rejects with a `RangeError`, where `Promise.race` never
+ *   settles.
+ *
+ * Inputs are values, thenables or tasks, and records are read as records,
+ * as for `all`. Once the outcome is decided, the tasks' shared signal is
+ * aborted (with a `DOMException` named `"AbortError"`), so the losers can
+ * stop.
  *
  * @typeParam T The type of the inputs.
  * @param values A tuple, array or other iterable, or a record, of inputs.
  * @param options `signal`.
  * @returns A future of the first outcome.
- * @throws {TypeError} When `values` is neither an iterable nor an object,
- *   or `signal` is not an `AbortSignal`.
- * @throws {RangeError} When `values` holds no input.
+ * @throws Rejects with {TypeError} when `values` is neither iterable nor a
+ *   plain object or an option has the wrong type, with {RangeError} when
+ *   `values` holds no input, with what reading the iterable throws, and with
+ *   `signal.reason` when the caller aborts.
  *
  * @example The losers are aborted
  * ```ts
@@ -99,60 +117,6 @@ export type WinnerOf<T> = T extends readonly unknown[] ? {
  * assert.equal(clock.pendingTimers, 0); // the replica's delay was aborted
  * ```
  */
-export function race<T extends readonly CombinatorInput[] | []>(
-  values: T,
-  options?: CombinatorOptions,
-): Future<Resolved<T[number]>>;
-/**
- * Settles like the first input of an iterable to settle.
- *
- * @typeParam T The type of the inputs.
- * @param values An iterable of inputs.
- * @param options `signal`.
- * @returns A future of the first outcome.
- *
- * @example The first of a set of requests in flight
- * ```ts
- * import { race } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const inFlight = new Set([
- *   new Promise<string>(() => {}),
- *   Promise.resolve("replica"),
- * ]);
- * assert.equal(await race(inFlight), "replica");
- * ```
- */
-export function race<T>(
-  values: Iterable<T>,
-  options?: CombinatorOptions,
-): Future<Resolved<T>>;
-/**
- * Settles like the first input of a record to settle.
- *
- * @typeParam T The type of the record.
- * @param values A record of inputs.
- * @param options `signal`.
- * @returns A future of the first outcome.
- *
- * @example The first of named sources
- * ```ts
- * import { delay, race, VirtualClock } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const config = race({
- *   cache: (signal) => delay(5, { clock, signal }).then(() => "cached"),
- *   origin: (signal) => delay(40, { clock, signal }).then(() => "fresh"),
- * });
- * assert.equal(await clock.runUntilSettled(config), "cached");
- * assert.equal(clock.pendingTimers, 0);
- * ```
- */
-export function race<T extends { [K in keyof T]: CombinatorInput }>(
-  values: T,
-  options?: CombinatorOptions,
-): Future<Resolved<T[keyof T]>>;
 export function race(
   values: unknown,
   options?: CombinatorOptions,
@@ -160,6 +124,42 @@ export function race(
   return combine("run race()", "race", values, options, false);
 }
 
+/**
+ * Like `race` over a tuple or array, fulfilling with the winner.
+ *
+ * @typeParam T The type of the inputs.
+ * @param values A tuple or array of inputs.
+ * @param options `signal`.
+ * @returns A future of the winner.
+ */
+export function raceWithWinner<T extends readonly CombinatorInput[] | []>(
+  values: T,
+  options?: CombinatorOptions,
+): Future<WinnerOf<T>>;
+/**
+ * Like `race` over an iterable, fulfilling with the winner.
+ *
+ * @typeParam T The type of the inputs.
+ * @param values An iterable of inputs.
+ * @param options `signal`.
+ * @returns A future of the winner.
+ */
+export function raceWithWinner<T>(
+  values: Iterable<T>,
+  options?: CombinatorOptions,
+): Future<Winner<number, Resolved<T>>>;
+/**
+ * Like `race` over a record, fulfilling with the winner.
+ *
+ * @typeParam T The type of the record.
+ * @param values A record of inputs.
+ * @param options `signal`.
+ * @returns A future of the winner.
+ */
+export function raceWithWinner<T extends { [K in keyof T]: CombinatorInput }>(
+  values: T,
+  options?: CombinatorOptions,
+): Future<WinnerOf<T>>;
 /**
  * Like {@linkcode race}, but fulfils with the winner: `{ key, value }`, where
  * `key` is the index of the input (or its key in a record). A rejection
@@ -169,9 +169,10 @@ export function race(
  * @param values A tuple, array or other iterable, or a record, of inputs.
  * @param options `signal`.
  * @returns A future of the winner.
- * @throws {TypeError} When `values` is neither an iterable nor an object,
- *   or `signal` is not an `AbortSignal`.
- * @throws {RangeError} When `values` holds no input.
+ * @throws Rejects with {TypeError} when `values` is neither iterable nor a
+ *   plain object or an option has the wrong type, with {RangeError} when
+ *   `values` holds no input, with what reading the iterable throws, and with
+ *   `signal.reason` when the caller aborts.
  *
  * @example Which mirror answered first
  * ```ts
@@ -188,59 +189,6 @@ export function race(
  * if (winner.key === "us") assert.equal(winner.value.toUpperCase(), "X");
  * ```
  */
-export function raceWithWinner<T extends readonly CombinatorInput[] | []>(
-  values: T,
-  options?: CombinatorOptions,
-): Future<WinnerOf<T>>;
-/**
- * Like `race` over an iterable, fulfilling with the winner's index and value.
- *
- * @typeParam T The type of the inputs.
- * @param values An iterable of inputs.
- * @param options `signal`.
- * @returns A future of the winner.
- *
- * @example Which job of a map finished first
- * ```ts
- * import { raceWithWinner } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const jobs = new Map([
- *   ["resize", new Promise<number>(() => {})],
- *   ["thumbnail", Promise.resolve(2)],
- * ]);
- * const winner = await raceWithWinner(jobs.values());
- * assert.deepEqual(winner, { key: 1, value: 2 });
- * ```
- */
-export function raceWithWinner<T>(
-  values: Iterable<T>,
-  options?: CombinatorOptions,
-): Future<Winner<number, Resolved<T>>>;
-/**
- * Like `race` over a record, fulfilling with the winner's key and value.
- *
- * @typeParam T The type of the record.
- * @param values A record of inputs.
- * @param options `signal`.
- * @returns A future of the winner.
- *
- * @example Which named endpoint answered
- * ```ts
- * import { raceWithWinner } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const winner = await raceWithWinner({
- *   primary: new Promise<string>(() => {}),
- *   fallback: "static",
- * });
- * assert.deepEqual(winner, { key: "fallback", value: "static" });
- * ```
- */
-export function raceWithWinner<T extends { [K in keyof T]: CombinatorInput }>(
-  values: T,
-  options?: CombinatorOptions,
-): Future<WinnerOf<T>>;
 export function raceWithWinner(
   values: unknown,
   options?: CombinatorOptions,
@@ -249,36 +197,12 @@ export function raceWithWinner(
 }
 
 /**
- * Fulfils with the first input to fulfil, like `Promise.any`; rejects with an
- * `AggregateError` whose `errors` are the rejections in input order (key
- * order for a record) when every input rejects, or at once for an empty
- * input. Once an input fulfils, the tasks' shared signal is aborted (with a
- * `DOMException` named `"AbortError"`).
+ * Fulfils with the first input of a tuple or array to fulfil.
  *
  * @typeParam T The type of the inputs.
- * @param values A tuple, array or other iterable, or a record, of inputs.
+ * @param values A tuple or array of inputs.
  * @param options `signal`.
  * @returns A future of the first value.
- * @throws {TypeError} When `values` is neither an iterable nor an object,
- *   or `signal` is not an `AbortSignal`.
- *
- * @example The first success, and every failure
- * ```ts
- * import { any } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const one = any([Promise.reject(new Error("a")), Promise.resolve(2)]);
- * assert.equal(await one, 2);
- *
- * const none = any([
- *   () => Promise.reject(new Error("a")),
- *   () => Promise.reject(new Error("b")),
- * ]);
- * await assert.rejects(none, (e: AggregateError) => {
- *   assert.deepEqual(e.errors.map((x: Error) => x.message), ["a", "b"]);
- *   return true;
- * });
- * ```
  */
 export function any<T extends readonly CombinatorInput[] | []>(
   values: T,
@@ -291,18 +215,6 @@ export function any<T extends readonly CombinatorInput[] | []>(
  * @param values An iterable of inputs.
  * @param options `signal`.
  * @returns A future of the first value.
- *
- * @example The first mirror that works, from a generator
- * ```ts
- * import { any } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * function* attempts() {
- *   yield () => Promise.reject(new Error("mirror 1 is down"));
- *   yield () => Promise.resolve("mirror 2");
- * }
- * assert.equal(await any(attempts()), "mirror 2");
- * ```
  */
 export function any<T>(
   values: Iterable<T>,
@@ -315,23 +227,48 @@ export function any<T>(
  * @param values A record of inputs.
  * @param options `signal`.
  * @returns A future of the first value.
- *
- * @example The first configured source that answers
- * ```ts
- * import { any } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const setting = await any({
- *   env: () => Promise.reject(new Error("unset")),
- *   file: () => Promise.resolve("port=80"),
- * });
- * assert.equal(setting, "port=80");
- * ```
  */
 export function any<T extends { [K in keyof T]: CombinatorInput }>(
   values: T,
   options?: CombinatorOptions,
 ): Future<Resolved<T[keyof T]>>;
+/**
+ * Fulfils with the first input to fulfil; rejects with an `AggregateError`
+ * whose `errors` are the rejections in input order (key order for a record)
+ * when every input rejects, or at once for an empty input. Over an iterable
+ * it is `Promise.any` returning a `Future`, exact as `all` is (the
+ * `AggregateError`'s message is pledge's own).
+ *
+ * Inputs are values, thenables or tasks, and records are read as records,
+ * as for `all`. Once an input fulfils, the tasks' shared signal is aborted
+ * (with a `DOMException` named `"AbortError"`), and a task read after a
+ * value that is already known is not called.
+ *
+ * @typeParam T The type of the inputs.
+ * @param values A tuple, array or other iterable, or a record, of inputs.
+ * @param options `signal`.
+ * @returns A future of the first value.
+ * @throws Rejects with {AggregateError} when every input rejects, with
+ *   {TypeError} when `values` is neither iterable nor a plain object or an
+ *   option has the wrong type, with what reading the iterable throws, and
+ *   with `signal.reason` when the caller aborts.
+ *
+ * @example The first success, and every failure
+ * ```ts
+ * import { any } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(await any([Promise.reject(new Error("a")), Promise.resolve(2)]), 2);
+ * const none = any([
+ *   () => Promise.reject(new Error("a")),
+ *   () => Promise.reject(new Error("b")),
+ * ]);
+ * await assert.rejects(none, (e: AggregateError) => {
+ *   assert.deepEqual(e.errors.map((x: Error) => x.message), ["a", "b"]);
+ *   return true;
+ * });
+ * ```
+ */
 export function any(
   values: unknown,
   options?: CombinatorOptions,
@@ -340,6 +277,42 @@ export function any(
 }
 
 /**
+ * Like `any` over a tuple or array, fulfilling with the winner.
+ *
+ * @typeParam T The type of the inputs.
+ * @param values A tuple or array of inputs.
+ * @param options `signal`.
+ * @returns A future of the winner.
+ */
+export function anyWithWinner<T extends readonly CombinatorInput[] | []>(
+  values: T,
+  options?: CombinatorOptions,
+): Future<WinnerOf<T>>;
+/**
+ * Like `any` over an iterable, fulfilling with the winner.
+ *
+ * @typeParam T The type of the inputs.
+ * @param values An iterable of inputs.
+ * @param options `signal`.
+ * @returns A future of the winner.
+ */
+export function anyWithWinner<T>(
+  values: Iterable<T>,
+  options?: CombinatorOptions,
+): Future<Winner<number, Resolved<T>>>;
+/**
+ * Like `any` over a record, fulfilling with the winner.
+ *
+ * @typeParam T The type of the record.
+ * @param values A record of inputs.
+ * @param options `signal`.
+ * @returns A future of the winner.
+ */
+export function anyWithWinner<T extends { [K in keyof T]: CombinatorInput }>(
+  values: T,
+  options?: CombinatorOptions,
+): Future<WinnerOf<T>>;
+/**
  * Like {@linkcode any}, but fulfils with the winner: `{ key, value }`, where
  * `key` is the index of the input (or its key in a record).
  *
@@ -347,8 +320,10 @@ export function any(
  * @param values A tuple, array or other iterable, or a record, of inputs.
  * @param options `signal`.
  * @returns A future of the winner.
- * @throws {TypeError} When `values` is neither an iterable nor an object,
- *   or `signal` is not an `AbortSignal`.
+ * @throws Rejects with {AggregateError} when every input rejects, with
+ *   {TypeError} when `values` is neither iterable nor a plain object or an
+ *   option has the wrong type, with what reading the iterable throws, and
+ *   with `signal.reason` when the caller aborts.
  *
  * @example The first healthy replica
  * ```ts
@@ -362,59 +337,6 @@ export function any(
  * assert.deepEqual(winner, { key: 1, value: "replica-1" });
  * ```
  */
-export function anyWithWinner<T extends readonly CombinatorInput[] | []>(
-  values: T,
-  options?: CombinatorOptions,
-): Future<WinnerOf<T>>;
-/**
- * Like `any` over an iterable, fulfilling with the winner's index and value.
- *
- * @typeParam T The type of the inputs.
- * @param values An iterable of inputs.
- * @param options `signal`.
- * @returns A future of the winner.
- *
- * @example The index of the first healthy probe
- * ```ts
- * import { anyWithWinner } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * function* probes() {
- *   yield () => Promise.reject(new Error("r0 is down"));
- *   yield () => Promise.resolve("r1");
- * }
- * const winner = await anyWithWinner(probes());
- * assert.deepEqual(winner, { key: 1, value: "r1" });
- * ```
- */
-export function anyWithWinner<T>(
-  values: Iterable<T>,
-  options?: CombinatorOptions,
-): Future<Winner<number, Resolved<T>>>;
-/**
- * Like `any` over a record, fulfilling with the winner's key and value.
- *
- * @typeParam T The type of the record.
- * @param values A record of inputs.
- * @param options `signal`.
- * @returns A future of the winner.
- *
- * @example The key of the first source that fulfils
- * ```ts
- * import { anyWithWinner } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const winner = await anyWithWinner({
- *   cdn: () => Promise.reject(new Error("miss")),
- *   origin: () => Promise.resolve(200),
- * });
- * assert.deepEqual(winner, { key: "origin", value: 200 });
- * ```
- */
-export function anyWithWinner<T extends { [K in keyof T]: CombinatorInput }>(
-  values: T,
-  options?: CombinatorOptions,
-): Future<WinnerOf<T>>;
 export function anyWithWinner(
   values: unknown,
   options?: CombinatorOptions,

@@ -10,26 +10,12 @@ import { assertFunction, typeError } from "../core/_validate.ts";
 import { Future } from "../future/future.ts";
 import { type MapItems, type Mapper, validateMap } from "./_map_source.ts";
 import { mapConcurrentIterable } from "./map_concurrent_iterable.ts";
-import { isThenable } from "./_support.ts";
+import { isThenable } from "../core/_thenable.ts";
 
 /**
  * Options of {@linkcode reduce}.
  *
  * @typeParam A The type of the accumulator.
- *
- * @example Aborting a fold between steps
- * ```ts
- * import { reduce, type ReduceOptions } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const controller = new AbortController();
- * const options: ReduceOptions<number> = { signal: controller.signal };
- * const total = reduce([1, 2, 3], async (sum, n) => {
- *   if (n === 2) controller.abort("stop");
- *   return sum + n;
- * }, options);
- * await assert.rejects(total, (e) => e === "stop");
- * ```
  */
 export interface ReduceOptions<A> {
   /**
@@ -51,17 +37,6 @@ export interface ReduceOptions<A> {
  *
  * @typeParam A The type of the accumulator.
  * @typeParam T The type of the items.
- *
- * @example A reusable async reducer
- * ```ts
- * import { reduce, type Reducer } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const size = (path: string) => Promise.resolve(path.length);
- * const addSize: Reducer<number, string> = async (total, path) =>
- *   total + await size(path);
- * assert.equal(await reduce(["a.txt", "b.md"], addSize, { initial: 0 }), 9);
- * ```
  */
 export type Reducer<A, T> = (
   accumulator: A,
@@ -75,21 +50,6 @@ export type Reducer<A, T> = (
  *
  * @typeParam R The type of the mapped values.
  * @typeParam A The type of the accumulator.
- *
- * @example Reusing the fold of a map-reduce
- * ```ts
- * import { mapReduce, type MapReduceOptions } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const longest: MapReduceOptions<string, string> = {
- *   reducer: (best, name) => name.length > best.length ? name : best,
- *   initial: "",
- *   concurrency: 2,
- * };
- * const users: Record<number, string> = { 1: "Ada", 2: "Grace", 3: "Al" };
- * const name = await mapReduce([1, 2, 3], async (id) => users[id] ?? "", longest);
- * assert.equal(name, "Grace");
- * ```
  */
 export interface MapReduceOptions<R, A> {
   /**
@@ -116,10 +76,7 @@ const REDUCE = "reduce";
 const MAP_REDUCE = "map and reduce";
 
 /**
- * Folds `items` into one value, one step after another: each step may be
- * async and starts once the previous one has fulfilled. Items that are
- * thenables are awaited first. `items` may be an array, an iterable or an
- * async iterable, read lazily.
+ * Folds `items` from an initial accumulator.
  *
  * @typeParam T The type of the items.
  * @typeParam A The type of the accumulator.
@@ -127,8 +84,41 @@ const MAP_REDUCE = "map and reduce";
  * @param reducer `(accumulator, item, index, signal) => A | PromiseLike<A>`.
  * @param options `initial`, `signal`.
  * @returns A future of the final accumulator.
- * @throws {TypeError} When `items` is not iterable, `reducer` is not a
- *   function, or `signal` is not an `AbortSignal`.
+ */
+export function reduce<T, A>(
+  items: MapItems<T>,
+  reducer: Reducer<A, T>,
+  options: ReduceOptions<A> & { initial: A },
+): Future<A>;
+/**
+ * Folds `items` with the first item as the first accumulator.
+ *
+ * @typeParam T The type of the items.
+ * @param items An array, iterable or async iterable.
+ * @param reducer `(accumulator, item, index, signal) => T | PromiseLike<T>`.
+ * @param options `signal`.
+ * @returns A future of the final accumulator.
+ */
+export function reduce<T>(
+  items: MapItems<T>,
+  reducer: Reducer<Awaited<T>, T>,
+  options?: ReduceOptions<Awaited<T>>,
+): Future<Awaited<T>>;
+/**
+ * Folds `items` into one value, one step after another: each step may be
+ * async and starts once the previous one has fulfilled. Items that are
+ * thenables are awaited first. `items` may be an array, an iterable or an
+ * async iterable, read lazily. Without `initial`, the first item is the
+ * first accumulator.
+ *
+ * @param items An array, iterable or async iterable.
+ * @param reducer `(accumulator, item, index, signal) => A | PromiseLike<A>`.
+ * @param options `initial`, `signal`.
+ * @returns A future of the final accumulator.
+ * @throws Rejects with {TypeError} when `items` is not iterable or is empty
+ *   without `initial`, `reducer` is not a function, or an option has the
+ *   wrong type; with what the source or a step throws; and with
+ *   `signal.reason` when the caller aborts.
  *
  * @example Summing sizes fetched one at a time
  * ```ts
@@ -144,44 +134,16 @@ const MAP_REDUCE = "map and reduce";
  * assert.equal(total, 11);
  * ```
  */
-export function reduce<T, A>(
-  items: MapItems<T>,
-  reducer: Reducer<A, T>,
-  options: ReduceOptions<A> & { initial: A },
-): Future<A>;
-/**
- * Folds `items` with the first item as the first accumulator.
- *
- * @typeParam T The type of the items.
- * @param items An array, iterable or async iterable.
- * @param reducer `(accumulator, item, index, signal) => T | PromiseLike<T>`.
- * @param options `signal`.
- * @returns A future of the final accumulator.
- *
- * @example The largest reading of a stream, without an initial value
- * ```ts
- * import { reduce } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * async function* readings(): AsyncGenerator<number> {
- *   yield 3;
- *   yield 9;
- *   yield 4;
- * }
- * assert.equal(await reduce(readings(), (a, b) => Math.max(a, b)), 9);
- * ```
- */
-export function reduce<T>(
-  items: MapItems<T>,
-  reducer: Reducer<Awaited<T>, T>,
-  options?: ReduceOptions<Awaited<T>>,
-): Future<Awaited<T>>;
 export function reduce(
   items: MapItems<unknown>,
   reducer: Reducer<unknown, unknown>,
   options?: ReduceOptions<unknown>,
 ): Future<unknown> {
-  validateMap(REDUCE, items, reducer, options, "reducer");
+  try {
+    validateMap(REDUCE, items, reducer, options, "reducer");
+  } catch (error) {
+    return Future.reject(error);
+  }
   const signal = options?.signal;
   if (signal !== undefined && signal.aborted) {
     return Future.reject(signal.reason);
@@ -244,10 +206,11 @@ async function fold(
  * @param mapper `(item, index, signal) => R | PromiseLike<R>`.
  * @param options `reducer`, `initial`, `concurrency`, `signal`.
  * @returns A future of the final accumulator.
- * @throws {TypeError} When `items` is not iterable, `mapper` or `reducer` is
- *   not a function, or an option has the wrong type.
- * @throws {RangeError} When `concurrency` is not an integer >= 1 nor
- *   `Infinity`.
+ * @throws Rejects with {TypeError} when `items` is not iterable, `mapper`
+ *   or `reducer` is not a function, or an option has the wrong type; with
+ *   {RangeError} when `concurrency` is not an integer >= 1 nor `Infinity`;
+ *   with the first failure of a mapper, of the reducer or of the source;
+ *   and with `signal.reason` when the caller aborts.
  *
  * @example Word counts, four files at a time
  * ```ts
@@ -268,13 +231,17 @@ export function mapReduce<T, R, A>(
   mapper: Mapper<T, R>,
   options: MapReduceOptions<Awaited<R>, A>,
 ): Future<A> {
-  validateMap(MAP_REDUCE, items, mapper, options, "mapper");
-  if (options === undefined) {
-    typeError(MAP_REDUCE, "options", "an options object", options);
-  }
-  assertFunction(MAP_REDUCE, "reducer", options.reducer);
-  if (!("initial" in options)) {
-    typeError(MAP_REDUCE, "initial", "given", undefined);
+  try {
+    validateMap(MAP_REDUCE, items, mapper, options, "mapper");
+    if (options === undefined) {
+      typeError(MAP_REDUCE, "options", "an options object", options);
+    }
+    assertFunction(MAP_REDUCE, "reducer", options.reducer);
+    if (!("initial" in options)) {
+      typeError(MAP_REDUCE, "initial", "given", undefined);
+    }
+  } catch (error) {
+    return Future.reject(error);
   }
   const signal = options.signal;
   if (signal !== undefined && signal.aborted) {

@@ -8,30 +8,9 @@ import { abortable } from "../cancel/signals.ts";
 import { assertOptions, assertSignal, typeError } from "../core/_validate.ts";
 import { Future } from "../future/future.ts";
 import type { AllValues, Task } from "./all.ts";
-import { isThenable } from "./_support.ts";
+import { isThenable } from "../core/_thenable.ts";
 
-/**
- * Options of {@linkcode sequence}.
- *
- * @example Stopping a sequence between steps
- * ```ts
- * import { sequence, type SequenceOptions } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const controller = new AbortController();
- * const options: SequenceOptions = { signal: controller.signal };
- * const ran: string[] = [];
- * const steps = sequence([
- *   async () => {
- *     ran.push("backup");
- *     controller.abort("stop");
- *   },
- *   async () => void ran.push("migrate"),
- * ], options);
- * await assert.rejects(steps, (e) => e === "stop");
- * assert.deepEqual(ran, ["backup"]);
- * ```
- */
+/** Options of {@linkcode sequence}. */
 export interface SequenceOptions {
   /**
    * Rejects with `signal.reason` unchanged when aborted; no later task
@@ -44,33 +23,12 @@ export interface SequenceOptions {
 const ACTION = "run in sequence";
 
 /**
- * Runs tasks one after another, each starting once the previous one has
- * fulfilled, and fulfils with their values in order. The first rejection
- * rejects, and no later task starts. Tasks are read from `tasks` lazily, so a
- * generator may decide the next task from what has run.
+ * Runs a tuple or array of tasks one after another.
  *
  * @typeParam T The type of the tasks.
- * @param tasks A tuple, array or other iterable of tasks
- *   `(signal) => value | PromiseLike`.
+ * @param tasks A tuple or array of tasks.
  * @param options `signal`.
  * @returns A future of the values, a tuple for a tuple.
- * @throws {TypeError} When `tasks` is not iterable, an array holds something
- *   else than a function, or `signal` is not an `AbortSignal`.
- *
- * @example Steps that must not overlap
- * ```ts
- * import { sequence } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const log: string[] = [];
- * const [a, b] = await sequence([
- *   async () => (log.push("migrate"), 1),
- *   async () => (log.push("seed"), "ok"),
- * ]);
- * assert.deepEqual(log, ["migrate", "seed"]);
- * assert.equal(a + 1, 2);
- * assert.equal(b, "ok");
- * ```
  */
 export function sequence<T extends readonly Task<unknown>[] | []>(
   tasks: T,
@@ -83,6 +41,24 @@ export function sequence<T extends readonly Task<unknown>[] | []>(
  * @param tasks An iterable of tasks.
  * @param options `signal`.
  * @returns A future of the values in order.
+ */
+export function sequence<T>(
+  tasks: Iterable<Task<T>>,
+  options?: SequenceOptions,
+): Future<Awaited<T>[]>;
+/**
+ * Runs tasks one after another, each starting once the previous one has
+ * fulfilled, and fulfils with their values in order. The first rejection
+ * rejects, and no later task starts. Tasks are read from `tasks` lazily, so a
+ * generator may decide the next task from what has run.
+ *
+ * @param tasks A tuple, array or other iterable of tasks
+ *   `(signal) => value | PromiseLike`.
+ * @param options `signal`.
+ * @returns A future of the values, a tuple for a tuple.
+ * @throws Rejects with {TypeError} when `tasks` is not iterable, holds
+ *   something else than a function, or an option has the wrong type; and
+ *   with `signal.reason` when the caller aborts.
  *
  * @example Pages read until one comes back empty
  * ```ts
@@ -103,30 +79,31 @@ export function sequence<T extends readonly Task<unknown>[] | []>(
  * assert.deepEqual(await sequence(reads()), [2, 1, 0]);
  * ```
  */
-export function sequence<T>(
-  tasks: Iterable<Task<T>>,
-  options?: SequenceOptions,
-): Future<Awaited<T>[]>;
 export function sequence(
   tasks: Iterable<Task<unknown>>,
   options?: SequenceOptions,
 ): Future<unknown[]> {
-  if (
-    tasks === null || tasks === undefined ||
-    typeof tasks[Symbol.iterator] !== "function"
-  ) {
-    typeError(ACTION, "tasks", "an iterable", tasks);
-  }
-  if (Array.isArray(tasks)) {
-    for (let i = 0; i < tasks.length; i++) {
-      if (typeof tasks[i] !== "function") {
-        typeError(ACTION, `tasks[${i}]`, "a function", tasks[i]);
+  let signal: AbortSignal | undefined;
+  try {
+    if (
+      tasks === null || tasks === undefined ||
+      typeof tasks[Symbol.iterator] !== "function"
+    ) {
+      typeError(ACTION, "tasks", "an iterable", tasks);
+    }
+    if (Array.isArray(tasks)) {
+      for (let i = 0; i < tasks.length; i++) {
+        if (typeof tasks[i] !== "function") {
+          typeError(ACTION, `tasks[${i}]`, "a function", tasks[i]);
+        }
       }
     }
+    assertOptions(ACTION, options);
+    signal = options?.signal;
+    assertSignal(ACTION, signal);
+  } catch (error) {
+    return Future.reject(error);
   }
-  assertOptions(ACTION, options);
-  const signal = options?.signal;
-  assertSignal(ACTION, signal);
   if (signal !== undefined && signal.aborted) {
     return Future.reject(signal.reason);
   }

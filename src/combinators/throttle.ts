@@ -14,6 +14,7 @@ import {
   timerQueueFor,
 } from "../core/_timer_queue.ts";
 import {
+  assertClock,
   assertFunction,
   assertInteger,
   assertOptions,
@@ -24,24 +25,7 @@ import type { Future } from "../future/future.ts";
 import { Calls, controlled, type Policy } from "./_calls.ts";
 import type { Debounced } from "./debounce.ts";
 
-/**
- * Options of {@linkcode throttle}.
- *
- * @example Three calls per second
- * ```ts
- * import { throttle, type ThrottleOptions, VirtualClock } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const perSecond: ThrottleOptions = { limit: 3, intervalMs: 1000, clock };
- * const sent: number[] = [];
- * const send = throttle((n: number) => sent.push(n), perSecond);
- * for (let n = 1; n <= 5; n++) send(n);
- * assert.deepEqual(sent, [1, 2, 3]);
- * clock.tick(1000);
- * assert.deepEqual(sent, [1, 2, 3, 5]);
- * ```
- */
+/** Options of {@linkcode throttle}. */
 export interface ThrottleOptions {
   /**
    * The most invocations in any window of `intervalMs`: an integer >= 1.
@@ -61,30 +45,10 @@ export interface ThrottleOptions {
 
 /**
  * A throttled function: the same callable shape as a debounced one, with
- * `cancel`, `flush` and `pending`.
+ * `cancel`, `flush` and `queued`.
  *
  * @typeParam A The parameter types.
  * @typeParam R The type of the result.
- *
- * @example Disposing rejects the waiting callers
- * ```ts
- * import { throttle, type Throttled, VirtualClock } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * let sent = 0;
- * const ping: Throttled<[], number> = throttle(() => ++sent, {
- *   intervalMs: 1000,
- *   clock,
- * });
- * assert.equal(await ping(), 1);
- * const waiting = ping();
- * assert.equal(ping.pending, 1);
- * ping[Symbol.dispose]();
- * await assert.rejects(waiting, { name: "AbortError" });
- * assert.equal(sent, 1);
- * assert.equal(clock.pendingTimers, 0);
- * ```
  */
 export type Throttled<A extends unknown[], R> = Debounced<A, R>;
 
@@ -114,8 +78,8 @@ class ThrottlePolicy<A extends unknown[], R> implements Policy<A, R> {
     this.#intervalMs = intervalMs;
   }
 
-  get pending(): number {
-    return this.#calls.waiting;
+  get queued(): number {
+    return this.#calls.queued;
   }
 
   // Forgets the starts that left the window; true when one more may run.
@@ -164,7 +128,7 @@ class ThrottlePolicy<A extends unknown[], R> implements Policy<A, R> {
 
   flush(): Future<R> | undefined {
     this.#stop();
-    if (this.#calls.waiting === 0) return undefined;
+    if (this.#calls.queued === 0) return undefined;
     this.#free(this.#clock.now());
     this.#starts.push(this.#clock.now());
     return this.#calls.runWaiting();
@@ -193,9 +157,11 @@ class ThrottlePolicy<A extends unknown[], R> implements Policy<A, R> {
  * @typeParam R The type of what `fn` returns.
  * @param fn The function to throttle.
  * @param options `limit`, `intervalMs`, `clock`.
- * @returns The throttled function, with `cancel`, `flush` and `pending`.
+ * @returns The throttled function, with `cancel`, `flush` and `queued`.
  * @throws {TypeError} When `fn` is not a function, `options` is not an
- *   object, or an option has the wrong type.
+ *   object, or an option has the wrong type (an `AbortSignal` in place of
+ *   the options, a `clock` that is not a `Clock`): it throws, as it returns
+ *   a function.
  * @throws {RangeError} When `limit` is not an integer >= 1, or `intervalMs`
  *   is not a finite number > 0.
  *
@@ -215,7 +181,7 @@ class ThrottlePolicy<A extends unknown[], R> implements Policy<A, R> {
  * const c = save("abc");
  * const d = save("abcd");
  * assert.deepEqual(saved, ["a", "ab"]);
- * assert.equal(save.pending, 2);
+ * assert.equal(save.queued, 2);
  * clock.tick(1000);
  * assert.deepEqual(saved, ["a", "ab", "abcd"]);
  * assert.equal(await c, 4);
@@ -234,6 +200,7 @@ export function throttle<A extends unknown[], R>(
   const limit = options.limit ?? 1;
   assertInteger(ACTION, "limit", limit);
   assertPositiveDuration(ACTION, "intervalMs", options.intervalMs);
+  assertClock(ACTION, options.clock);
   return controlled(
     new ThrottlePolicy<A, Awaited<R>>(
       fn as (...args: A) => Awaited<R> | PromiseLike<Awaited<R>>,

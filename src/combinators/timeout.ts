@@ -7,6 +7,7 @@
 import type { Clock } from "../core/clock.ts";
 import { systemClock } from "../core/clock.ts";
 import {
+  assertClock,
   assertFunction,
   assertNumber,
   assertOptions,
@@ -21,25 +22,16 @@ import {
 } from "../core/_timer_queue.ts";
 import { onAbort } from "../cancel/signals.ts";
 import { Future, rejectFuture, resolveFuture } from "../future/future.ts";
-import { isThenable, noop, timeoutError } from "./_support.ts";
+import { timeoutError } from "../core/_reasons.ts";
+import { thenOf } from "../core/_thenable.ts";
+
+/** Does nothing: marks a rejection as handled. */
+function noop(): void {}
 
 /**
  * Options of {@linkcode timeout}.
  *
  * @typeParam F The type of the fallback value.
- *
- * @example A shared policy with a fallback
- * ```ts
- * import { timeout, type TimeoutOptions, VirtualClock } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const orCached: TimeoutOptions<string> = { clock, fallback: () => "cached" };
- * const page = timeout(new Promise<string>(() => {}), 200, orCached);
- * clock.tick(200);
- * assert.equal(await page, "cached");
- * assert.equal(clock.pendingTimers, 0);
- * ```
  */
 export interface TimeoutOptions<F = never> {
   /**
@@ -64,19 +56,6 @@ export interface TimeoutOptions<F = never> {
 
 /**
  * Work bounded by {@linkcode timeout}: a thenable, or a task given a signal.
- *
- * @example Bounding a promise or a task
- * ```ts
- * import { timeout, type TimeoutWork, VirtualClock } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const within100 = (work: TimeoutWork<number>) =>
- *   timeout(work, 100, { clock });
- * assert.equal(await within100(Promise.resolve(1)), 1);
- * assert.equal(await within100((signal) => signal.aborted ? 0 : 2), 2);
- * assert.equal(clock.pendingTimers, 0);
- * ```
  */
 export type TimeoutWork<T> =
   | PromiseLike<T>
@@ -123,9 +102,13 @@ function queueOf(clock: Clock): TimerQueue {
  * @param ms The time limit in milliseconds, a number >= 0 or `Infinity`.
  * @param options `signal`, `clock`, `fallback`.
  * @returns A future of the work's value (or the fallback's).
- * @throws {TypeError} When `work` is neither a thenable nor a function,
- *   `ms` is not a number, or an option has the wrong type.
- * @throws {RangeError} When `ms` is negative or `NaN`.
+ * @throws Rejects with a `DOMException` named `"TimeoutError"` when time
+ *   runs out without a `fallback`; with {TypeError} when `work` is neither a
+ *   thenable nor a function, `ms` is not a number, or an option has the
+ *   wrong type (an `AbortSignal` in place of the options, a `clock` that is
+ *   not a `Clock`); with {RangeError} when `ms` is negative or `NaN`; and
+ *   with `signal.reason` when the caller aborts. A thenable `work` handed to
+ *   a call that rejects this way has its rejection handled.
  *
  * @example Timing out on a virtual clock
  * ```ts
@@ -146,46 +129,42 @@ function queueOf(clock: Clock): TimerQueue {
  * assert.equal((seen as DOMException).name, "TimeoutError");
  * assert.equal(clock.pendingTimers, 0);
  * ```
- *
- * @example Work that settles first, and a fallback
- * ```ts
- * import { timeout, VirtualClock } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * assert.equal(await timeout(Promise.resolve("fast"), 100, { clock }), "fast");
- * assert.equal(clock.pendingTimers, 0);
- *
- * const never = new Promise<string>(() => {});
- * const late = timeout(never, 50, { clock, fallback: () => "cached" });
- * clock.tick(50);
- * assert.equal(await late, "cached");
- * ```
  */
 export function timeout<T, F = never>(
   work: TimeoutWork<T>,
   ms: number,
   options?: TimeoutOptions<F>,
 ): Future<Awaited<T> | Awaited<F>> {
+  const isTask = typeof work === "function";
+  let then: Then | undefined;
   let signal: AbortSignal | undefined;
   let clock: Clock = systemClock;
   let fallback: ((error: DOMException) => F | PromiseLike<F>) | undefined;
-  if (options !== undefined) {
+  try {
+    if (!isTask) {
+      then = thenOf(work);
+      if (then === undefined) {
+        typeError(ACTION, "work", "a thenable or a function", work);
+      }
+    }
+    assertNumber(ACTION, "ms", ms);
+    if (!(ms >= 0)) rangeError(ACTION, "ms", "a number >= 0 or Infinity", ms);
     assertOptions(ACTION, options);
-    signal = options.signal;
-    assertSignal(ACTION, signal);
-    if (options.clock !== undefined) clock = options.clock;
-    fallback = options.fallback;
-    if (fallback !== undefined) assertFunction(ACTION, "fallback", fallback);
+    if (options !== undefined) {
+      signal = options.signal;
+      assertSignal(ACTION, signal);
+      assertClock(ACTION, options.clock);
+      if (options.clock !== undefined) clock = options.clock;
+      fallback = options.fallback;
+      if (fallback !== undefined) assertFunction(ACTION, "fallback", fallback);
+    }
+  } catch (error) {
+    // The work was handed over: its own rejection is not left unhandled.
+    if (then !== undefined) handle(work, then);
+    return Future.reject(error);
   }
-  const isTask = typeof work === "function";
-  if (!isTask && !isThenable(work)) {
-    typeError(ACTION, "work", "a thenable or a function", work);
-  }
-  assertNumber(ACTION, "ms", ms);
-  if (!(ms >= 0)) rangeError(ACTION, "ms", "a number >= 0 or Infinity", ms);
   if (signal !== undefined && signal.aborted) {
-    if (!isTask) (work as PromiseLike<T>).then(undefined, noop);
+    if (then !== undefined) handle(work, then);
     return Future.reject(signal.reason);
   }
   type Out = Awaited<T> | Awaited<F>;
@@ -197,18 +176,19 @@ export function timeout<T, F = never>(
     controller = new AbortController();
     try {
       result = (work as (signal: AbortSignal) => unknown)(controller.signal);
+      then = thenOf(result);
     } catch (error) {
       return Future.reject(error);
     }
     if (signal !== undefined && signal.aborted) {
       // The task aborted the caller's signal while it ran.
-      if (isThenable(result)) result.then(undefined, noop);
+      if (then !== undefined) handle(result, then);
       controller.abort(signal.reason);
       return Future.reject(signal.reason);
     }
   }
   // Work that is already settled needs no timer and no listener.
-  if (!isThenable(result)) return Future.resolve(result as Out);
+  if (then === undefined) return Future.resolve(result as Out);
   if (result instanceof Future && result.isSettled) {
     if (result.state === "fulfilled") return Future.resolve(result.value);
     result.then(undefined, noop);
@@ -225,10 +205,27 @@ export function timeout<T, F = never>(
       run.abort(reason);
     });
   }
-  result.then((value) => run.settle(true, value), (error) => {
-    run.settle(false, error);
-  });
+  try {
+    then.call(
+      result,
+      (value: unknown) => run.settle(true, value),
+      (error: unknown) => run.settle(false, error),
+    );
+  } catch (error) {
+    run.settle(false, error); // a foreign `then` that throws rejects
+  }
   return run.out;
+}
+
+type Then = NonNullable<ReturnType<typeof thenOf>>;
+
+/** Marks the rejection of a thenable handled; what its `then` throws too. */
+function handle(thenable: unknown, then: Then): void {
+  try {
+    then.call(thenable, undefined, noop);
+  } catch {
+    // Nothing to handle: the thenable failed to subscribe.
+  }
 }
 
 // The state of one call of `timeout` whose work is still pending.

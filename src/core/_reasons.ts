@@ -22,3 +22,14 @@ export function timeoutError(ms: number): DOMException {
     "TimeoutError",
   );
 }
+
+/**
+ * An `"AbortError"` `DOMException` for work whose result is no longer
+ * wanted because another task decided the outcome (a sibling failed, a rival
+ * won).
+ */
+export function decidedError(): DOMException {
+  return abortError(
+    "The operation was aborted as its outcome was decided by another task",
+  );
+}

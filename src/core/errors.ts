@@ -52,22 +52,7 @@ export class InvalidStateError extends Error {
  * ```
  */
 export class DeadlockError extends Error {
-  /**
-   * The number of timers still pending when progress stopped.
-   *
-   * @example Nothing left to run
-   * ```ts
-   * import { DeadlockError, VirtualClock } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const clock = new VirtualClock();
-   * clock.setTimeout(() => {}, 10);
-   * const error = await clock.runUntilSettled(new Promise(() => {})).catch((e) => e);
-   * assert.ok(error instanceof DeadlockError);
-   * assert.equal(error.pendingTimers, 0); // the timer ran, the promise stayed pending
-   * assert.equal(clock.now(), 10);
-   * ```
-   */
+  /** The number of timers still pending when progress stopped. */
   readonly pendingTimers: number;
   /**
    * Creates the error.
@@ -99,23 +84,7 @@ export class DeadlockError extends Error {
  * ```
  */
 export class LoopLimitError extends Error {
-  /**
-   * The limit that was reached.
-   *
-   * @example The limit a runaway timer hit
-   * ```ts
-   * import { LoopLimitError, VirtualClock } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const clock = new VirtualClock({ loopLimit: 50 });
-   * clock.setInterval(() => {}, 1);
-   * assert.throws(
-   *   () => clock.runAll(),
-   *   (e) => e instanceof LoopLimitError && e.loopLimit === 50,
-   * );
-   * clock.reset();
-   * ```
-   */
+  /** The limit that was reached. */
   readonly loopLimit: number;
   /**
    * Creates the error.
@@ -131,63 +100,135 @@ export class LoopLimitError extends Error {
 }
 
 /**
+ * A bounded queue refused a task: `concurrency` tasks may run at once, and
+ * the queue already held `queued` of the `maxQueue` tasks it may hold. It
+ * carries no `cause`: nothing failed, a limit was reached.
+ *
+ * @example A pool with no room to queue
+ * ```ts
+ * import { Completer, PooledExecutor, QueueFullError } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const pool = new PooledExecutor({ concurrency: 1, maxQueue: 1 });
+ * const gate = new Completer<void>();
+ * const accepted = [pool.submit(() => gate.future), pool.submit(() => 2)];
+ * const error = await pool.submit(() => 3).catch((e) => e);
+ * assert.ok(error instanceof QueueFullError);
+ * assert.deepEqual(
+ *   [error.concurrency, error.maxQueue, error.queued],
+ *   [1, 1, 1],
+ * );
+ * gate.resolve();
+ * await Promise.all(accepted);
+ * ```
+ */
+export class QueueFullError extends Error {
+  /** The most tasks that run at once. */
+  readonly concurrency: number;
+  /** The most tasks the queue holds. */
+  readonly maxQueue: number;
+  /** The number of tasks queued when the task was refused. */
+  readonly queued: number;
+  /**
+   * Creates the error.
+   *
+   * @param concurrency The most tasks that run at once.
+   * @param maxQueue The most tasks the queue holds.
+   * @param queued The number of tasks queued.
+   * @param options Standard error options (`cause`).
+   */
+  constructor(
+    concurrency: number,
+    maxQueue: number,
+    queued: number,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `Cannot queue the task as the queue is full: ${queued} tasks are waiting and maxQueue is ${maxQueue}`,
+      options,
+    );
+    this.name = "QueueFullError";
+    this.concurrency = concurrency;
+    this.maxQueue = maxQueue;
+    this.queued = queued;
+  }
+}
+
+/**
+ * A bulkhead refused a call: `concurrency` calls were running and `queued`
+ * (its `maxQueue`) were waiting. A {@linkcode QueueFullError}, so one
+ * `instanceof` check covers every full queue of pledge.
+ *
+ * @example A full bulkhead
+ * ```ts
+ * import { Bulkhead, BulkheadRejectedError, QueueFullError } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const bulkhead = new Bulkhead({ concurrency: 1, maxQueue: 0 });
+ * const gate = Promise.withResolvers<void>();
+ * const running = bulkhead.execute(() => gate.promise);
+ * const error = await bulkhead.execute(() => 1).catch((e) => e);
+ * assert.ok(error instanceof BulkheadRejectedError);
+ * assert.ok(error instanceof QueueFullError);
+ * assert.deepEqual([error.concurrency, error.maxQueue, error.queued], [1, 0, 0]);
+ * gate.resolve();
+ * await running;
+ * ```
+ */
+export class BulkheadRejectedError extends QueueFullError {
+  /**
+   * Creates the error.
+   *
+   * @param concurrency The most calls that run at once.
+   * @param maxQueue The most calls that wait.
+   * @param queued The number of calls waiting.
+   * @param options Standard error options (`cause`).
+   */
+  constructor(
+    concurrency: number,
+    maxQueue: number,
+    queued: number,
+    options?: ErrorOptions,
+  ) {
+    super(concurrency, maxQueue, queued, options);
+    this.name = "BulkheadRejectedError";
+    this.message =
+      `Cannot execute as the bulkhead is full: ${concurrency} calls running and ${queued} queued`;
+  }
+}
+
+/**
  * A circuit breaker refused a call because it is open, isolated, or half-open
  * with every trial slot taken. `retryAfterMs` says how long until the breaker
- * lets a call through again: the rest of the break when open, `0` when
+ * lets a call through again: the rest of the cooldown when open, `0` when
  * half-open (a probe is running; try again when it ends), `Infinity` when
  * isolated (until `reset()`).
  *
  * @example Reading when to come back
  * ```ts
- * import { CircuitBreaker, CircuitOpenError, VirtualClock } from "@pledge/core";
+ * import {
+ *   CircuitBreaker,
+ *   CircuitOpenError,
+ *   ConsecutiveFailuresStrategy,
+ *   VirtualClock,
+ * } from "@pledge/core";
  * import assert from "node:assert/strict";
  *
  * const clock = new VirtualClock();
- * const breaker = new CircuitBreaker({ breakDurationMs: 1000, clock });
- * breaker.isolate();
+ * const strategy = new ConsecutiveFailuresStrategy({ threshold: 1 });
+ * const breaker = new CircuitBreaker({ strategy, cooldownMs: 1000, clock });
+ * await breaker.execute(() => Promise.reject(new Error("down"))).catch(() => {});
+ * clock.tick(400);
  * const error = await breaker.execute(() => 1).catch((e) => e);
  * assert.ok(error instanceof CircuitOpenError);
- * assert.equal(error.state, "isolated");
- * assert.equal(error.retryAfterMs, Infinity);
+ * assert.equal(error.state, "open");
+ * assert.equal(error.retryAfterMs, 600);
  * ```
  */
 export class CircuitOpenError extends Error {
-  /**
-   * Milliseconds until the breaker admits a call again (see above).
-   *
-   * @example The rest of the break
-   * ```ts
-   * import { CircuitBreaker, CircuitOpenError, ConsecutiveFailuresStrategy, VirtualClock } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const clock = new VirtualClock();
-   * const strategy = new ConsecutiveFailuresStrategy({ threshold: 1 });
-   * const breaker = new CircuitBreaker({ strategy, breakDurationMs: 1000, clock });
-   * await breaker.execute(() => Promise.reject(new Error("down"))).catch(() => {});
-   * clock.tick(400);
-   * const error = await breaker.execute(() => 1).catch((e) => e);
-   * assert.ok(error instanceof CircuitOpenError);
-   * assert.equal(error.retryAfterMs, 600);
-   * ```
-   */
+  /** Milliseconds until the breaker admits a call again (see above). */
   readonly retryAfterMs: number;
-  /**
-   * The state the breaker was in when it refused the call.
-   *
-   * @example Open after a failure
-   * ```ts
-   * import { CircuitBreaker, CircuitOpenError, ConsecutiveFailuresStrategy, VirtualClock } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const clock = new VirtualClock();
-   * const strategy = new ConsecutiveFailuresStrategy({ threshold: 1 });
-   * const breaker = new CircuitBreaker({ strategy, clock });
-   * await breaker.execute(() => Promise.reject(new Error("down"))).catch(() => {});
-   * const error = await breaker.execute(() => 1).catch((e) => e);
-   * assert.ok(error instanceof CircuitOpenError);
-   * assert.equal(error.state, "open");
-   * ```
-   */
+  /** The state the breaker was in when it refused the call. */
   readonly state: "open" | "half_open" | "isolated";
   /**
    * Creates the error.
@@ -216,83 +257,6 @@ export class CircuitOpenError extends Error {
 }
 
 /**
- * A bulkhead refused a call because `maxConcurrent` calls were running and
- * `maxQueue` more were waiting.
- *
- * @example A full bulkhead
- * ```ts
- * import { Bulkhead, BulkheadRejectedError } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const bulkhead = new Bulkhead({ maxConcurrent: 1, maxQueue: 0 });
- * const gate = Promise.withResolvers<void>();
- * const running = bulkhead.execute(() => gate.promise);
- * const error = await bulkhead.execute(() => 1).catch((e) => e);
- * assert.ok(error instanceof BulkheadRejectedError);
- * assert.equal(error.maxConcurrent, 1);
- * assert.equal(error.maxQueue, 0);
- * gate.resolve();
- * await running;
- * ```
- */
-export class BulkheadRejectedError extends Error {
-  /**
-   * The bulkhead's limit of calls running at once.
-   *
-   * @example Reading the limit from the error
-   * ```ts
-   * import { Bulkhead, BulkheadRejectedError } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const bulkhead = new Bulkhead({ maxConcurrent: 2, maxQueue: 0 });
-   * const gate = Promise.withResolvers<void>();
-   * const running = [bulkhead.execute(() => gate.promise), bulkhead.execute(() => gate.promise)];
-   * const error = await bulkhead.execute(() => 3).catch((e) => e);
-   * assert.ok(error instanceof BulkheadRejectedError);
-   * assert.equal(error.maxConcurrent, 2);
-   * gate.resolve();
-   * await Promise.all(running);
-   * ```
-   */
-  readonly maxConcurrent: number;
-  /**
-   * The bulkhead's limit of calls waiting for a slot.
-   *
-   * @example One running, one queued, the third refused
-   * ```ts
-   * import { Bulkhead, BulkheadRejectedError } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const bulkhead = new Bulkhead({ maxConcurrent: 1, maxQueue: 1 });
-   * const gate = Promise.withResolvers<void>();
-   * const accepted = [bulkhead.execute(() => gate.promise), bulkhead.execute(() => 2)];
-   * const error = await bulkhead.execute(() => 3).catch((e) => e);
-   * assert.ok(error instanceof BulkheadRejectedError);
-   * assert.equal(error.maxQueue, 1);
-   * gate.resolve();
-   * await Promise.all(accepted);
-   * ```
-   */
-  readonly maxQueue: number;
-  /**
-   * Creates the error.
-   *
-   * @param maxConcurrent The limit of calls running at once.
-   * @param maxQueue The limit of queued calls.
-   * @param options Standard error options (`cause`).
-   */
-  constructor(maxConcurrent: number, maxQueue: number, options?: ErrorOptions) {
-    super(
-      `Cannot execute as the bulkhead is full: ${maxConcurrent} calls running and ${maxQueue} queued`,
-      options,
-    );
-    this.name = "BulkheadRejectedError";
-    this.maxConcurrent = maxConcurrent;
-    this.maxQueue = maxQueue;
-  }
-}
-
-/**
  * A rate limiter in `"reject"` mode refused a call because its bucket did not
  * hold enough tokens. `retryAfterMs` is the time until it will.
  *
@@ -302,12 +266,7 @@ export class BulkheadRejectedError extends Error {
  * import assert from "node:assert/strict";
  *
  * const clock = new VirtualClock();
- * const limiter = new RateLimiter({
- *   tokensPerInterval: 1,
- *   intervalMs: 1000,
- *   mode: "reject",
- *   clock,
- * });
+ * const limiter = new RateLimiter({ limit: 1, intervalMs: 1000, mode: "reject", clock });
  * await limiter.execute(() => "first");
  * const error = await limiter.execute(() => "second").catch((e) => e);
  * assert.ok(error instanceof RateLimitedError);
@@ -315,24 +274,7 @@ export class BulkheadRejectedError extends Error {
  * ```
  */
 export class RateLimitedError extends Error {
-  /**
-   * Milliseconds until the bucket holds enough tokens.
-   *
-   * @example Waiting as long as the error says
-   * ```ts
-   * import { RateLimitedError, RateLimiter, VirtualClock } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const clock = new VirtualClock();
-   * const limiter = new RateLimiter({ tokensPerInterval: 2, intervalMs: 1000, mode: "reject", clock });
-   * await limiter.execute(() => 1);
-   * await limiter.execute(() => 2);
-   * const error = await limiter.execute(() => 3).catch((e) => e);
-   * assert.ok(error instanceof RateLimitedError);
-   * clock.tick(error.retryAfterMs);
-   * assert.equal(await limiter.execute(() => 3), 3);
-   * ```
-   */
+  /** Milliseconds until the bucket holds enough tokens. */
   readonly retryAfterMs: number;
   /**
    * Creates the error.
@@ -351,97 +293,21 @@ export class RateLimitedError extends Error {
 }
 
 /**
- * A bounded queue refused a task: `pending` tasks were already waiting and
- * the queue holds at most `maxQueue`. It carries no `cause`: nothing failed,
- * the limit was reached.
- *
- * @example A pool with no room to queue
- * ```ts
- * import { Completer, PooledExecutor, QueueFullError } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const pool = new PooledExecutor({ concurrency: 1, maxQueue: 0 });
- * const gate = new Completer<void>();
- * const first = pool.submit(() => gate.future);
- * const error = await pool.submit(() => 2).catch((e) => e);
- * assert.ok(error instanceof QueueFullError);
- * assert.equal(error.maxQueue, 0);
- * assert.equal(error.pending, 0);
- * gate.resolve();
- * await first;
- * ```
- */
-export class QueueFullError extends Error {
-  /**
-   * The most tasks the queue holds.
-   *
-   * @example The limit of the refusing queue
-   * ```ts
-   * import { Completer, PooledExecutor, QueueFullError } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const pool = new PooledExecutor({ concurrency: 1, maxQueue: 1 });
-   * const gate = new Completer<void>();
-   * const accepted = [pool.submit(() => gate.future), pool.submit(() => 2)];
-   * const error = await pool.submit(() => 3).catch((e) => e);
-   * assert.ok(error instanceof QueueFullError);
-   * assert.equal(error.maxQueue, 1);
-   * gate.resolve();
-   * await Promise.all(accepted);
-   * ```
-   */
-  readonly maxQueue: number;
-  /**
-   * The number of tasks waiting when the task was refused.
-   *
-   * @example Two tasks were waiting
-   * ```ts
-   * import { Completer, PooledExecutor, QueueFullError } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const pool = new PooledExecutor({ concurrency: 1, maxQueue: 2 });
-   * const gate = new Completer<void>();
-   * const accepted = [1, 2, 3].map(() => pool.submit(() => gate.future));
-   * const error = await pool.submit(() => 4).catch((e) => e);
-   * assert.ok(error instanceof QueueFullError);
-   * assert.equal(error.pending, 2);
-   * gate.resolve();
-   * await Promise.all(accepted);
-   * ```
-   */
-  readonly pending: number;
-  /**
-   * Creates the error.
-   *
-   * @param maxQueue The most tasks the queue holds.
-   * @param pending The number of tasks waiting.
-   */
-  constructor(maxQueue: number, pending: number) {
-    super(
-      `Cannot queue the task as the queue is full: ${pending} tasks are waiting and maxQueue is ${maxQueue}`,
-    );
-    this.name = "QueueFullError";
-    this.maxQueue = maxQueue;
-    this.pending = pending;
-  }
-}
-
-/**
  * A retry gave up: the attempts allowed by `maxAttempts` all failed, the time
  * allowed by `maxElapsedMs` ran out, or the shared retry budget had no retry
  * left. `cause` is the error of the last attempt and `limit` names what
- * stopped the retries. (Errors the retry does not retry, and aborts, reject
+ * stopped the retries. (Errors the retry does not handle, and aborts, reject
  * unchanged instead.)
  *
  * @example Giving up after three attempts
  * ```ts
- * import { constant, retry, RetryError, VirtualClock } from "@pledge/core";
+ * import { retry, RetryError, VirtualClock } from "@pledge/core";
  * import assert from "node:assert/strict";
  *
  * const clock = new VirtualClock();
  * const failing = retry(() => Promise.reject(new Error("down")), {
  *   maxAttempts: 3,
- *   backoff: constant(10),
+ *   backoff: 10,
  *   clock,
  * });
  * const error = await clock.runUntilSettled(failing).catch((e) => e);
@@ -452,48 +318,9 @@ export class QueueFullError extends Error {
  * ```
  */
 export class RetryError extends Error {
-  /**
-   * How many attempts ran, all of them failed.
-   *
-   * @example One try and two retries
-   * ```ts
-   * import { constant, retry, RetryError, VirtualClock } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const clock = new VirtualClock();
-   * let calls = 0;
-   * const failing = retry(() => Promise.reject(new Error(`call ${++calls}`)), {
-   *   maxAttempts: 3,
-   *   backoff: constant(100),
-   *   clock,
-   * });
-   * const error = await clock.runUntilSettled(failing).catch((e) => e);
-   * assert.ok(error instanceof RetryError);
-   * assert.equal(error.attempts, calls);
-   * assert.equal(clock.now(), 200);
-   * ```
-   */
+  /** How many attempts ran, all of them failed. */
   readonly attempts: number;
-  /**
-   * What stopped the retries.
-   *
-   * @example Running out of time
-   * ```ts
-   * import { constant, retry, RetryError, VirtualClock } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const clock = new VirtualClock();
-   * const failing = retry(() => Promise.reject(new Error("down")), {
-   *   maxAttempts: Infinity,
-   *   maxElapsedMs: 250,
-   *   backoff: constant(100),
-   *   clock,
-   * });
-   * const error = await clock.runUntilSettled(failing).catch((e) => e);
-   * assert.ok(error instanceof RetryError);
-   * assert.equal(error.limit, "maxElapsedMs");
-   * ```
-   */
+  /** What stopped the retries. */
   readonly limit: "maxAttempts" | "maxElapsedMs" | "budget";
   /**
    * Creates the error.

@@ -74,7 +74,9 @@ export class PoolEngine {
     const startNow = !this.paused && queue.size === 0 &&
       this.#used + weight <= this.concurrency;
     if (!startNow && queue.size >= this.maxQueue) {
-      return Future.reject(new QueueFullError(this.maxQueue, queue.size));
+      return Future.reject(
+        new QueueFullError(this.concurrency, this.maxQueue, queue.size),
+      );
     }
     const future = new Future<Awaited<T>>();
     const task = new Task(
@@ -110,7 +112,7 @@ export class PoolEngine {
     if (!this.paused && queue.size === 0 && this.#used < this.concurrency) {
       this.#start(t);
     } else if (queue.size >= this.maxQueue) {
-      throw new QueueFullError(this.maxQueue, queue.size);
+      throw new QueueFullError(this.concurrency, this.maxQueue, queue.size);
     } else {
       queue.push(t);
       this.drain();

@@ -95,14 +95,14 @@ export class LoopEngine {
   spend(): void {
     if (--this.budget < 0) {
       throw new LoopLimitError(
-        `Cannot ${this.#drive} as more than ${this.loopLimit} callbacks ran (loopLimit): microtasks or timers keep rescheduling themselves; ${this.pending} callbacks are pending at ${this.now} ms`,
+        `Cannot ${this.#drive} as more than ${this.loopLimit} callbacks ran (loopLimit): microtasks or timers keep rescheduling themselves; ${this.queued} callbacks are queued at ${this.now} ms`,
         this.loopLimit,
       );
     }
   }
 
   /** Queued timers, microtasks and nextTick callbacks. */
-  get pending(): number {
+  get queued(): number {
     return this.timers.live + this.micro.length + this.ticks.length;
   }
 

@@ -15,7 +15,7 @@
 
 import { RingQueue } from "../core/_ring.ts";
 import type { Job, LoopEngine } from "./_loop_engine.ts";
-import { PostTaskQueues } from "./_post_task.ts";
+import { PostTaskQueues, taskSourceLevel } from "./_post_task.ts";
 import type { MicrotaskQueue } from "./simulated_async.ts";
 
 /** Immediates, animation frames and posted tasks, and the loop models. */
@@ -43,9 +43,7 @@ export class LoopTurns {
     this.tasks = new PostTaskQueues(engine, host);
     const p = engine.profile;
     this.#phased = p.model === "phases";
-    this.#sources = p.taskSources.map((s) =>
-      s === "timers" ? -1 : PRIORITY[s]!
-    );
+    this.#sources = p.taskSources.map(taskSourceLevel);
     this.#phase = Math.max(
       0,
       p.phases.indexOf(p.entry === "esm" ? "poll" : "timers"),
@@ -56,7 +54,7 @@ export class LoopTurns {
   cancelledImmediates = 0;
 
   /** Queued immediates, frame callbacks and posted tasks. */
-  get pending(): number {
+  get queued(): number {
     return this.immediates.length - this.cancelledImmediates +
       this.frames.size + this.tasks.size;
   }
@@ -240,9 +238,3 @@ export class LoopTurns {
     }
   }
 }
-
-const PRIORITY: Record<string, number> = {
-  "postTask:user-blocking": 0,
-  "postTask:user-visible": 1,
-  "postTask:background": 2,
-};

@@ -6,22 +6,43 @@
  * @module
  */
 
+import { closeGenerator, isGenerator } from "../core/_generator.ts";
 import { DeadlineHeap, type HeapEntry } from "../core/_heap.ts";
 import { RingQueue } from "../core/_ring.ts";
+import { typeError } from "../core/_validate.ts";
 import type { AnyFn, Job, LoopEngine } from "./_loop_engine.ts";
-import {
-  type MicrotaskQueue,
-  promiseReject,
-  SimulatedPromise,
-} from "./simulated_async.ts";
+import { type MicrotaskQueue, SimulatedPromise } from "./simulated_async.ts";
 
-/** The priorities of `postTask`, highest first. */
-export const PRIORITIES: string[] = [
-  "user-blocking",
-  "user-visible",
-  "background",
+// The priorities of `postTask`, highest first, and their trace queues.
+const PRIORITIES = ["user-blocking", "user-visible", "background"] as const;
+const QUEUES = [
+  "postTask:user-blocking",
+  "postTask:user-visible",
+  "postTask:background",
 ];
-const QUEUES = PRIORITIES.map((p) => `postTask:${p}`);
+
+/**
+ * The index of a `postTask` priority (0 is the highest).
+ *
+ * @throws {TypeError} When `priority` is not one of the three.
+ */
+export function postTaskLevel(action: string, priority: unknown): number {
+  const level = PRIORITIES.indexOf(priority as typeof PRIORITIES[number]);
+  if (level < 0) {
+    typeError(
+      action,
+      "priority",
+      '"user-blocking", "user-visible" or "background"',
+      priority,
+    );
+  }
+  return level;
+}
+
+/** The index of a task source's priority, or -1 for the timers. */
+export function taskSourceLevel(source: string): number {
+  return QUEUES.indexOf(source);
+}
 
 class Posted implements HeapEntry {
   deadline = 0;
@@ -29,6 +50,8 @@ class Posted implements HeapEntry {
   index = -1;
   gen: Generator<unknown, unknown, unknown> | undefined = undefined;
   done = false;
+  /** Whether its slice is running (an abort then closes it after). */
+  running = false;
   job!: Job;
   resolve!: (v: unknown) => void;
   reject!: (e: unknown) => void;
@@ -38,10 +61,6 @@ class Posted implements HeapEntry {
     readonly priority: number,
     readonly signal: AbortSignal | undefined,
   ) {}
-}
-
-function isGenerator(x: unknown): x is Generator<unknown, unknown, unknown> {
-  return Object.prototype.toString.call(x) === "[object Generator]";
 }
 
 /** The queues of posted tasks. */
@@ -78,7 +97,9 @@ export class PostTaskQueues {
     delay: number,
     signal: AbortSignal | undefined,
   ): SimulatedPromise<unknown> {
-    if (signal?.aborted) return promiseReject(this.#host, signal.reason);
+    if (signal?.aborted) {
+      return SimulatedPromise.reject(this.#host, signal.reason);
+    }
     const t = new Posted(fn, priority, signal);
     const promise = new SimulatedPromise<unknown>(this.#host, (res, rej) => {
       t.resolve = res;
@@ -131,24 +152,10 @@ export class PostTaskQueues {
       for (const q of [this.#cont[p]!, this.#tasks[p]!]) {
         for (let t = q.shift(); t !== undefined; t = q.shift()) {
           if (t.done) continue;
-          this.#e.runTask(
-            t.job,
-            "task",
-            `postTask:${PRIORITIES[p]}`,
-            this.#e.rules.postTask,
-          );
+          this.#e.runTask(t.job, "task", QUEUES[p]!, this.#e.rules.postTask);
           return true;
         }
       }
-    }
-    return false;
-  }
-
-  #runFrom(q: RingQueue<Posted>, p: number): boolean {
-    for (let t = q.shift(); t !== undefined; t = q.shift()) {
-      if (t.done) continue;
-      this.#e.runTask(t.job, "task", QUEUES[p]!, this.#e.rules.postTask);
-      return true;
     }
     return false;
   }
@@ -180,11 +187,18 @@ export class PostTaskQueues {
         if (!isGenerator(r)) return this.#finish(t, true, r);
         t.gen = r;
       }
+      t.running = true;
       step = t.gen.next();
     } catch (e) {
       return this.#finish(t, false, e);
+    } finally {
+      t.running = false;
     }
-    if (t.done) return;
+    if (t.done) {
+      // Aborted by its own slice: close it now that it is suspended.
+      if (!step.done) closeGenerator(t.gen);
+      return;
+    }
     if (step.done) return this.#finish(t, true, step.value);
     t.job = this.#jobFor(t);
     this.#cont[t.priority]!.push(t);
@@ -209,14 +223,8 @@ export class PostTaskQueues {
   #abort(t: Posted): void {
     if (t.done) return;
     this.#delayed.remove(t);
-    const gen = t.gen;
     this.#finish(t, false, t.signal!.reason);
-    if (gen !== undefined) {
-      try {
-        gen.return(undefined); // runs the generator's finally blocks
-      } catch {
-        // A generator aborted from inside itself is running: nothing to do.
-      }
-    }
+    // A running generator is closed when its slice ends.
+    if (t.gen !== undefined && !t.running) closeGenerator(t.gen);
   }
 }

@@ -5,7 +5,8 @@
  * @module
  */
 
-import { assertFunction } from "../core/_validate.ts";
+import { thenOf } from "../core/_thenable.ts";
+import { typeError } from "../core/_validate.ts";
 
 /** The outcome of a watched promise, readable synchronously. */
 export class Settlement<T> {
@@ -15,24 +16,32 @@ export class Settlement<T> {
   #result: unknown = undefined;
 
   /**
-   * Starts watching `promise`.
+   * Starts watching `promise`, reading its `then` once (as a promise
+   * adopting a thenable does); a `then` that throws settles it as failed.
+   * The watch handles the rejection: nothing is reported as unhandled.
    *
-   * @throws {TypeError} When `promise` is not a thenable.
+   * @throws {TypeError} When `promise` is not a thenable (or what its `then`
+   *   getter throws).
    */
   constructor(promise: PromiseLike<T>) {
-    if (
-      promise === null || typeof promise !== "object" ||
-      typeof promise.then !== "function"
-    ) {
-      assertFunction("run until settled", "promise.then", promise?.then);
+    const then = thenOf(promise);
+    if (then === undefined) {
+      const value = promise === null || promise === undefined
+        ? undefined
+        : (promise as { then?: unknown }).then;
+      typeError("run until settled", "promise.then", "a function", value);
     }
-    Promise.resolve(promise).then((v) => {
-      this.settled = this.#ok = true;
-      this.#result = v;
-    }, (e) => {
-      this.settled = true;
-      this.#result = e;
-    });
+    // The native resolve function adopts a thenable the value may be.
+    new Promise<unknown>((resolve, reject) =>
+      then.call(promise, resolve, reject)
+    )
+      .then((v) => {
+        this.settled = this.#ok = true;
+        this.#result = v;
+      }, (e) => {
+        this.settled = true;
+        this.#result = e;
+      });
   }
 
   /** Returns the value, or throws the reason, of the settled promise. */

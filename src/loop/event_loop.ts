@@ -1,27 +1,112 @@
 /**
  * `EventLoop`: a deterministic event-loop simulator with HTML, Node and Deno
  * profiles, a trace of every callback, and a {@linkcode Clock} face so any
- * pledge API can run on it. What the simulated code calls lives in its base
- * class, {@linkcode EventLoopHost}; this file adds driving and the trace.
+ * pledge API can run on it. One class: the host APIs the simulated code
+ * calls, the promises and futures bound to the loop, and the driving and
+ * tracing the test does. The queues and loop models behind it live in the
+ * private engine (`_loop_engine.ts`, `_loop_models.ts`).
  *
  * @module
  */
 
-import type { Clock } from "../core/clock.ts";
+import type { Clock, TimerHandle } from "../core/clock.ts";
 import { DeadlockError, InvalidStateError } from "../core/errors.ts";
+import type { Executor } from "../core/executor.ts";
 import {
   assertDuration,
   assertFinite,
   assertFunction,
+  assertInteger,
+  assertOptions,
+  assertSignal,
   rangeError,
+  typeError,
 } from "../core/_validate.ts";
-import type { LoopEngine } from "./_loop_engine.ts";
-import type { LoopTurns } from "./_loop_models.ts";
-import { loopParts, requireApi } from "./_loop_parts.ts";
+import { Completer } from "../future/completer.ts";
+import { Future } from "../future/future.ts";
+import { type AnyFn, type Job, LoopEngine } from "./_loop_engine.ts";
+import { LoopTurns } from "./_loop_models.ts";
 import { MacrotaskGate } from "./_macrotask_gate.ts";
+import { postTaskLevel } from "./_post_task.ts";
+import { resolveProfile } from "./_resolve_profile.ts";
 import { Settlement } from "./_settlement.ts";
-import { EventLoopHost } from "./event_loop_host.ts";
-import type { Trace } from "./trace.ts";
+import type { Profile, ProfileApis, ProfileName } from "./profiles.ts";
+import {
+  type AsyncBody,
+  simulateAsync,
+  SimulatedPromise,
+} from "./simulated_async.ts";
+import { Trace } from "./trace.ts";
+
+/** Options of the {@linkcode EventLoop} constructor. */
+export interface EventLoopOptions {
+  /**
+   * The runtime to simulate: a built-in profile name or a profile object
+   * (see {@linkcode profiles}).
+   *
+   * @default {"html"}
+   */
+  profile?: ProfileName | Profile;
+  /**
+   * Whether to record a trace of every callback (`true`), or the
+   * {@linkcode Trace} to record into.
+   *
+   * @default {false}
+   */
+  trace?: boolean | Trace;
+  /**
+   * The most callbacks (tasks, microtasks, frame callbacks) one drive runs
+   * before a {@linkcode LoopLimitError} stops a runaway schedule.
+   *
+   * @default {1_000_000}
+   */
+  loopLimit?: number;
+  /**
+   * The virtual time to start at, in milliseconds.
+   *
+   * @default {0}
+   */
+  startMs?: number;
+}
+
+/**
+ * The priority of a task posted with {@linkcode EventLoop.postTask}, highest
+ * first: `"user-blocking"`, `"user-visible"`, `"background"`.
+ */
+export type PostTaskPriority = "user-blocking" | "user-visible" | "background";
+
+/** Options of {@linkcode EventLoop.postTask}. */
+export interface PostTaskOptions {
+  /**
+   * The priority.
+   *
+   * @default {"user-visible"}
+   */
+  priority?: PostTaskPriority;
+  /**
+   * A delay in milliseconds before the task is queued.
+   *
+   * @default {0}
+   */
+  delay?: number;
+  /**
+   * Aborting it removes the task (or stops a generator task at its yield).
+   *
+   * @default {undefined}
+   */
+  signal?: AbortSignal;
+}
+
+// A completer whose future dispatches its reactions on the loop.
+class LoopCompleter<T> extends Completer<T> {
+  override readonly future: Future<T>;
+  constructor(executor: Executor) {
+    super();
+    this.future = new Future<T>(noop).via(executor);
+  }
+}
+
+function noop(): void {}
 
 /**
  * A simulated event loop in virtual time. It owns its own timer heap,
@@ -31,7 +116,7 @@ import type { Trace } from "./trace.ts";
  * every callback, timers by deadline then arming order, the HTML nesting
  * clamp and rendering opportunities, Node's phases and nextTick queue, and
  * the CommonJS or ESM entry. Calling an API the profile lacks throws a
- * `TypeError`.
+ * `TypeError` (`postTask` rejects with it).
  *
  * It implements {@linkcode Clock}, so any time-based pledge API can be
  * driven by it; `future()` and `completer()` give futures whose reactions run
@@ -43,7 +128,7 @@ import type { Trace } from "./trace.ts";
  * `nextFrame`, `runMicrotasks`, and the async variants that let the host's
  * own microtasks run between virtual tasks.
  *
- * @example The classic puzzle
+ * @example The classic puzzle, and why
  * ```ts
  * import { EventLoop } from "@pledge/core";
  * import assert from "node:assert/strict";
@@ -56,72 +141,710 @@ import type { Trace } from "./trace.ts";
  * loop.runAll();
  * assert.deepEqual(out, ["sync", "then", "timeout"]);
  * assert.equal(loop.trace.events[1]!.time, 1); // node: 0 ms becomes 1 ms
+ * assert.match(loop.trace.explain(2, 1), /not due until 1ms/);
  * ```
  */
-export class EventLoop extends EventLoopHost implements Clock {
-  readonly #e: LoopEngine = loopParts(this).engine;
-  readonly #turns: LoopTurns = loopParts(this).turns;
-  readonly #trace: Trace = loopParts(this).trace;
+export class EventLoop implements Clock {
+  readonly #e: LoopEngine;
+  readonly #turns: LoopTurns;
+  readonly #trace: Trace;
+  #executor: Executor | undefined;
   #asyncDrive = false;
   #ranAtTop = 0;
 
   /**
-   * The trace (empty unless the loop was created with `trace`).
+   * Creates a loop at `startMs` with nothing queued.
    *
-   * @example Explaining an order
-   * ```ts
-   * import { EventLoop } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const loop = new EventLoop({ trace: true });
-   * loop.setTimeout(loop.label("timer", () => {}), 0);
-   * loop.queueMicrotask(loop.label("microtask", () => {}));
-   * loop.runAll();
-   * assert.deepEqual(loop.trace.events.map((e) => e.label), ["microtask", "timer"]);
-   * ```
+   * @param options `profile`, `trace`, `loopLimit`, `startMs`.
+   * @throws {TypeError} When `options` is not an options object, `profile`
+   *   is neither a built-in name nor a well-formed profile, or `trace` is not
+   *   a boolean or a Trace.
+   * @throws {RangeError} When `loopLimit` is not an integer >= 1 or
+   *   `startMs` is not finite.
    */
+  constructor(options?: EventLoopOptions) {
+    const action = "create an EventLoop";
+    assertOptions(action, options);
+    const profile = resolveProfile(options?.profile ?? "html");
+    const trace = options?.trace ?? false;
+    if (typeof trace !== "boolean" && !(trace instanceof Trace)) {
+      typeError(action, "trace", "a boolean or a Trace", trace);
+    }
+    const loopLimit = options?.loopLimit ?? 1_000_000;
+    assertInteger(action, "loopLimit", loopLimit);
+    const startMs = options?.startMs ?? 0;
+    assertFinite(action, "startMs", startMs);
+    this.#trace = trace instanceof Trace ? trace : new Trace();
+    this.#e = new LoopEngine(
+      profile,
+      trace === false ? undefined : this.#trace,
+      loopLimit,
+      startMs,
+    );
+    this.#turns = new LoopTurns(this.#e, this);
+  }
+
+  /** The profile the loop follows. */
+  get profile(): Profile {
+    return this.#e.profile;
+  }
+
+  /** Whether the loop records a trace. */
+  get tracing(): boolean {
+    return this.#e.trace !== undefined;
+  }
+
+  /** The trace (empty unless the loop was created with `trace`). */
   get trace(): Trace {
     return this.#trace;
   }
 
-  /**
-   * The number of timers (one-shot and interval) still scheduled.
-   *
-   * @example Counting timers
-   * ```ts
-   * import { EventLoop } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const loop = new EventLoop();
-   * const h = loop.setInterval(() => {}, 10);
-   * assert.equal(loop.pendingTimers, 1);
-   * loop.clearInterval(h);
-   * assert.equal(loop.pendingTimers, 0);
-   * ```
-   */
+  /** The number of timers (one-shot and interval) still scheduled. */
   get pendingTimers(): number {
     return this.#e.timers.live;
   }
 
   /**
-   * The number of callbacks of every kind still queued: timers, microtasks,
+   * How many callbacks of every kind wait to run: timers, microtasks,
    * nextTick callbacks, immediates, frame callbacks and posted tasks.
+   */
+  get queued(): number {
+    return this.#e.queued + this.#turns.queued;
+  }
+
+  /**
+   * An {@linkcode Executor} that queues each task as a microtask of this
+   * loop: move any future onto the loop with `future.via(loop.executor)`.
+   */
+  get executor(): Executor {
+    return this.#executor ??= Object.freeze({
+      execute: (task: () => void): void => {
+        const e = this.#e;
+        e.micro.push(e.job(task, undefined, "future reaction"));
+      },
+    });
+  }
+
+  /**
+   * The current virtual time in milliseconds.
    *
-   * @example Everything ran
+   * @returns The time.
+   *
+   * @example Time moves only when driven
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop({ startMs: 100 });
+   * loop.advance(250);
+   * assert.equal(loop.now(), 350);
+   * ```
+   */
+  now(): number {
+    return this.#e.now;
+  }
+
+  /**
+   * Schedules `callback` after `ms` milliseconds, by the profile's rules: in
+   * `"html"` the delay is truncated, negative becomes 0 and the 4 ms nesting
+   * clamp applies; in `"node"` and `"deno"` a delay below 1 ms (or `NaN`)
+   * becomes 1 ms. Delays above 2^31-1 ms overflow to the minimum.
+   *
+   * @param callback The function to run.
+   * @param ms The delay.
+   * @param args Arguments passed to `callback`.
+   * @returns A handle for {@linkcode EventLoop.clearTimeout}.
+   * @throws {TypeError} When `callback` is not a function or `ms` is not a
+   *   number.
+   *
+   * @example Deadline, then arming order
    * ```ts
    * import { EventLoop } from "@pledge/core";
    * import assert from "node:assert/strict";
    *
    * const loop = new EventLoop({ profile: "node" });
-   * loop.setImmediate(() => {});
-   * loop.nextTick(() => {});
-   * assert.equal(loop.pending, 2);
+   * const order: string[] = [];
+   * loop.setTimeout(() => order.push("a"), 5);
+   * loop.setTimeout(() => order.push("b"), 0);
+   * loop.setTimeout(() => order.push("c"), 1);
    * loop.runAll();
-   * assert.equal(loop.pending, 0);
+   * assert.deepEqual(order, ["b", "c", "a"]); // 0 is 1 in Node
    * ```
    */
-  get pending(): number {
-    return this.#e.pending + this.#turns.pending;
+  setTimeout(
+    callback: (...args: never[]) => void,
+    ms?: number,
+    ...args: unknown[]
+  ): TimerHandle {
+    return this.#arm("set a timeout", callback, ms, args, false);
+  }
+
+  /**
+   * Schedules `callback` every `ms` milliseconds (the same delay rules as
+   * `setTimeout`). The interval re-arms after each run with a new arming
+   * order, so it never starves timers due at the same time.
+   *
+   * @param callback The function to run.
+   * @param ms The period.
+   * @param args Arguments passed to `callback`.
+   * @returns A handle for {@linkcode EventLoop.clearInterval}.
+   * @throws {TypeError} When `callback` is not a function or `ms` is not a
+   *   number.
+   *
+   * @example An interval stopped by a timeout
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * const at: number[] = [];
+   * const h = loop.setInterval(() => at.push(loop.now()), 10);
+   * loop.setTimeout(() => loop.clearInterval(h), 35);
+   * loop.runAll();
+   * assert.deepEqual(at, [10, 20, 30]);
+   * ```
+   */
+  setInterval(
+    callback: (...args: never[]) => void,
+    ms?: number,
+    ...args: unknown[]
+  ): TimerHandle {
+    return this.#arm("set an interval", callback, ms, args, true);
+  }
+
+  /**
+   * Cancels a timer; unknown or already-run handles are ignored.
+   *
+   * @param handle A handle from `setTimeout` or `setInterval`.
+   *
+   * @example A cancelled timer never runs
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * let ran = false;
+   * loop.clearTimeout(loop.setTimeout(() => (ran = true), 1));
+   * loop.runAll();
+   * assert.equal(ran, false);
+   * assert.equal(loop.pendingTimers, 0);
+   * ```
+   */
+  clearTimeout(handle: TimerHandle): void {
+    this.#e.timers.cancel(handle);
+  }
+
+  /**
+   * Cancels an interval, also from inside its own callback.
+   *
+   * @param handle A handle from `setInterval`.
+   *
+   * @example Stopping after two runs
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * let runs = 0;
+   * const h = loop.setInterval(() => {
+   *   if (++runs === 2) loop.clearInterval(h);
+   * }, 5);
+   * loop.runAll();
+   * assert.equal(runs, 2);
+   * ```
+   */
+  clearInterval(handle: TimerHandle): void {
+    this.#e.timers.cancel(handle);
+  }
+
+  /**
+   * Queues a microtask: it runs at the next checkpoint, after the current
+   * callback, in FIFO order with promise reactions.
+   *
+   * @param callback The function to run.
+   * @throws {TypeError} When `callback` is not a function.
+   *
+   * @example Microtasks queued by microtasks run in the same checkpoint
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * const order: string[] = [];
+   * loop.setTimeout(() => order.push("timer"), 0);
+   * loop.queueMicrotask(() => {
+   *   order.push("m1");
+   *   loop.queueMicrotask(() => order.push("m2"));
+   * });
+   * loop.runAll();
+   * assert.deepEqual(order, ["m1", "m2", "timer"]);
+   * ```
+   */
+  queueMicrotask(callback: () => void): void {
+    assertFunction("queue a microtask", "callback", callback);
+    const e = this.#e;
+    e.micro.push(e.job(callback, undefined, "queueMicrotask"));
+  }
+
+  /**
+   * Queues a nextTick callback (Node, Deno): after each callback the whole
+   * nextTick queue runs before promise jobs.
+   *
+   * @param callback The function to run.
+   * @param args Arguments passed to `callback`.
+   * @throws {TypeError} When the profile has no `nextTick` or `callback` is
+   *   not a function.
+   *
+   * @example nextTick before promise jobs (CommonJS entry)
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop({ profile: "node" });
+   * const order: string[] = [];
+   * loop.queueMicrotask(() => order.push("microtask"));
+   * loop.nextTick(() => order.push("tick"));
+   * loop.runAll();
+   * assert.deepEqual(order, ["tick", "microtask"]);
+   * ```
+   */
+  nextTick(
+    callback: (...args: never[]) => void,
+    ...args: unknown[]
+  ): void {
+    this.#require("nextTick");
+    assertFunction("queue a nextTick callback", "callback", callback);
+    const e = this.#e;
+    e.ticks.push(
+      e.job(callback, args.length > 0 ? args : undefined, "nextTick"),
+    );
+  }
+
+  /**
+   * Queues `callback` for the check phase (Node, Deno). One queued during
+   * the check phase runs in the next turn.
+   *
+   * @param callback The function to run.
+   * @param args Arguments passed to `callback`.
+   * @returns A handle for {@linkcode EventLoop.clearImmediate}.
+   * @throws {TypeError} When the profile has no `setImmediate` or `callback`
+   *   is not a function.
+   *
+   * @example An immediate beats a timer scheduled in the same callback
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop({ profile: "node" });
+   * const order: string[] = [];
+   * loop.setTimeout(() => {
+   *   loop.setTimeout(() => order.push("timeout"), 0);
+   *   loop.setImmediate(() => order.push("immediate"));
+   * }, 5);
+   * loop.runAll();
+   * assert.deepEqual(order, ["immediate", "timeout"]);
+   * ```
+   */
+  setImmediate(
+    callback: (...args: never[]) => void,
+    ...args: unknown[]
+  ): TimerHandle {
+    this.#require("setImmediate");
+    assertFunction("set an immediate", "callback", callback);
+    const e = this.#e;
+    const j = e.job(
+      callback,
+      args.length > 0 ? args : undefined,
+      "setImmediate",
+    );
+    this.#turns.immediates.push(j);
+    return j;
+  }
+
+  /**
+   * Cancels an immediate; unknown or already-run handles are ignored.
+   *
+   * @param handle A handle from `setImmediate`.
+   * @throws {TypeError} When the profile has no `setImmediate`.
+   *
+   * @example Cancelling
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop({ profile: "deno" });
+   * let ran = false;
+   * loop.clearImmediate(loop.setImmediate(() => (ran = true)));
+   * loop.runAll();
+   * assert.equal(ran, false);
+   * assert.equal(loop.queued, 0);
+   * ```
+   */
+  clearImmediate(handle: TimerHandle): void {
+    this.#require("setImmediate", "clearImmediate");
+    if (handle !== null && typeof handle === "object") {
+      this.#turns.cancelImmediate(handle as Job);
+    }
+  }
+
+  /**
+   * Requests a frame callback (HTML): it runs at the next rendering
+   * opportunity with the frame's timestamp, shared by every callback of that
+   * frame, with a microtask checkpoint between them. One requested during a
+   * frame waits for the next.
+   *
+   * @param callback Receives the frame timestamp in virtual ms.
+   * @returns An id for {@linkcode EventLoop.cancelAnimationFrame}.
+   * @throws {TypeError} When the profile has no `requestAnimationFrame` or
+   *   `callback` is not a function.
+   *
+   * @example Two callbacks, one timestamp
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop({ profile: "html" });
+   * const stamps: number[] = [];
+   * loop.requestAnimationFrame((t) => stamps.push(t));
+   * loop.requestAnimationFrame((t) => stamps.push(t));
+   * loop.nextFrame();
+   * assert.deepEqual(stamps, [1000 / 60, 1000 / 60]);
+   * ```
+   */
+  requestAnimationFrame(callback: (timestamp: number) => void): number {
+    this.#require("requestAnimationFrame");
+    assertFunction("request an animation frame", "callback", callback);
+    const j = this.#e.job(callback, undefined, "requestAnimationFrame");
+    this.#turns.frames.set(j.id, j);
+    return j.id;
+  }
+
+  /**
+   * Cancels a frame callback, also one of the frame being run.
+   *
+   * @param id An id from `requestAnimationFrame`.
+   * @throws {TypeError} When the profile has no `requestAnimationFrame`.
+   *
+   * @example Cancelling
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * let ran = false;
+   * loop.cancelAnimationFrame(loop.requestAnimationFrame(() => (ran = true)));
+   * loop.nextFrame();
+   * assert.equal(ran, false);
+   * ```
+   */
+  cancelAnimationFrame(id: number): void {
+    this.#require("requestAnimationFrame", "cancelAnimationFrame");
+    this.#turns.cancelFrame(id);
+  }
+
+  /**
+   * Posts a prioritized task (`scheduler.postTask`); see the last overload
+   * for the details and an example.
+   *
+   * @typeParam T The result type.
+   * @param callback A generator function: it gives way at each `yield`.
+   * @param options `priority`, `delay`, `signal`.
+   * @returns A simulated promise of the result.
+   */
+  postTask<T>(
+    callback: () => Generator<unknown, T, unknown>,
+    options?: PostTaskOptions,
+  ): SimulatedPromise<T>;
+  /**
+   * Posts a prioritized task (`scheduler.postTask`). Priorities run
+   * `"user-blocking"`, then `"user-visible"`, then `"background"` (the
+   * profile's `taskSources` place timers among them). A generator function
+   * gives way at each `yield`; its continuation runs before other tasks of
+   * its priority. Aborting the signal rejects with `signal.reason` and
+   * stops a generator (its `finally` blocks run); an already-aborted signal
+   * rejects at once and queues nothing.
+   *
+   * @typeParam T The result type.
+   * @param callback A function, or a generator function.
+   * @param options `priority`, `delay`, `signal`.
+   * @returns A simulated promise of the result. Bad arguments reject it
+   *   (nothing is thrown, nothing queued): with a `TypeError` when the
+   *   profile has no `postTask`, `callback` is not a function, `options` is
+   *   not an options object or `priority` is unknown, with a `RangeError`
+   *   when `delay` is negative or not finite.
+   *
+   * @example Priorities and a yielding task
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * const order: string[] = [];
+   * loop.postTask(() => order.push("background"), { priority: "background" });
+   * loop.postTask(function* () {
+   *   order.push("slice 1");
+   *   yield;
+   *   order.push("slice 2");
+   * });
+   * loop.postTask(() => order.push("visible"));
+   * loop.postTask(() => order.push("blocking"), { priority: "user-blocking" });
+   * loop.runAll();
+   * assert.deepEqual(order, ["blocking", "slice 1", "slice 2", "visible", "background"]);
+   * ```
+   */
+  postTask<T>(
+    callback: () => T,
+    options?: PostTaskOptions,
+  ): SimulatedPromise<Awaited<T>>;
+  postTask(callback: () => unknown, options?: PostTaskOptions): unknown {
+    const action = "post a task";
+    let level: number;
+    let delay: number;
+    try {
+      this.#require("postTask");
+      assertFunction(action, "callback", callback);
+      assertOptions(action, options);
+      level = postTaskLevel(action, options?.priority ?? "user-visible");
+      delay = options?.delay ?? 0;
+      assertDuration(action, "delay", delay);
+      assertSignal(action, options?.signal);
+    } catch (error) {
+      return SimulatedPromise.reject(this, error);
+    }
+    return this.#turns.tasks.post(callback, level, delay, options?.signal);
+  }
+
+  /**
+   * Labels a callback in the trace (instead of its name or API) and returns
+   * it unchanged.
+   *
+   * @typeParam F The function type.
+   * @param text The label.
+   * @param fn The callback.
+   * @returns `fn`.
+   * @throws {TypeError} When `text` is not a string or `fn` not a function.
+   *
+   * @example A labelled timer
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop({ trace: true });
+   * loop.setTimeout(loop.label("tick", () => {}), 0);
+   * loop.runAll();
+   * assert.equal(loop.trace.events[0]!.label, "tick");
+   * ```
+   */
+  label<F extends (...args: never[]) => unknown>(text: string, fn: F): F {
+    if (typeof text !== "string") {
+      typeError("label a callback", "text", "a string", text);
+    }
+    assertFunction("label a callback", "fn", fn);
+    this.#e.labels.set(fn as unknown as AnyFn, text);
+    this.#e.hasLabels = true;
+    return fn;
+  }
+
+  /**
+   * Creates a {@linkcode Future} whose reactions (and those of every future
+   * derived from it with `then`) run in this loop's microtask queue.
+   * Resolving it with another future of the loop costs no extra tick;
+   * resolving it with any other thenable (a native promise, a
+   * {@linkcode SimulatedPromise}) adopts it through the host's microtasks, as
+   * `Future` always does: drive the loop with the async variants then.
+   *
+   * @typeParam T The type of the value.
+   * @param init Receives `resolve` and `reject`, as `new Future(init)` does;
+   *   without it the future stays pending.
+   * @returns The future.
+   * @throws {TypeError} When `init` is given and is not a function.
+   *
+   * @example A future ordered against a timer
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * const order: string[] = [];
+   * loop.future<number>((resolve) => resolve(1)).then(() => order.push("future"));
+   * loop.setTimeout(() => order.push("timer"), 0);
+   * loop.runAll();
+   * assert.deepEqual(order, ["future", "timer"]);
+   * ```
+   */
+  future<T>(
+    init?: (
+      resolve: (value: T | PromiseLike<T>) => void,
+      reject: (reason?: unknown) => void,
+    ) => void,
+  ): Future<T> {
+    if (init !== undefined) assertFunction("create a future", "init", init);
+    const c = this.completer<T>();
+    if (init !== undefined) {
+      try {
+        init((v) => void c.tryResolve(v), (e) => void c.tryReject(e));
+      } catch (e) {
+        c.tryReject(e);
+      }
+    }
+    return c.future;
+  }
+
+  /**
+   * Creates a {@linkcode Completer} whose future's reactions run in this
+   * loop's microtask queue.
+   *
+   * @typeParam T The type of the value.
+   * @returns The completer.
+   *
+   * @example Completing from a timer
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * const c = loop.completer<string>();
+   * const seen: string[] = [];
+   * c.future.then((v) => seen.push(`${v} at ${loop.now()}`));
+   * loop.setTimeout(() => c.resolve("done"), 20);
+   * loop.runAll();
+   * assert.deepEqual(seen, ["done at 20"]);
+   * ```
+   */
+  completer<T>(): Completer<T> {
+    return new LoopCompleter<T>(this.executor);
+  }
+
+  /**
+   * Creates a {@linkcode SimulatedPromise}, as `new Promise(init)` does,
+   * whose jobs run in this loop's microtask queue with ECMA-262's ordering.
+   *
+   * @typeParam T The type of the value.
+   * @param init Receives `resolve` and `reject`.
+   * @returns The promise.
+   * @throws {TypeError} When `init` is not a function.
+   *
+   * @example Resolving with a promise costs two ticks
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * const order: string[] = [];
+   * loop.promise((resolve) => resolve(loop.resolved())).then(() => order.push("outer"));
+   * loop.resolved().then(() => order.push("1")).then(() => order.push("2"))
+   *   .then(() => order.push("3"));
+   * loop.runMicrotasks();
+   * assert.deepEqual(order, ["1", "2", "outer", "3"]);
+   * ```
+   */
+  promise<T>(
+    init: (
+      resolve: (value: T | PromiseLike<T>) => void,
+      reject: (reason?: unknown) => void,
+    ) => void,
+  ): SimulatedPromise<T> {
+    assertFunction("create a promise", "init", init);
+    return new SimulatedPromise<T>(this, init);
+  }
+
+  /**
+   * `Promise.resolve()` in the loop: a simulated promise fulfilled with
+   * `undefined`; see the last overload.
+   *
+   * @returns The promise.
+   */
+  resolved(): SimulatedPromise<void>;
+  /**
+   * `Promise.resolve(value)` in the loop: `value` itself when it is a
+   * simulated promise of this loop, otherwise a new one resolved with it,
+   * whose reactions run in the loop's microtask queue.
+   *
+   * @typeParam T The type of the value.
+   * @param value The value or thenable.
+   * @returns The promise.
+   *
+   * @example Reactions wait for the microtask checkpoint
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * const order: string[] = [];
+   * const three = loop.resolved(3);
+   * three.then((x) => order.push(`then ${x}`));
+   * order.push("sync");
+   * assert.equal(loop.resolved(three), three);
+   * loop.runMicrotasks();
+   * assert.deepEqual(order, ["sync", "then 3"]);
+   * ```
+   */
+  resolved<T>(value: T): SimulatedPromise<Awaited<T>>;
+  resolved<T>(value?: T): SimulatedPromise<Awaited<T>> {
+    return SimulatedPromise.resolve(this, value as T);
+  }
+
+  /**
+   * `Promise.reject` in the loop.
+   *
+   * @typeParam T The value type it would have had.
+   * @param reason The reason.
+   * @returns A rejected simulated promise.
+   *
+   * @example Handled at the next checkpoint
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * let seen: unknown;
+   * const handled = loop.rejected(new Error("no")).catch((e) => (seen = e));
+   * assert.equal(handled.state, "pending");
+   * loop.runMicrotasks();
+   * assert.equal((seen as Error).message, "no");
+   * ```
+   */
+  rejected<T = never>(reason?: unknown): SimulatedPromise<T> {
+    return SimulatedPromise.reject<T>(this, reason);
+  }
+
+  /**
+   * Simulates an async function with a generator function: `yield x` means
+   * `await x` (1 tick for a value or a promise of this loop, 2 for another
+   * thenable) and the returned promise adopts the return value (a returned
+   * promise costs the caller 3 ticks in all).
+   *
+   * @typeParam A The parameters.
+   * @typeParam R The return type of the body.
+   * @param body The generator function.
+   * @returns A function returning a {@linkcode SimulatedPromise}.
+   * @throws {TypeError} When `body` is not a function.
+   *
+   * @example async/await against a promise chain
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * const out: string[] = [];
+   * const a2 = loop.async(function* () {
+   *   out.push("a2");
+   * });
+   * const a1 = loop.async(function* () {
+   *   out.push("a1 start");
+   *   yield a2();
+   *   out.push("a1 end");
+   * });
+   * a1();
+   * loop.promise<void>((r) => (out.push("p1"), r())).then(() => out.push("p2"));
+   * loop.runAll();
+   * assert.deepEqual(out, ["a1 start", "a2", "p1", "a1 end", "p2"]);
+   * ```
+   */
+  async<A extends unknown[], R>(
+    body: AsyncBody<A, R>,
+  ): (...args: A) => SimulatedPromise<Awaited<R>> {
+    return simulateAsync(this, body);
   }
 
   /**
@@ -131,8 +854,10 @@ export class EventLoop extends EventLoopHost implements Clock {
    *
    * @param main The top-level code.
    * @param label Its label in the trace.
-   * @throws {TypeError} When `main` is not a function.
+   * @throws {TypeError} When `main` is not a function or `label` not a
+   *   string.
    * @throws {InvalidStateError} When called from inside a loop callback.
+   * @throws {LoopLimitError} When more than `loopLimit` callbacks run.
    *
    * @example What the script queued names it in the trace
    * ```ts
@@ -148,6 +873,9 @@ export class EventLoop extends EventLoopHost implements Clock {
    */
   runScript(main: () => void, label = "script"): void {
     assertFunction("run a script", "main", main);
+    if (typeof label !== "string") {
+      typeError("run a script", "label", "a string", label);
+    }
     const e = this.#begin("run a script");
     e.spend();
     if (e.trace !== undefined) {
@@ -168,6 +896,8 @@ export class EventLoop extends EventLoopHost implements Clock {
    *
    * @returns How many callbacks ran.
    * @throws {LoopLimitError} When more than `loopLimit` run.
+   * @throws {InvalidStateError} When called from inside a loop callback or
+   *   during an async drive.
    *
    * @example Draining
    * ```ts
@@ -189,6 +919,8 @@ export class EventLoop extends EventLoopHost implements Clock {
    *
    * @returns Whether anything ran.
    * @throws {LoopLimitError} When more than `loopLimit` callbacks run.
+   * @throws {InvalidStateError} When called from inside a loop callback or
+   *   during an async drive.
    *
    * @example One step at a time
    * ```ts
@@ -213,8 +945,11 @@ export class EventLoop extends EventLoopHost implements Clock {
    *
    * @param ms How far, a finite number >= 0.
    * @returns The new virtual time.
+   * @throws {TypeError} When `ms` is not a number.
    * @throws {RangeError} When `ms` is negative or not finite.
    * @throws {LoopLimitError} When more than `loopLimit` callbacks run.
+   * @throws {InvalidStateError} When called from inside a loop callback or
+   *   during an async drive.
    *
    * @example Timers up to a point
    * ```ts
@@ -239,8 +974,11 @@ export class EventLoop extends EventLoopHost implements Clock {
    *
    * @param timeMs The target time, finite and not before `now()`.
    * @returns The new virtual time.
+   * @throws {TypeError} When `timeMs` is not a number.
    * @throws {RangeError} When `timeMs` is not finite or is in the past.
    * @throws {LoopLimitError} When more than `loopLimit` callbacks run.
+   * @throws {InvalidStateError} When called from inside a loop callback or
+   *   during an async drive.
    *
    * @example To an absolute time
    * ```ts
@@ -248,7 +986,10 @@ export class EventLoop extends EventLoopHost implements Clock {
    * import assert from "node:assert/strict";
    *
    * const loop = new EventLoop({ startMs: 100 });
+   * let ran = 0;
+   * loop.setTimeout(() => ran++, 30);
    * assert.equal(loop.advanceTo(150), 150);
+   * assert.equal(ran, 1);
    * ```
    */
   advanceTo(timeMs: number): number {
@@ -262,6 +1003,8 @@ export class EventLoop extends EventLoopHost implements Clock {
    * @returns The virtual time afterwards.
    * @throws {LoopLimitError} When more than `loopLimit` callbacks run (a
    *   runaway interval, or microtasks that starve the loop).
+   * @throws {InvalidStateError} When called from inside a loop callback or
+   *   during an async drive.
    *
    * @example Microtasks can starve timers
    * ```ts
@@ -292,6 +1035,8 @@ export class EventLoop extends EventLoopHost implements Clock {
    * @returns The frame's time.
    * @throws {TypeError} When the profile has no `requestAnimationFrame`.
    * @throws {LoopLimitError} When more than `loopLimit` callbacks run.
+   * @throws {InvalidStateError} When called from inside a loop callback or
+   *   during an async drive.
    *
    * @example Frame times
    * ```ts
@@ -304,7 +1049,7 @@ export class EventLoop extends EventLoopHost implements Clock {
    * ```
    */
   nextFrame(): number {
-    requireApi(this.#e.profile, "requestAnimationFrame", "nextFrame");
+    this.#require("requestAnimationFrame", "nextFrame");
     const e = this.#begin("advance to the next frame");
     e.topCheckpoint();
     const turns = this.#turns;
@@ -320,8 +1065,10 @@ export class EventLoop extends EventLoopHost implements Clock {
    * Like {@linkcode EventLoop.step}, but lets the host's microtasks run
    * before and after the step.
    *
-   * @returns Whether anything ran.
-   * @throws {LoopLimitError} When more than `loopLimit` callbacks run.
+   * @returns Whether anything ran. It rejects (never throws) with a
+   *   `LoopLimitError` when more than `loopLimit` callbacks run, with an
+   *   `InvalidStateError` when called from inside a loop callback or during
+   *   another async drive.
    *
    * @example Stepping host async code
    * ```ts
@@ -354,9 +1101,11 @@ export class EventLoop extends EventLoopHost implements Clock {
    * task, so real async code driven by the loop's timers keeps up.
    *
    * @param ms How far, a finite number >= 0.
-   * @returns The new virtual time.
-   * @throws {RangeError} When `ms` is negative or not finite.
-   * @throws {LoopLimitError} When more than `loopLimit` callbacks run.
+   * @returns The new virtual time. It rejects (never throws) with a
+   *   `TypeError` when `ms` is not a number, a `RangeError` when it is
+   *   negative or not finite (before anything runs), a `LoopLimitError` when
+   *   more than `loopLimit` callbacks run, an `InvalidStateError` when called
+   *   from inside a loop callback or during another async drive.
    *
    * @example Sleeping twice
    * ```ts
@@ -376,9 +1125,9 @@ export class EventLoop extends EventLoopHost implements Clock {
    * assert.deepEqual(at, [10, 20]);
    * ```
    */
-  advanceAsync(ms: number): Promise<number> {
+  async advanceAsync(ms: number): Promise<number> {
     assertDuration("advance the loop", "ms", ms);
-    return this.#advanceToAsync(this.#e.now + ms);
+    return await this.#advanceToAsync(this.#e.now + ms);
   }
 
   /**
@@ -386,9 +1135,11 @@ export class EventLoop extends EventLoopHost implements Clock {
    * every virtual task.
    *
    * @param timeMs The target time, finite and not before `now()`.
-   * @returns The new virtual time.
-   * @throws {RangeError} When `timeMs` is not finite or is in the past.
-   * @throws {LoopLimitError} When more than `loopLimit` callbacks run.
+   * @returns The new virtual time. It rejects (never throws) with a
+   *   `TypeError` when `timeMs` is not a number, a `RangeError` when it is
+   *   not finite or in the past (before anything runs), a `LoopLimitError`
+   *   when more than `loopLimit` callbacks run, an `InvalidStateError` when
+   *   called from inside a loop callback or during another async drive.
    *
    * @example To an absolute time
    * ```ts
@@ -396,12 +1147,18 @@ export class EventLoop extends EventLoopHost implements Clock {
    * import assert from "node:assert/strict";
    *
    * const loop = new EventLoop();
+   * const seen: number[] = [];
+   * loop.setTimeout(async () => {
+   *   await Promise.resolve();
+   *   loop.setTimeout(() => seen.push(loop.now()), 5);
+   * }, 10);
    * assert.equal(await loop.advanceToAsync(40), 40);
+   * assert.deepEqual(seen, [15]);
    * ```
    */
-  advanceToAsync(timeMs: number): Promise<number> {
+  async advanceToAsync(timeMs: number): Promise<number> {
     this.#checkTarget("advance the loop", timeMs);
-    return this.#advanceToAsync(timeMs);
+    return await this.#advanceToAsync(timeMs);
   }
 
   /**
@@ -409,8 +1166,10 @@ export class EventLoop extends EventLoopHost implements Clock {
    * every virtual task, so timers armed by native promise continuations run
    * too.
    *
-   * @returns The virtual time afterwards.
-   * @throws {LoopLimitError} When more than `loopLimit` callbacks run.
+   * @returns The virtual time afterwards. It rejects (never throws) with a
+   *   `LoopLimitError` when more than `loopLimit` callbacks run, with an
+   *   `InvalidStateError` when called from inside a loop callback or during
+   *   another async drive.
    *
    * @example A retry loop with native await
    * ```ts
@@ -435,15 +1194,17 @@ export class EventLoop extends EventLoopHost implements Clock {
 
   /**
    * Drives the loop, letting host microtasks run after every virtual task,
-   * until `promise` settles; returns its value or throws its reason. When it
-   * is still pending and nothing is queued, throws a
+   * until `promise` settles, and settles as it does. When `promise` is still
+   * pending and nothing is queued, it rejects with a
    * {@linkcode DeadlockError} instead of hanging.
    *
    * @typeParam T The type of the value.
    * @param promise What to wait for.
-   * @returns The value of `promise`.
-   * @throws {DeadlockError} When nothing can make progress.
-   * @throws {LoopLimitError} When more than `loopLimit` callbacks run.
+   * @returns The value of `promise`. It rejects (never throws) with the
+   *   reason of `promise`, a `TypeError` when `promise` is not a thenable, a
+   *   `DeadlockError` when nothing can make progress, a `LoopLimitError`
+   *   when more than `loopLimit` callbacks run, an `InvalidStateError` when
+   *   called from inside a loop callback or during another async drive.
    *
    * @example Waiting on virtual time
    * ```ts
@@ -489,13 +1250,46 @@ export class EventLoop extends EventLoopHost implements Clock {
    * loop.setInterval(() => {}, 1);
    * loop.queueMicrotask(() => {});
    * loop.reset();
-   * assert.equal(loop.pending, 0);
+   * assert.equal(loop.queued, 0);
    * ```
    */
   reset(): void {
     this.#e.reset();
     this.#turns.reset();
   }
+
+  #arm(
+    action: string,
+    callback: (...args: never[]) => void,
+    ms: number | undefined,
+    args: unknown[],
+    interval: boolean,
+  ): number {
+    assertFunction(action, "callback", callback);
+    if (ms !== undefined && typeof ms !== "number") {
+      typeError(action, "ms", "a number", ms);
+    }
+    return this.#e.arm(
+      callback as AnyFn,
+      ms ?? 0,
+      args.length > 0 ? args : undefined,
+      interval,
+    );
+  }
+
+  // Throws a `TypeError` when the profile lacks `api` (called as `name`).
+  #require(api: keyof ProfileApis, name: string = api): void {
+    const profile = this.#e.profile;
+    if (!profile.apis[api]) {
+      typeError(
+        `call ${name}`,
+        "profile",
+        `a profile that provides ${api}`,
+        profile.name,
+      );
+    }
+  }
+
   #begin(drive: string): LoopEngine {
     if (this.#asyncDrive) {
       throw new InvalidStateError(

@@ -25,8 +25,7 @@ export type {
   EventLoopOptions,
   PostTaskOptions,
   PostTaskPriority,
-} from "./event_loop_host.ts";
-export { EventLoopHost } from "./event_loop_host.ts";
+} from "./event_loop.ts";
 export { EventLoop } from "./event_loop.ts";
 export type {
   LoopPhase,
@@ -44,17 +43,13 @@ export type {
 export { simulateAsync, SimulatedPromise } from "./simulated_async.ts";
 export type { TraceEvent, TraceEventRef, TraceLane } from "./trace.ts";
 export { Trace } from "./trace.ts";
-export { renderMermaid } from "./render_mermaid.ts";
-export { renderSvg } from "./render_svg.ts";
 export type {
   PriorityPostOptions,
   PrioritySchedulerOptions,
-} from "./priority_scheduler.ts";
-export type {
   PriorityTaskContext,
   PriorityTaskFunction,
   PriorityTaskHandle,
   PriorityTaskState,
   TaskPriority,
-} from "./priority_task.ts";
+} from "./priority_scheduler.ts";
 export { PriorityScheduler } from "./priority_scheduler.ts";

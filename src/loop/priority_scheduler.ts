@@ -1,6 +1,8 @@
 /**
  * `PriorityScheduler`: cooperative tasks in five priorities on any
- * {@linkcode Clock}, with generator tasks that yield, aging and cancellation.
+ * {@linkcode Clock}, with generator tasks that yield, aging and cancellation;
+ * and its task: the handle its poster holds and the context the task runs
+ * with, one record.
  *
  * @module
  */
@@ -9,49 +11,133 @@ import type { Clock, TimerHandle } from "../core/clock.ts";
 import { systemClock } from "../core/clock.ts";
 import type { Executor } from "../core/executor.ts";
 import { InvalidStateError } from "../core/errors.ts";
-import { DeadlineHeap } from "../core/_heap.ts";
+import { DeadlineHeap, type HeapEntry } from "../core/_heap.ts";
+import { closeGenerator, isGenerator } from "../core/_generator.ts";
+import { abortError } from "../core/_reasons.ts";
+import { reportError } from "../core/_report.ts";
+import { thenOf } from "../core/_thenable.ts";
 import {
+  assertClock,
   assertDuration,
   assertFunction,
   assertIntegerOrInfinity,
   assertOptions,
   assertPositiveDuration,
   assertSignal,
+  rangeError,
   typeError,
 } from "../core/_validate.ts";
-import {
-  isGenerator,
-  isThenable,
-  levelOf,
-  ReadyQueues,
-  Task,
-  type TaskHost,
-} from "./_priority_task.ts";
-import type {
-  PriorityTaskFunction,
-  PriorityTaskHandle,
-  TaskPriority,
-} from "./priority_task.ts";
+import { Completer } from "../future/completer.ts";
+import type { Future } from "../future/future.ts";
+import { ReadyQueues } from "./_ready_queues.ts";
 
 /**
- * Options of the {@linkcode PriorityScheduler} constructor.
- *
- * @example One step per slice lets a timer in between
- * ```ts
- * import { PriorityScheduler, type PrioritySchedulerOptions, VirtualClock } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const options: PrioritySchedulerOptions = { clock, sliceSteps: 1 };
- * const scheduler = new PriorityScheduler(options);
- * const order: string[] = [];
- * scheduler.post(() => order.push("task 1"));
- * scheduler.post(() => order.push("task 2"));
- * clock.setTimeout(() => order.push("timer"), 0);
- * clock.runAll();
- * assert.deepEqual(order, ["task 1", "timer", "task 2"]);
- * ```
+ * The priority of a scheduled task, highest first. Aging raises a task one
+ * level at a time, never into `"immediate"`.
  */
+export type TaskPriority = "immediate" | "high" | "normal" | "low" | "idle";
+
+/**
+ * Where a task is in its life: waiting for its delay, queued, running,
+ * waiting for a promise it yielded, done (fulfilled or failed) or cancelled.
+ */
+export type PriorityTaskState =
+  | "delayed"
+  | "queued"
+  | "running"
+  | "waiting"
+  | "done"
+  | "cancelled";
+
+/**
+ * What a task function receives: its current priority, a signal for the work
+ * it starts, and `shouldYield()` to yield only when it matters.
+ */
+export interface PriorityTaskContext {
+  /** The task's current priority (aging may have raised it). */
+  readonly priority: TaskPriority;
+  /**
+   * A signal aborted with the cancellation reason when the task is
+   * cancelled; pass it on to the work the task starts. Created on first read.
+   */
+  readonly signal: AbortSignal;
+  /**
+   * Whether the task should `yield` now: a task of higher priority is
+   * queued, or the current slice has used its `sliceMs`.
+   *
+   * @returns `true` when yielding would let other work run.
+   *
+   * @example Yielding only when higher-priority work waits
+   * ```ts
+   * import { PriorityScheduler, VirtualClock } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const clock = new VirtualClock();
+   * const scheduler = new PriorityScheduler({ clock });
+   * const order: string[] = [];
+   * scheduler.post(function* (ctx) {
+   *   for (let i = 0; i < 3; i++) {
+   *     order.push(`chunk ${i}`);
+   *     if (i === 0) scheduler.post(() => order.push("urgent"), { priority: "high" });
+   *     if (ctx.shouldYield()) yield;
+   *   }
+   * }, { priority: "low" });
+   * clock.runAll();
+   * assert.deepEqual(order, ["chunk 0", "urgent", "chunk 1", "chunk 2"]);
+   * ```
+   */
+  shouldYield(): boolean;
+}
+
+/**
+ * What {@linkcode PriorityScheduler.post} returns: the result's future, the
+ * task's priority and state, and `cancel()`.
+ *
+ * @typeParam T The result type.
+ */
+export interface PriorityTaskHandle<T> {
+  /** Settles with the task's result, its error, or the cancellation reason. */
+  readonly future: Future<T>;
+  /** The task's current priority (aging may have raised it). */
+  readonly priority: TaskPriority;
+  /** Where the task is in its life. */
+  readonly state: PriorityTaskState;
+  /**
+   * Cancels the task unless it has finished: its future rejects with
+   * `reason`, a generator task is closed with `return()` so its `finally`
+   * blocks run, and it never runs again. A task cancelled while it runs is
+   * closed when it next yields. The rejection counts as handled: a cancelled
+   * task whose future nobody awaits is not reported as an unhandled
+   * rejection (an error thrown by a task is).
+   *
+   * @param reason The rejection reason; when `undefined`, a `DOMException`
+   *   named `"AbortError"`.
+   * @returns Whether this call cancelled the task.
+   *
+   * @example Cancelling a queued task
+   * ```ts
+   * import { PriorityScheduler, VirtualClock } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const clock = new VirtualClock();
+   * const scheduler = new PriorityScheduler({ clock });
+   * const handle = scheduler.post(() => "never", { priority: "idle" });
+   * assert.equal(handle.state, "queued");
+   * assert.equal(handle.cancel(new Error("not needed")), true);
+   * await assert.rejects(handle.future, { message: "not needed" });
+   * assert.equal(handle.state, "cancelled");
+   * assert.equal(clock.pendingTimers, 0);
+   * ```
+   */
+  cancel(reason?: unknown): boolean;
+}
+
+/** A task function: a plain or async function, or a generator function. */
+export type PriorityTaskFunction<T> = (
+  ctx: PriorityTaskContext,
+) => T | PromiseLike<T> | Generator<unknown, T | PromiseLike<T>, unknown>;
+
+/** Options of the {@linkcode PriorityScheduler} constructor. */
 export interface PrioritySchedulerOptions {
   /**
    * The clock whose 0 ms timers run the slices and whose time measures
@@ -94,23 +180,7 @@ export interface PrioritySchedulerOptions {
   agingMs?: number;
 }
 
-/**
- * Options of {@linkcode PriorityScheduler.post}.
- *
- * @example A delayed high-priority task
- * ```ts
- * import { type PriorityPostOptions, PriorityScheduler, VirtualClock } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const scheduler = new PriorityScheduler({ clock });
- * const options: PriorityPostOptions = { priority: "high", delayMs: 100 };
- * const handle = scheduler.post(() => clock.now(), options);
- * assert.equal(handle.state, "delayed");
- * clock.runAll();
- * assert.equal(await handle.future, 100);
- * ```
- */
+/** Options of {@linkcode PriorityScheduler.post}. */
 export interface PriorityPostOptions {
   /**
    * The priority.
@@ -118,7 +188,11 @@ export interface PriorityPostOptions {
    * @default {"normal"}
    */
   priority?: TaskPriority;
-  /** Cancels the task when aborted; the future rejects with its reason. */
+  /**
+   * Cancels the task when aborted; the future rejects with its reason.
+   *
+   * @default {undefined}
+   */
   signal?: AbortSignal;
   /**
    * Queue the task only after this many milliseconds.
@@ -126,6 +200,125 @@ export interface PriorityPostOptions {
    * @default {0}
    */
   delayMs?: number;
+}
+
+// The priorities by level: index 0 is the highest.
+const LEVELS: readonly TaskPriority[] = [
+  "immediate",
+  "high",
+  "normal",
+  "low",
+  "idle",
+];
+const NORMAL = 2;
+const CONSTRAINT = 'one of "immediate", "high", "normal", "low", "idle"';
+
+// Validates a priority and returns its level (an index into LEVELS).
+function levelOf(action: string, value: unknown): number {
+  switch (value) {
+    case "immediate":
+      return 0;
+    case "high":
+      return 1;
+    case "normal":
+      return 2;
+    case "low":
+      return 3;
+    case "idle":
+      return 4;
+  }
+  if (typeof value !== "string") {
+    typeError(action, "priority", CONSTRAINT, value);
+  }
+  rangeError(action, "priority", CONSTRAINT, value);
+}
+
+function noop(): void {}
+
+// The scheduler side of a task (the scheduler's private operations).
+interface TaskHost {
+  cancelTask(task: Task, reason: unknown): boolean;
+  shouldYield(task: Task): boolean;
+}
+
+// A scheduled task: queue entry, handle and context in one record.
+class Task
+  implements PriorityTaskHandle<unknown>, PriorityTaskContext, HeapEntry {
+  // Heap entry of the delay queue.
+  deadline = 0;
+  seq = 0;
+  index = -1;
+  /** The current level (index into LEVELS). */
+  level: number;
+  state: PriorityTaskState = "queued";
+  /** When waiting in a queue, the time at which aging raises the task. */
+  promoteAt: number = Infinity;
+  fn: ((ctx: PriorityTaskContext) => unknown) | undefined;
+  gen: Generator<unknown, unknown, unknown> | undefined = undefined;
+  /** The value (or error, when `sendThrow`) for the next generator step. */
+  send: unknown = undefined;
+  sendThrow = false;
+  readonly completer: Completer<unknown> = new Completer();
+  externalSignal: AbortSignal | undefined = undefined;
+  onAbort: (() => void) | undefined = undefined;
+  controller: AbortController | undefined = undefined;
+  readonly host: TaskHost;
+
+  constructor(
+    host: TaskHost,
+    fn: (ctx: PriorityTaskContext) => unknown,
+    level: number,
+  ) {
+    this.host = host;
+    this.fn = fn;
+    this.level = level;
+  }
+
+  get future(): Future<unknown> {
+    return this.completer.future;
+  }
+
+  get priority(): TaskPriority {
+    return LEVELS[this.level]!;
+  }
+
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.state === "cancelled") {
+        this.controller.abort(this.completer.future.reason);
+      }
+    }
+    return this.controller.signal;
+  }
+
+  shouldYield(): boolean {
+    return this.host.shouldYield(this);
+  }
+
+  cancel(reason?: unknown): boolean {
+    return this.host.cancelTask(
+      this,
+      reason === undefined ? abortError("The task was cancelled") : reason,
+    );
+  }
+
+  /**
+   * Rejects the future with a cancellation reason. A cancellation is a
+   * requested outcome, not an error: the rejection counts as handled, so a
+   * cancelled task nobody awaits is not reported.
+   */
+  rejectCancelled(reason: unknown): void {
+    this.completer.future.then(undefined, noop);
+    this.completer.reject(reason);
+  }
+
+  /** Closes a cancelled generator so that its finally blocks run. */
+  close(): void {
+    const gen = this.gen;
+    this.gen = undefined;
+    if (gen !== undefined) closeGenerator(gen);
+  }
 }
 
 const POST = "post a task";
@@ -138,9 +331,10 @@ const CREATE = "create a PriorityScheduler";
  * - **Slices.** Work runs in slices, each started by a 0 ms timer of the
  *   clock (or by the `executor`). A slice runs ready steps, highest priority
  *   first, until none is left, `sliceSteps` steps have run or `sliceMs` has
- *   passed on the clock, then arms the next slice. At most one timer of the clock is armed at a time,
- *   for the next slice or the earliest delayed task, and none once nothing
- *   is pending. On a `VirtualClock` the order is fully deterministic.
+ *   passed on the clock, then arms the next slice. At most one timer of the
+ *   clock is armed at a time, for the next slice or the earliest delayed
+ *   task, and none once nothing is queued. On a `VirtualClock` the order is
+ *   fully deterministic.
  * - **Generator tasks.** A task may be a generator function: each bare
  *   `yield` gives way to any queued task of higher priority (and, once the
  *   slice is used, to the host), and the task resumes before every task of
@@ -153,7 +347,7 @@ const CREATE = "create a PriorityScheduler";
  *   with the reason (a signal's `reason` unchanged), and a generator is
  *   closed with `return()`, so its `finally` blocks run.
  *
- * @example Priorities, FIFO within a priority
+ * @example A generator task gives way to higher priorities
  * ```ts
  * import { PriorityScheduler, VirtualClock } from "@pledge/core";
  * import assert from "node:assert/strict";
@@ -162,21 +356,6 @@ const CREATE = "create a PriorityScheduler";
  * const scheduler = new PriorityScheduler({ clock });
  * const order: string[] = [];
  * scheduler.post(() => order.push("low"), { priority: "low" });
- * scheduler.post(() => order.push("normal 1"));
- * scheduler.post(() => order.push("normal 2"));
- * scheduler.post(() => order.push("high"), { priority: "high" });
- * clock.runAll();
- * assert.deepEqual(order, ["high", "normal 1", "normal 2", "low"]);
- * ```
- *
- * @example A generator task that yields
- * ```ts
- * import { PriorityScheduler, VirtualClock } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const scheduler = new PriorityScheduler({ clock });
- * const order: string[] = [];
  * const long = scheduler.post(function* () {
  *   order.push("part 1");
  *   scheduler.post(() => order.push("high"), { priority: "high" });
@@ -186,7 +365,7 @@ const CREATE = "create a PriorityScheduler";
  *   return 42;
  * });
  * clock.runAll();
- * assert.deepEqual(order, ["part 1", "high", "part 2", "other normal"]);
+ * assert.deepEqual(order, ["part 1", "high", "part 2", "other normal", "low"]);
  * assert.equal(await long.future, 42);
  * ```
  */
@@ -195,12 +374,12 @@ export class PriorityScheduler implements Disposable {
   readonly #executor: Executor | undefined;
   readonly #sliceMs: number;
   readonly #sliceSteps: number;
-  readonly #ready: ReadyQueues;
+  readonly #ready: ReadyQueues<Task>;
   readonly #delayed = new DeadlineHeap<Task>();
   // Tasks parked on a promise they yielded (in no queue), and the running one.
   readonly #waiting = new Set<Task>();
   #running: Task | undefined = undefined;
-  #pending = 0;
+  #queued = 0;
   #seq = 0;
   #timer: TimerHandle = undefined;
   #timerAt = Infinity;
@@ -234,14 +413,8 @@ export class PriorityScheduler implements Disposable {
    */
   constructor(options?: PrioritySchedulerOptions) {
     assertOptions(CREATE, options);
+    assertClock(CREATE, options?.clock);
     const clock = options?.clock ?? systemClock;
-    const c = clock as Partial<Clock> | null;
-    if (
-      typeof c !== "object" || c === null || typeof c.now !== "function" ||
-      typeof c.setTimeout !== "function" || typeof c.clearTimeout !== "function"
-    ) {
-      typeError(CREATE, "clock", "a Clock", clock);
-    }
     const executor = options?.executor;
     if (
       executor !== undefined &&
@@ -262,28 +435,15 @@ export class PriorityScheduler implements Disposable {
     this.#executor = executor;
     this.#sliceMs = sliceMs;
     this.#sliceSteps = sliceSteps;
-    this.#ready = new ReadyQueues(agingMs ?? Infinity);
+    this.#ready = new ReadyQueues(LEVELS.length, agingMs ?? Infinity);
   }
 
   /**
-   * The number of tasks not yet finished: delayed, queued, running or
-   * waiting for a promise they yielded.
-   *
-   * @example Counting
-   * ```ts
-   * import { PriorityScheduler, VirtualClock } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const clock = new VirtualClock();
-   * const scheduler = new PriorityScheduler({ clock });
-   * scheduler.post(() => {});
-   * assert.equal(scheduler.pending, 1);
-   * clock.runAll();
-   * assert.equal(scheduler.pending, 0);
-   * ```
+   * How many tasks wait: posted and not yet finished (delayed, queued,
+   * waiting for a promise they yielded, or running).
    */
-  get pending(): number {
-    return this.#pending;
+  get queued(): number {
+    return this.#queued;
   }
 
   /**
@@ -323,18 +483,6 @@ export class PriorityScheduler implements Disposable {
    * assert.equal(cleaned, true);
    * assert.equal(clock.pendingTimers, 0);
    * ```
-   *
-   * @example A delayed task
-   * ```ts
-   * import { PriorityScheduler, VirtualClock } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const clock = new VirtualClock();
-   * const scheduler = new PriorityScheduler({ clock });
-   * const handle = scheduler.post(() => clock.now(), { delayMs: 100 });
-   * clock.runAll();
-   * assert.equal(await handle.future, 100);
-   * ```
    */
   post<T>(
     task: PriorityTaskFunction<T>,
@@ -343,7 +491,7 @@ export class PriorityScheduler implements Disposable {
     assertFunction(POST, "task", task);
     assertOptions(POST, options);
     const priority = options?.priority;
-    const level = priority === undefined ? 2 : levelOf(POST, priority);
+    const level = priority === undefined ? NORMAL : levelOf(POST, priority);
     const signal = options?.signal;
     assertSignal(POST, signal);
     const delayMs = options?.delayMs ?? 0;
@@ -361,7 +509,7 @@ export class PriorityScheduler implements Disposable {
       t.rejectCancelled(signal.reason);
       return handle;
     }
-    this.#pending++;
+    this.#queued++;
     if (signal !== undefined) {
       t.externalSignal = signal;
       t.onAbort = () => this.#cancel(t, signal.reason);
@@ -401,7 +549,7 @@ export class PriorityScheduler implements Disposable {
    */
   [Symbol.dispose](): void {
     this.#disposed = true;
-    const reason = new DOMException("The scheduler was disposed", "AbortError");
+    const reason = abortError("The scheduler was disposed");
     const all = [
       ...this.#delayed.values(),
       ...this.#ready.values(),
@@ -438,7 +586,7 @@ export class PriorityScheduler implements Disposable {
   }
 
   #release(t: Task): void {
-    this.#pending--;
+    this.#queued--;
     if (t.state === "waiting") this.#waiting.delete(t);
     t.fn = undefined;
     if (t.onAbort !== undefined) {
@@ -523,12 +671,15 @@ export class PriorityScheduler implements Disposable {
         : gen.next(send);
       if (r.done) return this.#finish(t, r.value, false);
       if ((t.state as string) === "cancelled") return t.close();
-      if (isThenable(r.value)) {
+      // `then` is read once; a throwing getter or `then` fails the task.
+      const then = thenOf(r.value);
+      if (then !== undefined) {
         t.state = "waiting";
         this.#waiting.add(t);
-        r.value.then(
-          (v) => this.#resume(t, v, false),
-          (e) => this.#resume(t, e, true),
+        then.call(
+          r.value,
+          (v: unknown) => this.#resume(t, v, false),
+          (e: unknown) => this.#resume(t, e, true),
         );
       } else this.#ready.push(t, true, this.#clock.now());
     } catch (e) {
@@ -538,13 +689,19 @@ export class PriorityScheduler implements Disposable {
     }
   }
 
+  // Called by the promise a task yielded: never throws, so the promise
+  // `then` returned cannot reject unhandled (a failing clock is reported).
   #resume(t: Task, value: unknown, failed: boolean): void {
     if (t.state !== "waiting") return;
     this.#waiting.delete(t);
     t.send = value;
     t.sendThrow = failed;
-    this.#ready.push(t, true, this.#clock.now());
-    this.#wake();
+    try {
+      this.#ready.push(t, true, this.#clock.now());
+      this.#wake();
+    } catch (e) {
+      reportError(e);
+    }
   }
 
   #finish(t: Task, value: unknown, failed: boolean): void {

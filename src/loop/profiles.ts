@@ -5,63 +5,19 @@
  * @module
  */
 
-import { typeError } from "../core/_validate.ts";
-
 /**
  * The name of a built-in profile.
- *
- * @example One program, three profiles
- * ```ts
- * import { EventLoop, type ProfileName } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const names: ProfileName[] = ["html", "node", "deno"];
- * const minDelays = names.map((profile) =>
- *   new EventLoop({ profile }).profile.minDelayMs
- * );
- * assert.deepEqual(minDelays, [0, 1, 1]);
- * ```
  */
 export type ProfileName = "html" | "node" | "deno";
 
 /**
  * A phase of a libuv-style loop turn (Node, Deno).
- *
- * @example The phases of a Node turn
- * ```ts
- * import { type LoopPhase, profiles } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const phases: readonly LoopPhase[] = profiles.node.phases;
- * assert.deepEqual(phases, ["timers", "pending", "poll", "check", "close"]);
- * assert.ok(phases.indexOf("poll") < phases.indexOf("check"));
- * assert.equal(profiles.html.phases.length, 0); // the HTML model has none
- * ```
  */
 export type LoopPhase = "timers" | "pending" | "poll" | "check" | "close";
 
 /**
  * A task source of the HTML-style loop: the timers, or the prioritized tasks
  * of `postTask` at one priority.
- *
- * @example Letting background tasks run before timers
- * ```ts
- * import { EventLoop, profiles, type TaskSource } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const timersLast: TaskSource[] = [
- *   "postTask:user-blocking",
- *   "postTask:user-visible",
- *   "postTask:background",
- *   "timers",
- * ];
- * const loop = new EventLoop({ profile: { ...profiles.html, taskSources: timersLast } });
- * const order: string[] = [];
- * loop.setTimeout(() => order.push("timer"), 0);
- * loop.postTask(() => order.push("background"), { priority: "background" });
- * loop.runAll();
- * assert.deepEqual(order, ["background", "timer"]);
- * ```
  */
 export type TaskSource =
   | "timers"
@@ -71,17 +27,6 @@ export type TaskSource =
 
 /**
  * Which host APIs beyond timers and `queueMicrotask` a profile provides.
- *
- * @example A browser without postTask
- * ```ts
- * import { EventLoop, type ProfileApis, profiles } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const apis: ProfileApis = { ...profiles.html.apis, postTask: false };
- * const loop = new EventLoop({ profile: { ...profiles.html, apis } });
- * assert.equal(profiles.deno.apis.setImmediate, true);
- * assert.throws(() => loop.postTask(() => {}), TypeError);
- * ```
  */
 export interface ProfileApis {
   /** `setImmediate` / `clearImmediate` (Node, Deno). */
@@ -97,20 +42,6 @@ export interface ProfileApis {
 /**
  * The rules an {@linkcode EventLoop} follows. Every field is plain data, so a
  * variant is a spread away: `{ ...profiles.html, nestingClamp: null }`.
- *
- * @example Deriving a profile
- * ```ts
- * import { EventLoop, type Profile, profiles } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const nodeEsm: Profile = { ...profiles.node, name: "node-esm", entry: "esm" };
- * const loop = new EventLoop({ profile: nodeEsm });
- * const order: string[] = [];
- * loop.nextTick(() => order.push("tick"));
- * loop.queueMicrotask(() => order.push("microtask"));
- * loop.runAll();
- * assert.deepEqual(order, ["microtask", "tick"]);
- * ```
  */
 export interface Profile {
   /** A name for messages and traces. */
@@ -158,7 +89,7 @@ export interface Profile {
   readonly apis: ProfileApis;
 }
 
-const NODE_PHASES: readonly LoopPhase[] = Object.freeze([
+const NODE_PHASES: readonly LoopPhase[] = /* @__PURE__ */ Object.freeze([
   "timers",
   "pending",
   "poll",
@@ -166,14 +97,14 @@ const NODE_PHASES: readonly LoopPhase[] = Object.freeze([
   "close",
 ]);
 
-const TASK_SOURCES: readonly TaskSource[] = Object.freeze([
+const TASK_SOURCES: readonly TaskSource[] = /* @__PURE__ */ Object.freeze([
   "postTask:user-blocking",
   "timers",
   "postTask:user-visible",
   "postTask:background",
 ]);
 
-const html: Profile = Object.freeze({
+const html: Profile = /* @__PURE__ */ Object.freeze({
   name: "html",
   model: "html",
   entry: "esm",
@@ -192,7 +123,7 @@ const html: Profile = Object.freeze({
   }),
 });
 
-const node: Profile = Object.freeze({
+const node: Profile = /* @__PURE__ */ Object.freeze({
   name: "node",
   model: "phases",
   entry: "cjs",
@@ -211,7 +142,11 @@ const node: Profile = Object.freeze({
   }),
 });
 
-const deno: Profile = Object.freeze({ ...node, name: "deno", entry: "esm" });
+const deno: Profile = /* @__PURE__ */ Object.freeze({
+  ...node,
+  name: "deno",
+  entry: "esm",
+});
 
 /**
  * The built-in profiles.
@@ -225,9 +160,9 @@ const deno: Profile = Object.freeze({ ...node, name: "deno", entry: "esm" });
  *   drained before promise jobs after every callback.
  * - `deno`: Deno 2.9: Node's timer rules and phases with an ESM entry.
  *
- * @example The same program in each profile
+ * @example The same program in each profile, and a derived profile
  * ```ts
- * import { EventLoop, profiles } from "@pledge/core";
+ * import { EventLoop, type Profile, profiles } from "@pledge/core";
  * import assert from "node:assert/strict";
  *
  * const deadlines = Object.values(profiles).map((profile) => {
@@ -236,128 +171,18 @@ const deno: Profile = Object.freeze({ ...node, name: "deno", entry: "esm" });
  *   return loop.runAll();
  * });
  * assert.deepEqual(deadlines, [0, 1, 1]);
+ *
+ * const nodeEsm: Profile = { ...profiles.node, name: "node-esm", entry: "esm" };
+ * const loop = new EventLoop({ profile: nodeEsm });
+ * const order: string[] = [];
+ * loop.nextTick(() => order.push("tick"));
+ * loop.queueMicrotask(() => order.push("microtask"));
+ * loop.runAll();
+ * assert.deepEqual(order, ["microtask", "tick"]);
  * ```
  */
 export const profiles: {
   readonly html: Profile;
   readonly node: Profile;
   readonly deno: Profile;
-} = Object.freeze({ html, node, deno });
-
-const ACTION = "create an EventLoop";
-const PHASES = new Set<string>(NODE_PHASES);
-const SOURCES = new Set<string>(TASK_SOURCES);
-
-function expect(ok: boolean, option: string, what: string, v: unknown): void {
-  if (!ok) typeError(ACTION, `profile.${option}`, what, v);
-}
-
-function isNumber(v: unknown, min: number): boolean {
-  return typeof v === "number" && v >= min && v !== Infinity;
-}
-
-/**
- * Resolves a profile name or checks a profile object's shape.
- *
- * @internal
- */
-export function resolveProfile(profile: unknown): Profile {
-  if (typeof profile === "string") {
-    if (Object.hasOwn(profiles, profile)) {
-      return profiles[profile as ProfileName];
-    }
-    typeError(
-      ACTION,
-      "profile",
-      '"html", "node", "deno" or a Profile',
-      profile,
-    );
-  }
-  if (profile === null || typeof profile !== "object") {
-    typeError(
-      ACTION,
-      "profile",
-      '"html", "node", "deno" or a Profile',
-      profile,
-    );
-  }
-  const p = profile as Record<string, unknown>;
-  expect(typeof p.name === "string", "name", "a string", p.name);
-  expect(
-    p.model === "html" || p.model === "phases",
-    "model",
-    '"html" or "phases"',
-    p.model,
-  );
-  expect(
-    p.entry === "cjs" || p.entry === "esm",
-    "entry",
-    '"cjs" or "esm"',
-    p.entry,
-  );
-  expect(
-    isNumber(p.minDelayMs, 0),
-    "minDelayMs",
-    "a number >= 0",
-    p.minDelayMs,
-  );
-  expect(
-    isNumber(p.maxDelayMs, 0),
-    "maxDelayMs",
-    "a finite number >= 0",
-    p.maxDelayMs,
-  );
-  expect(
-    typeof p.truncateDelay === "boolean",
-    "truncateDelay",
-    "a boolean",
-    p.truncateDelay,
-  );
-  const clamp = p.nestingClamp as Record<string, unknown> | null;
-  expect(
-    clamp === null ||
-      (typeof clamp === "object" && isNumber(clamp.afterLevel, 0) &&
-        isNumber(clamp.minMs, 0)),
-    "nestingClamp",
-    "null or { afterLevel, minMs } with finite numbers >= 0",
-    clamp,
-  );
-  expect(
-    isNumber(p.frameIntervalMs, 0) && (p.frameIntervalMs as number) > 0,
-    "frameIntervalMs",
-    "a finite number > 0",
-    p.frameIntervalMs,
-  );
-  expect(
-    Array.isArray(p.phases) && p.phases.every((x) => PHASES.has(x)) &&
-      (p.model !== "phases" ||
-        (p.phases.includes("timers") && p.phases.includes("poll"))),
-    "phases",
-    "an array of timers, pending, poll, check, close (with timers and poll for the phases model)",
-    p.phases,
-  );
-  expect(
-    Array.isArray(p.taskSources) && p.taskSources.every((x) => SOURCES.has(x)),
-    "taskSources",
-    "an array of task sources",
-    p.taskSources,
-  );
-  const apis = p.apis as Record<string, unknown> | null;
-  expect(
-    apis !== null && typeof apis === "object" &&
-      ["setImmediate", "nextTick", "requestAnimationFrame", "postTask"].every(
-        (k) => typeof apis[k] === "boolean",
-      ),
-    "apis",
-    "an object of booleans",
-    apis,
-  );
-  expect(
-    p.model !== "phases" || !apis!.setImmediate ||
-      (p.phases as string[]).includes("check"),
-    "phases",
-    "a list with check when setImmediate is provided",
-    p.phases,
-  );
-  return profile as Profile;
-}
+} = /* @__PURE__ */ Object.freeze({ html, node, deno });

@@ -15,21 +15,6 @@ import { assertFunction } from "../core/_validate.ts";
 /**
  * Where simulated promise jobs go: an {@linkcode EventLoop}, or anything with
  * a `queueMicrotask`. When `tracing` is true, `label` names each job.
- *
- * @example Driving simulated promises from a plain array
- * ```ts
- * import { type MicrotaskQueue, SimulatedPromise } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const jobs: (() => void)[] = [];
- * const queue: MicrotaskQueue = { queueMicrotask: (job) => void jobs.push(job) };
- * let seen = "";
- * new SimulatedPromise<string>(queue, (resolve) => resolve("ok"))
- *   .then((v) => (seen = v));
- * assert.equal(jobs.length, 1);
- * while (jobs.length > 0) jobs.shift()!();
- * assert.equal(seen, "ok");
- * ```
  */
 export interface MicrotaskQueue {
   /**
@@ -38,7 +23,11 @@ export interface MicrotaskQueue {
    * @param callback The job.
    */
   queueMicrotask(callback: () => void): void;
-  /** Whether jobs should be labelled (tracing is on). */
+  /**
+   * Whether jobs should be labelled (tracing is on).
+   *
+   * @default {false}
+   */
   readonly tracing?: boolean;
   /**
    * Labels a callback in the trace and returns it.
@@ -50,42 +39,16 @@ export interface MicrotaskQueue {
   label?<F extends (...args: never[]) => unknown>(text: string, fn: F): F;
 }
 
-/**
- * The state of a {@linkcode SimulatedPromise}.
- *
- * @example The three states
- * ```ts
- * import { EventLoop, type SimulatedPromiseState } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const loop = new EventLoop();
- * const failed = loop.rejected(new Error("no"));
- * failed.catch(() => {});
- * const states: SimulatedPromiseState[] = [
- *   loop.resolved(1).state,
- *   failed.state,
- *   loop.promise<void>(() => {}).state,
- * ];
- * assert.deepEqual(states, ["fulfilled", "rejected", "pending"]);
- * ```
- */
+/** The state of a {@linkcode SimulatedPromise}. */
 export type SimulatedPromiseState = "pending" | "fulfilled" | "rejected";
 
 type Handler = ((value: unknown) => unknown) | undefined;
 
 interface Reaction {
-  derived: SimulatedPromise<unknown> | undefined;
+  derived: SimulatedPromise<unknown>;
   onFulfilled: Handler;
   onRejected: Handler;
 }
-
-// Internal access to private members, installed by the class's static block.
-let settle: (p: SimulatedPromise<unknown>, ok: boolean, v: unknown) => void;
-let hostOf: (p: SimulatedPromise<unknown>) => MicrotaskQueue;
-let performThen: (
-  p: SimulatedPromise<unknown>,
-  reaction: Reaction,
-) => void;
 
 function queueJob(host: MicrotaskQueue, label: string, job: () => void): void {
   host.queueMicrotask(
@@ -97,57 +60,6 @@ function queueJob(host: MicrotaskQueue, label: string, job: () => void): void {
 
 function nameOf(fn: Handler, fallback: string): string {
   return fn !== undefined && fn.name !== "" ? fn.name : fallback;
-}
-
-// CreateResolvingFunctions (ECMA-262 27.2.1.3): resolve and reject sharing one
-// "already resolved" flag.
-function resolvingFunctions(
-  p: SimulatedPromise<unknown>,
-): [(value?: unknown) => void, (reason?: unknown) => void] {
-  let done = false;
-  const resolve = (resolution?: unknown): void => {
-    if (done) return;
-    done = true;
-    resolvePromise(p, resolution);
-  };
-  const reject = (reason?: unknown): void => {
-    if (done) return;
-    done = true;
-    settle(p, false, reason);
-  };
-  return [resolve, reject];
-}
-
-// The body of a promise resolve function (27.2.1.3.2).
-function resolvePromise(p: SimulatedPromise<unknown>, x: unknown): void {
-  if (x === p) {
-    settle(p, false, new TypeError("Cannot resolve a promise with itself"));
-    return;
-  }
-  if ((typeof x !== "object" || x === null) && typeof x !== "function") {
-    settle(p, true, x);
-    return;
-  }
-  let then: unknown;
-  try {
-    then = (x as { then?: unknown }).then;
-  } catch (e) {
-    settle(p, false, e);
-    return;
-  }
-  if (typeof then !== "function") {
-    settle(p, true, x);
-    return;
-  }
-  // NewPromiseResolveThenableJob (27.2.2.2): one more tick.
-  queueJob(hostOf(p), "resolve thenable", () => {
-    const [resolve, reject] = resolvingFunctions(p);
-    try {
-      then.call(x, resolve, reject);
-    } catch (e) {
-      reject(e);
-    }
-  });
 }
 
 /**
@@ -179,28 +91,17 @@ export class SimulatedPromise<T> implements PromiseLike<T> {
   #host: MicrotaskQueue;
   #state: SimulatedPromiseState = "pending";
   #value: unknown = undefined;
-  #reactions: Reaction[] | undefined = [];
+  // Created on the first reaction: most promises get one or none.
+  #reactions: Reaction[] | undefined = undefined;
 
   /**
-   * Creates a promise settled by `init`, as `new Promise(init)` does.
+   * Creates a promise settled by `init`, as `new Promise(init)` does; without
+   * `init` it stays pending.
    *
    * @param host Where its jobs go, usually an `EventLoop`.
    * @param init Receives `resolve` and `reject`; a throw rejects.
    * @throws {TypeError} When `host.queueMicrotask` or `init` is not a
    *   function.
-   *
-   * @example Resolving later
-   * ```ts
-   * import { EventLoop, SimulatedPromise } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const loop = new EventLoop();
-   * const p = new SimulatedPromise<number>(loop, (resolve) => {
-   *   loop.setTimeout(() => resolve(7), 10);
-   * });
-   * loop.runAll();
-   * assert.equal(p.state, "fulfilled");
-   * ```
    */
   constructor(
     host: MicrotaskQueue,
@@ -217,76 +118,89 @@ export class SimulatedPromise<T> implements PromiseLike<T> {
     this.#host = host;
     if (init !== undefined) {
       assertFunction("create a SimulatedPromise", "init", init);
-      const [resolve, reject] = resolvingFunctions(this);
+      // CreateResolvingFunctions (27.2.1.3): one "already resolved" flag.
+      let done = false;
       try {
-        init(resolve, reject);
+        init((value) => {
+          if (!done) (done = true, this.#resolve(value));
+        }, (reason) => {
+          if (!done) (done = true, this.#settle(false, reason));
+        });
       } catch (e) {
-        reject(e);
+        if (!done) (done = true, this.#settle(false, e));
       }
     }
   }
 
-  static {
-    hostOf = (p) => p.#host;
-    settle = (p, ok, value) => {
-      if (p.#state !== "pending") return;
-      p.#state = ok ? "fulfilled" : "rejected";
-      p.#value = value;
-      const reactions = p.#reactions as Reaction[];
-      p.#reactions = undefined;
-      for (const r of reactions) queueReaction(p, r);
-    };
-    performThen = (p, reaction) => {
-      if (p.#state === "pending") p.#reactions!.push(reaction);
-      else queueReaction(p, reaction);
-    };
-    // NewPromiseReactionJob (27.2.2.1).
-    const queueReaction = (
-      p: SimulatedPromise<unknown>,
-      r: Reaction,
-    ): void => {
-      const ok = p.#state === "fulfilled";
-      const value = p.#value;
-      const handler = ok ? r.onFulfilled : r.onRejected;
-      const label = r.derived === undefined
-        ? nameOf(handler, "await")
-        : nameOf(handler, ok ? "then" : "catch");
-      queueJob(p.#host, label, () => {
-        const derived = r.derived;
-        if (handler === undefined) {
-          if (derived !== undefined) {
-            if (ok) resolvePromise(derived, value);
-            else settle(derived, false, value);
-          }
-          return;
-        }
-        let result: unknown;
-        try {
-          result = handler(value);
-        } catch (e) {
-          if (derived !== undefined) settle(derived, false, e);
-          return;
-        }
-        if (derived !== undefined) resolvePromise(derived, result);
-      });
-    };
-  }
-
   /**
-   * The state: `"pending"`, `"fulfilled"` or `"rejected"`.
+   * `PromiseResolve` (ECMA-262 27.2.4.7.1), as `Promise.resolve` does it:
+   * `value` itself when it is a simulated promise of the same `host`,
+   * otherwise a new promise resolved with it (a thenable is adopted through
+   * one more job).
    *
-   * @example Settling in the loop
+   * @typeParam T The type of the value.
+   * @param host Where the jobs go, usually an `EventLoop`.
+   * @param value The value or thenable.
+   * @returns The promise.
+   * @throws {TypeError} When `host.queueMicrotask` is not a function.
+   *
+   * @example A promise of the same loop is passed through
    * ```ts
-   * import { EventLoop } from "@pledge/core";
+   * import { EventLoop, SimulatedPromise } from "@pledge/core";
    * import assert from "node:assert/strict";
    *
    * const loop = new EventLoop();
-   * const p = loop.resolved(loop.resolved(1)).then((x) => x + 1);
-   * assert.equal(p.state, "pending");
+   * const three = SimulatedPromise.resolve(loop, 3);
+   * assert.equal(SimulatedPromise.resolve(loop, three), three);
+   * let seen = 0;
+   * three.then((x) => (seen = x));
    * loop.runMicrotasks();
-   * assert.equal(p.state, "fulfilled");
+   * assert.equal(seen, 3);
    * ```
    */
+  static resolve<T>(
+    host: MicrotaskQueue,
+    value: T,
+  ): SimulatedPromise<Awaited<T>> {
+    if (value instanceof SimulatedPromise && value.#host === host) {
+      return value as SimulatedPromise<Awaited<T>>;
+    }
+    const p = new SimulatedPromise<Awaited<T>>(host);
+    p.#resolve(value);
+    return p;
+  }
+
+  /**
+   * A promise of `host` rejected with `reason`, as `Promise.reject` does.
+   *
+   * @typeParam T The value type it would have had.
+   * @param host Where the jobs go, usually an `EventLoop`.
+   * @param reason The reason.
+   * @returns The rejected promise.
+   * @throws {TypeError} When `host.queueMicrotask` is not a function.
+   *
+   * @example Handling the rejection in the loop
+   * ```ts
+   * import { EventLoop, SimulatedPromise } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * let seen: unknown;
+   * SimulatedPromise.reject(loop, "no").catch((e) => (seen = e));
+   * loop.runMicrotasks();
+   * assert.equal(seen, "no");
+   * ```
+   */
+  static reject<T = never>(
+    host: MicrotaskQueue,
+    reason?: unknown,
+  ): SimulatedPromise<T> {
+    const p = new SimulatedPromise<T>(host);
+    p.#settle(false, reason);
+    return p;
+  }
+
+  /** The state: `"pending"`, `"fulfilled"` or `"rejected"`. */
   get state(): SimulatedPromiseState {
     return this.#state;
   }
@@ -319,7 +233,7 @@ export class SimulatedPromise<T> implements PromiseLike<T> {
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): SimulatedPromise<R1 | R2> {
     const derived = new SimulatedPromise<R1 | R2>(this.#host);
-    performThen(this as SimulatedPromise<unknown>, {
+    const reaction: Reaction = {
       derived: derived as SimulatedPromise<unknown>,
       onFulfilled: typeof onFulfilled === "function"
         ? onFulfilled as Handler
@@ -327,7 +241,9 @@ export class SimulatedPromise<T> implements PromiseLike<T> {
       onRejected: typeof onRejected === "function"
         ? onRejected as Handler
         : undefined,
-    });
+    };
+    if (this.#state === "pending") (this.#reactions ??= []).push(reaction);
+    else this.#queueReaction(reaction);
     return derived;
   }
 
@@ -380,66 +296,90 @@ export class SimulatedPromise<T> implements PromiseLike<T> {
     if (typeof onFinally !== "function") return this.then() as never;
     const host = this.#host;
     return this.then(
-      (value) => promiseResolve(host, onFinally()).then(() => value),
+      (value) => SimulatedPromise.resolve(host, onFinally()).then(() => value),
       (reason) =>
-        promiseResolve(host, onFinally()).then(() => {
+        SimulatedPromise.resolve(host, onFinally()).then(() => {
           throw reason;
         }),
     ) as SimulatedPromise<T>;
   }
-}
 
-/**
- * `PromiseResolve`: `value` itself when it is a simulated promise of the same
- * host, otherwise a new promise resolved with it.
- *
- * @internal
- */
-export function promiseResolve<T>(
-  host: MicrotaskQueue,
-  value: T,
-): SimulatedPromise<Awaited<T>> {
-  if (value instanceof SimulatedPromise && hostOf(value) === host) {
-    return value as SimulatedPromise<Awaited<T>>;
+  // The body of a promise resolve function (27.2.1.3.2).
+  #resolve(x: unknown): void {
+    if (x === this) {
+      this.#settle(
+        false,
+        new TypeError("Cannot resolve a promise with itself"),
+      );
+      return;
+    }
+    if ((typeof x !== "object" || x === null) && typeof x !== "function") {
+      this.#settle(true, x);
+      return;
+    }
+    let then: unknown;
+    try {
+      then = (x as { then?: unknown }).then;
+    } catch (e) {
+      this.#settle(false, e);
+      return;
+    }
+    if (typeof then !== "function") {
+      this.#settle(true, x);
+      return;
+    }
+    // NewPromiseResolveThenableJob (27.2.2.2): one more tick.
+    queueJob(this.#host, "resolve thenable", () => {
+      let done = false;
+      try {
+        then.call(x, (value: unknown) => {
+          if (!done) (done = true, this.#resolve(value));
+        }, (reason: unknown) => {
+          if (!done) (done = true, this.#settle(false, reason));
+        });
+      } catch (e) {
+        if (!done) (done = true, this.#settle(false, e));
+      }
+    });
   }
-  const p = new SimulatedPromise<Awaited<T>>(host);
-  resolvePromise(p as SimulatedPromise<unknown>, value);
-  return p;
-}
 
-/**
- * A rejected simulated promise.
- *
- * @internal
- */
-export function promiseReject<T = never>(
-  host: MicrotaskQueue,
-  reason: unknown,
-): SimulatedPromise<T> {
-  const p = new SimulatedPromise<T>(host);
-  settle(p as SimulatedPromise<unknown>, false, reason);
-  return p;
+  #settle(ok: boolean, value: unknown): void {
+    if (this.#state !== "pending") return;
+    this.#state = ok ? "fulfilled" : "rejected";
+    this.#value = value;
+    const reactions = this.#reactions;
+    if (reactions === undefined) return;
+    this.#reactions = undefined;
+    for (const r of reactions) this.#queueReaction(r);
+  }
+
+  // NewPromiseReactionJob (27.2.2.1).
+  #queueReaction(r: Reaction): void {
+    const ok = this.#state === "fulfilled";
+    const value = this.#value;
+    const handler = ok ? r.onFulfilled : r.onRejected;
+    const derived = r.derived;
+    queueJob(this.#host, nameOf(handler, ok ? "then" : "catch"), () => {
+      if (handler === undefined) {
+        if (ok) derived.#resolve(value);
+        else derived.#settle(false, value);
+        return;
+      }
+      let result: unknown;
+      try {
+        result = handler(value);
+      } catch (e) {
+        derived.#settle(false, e);
+        return;
+      }
+      derived.#resolve(result);
+    });
+  }
 }
 
 /**
  * The body of a simulated async function: a generator function in which
  * `yield x` means `await x` and `return` settles the returned promise.
- *
- * @example A typed async body
- * ```ts
- * import { type AsyncBody, EventLoop } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const loop = new EventLoop();
- * const double: AsyncBody<[number], number> = function* (x) {
- *   const y: number = yield loop.resolved(x);
- *   return y * 2;
- * };
- * let result = 0;
- * loop.async(double)(21).then((v) => (result = v));
- * loop.runMicrotasks();
- * assert.equal(result, 42);
- * ```
  */
 export type AsyncBody<A extends unknown[], R> = (
   ...args: A
@@ -460,7 +400,7 @@ export type AsyncBody<A extends unknown[], R> = (
  * @param host Where the jobs go, usually an `EventLoop`.
  * @param body The generator function.
  * @returns A function returning a {@linkcode SimulatedPromise}.
- * @throws {TypeError} When `body` is not a function.
+ * @throws {TypeError} When `body` or `host.queueMicrotask` is not a function.
  *
  * @example Await costs one tick
  * ```ts
@@ -494,10 +434,12 @@ export function simulateAsync<A extends unknown[], R>(
   const onResume = `${name}: resume`;
   const onThrow = `${name}: resume (throw)`;
   return function (this: unknown, ...args: A): SimulatedPromise<Awaited<R>> {
-    const promise = new SimulatedPromise<Awaited<R>>(host);
-    const [resolve, reject] = resolvingFunctions(
-      promise as SimulatedPromise<unknown>,
-    );
+    let resolve!: (value: unknown) => void;
+    let reject!: (reason: unknown) => void;
+    const promise = new SimulatedPromise<Awaited<R>>(host, (res, rej) => {
+      resolve = res as (value: unknown) => void;
+      reject = rej;
+    });
     let gen: Generator<unknown, R, unknown>;
     try {
       gen = body.apply(this, args);
@@ -518,18 +460,13 @@ export function simulateAsync<A extends unknown[], R>(
         return;
       }
       // Await (27.7.5.3): PromiseResolve, then PerformPromiseThen.
-      const awaited = promiseResolve(host, r.value);
       const onFulfilled = (v: unknown) => step(false, v);
       const onRejected = (e: unknown) => step(true, e);
       if (host.tracing === true) {
         nameFn(onResume, onFulfilled);
         nameFn(onThrow, onRejected);
       }
-      performThen(awaited as SimulatedPromise<unknown>, {
-        derived: undefined,
-        onFulfilled,
-        onRejected,
-      });
+      SimulatedPromise.resolve(host, r.value).then(onFulfilled, onRejected);
     };
     step(false, undefined);
     return promise;

@@ -1,18 +1,48 @@
 /**
- * Shared entry checks of the policies of this folder: validates the
- * arguments of `execute` without throwing and the `clock` option, and
- * reports observer errors.
+ * What every policy of this folder does on entry: the checks of the
+ * arguments of `execute` (as rejections, never throws), the context passed
+ * to `fn`, and the option checks the policies share (a backoff, a
+ * classifier, an optional callback).
  *
  * @module
  */
 
-import type { Clock } from "../core/clock.ts";
-import { systemClock } from "../core/clock.ts";
-import { invalidMessage, typeError } from "../core/_validate.ts";
-import { contextOf, DEFAULT_CONTEXT } from "./_context.ts";
+import {
+  assertDuration,
+  assertFunction,
+  assertOptions,
+  invalidMessage,
+  typeError,
+} from "../core/_validate.ts";
+import { type Backoff, constant } from "./backoff.ts";
+import { type Classifier, defaultClassifier } from "./classify.ts";
 import type { PolicyContext, PolicyExecuteOptions } from "./policy.ts";
 
 const ACTION = "execute the policy";
+
+/** A signal that never aborts; nothing may keep a listener on it. */
+export const NEVER_ABORTED: AbortSignal = new AbortController().signal;
+
+/** The context of a call made without options. */
+export const DEFAULT_CONTEXT: PolicyContext = Object.freeze({
+  signal: NEVER_ABORTED,
+  attempt: 1,
+});
+
+/**
+ * The context a policy passes to `fn` when it changes neither the signal nor
+ * the attempt: the caller's signal (or {@linkcode NEVER_ABORTED}) and the
+ * caller's attempt (or 1). Reuses {@linkcode DEFAULT_CONTEXT} when it can.
+ */
+export function contextOf(
+  options: PolicyExecuteOptions | undefined,
+): PolicyContext {
+  if (options === undefined) return DEFAULT_CONTEXT;
+  const signal = options.signal;
+  const attempt = options.attempt;
+  if (signal === undefined && attempt === undefined) return DEFAULT_CONTEXT;
+  return { signal: signal ?? NEVER_ABORTED, attempt: attempt ?? 1 };
+}
 
 function invalid(option: string, constraint: string, value: unknown) {
   return Promise.reject(
@@ -33,12 +63,23 @@ export function policyCall(
   if (typeof fn !== "function") return invalid("fn", "a function", fn);
   if (options === undefined) return DEFAULT_CONTEXT;
   if (options === null || typeof options !== "object") {
-    return invalid("options", "an options object", options);
+    return refuseOptions(options) as Promise<never>;
   }
   const signal = options.signal;
-  if (signal === undefined) return contextOf(options);
+  if (signal === undefined) {
+    // An AbortSignal passed as the options has no `signal` of its own.
+    if (options instanceof AbortSignal) {
+      return refuseOptions(options) as Promise<never>;
+    }
+    return contextOf(options);
+  }
   if (!(signal instanceof AbortSignal)) {
     return invalid("signal", "an AbortSignal", signal);
+  }
+  // A CancellationToken has a `signal`, and `register`.
+  if (typeof (options as { register?: unknown }).register === "function") {
+    const refused = refuseOptions(options);
+    if (refused !== undefined) return refused;
   }
   if (signal.aborted) return Promise.reject(signal.reason);
   return options.attempt !== undefined
@@ -46,33 +87,14 @@ export function policyCall(
     : contextOf(options);
 }
 
-/** Rethrows `error` on a microtask: an observer's error nobody can catch. */
-export function report(error: unknown): void {
-  queueMicrotask(() => {
-    throw error;
-  });
-}
-
-/** Calls an observer; what it throws is reported, never thrown. */
-export function notify<E>(observer: (event: E) => void, event: E): void {
+/** The rejection of `assertOptions` for `options`, if it refuses them. */
+function refuseOptions(options: unknown): Promise<never> | undefined {
   try {
-    observer(event);
+    assertOptions(ACTION, options);
   } catch (error) {
-    report(error);
+    return Promise.reject(error);
   }
-}
-
-/** Checks a `clock` option: a `Clock`, or undefined for `systemClock`. */
-export function clockOption(action: string, clock: unknown): Clock {
-  if (clock === undefined) return systemClock;
-  if (
-    clock === null || typeof clock !== "object" ||
-    typeof (clock as Clock).now !== "function" ||
-    typeof (clock as Clock).setTimeout !== "function"
-  ) {
-    typeError(action, "clock", "a Clock", clock);
-  }
-  return clock as Clock;
+  return undefined;
 }
 
 /**
@@ -89,4 +111,49 @@ export function invoke<T>(
   } catch (error) {
     return Promise.reject(error);
   }
+}
+
+/**
+ * Checks an option that is a number of milliseconds or a {@linkcode Backoff}
+ * (a retry's `backoff`, a breaker's `cooldownMs`); a number becomes a
+ * constant backoff.
+ */
+export function backoffOption(
+  action: string,
+  option: string,
+  value: unknown,
+): Backoff {
+  if (typeof value === "number") {
+    assertDuration(action, option, value);
+    return constant(value);
+  }
+  if (
+    value === null || typeof value !== "object" ||
+    typeof (value as Backoff).next !== "function"
+  ) {
+    typeError(action, option, "a number or a Backoff", value);
+  }
+  return value as Backoff;
+}
+
+/** Checks a `classifier` option; undefined gives `defaultClassifier`. */
+export function classifierOption(action: string, value: unknown): Classifier {
+  if (value === undefined) return defaultClassifier;
+  if (
+    value === null || typeof value !== "object" ||
+    typeof (value as Classifier).classify !== "function"
+  ) {
+    typeError(action, "classifier", "a Classifier", value);
+  }
+  return value as Classifier;
+}
+
+/** Checks an optional callback option. */
+export function optionalFunction<F>(
+  action: string,
+  option: string,
+  value: F | undefined,
+): F | undefined {
+  if (value !== undefined) assertFunction(action, option, value);
+  return value;
 }

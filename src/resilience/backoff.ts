@@ -1,5 +1,6 @@
 /**
- * Backoffs: how long a retry waits before each new attempt. They are
+ * Backoffs: how long a retry waits before each new attempt (and how long a
+ * circuit breaker stays open). They are
  * immutable, clock-free values: `next(retry, previousMs)` is a pure function
  * of its arguments and the random source, so a schedule can be unit-tested
  * and previewed without a clock.
@@ -23,7 +24,9 @@ import { clampDelay, MAX_DELAY_MS } from "./_delay.ts";
 import type { RandomSource } from "./random.ts";
 
 /**
- * A delay schedule for retries.
+ * A schedule of waits: the `backoff` of a retry, the `cooldownMs` of a
+ * circuit breaker. `next(n, previousMs)` is the wait before the n-th retry
+ * (for a breaker, the cooldown of its n-th opening in a row).
  *
  * @example A backoff of your own: a fixed list, then its last value
  * ```ts
@@ -63,8 +66,9 @@ export interface Backoff {
    * would wait if started now. A jittered backoff draws from its random
    * source, so a fresh `seededRandom(seed)` reproduces the same schedule.
    *
-   * @param n How many delays, an integer >= 0.
+   * @param n How many delays, an integer from 0 to 1,000,000.
    * @returns The delays in milliseconds.
+   * @throws {RangeError} If `n` is not an integer from 0 to 1,000,000.
    */
   preview(n: number): number[];
 }
@@ -81,34 +85,10 @@ export interface Backoff {
  *   about 2x a step on average and ignores `factor`.
  *
  * Jittered delays are rounded to whole milliseconds.
- *
- * @example Equal jitter keeps at least half of each delay
- * ```ts
- * import { exponential, type Jitter, seededRandom } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const jitter: Jitter = "equal";
- * const backoff = exponential({ initialMs: 100, jitter, random: seededRandom(3) });
- * backoff.preview(4).forEach((delay, i) => {
- *   const full = 100 * 2 ** i;
- *   assert.ok(delay >= full / 2 && delay <= full);
- * });
- * ```
  */
 export type Jitter = "none" | "full" | "equal" | "decorrelated";
 
-/**
- * Options of {@linkcode exponential}.
- *
- * @example Tripling from 50 ms, capped at a second
- * ```ts
- * import { exponential, type ExponentialBackoffOptions } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const options: ExponentialBackoffOptions = { initialMs: 50, factor: 3, maxMs: 1000 };
- * assert.deepEqual(exponential(options).preview(5), [50, 150, 450, 1000, 1000]);
- * ```
- */
+/** Options of {@linkcode exponential}. */
 export interface ExponentialBackoffOptions {
   /**
    * The delay before the first retry, a finite number >= 0.
@@ -144,18 +124,7 @@ export interface ExponentialBackoffOptions {
   random?: RandomSource;
 }
 
-/**
- * Options of {@linkcode linear}.
- *
- * @example The step defaults to the first delay
- * ```ts
- * import { linear, type LinearBackoffOptions } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const options: LinearBackoffOptions = { initialMs: 200, maxMs: 700 };
- * assert.deepEqual(linear(options).preview(5), [200, 400, 600, 700, 700]);
- * ```
- */
+/** Options of {@linkcode linear}. */
 export interface LinearBackoffOptions {
   /**
    * The delay before the first retry, a finite number >= 0.
@@ -340,6 +309,9 @@ function checkStep(retry: number, previousMs: number): void {
   assertDuration("compute a backoff delay", "previousMs", previousMs);
 }
 
+/** The longest schedule `preview` returns: far more retries than any use. */
+const MAX_PREVIEW = 1_000_000;
+
 /** Makes a frozen backoff from its step function. */
 function freeze(
   next: (retry: number, previousMs: number) => number,
@@ -349,7 +321,15 @@ function freeze(
   return Object.freeze({
     next: step,
     preview(n: number): number[] {
-      assertInteger("preview a backoff", "n", n, 0);
+      assertNumber("preview a backoff", "n", n);
+      if (!Number.isInteger(n) || n < 0 || n > MAX_PREVIEW) {
+        rangeError(
+          "preview a backoff",
+          "n",
+          `an integer from 0 to ${MAX_PREVIEW}`,
+          n,
+        );
+      }
       const delays: number[] = [];
       let previous = 0;
       for (let retry = 1; retry <= n; retry++) {

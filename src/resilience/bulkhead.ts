@@ -13,36 +13,17 @@ import {
 } from "../core/_validate.ts";
 import { RingQueue } from "../core/_ring.ts";
 import { onAbort } from "../cancel/signals.ts";
-import { NEVER_ABORTED } from "./_context.ts";
 import type { Policy, PolicyContext, PolicyExecuteOptions } from "./policy.ts";
-import { policyCall } from "./_policy_call.ts";
+import { NEVER_ABORTED, policyCall } from "./_policy_call.ts";
 
-/**
- * Options of the {@linkcode Bulkhead} constructor.
- *
- * @example One call at a time, no queue
- * ```ts
- * import {
- *   Bulkhead,
- *   type BulkheadOptions,
- *   BulkheadRejectedError,
- * } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const options: BulkheadOptions = { maxConcurrent: 1, maxQueue: 0 };
- * const bulkhead = new Bulkhead(options);
- * let finish = (): void => {};
- * const first = bulkhead.execute(() => new Promise<void>((resolve) => (finish = resolve)));
- * await assert.rejects(bulkhead.execute(() => "second"), BulkheadRejectedError);
- * finish();
- * await first;
- * ```
- */
+/** Options of the {@linkcode Bulkhead} constructor. */
 export interface BulkheadOptions {
   /** The most calls running at once, an integer >= 1. */
-  maxConcurrent: number;
+  concurrency: number;
   /**
-   * The most calls waiting for a slot, an integer >= 0 or `Infinity`.
+   * The most calls waiting for a slot, an integer >= 0 or `Infinity`. None
+   * by default: a bulkhead sheds load (as cockatiel's and Polly's do), where
+   * a queue's job is to hold work (`PooledExecutor` defaults to `Infinity`).
    *
    * @default {0}
    */
@@ -60,7 +41,7 @@ interface Waiter {
 const CREATE = "create the bulkhead";
 
 /**
- * A bulkhead as a {@linkcode Policy}: at most `maxConcurrent` calls run at
+ * A bulkhead as a {@linkcode Policy}: at most `concurrency` calls run at
  * once; up to `maxQueue` more wait and start in the order they came, each as
  * soon as a running call ends; any more are rejected at once with a
  * {@linkcode BulkheadRejectedError}.
@@ -75,11 +56,11 @@ const CREATE = "create the bulkhead";
  * import { Bulkhead } from "@pledge/core";
  * import assert from "node:assert/strict";
  *
- * const bulkhead = new Bulkhead({ maxConcurrent: 2, maxQueue: 1 });
+ * const bulkhead = new Bulkhead({ concurrency: 2, maxQueue: 1 });
  * const gates: (() => void)[] = [];
  * const work = () => new Promise<void>((r) => gates.push(r));
  * const calls = [bulkhead.execute(work), bulkhead.execute(work), bulkhead.execute(work)];
- * assert.equal(bulkhead.active, 2);
+ * assert.equal(bulkhead.running, 2);
  * assert.equal(bulkhead.queued, 1);
  * await assert.rejects(bulkhead.execute(work), { name: "BulkheadRejectedError" });
  * gates.shift()!();
@@ -87,38 +68,17 @@ const CREATE = "create the bulkhead";
  * assert.equal(bulkhead.queued, 0);
  * while (gates.length > 0) gates.shift()!();
  * await Promise.all(calls);
- * assert.equal(bulkhead.active, 0);
+ * assert.equal(bulkhead.running, 0);
  * ```
  */
 export class Bulkhead implements Policy {
-  /**
-   * The most calls running at once.
-   *
-   * @example Reading the limit
-   * ```ts
-   * import { Bulkhead } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const bulkhead = new Bulkhead({ maxConcurrent: 4 });
-   * assert.equal(bulkhead.maxConcurrent, 4);
-   * ```
-   */
-  readonly maxConcurrent: number;
-  /**
-   * The most calls waiting.
-   *
-   * @example No queue by default
-   * ```ts
-   * import { Bulkhead } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * assert.equal(new Bulkhead({ maxConcurrent: 1 }).maxQueue, 0);
-   * assert.equal(new Bulkhead({ maxConcurrent: 1, maxQueue: Infinity }).maxQueue, Infinity);
-   * ```
-   */
+  /** The most calls running at once. */
+  readonly concurrency: number;
+  /** The most calls waiting. */
   readonly maxQueue: number;
+  // The state: the calls running and the calls waiting, in order.
+  #running = 0;
   readonly #queue = new RingQueue<Waiter>();
-  #active = 0;
 
   /**
    * Creates an empty bulkhead.
@@ -129,54 +89,20 @@ export class Bulkhead implements Policy {
    */
   constructor(options: BulkheadOptions) {
     assertOptions(CREATE, options);
-    const maxConcurrent = options?.maxConcurrent;
-    assertInteger(CREATE, "maxConcurrent", maxConcurrent);
+    const concurrency = options?.concurrency;
+    assertInteger(CREATE, "concurrency", concurrency);
     const maxQueue = options.maxQueue ?? 0;
     assertIntegerOrInfinity(CREATE, "maxQueue", maxQueue, 0);
-    this.maxConcurrent = maxConcurrent;
+    this.concurrency = concurrency;
     this.maxQueue = maxQueue;
   }
 
-  /**
-   * The number of calls running.
-   *
-   * @example A slot is taken while a call runs
-   * ```ts
-   * import { Bulkhead } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const bulkhead = new Bulkhead({ maxConcurrent: 2 });
-   * let finish = (): void => {};
-   * const call = bulkhead.execute(() => new Promise<void>((resolve) => (finish = resolve)));
-   * assert.equal(bulkhead.active, 1);
-   * finish();
-   * await call;
-   * assert.equal(bulkhead.active, 0);
-   * ```
-   */
-  get active(): number {
-    return this.#active;
+  /** The number of calls running. */
+  get running(): number {
+    return this.#running;
   }
 
-  /**
-   * The number of calls waiting for a slot.
-   *
-   * @example A call waits for the running one
-   * ```ts
-   * import { Bulkhead } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const bulkhead = new Bulkhead({ maxConcurrent: 1, maxQueue: 5 });
-   * let finish = (): void => {};
-   * const first = bulkhead.execute(() => new Promise<void>((resolve) => (finish = resolve)));
-   * const second = bulkhead.execute(() => "next");
-   * assert.equal(bulkhead.queued, 1);
-   * finish();
-   * assert.equal(await second, "next");
-   * await first;
-   * assert.equal(bulkhead.queued, 0);
-   * ```
-   */
+  /** The number of calls waiting for a slot. */
   get queued(): number {
     return this.#queue.length;
   }
@@ -188,18 +114,18 @@ export class Bulkhead implements Policy {
    * @param fn The work; receives the caller's signal and attempt.
    * @param options The caller's signal.
    * @returns What `fn` produced.
-   * @throws {BulkheadRejectedError} (as a rejection) When every slot and
+   * @throws {BulkheadRejectedError} Rejects with it when every slot and
    *   every place in the queue is taken.
-   * @throws {TypeError} (as a rejection) When `fn` or `options` is invalid.
+   * @throws {TypeError} Rejects with it when `fn` or `options` is invalid.
    *
    * @example Running a call in a free slot
    * ```ts
    * import { Bulkhead } from "@pledge/core";
    * import assert from "node:assert/strict";
    *
-   * const bulkhead = new Bulkhead({ maxConcurrent: 1 });
+   * const bulkhead = new Bulkhead({ concurrency: 1 });
    * assert.equal(await bulkhead.execute(({ attempt }) => attempt * 10), 10);
-   * assert.equal(bulkhead.active, 0);
+   * assert.equal(bulkhead.running, 0);
    * ```
    */
   execute<T>(
@@ -208,13 +134,17 @@ export class Bulkhead implements Policy {
   ): Promise<T> {
     const context = policyCall(fn, options);
     if (context instanceof Promise) return context as Promise<never>;
-    if (this.#active < this.maxConcurrent) {
-      this.#active++;
+    if (this.#running < this.concurrency) {
+      this.#running++;
       return this.#run(fn, context);
     }
     if (this.#queue.length >= this.maxQueue) {
       return Promise.reject(
-        new BulkheadRejectedError(this.maxConcurrent, this.maxQueue),
+        new BulkheadRejectedError(
+          this.concurrency,
+          this.maxQueue,
+          this.#queue.length,
+        ),
       );
     }
     return new Promise<T>((resolve, reject) => {
@@ -250,7 +180,7 @@ export class Bulkhead implements Policy {
   #release(): void {
     const next = this.#queue.shift();
     if (next === undefined) {
-      this.#active--;
+      this.#running--;
       return;
     }
     next.registration?.[Symbol.dispose]();

@@ -2,18 +2,17 @@
  * Error classification for retries, breakers and fallbacks: is a failure worth
  * retrying? Built-in rules recognise aborts and timeouts, network failures as
  * every major runtime words them, and HTTP statuses; user rules come first.
- * {@linkcode retryAfterMs} reads the `Retry-After` header in both its forms.
  *
  * @module
  */
 
 import {
-  assertFinite,
   assertFunction,
+  assertNumber,
   assertOptions,
+  rangeError,
   typeError,
 } from "../core/_validate.ts";
-import { clampDelay } from "./_delay.ts";
 
 /**
  * What kind of failure an error is:
@@ -24,20 +23,6 @@ import { clampDelay } from "./_delay.ts";
  * - `"permanent"`: retrying cannot help (other 4xx, programmer errors such as
  *   a `TypeError` that is not a network failure);
  * - `"unknown"`: no rule recognised it.
- *
- * @example Classes of common failures
- * ```ts
- * import { classify, type ErrorClass } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const classes: ErrorClass[] = [
- *   classify(new Response(null, { status: 503 })),
- *   classify(new Response(null, { status: 404 })),
- *   classify(new Response(null, { status: 429 })),
- *   classify(new DOMException("stopped", "AbortError")),
- * ];
- * assert.deepEqual(classes, ["transient", "permanent", "rate-limited", "cancelled"]);
- * ```
  */
 export type ErrorClass =
   | "transient"
@@ -48,38 +33,21 @@ export type ErrorClass =
   | "unknown";
 
 /**
+ * Decides whether a failure is handled (retried by a retry, replaced by a
+ * fallback, counted by a circuit breaker), given the error and its class.
+ */
+export type ErrorFilter = (
+  error: unknown,
+  classification: ErrorClass,
+) => boolean;
+
+/**
  * A classification rule: returns a class for the errors it recognises and
  * `undefined` for the others, letting later rules decide.
- *
- * @example A rule for database error codes
- * ```ts
- * import { Classifier, type ClassifierRule } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const serialization: ClassifierRule = (error) =>
- *   (error as { code?: unknown })?.code === "40001" ? "transient" : undefined;
- * const classifier = new Classifier().use(serialization);
- * const conflict = Object.assign(new Error("could not serialize"), { code: "40001" });
- * assert.equal(classifier.classify(conflict), "transient");
- * assert.equal(serialization(new Error("other")), undefined);
- * ```
  */
 export type ClassifierRule = (error: unknown) => ErrorClass | undefined;
 
-/**
- * Options of the {@linkcode Classifier} constructor.
- *
- * @example A classifier with only your own rules
- * ```ts
- * import { Classifier, type ClassifierOptions } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const options: ClassifierOptions = { builtIns: false };
- * const unavailable = new Response(null, { status: 503 });
- * assert.equal(new Classifier(options).classify(unavailable), "unknown");
- * assert.equal(new Classifier().classify(unavailable), "transient");
- * ```
- */
+/** Options of the {@linkcode Classifier} constructor. */
 export interface ClassifierOptions {
   /**
    * Whether the built-in rules apply after the user rules.
@@ -110,8 +78,8 @@ const MAX_CAUSE_DEPTH = 4;
  * 1. `name` `"AbortError"` (DOMException, Node's `AbortError`) →
  *    `"cancelled"`; `"TimeoutError"` → `"timeout"`.
  *    pledge's refusals: `RateLimitedError` and `CircuitOpenError` →
- *    `"rate-limited"` (both carry `retryAfterMs`); `BulkheadRejectedError` →
- *    `"transient"`.
+ *    `"rate-limited"` (both carry `retryAfterMs`); `BulkheadRejectedError`
+ *    and `QueueFullError` → `"transient"`.
  * 2. An HTTP status, read from a `Response`, or from an error's `status`,
  *    `statusCode` or `response.status`: see {@linkcode classifyStatus}.
  * 3. Node/undici `code`s: `ETIMEDOUT`, `ESOCKETTIMEDOUT` and `UND_ERR_*_TIMEOUT`
@@ -285,8 +253,10 @@ export function classify(error: unknown): ErrorClass {
  * anything else (successes, redirects, other 5xx such as 501) →
  * `"unknown"`.
  *
- * @param status The status code.
+ * @param status The status code, an integer from 100 to 599.
  * @returns Its class.
+ * @throws {TypeError} If `status` is not a number.
+ * @throws {RangeError} If `status` is not an integer from 100 to 599.
  *
  * @example Statuses
  * ```ts
@@ -296,9 +266,24 @@ export function classify(error: unknown): ErrorClass {
  * assert.equal(classifyStatus(503), "transient");
  * assert.equal(classifyStatus(401), "permanent");
  * assert.equal(classifyStatus(200), "unknown");
+ * assert.throws(() => classifyStatus(NaN), RangeError);
  * ```
  */
 export function classifyStatus(status: number): ErrorClass {
+  assertNumber("classify a status", "status", status);
+  if (!Number.isInteger(status) || status < 100 || status > 599) {
+    rangeError(
+      "classify a status",
+      "status",
+      "an integer from 100 to 599",
+      status,
+    );
+  }
+  return statusClass(status);
+}
+
+/** The class of a status already known to be an integer in [100, 599]. */
+function statusClass(status: number): ErrorClass {
   switch (status) {
     case 408:
       return "timeout";
@@ -311,9 +296,7 @@ export function classifyStatus(status: number): ErrorClass {
     case 504:
       return "transient";
   }
-  return status >= 400 && status < 500 && Number.isInteger(status)
-    ? "permanent"
-    : "unknown";
+  return status >= 400 && status < 500 ? "permanent" : "unknown";
 }
 
 const CODES: Record<string, ErrorClass> = {
@@ -381,10 +364,12 @@ function builtInRule(error: unknown): ErrorClass | undefined {
   if (name === "RateLimitedError" || name === "CircuitOpenError") {
     return "rate-limited";
   }
-  if (name === "BulkheadRejectedError") return "transient";
+  if (name === "BulkheadRejectedError" || name === "QueueFullError") {
+    return "transient";
+  }
   const status = statusOf(error);
   if (status !== undefined) {
-    const found = classifyStatus(status);
+    const found = statusClass(status);
     if (found !== "unknown") return found;
   }
   const code = e.code;
@@ -426,159 +411,4 @@ function statusOf(error: object): number | undefined {
 function hasCause(error: unknown): boolean {
   return error !== null && typeof error === "object" && "cause" in error &&
     (error as { cause: unknown }).cause !== undefined;
-}
-
-/**
- * Options of {@linkcode retryAfterMs}.
- *
- * @example Reading an HTTP-date against a known time
- * ```ts
- * import { retryAfterMs, type RetryAfterOptions } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const options: RetryAfterOptions = {
- *   now: Date.parse("Wed, 21 Oct 2015 07:28:00 GMT"),
- * };
- * assert.equal(retryAfterMs("Wed, 21 Oct 2015 07:29:00 GMT", options), 60_000);
- * ```
- */
-export interface RetryAfterOptions {
-  /**
-   * The current wall-clock time in epoch milliseconds, for the HTTP-date form
-   * (a `VirtualClock` started at an epoch time can supply it: `now:
-   * clock.now()`).
-   *
-   * @default {the response's `Date` header when present, else `Date.now()`}
-   */
-  now?: number;
-}
-
-/**
- * Where {@linkcode retryAfterMs} may find a `Retry-After` header.
- *
- * @example Every place a Retry-After header can come from
- * ```ts
- * import { retryAfterMs, type RetryAfterSource } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const headers = { "Retry-After": "5" };
- * const sources: RetryAfterSource[] = [
- *   "5",
- *   new Headers(headers),
- *   new Response(null, { status: 503, headers }),
- *   { response: new Response(null, { status: 429, headers }) },
- *   { "retry-after": "5" },
- * ];
- * for (const source of sources) assert.equal(retryAfterMs(source), 5000);
- * ```
- */
-export type RetryAfterSource =
-  | string
-  | { get(name: string): string | null | undefined }
-  | { headers: unknown }
-  | { response: unknown }
-  | Record<string, unknown>;
-
-/**
- * Reads a `Retry-After` header and returns the delay it asks for, in
- * milliseconds: `"120"` (delta-seconds) gives 120000; an HTTP-date gives the
- * time left until that date (0 when it is past), measured from `options.now`,
- * else from the response's own `Date` header (which cancels clock skew
- * between client and server), else from `Date.now()`. The result is clamped to
- * what a timer can hold (2^31 - 1 ms).
- *
- * Accepts the header value itself, a `Headers` (or anything with `get`), a
- * `Response` or `Request` (anything with `headers`), an error carrying a
- * `response` (as ky's and axios's do), or a plain record of headers (as Node's
- * `IncomingMessage.headers`), matched case-insensitively.
- *
- * @param source The header value, headers, a response or an error.
- * @param options The current time for the HTTP-date form.
- * @returns The delay in ms, or `undefined` when there is no valid header.
- * @throws {TypeError} If `options` is not an object or `now` not a number.
- * @throws {RangeError} If `now` is not finite.
- *
- * @example Both forms
- * ```ts
- * import { retryAfterMs } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const limited = new Response(null, {
- *   status: 429,
- *   headers: { "Retry-After": "3" },
- * });
- * assert.equal(retryAfterMs(limited), 3000);
- *
- * const now = Date.parse("Wed, 21 Oct 2015 07:28:00 GMT");
- * assert.equal(retryAfterMs("Wed, 21 Oct 2015 07:28:30 GMT", { now }), 30_000);
- * assert.equal(retryAfterMs("soon"), undefined);
- * ```
- */
-export function retryAfterMs(
-  source: RetryAfterSource,
-  options?: RetryAfterOptions,
-): number | undefined {
-  assertOptions("read Retry-After", options);
-  const now = options?.now;
-  if (now !== undefined) assertFinite("read Retry-After", "now", now);
-  const value = header(source, "retry-after", 0);
-  if (value === undefined) return undefined;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return clampDelay(Number(text) * 1000);
-  const date = httpDate(text);
-  if (date === undefined) return undefined;
-  let reference = now;
-  if (reference === undefined) {
-    const served = header(source, "date", 0);
-    reference = (served === undefined ? undefined : httpDate(served.trim())) ??
-      Date.now();
-  }
-  return clampDelay(date - reference);
-}
-
-/** Parses the three HTTP-date forms (each starts with a day name). */
-function httpDate(text: string): number | undefined {
-  if (!/^[A-Za-z]{3,9},? /.test(text)) return undefined;
-  // asctime ("Sun Nov  6 08:49:37 1994") names no zone but means GMT.
-  const time = Date.parse(/^[A-Za-z]{3} /.test(text) ? `${text} GMT` : text);
-  return Number.isNaN(time) ? undefined : time;
-}
-
-function header(
-  source: unknown,
-  name: string,
-  depth: number,
-): string | undefined {
-  if (typeof source === "string") {
-    return name === "retry-after" && depth === 0 ? source : undefined;
-  }
-  if (source === null || typeof source !== "object" || depth > 2) {
-    return undefined;
-  }
-  const s = source as {
-    get?: unknown;
-    headers?: unknown;
-    response?: unknown;
-  };
-  if (typeof s.get === "function") {
-    const value = (s.get as (name: string) => unknown).call(source, name);
-    return typeof value === "string" ? value : undefined;
-  }
-  if (typeof s.headers === "object" && s.headers !== null) {
-    return header(s.headers, name, depth + 1);
-  }
-  if (typeof s.response === "object" && s.response !== null) {
-    return header(s.response, name, depth + 1);
-  }
-  for (const key of Object.keys(source)) {
-    if (key.toLowerCase() !== name) continue;
-    let value = (source as Record<string, unknown>)[key];
-    if (Array.isArray(value)) value = value[0];
-    return typeof value === "string"
-      ? value
-      : typeof value === "number"
-      ? String(value)
-      : undefined;
-  }
-  return undefined;
 }

@@ -1,71 +1,42 @@
 /**
- * `fallbackPolicy(valueOrFn, { when })`: a policy that replaces a failure
- * with a value (a cached answer, a default, a degraded response).
+ * `fallbackPolicy(valueOrFn, { shouldHandle })`: a policy that replaces a
+ * failure with a value (a cached answer, a default, a degraded response).
  *
  * @module
  */
 
-import { assertFunction, assertOptions, typeError } from "../core/_validate.ts";
-import {
-  type Classifier,
-  defaultClassifier,
-  type ErrorClass,
-} from "./classify.ts";
+import { notify } from "../core/_report.ts";
+import { assertOptions } from "../core/_validate.ts";
+import type { Classifier, ErrorFilter } from "./classify.ts";
 import type { Policy, PolicyContext, PolicyExecuteOptions } from "./policy.ts";
-import { policyCall, report } from "./_policy_call.ts";
+import {
+  classifierOption,
+  optionalFunction,
+  policyCall,
+} from "./_policy_call.ts";
 
 /**
  * What a fallback produces from a failure: called with the error and the
  * context of the call.
  *
  * @typeParam R The fallback value.
- *
- * @example A fallback computed from the error and the context
- * ```ts
- * import { fallbackPolicy, type FallbackFunction } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const fromCache: FallbackFunction<string> = (error, context) =>
- *   `cached (attempt ${context.attempt}, ${(error as Error).message})`;
- * const policy = fallbackPolicy(fromCache);
- * const value = await policy.execute(() => Promise.reject(new Error("503")));
- * assert.equal(value, "cached (attempt 1, 503)");
- * ```
  */
 export type FallbackFunction<R> = (
   error: unknown,
   context: PolicyContext,
 ) => R | PromiseLike<R>;
 
-/**
- * Options of {@linkcode fallbackPolicy}.
- *
- * @example Replacing only transient failures, and observing them
- * ```ts
- * import { fallbackPolicy, type FallbackPolicyOptions } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const replaced: unknown[] = [];
- * const options: FallbackPolicyOptions = {
- *   when: (_error, classification) => classification === "transient",
- *   onFallback: (error) => replaced.push(error),
- * };
- * const policy = fallbackPolicy("offline", options);
- * const unavailable = new Response(null, { status: 503 });
- * assert.equal(await policy.execute(() => Promise.reject(unavailable)), "offline");
- * assert.equal(replaced[0], unavailable);
- * await assert.rejects(policy.execute(() => Promise.reject(new SyntaxError("bug"))), SyntaxError);
- * ```
- */
+/** Options of {@linkcode fallbackPolicy}. */
 export interface FallbackPolicyOptions {
   /**
-   * Decides whether a failure is replaced; a failure that is not rejects
+   * Decides whether a failure is replaced; a failure it refuses rejects
    * unchanged. An abort of the caller's own signal is never replaced: it
-   * rejects with `signal.reason`.
+   * rejects with `signal.reason`. A filter that throws rejects the call
+   * with what it threw.
    *
    * @default {() => true}
    */
-  when?: (error: unknown, classification: ErrorClass) => boolean;
+  shouldHandle?: ErrorFilter;
   /**
    * Observes each replaced failure. What it throws is reported on a
    * microtask.
@@ -74,7 +45,8 @@ export interface FallbackPolicyOptions {
    */
   onFallback?: (error: unknown) => void;
   /**
-   * Classifies the errors for `when` (only consulted when `when` is given).
+   * Classifies the errors for `shouldHandle` (only consulted when
+   * `shouldHandle` is given).
    *
    * @default {defaultClassifier}
    */
@@ -93,30 +65,20 @@ export interface FallbackPolicyOptions {
  *
  * @typeParam R The fallback value.
  * @param valueOrFn The fallback value, or a function of the error.
- * @param options `when`, `onFallback`, `classifier`.
+ * @param options `shouldHandle`, `onFallback`, `classifier`.
  * @returns The policy.
  * @throws {TypeError} If an option has the wrong type.
  *
- * @example A cached answer when the service is down
+ * @example A cached answer when the service is unavailable, not for bugs
  * ```ts
  * import { fallbackPolicy } from "@pledge/core";
  * import assert from "node:assert/strict";
  *
- * const policy = fallbackPolicy(["cached"]);
- * const items = await policy.execute(() => Promise.reject(new Error("503")));
- * assert.deepEqual(items, ["cached"]);
- * ```
- *
- * @example Replacing only timeouts, with a value computed from the error
- * ```ts
- * import { fallbackPolicy } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const policy = fallbackPolicy((error) => `degraded (${(error as Error).name})`, {
- *   when: (_error, classification) => classification === "timeout",
+ * const policy = fallbackPolicy(["cached"], {
+ *   shouldHandle: (_error, classification) => classification === "transient",
  * });
- * const late = new DOMException("late", "TimeoutError");
- * assert.equal(await policy.execute(() => Promise.reject(late)), "degraded (TimeoutError)");
+ * const unavailable = new Response(null, { status: 503 });
+ * assert.deepEqual(await policy.execute(() => Promise.reject(unavailable)), ["cached"]);
  * await assert.rejects(policy.execute(() => Promise.reject(new TypeError("bug"))), TypeError);
  * ```
  */
@@ -126,38 +88,28 @@ export function fallbackPolicy<R>(
 ): Policy<R> {
   const action = "create a fallback policy";
   assertOptions(action, options);
-  const when = options?.when;
-  if (when !== undefined) assertFunction(action, "when", when);
-  const onFallback = options?.onFallback;
-  if (onFallback !== undefined) {
-    assertFunction(action, "onFallback", onFallback);
-  }
-  const classifier = options?.classifier ?? defaultClassifier;
-  if (
-    classifier === null || typeof classifier !== "object" ||
-    typeof classifier.classify !== "function"
-  ) {
-    typeError(action, "classifier", "a Classifier", classifier);
-  }
-  return new FallbackPolicy(valueOrFn, when, onFallback, classifier);
+  return new FallbackPolicy(
+    valueOrFn,
+    optionalFunction(action, "shouldHandle", options?.shouldHandle),
+    optionalFunction(action, "onFallback", options?.onFallback),
+    classifierOption(action, options?.classifier),
+  );
 }
 
 class FallbackPolicy<R> implements Policy<R> {
   readonly #valueOrFn: R | FallbackFunction<R>;
-  readonly #when:
-    | ((error: unknown, classification: ErrorClass) => boolean)
-    | undefined;
+  readonly #shouldHandle: ErrorFilter | undefined;
   readonly #onFallback: ((error: unknown) => void) | undefined;
   readonly #classifier: Classifier;
 
   constructor(
     valueOrFn: R | FallbackFunction<R>,
-    when: ((error: unknown, classification: ErrorClass) => boolean) | undefined,
+    shouldHandle: ErrorFilter | undefined,
     onFallback: ((error: unknown) => void) | undefined,
     classifier: Classifier,
   ) {
     this.#valueOrFn = valueOrFn;
-    this.#when = when;
+    this.#shouldHandle = shouldHandle;
     this.#onFallback = onFallback;
     this.#classifier = classifier;
   }
@@ -173,20 +125,14 @@ class FallbackPolicy<R> implements Policy<R> {
       return await fn(context);
     } catch (error) {
       if (signal.aborted) throw signal.reason;
-      const when = this.#when;
+      const shouldHandle = this.#shouldHandle;
       if (
-        when !== undefined && !when(error, this.#classifier.classify(error))
+        shouldHandle !== undefined &&
+        !shouldHandle(error, this.#classifier.classify(error))
       ) {
         throw error;
       }
-      const onFallback = this.#onFallback;
-      if (onFallback !== undefined) {
-        try {
-          onFallback(error);
-        } catch (thrown) {
-          report(thrown);
-        }
-      }
+      if (this.#onFallback !== undefined) notify(this.#onFallback, error);
       const valueOrFn = this.#valueOrFn;
       return typeof valueOrFn === "function"
         ? await (valueOrFn as FallbackFunction<R>)(error, context)

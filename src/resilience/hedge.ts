@@ -5,43 +5,25 @@
  * @module
  */
 
-import type { Clock } from "../core/clock.ts";
+import { type Clock, systemClock } from "../core/clock.ts";
+import { abortError } from "../core/_reasons.ts";
 import {
   type QueuedTimer,
   type TimerQueue,
   timerQueueFor,
 } from "../core/_timer_queue.ts";
 import {
+  assertClock,
   assertDuration,
   assertInteger,
   assertOptions,
   typeError,
 } from "../core/_validate.ts";
 import { onAbort } from "../cancel/signals.ts";
-import { NEVER_ABORTED } from "./_context.ts";
 import type { Policy, PolicyContext, PolicyExecuteOptions } from "./policy.ts";
-import { clockOption, policyCall } from "./_policy_call.ts";
+import { NEVER_ABORTED, policyCall } from "./_policy_call.ts";
 
-/**
- * Options of {@linkcode hedgePolicy}.
- *
- * @example Two hedges, 50 ms apart
- * ```ts
- * import { type HedgeOptions, hedgePolicy, VirtualClock } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const options: HedgeOptions = { delayMs: 50, maxHedges: 2, clock };
- * const starts: number[] = [];
- * const call = hedgePolicy(options).execute(() => {
- *   const n = starts.push(clock.now());
- *   return new Promise<number>((resolve) => clock.setTimeout(() => resolve(n), 200));
- * });
- * assert.equal(await clock.runUntilSettled(call), 1); // the first attempt wins
- * assert.deepEqual(starts, [0, 50, 100]);
- * clock.runAll();
- * ```
- */
+/** Options of {@linkcode hedgePolicy}. */
 export interface HedgeOptions {
   /**
    * How long an attempt may run before the next one starts, in
@@ -121,7 +103,8 @@ export function hedgePolicy(options: HedgeOptions): Policy {
   assertDuration(CREATE, "delayMs", delayMs);
   const maxHedges = options.maxHedges ?? 1;
   assertInteger(CREATE, "maxHedges", maxHedges);
-  const clock = clockOption(CREATE, options.clock);
+  const clock = options.clock ?? systemClock;
+  assertClock(CREATE, clock);
   return new HedgePolicy(delayMs, maxHedges, clock);
 }
 
@@ -252,10 +235,7 @@ class HedgedCall<T> {
     for (let i = 0; i < controllers.length; i++) {
       const controller = controllers[i];
       if (controller === undefined) continue;
-      reason ??= new DOMException(
-        "Another hedged attempt succeeded first",
-        "AbortError",
-      );
+      reason ??= abortError("Another hedged attempt succeeded first");
       controller.abort(reason);
     }
   }

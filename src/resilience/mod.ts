@@ -5,7 +5,7 @@
  *
  * @example Retrying a flaky call
  * ```ts
- * import { constant, retry } from "@pledge/core/resilience";
+ * import { retry } from "@pledge/core/resilience";
  * import { VirtualClock } from "@pledge/core/loop";
  * import assert from "node:assert/strict";
  *
@@ -14,7 +14,7 @@
  * const result = retry(() => {
  *   if (++calls < 3) throw new Error("flaky");
  *   return "ok";
- * }, { maxAttempts: 3, backoff: constant(100), clock });
+ * }, { maxAttempts: 3, backoff: 100, clock });
  * assert.equal(await clock.runUntilSettled(result), "ok");
  * assert.equal(calls, 3);
  * ```
@@ -29,7 +29,12 @@ export type {
   WrappedPolicy,
 } from "./policy.ts";
 export { wrap } from "./policy.ts";
-export { RetryError } from "../core/errors.ts";
+export {
+  BulkheadRejectedError,
+  CircuitOpenError,
+  RateLimitedError,
+  RetryError,
+} from "../core/errors.ts";
 export type {
   AttemptOutcome,
   Err,
@@ -42,16 +47,16 @@ export type {
   ClassifierOptions,
   ClassifierRule,
   ErrorClass,
-  RetryAfterOptions,
-  RetryAfterSource,
+  ErrorFilter,
 } from "./classify.ts";
 export {
   Classifier,
   classify,
   classifyStatus,
   defaultClassifier,
-  retryAfterMs,
 } from "./classify.ts";
+export type { RetryAfterOptions, RetryAfterSource } from "./retry_after.ts";
+export { retryAfterMs } from "./retry_after.ts";
 export type { RandomSource } from "./random.ts";
 export { seededRandom } from "./random.ts";
 export type {
@@ -63,35 +68,24 @@ export type {
 export { constant, exponential, linear } from "./backoff.ts";
 export type { RetryBudgetOptions } from "./retry_budget.ts";
 export { RetryBudget } from "./retry_budget.ts";
-export type {
-  RetryDelayContext,
-  RetryEvent,
-  RetryOptions,
-  RetryPolicyOptions,
-} from "./retry.ts";
+export type { RetryEvent, RetryOptions, RetryPolicyOptions } from "./retry.ts";
 export { retry, retryPolicy } from "./retry.ts";
 export type { TimeoutMode, TimeoutPolicyOptions } from "./timeout_policy.ts";
 export { timeoutPolicy } from "./timeout_policy.ts";
 export type { FallbackFunction, FallbackPolicyOptions } from "./fallback.ts";
 export { fallbackPolicy } from "./fallback.ts";
-export {
-  BulkheadRejectedError,
-  CircuitOpenError,
-  RateLimitedError,
-} from "../core/errors.ts";
 export type {
   BreakerStrategy,
   BreakerStrategySnapshot,
   BreakerWindow,
-  ConsecutiveFailuresOptions,
-} from "./breaker_strategy.ts";
-export { ConsecutiveFailuresStrategy } from "./breaker_strategy.ts";
-export type { CountWindowOptions } from "./count_window_strategy.ts";
-export { CountWindowStrategy } from "./count_window_strategy.ts";
-export type { TimeWindowOptions } from "./time_window_strategy.ts";
-export { TimeWindowStrategy } from "./time_window_strategy.ts";
+} from "./breaker/breaker_strategy.ts";
+export type { ConsecutiveFailuresOptions } from "./breaker/consecutive_failures_strategy.ts";
+export { ConsecutiveFailuresStrategy } from "./breaker/consecutive_failures_strategy.ts";
+export type { CountWindowOptions } from "./breaker/count_window_strategy.ts";
+export { CountWindowStrategy } from "./breaker/count_window_strategy.ts";
+export type { TimeWindowOptions } from "./breaker/time_window_strategy.ts";
+export { TimeWindowStrategy } from "./breaker/time_window_strategy.ts";
 export type {
-  BreakDurationContext,
   CircuitBreakerOptions,
   CircuitBreakerSnapshot,
   CircuitBreakerStats,
@@ -99,11 +93,12 @@ export type {
   CircuitState,
   CircuitStateChange,
   CircuitSuccessEvent,
-} from "./circuit_breaker_options.ts";
-export { CircuitBreaker } from "./circuit_breaker.ts";
+} from "./breaker/circuit_breaker_options.ts";
+export { CircuitBreaker } from "./breaker/circuit_breaker.ts";
 export type { BulkheadOptions } from "./bulkhead.ts";
 export { Bulkhead } from "./bulkhead.ts";
 export type {
+  Rate,
   RateLimiterAcquireOptions,
   RateLimiterOptions,
 } from "./rate_limiter.ts";

@@ -6,8 +6,8 @@
  * @module
  */
 
-import { assertOptions, assertSignal, typeError } from "../core/_validate.ts";
-import { contextOf } from "./_context.ts";
+import { typeError } from "../core/_validate.ts";
+import { invoke, policyCall } from "./_policy_call.ts";
 
 /**
  * What a policy passes to the function it runs.
@@ -17,29 +17,6 @@ import { contextOf } from "./_context.ts";
  * the work (a timeout, a hedge) passes a signal of its own that follows the
  * caller's. Only a retry changes `attempt`; every other policy passes on the
  * attempt it was given.
- *
- * @example The attempt number and signal a retry passes on
- * ```ts
- * import {
- *   constant,
- *   type PolicyContext,
- *   retryPolicy,
- *   VirtualClock,
- * } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const policy = retryPolicy({ backoff: constant(10), clock });
- * const seen: number[] = [];
- * const call = policy.execute((context: PolicyContext) => {
- *   seen.push(context.attempt);
- *   assert.equal(context.signal.aborted, false);
- *   if (context.attempt < 2) throw new Error("flaky");
- *   return "ok";
- * });
- * assert.equal(await clock.runUntilSettled(call), "ok");
- * assert.deepEqual(seen, [1, 2]);
- * ```
  */
 export interface PolicyContext {
   /** Aborts when the work should stop; never `undefined`. */
@@ -48,24 +25,7 @@ export interface PolicyContext {
   readonly attempt: number;
 }
 
-/**
- * Options of {@linkcode Policy.execute}.
- *
- * @example An aborted signal stops the call before it runs
- * ```ts
- * import { Bulkhead, type PolicyExecuteOptions, wrap } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const bulkhead = new Bulkhead({ maxConcurrent: 1 });
- * const controller = new AbortController();
- * controller.abort(new Error("stop"));
- * const options: PolicyExecuteOptions = { signal: controller.signal };
- * let ran = false;
- * await assert.rejects(bulkhead.execute(() => (ran = true), options), { message: "stop" });
- * assert.equal(ran, false);
- * assert.equal(await wrap().execute(({ attempt }) => attempt, { attempt: 3 }), 3);
- * ```
- */
+/** Options of {@linkcode Policy.execute}. */
 export interface PolicyExecuteOptions {
   /**
    * Cancels the call: an already-aborted signal rejects at once with
@@ -137,6 +97,8 @@ export interface Policy<R = never> {
    *   It may return a value or a promise-like.
    * @param options The caller's signal (and attempt, set by {@linkcode wrap}).
    * @returns A promise of what `fn` produced, or of the policy's replacement.
+   * @throws {TypeError} Rejects with it (never throws) if `fn` is not a
+   *   function or `options` not an options object.
    */
   execute<T>(
     fn: (context: PolicyContext) => T | PromiseLike<T>,
@@ -149,27 +111,6 @@ export interface Policy<R = never> {
  * running the next.
  *
  * @typeParam R The union of what the composed policies may substitute.
- *
- * @example Inspecting a composed policy
- * ```ts
- * import {
- *   Bulkhead,
- *   timeoutPolicy,
- *   VirtualClock,
- *   wrap,
- *   type WrappedPolicy,
- * } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const policy: WrappedPolicy = wrap(
- *   timeoutPolicy(100, { clock }),
- *   new Bulkhead({ maxConcurrent: 2 }),
- * );
- * assert.equal(policy.policies.length, 2);
- * assert.equal(await policy.execute(() => "fast"), "fast");
- * assert.equal(clock.pendingTimers, 0);
- * ```
  */
 export interface WrappedPolicy<R = never> extends Policy<R> {
   /** The composed policies, outermost first. */
@@ -247,7 +188,11 @@ class Wrapped<R> implements WrappedPolicy<R> {
     fn: (context: PolicyContext) => T | PromiseLike<T>,
     options?: PolicyExecuteOptions,
   ): Promise<T | R> {
-    if (this.#last < 0) return runDirect(fn, options);
+    // Checked once here, so that no policy runs (takes a slot, retries...)
+    // for a call that cannot start.
+    const context = policyCall(fn, options);
+    if (context instanceof Promise) return context;
+    if (this.#last < 0) return invoke(fn, context);
     return this.#run(0, fn, options);
   }
 
@@ -257,24 +202,15 @@ class Wrapped<R> implements WrappedPolicy<R> {
     options: PolicyExecuteOptions | undefined,
   ): Promise<T | R> {
     const policy = this.#policies[index] as Policy<R>;
-    if (index === this.#last) return policy.execute(fn, options);
-    return policy.execute<T | R>(
-      (context) => this.#run(index + 1, fn, context),
-      options,
-    );
+    try {
+      if (index === this.#last) return policy.execute(fn, options);
+      return policy.execute<T | R>(
+        (context) => this.#run(index + 1, fn, context),
+        options,
+      );
+    } catch (error) {
+      // A policy of the user's own that throws instead of rejecting.
+      return Promise.reject(error);
+    }
   }
-}
-
-async function runDirect<T>(
-  fn: (context: PolicyContext) => T | PromiseLike<T>,
-  options: PolicyExecuteOptions | undefined,
-): Promise<T> {
-  assertOptions("execute the policy", options);
-  assertSignal("execute the policy", options?.signal);
-  if (typeof fn !== "function") {
-    typeError("execute the policy", "fn", "a function", fn);
-  }
-  const context = contextOf(options);
-  if (context.signal.aborted) throw context.signal.reason;
-  return await fn(context);
 }

@@ -11,16 +11,6 @@ import { assertNumber, rangeError } from "../core/_validate.ts";
  * A source of uniformly distributed numbers in `[0, 1)`, like `Math.random`.
  * Jittered backoffs clamp whatever it returns into `[0, 1)` (and read `NaN`
  * as 0), so a faulty source can never produce a `NaN` delay.
- *
- * @example A fixed source makes jitter predictable
- * ```ts
- * import { exponential, type RandomSource } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const midpoint: RandomSource = () => 0.5;
- * const backoff = exponential({ initialMs: 100, jitter: "full", random: midpoint });
- * assert.deepEqual(backoff.preview(3), [50, 100, 200]);
- * ```
  */
 export type RandomSource = () => number;
 

@@ -5,11 +5,12 @@
  * @module
  */
 
-import type { Clock } from "../core/clock.ts";
+import { type Clock, systemClock } from "../core/clock.ts";
 import { RateLimitedError } from "../core/errors.ts";
 import { RingQueue } from "../core/_ring.ts";
 import { type QueuedTimer, timerQueueFor } from "../core/_timer_queue.ts";
 import {
+  assertClock,
   assertInteger,
   assertOptions,
   assertPositiveDuration,
@@ -19,45 +20,29 @@ import {
 } from "../core/_validate.ts";
 import { onAbort } from "../cancel/signals.ts";
 import type { Policy, PolicyContext, PolicyExecuteOptions } from "./policy.ts";
-import { clockOption, invoke, policyCall } from "./_policy_call.ts";
+import { invoke, NEVER_ABORTED, policyCall } from "./_policy_call.ts";
 
 /**
- * Options of the {@linkcode RateLimiter} constructor.
- *
- * @example Rejecting instead of waiting
- * ```ts
- * import {
- *   RateLimitedError,
- *   RateLimiter,
- *   type RateLimiterOptions,
- *   VirtualClock,
- * } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const options: RateLimiterOptions = {
- *   tokensPerInterval: 1,
- *   intervalMs: 1000,
- *   mode: "reject",
- *   clock,
- * };
- * const limiter = new RateLimiter(options);
- * assert.equal(await limiter.execute(() => "first"), "first");
- * await assert.rejects(limiter.execute(() => "second"), RateLimitedError);
- * clock.tick(1000);
- * assert.equal(await limiter.execute(() => "third"), "third");
- * ```
+ * A rate: `limit` per `intervalMs` milliseconds (the rate of a
+ * {@linkcode RateLimiter}, the refill of a {@linkcode RetryBudget}).
  */
-export interface RateLimiterOptions {
-  /** Tokens added per interval, an integer >= 1. */
-  tokensPerInterval: number;
+export interface Rate {
+  /** How many per interval. */
+  limit: number;
   /** The interval in milliseconds, a finite number > 0. */
   intervalMs: number;
+}
+
+/**
+ * Options of the {@linkcode RateLimiter} constructor: the rate (`limit`
+ * tokens per `intervalMs`, `limit` an integer >= 1) and these.
+ */
+export interface RateLimiterOptions extends Rate {
   /**
    * The bucket's capacity: the most tokens that can be taken at once after
-   * a quiet period. The bucket starts full.
+   * a quiet period, an integer >= 1. The bucket starts full.
    *
-   * @default {tokensPerInterval}
+   * @default {limit}
    */
   burst?: number;
   /**
@@ -75,30 +60,7 @@ export interface RateLimiterOptions {
   clock?: Clock;
 }
 
-/**
- * Options of {@linkcode RateLimiter.acquire}.
- *
- * @example A weighted request, and a waiter that gives up
- * ```ts
- * import {
- *   RateLimiter,
- *   type RateLimiterAcquireOptions,
- *   VirtualClock,
- * } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const limiter = new RateLimiter({ tokensPerInterval: 2, intervalMs: 100, clock });
- * const options: RateLimiterAcquireOptions = { weight: 2 };
- * await limiter.acquire(options); // empties the bucket
- * const controller = new AbortController();
- * const waiting = limiter.acquire({ signal: controller.signal });
- * controller.abort(new Error("gave up"));
- * await assert.rejects(waiting, { message: "gave up" });
- * assert.equal(limiter.waiting, 0);
- * assert.equal(clock.pendingTimers, 0);
- * ```
- */
+/** Options of {@linkcode RateLimiter.acquire}. */
 export interface RateLimiterAcquireOptions {
   /**
    * The number of tokens to take, an integer from 1 to `burst`.
@@ -106,8 +68,12 @@ export interface RateLimiterAcquireOptions {
    * @default {1}
    */
   weight?: number;
-  /** Stops waiting: rejects with `signal.reason` and leaves the line. */
-  signal?: AbortSignal;
+  /**
+   * Stops waiting: rejects with `signal.reason` and leaves the line.
+   *
+   * @default {undefined}
+   */
+  signal?: AbortSignal | undefined;
 }
 
 interface Waiter {
@@ -122,10 +88,10 @@ const ACQUIRE = "acquire tokens";
 const RESOLVED: Promise<void> = Promise.resolve();
 
 /**
- * A token bucket. It holds up to `burst` tokens and gains
- * `tokensPerInterval` every `intervalMs`, continuously (a token every
- * `intervalMs / tokensPerInterval`). So in any span of `t` milliseconds it
- * grants at most `burst + t * tokensPerInterval / intervalMs` tokens.
+ * A token bucket. It holds up to `burst` tokens and gains `limit` every
+ * `intervalMs`, continuously (a token every `intervalMs / limit`). So in any
+ * span of `t` milliseconds it grants at most `burst + t * limit /
+ * intervalMs` tokens.
  *
  * Callers wait in line, first come first served: `acquire` waits behind
  * earlier waiters even when a lighter request would fit, and `tryAcquire`
@@ -139,7 +105,7 @@ const RESOLVED: Promise<void> = Promise.resolve();
  * import assert from "node:assert/strict";
  *
  * const clock = new VirtualClock();
- * const limiter = new RateLimiter({ tokensPerInterval: 3, intervalMs: 1000, clock });
+ * const limiter = new RateLimiter({ limit: 3, intervalMs: 1000, clock });
  * const at: number[] = [];
  * const calls = [];
  * for (let i = 0; i < 5; i++) {
@@ -150,71 +116,24 @@ const RESOLVED: Promise<void> = Promise.resolve();
  * ```
  */
 export class RateLimiter implements Policy {
-  /**
-   * Tokens added per interval.
-   *
-   * @example Reading the rate
-   * ```ts
-   * import { RateLimiter } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const limiter = new RateLimiter({ tokensPerInterval: 5, intervalMs: 1000 });
-   * assert.equal(limiter.tokensPerInterval, 5);
-   * ```
-   */
-  readonly tokensPerInterval: number;
-  /**
-   * The interval in milliseconds.
-   *
-   * @example Reading the interval
-   * ```ts
-   * import { RateLimiter } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const limiter = new RateLimiter({ tokensPerInterval: 5, intervalMs: 1000 });
-   * assert.equal(limiter.intervalMs, 1000);
-   * ```
-   */
+  /** Tokens added per interval. */
+  readonly limit: number;
+  /** The interval in milliseconds. */
   readonly intervalMs: number;
-  /**
-   * The bucket's capacity.
-   *
-   * @example The burst defaults to the rate
-   * ```ts
-   * import { RateLimiter } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const plain = new RateLimiter({ tokensPerInterval: 5, intervalMs: 1000 });
-   * assert.equal(plain.burst, 5);
-   * const bursty = new RateLimiter({ tokensPerInterval: 5, intervalMs: 1000, burst: 20 });
-   * assert.equal(bursty.burst, 20);
-   * assert.equal(bursty.available, 20); // the bucket starts full
-   * ```
-   */
+  /** The bucket's capacity. */
   readonly burst: number;
-  /**
-   * What `execute` does when short of a token.
-   *
-   * @example Waiting is the default
-   * ```ts
-   * import { RateLimiter } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const limiter = new RateLimiter({ tokensPerInterval: 1, intervalMs: 100 });
-   * assert.equal(limiter.mode, "wait");
-   * const strict = new RateLimiter({ tokensPerInterval: 1, intervalMs: 100, mode: "reject" });
-   * assert.equal(strict.mode, "reject");
-   * ```
-   */
+  /** What `execute` does when short of a token. */
   readonly mode: "wait" | "reject";
   readonly #clock: Clock;
-  // Tokens are counted in credits (tokens x intervalMs), so that refilling
-  // by whole milliseconds is exact integer arithmetic.
   readonly #capacity: number;
+  // The bucket: tokens are counted in credits (tokens x intervalMs), so that
+  // refilling by whole milliseconds is exact integer arithmetic; `#last` is
+  // when it was last refilled.
   #credits: number;
   #last: number;
+  // The line of callers waiting for tokens (this process only).
   readonly #waiters = new RingQueue<Waiter>();
-  #waitingWeight = 0;
+  #queuedWeight = 0;
   #timer: QueuedTimer | undefined;
   readonly #onTimer = (): void => {
     this.#timer = undefined;
@@ -233,17 +152,18 @@ export class RateLimiter implements Policy {
     if (options === undefined) {
       typeError(CREATE, "options", "an options object", options);
     }
-    const { tokensPerInterval, intervalMs } = options;
-    assertInteger(CREATE, "tokensPerInterval", tokensPerInterval);
+    const { limit, intervalMs } = options;
+    assertInteger(CREATE, "limit", limit);
     assertPositiveDuration(CREATE, "intervalMs", intervalMs);
-    const burst = options.burst ?? tokensPerInterval;
+    const burst = options.burst ?? limit;
     assertInteger(CREATE, "burst", burst);
     const mode = options.mode ?? "wait";
     if (mode !== "wait" && mode !== "reject") {
       typeError(CREATE, "mode", `"wait" or "reject"`, mode);
     }
-    const clock = clockOption(CREATE, options.clock);
-    this.tokensPerInterval = tokensPerInterval;
+    const clock = options.clock ?? systemClock;
+    assertClock(CREATE, clock);
+    this.limit = limit;
     this.intervalMs = intervalMs;
     this.burst = burst;
     this.mode = mode;
@@ -253,47 +173,14 @@ export class RateLimiter implements Policy {
     this.#last = clock.now();
   }
 
-  /**
-   * The whole tokens in the bucket now.
-   *
-   * @example The bucket refills continuously
-   * ```ts
-   * import { RateLimiter, VirtualClock } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const clock = new VirtualClock();
-   * const limiter = new RateLimiter({ tokensPerInterval: 10, intervalMs: 1000, clock });
-   * assert.equal(limiter.available, 10);
-   * assert.equal(limiter.tryAcquire(4), true);
-   * assert.equal(limiter.available, 6);
-   * clock.tick(200);
-   * assert.equal(limiter.available, 8);
-   * ```
-   */
+  /** The whole tokens in the bucket now. */
   get available(): number {
     this.#refill();
     return Math.floor(this.#credits / this.intervalMs);
   }
 
-  /**
-   * The number of callers waiting for tokens.
-   *
-   * @example One caller waits for the next token
-   * ```ts
-   * import { RateLimiter, VirtualClock } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const clock = new VirtualClock();
-   * const limiter = new RateLimiter({ tokensPerInterval: 1, intervalMs: 100, clock });
-   * await limiter.acquire();
-   * const next = limiter.acquire();
-   * assert.equal(limiter.waiting, 1);
-   * await clock.runUntilSettled(next);
-   * assert.equal(limiter.waiting, 0);
-   * assert.equal(clock.now(), 100);
-   * ```
-   */
-  get waiting(): number {
+  /** The number of callers waiting for tokens. */
+  get queued(): number {
     return this.#waiters.length;
   }
 
@@ -302,6 +189,7 @@ export class RateLimiter implements Policy {
    *
    * @param weight The number of tokens, an integer from 1 to `burst`.
    * @returns Whether the tokens were taken.
+   * @throws {TypeError} If `weight` is not a number.
    * @throws {RangeError} If `weight` is out of range.
    *
    * @example Taking tokens without waiting
@@ -310,7 +198,7 @@ export class RateLimiter implements Policy {
    * import assert from "node:assert/strict";
    *
    * const clock = new VirtualClock();
-   * const limiter = new RateLimiter({ tokensPerInterval: 2, intervalMs: 100, clock });
+   * const limiter = new RateLimiter({ limit: 2, intervalMs: 100, clock });
    * assert.equal(limiter.tryAcquire(2), true);
    * assert.equal(limiter.tryAcquire(), false);
    * clock.tick(50);
@@ -327,8 +215,8 @@ export class RateLimiter implements Policy {
    *
    * @param options The weight and the signal.
    * @returns A promise that resolves once the tokens are taken.
-   * @throws {TypeError} (as a rejection) If an option has the wrong type.
-   * @throws {RangeError} (as a rejection) If `weight` is out of range.
+   * @throws {TypeError} Rejects with it if an option has the wrong type.
+   * @throws {RangeError} Rejects with it if `weight` is out of range.
    *
    * @example A heavy request waits for its tokens
    * ```ts
@@ -336,7 +224,7 @@ export class RateLimiter implements Policy {
    * import assert from "node:assert/strict";
    *
    * const clock = new VirtualClock();
-   * const limiter = new RateLimiter({ tokensPerInterval: 1, intervalMs: 10, burst: 5, clock });
+   * const limiter = new RateLimiter({ limit: 1, intervalMs: 10, burst: 5, clock });
    * await limiter.acquire({ weight: 5 });
    * await clock.runUntilSettled(limiter.acquire({ weight: 3 }));
    * assert.equal(clock.now(), 30);
@@ -367,9 +255,9 @@ export class RateLimiter implements Policy {
    * @param fn The work; receives the caller's signal and attempt.
    * @param options The caller's signal.
    * @returns What `fn` produced.
-   * @throws {RateLimitedError} (as a rejection) In `"reject"` mode, when no
+   * @throws {RateLimitedError} Rejects with it in `"reject"` mode, when no
    *   token is available.
-   * @throws {TypeError} (as a rejection) When `fn` or `options` is invalid.
+   * @throws {TypeError} Rejects with it when `fn` or `options` is invalid.
    *
    * @example The second call waits for a token
    * ```ts
@@ -377,7 +265,7 @@ export class RateLimiter implements Policy {
    * import assert from "node:assert/strict";
    *
    * const clock = new VirtualClock();
-   * const limiter = new RateLimiter({ tokensPerInterval: 1, intervalMs: 100, clock });
+   * const limiter = new RateLimiter({ limit: 1, intervalMs: 100, clock });
    * const first = await limiter.execute(() => clock.now());
    * const second = await clock.runUntilSettled(limiter.execute(() => clock.now()));
    * assert.deepEqual([first, second], [0, 100]);
@@ -394,9 +282,8 @@ export class RateLimiter implements Policy {
       return Promise.reject(new RateLimitedError(this.#retryAfter(1)));
     }
     const signal = context.signal;
-    return this.#wait(1, signal.aborted ? undefined : signal).then(() =>
-      fn(context)
-    );
+    return this.#wait(1, signal === NEVER_ABORTED ? undefined : signal)
+      .then(() => fn(context));
   }
 
   #checkWeight(action: string, weight: unknown): asserts weight is number {
@@ -415,7 +302,7 @@ export class RateLimiter implements Policy {
     const now = this.#clock.now();
     const elapsed = now - this.#last;
     if (elapsed > 0) {
-      const credits = this.#credits + elapsed * this.tokensPerInterval;
+      const credits = this.#credits + elapsed * this.limit;
       this.#credits = credits < this.#capacity ? credits : this.#capacity;
       this.#last = now;
     }
@@ -432,12 +319,12 @@ export class RateLimiter implements Policy {
 
   // Milliseconds until the bucket holds `credits` more than it does now.
   #waitFor(credits: number): number {
-    return credits <= 0 ? 0 : Math.ceil(credits / this.tokensPerInterval);
+    return credits <= 0 ? 0 : Math.ceil(credits / this.limit);
   }
 
   #retryAfter(weight: number): number {
     this.#refill();
-    const need = (this.#waitingWeight + weight) * this.intervalMs;
+    const need = (this.#queuedWeight + weight) * this.intervalMs;
     return this.#waitFor(need - this.#credits);
   }
 
@@ -450,12 +337,12 @@ export class RateLimiter implements Policy {
         registration: undefined,
       };
       this.#waiters.push(waiter);
-      this.#waitingWeight += weight;
+      this.#queuedWeight += weight;
       if (signal !== undefined) {
         waiter.registration = onAbort(signal, (reason) => {
           const first = this.#waiters.peek() === waiter;
           this.#waiters.remove(waiter);
-          this.#waitingWeight -= weight;
+          this.#queuedWeight -= weight;
           reject(reason);
           if (first) this.#serve();
         });
@@ -474,7 +361,7 @@ export class RateLimiter implements Policy {
       const need = first.weight * this.intervalMs;
       if (this.#credits < need) break;
       this.#credits -= need;
-      this.#waitingWeight -= first.weight;
+      this.#queuedWeight -= first.weight;
       waiters.shift();
       first.registration?.[Symbol.dispose]();
       first.resolve();

@@ -9,22 +9,13 @@
  */
 
 import { assertFunction, typeError } from "../core/_validate.ts";
+import { thenOf } from "../core/_thenable.ts";
 import { Future } from "../future/future.ts";
 
 /**
  * A success holding `value`.
  *
  * @typeParam T The type of the value.
- *
- * @example A parsed number as a success
- * ```ts
- * import { type Ok, Result } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const parsed: Ok<number> = Result.ok(Number.parseInt("42", 10));
- * assert.equal(parsed.ok, true);
- * assert.equal(parsed.value, 42);
- * ```
  */
 export interface Ok<T> {
   /** Always `true`: this is a success. */
@@ -37,16 +28,6 @@ export interface Ok<T> {
  * A failure holding `error`.
  *
  * @typeParam E The type of the error.
- *
- * @example A lookup that failed
- * ```ts
- * import { type Err, Result } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const missing: Err<string> = Result.err("user 7 not found");
- * assert.equal(missing.ok, false);
- * assert.equal(missing.error, "user 7 not found");
- * ```
  */
 export interface Err<E> {
   /** Always `false`: this is a failure. */
@@ -61,22 +42,6 @@ export interface Err<E> {
  *
  * @typeParam T The type of the value.
  * @typeParam E The type of the error.
- *
- * @example Returning failures as values
- * ```ts
- * import { Result } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * function parsePort(text: string): Result<number, string> {
- *   const port = Number(text);
- *   return Number.isInteger(port) && port > 0 && port < 65536
- *     ? Result.ok(port)
- *     : Result.err(`bad port: ${text}`);
- * }
- * assert.deepEqual(parsePort("8080"), { ok: true, value: 8080 });
- * const bad = parsePort("http");
- * assert.equal(bad.ok ? bad.value : bad.error, "bad port: http");
- * ```
  */
 export type Result<T, E = unknown> = Ok<T> | Err<E>;
 
@@ -87,38 +52,12 @@ export type Result<T, E = unknown> = Ok<T> | Err<E>;
  *
  * @typeParam T The return type of the function.
  * @typeParam E The type of the error.
- *
- * @example A result, or a future of one
- * ```ts
- * import { type AttemptOutcome, Result } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const now: AttemptOutcome<number> = Result.attempt(() => 1);
- * assert.deepEqual(now, { ok: true, value: 1 });
- * const later: AttemptOutcome<Promise<number>> = Result.attempt(() => Promise.resolve(2));
- * assert.deepEqual(await later, { ok: true, value: 2 });
- * ```
  */
 export type AttemptOutcome<T, E = unknown> = 0 extends 1 & T ? Result<T, E>
   : T extends PromiseLike<infer U> ? Future<Result<U, E>>
   : Result<T, E>;
 
-/**
- * The two handlers of {@linkcode ResultFunctions.match}.
- *
- * @example One pair of handlers for both outcomes
- * ```ts
- * import { type MatchHandlers, Result } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const describe: MatchHandlers<number, Error, string> = {
- *   ok: (count) => `${count} items`,
- *   err: (error) => `failed: ${error.message}`,
- * };
- * assert.equal(Result.match(Result.ok(3), describe), "3 items");
- * assert.equal(Result.match(Result.err(new Error("offline")), describe), "failed: offline");
- * ```
- */
+/** The two handlers of {@linkcode ResultFunctions.match}. */
 export interface MatchHandlers<T, E, R> {
   /** Called with the value of a success. */
   ok: (value: T) => R;
@@ -126,20 +65,7 @@ export interface MatchHandlers<T, E, R> {
   err: (error: E) => R;
 }
 
-/**
- * The helpers on the {@linkcode Result} object.
- *
- * @example The helpers as a value
- * ```ts
- * import { Result, type ResultFunctions } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const helpers: ResultFunctions = Result;
- * const doubled = helpers.map(helpers.ok(21), (n) => n * 2);
- * assert.equal(helpers.unwrapOr(doubled, 0), 42);
- * assert.equal(helpers.unwrapOr(helpers.err("no"), 0), 0);
- * ```
- */
+/** The helpers on the {@linkcode Result} object. */
 export interface ResultFunctions {
   /**
    * Makes a success.
@@ -333,22 +259,20 @@ function err<E>(error: E): Err<E> {
   return { ok: false, error };
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null &&
-    (typeof value === "object" || typeof value === "function") &&
-    typeof (value as { then?: unknown }).then === "function";
-}
-
 function attempt<T, E = unknown>(fn: () => T): AttemptOutcome<T, E> {
   assertFunction("attempt", "fn", fn);
   let value: T;
+  let then: ReturnType<typeof thenOf>;
   try {
     value = fn();
+    then = thenOf(value); // read once: a throwing getter is a failure too
   } catch (error) {
     return err(error) as AttemptOutcome<T, E>;
   }
-  if (!isThenable(value)) return ok(value) as AttemptOutcome<T, E>;
-  return Future.from(value).then(ok, err) as AttemptOutcome<T, E>;
+  if (then === undefined) return ok(value) as AttemptOutcome<T, E>;
+  const adopted = then;
+  return new Future((resolve, reject) => adopted.call(value, resolve, reject))
+    .then(ok, err) as AttemptOutcome<T, E>;
 }
 
 function check(action: string, result: unknown): void {

@@ -1,7 +1,7 @@
 /**
  * `retry(fn, options)` and `retryPolicy(options)`: run a function again when
- * it fails with an error worth retrying, waiting a backoff (or a delay chosen
- * from the failure, such as `Retry-After`) between attempts.
+ * it fails with an error worth retrying, waiting a backoff (or longer, when
+ * the failure says when to come back: `Retry-After`) between attempts.
  *
  * @module
  */
@@ -9,8 +9,9 @@
 import type { Clock } from "../core/clock.ts";
 import { systemClock } from "../core/clock.ts";
 import { RetryError } from "../core/errors.ts";
+import { notify } from "../core/_report.ts";
 import {
-  assertDuration,
+  assertClock,
   assertFunction,
   assertIntegerOrInfinity,
   assertNumber,
@@ -20,80 +21,28 @@ import {
   typeError,
 } from "../core/_validate.ts";
 import { delay as wait, type DelayOptions } from "../cancel/delay.ts";
+import { Future } from "../future/future.ts";
 import { type Backoff, exponential } from "./backoff.ts";
 import {
   type Classifier,
   defaultClassifier,
   type ErrorClass,
+  type ErrorFilter,
 } from "./classify.ts";
+import { retryAfterMs, type RetryAfterSource } from "./retry_after.ts";
 import type { Policy, PolicyContext, PolicyExecuteOptions } from "./policy.ts";
 import type { RetryBudget } from "./retry_budget.ts";
-import { DEFAULT_CONTEXT, NEVER_ABORTED } from "./_context.ts";
 import { clampDelay } from "./_delay.ts";
-import { policyCall, report } from "./_policy_call.ts";
+import {
+  backoffOption,
+  classifierOption,
+  DEFAULT_CONTEXT,
+  NEVER_ABORTED,
+  optionalFunction,
+  policyCall,
+} from "./_policy_call.ts";
 
-/**
- * What {@linkcode RetryOptions.delay} receives after a failed attempt.
- *
- * @example Halving the backoff's proposal
- * ```ts
- * import {
- *   constant,
- *   retry,
- *   type RetryDelayContext,
- *   VirtualClock,
- * } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const contexts: RetryDelayContext[] = [];
- * let calls = 0;
- * const result = retry(() => ++calls < 3 ? Promise.reject(new Error("flaky")) : calls, {
- *   backoff: constant(100),
- *   delay: (context) => (contexts.push(context), context.backoffMs / 2),
- *   clock,
- * });
- * assert.equal(await clock.runUntilSettled(result), 3);
- * assert.deepEqual(contexts.map((c) => [c.attempt, c.elapsedMs]), [[1, 0], [2, 50]]);
- * assert.equal(clock.now(), 100);
- * ```
- */
-export interface RetryDelayContext {
-  /** The attempt that failed (1-based). */
-  readonly attempt: number;
-  /** Its error. */
-  readonly error: unknown;
-  /** The error's class. */
-  readonly classification: ErrorClass;
-  /** The delay the backoff proposes. */
-  readonly backoffMs: number;
-  /** Milliseconds since the first attempt started. */
-  readonly elapsedMs: number;
-  /** Milliseconds left of `maxElapsedMs` (`Infinity` without it). */
-  readonly remainingMs: number;
-}
-
-/**
- * What {@linkcode RetryOptions.onRetry} receives before each wait.
- *
- * @example Logging each retry
- * ```ts
- * import { constant, retry, type RetryEvent, VirtualClock } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const events: RetryEvent[] = [];
- * const result = retry(({ attempt }) => {
- *   if (attempt === 1) throw new Response(null, { status: 503 });
- *   return "ok";
- * }, { backoff: constant(250), onRetry: (event) => events.push(event), clock });
- * assert.equal(await clock.runUntilSettled(result), "ok");
- * assert.deepEqual(
- *   events.map((e) => [e.attempt, e.classification, e.delayMs]),
- *   [[1, "transient", 250]],
- * );
- * ```
- */
+/** What {@linkcode RetryOptions.onRetry} receives before each wait. */
 export interface RetryEvent {
   /** The attempt that failed (1-based); the next one is `attempt + 1`. */
   readonly attempt: number;
@@ -105,36 +54,7 @@ export interface RetryEvent {
   readonly delayMs: number;
 }
 
-/**
- * Options of {@linkcode retryPolicy}: the options of a retry but `signal`.
- *
- * @example Retrying only transient failures, twice at most
- * ```ts
- * import {
- *   constant,
- *   RetryError,
- *   retryPolicy,
- *   type RetryPolicyOptions,
- *   VirtualClock,
- * } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const options: RetryPolicyOptions = {
- *   maxAttempts: 2,
- *   backoff: constant(10),
- *   retryIf: (_error, classification) => classification === "transient",
- *   clock,
- * };
- * const attempts: number[] = [];
- * const call = retryPolicy(options).execute(({ attempt }) => {
- *   attempts.push(attempt);
- *   throw new Response(null, { status: 503 });
- * });
- * await assert.rejects(clock.runUntilSettled(call), RetryError);
- * assert.deepEqual(attempts, [1, 2]);
- * ```
- */
+/** Options of {@linkcode retryPolicy}: the options of a retry but `signal`. */
 export interface RetryPolicyOptions {
   /**
    * The most attempts, the first included: an integer >= 1, or `Infinity`.
@@ -143,33 +63,22 @@ export interface RetryPolicyOptions {
    */
   maxAttempts?: number;
   /**
-   * The waits between attempts.
+   * The waits between attempts: a number of milliseconds (the same wait
+   * each time) or a {@linkcode Backoff}. A failure that says when to come
+   * back (a `Retry-After` header, or the `retryAfterMs` of pledge's own
+   * refusals) waits at least that long.
    *
    * @default {exponential({ initialMs: 100, factor: 2, maxMs: 30_000, jitter: "full" })}
    */
-  backoff?: Backoff;
+  backoff?: number | Backoff;
   /**
-   * Decides whether a failure is retried. By default every class is retried
-   * except `"permanent"` and `"cancelled"`: transient failures, timeouts,
-   * rate limits and unknown errors are. An error that is not retried rejects
-   * the retry unchanged.
+   * Decides whether a failure is retried; an error it refuses rejects the
+   * retry unchanged. A filter that throws rejects the retry with what it
+   * threw.
    *
    * @default {(error, classification) => classification !== "permanent" && classification !== "cancelled"}
    */
-  retryIf?: (
-    error: unknown,
-    classification: ErrorClass,
-    attempt: number,
-  ) => boolean;
-  /**
-   * Chooses the wait before the next attempt from the failure (for example
-   * from a `Retry-After` header, see {@linkcode retryAfterMs}). Return a
-   * finite number >= 0, or `undefined` to use the backoff. The result is
-   * clamped to 2^31 - 1 ms and to what is left of `maxElapsedMs`.
-   *
-   * @default {undefined}
-   */
-  delay?: (context: RetryDelayContext) => number | undefined;
+  shouldHandle?: ErrorFilter;
   /**
    * Observes each retry before its wait. What it throws is reported on a
    * microtask and does not stop the retry.
@@ -182,7 +91,7 @@ export interface RetryPolicyOptions {
    * last one: waits are shortened so that no attempt starts later, and once
    * it has passed a failure gives up with a {@linkcode RetryError} whose
    * `limit` is `"maxElapsedMs"`. It does not interrupt an attempt (wrap a
-   * {@linkcode timeoutPolicy} inside for that). A finite number >= 0, or
+   * {@linkcode timeoutPolicy} inside for that). A number >= 0, or
    * `Infinity`.
    *
    * @default {Infinity}
@@ -196,41 +105,21 @@ export interface RetryPolicyOptions {
    */
   budget?: RetryBudget;
   /**
-   * Classifies the errors for `retryIf`, `delay` and `onRetry`.
+   * Classifies the errors for `shouldHandle` and `onRetry`.
    *
    * @default {defaultClassifier}
    */
   classifier?: Classifier;
   /**
-   * The clock of the waits and of `maxElapsedMs`.
+   * The clock of the waits, of `maxElapsedMs` and of an HTTP-date
+   * `Retry-After` (through its `dateNow`).
    *
    * @default {systemClock}
    */
   clock?: Clock;
 }
 
-/**
- * Options of {@linkcode retry}.
- *
- * @example Retrying until the caller gives up
- * ```ts
- * import { constant, retry, type RetryOptions, VirtualClock } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const controller = new AbortController();
- * const options: RetryOptions = {
- *   maxAttempts: Infinity,
- *   backoff: constant(1000),
- *   signal: controller.signal,
- *   clock,
- * };
- * const result = retry(() => Promise.reject(new Error("down")), options);
- * clock.setTimeout(() => controller.abort(new Error("user left")), 2500);
- * await assert.rejects(clock.runUntilSettled(result), { message: "user left" });
- * assert.equal(clock.pendingTimers, 0);
- * ```
- */
+/** Options of {@linkcode retry}. */
 export interface RetryOptions extends RetryPolicyOptions {
   /**
    * Stops retrying: an already-aborted signal rejects at once with
@@ -247,20 +136,13 @@ export interface RetryOptions extends RetryPolicyOptions {
 interface RetryConfig {
   readonly maxAttempts: number;
   readonly backoff: Backoff;
-  readonly retryIf: (
-    error: unknown,
-    classification: ErrorClass,
-    attempt: number,
-  ) => boolean;
-  readonly delay:
-    | ((context: RetryDelayContext) => number | undefined)
-    | undefined;
+  readonly shouldHandle: ErrorFilter;
   readonly onRetry: ((event: RetryEvent) => void) | undefined;
   readonly maxElapsedMs: number;
   readonly budget: RetryBudget | undefined;
   readonly classifier: Classifier;
   readonly clock: Clock;
-  /** Whether the start time is needed (`maxElapsedMs` or `delay`). */
+  /** Whether the start time is needed (`maxElapsedMs`). */
   readonly timed: boolean;
 }
 
@@ -271,14 +153,13 @@ const DEFAULT_BACKOFF: Backoff = exponential({
   jitter: "full",
 });
 
-const retryByDefault = (_error: unknown, classification: ErrorClass) =>
+const retryByDefault: ErrorFilter = (_error, classification) =>
   classification !== "permanent" && classification !== "cancelled";
 
 const DEFAULT_CONFIG: RetryConfig = Object.freeze({
   maxAttempts: 3,
   backoff: DEFAULT_BACKOFF,
-  retryIf: retryByDefault,
-  delay: undefined,
+  shouldHandle: retryByDefault,
   onRetry: undefined,
   maxElapsedMs: Infinity,
   budget: undefined,
@@ -288,14 +169,16 @@ const DEFAULT_CONFIG: RetryConfig = Object.freeze({
 });
 
 /**
- * Runs `fn` until it succeeds, an error is not worth retrying, or a limit is
- * reached. `fn` receives `{ attempt, signal }`. After a failure the error is
- * classified ({@linkcode classify}); `retryIf` decides whether to go on
- * (by default everything but `"permanent"` and `"cancelled"` errors); the
- * wait comes from `delay(context)` if it returns a number, else from the
- * backoff, lengthened to the error's own `retryAfterMs` when it carries one
- * (as {@linkcode CircuitOpenError} and {@linkcode RateLimitedError} do);
- * `onRetry` observes it; then the next attempt starts.
+ * Runs `fn` until it succeeds, fails with an error not worth retrying, or a
+ * limit is reached. `fn` receives `{ attempt, signal }`. After a failure the
+ * error is classified ({@linkcode classify}) and `shouldHandle` decides
+ * whether to go on (by default everything but `"permanent"` and
+ * `"cancelled"` errors); the wait comes from the backoff, lengthened to what
+ * the error asks for when it says when to come back (a `Retry-After` header
+ * on a `Response` or an error's `response`, read by
+ * {@linkcode retryAfterMs}, or the `retryAfterMs` of
+ * {@linkcode CircuitOpenError} and {@linkcode RateLimitedError}); `onRetry`
+ * observes it; then the next attempt starts.
  *
  * Outcomes: the first success fulfils; an error that is not retried rejects
  * unchanged; an abort rejects with `signal.reason`; running out of attempts,
@@ -305,62 +188,40 @@ const DEFAULT_CONFIG: RetryConfig = Object.freeze({
  *
  * @typeParam T The value of `fn`.
  * @param fn The work, called with the attempt number and the signal.
- * @param options `maxAttempts`, `backoff`, `retryIf`, `delay`, `onRetry`,
+ * @param options `maxAttempts`, `backoff`, `shouldHandle`, `onRetry`,
  *   `maxElapsedMs`, `budget`, `classifier`, `signal`, `clock`.
- * @returns A promise of the first successful value.
- * @throws {TypeError} (as a rejection) If `fn` is not a function or an option
- *   has the wrong type.
- * @throws {RangeError} (as a rejection) If an option is out of range, or
- *   `delay` returns a negative or non-finite number.
+ * @returns A future of the first successful value.
+ * @throws {TypeError} Rejects with it (never throws) if `fn` is not a
+ *   function or an option has the wrong type.
+ * @throws {RangeError} Rejects with it if an option is out of range.
  *
- * @example A flaky call retried with a seeded, jittered backoff
+ * @example A 503, then a 429 with Retry-After, then success
  * ```ts
- * import { exponential, retry, seededRandom, VirtualClock } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const backoff = () =>
- *   exponential({ initialMs: 100, jitter: "full", random: seededRandom(1) });
- * const starts: number[] = [];
- * const result = retry(({ attempt }) => {
- *   starts.push(clock.now());
- *   if (attempt < 4) throw new Error(`failure ${attempt}`);
- *   return "ok";
- * }, { maxAttempts: 5, backoff: backoff(), clock });
- * assert.equal(await clock.runUntilSettled(result), "ok");
- *
- * // The waits are exactly the backoff's preview for the same seed.
- * const waits = starts.slice(1).map((t, i) => t - starts[i]!);
- * assert.deepEqual(waits, backoff().preview(3));
- * assert.equal(clock.pendingTimers, 0);
- * ```
- *
- * @example Honouring Retry-After
- * ```ts
- * import { retry, retryAfterMs, VirtualClock } from "@pledge/core";
+ * import { retry, VirtualClock } from "@pledge/core";
  * import assert from "node:assert/strict";
  *
  * const clock = new VirtualClock();
  * const responses = [
+ *   new Response(null, { status: 503 }),
  *   new Response(null, { status: 429, headers: { "Retry-After": "2" } }),
- *   new Response("done", { status: 200 }),
+ *   new Response("done"),
  * ];
+ * const starts: number[] = [];
  * const body = retry(async () => {
+ *   starts.push(clock.now());
  *   const response = responses.shift()!;
- *   if (!response.ok) throw response; // classified "rate-limited"
+ *   if (!response.ok) throw response; // 503 is transient, 429 rate-limited
  *   return await response.text();
- * }, {
- *   delay: ({ error }) => retryAfterMs(error as Response),
- *   clock,
- * });
+ * }, { backoff: 100, clock });
  * assert.equal(await clock.runUntilSettled(body), "done");
- * assert.equal(clock.now(), 2000);
+ * assert.deepEqual(starts, [0, 100, 2100]); // the backoff, then Retry-After
+ * assert.equal(clock.pendingTimers, 0);
  * ```
  */
 export function retry<T>(
   fn: (context: PolicyContext) => T | PromiseLike<T>,
   options?: RetryOptions,
-): Promise<T> {
+): Future<T> {
   let config: RetryConfig;
   let signal: AbortSignal | undefined;
   try {
@@ -369,9 +230,11 @@ export function retry<T>(
     assertSignal("retry", signal);
     assertFunction("retry", "fn", fn);
   } catch (error) {
-    return Promise.reject(error);
+    return Future.reject(error);
   }
-  return run(fn, config, signal);
+  return new Future<T>((resolve, reject) =>
+    start(fn, config, signal, resolve, reject)
+  );
 }
 
 /**
@@ -387,16 +250,16 @@ export function retry<T>(
  *
  * @example Each attempt timed out, and the sequence retried
  * ```ts
- * import { constant, retryPolicy, timeoutPolicy, VirtualClock, wrap } from "@pledge/core";
+ * import { retryPolicy, timeoutPolicy, VirtualClock, wrap } from "@pledge/core";
  * import assert from "node:assert/strict";
  *
  * const clock = new VirtualClock();
  * const policy = wrap(
- *   retryPolicy({ maxAttempts: 3, backoff: constant(50), clock }),
+ *   retryPolicy({ maxAttempts: 3, backoff: 50, clock }),
  *   timeoutPolicy(100, { clock }),
  * );
  * const attempts: number[] = [];
- * const result = policy.execute(({ attempt, signal }) => {
+ * const result = policy.execute(({ attempt }) => {
  *   attempts.push(attempt);
  *   if (attempt === 1) return new Promise(() => {}); // hangs: timed out
  *   return "second time lucky";
@@ -407,16 +270,17 @@ export function retry<T>(
  * ```
  */
 export function retryPolicy(options?: RetryPolicyOptions): Policy {
-  assertOptions("create a retry policy", options);
+  const action = "create a retry policy";
+  assertOptions(action, options);
   if (options !== undefined && "signal" in options) {
     typeError(
-      "create a retry policy",
+      action,
       "signal",
       "passed to execute() instead",
       (options as { signal?: unknown }).signal,
     );
   }
-  return new RetryPolicy(toConfig("create a retry policy", options));
+  return new RetryPolicy(toConfig(action, options));
 }
 
 class RetryPolicy implements Policy {
@@ -445,19 +309,14 @@ function toConfig(
   assertOptions(action, options);
   const maxAttempts = options.maxAttempts ?? 3;
   assertIntegerOrInfinity(action, "maxAttempts", maxAttempts);
-  const backoff = options.backoff ?? DEFAULT_BACKOFF;
-  if (
-    backoff === null || typeof backoff !== "object" ||
-    typeof backoff.next !== "function"
-  ) {
-    typeError(action, "backoff", "a Backoff", backoff);
+  const backoff = options.backoff === undefined
+    ? DEFAULT_BACKOFF
+    : backoffOption(action, "backoff", options.backoff);
+  const shouldHandle = options.shouldHandle ?? retryByDefault;
+  if (shouldHandle !== retryByDefault) {
+    assertFunction(action, "shouldHandle", shouldHandle);
   }
-  const retryIf = options.retryIf ?? retryByDefault;
-  assertFunction(action, "retryIf", retryIf);
-  const delay = options.delay;
-  if (delay !== undefined) assertFunction(action, "delay", delay);
-  const onRetry = options.onRetry;
-  if (onRetry !== undefined) assertFunction(action, "onRetry", onRetry);
+  const onRetry = optionalFunction(action, "onRetry", options.onRetry);
   const maxElapsedMs = options.maxElapsedMs ?? Infinity;
   assertNumber(action, "maxElapsedMs", maxElapsedMs);
   if (!(maxElapsedMs >= 0)) {
@@ -472,35 +331,26 @@ function toConfig(
   ) {
     typeError(action, "budget", "a RetryBudget", budget);
   }
-  const classifier = options.classifier ?? defaultClassifier;
-  if (
-    classifier === null || typeof classifier !== "object" ||
-    typeof classifier.classify !== "function"
-  ) {
-    typeError(action, "classifier", "a Classifier", classifier);
-  }
+  const classifier = classifierOption(action, options.classifier);
   const clock = options.clock ?? systemClock;
-  if (
-    clock === null || typeof clock !== "object" ||
-    typeof clock.now !== "function" || typeof clock.setTimeout !== "function"
-  ) {
-    typeError(action, "clock", "a Clock", clock);
-  }
+  if (clock !== systemClock) assertClock(action, clock);
   return {
     maxAttempts,
     backoff,
-    retryIf,
-    delay,
+    shouldHandle,
     onRetry,
     maxElapsedMs,
     budget,
     classifier,
     clock,
-    timed: maxElapsedMs !== Infinity || delay !== undefined,
+    timed: maxElapsedMs !== Infinity,
   };
 }
 
-/** The first attempt, kept small: the success path pays for nothing else. */
+/**
+ * A policy's call: the first attempt kept small (the success path pays for
+ * nothing else), then the retries.
+ */
 async function run<T>(
   fn: (context: PolicyContext) => T | PromiseLike<T>,
   config: RetryConfig,
@@ -512,11 +362,58 @@ async function run<T>(
     context = { signal, attempt: 1 };
   }
   if (config.budget !== undefined) config.budget.deposit();
-  const start = config.timed ? config.clock.now() : 0;
+  const startedAt = config.timed ? config.clock.now() : 0;
   try {
     return await fn(context);
   } catch (error) {
-    return await retryAfter(fn, config, context.signal, error, start);
+    return await retryAfter(fn, config, context.signal, error, startedAt);
+  }
+}
+
+/**
+ * A retry's call, as {@linkcode run} but settling a future through
+ * `resolve` / `reject` (an `async` function would add a promise between).
+ */
+function start<T>(
+  fn: (context: PolicyContext) => T | PromiseLike<T>,
+  config: RetryConfig,
+  signal: AbortSignal | undefined,
+  resolve: (value: T) => void,
+  reject: (reason: unknown) => void,
+): void {
+  let context = DEFAULT_CONTEXT;
+  if (signal !== undefined) {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    context = { signal, attempt: 1 };
+  }
+  if (config.budget !== undefined) config.budget.deposit();
+  const startedAt = config.timed ? config.clock.now() : 0;
+  const failed = (error: unknown): void => {
+    retryAfter(fn, config, context.signal, error, startedAt).then(
+      resolve,
+      reject,
+    );
+  };
+  let result: T | PromiseLike<T>;
+  try {
+    result = fn(context);
+  } catch (error) {
+    failed(error);
+    return;
+  }
+  if (result instanceof Promise) {
+    result.then(resolve, failed);
+  } else if (
+    result !== null &&
+    (typeof result === "object" || typeof result === "function")
+  ) {
+    // A foreign thenable (or a plain object): adopted once, by the platform.
+    Promise.resolve(result).then(resolve, failed);
+  } else {
+    resolve(result as T);
   }
 }
 
@@ -526,7 +423,7 @@ async function retryAfter<T>(
   config: RetryConfig,
   signal: AbortSignal,
   firstError: unknown,
-  start: number,
+  startedAt: number,
 ): Promise<T> {
   const waitOptions: DelayOptions = signal === NEVER_ABORTED
     ? { clock: config.clock }
@@ -536,38 +433,21 @@ async function retryAfter<T>(
   for (let attempt = 1;; attempt++) {
     if (signal.aborted) throw signal.reason;
     const classification = config.classifier.classify(error);
-    if (!config.retryIf(error, classification, attempt)) throw error;
+    if (!config.shouldHandle(error, classification)) throw error;
     if (attempt >= config.maxAttempts) {
       throw new RetryError(attempt, "maxAttempts", { cause: error });
     }
     const backoffMs = config.backoff.next(attempt, previousMs);
     previousMs = backoffMs;
     let delayMs = clampDelay(backoffMs);
-    // pledge's refusals (CircuitOpenError, RateLimitedError) say when to
-    // come back: never retry sooner.
-    const afterMs = (error as { retryAfterMs?: unknown } | null)?.retryAfterMs;
-    if (typeof afterMs === "number" && afterMs > delayMs) {
-      delayMs = clampDelay(afterMs);
-    }
+    // A failure that says when to come back: never retry sooner.
+    const afterMs = askedDelay(error, config.clock);
+    if (afterMs !== undefined && afterMs > delayMs) delayMs = afterMs;
     if (config.timed) {
-      const elapsedMs = config.clock.now() - start;
-      const remainingMs = config.maxElapsedMs - elapsedMs;
+      const remainingMs = config.maxElapsedMs -
+        (config.clock.now() - startedAt);
       if (remainingMs <= 0) {
         throw new RetryError(attempt, "maxElapsedMs", { cause: error });
-      }
-      if (config.delay !== undefined) {
-        const chosen = config.delay({
-          attempt,
-          error,
-          classification,
-          backoffMs,
-          elapsedMs,
-          remainingMs,
-        });
-        if (chosen !== undefined) {
-          assertDuration("retry", "delay()", chosen);
-          delayMs = clampDelay(chosen);
-        }
       }
       if (delayMs > remainingMs) delayMs = remainingMs;
     }
@@ -575,11 +455,7 @@ async function retryAfter<T>(
       throw new RetryError(attempt, "budget", { cause: error });
     }
     if (config.onRetry !== undefined) {
-      try {
-        config.onRetry({ attempt, error, classification, delayMs });
-      } catch (thrown) {
-        report(thrown);
-      }
+      notify(config.onRetry, { attempt, error, classification, delayMs });
     }
     await wait(delayMs, waitOptions);
     try {
@@ -587,5 +463,20 @@ async function retryAfter<T>(
     } catch (e) {
       error = e;
     }
+  }
+}
+
+/**
+ * The delay a failure asks for: the `retryAfterMs` of pledge's refusals, or
+ * a `Retry-After` header it carries; `undefined` when it asks for none.
+ */
+function askedDelay(error: unknown, clock: Clock): number | undefined {
+  if (error === null || typeof error !== "object") return undefined;
+  const own = (error as { retryAfterMs?: unknown }).retryAfterMs;
+  if (typeof own === "number") return own >= 0 ? clampDelay(own) : undefined;
+  try {
+    return retryAfterMs(error as RetryAfterSource, { clock });
+  } catch {
+    return undefined; // a header accessor that throws: no delay asked
   }
 }

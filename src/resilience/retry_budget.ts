@@ -9,37 +9,20 @@
 import type { Clock } from "../core/clock.ts";
 import { systemClock } from "../core/clock.ts";
 import {
+  assertClock,
   assertDuration,
   assertInteger,
   assertOptions,
+  assertPositiveDuration,
   typeError,
 } from "../core/_validate.ts";
+import type { Rate } from "./rate_limiter.ts";
 
 // Deposits of fractions (10 x 0.1) must add up to a whole retry.
 const EPSILON = 1e-9;
+const DEFAULT_REFILL: Rate = Object.freeze({ limit: 1, intervalMs: 1000 });
 
-/**
- * Options of the {@linkcode RetryBudget} constructor.
- *
- * @example Two retries, then one more per second
- * ```ts
- * import {
- *   RetryBudget,
- *   type RetryBudgetOptions,
- *   VirtualClock,
- * } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const options: RetryBudgetOptions = { maxRetries: 2, refillPerSecond: 1, ratio: 0, clock };
- * const budget = new RetryBudget(options);
- * assert.equal(budget.tryWithdraw(), true);
- * assert.equal(budget.tryWithdraw(), true);
- * assert.equal(budget.tryWithdraw(), false);
- * clock.tick(1000);
- * assert.equal(budget.tryWithdraw(), true);
- * ```
- */
+/** Options of the {@linkcode RetryBudget} constructor. */
 export interface RetryBudgetOptions {
   /**
    * The bucket's capacity: the largest burst of retries, an integer >= 0. The
@@ -49,12 +32,12 @@ export interface RetryBudgetOptions {
    */
   maxRetries?: number;
   /**
-   * Retries earned per second of time, whatever the traffic: a finite number
-   * >= 0.
+   * Retries earned with time, whatever the traffic: `limit` (a finite number
+   * >= 0; 0 turns the refill off) every `intervalMs`, continuously.
    *
-   * @default {1}
+   * @default {{ limit: 1, intervalMs: 1000 }}
    */
-  refillPerSecond?: number;
+  refill?: Rate;
   /**
    * Retries earned per call (per first attempt): a finite number >= 0. With
    * 0.1, retries add at most about 10% to the load, as in Finagle's budget.
@@ -73,9 +56,9 @@ export interface RetryBudgetOptions {
 /**
  * A token bucket of retries, shared by every retry that is given it (as the
  * `budget` option of {@linkcode retry} and {@linkcode retryPolicy}). Each
- * call deposits `ratio` tokens, time adds `refillPerSecond` tokens per
- * second, the bucket holds at most `maxRetries`, and each retry takes one
- * whole token. When none is left, retries give up with a
+ * call deposits `ratio` tokens, time adds `refill.limit` tokens every
+ * `refill.intervalMs`, the bucket holds at most `maxRetries`, and each retry
+ * takes one whole token. When none is left, retries give up with a
  * {@linkcode RetryError} whose `limit` is `"budget"`: the first attempts of
  * calls still run, only the extra load of retries is capped.
  *
@@ -88,7 +71,7 @@ export interface RetryBudgetOptions {
  * import assert from "node:assert/strict";
  *
  * const clock = new VirtualClock();
- * const budget = new RetryBudget({ maxRetries: 3, refillPerSecond: 0, ratio: 0, clock });
+ * const budget = new RetryBudget({ maxRetries: 3, refill: { limit: 0, intervalMs: 1000 }, ratio: 0, clock });
  * const options = { maxAttempts: 10, backoff: constant(10), budget, clock };
  * const down = () => Promise.reject(new Error("down"));
  * const results = await clock.runUntilSettled(Promise.allSettled([
@@ -113,7 +96,7 @@ export class RetryBudget {
   /**
    * Creates a full budget.
    *
-   * @param options `maxRetries`, `refillPerSecond`, `ratio`, `clock`.
+   * @param options `maxRetries`, `refill`, `ratio`, `clock`.
    * @throws {TypeError} If an option has the wrong type.
    * @throws {RangeError} If an option is out of range.
    */
@@ -122,41 +105,25 @@ export class RetryBudget {
     assertOptions(action, options);
     const maxRetries = options?.maxRetries ?? 10;
     assertInteger(action, "maxRetries", maxRetries, 0);
-    const refillPerSecond = options?.refillPerSecond ?? 1;
-    assertDuration(action, "refillPerSecond", refillPerSecond);
+    const refill = options?.refill ?? DEFAULT_REFILL;
+    if (refill === null || typeof refill !== "object") {
+      typeError(action, "refill", "a rate { limit, intervalMs }", refill);
+    }
+    assertDuration(action, "refill.limit", refill.limit);
+    assertPositiveDuration(action, "refill.intervalMs", refill.intervalMs);
     const ratio = options?.ratio ?? 0.1;
     assertDuration(action, "ratio", ratio);
     const clock = options?.clock ?? systemClock;
-    if (
-      clock === null || typeof clock !== "object" ||
-      typeof clock.now !== "function"
-    ) {
-      typeError(action, "clock", "a Clock", clock);
-    }
+    assertClock(action, clock);
     this.#maxRetries = maxRetries;
-    this.#refillPerMs = refillPerSecond / 1000;
+    this.#refillPerMs = refill.limit / refill.intervalMs;
     this.#ratio = ratio;
     this.#clock = clock;
     this.#tokens = maxRetries;
     this.#updatedAt = clock.now();
   }
 
-  /**
-   * The retries available now (may be fractional; a retry needs 1).
-   *
-   * @example Refilled by time
-   * ```ts
-   * import { RetryBudget, VirtualClock } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const clock = new VirtualClock();
-   * const budget = new RetryBudget({ maxRetries: 2, refillPerSecond: 1, ratio: 0, clock });
-   * assert.equal(budget.tryWithdraw() && budget.tryWithdraw(), true);
-   * assert.equal(budget.tryWithdraw(), false);
-   * clock.tick(1000);
-   * assert.equal(budget.available, 1);
-   * ```
-   */
+  /** The retries available now (may be fractional; a retry needs 1). */
   get available(): number {
     this.#refill();
     return this.#tokens;
@@ -171,7 +138,7 @@ export class RetryBudget {
    * import { RetryBudget, VirtualClock } from "@pledge/core";
    * import assert from "node:assert/strict";
    *
-   * const budget = new RetryBudget({ maxRetries: 1, refillPerSecond: 0, ratio: 0.5, clock: new VirtualClock() });
+   * const budget = new RetryBudget({ maxRetries: 1, refill: { limit: 0, intervalMs: 1000 }, ratio: 0.5, clock: new VirtualClock() });
    * assert.equal(budget.tryWithdraw(), true);
    * budget.deposit();
    * budget.deposit();

@@ -13,16 +13,18 @@ import {
   type TimerQueue,
   timerQueueFor,
 } from "../core/_timer_queue.ts";
+import { timeoutError } from "../core/_reasons.ts";
 import {
+  assertClock,
   assertDuration,
   assertOptions,
   rangeError,
   typeError,
 } from "../core/_validate.ts";
+import { thenOf } from "../core/_thenable.ts";
 import { onAbort } from "../cancel/signals.ts";
 import type { Policy, PolicyContext, PolicyExecuteOptions } from "./policy.ts";
-import { NEVER_ABORTED } from "./_context.ts";
-import { policyCall } from "./_policy_call.ts";
+import { NEVER_ABORTED, policyCall } from "./_policy_call.ts";
 import { MAX_DELAY_MS } from "./_delay.ts";
 
 /**
@@ -33,49 +35,10 @@ import { MAX_DELAY_MS } from "./_delay.ts";
  * - `"cooperative"`: at the deadline, abort the signal given to `fn` and wait
  *   for `fn` to settle: a late value is still returned, a rejection becomes
  *   the timeout's `TimeoutError`.
- *
- * @example A cooperative timeout keeps a late value
- * ```ts
- * import { timeoutPolicy, type TimeoutMode, VirtualClock } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const mode: TimeoutMode = "cooperative";
- * const policy = timeoutPolicy(100, { mode, clock });
- * const call = policy.execute(({ signal }) =>
- *   new Promise<string>((resolve) => {
- *     // Notices the abort, then finishes with what it has.
- *     signal.addEventListener("abort", () => clock.setTimeout(() => resolve("partial"), 10));
- *   })
- * );
- * assert.equal(await clock.runUntilSettled(call), "partial");
- * assert.equal(clock.now(), 110);
- * ```
  */
 export type TimeoutMode = "cooperative" | "aggressive";
 
-/**
- * Options of {@linkcode timeoutPolicy}.
- *
- * @example An aggressive timeout on a virtual clock
- * ```ts
- * import {
- *   timeoutPolicy,
- *   type TimeoutPolicyOptions,
- *   VirtualClock,
- * } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const options: TimeoutPolicyOptions = { mode: "aggressive", clock };
- * const call = timeoutPolicy(50, options).execute(() => new Promise(() => {}));
- * await assert.rejects(
- *   clock.runUntilSettled(call),
- *   (e: DOMException) => e.name === "TimeoutError",
- * );
- * assert.equal(clock.now(), 50);
- * ```
- */
+/** Options of {@linkcode timeoutPolicy}. */
 export interface TimeoutPolicyOptions {
   /**
    * How the timeout ends the call.
@@ -136,26 +99,6 @@ export interface TimeoutPolicyOptions {
  * assert.equal(aborted, true);
  * assert.equal(clock.now(), 100);
  * ```
- *
- * @example A cooperative timeout waits for the work to stop
- * ```ts
- * import { timeoutPolicy, VirtualClock } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const policy = timeoutPolicy(100, { mode: "cooperative", clock });
- * const call = policy.execute(({ signal }) =>
- *   new Promise((_, reject) => {
- *     // Cleans up for 20 ms after the abort, then rejects.
- *     signal.addEventListener("abort", () => clock.setTimeout(() => reject(signal.reason), 20));
- *   })
- * );
- * await assert.rejects(
- *   clock.runUntilSettled(call),
- *   (e: DOMException) => e.name === "TimeoutError",
- * );
- * assert.equal(clock.now(), 120);
- * ```
  */
 export function timeoutPolicy(
   ms: number,
@@ -172,12 +115,7 @@ export function timeoutPolicy(
     typeError(action, "mode", `"aggressive" or "cooperative"`, mode);
   }
   const clock = options?.clock ?? systemClock;
-  if (
-    clock === null || typeof clock !== "object" ||
-    typeof clock.now !== "function" || typeof clock.setTimeout !== "function"
-  ) {
-    typeError(action, "clock", "a Clock", clock);
-  }
+  assertClock(action, clock);
   return new TimeoutPolicy(ms, mode === "aggressive", clock);
 }
 
@@ -216,21 +154,32 @@ class TimeoutPolicy implements Policy {
       run.close();
       return Promise.reject(error);
     }
-    if (
-      value === null ||
-      (typeof value !== "object" && typeof value !== "function") ||
-      typeof (value as PromiseLike<T>).then !== "function"
-    ) {
-      run.close();
-      return Promise.resolve(value as T);
-    }
     let out: Promise<T>;
-    if (!this.aggressive && value instanceof Promise) {
-      // Cooperative: the outcome is fn's own, so derive it from fn's promise.
-      out = value.then((v) => run.fulfilled(v), (e) => run.rejected(e));
+    if (value instanceof Promise) {
+      out = this.aggressive
+        ? new Promise<T>((resolve, reject) =>
+          run.follow(value, resolve, reject)
+        )
+        // Cooperative: the outcome is fn's own, so derive it from fn's promise.
+        : value.then((v) => run.fulfilled(v), (e) => run.rejected(e));
     } else {
+      // A plain value, or a foreign thenable whose `then` is read once.
+      let then: ReturnType<typeof thenOf>;
+      try {
+        then = thenOf(value);
+      } catch (error) {
+        run.close();
+        return Promise.reject(error);
+      }
+      if (then === undefined) {
+        run.close();
+        return Promise.resolve(value as T);
+      }
+      const adopted = new Promise<T>((resolve, reject) =>
+        then.call(value, resolve, reject)
+      );
       out = new Promise<T>((resolve, reject) =>
-        run.follow(value as PromiseLike<T>, resolve, reject)
+        run.follow(adopted, resolve, reject)
       );
     }
     // Work still pending after this microtask gets a timer; work that
@@ -294,10 +243,10 @@ class TimeoutRun<T> implements PolicyContext {
     this.#reject = reject;
     try {
       value.then(
-        (v) => {
+        (v: T) => {
           if (this.#state !== DONE) resolve(this.fulfilled(v));
         },
-        (e) => {
+        (e: unknown) => {
           if (this.#state === DONE) return;
           try {
             this.rejected(e);
@@ -339,13 +288,7 @@ class TimeoutRun<T> implements PolicyContext {
 
   #timedOut(): void {
     this.#timer = undefined;
-    const ms = this.#policy.ms;
-    this.#end(
-      new DOMException(
-        `The operation timed out after ${ms} ms`,
-        "TimeoutError",
-      ),
-    );
+    this.#end(timeoutError(this.#policy.ms));
   }
 
   #end(reason: unknown): void {

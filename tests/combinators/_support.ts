@@ -1,40 +1,27 @@
 /**
  * Test helpers for the combinators: driving a `VirtualClock` until a promise
- * settles, letting host microtasks run, tasks whose signals are recorded, and
- * the bad-input tables.
+ * settles, tasks whose signals are recorded, tracked sources, and the tables
+ * of bad inputs (built on the shared ones of `tests/_support.ts`).
  *
  * @module
  */
 
-import assert from "node:assert/strict";
 import {
   DeadlockError,
   delay,
   type Future,
+  type MapItems,
   type VirtualClock,
 } from "@pledge/core";
 
-import { DURATIONS, show } from "../_support.ts";
-
-export { countedSignal } from "../_support.ts";
-export { show };
-
-/**
- * Lets every queued host microtask run: resolves after one host macrotask.
- * A fresh `MessageChannel` per turn: on Deno 2.9.6 a port that is reused
- * delivers its later messages between microtasks, not after them.
- */
-export function hostTurn(): Promise<void> {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      channel.port2.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
-}
+import {
+  assertRejectsWith,
+  assertThrowsWith,
+  BAD_NUMBERS,
+  type ErrorClass,
+  flush,
+  show,
+} from "../_support.ts";
 
 /**
  * Runs the clock's timers one at a time, letting microtasks run after each,
@@ -66,7 +53,7 @@ export async function drive<T>(
 /** Ticks the clock, then lets microtasks run. */
 export async function tick(clock: VirtualClock, ms: number): Promise<void> {
   clock.tick(ms);
-  await hostTurn();
+  await flush();
 }
 
 /** The planned outcome of a task in a property test. */
@@ -111,26 +98,18 @@ export function plannedTasks(
   return { tasks, seen };
 }
 
-/** A constructor of the errors the validators throw. */
-export type ErrorClass = typeof TypeError | typeof RangeError;
-
 /**
- * The `concurrency` table of the house style: what each value gives.
- * `Infinity` means unbounded, so it is accepted.
+ * The `concurrency` table: the house table of bad numbers, where `Infinity`
+ * means unbounded (so it is accepted), plus a valid count and a string.
  */
 export const CONCURRENCY_TABLE: readonly [unknown, "ok" | ErrorClass][] = [
-  [0, RangeError],
-  [-1, RangeError],
-  [1.5, RangeError],
-  [NaN, RangeError],
-  [Infinity, "ok"],
+  ...BAD_NUMBERS.map((n): [unknown, "ok" | ErrorClass] => [
+    n,
+    n === Infinity ? "ok" : RangeError,
+  ]),
   [1, "ok"],
   ["2", TypeError],
 ];
-
-/** The table of a duration in milliseconds (a finite number >= 0). */
-export const DURATION_TABLE: readonly [unknown, "ok" | ErrorClass][] =
-  DURATIONS;
 
 /** What {@linkcode tracked} records of its generator. */
 export interface TrackedState {
@@ -169,28 +148,19 @@ export async function* asyncFrom<T>(items: readonly T[]): AsyncGenerator<T> {
   }
 }
 
-/** Asserts that `fn` throws `expected` with exactly `message`. */
-export function assertThrowsWith(
-  fn: () => unknown,
-  expected: ErrorClass,
-  message: string,
-): void {
-  assert.throws(fn, (e) => {
-    assert.ok(e instanceof expected, `expected a ${expected.name}: ${e}`);
-    assert.equal((e as Error).message, message);
-    return true;
-  });
-}
-
 /**
  * Registers one test per row of a numeric option's table, named
- * `<api> with <option> <value> is accepted` or `... throws a <Error>`: an
- * accepted value goes through `call` then `accepted`; a rejected one must
- * throw, from `call`, the house message with `range` (or "a number" for a
- * TypeError).
+ * `<api> with <option> <value> is accepted`, `... throws a <Error>` or
+ * `... rejects with a <Error>`: an accepted value goes through `call` then
+ * `accepted`; a refused one must give the house message with `range` (or
+ * "a number" for a TypeError), thrown by `call` when `refusal` is
+ * `"throws"` (an API that returns a function or an iterator), as a
+ * rejection and never thrown when it is `"rejects"` (one that returns a
+ * promise).
  */
 export function optionTable<R>(
   api: string,
+  refusal: "throws" | "rejects",
   action: string,
   option: string,
   range: string,
@@ -201,19 +171,24 @@ export function optionTable<R>(
   for (const [value, expected] of table) {
     const outcome = expected === "ok"
       ? "is accepted"
-      : `throws a ${expected.name}`;
+      : `${
+        refusal === "rejects" ? "rejects with" : "throws"
+      } a ${expected.name}`;
     Deno.test(`${api} with ${option} ${show(value)} ${outcome}`, async () => {
       if (expected === "ok") {
         await accepted?.(call(value as number));
         return;
       }
-      assertThrowsWith(
-        () => call(value as number),
-        expected,
-        `Cannot ${action} as '${option}' must be ${
-          expected === TypeError ? "a number" : range
-        }: current value is ${show(value)}`,
-      );
+      const message = `Cannot ${action} as '${option}' must be ${
+        expected === TypeError ? "a number" : range
+      }: current value is ${show(value)}`;
+      if (refusal === "rejects") {
+        await assertRejectsWith(
+          () => call(value as number) as PromiseLike<unknown>,
+          expected,
+          message,
+        );
+      } else assertThrowsWith(() => call(value as number), expected, message);
     });
   }
 }
@@ -242,3 +217,46 @@ export const NOT_FUNCTION: readonly unknown[] = [
   "fn",
   {},
 ];
+
+/** A source whose `Symbol.iterator` method throws `error`. */
+export function failingToOpen(error: unknown): Iterable<number> {
+  return {
+    [Symbol.iterator](): Iterator<number> {
+      throw error;
+    },
+  };
+}
+
+/** Sources whose `next()` gives a primitive: a sync one and an async one. */
+export function primitiveSteps(): MapItems<number>[] {
+  return [
+    { [Symbol.iterator]: () => ({ next: () => 5 as never }) },
+    {
+      [Symbol.asyncIterator]: () => ({
+        next: () => Promise.resolve(5 as never),
+      }),
+    },
+  ];
+}
+
+/** What reading a source of {@linkcode primitiveSteps} rejects with. */
+export const PRIMITIVE_STEP = {
+  name: "TypeError",
+  message:
+    "Cannot read the items as 'next()' must be an object: current value is 5",
+};
+
+/**
+ * A mapper that waits `10 * n` ms on `clock` (aborted with its signal), then
+ * fails for `n === failOn` and returns `n` otherwise.
+ */
+export function slowMapper(
+  clock: VirtualClock,
+  failOn: number,
+): (n: number, index: number, signal: AbortSignal) => Promise<number> {
+  return (n, _index, signal) =>
+    delay(10 * n, { clock, signal }).then(() => {
+      if (n === failOn) throw new Error(String(n));
+      return n;
+    });
+}

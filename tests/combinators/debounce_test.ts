@@ -3,10 +3,11 @@ import fc from "fast-check";
 import { debounce, delay, type Future, VirtualClock } from "@pledge/core";
 import {
   assertThrowsWith,
-  DURATION_TABLE,
-  hostTurn,
-  optionTable,
-} from "./_support.ts";
+  catchUnhandled,
+  DURATIONS,
+  flush,
+} from "../_support.ts";
+import { optionTable } from "./_support.ts";
 
 const ACTION = "debounce a function";
 
@@ -29,14 +30,14 @@ Deno.test("debounce() runs once at the end of a burst, with the latest arguments
   const b = debounced("b");
   clock.tick(60);
   const c = debounced("c");
-  assert.equal(debounced.pending, 3);
+  assert.equal(debounced.queued, 3);
   clock.tick(99);
   assert.deepEqual(runs, []);
   clock.tick(1);
   assert.deepEqual(runs, ["c@220"]);
   assert.deepEqual(await Promise.all([a, b, c]), ["c", "c", "c"]);
-  assert.equal(debounced.pending, 0);
-  await hostTurn();
+  assert.equal(debounced.queued, 0);
+  await flush();
   assert.equal(clock.pendingTimers, 0);
 });
 
@@ -120,9 +121,9 @@ Deno.test("debounce().cancel() rejects every waiter, running ones included, and 
   debounced.cancel(reason);
   await assert.rejects(running, (e) => e === reason);
   await assert.rejects(waiting, (e) => e === reason);
-  assert.equal(debounced.pending, 0);
+  assert.equal(debounced.queued, 0);
   clock.runAll(); // the delay of the cancelled run
-  await hostTurn();
+  await flush();
   assert.equal(clock.pendingTimers, 0);
 });
 
@@ -133,7 +134,7 @@ Deno.test("debounce().cancel() without a reason rejects with an AbortError, repo
   const kept = debounced();
   debounced.cancel();
   await assert.rejects(kept, { name: "AbortError" });
-  await hostTurn();
+  await flush();
   assert.equal(clock.pendingTimers, 0);
 });
 
@@ -148,7 +149,7 @@ Deno.test("debounce().flush() runs the waiting invocation now", async () => {
   assert.deepEqual(runs, ["a@30"]);
   assert.equal(await flushed, "a");
   assert.equal(await a, "a");
-  await hostTurn();
+  await flush();
   assert.equal(clock.pendingTimers, 0);
 });
 
@@ -160,15 +161,91 @@ Deno.test("debounce() disposal cancels", async () => {
     waiting = debounced();
   }
   await assert.rejects(waiting, { name: "AbortError" });
-  await hostTurn();
+  await flush();
   assert.equal(clock.pendingTimers, 0);
 });
 
-Deno.test("debounce() property: every caller's future settles, fn runs at most once per call, nothing is left", async () => {
+/** A debounce operation of the property test: wait `gap` ms, then act. */
+type Op = { kind: "call" | "cancel" | "flush"; gap: number };
+
+/**
+ * The times the invocations must start at, by the documented rules: a burst
+ * starts with a call when no timer runs; the trailing run comes once no call
+ * came for `waitMs`, or `maxWaitMs` after the burst's first call, whichever
+ * is first, and only if a call waits for it; `flush` runs the waiting call
+ * now, `cancel` drops it; both end the burst.
+ */
+function expectedRuns(
+  ops: readonly Op[],
+  waitMs: number,
+  maxWaitMs: number,
+  leading: boolean,
+  trailing: boolean,
+): number[] {
+  const runs: number[] = [];
+  let now = 0;
+  let armed = false;
+  let burstStart = 0;
+  let lastCall = 0;
+  let waiting = 0;
+  const due = () => Math.min(lastCall + waitMs, burstStart + maxWaitMs);
+  const advance = (to: number) => {
+    if (armed && due() <= to) {
+      armed = false;
+      if (waiting > 0) (runs.push(due()), waiting = 0);
+    }
+    now = to;
+  };
+  for (const op of ops) {
+    advance(now + op.gap);
+    if (op.kind === "call") {
+      lastCall = now;
+      if (!armed) {
+        armed = true;
+        burstStart = now;
+        if (leading) runs.push(now);
+        else waiting++;
+      } else if (trailing) waiting++;
+    } else {
+      armed = false;
+      if (op.kind === "flush" && waiting > 0) runs.push(now);
+      waiting = 0;
+    }
+  }
+  advance(Infinity);
+  return runs;
+}
+
+Deno.test("debounce() property: runs exactly when the rules say (maxWaitMs included), every caller's future settles, nothing is left", async () => {
   const op = fc.oneof(
-    fc.record({ kind: fc.constant("call" as const), gap: fc.nat(150) }),
-    fc.record({ kind: fc.constant("cancel" as const), gap: fc.nat(50) }),
-    fc.record({ kind: fc.constant("flush" as const), gap: fc.nat(50) }),
+    {
+      arbitrary: fc.record({
+        kind: fc.constant("call" as const),
+        gap: fc.nat(150),
+      }),
+      weight: 6,
+    },
+    {
+      arbitrary: fc.record({
+        kind: fc.constant("call" as const),
+        gap: fc.nat(40),
+      }),
+      weight: 6,
+    },
+    {
+      arbitrary: fc.record({
+        kind: fc.constant("cancel" as const),
+        gap: fc.nat(50),
+      }),
+      weight: 1,
+    },
+    {
+      arbitrary: fc.record({
+        kind: fc.constant("flush" as const),
+        gap: fc.nat(50),
+      }),
+      weight: 1,
+    },
   );
   await fc.assert(
     fc.asyncProperty(
@@ -178,13 +255,18 @@ Deno.test("debounce() property: every caller's future settles, fn runs at most o
       fc.option(fc.integer({ min: 100, max: 300 }), { nil: undefined }),
       async (ops, leading, trailingIfLeading, maxWaitMs) => {
         const clock = new VirtualClock();
-        let invocations = 0;
-        const debounced = debounce((n: number) => (invocations++, n), 100, {
-          clock,
-          leading,
-          trailing: leading ? trailingIfLeading : true,
-          ...(maxWaitMs === undefined ? {} : { maxWaitMs }),
-        });
+        const trailing = leading ? trailingIfLeading : true;
+        const runs: number[] = [];
+        const debounced = debounce(
+          (n: number) => (runs.push(clock.now()), n),
+          100,
+          {
+            clock,
+            leading,
+            trailing,
+            ...(maxWaitMs === undefined ? {} : { maxWaitMs }),
+          },
+        );
         const outcomes: Promise<PromiseSettledResult<number>>[] = [];
         let calls = 0;
         for (const o of ops) {
@@ -198,24 +280,28 @@ Deno.test("debounce() property: every caller's future settles, fn runs at most o
           else debounced.flush();
         }
         clock.runAll();
+        assert.deepEqual(
+          runs,
+          expectedRuns(ops, 100, maxWaitMs ?? Infinity, leading, trailing),
+        );
         const settled = await Promise.all(outcomes);
         assert.equal(settled.length, calls);
-        assert.ok(invocations <= calls);
-        assert.equal(debounced.pending, 0);
-        await hostTurn();
+        assert.equal(debounced.queued, 0);
+        await flush();
         assert.equal(clock.pendingTimers, 0);
       },
     ),
-    { numRuns: 100 },
+    { numRuns: 200 },
   );
 });
 
 optionTable(
   "debounce()",
+  "throws",
   ACTION,
   "waitMs",
   "a finite number >= 0",
-  DURATION_TABLE,
+  DURATIONS,
   (waitMs) => debounce(() => 1, waitMs),
   (debounced) => debounced.cancel(),
 );
@@ -256,4 +342,46 @@ Deno.test("debounce() throws for a bad fn, flags or maxWaitMs", () => {
     TypeError,
     `Cannot ${ACTION} as 'options' must be an options object: current value is 3`,
   );
+});
+
+Deno.test("debounce() throws for options that are an AbortSignal, or a clock that is not a Clock, before it arms anything", () => {
+  assertThrowsWith(
+    () => debounce(() => 1, 10, new AbortController().signal as never),
+    TypeError,
+    `Cannot ${ACTION} as 'options' must be an options object: current value is an AbortSignal (pass { signal })`,
+  );
+  assertThrowsWith(
+    () => debounce(() => 1, 10, { clock: "system" as never }),
+    TypeError,
+    `Cannot ${ACTION} as 'clock' must be a Clock: current value is "system"`,
+  );
+  assertThrowsWith(
+    () =>
+      debounce(() => 1, 10, {
+        clock: { now: () => 0, setTimeout: () => 0, clearTimeout: 1 } as never,
+      }),
+    TypeError,
+    `Cannot ${ACTION} as 'clock.clearTimeout' must be a function: current value is 1`,
+  );
+});
+
+Deno.test("debounce() leaves no unhandled rejection when cancelled or disposed, even for callers that ignored their future", async () => {
+  const reasons = await catchUnhandled(() => {
+    const clock = new VirtualClock();
+    const slow = debounce(
+      (ms: number) => delay(ms, { clock }).then(() => ms),
+      10,
+      { clock },
+    );
+    slow(1000);
+    clock.tick(10); // running
+    slow(5); // waiting
+    slow.cancel(new Error("closed"));
+    {
+      using disposed = debounce(() => 1, 10, { clock });
+      disposed();
+    }
+    clock.runAll();
+  });
+  assert.deepEqual(reasons, []);
 });

@@ -8,13 +8,20 @@ import {
 } from "@pledge/core";
 import {
   assertThrowsWith,
-  CONCURRENCY_TABLE,
+  catchUnhandled,
   countedSignal,
-  hostTurn,
+  flush,
+} from "../_support.ts";
+import {
+  CONCURRENCY_TABLE,
+  failingToOpen,
   NOT_FUNCTION,
   NOT_ITERABLE,
   optionTable,
+  PRIMITIVE_STEP,
+  primitiveSteps,
   settle,
+  slowMapper,
   tracked,
 } from "./_support.ts";
 
@@ -58,7 +65,7 @@ Deno.test("mapConcurrentIterable() starts nothing until the first next()", async
   const results = mapConcurrentIterable(iterable, (n) => (calls++, n), {
     concurrency: 2,
   });
-  await hostTurn();
+  await flush();
   assert.equal(state.read, 0);
   assert.equal(calls, 0);
   const all: number[] = [];
@@ -74,11 +81,11 @@ Deno.test("mapConcurrentIterable() applies backpressure: a consumer that stops a
     { concurrency: 2, bufferSize: 3 },
   );
   assert.deepEqual(await results.next(), { done: false, value: 10 });
-  await hostTurn();
+  await flush();
   // One consumed, three taken and not consumed: the buffer is full.
   assert.equal(state.read, 4);
   assert.deepEqual(await results.next(), { done: false, value: 20 });
-  await hostTurn();
+  await flush();
   assert.equal(state.read, 5);
   await results.return();
   assert.equal(state.closed, true);
@@ -136,7 +143,7 @@ Deno.test("mapConcurrentIterable() property: concurrency and the buffer are neve
         const expected = durations.map((_, i) => i);
         if (ordered) assert.deepEqual(seen, expected);
         else assert.deepEqual([...seen].sort((a, b) => a - b), expected);
-        await hostTurn();
+        await flush();
         assert.equal(clock.pendingTimers, 0);
         assert.equal(counted.live, 0);
       },
@@ -163,7 +170,7 @@ Deno.test("mapConcurrentIterable() aborts the calls in flight and closes the sou
   assert.equal(state.closed, true);
   assert.equal(signals.at(-1)!.aborted, true);
   assert.equal(signals.at(-1)!.reason.name, "AbortError");
-  await hostTurn();
+  await flush();
   assert.equal(clock.pendingTimers, 0);
   assert.deepEqual(await results.next(), { done: true, value: undefined });
 });
@@ -178,7 +185,7 @@ Deno.test("mapConcurrentIterable() disposal stops it like a break", async () => 
     });
     const pending = results.next();
     pending.catch(() => {});
-    await hostTurn();
+    await flush();
   }
   assert.equal(aborted, true);
 });
@@ -197,7 +204,7 @@ Deno.test("mapConcurrentIterable() rejects next() with the first failure, aborts
   assert.deepEqual(outcome, { status: "rejected", reason: boom });
   assert.equal(signals[0]!.aborted, true);
   assert.deepEqual(await results.next(), { done: true, value: undefined });
-  await hostTurn();
+  await flush();
   assert.equal(clock.pendingTimers, 0);
 });
 
@@ -229,7 +236,7 @@ Deno.test("mapConcurrentIterable() rejects with signal.reason unchanged and leav
   await assert.rejects(next, (e) => e === reason);
   assert.equal(signals[0]!.reason, reason);
   assert.equal(counted.live, 0);
-  await hostTurn();
+  await flush();
   assert.equal(clock.pendingTimers, 0);
 });
 
@@ -261,6 +268,7 @@ Deno.test("mapConcurrentIterable() removes its listener once every result is han
 for (const option of ["concurrency", "bufferSize"] as const) {
   optionTable(
     "mapConcurrentIterable()",
+    "throws",
     ACTION,
     option,
     "an integer >= 1 or Infinity",
@@ -274,7 +282,7 @@ for (const option of ["concurrency", "bufferSize"] as const) {
   );
 }
 
-Deno.test("mapConcurrentIterable() throws a TypeError for bad items, fn or options", () => {
+Deno.test("mapConcurrentIterable() throws, as it returns an iterator, a TypeError for bad items, fn or options", () => {
   for (const value of NOT_ITERABLE) {
     assert.throws(
       () => mapConcurrentIterable(value as never, (n) => n),
@@ -296,4 +304,69 @@ Deno.test("mapConcurrentIterable() throws a TypeError for bad items, fn or optio
     TypeError,
     `Cannot ${ACTION} as 'ordered' must be a boolean: current value is 1`,
   );
+  assertThrowsWith(
+    () =>
+      mapConcurrentIterable(
+        [1],
+        (n) => n,
+        new AbortController().signal as never,
+      ),
+    TypeError,
+    `Cannot ${ACTION} as 'options' must be an options object: current value is an AbortSignal (pass { signal })`,
+  );
+});
+
+Deno.test("mapConcurrentIterable() makes next() reject, never throw, when the source fails to open or gives a primitive step", async () => {
+  const boom = new Error("open");
+  const throwing = failingToOpen(boom);
+  const results = mapConcurrentIterable(throwing, (n) => n);
+  let first: Promise<unknown> | undefined;
+  assert.doesNotThrow(() => (first = results.next()));
+  await assert.rejects(first!, (e) => e === boom);
+  assert.deepEqual(await results.next(), { done: true, value: undefined });
+  for (const source of primitiveSteps()) {
+    await assert.rejects(
+      mapConcurrentIterable(source, (n) => n).next(),
+      PRIMITIVE_STEP,
+    );
+  }
+});
+
+Deno.test("mapConcurrentIterable() leaves no unhandled rejection when a call fails, the caller aborts, or the loop is left early", async () => {
+  const reasons = await catchUnhandled(async () => {
+    const clock = new VirtualClock();
+    const slow = slowMapper(clock, 2);
+    const failing = mapConcurrentIterable([1, 2, 3], slow, { concurrency: 3 });
+    await assert.rejects(
+      clock.runUntilSettled((async () => {
+        for await (const _ of failing);
+      })()),
+      /^Error: 2$/,
+    );
+    const controller = new AbortController();
+    const aborted = mapConcurrentIterable([3, 4], slow, {
+      signal: controller.signal,
+    });
+    const next = aborted.next();
+    controller.abort(new Error("stop"));
+    await assert.rejects(next, /stop/);
+    const left = mapConcurrentIterable([1, 3, 4], slow, { concurrency: 3 });
+    await clock.runUntilSettled((async () => {
+      for await (const n of left) {
+        if (n === 1) break;
+      }
+    })());
+    // An async source whose return() rejects when closed early.
+    const source = {
+      [Symbol.asyncIterator]: () => ({
+        next: () => Promise.resolve({ done: false, value: 1 }),
+        return: () => Promise.reject(new Error("close")),
+      }),
+    };
+    const closing = mapConcurrentIterable(source, (n) => n, { concurrency: 1 });
+    await closing.next();
+    await closing.return();
+    clock.runAll();
+  });
+  assert.deepEqual(reasons, []);
 });

@@ -2,16 +2,23 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Completer, delay, mapConcurrent, VirtualClock } from "@pledge/core";
 import {
-  assertThrowsWith,
+  assertRejectsWith,
+  catchUnhandled,
+  countedSignal,
+  flush,
+  show,
+} from "../_support.ts";
+import {
   asyncFrom,
   CONCURRENCY_TABLE,
-  countedSignal,
-  hostTurn,
+  failingToOpen,
   NOT_FUNCTION,
   NOT_ITERABLE,
   optionTable,
+  PRIMITIVE_STEP,
+  primitiveSteps,
   settle,
-  show,
+  slowMapper,
   tracked,
 } from "./_support.ts";
 
@@ -49,7 +56,7 @@ Deno.test("mapConcurrent() property: never more than concurrency at once, result
         if (kind !== "async") {
           assert.equal(peak, Math.min(concurrency, durations.length));
         }
-        await hostTurn();
+        await flush();
         assert.equal(clock.pendingTimers, 0);
         assert.equal(counted.live, 0);
       },
@@ -99,7 +106,7 @@ Deno.test("mapConcurrent() property: every outcome settles and nothing is left b
         assert.ok(state.finished || state.closed);
         assert.equal(state.closed, true);
         clock.runAll(); // the abort timer, if it has not fired
-        await hostTurn();
+        await flush();
         assert.equal(clock.pendingTimers, 0);
         assert.equal(counted.live, 0);
       },
@@ -130,7 +137,7 @@ Deno.test("mapConcurrent() reads a generator lazily, never further than needed",
   });
   assert.equal(state.read, 2);
   gates[1]!.resolve(20);
-  await hostTurn();
+  await flush();
   assert.equal(state.read, 3);
   for (const [i, gate] of gates.entries()) gate.tryResolve((i + 1) * 10);
   assert.deepEqual(await out, [10, 20, 30, 40, 50]);
@@ -154,7 +161,7 @@ Deno.test("mapConcurrent() reads an async iterable lazily and keeps to the limit
     running--;
     return v;
   }, { concurrency: 3 });
-  await hostTurn();
+  await flush();
   assert.equal(read, 3);
   gates.forEach((g, i) => g.resolve(i * 2));
   assert.deepEqual(await out, [0, 2, 4, 6, 8, 10]);
@@ -202,7 +209,7 @@ Deno.test("mapConcurrent() rejects with the first failure, aborts the calls runn
   assert.equal(state.closed, true);
   assert.equal(signals[0]!.aborted, true);
   assert.equal(signals[0]!.reason.name, "AbortError");
-  await hostTurn();
+  await flush();
   assert.equal(clock.pendingTimers, 0);
 });
 
@@ -259,14 +266,14 @@ Deno.test("mapConcurrent() rejects with signal.reason unchanged, aborts fn's sig
       },
       { concurrency: 2, signal: counted.signal },
     );
-    await hostTurn();
+    await flush();
     assert.equal(counted.live, 1);
     const reason = { reason: "shutdown" };
     counted.controller.abort(reason);
     await assert.rejects(out, (e) => e === reason);
     assert.equal(signals[0]!.reason, reason, kind);
     assert.equal(counted.live, 0, kind);
-    await hostTurn();
+    await flush();
     assert.equal(clock.pendingTimers, 0, kind);
   }
 });
@@ -301,6 +308,7 @@ Deno.test("mapConcurrent() leaves no listener after success or failure", async (
 
 optionTable(
   "mapConcurrent()",
+  "rejects",
   ACTION,
   "concurrency",
   "an integer >= 1 or Infinity",
@@ -309,22 +317,25 @@ optionTable(
   async (out) => assert.deepEqual(await out, [1, 2]),
 );
 
-Deno.test("mapConcurrent() throws a TypeError for items that are not iterable", () => {
+Deno.test("mapConcurrent() rejects, never throws, a TypeError for items that are not iterable", async () => {
   for (const value of NOT_ITERABLE) {
-    assert.throws(
+    await assertRejectsWith(
       () => mapConcurrent(value as never, (n) => n),
-      (e) =>
-        e instanceof TypeError &&
-        e.message.startsWith(
-          `Cannot ${ACTION} as 'items' must be an iterable or an async iterable: current value is `,
-        ),
+      TypeError,
+      `Cannot ${ACTION} as 'items' must be an iterable or an async iterable: current value is ${
+        typeof value === "function"
+          ? "a function"
+          : typeof value === "object" && value !== null
+          ? "an object"
+          : show(value)
+      }`,
     );
   }
 });
 
-Deno.test("mapConcurrent() throws a TypeError for fn that is not a function, and for bad options", () => {
+Deno.test("mapConcurrent() rejects, never throws, a bad fn or bad options", async () => {
   for (const value of NOT_FUNCTION) {
-    assertThrowsWith(
+    await assertRejectsWith(
       () => mapConcurrent([1], value as never),
       TypeError,
       `Cannot ${ACTION} as 'fn' must be a function: current value is ${
@@ -332,19 +343,62 @@ Deno.test("mapConcurrent() throws a TypeError for fn that is not a function, and
       }`,
     );
   }
-  assertThrowsWith(
+  await assertRejectsWith(
     () => mapConcurrent([1], (n) => n, { stopOnError: "no" as never }),
     TypeError,
     `Cannot ${ACTION} as 'stopOnError' must be a boolean: current value is "no"`,
   );
-  assertThrowsWith(
+  await assertRejectsWith(
     () => mapConcurrent([1], (n) => n, { signal: {} as never }),
     TypeError,
     `Cannot ${ACTION} as 'signal' must be an AbortSignal: current value is an object`,
   );
-  assertThrowsWith(
+  await assertRejectsWith(
     () => mapConcurrent([1], (n) => n, 3 as never),
     TypeError,
     `Cannot ${ACTION} as 'options' must be an options object: current value is 3`,
   );
+  await assertRejectsWith(
+    () => mapConcurrent([1], (n) => n, new AbortController().signal as never),
+    TypeError,
+    `Cannot ${ACTION} as 'options' must be an options object: current value is an AbortSignal (pass { signal })`,
+  );
+});
+
+Deno.test("mapConcurrent() rejects with what the source throws when it is opened, or a TypeError for a step that is not an object", async () => {
+  const boom = new Error("open");
+  const throwing = failingToOpen(boom);
+  let out: PromiseLike<unknown> | undefined;
+  assert.doesNotThrow(() => (out = mapConcurrent(throwing, (n) => n)));
+  await assert.rejects(Promise.resolve(out), (e) => e === boom);
+  for (const source of primitiveSteps()) {
+    await assert.rejects(
+      mapConcurrent(source, (n) => n, { concurrency: 2 }),
+      PRIMITIVE_STEP,
+    );
+  }
+});
+
+Deno.test("mapConcurrent() leaves no unhandled rejection on failure, abort or a broken source", async () => {
+  const reasons = await catchUnhandled(async () => {
+    const clock = new VirtualClock();
+    const slow = slowMapper(clock, 2);
+    await assert.rejects(
+      clock.runUntilSettled(
+        mapConcurrent([1, 2, 3, 4], slow, { concurrency: 3 }),
+      ),
+      /^Error: 2$/,
+    );
+    const controller = new AbortController();
+    const aborted = mapConcurrent([1, 2, 3], slow, {
+      signal: controller.signal,
+    });
+    controller.abort(new Error("stop"));
+    await assert.rejects(aborted, /stop/);
+    for (const source of primitiveSteps()) {
+      await assert.rejects(mapConcurrent(source, (n) => n), TypeError);
+    }
+    clock.runAll();
+  });
+  assert.deepEqual(reasons, []);
 });

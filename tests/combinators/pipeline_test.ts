@@ -2,11 +2,13 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { delay, type Future, pipeline, VirtualClock } from "@pledge/core";
 import {
+  assertRejectsWith,
   assertThrowsWith,
+  catchUnhandled,
   countedSignal,
-  hostTurn,
-  settle,
-} from "./_support.ts";
+  flush,
+} from "../_support.ts";
+import { settle } from "./_support.ts";
 
 Deno.test("pipeline() types flow from stage to stage", async () => {
   const run = pipeline(
@@ -105,7 +107,7 @@ Deno.test("pipeline() rejects with signal.reason unchanged, which no recovery st
   clock.tick(10);
   counted.controller.abort("stop");
   await assert.rejects(out, (e) => e === "stop");
-  await hostTurn();
+  await flush();
   assert.equal(recovered, false);
   assert.equal(later, false);
   assert.equal(counted.live, 0);
@@ -201,10 +203,38 @@ Deno.test("pipeline() throws a TypeError for stages that are neither functions n
     TypeError,
     "Cannot create a pipeline as 'stages[1]' must be a function or an object with an onError function: current value is an object",
   );
+});
+
+Deno.test("a pipeline run rejects, never throws, bad options", async () => {
   const run = pipeline((n: number) => n);
-  assertThrowsWith(
+  await assertRejectsWith(
     () => run(1, { signal: "no" as never }),
     TypeError,
     `Cannot run a pipeline as 'signal' must be an AbortSignal: current value is "no"`,
   );
+  await assertRejectsWith(
+    () => run(1, new AbortController().signal as never),
+    TypeError,
+    "Cannot run a pipeline as 'options' must be an options object: current value is an AbortSignal (pass { signal })",
+  );
+});
+
+Deno.test("a pipeline run leaves no unhandled rejection when a stage fails or the caller aborts", async () => {
+  const reasons = await catchUnhandled(async () => {
+    const clock = new VirtualClock();
+    const run = pipeline(
+      (ms: number, signal) => delay(ms, { clock, signal }).then(() => ms),
+      (ms) => {
+        if (ms === 5) throw new Error("five");
+        return ms;
+      },
+    );
+    await assert.rejects(clock.runUntilSettled(run(5)), /five/);
+    const controller = new AbortController();
+    const aborted = run(10, { signal: controller.signal });
+    controller.abort(new Error("stop"));
+    await assert.rejects(aborted, /stop/);
+    clock.runAll();
+  });
+  assert.deepEqual(reasons, []);
 });

@@ -2,11 +2,14 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { delay, mapReduce, reduce, VirtualClock } from "@pledge/core";
 import {
-  assertThrowsWith,
+  assertRejectsWith,
+  catchUnhandled,
+  countedSignal,
+  flush,
+} from "../_support.ts";
+import {
   asyncFrom,
   CONCURRENCY_TABLE,
-  countedSignal,
-  hostTurn,
   NOT_FUNCTION,
   NOT_ITERABLE,
   optionTable,
@@ -82,13 +85,13 @@ Deno.test("reduce() rejects with signal.reason unchanged and leaves nothing behi
     await delay(ms, { clock, signal });
     return acc + ms;
   }, { initial: 0, signal: counted.signal });
-  await hostTurn(); // the first step starts after a microtask
+  await flush(); // the first step starts after a microtask
   clock.tick(10);
-  await hostTurn();
+  await flush();
   const reason = new Error("stop");
   counted.controller.abort(reason);
   await assert.rejects(out, (e) => e === reason);
-  await hostTurn();
+  await flush();
   assert.equal(steps, 2);
   assert.equal(counted.live, 0);
   assert.equal(clock.pendingTimers, 0);
@@ -133,25 +136,32 @@ Deno.test("reduce() property: equals Array.prototype.reduce, whatever mix of syn
   );
 });
 
-Deno.test("reduce() throws a TypeError for bad items or reducer", () => {
+Deno.test("reduce() rejects, never throws, a TypeError for bad items, reducer or options", async () => {
+  const refused = async (out: () => PromiseLike<unknown>, start: string) => {
+    let future: PromiseLike<unknown> | undefined;
+    assert.doesNotThrow(() => (future = out()));
+    await assert.rejects(
+      Promise.resolve(future),
+      (e) => e instanceof TypeError && e.message.startsWith(start),
+    );
+  };
   for (const value of NOT_ITERABLE) {
-    assert.throws(
+    await refused(
       () => reduce(value as never, (a) => a),
-      (e) =>
-        e instanceof TypeError &&
-        e.message.startsWith("Cannot reduce as 'items' must be"),
+      "Cannot reduce as 'items' must be",
     );
   }
   for (const value of NOT_FUNCTION) {
-    assert.throws(
+    await refused(
       () => reduce([1], value as never),
-      (e) =>
-        e instanceof TypeError &&
-        e.message.startsWith(
-          "Cannot reduce as 'reducer' must be a function: current value is",
-        ),
+      "Cannot reduce as 'reducer' must be a function: current value is",
     );
   }
+  await assertRejectsWith(
+    () => reduce([1], (a) => a, new AbortController().signal as never),
+    TypeError,
+    "Cannot reduce as 'options' must be an options object: current value is an AbortSignal (pass { signal })",
+  );
 });
 
 Deno.test("mapReduce() maps concurrently and folds in input order as values arrive", async () => {
@@ -205,7 +215,7 @@ Deno.test("mapReduce() rejects with the first failure of a mapper or of the redu
     reason: boom,
   });
   assert.equal(signals[0]!.aborted, true);
-  await hostTurn();
+  await flush();
   assert.equal(clock.pendingTimers, 0);
 });
 
@@ -221,10 +231,10 @@ Deno.test("mapReduce() rejects with signal.reason unchanged and leaves nothing b
       signal: counted.signal,
     },
   );
-  await hostTurn();
+  await flush();
   counted.controller.abort("stop");
   await assert.rejects(out, (e) => e === "stop");
-  await hostTurn();
+  await flush();
   assert.equal(counted.live, 0);
   assert.equal(clock.pendingTimers, 0);
   const early = countedSignal();
@@ -259,7 +269,7 @@ Deno.test("mapReduce() property: the result equals a sequential fold, whatever t
           status: "fulfilled",
           value: durations.map((ms, i) => i * 3 + ms),
         });
-        await hostTurn();
+        await flush();
         assert.equal(clock.pendingTimers, 0);
       },
     ),
@@ -269,6 +279,7 @@ Deno.test("mapReduce() property: the result equals a sequential fold, whatever t
 
 optionTable(
   "mapReduce()",
+  "rejects",
   "map and reduce",
   "concurrency",
   "an integer >= 1 or Infinity",
@@ -282,29 +293,72 @@ optionTable(
   async (out) => assert.equal(await out, 3),
 );
 
-Deno.test("mapReduce() throws a TypeError for a bad mapper, reducer or options", () => {
-  assertThrowsWith(
+Deno.test("mapReduce() rejects, never throws, a TypeError for a bad mapper, reducer or options", async () => {
+  await assertRejectsWith(
     () => mapReduce([1], 5 as never, { reducer: (a) => a, initial: 0 }),
     TypeError,
     "Cannot map and reduce as 'mapper' must be a function: current value is 5",
   );
-  assertThrowsWith(
+  await assertRejectsWith(
     () => mapReduce([1], (n) => n, { reducer: "no" as never, initial: 0 }),
     TypeError,
     `Cannot map and reduce as 'reducer' must be a function: current value is "no"`,
   );
-  assertThrowsWith(
+  await assertRejectsWith(
     () => mapReduce([1], (n) => n, undefined as never),
     TypeError,
     "Cannot map and reduce as 'options' must be an options object: current value is undefined",
   );
-  assertThrowsWith(
+  await assertRejectsWith(
     () => mapReduce([1], (n) => n, { reducer: (a: number) => a } as never),
     TypeError,
     "Cannot map and reduce as 'initial' must be given: current value is undefined",
   );
-  assert.throws(
+  await assertRejectsWith(
     () => mapReduce(7 as never, (n) => n, { reducer: (a) => a, initial: 0 }),
     TypeError,
+    "Cannot map and reduce as 'items' must be an iterable or an async iterable: current value is 7",
   );
+  await assertRejectsWith(
+    () => mapReduce([1], (n) => n, new AbortController().signal as never),
+    TypeError,
+    "Cannot map and reduce as 'options' must be an options object: current value is an AbortSignal (pass { signal })",
+  );
+});
+
+Deno.test("reduce() and mapReduce() leave no unhandled rejection when a step fails or the caller aborts", async () => {
+  const reasons = await catchUnhandled(async () => {
+    const clock = new VirtualClock();
+    const slow = (n: number, _i: number, signal: AbortSignal) =>
+      delay(10 * n, { clock, signal }).then(() => n);
+    const failing = mapReduce([1, 2, 3], slow, {
+      reducer: (a: number, n) => {
+        if (n === 2) throw new Error("two");
+        return a + n;
+      },
+      initial: 0,
+      concurrency: 3,
+    });
+    await assert.rejects(clock.runUntilSettled(failing), /two/);
+    const controller = new AbortController();
+    const aborted = mapReduce([1, 2, 3], slow, {
+      reducer: (a: number, n) => a + n,
+      initial: 0,
+      signal: controller.signal,
+    });
+    const folded = reduce(
+      asyncFrom([1, 2, 3]),
+      (a, n, _i, signal) => delay(10, { clock, signal }).then(() => a + n),
+      {
+        initial: 0,
+        signal: controller.signal,
+      },
+    );
+    await flush();
+    controller.abort(new Error("stop"));
+    await assert.rejects(aborted, /stop/);
+    await assert.rejects(folded, /stop/);
+    clock.runAll();
+  });
+  assert.deepEqual(reasons, []);
 });

@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { delay, sequence, VirtualClock } from "@pledge/core";
 import {
-  assertThrowsWith,
+  assertRejectsWith,
+  catchUnhandled,
   countedSignal,
-  hostTurn,
-  NOT_FUNCTION,
-  settle,
+  flush,
   show,
-} from "./_support.ts";
+} from "../_support.ts";
+import { NOT_FUNCTION, settle } from "./_support.ts";
 
 const ACTION = "run in sequence";
 
@@ -90,7 +90,7 @@ Deno.test("sequence() rejects with signal.reason unchanged, stops, and leaves no
   const reason = new Error("stop");
   counted.controller.abort(reason);
   await assert.rejects(out, (e) => e === reason);
-  await hostTurn();
+  await flush();
   assert.equal(later, false);
   assert.equal(counted.live, 0);
   assert.equal(clock.pendingTimers, 0);
@@ -142,7 +142,7 @@ Deno.test("sequence() property: settles with every value or the first failure, l
           plans.slice(0, failed < 0 ? plans.length : failed + 1)
             .reduce((sum, p) => sum + p.ms, 0),
         );
-        await hostTurn();
+        await flush();
         assert.equal(counted.live, 0);
         assert.equal(clock.pendingTimers, 0);
       },
@@ -151,17 +151,21 @@ Deno.test("sequence() property: settles with every value or the first failure, l
   );
 });
 
-Deno.test("sequence() throws a TypeError for tasks that are not iterable or not functions", async () => {
-  for (const value of [undefined, null, 5, {}]) {
-    assert.throws(
+Deno.test("sequence() rejects, never throws, a TypeError for tasks that are not iterable or not functions", async () => {
+  for (
+    const [value, shown] of [[undefined, "undefined"], [null, "null"], [
+      5,
+      "5",
+    ], [{}, "an object"]] as const
+  ) {
+    await assertRejectsWith(
       () => sequence(value as never),
-      (e) =>
-        e instanceof TypeError &&
-        e.message.startsWith(`Cannot ${ACTION} as 'tasks' must be an iterable`),
+      TypeError,
+      `Cannot ${ACTION} as 'tasks' must be an iterable: current value is ${shown}`,
     );
   }
   for (const value of NOT_FUNCTION) {
-    assertThrowsWith(
+    await assertRejectsWith(
       () => sequence([() => 1, value as never]),
       TypeError,
       `Cannot ${ACTION} as 'tasks[1]' must be a function: current value is ${
@@ -177,4 +181,28 @@ Deno.test("sequence() throws a TypeError for tasks that are not iterable or not 
       e.message ===
         `Cannot ${ACTION} as 'tasks[1]' must be a function: current value is 2`,
   );
+  await assertRejectsWith(
+    () => sequence([() => 1], new AbortController().signal as never),
+    TypeError,
+    `Cannot ${ACTION} as 'options' must be an options object: current value is an AbortSignal (pass { signal })`,
+  );
+});
+
+Deno.test("sequence() leaves no unhandled rejection when a task fails or the caller aborts", async () => {
+  const reasons = await catchUnhandled(async () => {
+    const clock = new VirtualClock();
+    await assert.rejects(
+      sequence([() => 1, () => Promise.reject(new Error("two")), () => 3]),
+      /two/,
+    );
+    const controller = new AbortController();
+    const aborted = sequence([
+      (signal) => delay(10, { clock, signal }),
+      (signal) => delay(10, { clock, signal }),
+    ], { signal: controller.signal });
+    controller.abort(new Error("stop"));
+    await assert.rejects(aborted, /stop/);
+    clock.runAll();
+  });
+  assert.deepEqual(reasons, []);
 });

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { type Future, throttle, VirtualClock } from "@pledge/core";
-import { assertThrowsWith, hostTurn, optionTable } from "./_support.ts";
+import {
+  assertThrowsWith,
+  BAD_NUMBERS,
+  catchUnhandled,
+  flush,
+} from "../_support.ts";
+import { optionTable } from "./_support.ts";
 
 const ACTION = "throttle a function";
 
@@ -18,13 +24,13 @@ Deno.test("throttle() runs at once under the limit, then folds the waiting calls
   const c = throttled("c");
   const d = throttled("d");
   assert.deepEqual(runs, ["a@0", "b@10"]);
-  assert.equal(throttled.pending, 2);
+  assert.equal(throttled.queued, 2);
   clock.tick(89);
   assert.deepEqual(runs, ["a@0", "b@10"]);
   clock.tick(1);
   assert.deepEqual(runs, ["a@0", "b@10", "d@100"]);
   assert.deepEqual(await Promise.all([a, b, c, d]), ["A", "B", "D", "D"]);
-  await hostTurn();
+  await flush();
   assert.equal(clock.pendingTimers, 0);
 });
 
@@ -43,7 +49,7 @@ Deno.test("throttle() uses a sliding window: a slot frees intervalMs after the r
   throttled(); // waits for 200
   clock.runAll();
   assert.deepEqual(at, [0, 100, 200]);
-  await hostTurn();
+  await flush();
   assert.equal(clock.pendingTimers, 0);
 });
 
@@ -55,14 +61,14 @@ Deno.test("throttle().cancel() rejects the waiters and drops the timer; flush() 
   assert.equal(clock.pendingTimers, 1);
   throttled.cancel("stop");
   await assert.rejects(waiting, (e) => e === "stop");
-  await hostTurn();
+  await flush();
   assert.equal(clock.pendingTimers, 0);
   assert.equal(throttled.flush(), undefined);
   const later = throttled(3);
   const flushed = throttled.flush();
   assert.equal(await flushed, 3);
   assert.equal(await later, 3);
-  await hostTurn();
+  await flush();
   assert.equal(clock.pendingTimers, 0);
 });
 
@@ -75,7 +81,7 @@ Deno.test("throttle() disposal cancels with an AbortError", async () => {
     waiting = throttled();
   }
   await assert.rejects(waiting, { name: "AbortError" });
-  await hostTurn();
+  await flush();
   assert.equal(clock.pendingTimers, 0);
 });
 
@@ -114,7 +120,7 @@ Deno.test("throttle() property: never more than limit runs in any window, and ev
             } ms apart`,
           );
         }
-        await hostTurn();
+        await flush();
         assert.equal(clock.pendingTimers, 0);
       },
     ),
@@ -124,25 +130,30 @@ Deno.test("throttle() property: never more than limit runs in any window, and ev
 
 optionTable(
   "throttle()",
+  "throws",
   ACTION,
   "limit",
   "an integer >= 1",
-  [[0, RangeError], [-1, RangeError], [1.5, RangeError], [NaN, RangeError], [
-    Infinity,
-    RangeError,
-  ], ["2", TypeError]],
+  [
+    ...BAD_NUMBERS.map((n): [number, typeof RangeError] => [n, RangeError]),
+    ["2", TypeError],
+  ],
   (limit) => throttle(() => 1, { limit, intervalMs: 10 }),
 );
 
 optionTable(
   "throttle()",
+  "throws",
   ACTION,
   "intervalMs",
   "a finite number > 0",
-  [[0, RangeError], [-1, RangeError], [1.5, "ok"], [NaN, RangeError], [
-    Infinity,
-    RangeError,
-  ], ["2", TypeError]],
+  [
+    ...BAD_NUMBERS.map((n): [number, "ok" | typeof RangeError] => [
+      n,
+      n === 1.5 ? "ok" : RangeError,
+    ]),
+    ["2", TypeError],
+  ],
   (intervalMs) => throttle(() => 1, { intervalMs }),
   (throttled) => throttled.cancel(),
 );
@@ -158,4 +169,40 @@ Deno.test("throttle() throws a TypeError for a bad fn or missing options", () =>
     TypeError,
     `Cannot ${ACTION} as 'options' must be an options object: current value is undefined`,
   );
+});
+
+Deno.test("throttle() throws for options that are an AbortSignal, or a clock that is not a Clock, before it arms anything", () => {
+  assertThrowsWith(
+    () => throttle(() => 1, new AbortController().signal as never),
+    TypeError,
+    `Cannot ${ACTION} as 'options' must be an options object: current value is an AbortSignal (pass { signal })`,
+  );
+  assertThrowsWith(
+    () =>
+      throttle(() => 1, { intervalMs: 10, clock: { now: () => 0 } as never }),
+    TypeError,
+    `Cannot ${ACTION} as 'clock.setTimeout' must be a function: current value is undefined`,
+  );
+});
+
+Deno.test("throttle() leaves no unhandled rejection when cancelled, and a foreign then that throws rejects its callers", async () => {
+  const reasons = await catchUnhandled(async () => {
+    const clock = new VirtualClock();
+    const throttled = throttle(() => 1, { intervalMs: 100, clock });
+    throttled(); // runs
+    throttled(); // waits; ignored by its caller
+    throttled.cancel();
+    const boom = new Error("then");
+    const broken = throttle(() =>
+      ({
+        then() {
+          throw boom;
+        },
+      }) as unknown as PromiseLike<number>, { intervalMs: 100, clock });
+    let out: PromiseLike<unknown> | undefined;
+    assert.doesNotThrow(() => (out = broken()));
+    await assert.rejects(Promise.resolve(out), (e) => e === boom);
+    clock.runAll();
+  });
+  assert.deepEqual(reasons, []);
 });

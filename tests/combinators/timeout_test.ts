@@ -2,12 +2,13 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Completer, delay, Future, timeout, VirtualClock } from "@pledge/core";
 import {
-  assertThrowsWith,
+  assertRejectsWith,
+  BAD_NUMBERS,
+  catchUnhandled,
   countedSignal,
-  hostTurn,
-  optionTable,
-  settle,
-} from "./_support.ts";
+  flush,
+} from "../_support.ts";
+import { optionTable, settle } from "./_support.ts";
 import { countingClock } from "../_counting_clock.ts";
 
 const ACTION = "run with a timeout";
@@ -36,7 +37,7 @@ Deno.test("timeout() rejects with a DOMException named TimeoutError when time ru
   const clock = new VirtualClock();
   const out = timeout(new Promise(() => {}), 100, { clock });
   clock.tick(99);
-  await hostTurn();
+  await flush();
   assert.equal(out.state, "pending");
   clock.tick(1);
   await assert.rejects(out, (e) => {
@@ -45,7 +46,7 @@ Deno.test("timeout() rejects with a DOMException named TimeoutError when time ru
     assert.equal(e.message, "The operation timed out after 100 ms");
     return true;
   });
-  await hostTurn();
+  await flush();
   assert.equal(clock.pendingTimers, 0);
 });
 
@@ -65,7 +66,7 @@ Deno.test("timeout() aborts the task's signal with the same TimeoutError", async
   assert.equal(signal!.aborted, true);
   assert.equal(signal!.reason, (outcome as PromiseRejectedResult).reason);
   assert.equal(clock.now(), 50);
-  await hostTurn();
+  await flush();
   assert.equal(clock.pendingTimers, 0);
 });
 
@@ -88,7 +89,7 @@ Deno.test("timeout() settles like work that settles first, leaving no timer and 
     assert.equal(await out, 7);
   });
   assert.equal(built, 0);
-  await hostTurn();
+  await flush();
   assert.equal(clock.pendingTimers, 0);
 });
 
@@ -100,7 +101,7 @@ Deno.test("timeout() holds no host timer per call: concurrent calls share one", 
   gates.forEach((g, i) => g.resolve(i));
   const values = await Promise.all(outs);
   assert.equal(values[999], 999);
-  await hostTurn();
+  await flush();
   assert.equal(inner.pendingTimers, 0);
   assert.equal(armed(), 1);
 });
@@ -186,7 +187,7 @@ Deno.test("timeout() rejects with signal.reason unchanged, aborts the task with 
   await assert.rejects(out, (e) => e === reason);
   assert.equal(signal!.reason, reason);
   assert.equal(counted.live, 0);
-  await hostTurn();
+  await flush();
   assert.equal(clock.pendingTimers, 0);
 });
 
@@ -251,7 +252,7 @@ Deno.test("timeout() property: times out exactly when the work is slower, and le
           }
         }
         clock.runAll();
-        await hostTurn();
+        await flush();
         assert.equal(clock.pendingTimers, 0);
         assert.equal(counted.live, 0);
       },
@@ -262,43 +263,152 @@ Deno.test("timeout() property: times out exactly when the work is slower, and le
 
 optionTable(
   "timeout()",
+  "rejects",
   ACTION,
   "ms",
   "a number >= 0 or Infinity",
-  [[0, "ok"], [-1, RangeError], [1.5, "ok"], [NaN, RangeError], [
-    Infinity,
-    "ok",
-  ], ["5", TypeError]],
+  [
+    // Infinity means no time limit.
+    ...BAD_NUMBERS.map((ms): [number, "ok" | typeof RangeError] => [
+      ms,
+      ms >= 0 ? "ok" : RangeError,
+    ]),
+    ["5", TypeError],
+  ],
   (ms) => timeout(Promise.resolve(1), ms, { clock: new VirtualClock() }),
   async (out) => assert.equal(await out, 1),
 );
 
-Deno.test("timeout() throws a TypeError for work that is neither a thenable nor a function, and for bad options", () => {
+Deno.test("timeout() rejects, never throws, a TypeError for work that is neither a thenable nor a function, and for bad options", async () => {
   for (
     const [value, shown] of [[5, "5"], [null, "null"], [
       {},
       "an object",
     ]] as const
   ) {
-    assertThrowsWith(
+    await assertRejectsWith(
       () => timeout(value as never, 10),
       TypeError,
       `Cannot ${ACTION} as 'work' must be a thenable or a function: current value is ${shown}`,
     );
   }
-  assertThrowsWith(
+  await assertRejectsWith(
     () => timeout(Promise.resolve(1), 10, { fallback: 1 as never }),
     TypeError,
     `Cannot ${ACTION} as 'fallback' must be a function: current value is 1`,
   );
-  assertThrowsWith(
+  await assertRejectsWith(
     () => timeout(Promise.resolve(1), 10, { signal: 1 as never }),
     TypeError,
     `Cannot ${ACTION} as 'signal' must be an AbortSignal: current value is 1`,
   );
-  assertThrowsWith(
+  await assertRejectsWith(
     () => timeout(Promise.resolve(1), 10, "x" as never),
     TypeError,
     `Cannot ${ACTION} as 'options' must be an options object: current value is "x"`,
   );
+  await assertRejectsWith(
+    () =>
+      timeout(Promise.resolve(1), 10, new AbortController().signal as never),
+    TypeError,
+    `Cannot ${ACTION} as 'options' must be an options object: current value is an AbortSignal (pass { signal })`,
+  );
+});
+
+Deno.test("timeout() rejects a clock that is not a Clock before it arms anything", async () => {
+  let read = 0;
+  const half = {
+    now: () => (read++, 0),
+    setTimeout: () => (read++, 0),
+  };
+  await assertRejectsWith(
+    () => timeout(new Promise(() => {}), 10, { clock: half as never }),
+    TypeError,
+    `Cannot ${ACTION} as 'clock.clearTimeout' must be a function: current value is undefined`,
+  );
+  await assertRejectsWith(
+    () => timeout(new Promise(() => {}), 10, { clock: 5 as never }),
+    TypeError,
+    `Cannot ${ACTION} as 'clock' must be a Clock: current value is 5`,
+  );
+  assert.equal(read, 0);
+});
+
+Deno.test("timeout() handles the rejection of a thenable it refuses, and of one that fails its then", async () => {
+  const reasons = await catchUnhandled(async () => {
+    await assert.rejects(
+      timeout(Promise.reject(new Error("work")), -1),
+      RangeError,
+    );
+    const controller = new AbortController();
+    controller.abort("early");
+    await assert.rejects(
+      timeout(Promise.reject(new Error("work")), 10, {
+        signal: controller.signal,
+      }),
+      (e) => e === "early",
+    );
+    const boom = new Error("then");
+    const broken = {
+      then() {
+        throw boom;
+      },
+    };
+    let out: PromiseLike<unknown> | undefined;
+    assert.doesNotThrow(
+      () => (out = timeout(broken, 10, { clock: new VirtualClock() })),
+    );
+    await assert.rejects(Promise.resolve(out), (e) => e === boom);
+  });
+  assert.deepEqual(reasons, []);
+});
+
+Deno.test("timeout() reads the then of its work once", async () => {
+  let reads = 0;
+  const work = {
+    get then() {
+      reads++;
+      return (resolve: (v: number) => void) => resolve(1);
+    },
+  };
+  assert.equal(
+    await timeout(work as PromiseLike<number>, 10, {
+      clock: new VirtualClock(),
+    }),
+    1,
+  );
+  assert.equal(reads, 1);
+});
+
+Deno.test("timeout() leaves no unhandled rejection when time runs out, the caller aborts or the task fails", async () => {
+  const reasons = await catchUnhandled(async () => {
+    const clock = new VirtualClock();
+    const late = timeout(
+      (signal) => delay(100, { clock, signal }),
+      10,
+      { clock },
+    );
+    const lateWork = timeout(
+      delay(100, { clock }).then(() => Promise.reject(new Error("after"))),
+      10,
+      { clock },
+    );
+    clock.tick(10);
+    await assert.rejects(late, { name: "TimeoutError" });
+    await assert.rejects(lateWork, { name: "TimeoutError" });
+    const controller = new AbortController();
+    const aborted = timeout(
+      (signal) => delay(100, { clock, signal }),
+      50,
+      { clock, signal: controller.signal },
+    );
+    controller.abort(new Error("stop"));
+    await assert.rejects(aborted, /stop/);
+    await assert.rejects(
+      timeout(() => Promise.reject(new Error("task")), 10, { clock }),
+      /task/,
+    );
+    clock.runAll();
+  });
+  assert.deepEqual(reasons, []);
 });

@@ -352,7 +352,7 @@ Deno.test("PooledExecutor.submit() rejects with QueueFullError carrying the limi
   assert.ok(error instanceof QueueFullError);
   assert.equal(error.name, "QueueFullError");
   assert.equal(error.maxQueue, 2);
-  assert.equal(error.pending, 2);
+  assert.equal(error.queued, 2);
   assert.equal(error.cause, undefined);
   assert.equal(
     error.message,

@@ -30,7 +30,7 @@ function simulate(runtime: Runtime, name: string): string[] {
   const out: string[] = [];
   loop.runScript(() => program.sim(loop, (label) => out.push(label)));
   loop.runAll();
-  assert.equal(loop.pending, 0);
+  assert.equal(loop.queued, 0);
   return out;
 }
 

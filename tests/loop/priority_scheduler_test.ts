@@ -10,7 +10,12 @@ import {
   VirtualClock,
 } from "../../mod.ts";
 import { EventLoop } from "../../src/loop/event_loop.ts";
-import { catchReported, countedSignal } from "../_support.ts";
+import {
+  BAD_NUMBERS,
+  catchReported,
+  catchUnhandled,
+  countedSignal,
+} from "../_support.ts";
 
 const PRIORITIES: TaskPriority[] = [
   "immediate",
@@ -77,7 +82,7 @@ Deno.test("PriorityScheduler runs tasks by priority, first in first out within o
     await Promise.all(handles.map((h) => h.future)),
     posts.map(([n]) => n),
   );
-  assert.equal(scheduler.pending, 0);
+  assert.equal(scheduler.queued, 0);
   assert.equal(clock.pendingTimers, 0);
 });
 
@@ -281,29 +286,12 @@ Deno.test("PriorityTaskHandle.cancel() rejects a queued task that then never run
   assert.equal(clock.pendingTimers, 0, "the slice timer is cleared");
   clock.runAll();
   assert.equal(ran, false);
-  assert.equal(scheduler.pending, 0);
+  assert.equal(scheduler.queued, 0);
 });
-
-/** Runs `fn`, then a macrotask, and returns the unhandled rejections seen. */
-async function unhandledDuring(fn: () => Promise<void>): Promise<unknown[]> {
-  const seen: unknown[] = [];
-  const onRejection = (e: PromiseRejectionEvent) => {
-    e.preventDefault();
-    seen.push(e.reason);
-  };
-  globalThis.addEventListener("unhandledrejection", onRejection);
-  try {
-    await fn();
-    await new Promise((r) => setTimeout(r, 0));
-  } finally {
-    globalThis.removeEventListener("unhandledrejection", onRejection);
-  }
-  return seen;
-}
 
 Deno.test("PriorityTaskHandle.cancel() is not reported when nobody awaits the future", async () => {
   const clock = new VirtualClock();
-  const cancelled = await unhandledDuring(async () => {
+  const cancelled = await catchUnhandled(async () => {
     const scheduler = new PriorityScheduler({ clock });
     scheduler.post(() => {}).cancel();
     scheduler.post(() => {}, { signal: AbortSignal.abort() });
@@ -312,7 +300,7 @@ Deno.test("PriorityTaskHandle.cancel() is not reported when nobody awaits the fu
     await clock.runAllAsync();
   });
   assert.deepEqual(cancelled, []);
-  const failed = await unhandledDuring(async () => {
+  const failed = await catchUnhandled(async () => {
     const scheduler = new PriorityScheduler({ clock });
     scheduler.post(() => {
       throw new Error("unobserved failure");
@@ -321,6 +309,82 @@ Deno.test("PriorityTaskHandle.cancel() is not reported when nobody awaits the fu
   });
   assert.equal(failed.length, 1, "an unobserved task error is reported");
   assert.equal((failed[0] as Error).message, "unobserved failure");
+});
+
+Deno.test("PriorityScheduler leaves no unhandled rejection when a parked task is cancelled, aborted or disposed", async () => {
+  const clock = new VirtualClock();
+  const rejecters: ((e: unknown) => void)[] = [];
+  const park = function* () {
+    yield new Promise((_, reject) => rejecters.push(reject));
+  };
+  const seen = await catchUnhandled(async () => {
+    const scheduler = new PriorityScheduler({ clock });
+    const controller = new AbortController();
+    const cancelled = scheduler.post(park);
+    const aborted = scheduler.post(park, { signal: controller.signal });
+    const disposed = scheduler.post(park);
+    const failing = scheduler.post(park);
+    failing.future.catch(() => {});
+    clock.tick(0);
+    assert.deepEqual(
+      [cancelled, aborted, disposed, failing].map((h) => h.state),
+      ["waiting", "waiting", "waiting", "waiting"],
+    );
+    cancelled.cancel();
+    controller.abort(new Error("stop"));
+    rejecters[3]!(new Error("failed while parked"));
+    await clock.runAllAsync();
+    assert.equal(failing.state, "done");
+    await assert.rejects(failing.future, { message: "failed while parked" });
+    scheduler[Symbol.dispose]();
+    assert.equal(disposed.state, "cancelled");
+    // the promises they were parked on reject after they left
+    for (const reject of rejecters) reject(new Error("late"));
+    await clock.runAllAsync();
+  });
+  assert.deepEqual(seen, []);
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("PriorityScheduler reads a yielded thenable's then once and fails the task when it throws", async () => {
+  const clock = new VirtualClock();
+  const scheduler = new PriorityScheduler({ clock });
+  let reads = 0;
+  const once = scheduler.post(function* () {
+    const v: unknown = yield {
+      get then() {
+        reads++;
+        return (resolve: (v: number) => void) => {
+          resolve(1);
+          resolve(2); // a second call is ignored
+        };
+      },
+    };
+    return v;
+  });
+  const getter = scheduler.post(function* () {
+    yield {
+      get then(): never {
+        throw new Error("then getter");
+      },
+    };
+  });
+  const call = scheduler.post(function* () {
+    yield {
+      then() {
+        throw new Error("then call");
+      },
+    };
+  });
+  const failures = Promise.all([
+    assert.rejects(getter.future, { message: "then getter" }),
+    assert.rejects(call.future, { message: "then call" }),
+  ]);
+  await clock.runAllAsync();
+  await failures;
+  assert.equal(await once.future, 1);
+  assert.equal(reads, 1);
+  assert.equal(scheduler.queued, 0);
 });
 
 Deno.test("PriorityTaskHandle.cancel() closes a yielded generator so its finally blocks run", async () => {
@@ -437,7 +501,7 @@ Deno.test("PriorityScheduler delays tasks by delayMs with one clock timer and cl
   a.cancel();
   await assert.rejects(a.future, { name: "AbortError" });
   assert.equal(clock.pendingTimers, 0);
-  assert.equal(scheduler.pending, 0);
+  assert.equal(scheduler.queued, 0);
 });
 
 Deno.test("PriorityScheduler reports an error thrown by a finally block during cancel", async () => {
@@ -475,10 +539,10 @@ Deno.test("PriorityScheduler[Symbol.dispose]() cancels everything and refuses ne
   assert.equal(parked.state, "waiting");
   const queued = scheduler.post(() => 1);
   const delayed = scheduler.post(() => 2, { delayMs: 50 });
-  assert.equal(scheduler.pending, 3);
+  assert.equal(scheduler.queued, 3);
   scheduler[Symbol.dispose]();
   assert.equal(closed, true);
-  assert.equal(scheduler.pending, 0);
+  assert.equal(scheduler.queued, 0);
   await assert.rejects(parked.future, { name: "AbortError" });
   await assert.rejects(queued.future, { name: "AbortError" });
   await assert.rejects(delayed.future, { name: "AbortError" });
@@ -530,7 +594,7 @@ Deno.test("PriorityScheduler runs on an EventLoop, as loop timers or in its micr
       viaExecutor ? ["microtask", "timer"] : ["timer", "timer"],
     );
     assert.equal(loop.pendingTimers, 0);
-    assert.equal(scheduler.pending, 0);
+    assert.equal(scheduler.queued, 0);
   }
 });
 
@@ -581,11 +645,9 @@ Deno.test("PriorityScheduler order is deterministic and follows priority (proper
   );
 });
 
-const VALUES = [0, -1, 1.5, NaN, Infinity];
-
 Deno.test("PriorityScheduler validates sliceMs, sliceSteps and agingMs", () => {
   const expect = (option: string, constraint: string, ok: number[]) => {
-    for (const value of VALUES) {
+    for (const value of BAD_NUMBERS) {
       const make = () =>
         new PriorityScheduler({ clock: new VirtualClock(), [option]: value });
       if (ok.includes(value)) {
@@ -610,7 +672,23 @@ Deno.test("PriorityScheduler validates sliceMs, sliceSteps and agingMs", () => {
   assert.throws(() => new PriorityScheduler({ clock: {} as Clock }), {
     name: "TypeError",
     message:
-      "Cannot create a PriorityScheduler as 'clock' must be a Clock: current value is an object",
+      "Cannot create a PriorityScheduler as 'clock.now' must be a function: current value is undefined",
+  });
+  assert.throws(
+    () =>
+      new PriorityScheduler({
+        clock: { now: () => 0, setTimeout: () => 0 } as never,
+      }),
+    {
+      name: "TypeError",
+      message:
+        "Cannot create a PriorityScheduler as 'clock.clearTimeout' must be a function: current value is undefined",
+    },
+  );
+  assert.throws(() => new PriorityScheduler(AbortSignal.abort() as never), {
+    name: "TypeError",
+    message:
+      "Cannot create a PriorityScheduler as 'options' must be an options object: current value is an AbortSignal (pass { signal })",
   });
   assert.throws(
     () => new PriorityScheduler({ executor: 1 as unknown as Executor }),
@@ -623,7 +701,7 @@ Deno.test("PriorityScheduler.post() validates its task and options before arming
   const clock = new VirtualClock();
   const scheduler = new PriorityScheduler({ clock });
   const noop = () => {};
-  for (const value of VALUES) {
+  for (const value of BAD_NUMBERS) {
     if (value === 0 || value === 1.5) continue;
     assert.throws(() => scheduler.post(noop, { delayMs: value }), {
       name: "RangeError",
@@ -654,6 +732,11 @@ Deno.test("PriorityScheduler.post() validates its task and options before arming
     () => scheduler.post(noop, { signal: {} as AbortSignal }),
     TypeError,
   );
+  assert.throws(() => scheduler.post(noop, AbortSignal.abort() as never), {
+    name: "TypeError",
+    message:
+      "Cannot post a task as 'options' must be an options object: current value is an AbortSignal (pass { signal })",
+  });
   assert.equal(clock.pendingTimers, 0);
-  assert.equal(scheduler.pending, 0);
+  assert.equal(scheduler.queued, 0);
 });

@@ -219,3 +219,20 @@ Deno.test("SimulatedPromise labels its jobs in the trace", () => {
     "work: resume",
   ]);
 });
+
+Deno.test("SimulatedPromise.resolve() passes a promise of its host through and adopts another host's", () => {
+  const a = new EventLoop();
+  const b = new EventLoop();
+  const own = a.resolved(1);
+  assert.equal(SimulatedPromise.resolve(a, own), own);
+  const foreign = b.resolved(2);
+  const adopted = SimulatedPromise.resolve(a, foreign);
+  assert.notEqual(adopted, foreign);
+  a.runMicrotasks(); // the resolve-thenable job calls foreign.then ...
+  assert.equal(adopted.state, "pending");
+  b.runMicrotasks(); // ... whose reaction runs in b and settles it
+  assert.equal(adopted.state, "fulfilled");
+  const rejected = SimulatedPromise.reject(a, "no");
+  assert.equal(rejected.state, "rejected");
+  assert.throws(() => SimulatedPromise.resolve({} as never, 1), TypeError);
+});

@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { Trace, type TraceEvent } from "../../mod.ts";
+import { BAD_NUMBERS } from "../_support.ts";
 import {
-  PriorityScheduler,
-  type TaskPriority,
-  Trace,
-  type TraceEvent,
-  VirtualClock,
-} from "../../mod.ts";
-import { EventLoop } from "../../src/loop/event_loop.ts";
+  classicPuzzle,
+  readFixture,
+  runSteps,
+  schedulerFixtures,
+  steps,
+} from "./_trace_programs.ts";
 
 type Spec = Partial<Omit<TraceEvent, "id">> & Pick<TraceEvent, "label">;
 
@@ -78,6 +79,114 @@ Deno.test("Trace.record() numbers events from 1 in run order", () => {
     }).id,
     1,
   );
+});
+
+Deno.test("Trace.record() refuses a malformed event with the house message", () => {
+  const trace = new Trace();
+  const good = {
+    time: 0,
+    lane: "task",
+    queue: "script",
+    label: "main",
+    enqueuedBy: undefined,
+    rule: "",
+    enqueuedAt: 0,
+  } as const;
+  const action = "Cannot record a trace event as";
+  const cases: [unknown, Error][] = [
+    [
+      undefined,
+      new TypeError(
+        `${action} 'event' must be an object: current value is undefined`,
+      ),
+    ],
+    [
+      null,
+      new TypeError(
+        `${action} 'event' must be an object: current value is null`,
+      ),
+    ],
+    [
+      { ...good, lane: "io" },
+      new TypeError(
+        `${action} 'event.lane' must be "task", "microtask", "timer" or "render": current value is "io"`,
+      ),
+    ],
+    [
+      { ...good, time: "0" },
+      new TypeError(
+        `${action} 'event.time' must be a number: current value is "0"`,
+      ),
+    ],
+    [
+      { ...good, enqueuedAt: undefined },
+      new TypeError(
+        `${action} 'event.enqueuedAt' must be a number: current value is undefined`,
+      ),
+    ],
+    [
+      { ...good, label: 7 },
+      new TypeError(
+        `${action} 'event.label' must be a string: current value is 7`,
+      ),
+    ],
+    [
+      { ...good, queue: undefined },
+      new TypeError(
+        `${action} 'event.queue' must be a string: current value is undefined`,
+      ),
+    ],
+    [
+      { ...good, rule: null },
+      new TypeError(
+        `${action} 'event.rule' must be a string: current value is null`,
+      ),
+    ],
+  ];
+  for (const value of BAD_NUMBERS) {
+    if (!Number.isFinite(value)) {
+      cases.push([
+        { ...good, time: value },
+        new RangeError(
+          `${action} 'event.time' must be finite: current value is ${value}`,
+        ),
+      ]);
+    }
+    if (!Number.isInteger(value) || value < 1) {
+      cases.push([
+        { ...good, enqueuedBy: value },
+        new RangeError(
+          `${action} 'event.enqueuedBy' must be an integer >= 1: current value is ${value}`,
+        ),
+      ]);
+    }
+  }
+  for (const [event, error] of cases) {
+    assert.throws(() => trace.record(event as never), error);
+  }
+  assert.equal(trace.events.length, 0, "nothing was recorded");
+  assert.equal(trace.record(good).id, 1);
+});
+
+Deno.test("Trace lookups refuse what is not a reference", () => {
+  const trace = traceOf(script);
+  for (const ref of [undefined, null, {}, true]) {
+    assert.throws(() => trace.get(ref as never), {
+      name: "TypeError",
+      message:
+        `Cannot find a trace event as 'ref' must be an event id or label: current value is ${
+          ref === undefined
+            ? "undefined"
+            : ref === null
+            ? "null"
+            : ref === true
+            ? "true"
+            : "an object"
+        }`,
+    });
+  }
+  assert.throws(() => trace.chain(undefined as never), TypeError);
+  assert.throws(() => trace.explain(undefined as never, 1), TypeError);
 });
 
 Deno.test("Trace.toText() prints aligned columns with origin and rule", () => {
@@ -338,7 +447,7 @@ Deno.test("Trace.explain() handles one event and rejects unknown references", ()
     message:
       `Cannot explain the trace as 'a' must be the id or label of a recorded event: current value is "missing"`,
   });
-  for (const value of [0, -1, 1.5, NaN, Infinity]) {
+  for (const value of BAD_NUMBERS) {
     assert.throws(() => trace.explain(1, value), {
       name: "RangeError",
       message:
@@ -353,88 +462,36 @@ Deno.test("Trace.explain() handles one event and rejects unknown references", ()
   assert.throws(() => trace.chain("nope"), RangeError);
 });
 
-/**
- * Runs a program on a PriorityScheduler over a VirtualClock, recording one
- * trace event per step, and returns the trace.
- */
-function runProgram(
-  program: {
-    priority: TaskPriority;
-    delayMs: number;
-    yields: number;
-    spawns: number;
-  }[],
-): Trace {
-  const clock = new VirtualClock();
-  const scheduler = new PriorityScheduler({ clock, sliceSteps: 3 });
-  const trace = new Trace();
-  let current: number | undefined;
-  const post = (i: number, depth: number, by: number | undefined) => {
-    const step = program[i]!;
-    const at = clock.now();
-    scheduler.post(function* () {
-      for (let y = 0; y <= step.yields; y++) {
-        current = trace.record({
-          time: clock.now(),
-          lane: step.delayMs > 0 ? "timer" : y === 0 ? "task" : "microtask",
-          queue: `priority:${step.priority}`,
-          label: `task ${i}.${depth} <step ${y}> & "more"`,
-          enqueuedBy: by,
-          rule: `${step.priority} before lower priorities; FIFO within`,
-          enqueuedAt: at,
-        }).id;
-        if (depth < 2) {
-          for (let k = 0; k < step.spawns; k++) {
-            post((i + k + 1) % program.length, depth + 1, current);
-          }
-        }
-        if (y < step.yields) yield;
-      }
-    }, { priority: step.priority, delayMs: step.delayMs });
-  };
-  program.forEach((_, i) => post(i, 0, undefined));
-  clock.runAll();
-  return trace;
-}
-
-Deno.test("Trace renders a random program identically on two runs (property)", () => {
-  const step = fc.record({
-    priority: fc.constantFrom<TaskPriority>(
-      "immediate",
-      "high",
-      "normal",
-      "low",
-      "idle",
-    ),
-    delayMs: fc.constantFrom(0, 0, 2, 7.5),
-    yields: fc.integer({ min: 0, max: 2 }),
-    spawns: fc.integer({ min: 0, max: 2 }),
-  });
+Deno.test("property: a random scheduler program records an event per step", () => {
   fc.assert(
-    fc.property(fc.array(step, { minLength: 1, maxLength: 8 }), (program) => {
-      const a = runProgram(program);
-      const b = runProgram(program);
-      assert.ok(a.events.length > 0);
-      assert.equal(a.toText(), b.toText());
-      assert.equal(a.toMermaid(), b.toMermaid());
-      assert.equal(a.toSvg(), b.toSvg());
-      const last = a.events.length;
-      assert.equal(a.explain(1, last), b.explain(1, last));
-      assert.equal(a.explain(last, 1), b.explain(last, 1));
+    fc.property(steps, (program) => {
+      const trace = runSteps(program);
+      assert.ok(trace.events.length >= program.length);
+      assert.equal(trace.events.at(-1)!.id, trace.events.length);
     }),
     { numRuns: 50 },
   );
 });
 
-Deno.test("Trace.explain() explains the classic puzzle recorded by an EventLoop", () => {
-  const loop = new EventLoop({ profile: "node", trace: true });
-  loop.runScript(() => {
-    loop.setTimeout(loop.label("timeout", () => {}), 0);
-    loop.resolved().then(loop.label("then", () => {}));
-    loop.nextTick(loop.label("tick", () => {}));
+Deno.test("Trace renders each recorded scheduler program as recorded", () => {
+  const fixtures = schedulerFixtures();
+  assert.equal(fixtures.length, 6);
+  fixtures.forEach((fixture, i) => {
+    const trace = runSteps(fixture.program);
+    assert.ok(trace.events.length > 0);
+    assert.equal(trace.toText(), fixture.text);
+    assert.equal(trace.toMermaid(), fixture.mermaid);
+    assert.equal(trace.toSvg(), readFixture(`scheduler_${i}.svg`));
+    const last = trace.events.length;
+    assert.deepEqual(
+      [trace.explain(1, last), trace.explain(last, 1)],
+      fixture.explained,
+    );
   });
-  loop.runAll();
-  const trace = loop.trace;
+});
+
+Deno.test("Trace.explain() explains the classic puzzle recorded by an EventLoop", () => {
+  const trace = classicPuzzle();
   assert.deepEqual(trace.events.map((e) => e.label), [
     "script",
     "tick",
@@ -453,5 +510,5 @@ Deno.test("Trace.explain() explains the classic puzzle recorded by an EventLoop"
     trace.explain("then", "script"),
     /#3 "then" was queued by #1 "script"/,
   );
-  assert.equal(trace.toSvg(), trace.toSvg());
+  assert.equal(trace.toSvg(), readFixture("classic_puzzle.svg"));
 });

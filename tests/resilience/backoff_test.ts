@@ -8,7 +8,7 @@ import {
   linear,
   seededRandom,
 } from "@pledge/core";
-import { BAD_NUMBERS } from "./_harness.ts";
+import { BAD_NUMBERS } from "../_support.ts";
 
 const MAX = 2 ** 31 - 1;
 const JITTERS: Jitter[] = ["none", "full", "equal", "decorrelated"];
@@ -279,17 +279,22 @@ Deno.test("backoffs reject bad options with the option and value named", () => {
 
 Deno.test("preview() and next() reject bad arguments", () => {
   const backoff = exponential();
-  for (const value of BAD_NUMBERS) {
-    if (Number.isInteger(value) && value >= 0) {
+  for (const value of [...BAD_NUMBERS, 1e21, 1_000_001, 2 ** 32]) {
+    if (Number.isInteger(value) && value >= 0 && value <= 1_000_000) {
       assert.equal(backoff.preview(value).length, value);
       continue;
     }
     assert.throws(() => backoff.preview(value), {
       name: "RangeError",
       message:
-        `Cannot preview a backoff as 'n' must be an integer >= 0: current value is ${value}`,
+        `Cannot preview a backoff as 'n' must be an integer from 0 to 1000000: current value is ${value}`,
     });
   }
+  assert.throws(() => backoff.preview("3" as never), {
+    name: "TypeError",
+    message:
+      `Cannot preview a backoff as 'n' must be a number: current value is "3"`,
+  });
   for (const value of BAD_NUMBERS) {
     if (Number.isInteger(value) && value >= 1) continue;
     assert.throws(() => backoff.next(value, 0), {

@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Bulkhead } from "../../src/resilience/bulkhead.ts";
-import { BulkheadRejectedError } from "../../src/core/errors.ts";
-import { countedSignal } from "../_support.ts";
+import {
+  BulkheadRejectedError,
+  QueueFullError,
+} from "../../src/core/errors.ts";
+import { BAD_NUMBERS, catchUnhandled, countedSignal } from "../_support.ts";
 
 function gated() {
   const started: string[] = [];
@@ -18,11 +21,11 @@ function gated() {
 }
 
 Deno.test("Bulkhead.execute() runs queued calls in order as slots free up", async () => {
-  const bulkhead = new Bulkhead({ maxConcurrent: 2, maxQueue: 3 });
+  const bulkhead = new Bulkhead({ concurrency: 2, maxQueue: 3 });
   const { started, work, finish } = gated();
   const calls = ["a", "b", "c", "d", "e"].map((n) => bulkhead.execute(work(n)));
   assert.deepEqual(started, ["a", "b"]);
-  assert.equal(bulkhead.active, 2);
+  assert.equal(bulkhead.running, 2);
   assert.equal(bulkhead.queued, 3);
   finish("b");
   assert.equal(await calls[1], "b");
@@ -36,12 +39,12 @@ Deno.test("Bulkhead.execute() runs queued calls in order as slots free up", asyn
   finish("c");
   finish("e");
   assert.deepEqual(await Promise.all(calls), ["a", "b", "c", "d", "e"]);
-  assert.equal(bulkhead.active, 0);
+  assert.equal(bulkhead.running, 0);
   assert.equal(bulkhead.queued, 0);
 });
 
 Deno.test("Bulkhead.execute() rejects with BulkheadRejectedError carrying the limits when full", async () => {
-  const bulkhead = new Bulkhead({ maxConcurrent: 1, maxQueue: 1 });
+  const bulkhead = new Bulkhead({ concurrency: 1, maxQueue: 1 });
   const { work, finish } = gated();
   const a = bulkhead.execute(work("a"));
   const b = bulkhead.execute(work("b"));
@@ -49,8 +52,10 @@ Deno.test("Bulkhead.execute() rejects with BulkheadRejectedError carrying the li
   const error = await bulkhead.execute(() => (ran = true)).catch((e) => e);
   assert.ok(error instanceof BulkheadRejectedError);
   assert.equal(error.name, "BulkheadRejectedError");
-  assert.equal(error.maxConcurrent, 1);
+  assert.ok(error instanceof QueueFullError);
+  assert.equal(error.concurrency, 1);
   assert.equal(error.maxQueue, 1);
+  assert.equal(error.queued, 1);
   assert.equal(
     error.message,
     "Cannot execute as the bulkhead is full: 1 calls running and 1 queued",
@@ -64,14 +69,14 @@ Deno.test("Bulkhead.execute() rejects with BulkheadRejectedError carrying the li
 });
 
 Deno.test("Bulkhead defaults to no queue and accepts an unbounded one", async () => {
-  const none = new Bulkhead({ maxConcurrent: 1 });
+  const none = new Bulkhead({ concurrency: 1 });
   assert.equal(none.maxQueue, 0);
   const { work, finish } = gated();
   const a = none.execute(work("a"));
   await assert.rejects(none.execute(() => 1), BulkheadRejectedError);
   finish("a");
   await a;
-  const unbounded = new Bulkhead({ maxConcurrent: 1, maxQueue: Infinity });
+  const unbounded = new Bulkhead({ concurrency: 1, maxQueue: Infinity });
   const calls = Array.from(
     { length: 100 },
     (_, i) => unbounded.execute(() => i),
@@ -81,7 +86,7 @@ Deno.test("Bulkhead defaults to no queue and accepts an unbounded one", async ()
 });
 
 Deno.test("Bulkhead.execute() frees the slot when fn throws synchronously or rejects", async () => {
-  const bulkhead = new Bulkhead({ maxConcurrent: 1, maxQueue: 2 });
+  const bulkhead = new Bulkhead({ concurrency: 1, maxQueue: 2 });
   const thrown = bulkhead.execute(() => {
     throw new Error("sync");
   });
@@ -90,11 +95,11 @@ Deno.test("Bulkhead.execute() frees the slot when fn throws synchronously or rej
   await assert.rejects(thrown, { message: "sync" });
   await assert.rejects(rejected, { message: "async" });
   assert.equal(await ok, "ok");
-  assert.equal(bulkhead.active, 0);
+  assert.equal(bulkhead.running, 0);
 });
 
 Deno.test("Bulkhead.execute() rejects with signal.reason when already aborted, taking no slot", async () => {
-  const bulkhead = new Bulkhead({ maxConcurrent: 1 });
+  const bulkhead = new Bulkhead({ concurrency: 1 });
   const counted = countedSignal();
   const reason = new Error("already");
   counted.controller.abort(reason);
@@ -104,12 +109,12 @@ Deno.test("Bulkhead.execute() rejects with signal.reason when already aborted, t
     (e) => e === reason,
   );
   assert.equal(ran, false);
-  assert.equal(bulkhead.active, 0);
+  assert.equal(bulkhead.running, 0);
   assert.equal(counted.added, 0);
 });
 
 Deno.test("Bulkhead.execute() frees a queued place at once when its signal aborts, and removes the listener", async () => {
-  const bulkhead = new Bulkhead({ maxConcurrent: 1, maxQueue: 2 });
+  const bulkhead = new Bulkhead({ concurrency: 1, maxQueue: 2 });
   const { started, work, finish } = gated();
   const counted = countedSignal();
   const a = bulkhead.execute(work("a"));
@@ -133,7 +138,7 @@ Deno.test("Bulkhead.execute() frees a queued place at once when its signal abort
 });
 
 Deno.test("Bulkhead.execute() removes the listener of a queued call when it starts, and passes the signal on", async () => {
-  const bulkhead = new Bulkhead({ maxConcurrent: 1, maxQueue: 1 });
+  const bulkhead = new Bulkhead({ concurrency: 1, maxQueue: 1 });
   const { work, finish } = gated();
   const counted = countedSignal();
   const a = bulkhead.execute(work("a"));
@@ -152,7 +157,7 @@ Deno.test("Bulkhead.execute() removes the listener of a queued call when it star
 });
 
 Deno.test("Bulkhead.execute() leaves a running call to honour its signal, then frees its slot", async () => {
-  const bulkhead = new Bulkhead({ maxConcurrent: 1, maxQueue: 1 });
+  const bulkhead = new Bulkhead({ concurrency: 1, maxQueue: 1 });
   const controller = new AbortController();
   const running = bulkhead.execute(
     ({ signal }) =>
@@ -169,46 +174,46 @@ Deno.test("Bulkhead.execute() leaves a running call to honour its signal, then f
   const counted = countedSignal();
   assert.equal(await bulkhead.execute(() => 1, { signal: counted.signal }), 1);
   counted.controller.abort();
-  assert.equal(bulkhead.active, 0);
+  assert.equal(bulkhead.running, 0);
   assert.equal(counted.added, 0);
 });
 
 Deno.test("Bulkhead.execute() rejects bad arguments instead of throwing", async () => {
-  const bulkhead = new Bulkhead({ maxConcurrent: 1 });
+  const bulkhead = new Bulkhead({ concurrency: 1 });
   await assert.rejects(bulkhead.execute(null as never), TypeError);
   await assert.rejects(
     bulkhead.execute(() => 1, { signal: "x" as never }),
     TypeError,
   );
-  assert.equal(bulkhead.active, 0);
+  assert.equal(bulkhead.running, 0);
 });
 
 Deno.test("Bulkhead rejects bad options with the option and value named", () => {
-  for (const v of [0, -1, 1.5, NaN, Infinity]) {
-    assert.throws(() => new Bulkhead({ maxConcurrent: v }), {
+  for (const v of BAD_NUMBERS) {
+    assert.throws(() => new Bulkhead({ concurrency: v }), {
       name: "RangeError",
       message:
-        `Cannot create the bulkhead as 'maxConcurrent' must be an integer >= 1: current value is ${v}`,
+        `Cannot create the bulkhead as 'concurrency' must be an integer >= 1: current value is ${v}`,
     });
   }
   for (const v of [-1, 1.5, NaN, -Infinity]) {
-    assert.throws(() => new Bulkhead({ maxConcurrent: 1, maxQueue: v }), {
+    assert.throws(() => new Bulkhead({ concurrency: 1, maxQueue: v }), {
       name: "RangeError",
       message:
         `Cannot create the bulkhead as 'maxQueue' must be an integer >= 0 or Infinity: current value is ${v}`,
     });
   }
-  assert.throws(() => new Bulkhead({ maxConcurrent: "2" as never }), {
+  assert.throws(() => new Bulkhead({ concurrency: "2" as never }), {
     name: "TypeError",
     message:
-      `Cannot create the bulkhead as 'maxConcurrent' must be a number: current value is "2"`,
+      `Cannot create the bulkhead as 'concurrency' must be a number: current value is "2"`,
   });
   assert.throws(() => new Bulkhead({} as never), TypeError);
   assert.throws(() => new Bulkhead(undefined as never), TypeError);
   assert.throws(() => new Bulkhead(3 as never), TypeError);
 });
 
-Deno.test("Bulkhead never exceeds maxConcurrent or maxQueue and every call settles (property)", async () => {
+Deno.test("Bulkhead never exceeds concurrency or maxQueue and every call settles (property)", async () => {
   await fc.assert(
     fc.asyncProperty(
       fc.scheduler(),
@@ -218,17 +223,17 @@ Deno.test("Bulkhead never exceeds maxConcurrent or maxQueue and every call settl
         minLength: 1,
         maxLength: 10,
       }),
-      async (s, maxConcurrent, maxQueue, plan) => {
-        const bulkhead = new Bulkhead({ maxConcurrent, maxQueue });
+      async (s, concurrency, maxQueue, plan) => {
+        const bulkhead = new Bulkhead({ concurrency, maxQueue });
         let running = 0;
         let violation = "";
         const check = () => {
-          if (running > maxConcurrent) violation = `running ${running}`;
+          if (running > concurrency) violation = `running ${running}`;
           if (bulkhead.queued > maxQueue) {
             violation = `queued ${bulkhead.queued}`;
           }
-          if (bulkhead.active > maxConcurrent) {
-            violation = `active ${bulkhead.active}`;
+          if (bulkhead.running > concurrency) {
+            violation = `running ${bulkhead.running}`;
           }
         };
         const calls = plan.map(({ fails, aborts }, id) => {
@@ -240,7 +245,7 @@ Deno.test("Bulkhead never exceeds maxConcurrent or maxQueue and every call settl
             });
           }
           return s.schedule(Promise.resolve(), `call ${id}`).then(() => {
-            const full = bulkhead.active === maxConcurrent &&
+            const full = bulkhead.running === concurrency &&
               bulkhead.queued === maxQueue;
             const call = bulkhead.execute(async () => {
               running++;
@@ -266,11 +271,30 @@ Deno.test("Bulkhead never exceeds maxConcurrent or maxQueue and every call settl
         });
         await s.waitFor(Promise.all(calls));
         if (violation) throw new Error(violation);
-        assert.equal(bulkhead.active, 0);
+        assert.equal(bulkhead.running, 0);
         assert.equal(bulkhead.queued, 0);
         assert.equal(running, 0);
       },
     ),
     { numRuns: 500 },
   );
+});
+
+Deno.test("Bulkhead leaves no unhandled rejection when queued calls abort, calls fail or are refused", async () => {
+  const unhandled = await catchUnhandled(async () => {
+    const bulkhead = new Bulkhead({ concurrency: 1, maxQueue: 2 });
+    const { work, finish } = gated();
+    const running = bulkhead.execute(work("a"));
+    const controller = new AbortController();
+    const queued = bulkhead.execute(work("b"), { signal: controller.signal });
+    const failing = bulkhead.execute(() => Promise.reject(new Error("down")));
+    await assert.rejects(bulkhead.execute(() => 1), BulkheadRejectedError);
+    controller.abort(new Error("gave up"));
+    await assert.rejects(queued, { message: "gave up" });
+    finish("a");
+    assert.equal(await running, "a");
+    await assert.rejects(failing, { message: "down" });
+    assert.equal(bulkhead.running, 0);
+  });
+  assert.deepEqual(unhandled, []);
 });

@@ -4,9 +4,8 @@ import {
   classify,
   classifyStatus,
   type ErrorClass,
-  retryAfterMs,
 } from "@pledge/core";
-import { BAD_NUMBERS } from "./_harness.ts";
+import { BAD_NUMBERS } from "../_support.ts";
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -167,7 +166,26 @@ Deno.test("classifyStatus() and classify() map HTTP statuses", () => {
   assert.equal(classify({ status: "503" }), "unknown");
   assert.equal(classify({ status: 503.5 }), "unknown");
   assert.equal(classify({ status: 42 }), "unknown");
-  assert.equal(classifyStatus(NaN), "unknown");
+});
+
+Deno.test("classifyStatus() throws on a status that is not an HTTP status", () => {
+  for (const value of [...BAD_NUMBERS, 99, 600, 42.5, -404]) {
+    assert.throws(() => classifyStatus(value), {
+      name: "RangeError",
+      message:
+        `Cannot classify a status as 'status' must be an integer from 100 to 599: current value is ${value}`,
+    });
+  }
+  for (const value of ["abc", "503", undefined, null]) {
+    assert.throws(() => classifyStatus(value as never), {
+      name: "TypeError",
+      message: new RegExp(
+        "^Cannot classify a status as 'status' must be a number: current value is ",
+      ),
+    });
+  }
+  assert.equal(classifyStatus(100), "unknown");
+  assert.equal(classifyStatus(599), "unknown");
 });
 
 Deno.test("classify() follows cause through wrappers, up to a depth", () => {
@@ -240,84 +258,4 @@ Deno.test("Classifier rejects bad rules and options", () => {
     message:
       `Cannot classify an error as 'rules[0]()' must be one of "transient", "permanent", "timeout", "cancelled", "rate-limited", "unknown" or undefined: current value is "flaky"`,
   });
-});
-
-Deno.test("retryAfterMs() reads delta-seconds from every kind of source", () => {
-  const headers = new Headers({ "Retry-After": "120" });
-  assert.equal(retryAfterMs("120"), 120_000);
-  assert.equal(retryAfterMs(" 7 "), 7_000);
-  assert.equal(retryAfterMs("0"), 0);
-  assert.equal(retryAfterMs(headers), 120_000);
-  assert.equal(
-    retryAfterMs(new Response(null, { status: 503, headers })),
-    120_000,
-  );
-  assert.equal(retryAfterMs({ "retry-after": "3" }), 3_000);
-  assert.equal(retryAfterMs({ "Retry-After": ["4", "5"] }), 4_000);
-  assert.equal(retryAfterMs({ "retry-after": 6 }), 6_000);
-  assert.equal(retryAfterMs({ headers: { "retry-after": "8" } }), 8_000);
-  assert.equal(
-    retryAfterMs(Object.assign(new Error("429"), {
-      response: new Response(null, { status: 429, headers }),
-    })),
-    120_000,
-  );
-  assert.equal(retryAfterMs("99999999999"), 2 ** 31 - 1);
-});
-
-Deno.test("retryAfterMs() reads an HTTP-date against now, the Date header, or Date.now()", () => {
-  const now = Date.parse("Wed, 21 Oct 2015 07:28:00 GMT");
-  assert.equal(retryAfterMs("Wed, 21 Oct 2015 07:28:30 GMT", { now }), 30_000);
-  assert.equal(
-    retryAfterMs("Wednesday, 21-Oct-15 07:29:00 GMT", { now }),
-    60_000,
-  );
-  assert.equal(retryAfterMs("Wed Oct 21 07:28:10 2015", { now }), 10_000);
-  assert.equal(retryAfterMs("Wed, 21 Oct 2015 07:27:00 GMT", { now }), 0);
-  const served = new Headers({
-    "Retry-After": "Wed, 21 Oct 2015 07:28:45 GMT",
-    "Date": "Wed, 21 Oct 2015 07:28:00 GMT",
-  });
-  assert.equal(retryAfterMs(served), 45_000); // against the server's Date
-  assert.equal(retryAfterMs(served, { now: now + 5_000 }), 40_000);
-  const future = new Date(Date.now() + 3_600_000).toUTCString();
-  const fromNow = retryAfterMs(future)!;
-  assert.ok(fromNow > 3_500_000 && fromNow <= 3_600_000, `${fromNow}`);
-});
-
-Deno.test("retryAfterMs() returns undefined without a valid header", () => {
-  for (
-    const value of [
-      "",
-      "soon",
-      "-5",
-      "1.5",
-      "5s",
-      "2015-10-21",
-      "1e3",
-      "Wed, 99 Foo 2015 GMT",
-    ]
-  ) {
-    assert.equal(retryAfterMs(value, { now: 0 }), undefined, value);
-  }
-  assert.equal(retryAfterMs(new Headers()), undefined);
-  assert.equal(retryAfterMs(new Response(null)), undefined);
-  assert.equal(retryAfterMs({}), undefined);
-  assert.equal(retryAfterMs({ "retry-after": null }), undefined);
-});
-
-Deno.test("retryAfterMs() rejects bad options", () => {
-  for (const value of BAD_NUMBERS) {
-    if (Number.isFinite(value)) {
-      assert.equal(retryAfterMs("1", { now: value }), 1000);
-      continue;
-    }
-    assert.throws(() => retryAfterMs("1", { now: value }), {
-      name: "RangeError",
-      message:
-        `Cannot read Retry-After as 'now' must be finite: current value is ${value}`,
-    });
-  }
-  assert.throws(() => retryAfterMs("1", { now: "0" as never }), TypeError);
-  assert.throws(() => retryAfterMs("1", 5 as never), TypeError);
 });

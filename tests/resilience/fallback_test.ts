@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { fallbackPolicy, type PolicyContext } from "@pledge/core";
-import { listeners, reported } from "./_harness.ts";
+import { abortListeners, catchReported, catchUnhandled } from "../_support.ts";
 
 Deno.test("fallbackPolicy() replaces a failure with a value, and passes successes through", async () => {
   const policy = fallbackPolicy("cached");
@@ -48,10 +48,10 @@ Deno.test("fallbackPolicy() calls a function with the error and the context", as
   );
 });
 
-Deno.test("fallbackPolicy() replaces only what when() accepts, seeing the classification", async () => {
+Deno.test("fallbackPolicy() replaces only what shouldHandle() accepts, seeing the classification", async () => {
   const seen: string[] = [];
   const policy = fallbackPolicy("stale", {
-    when: (_error, classification) => {
+    shouldHandle: (_error, classification) => {
       seen.push(classification);
       return classification === "transient" || classification === "timeout";
     },
@@ -98,12 +98,12 @@ Deno.test("fallbackPolicy() never replaces an abort of the caller's signal", asy
   during.abort("late");
   await assert.rejects(result, (e) => e === "late");
   // fn's own listener is fn's business; the policy added none.
-  assert.equal(listeners(during.signal), 1);
+  assert.equal(abortListeners(during.signal), 1);
 });
 
 Deno.test("fallbackPolicy() reports onFallback, and a throwing observer changes nothing", async () => {
   const errors: unknown[] = [];
-  const thrown = await reported(async () => {
+  const thrown = await catchReported(async () => {
     const policy = fallbackPolicy(0, {
       onFallback: (error) => {
         errors.push(error);
@@ -117,10 +117,10 @@ Deno.test("fallbackPolicy() reports onFallback, and a throwing observer changes 
 });
 
 Deno.test("fallbackPolicy() rejects bad options, and execute() bad arguments as rejections", async () => {
-  assert.throws(() => fallbackPolicy(1, { when: 1 as never }), {
+  assert.throws(() => fallbackPolicy(1, { shouldHandle: 1 as never }), {
     name: "TypeError",
     message:
-      "Cannot create a fallback policy as 'when' must be a function: current value is 1",
+      "Cannot create a fallback policy as 'shouldHandle' must be a function: current value is 1",
   });
   assert.throws(
     () => fallbackPolicy(1, { onFallback: "x" as never }),
@@ -141,4 +141,25 @@ Deno.test("fallbackPolicy() rejects bad options, and execute() bad arguments as 
     policy.execute(() => 1, { signal: {} as never }),
     TypeError,
   );
+});
+
+Deno.test("fallbackPolicy() leaves no unhandled rejection when the caller aborts or the fallback fails", async () => {
+  const unhandled = await catchUnhandled(async () => {
+    const controller = new AbortController();
+    const policy = fallbackPolicy(() => Promise.reject(new Error("no cache")));
+    const call = policy.execute(
+      ({ signal }) =>
+        new Promise((_, reject) =>
+          signal.addEventListener("abort", () => reject(new Error("own")))
+        ),
+      { signal: controller.signal },
+    );
+    controller.abort(new Error("caller"));
+    await assert.rejects(call, { message: "caller" });
+    await assert.rejects(
+      policy.execute(() => Promise.reject(new Error("down"))),
+      { message: "no cache" },
+    );
+  });
+  assert.deepEqual(unhandled, []);
 });

@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { type HedgeOptions, hedgePolicy } from "../../src/resilience/hedge.ts";
 import type { PolicyContext } from "../../src/resilience/policy.ts";
 import { VirtualClock } from "../../src/loop/virtual_clock.ts";
-import { countedSignal, flush } from "../_support.ts";
+import {
+  BAD_NUMBERS,
+  catchUnhandled,
+  countedSignal,
+  flush,
+} from "../_support.ts";
 
 interface Attempt {
   start: number;
@@ -195,7 +200,7 @@ Deno.test("hedgePolicy() rejects bad options with the option and value named", (
   }
   assert.ok(hedgePolicy({ delayMs: 0 }));
   assert.ok(hedgePolicy({ delayMs: 1.5 }));
-  for (const v of [0, -1, 1.5, NaN, Infinity]) {
+  for (const v of BAD_NUMBERS) {
     assert.throws(() => hedgePolicy({ delayMs: 10, maxHedges: v }), {
       name: "RangeError",
       message:
@@ -213,4 +218,42 @@ Deno.test("hedgePolicy() rejects bad options with the option and value named", (
   );
   assert.throws(() => hedgePolicy(undefined as never), TypeError);
   assert.throws(() => hedgePolicy("fast" as never), TypeError);
+});
+
+Deno.test("hedgePolicy() leaves no unhandled rejection from losers, failures or an abort", async () => {
+  const unhandled = await catchUnhandled(async () => {
+    const clock = new VirtualClock();
+    const hedge = hedgePolicy({ delayMs: 10, maxHedges: 2, clock });
+    // The losers reject (with the abort reason) after the winner.
+    const won = hedge.execute(replicas(clock, [100, 100, 5]).fn);
+    assert.equal(await clock.runUntilSettled(won), "attempt 2");
+    // Losers that ignore the abort and fail later on their own.
+    let started = 0;
+    const stubborn = hedge.execute(() =>
+      new Promise((resolve, reject) => {
+        const first = started++ === 0;
+        clock.setTimeout(
+          () => first ? resolve("first") : reject(new Error("late")),
+          first ? 25 : 100,
+        );
+      })
+    );
+    assert.equal(await clock.runUntilSettled(stubborn), "first");
+    // Every attempt fails.
+    await assert.rejects(
+      clock.runUntilSettled(hedge.execute(replicas(clock, [-5, -5, -5]).fn)),
+      { message: "attempt 2 failed" },
+    );
+    // The caller aborts while attempts run; they reject on the abort.
+    const controller = new AbortController();
+    const aborted = hedge.execute(replicas(clock, [100, 100, 100]).fn, {
+      signal: controller.signal,
+    });
+    await clock.tickAsync(15);
+    controller.abort(new Error("caller"));
+    await assert.rejects(aborted, { message: "caller" });
+    await clock.runAllAsync();
+    assert.equal(clock.pendingTimers, 0);
+  });
+  assert.deepEqual(unhandled, []);
 });

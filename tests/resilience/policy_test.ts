@@ -1,16 +1,30 @@
 import assert from "node:assert/strict";
 import {
+  Bulkhead,
+  CancellationTokenSource,
+  CircuitBreaker,
+  ConsecutiveFailuresStrategy,
   constant,
   fallbackPolicy,
+  hedgePolicy,
   type Policy,
   type PolicyContext,
+  RateLimiter,
+  retry,
+  retryAfterMs,
+  RetryBudget,
   RetryError,
   retryPolicy,
   timeoutPolicy,
   VirtualClock,
   wrap,
 } from "@pledge/core";
-import { BAD_NUMBERS, flushMicrotasks, listeners } from "./_harness.ts";
+import {
+  abortListeners,
+  BAD_NUMBERS,
+  catchUnhandled,
+  flush,
+} from "../_support.ts";
 
 /** A policy that logs around the call and records the context it got. */
 function tracing(name: string, log: string[]): Policy {
@@ -101,7 +115,7 @@ Deno.test("wrap(retry, timeout): each attempt is timed out, fn sees the retry's 
   assert.deepEqual(seen, [[1, 0, false], [2, 150, false], [3, 300, false]]);
   assert.equal(clock.now(), 400);
   assert.equal(clock.pendingTimers, 0);
-  assert.equal(listeners(caller.signal), 0);
+  assert.equal(abortListeners(caller.signal), 0);
 });
 
 Deno.test("wrap(timeout, retry): the timeout bounds the whole sequence and stops the retry's wait", async () => {
@@ -119,7 +133,7 @@ Deno.test("wrap(timeout, retry): the timeout bounds the whole sequence and stops
   assert.equal(error.name, "TimeoutError");
   assert.deepEqual(starts, [0, 100, 200]);
   assert.equal(clock.now(), 250);
-  await flushMicrotasks();
+  await flush();
   assert.equal(clock.pendingTimers, 0); // the retry's wait was cleared
 });
 
@@ -170,7 +184,7 @@ Deno.test("wrap(fallback, retry, timeout) replaces the final failure; wrap(retry
   assert.equal(await clock.runUntilSettled(inner.execute(failing)), "cached");
   assert.deepEqual(log, ["attempt 1", "fallback"]);
   assert.equal(clock.now(), start);
-  await flushMicrotasks();
+  await flush();
   assert.equal(clock.pendingTimers, 0);
 });
 
@@ -185,13 +199,13 @@ Deno.test("wrap() rejects the caller's abort with signal.reason through every la
   const call = policy.execute(() => Promise.reject(new Error("down")), {
     signal: caller.signal,
   });
-  await flushMicrotasks();
+  await flush();
   clock.tick(300); // inside the retry's wait
   caller.abort("user navigated away");
   await assert.rejects(call, (e) => e === "user navigated away");
-  await flushMicrotasks();
+  await flush();
   assert.equal(clock.pendingTimers, 0);
-  assert.equal(listeners(caller.signal), 0);
+  assert.equal(abortListeners(caller.signal), 0);
 });
 
 Deno.test("wrap() rejects arguments that are not policies", () => {
@@ -205,4 +219,170 @@ Deno.test("wrap() rejects arguments that are not policies", () => {
         ),
     );
   }
+});
+
+/** One of each policy of pledge, on `clock`. */
+function everyPolicy(clock: VirtualClock): [string, Policy<unknown>][] {
+  return [
+    ["retryPolicy", retryPolicy({ clock })],
+    ["timeoutPolicy", timeoutPolicy(100, { clock })],
+    ["fallbackPolicy", fallbackPolicy(0)],
+    ["CircuitBreaker", new CircuitBreaker({ clock })],
+    ["Bulkhead", new Bulkhead({ concurrency: 1 })],
+    ["RateLimiter", new RateLimiter({ limit: 1, intervalMs: 100, clock })],
+    ["hedgePolicy", hedgePolicy({ delayMs: 10, clock })],
+    ["wrap", wrap(retryPolicy({ clock }), timeoutPolicy(100, { clock }))],
+    ["wrap()", wrap()],
+  ];
+}
+
+Deno.test("Policy.execute() of every policy rejects (never throws) bad arguments, and a signal or token in place of the options", async () => {
+  const clock = new VirtualClock();
+  const signal = new AbortController().signal;
+  const token = new CancellationTokenSource().token;
+  for (const [name, policy] of everyPolicy(clock)) {
+    const calls: [() => Promise<unknown>, RegExp][] = [
+      [
+        () => policy.execute(() => 1, signal as never),
+        /^Cannot execute the policy as 'options' must be an options object: current value is an AbortSignal \(pass \{ signal \}\)$/,
+      ],
+      [
+        () => policy.execute(() => 1, token as never),
+        /\(pass \{ signal: token\.signal \}\)$/,
+      ],
+      [
+        () => policy.execute(() => 1, 5 as never),
+        /'options' must be an options object: current value is 5$/,
+      ],
+      [
+        () => policy.execute(() => 1, { signal: "s" as never }),
+        /'signal' must be an AbortSignal: current value is "s"$/,
+      ],
+      [
+        () => policy.execute("fn" as never),
+        /'fn' must be a function: current value is "fn"$/,
+      ],
+    ];
+    for (const [call, message] of calls) {
+      let result: Promise<unknown> | undefined;
+      assert.doesNotThrow(() => (result = call()), name);
+      await assert.rejects(result!, (e: Error) => {
+        assert.ok(e instanceof TypeError, `${name}: ${e}`);
+        assert.match(e.message, message, name);
+        return true;
+      });
+    }
+  }
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("wrap() never throws, even around a policy of your own that does", async () => {
+  const throwing: Policy = {
+    execute() {
+      throw new Error("a policy that throws");
+    },
+  };
+  for (const policy of [wrap(throwing), wrap(throwing, retryPolicy())]) {
+    let result: Promise<unknown> | undefined;
+    assert.doesNotThrow(() => (result = policy.execute(() => 1)));
+    await assert.rejects(result!, { message: "a policy that throws" });
+  }
+  // Inside another policy, its throw is a failure like any other.
+  const fallback = wrap(fallbackPolicy("replaced"), throwing);
+  assert.equal(await fallback.execute(() => 1), "replaced");
+  // A bad fn is refused before any policy runs.
+  const bulkhead = new Bulkhead({ concurrency: 1 });
+  await assert.rejects(wrap(bulkhead).execute(5 as never), TypeError);
+  assert.equal(bulkhead.running, 0);
+});
+
+Deno.test("catchUnhandled() sees a rejection nobody handles (the detector works)", async () => {
+  const unhandled = await catchUnhandled(() => {
+    Promise.reject(new Error("floating"));
+  });
+  assert.equal(unhandled.length, 1);
+  assert.equal((unhandled[0] as Error).message, "floating");
+});
+
+Deno.test("wrap(fallback, retry, breaker, bulkhead, hedge, timeout) leaves no unhandled rejection on abort, timeout and failure", async () => {
+  const unhandled = await catchUnhandled(async () => {
+    const clock = new VirtualClock();
+    const stack = (fallback: boolean) =>
+      wrap<unknown>(
+        ...(fallback ? [fallbackPolicy("cached")] : []),
+        retryPolicy({ maxAttempts: 3, backoff: constant(10), clock }),
+        new CircuitBreaker({
+          clock,
+          strategy: new ConsecutiveFailuresStrategy({ threshold: 2 }),
+        }),
+        new Bulkhead({ concurrency: 2, maxQueue: 4 }),
+        hedgePolicy({ delayMs: 20, clock }),
+        timeoutPolicy(50, { clock }),
+      );
+    // Work that hangs until aborted, then rejects with the reason.
+    const hang = ({ signal }: PolicyContext) =>
+      new Promise((_, reject) =>
+        signal.addEventListener("abort", () => reject(signal.reason))
+      );
+    // Work that ignores the signal and fails late.
+    const lateFailure = () =>
+      new Promise((_, reject) =>
+        clock.setTimeout(() => reject(new Error("late")), 200)
+      );
+    for (const fallback of [false, true]) {
+      const policy = stack(fallback);
+      const outcomes = [
+        policy.execute(hang), // every attempt times out
+        policy.execute(lateFailure), // times out; the late failures land later
+        policy.execute(() => Promise.reject(new Error("down"))),
+      ];
+      const controller = new AbortController();
+      const aborted = policy.execute(hang, { signal: controller.signal });
+      await clock.tickAsync(30);
+      controller.abort(new Error("caller"));
+      await assert.rejects(aborted, { message: "caller" });
+      const settled = await clock.runUntilSettled(Promise.allSettled(outcomes));
+      for (const outcome of settled) {
+        if (fallback) {
+          assert.deepEqual(outcome, { status: "fulfilled", value: "cached" });
+        } else assert.equal(outcome.status, "rejected");
+      }
+      await clock.runAllAsync();
+      assert.equal(clock.pendingTimers, 0);
+    }
+  });
+  assert.deepEqual(unhandled, []);
+});
+
+Deno.test("every resilience API that takes a clock checks all of it before arming anything", async () => {
+  const virtual = new VirtualClock();
+  const partial = { now: () => virtual.now() } as never; // no timers
+  const message =
+    /as 'clock\.setTimeout' must be a function: current value is undefined$/;
+  const constructors: [string, () => unknown][] = [
+    ["retryPolicy", () => retryPolicy({ clock: partial })],
+    ["timeoutPolicy", () => timeoutPolicy(10, { clock: partial })],
+    ["hedgePolicy", () => hedgePolicy({ delayMs: 10, clock: partial })],
+    ["CircuitBreaker", () => new CircuitBreaker({ clock: partial })],
+    ["RetryBudget", () => new RetryBudget({ clock: partial })],
+    [
+      "RateLimiter",
+      () => new RateLimiter({ limit: 1, intervalMs: 10, clock: partial }),
+    ],
+    ["retryAfterMs", () => retryAfterMs("1", { clock: partial })],
+  ];
+  for (const [name, make] of constructors) {
+    assert.throws(make, (e: Error) => {
+      assert.ok(e instanceof TypeError, name);
+      assert.match(e.message, message, name);
+      return true;
+    });
+  }
+  let ran = false;
+  await assert.rejects(
+    retry(() => (ran = true), { clock: partial }),
+    (e: Error) => e instanceof TypeError && message.test(e.message),
+  );
+  assert.equal(ran, false);
+  assert.equal(virtual.pendingTimers, 0);
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { seededRandom } from "@pledge/core";
-import { BAD_NUMBERS } from "./_harness.ts";
+import { BAD_NUMBERS } from "../_support.ts";
 
 Deno.test("seededRandom() returns the same sequence for the same seed", () => {
   const a = seededRandom(42);

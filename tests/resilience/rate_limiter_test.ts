@@ -6,15 +6,18 @@ import {
 } from "../../src/resilience/rate_limiter.ts";
 import { RateLimitedError } from "../../src/core/errors.ts";
 import { VirtualClock } from "../../src/loop/virtual_clock.ts";
-import { countedSignal } from "../_support.ts";
-
-const settle = () => new Promise<void>((r) => setTimeout(r, 0));
+import {
+  BAD_NUMBERS,
+  catchUnhandled,
+  countedSignal,
+  flush,
+} from "../_support.ts";
 
 function limiter(options: Partial<RateLimiterOptions> = {}) {
   const clock = new VirtualClock();
   const at: string[] = [];
   const rl = new RateLimiter({
-    tokensPerInterval: 1,
+    limit: 1,
     intervalMs: 100,
     clock,
     ...options,
@@ -29,7 +32,7 @@ function limiter(options: Partial<RateLimiterOptions> = {}) {
 Deno.test("RateLimiter.acquire() waits on the clock for each token, first come first served", async () => {
   const { clock, rl, at, acquire } = limiter({ burst: 2 });
   const all = Promise.all(["a", "b", "c", "d"].map((n) => acquire(n)));
-  assert.equal(rl.waiting, 2);
+  assert.equal(rl.queued, 2);
   assert.equal(clock.pendingTimers, 1); // one timer for the whole line
   await clock.runUntilSettled(all);
   assert.deepEqual(at, ["a@0", "b@0", "c@100", "d@200"]);
@@ -38,7 +41,7 @@ Deno.test("RateLimiter.acquire() waits on the clock for each token, first come f
   assert.equal(rl.available, 1);
   clock.tick(1000);
   assert.equal(rl.available, 2); // capped at burst
-  await settle();
+  await flush();
   assert.equal(clock.pendingTimers, 0);
 });
 
@@ -49,7 +52,7 @@ Deno.test("RateLimiter.acquire() takes weights, and a heavy waiter holds back li
     acquire("five", 5),
     acquire("one", 1),
   ]);
-  await settle();
+  await flush();
   assert.deepEqual(at, ["three@0"]);
   assert.equal(rl.tryAcquire(1), false); // tokens left, but someone waits
   await clock.runUntilSettled(all);
@@ -59,7 +62,7 @@ Deno.test("RateLimiter.acquire() takes weights, and a heavy waiter holds back li
 
 Deno.test("RateLimiter rounds waits up to whole milliseconds", async () => {
   const { clock, at, acquire } = limiter({
-    tokensPerInterval: 3,
+    limit: 3,
     intervalMs: 1000,
   });
   await clock.runUntilSettled(
@@ -69,7 +72,7 @@ Deno.test("RateLimiter rounds waits up to whole milliseconds", async () => {
 });
 
 Deno.test("RateLimiter.tryAcquire() answers at once", () => {
-  const { clock, rl } = limiter({ tokensPerInterval: 2, burst: 4 });
+  const { clock, rl } = limiter({ limit: 2, burst: 4 });
   assert.equal(rl.tryAcquire(3), true);
   assert.equal(rl.tryAcquire(2), false);
   assert.equal(rl.tryAcquire(), true);
@@ -91,9 +94,9 @@ Deno.test("RateLimiter.acquire() rejects with signal.reason when the first in li
   assert.equal(counted.live, 1);
   counted.controller.abort("gave up");
   await assert.rejects(heavy, (e) => e === "gave up");
-  await settle();
+  await flush();
   assert.deepEqual(at, ["first@0", "light@150"]); // served at once
-  assert.equal(rl.waiting, 0);
+  assert.equal(rl.queued, 0);
   assert.equal(counted.live, 0);
   assert.equal(clock.pendingTimers, 0);
   await light;
@@ -110,7 +113,7 @@ Deno.test("RateLimiter.acquire() lets a later waiter abort without disturbing th
   await assert.rejects(c, (e) => e === "no");
   await clock.runUntilSettled(Promise.all([b, d]));
   assert.deepEqual(at, ["a@0", "b@100", "d@200"]);
-  assert.equal(rl.waiting, 0);
+  assert.equal(rl.queued, 0);
 });
 
 Deno.test("RateLimiter.acquire() rejects with signal.reason when already aborted, adding no timer or listener", async () => {
@@ -128,11 +131,11 @@ Deno.test("RateLimiter.acquire() rejects with signal.reason when already aborted
   );
   assert.equal(counted.added, 0);
   assert.equal(clock.pendingTimers, 0);
-  assert.equal(rl.waiting, 0);
+  assert.equal(rl.queued, 0);
 });
 
 Deno.test("RateLimiter.execute() waits for a token in wait mode", async () => {
-  const { clock, rl } = limiter({ tokensPerInterval: 2, intervalMs: 1000 });
+  const { clock, rl } = limiter({ limit: 2, intervalMs: 1000 });
   assert.equal(rl.mode, "wait");
   const at: number[] = [];
   const calls = [1, 2, 3, 4].map((i) =>
@@ -151,13 +154,13 @@ Deno.test("RateLimiter.execute() waits for a token in wait mode", async () => {
   controller.abort("late");
   await assert.rejects(waiting, (e) => e === "late");
   assert.equal(ran, false);
-  await settle();
+  await flush();
   assert.equal(clock.pendingTimers, 0);
 });
 
 Deno.test("RateLimiter.execute() rejects with RateLimitedError and an exact retryAfterMs in reject mode", async () => {
   const { clock, rl } = limiter({
-    tokensPerInterval: 2,
+    limit: 2,
     intervalMs: 1000,
     mode: "reject",
   });
@@ -194,6 +197,14 @@ Deno.test("RateLimiter.execute() rejects bad arguments instead of throwing", asy
   });
   await assert.rejects(rl.acquire({ signal: 1 as never }), TypeError);
   await assert.rejects(rl.acquire(5 as never), TypeError);
+  const signal = new AbortController().signal;
+  let misplaced: Promise<void> | undefined;
+  assert.doesNotThrow(() => (misplaced = rl.acquire(signal as never)));
+  await assert.rejects(misplaced!, {
+    name: "TypeError",
+    message:
+      "Cannot acquire tokens as 'options' must be an options object: current value is an AbortSignal (pass { signal })",
+  });
   assert.equal(rl.available, 1);
 });
 
@@ -201,13 +212,13 @@ Deno.test("RateLimiter rejects bad options with the option and value named", () 
   const make = (options: Record<string, unknown>) => () =>
     new RateLimiter(
       {
-        tokensPerInterval: 1,
+        limit: 1,
         intervalMs: 10,
         ...options,
       } as RateLimiterOptions,
     );
-  for (const v of [0, -1, 1.5, NaN, Infinity]) {
-    for (const option of ["tokensPerInterval", "burst"]) {
+  for (const v of BAD_NUMBERS) {
+    for (const option of ["limit", "burst"]) {
       assert.throws(make({ [option]: v }), {
         name: "RangeError",
         message:
@@ -215,8 +226,7 @@ Deno.test("RateLimiter rejects bad options with the option and value named", () 
       });
     }
     assert.throws(
-      () =>
-        new RateLimiter({ tokensPerInterval: 1, intervalMs: 10 }).tryAcquire(v),
+      () => new RateLimiter({ limit: 1, intervalMs: 10 }).tryAcquire(v),
       {
         name: "RangeError",
         message:
@@ -237,7 +247,7 @@ Deno.test("RateLimiter rejects bad options with the option and value named", () 
       `Cannot create the rate limiter as 'mode' must be "wait" or "reject": current value is "drop"`,
   });
   assert.throws(make({ clock: {} }), TypeError);
-  assert.throws(make({ tokensPerInterval: undefined }), TypeError);
+  assert.throws(make({ limit: undefined }), TypeError);
   assert.throws(() => new RateLimiter(undefined as never), TypeError);
 });
 
@@ -255,10 +265,10 @@ Deno.test("RateLimiter never grants more than its bucket allows in any window (p
         }),
         { minLength: 1, maxLength: 30 },
       ),
-      async (tokensPerInterval, intervalMs, burst, plan) => {
+      async (limit, intervalMs, burst, plan) => {
         const clock = new VirtualClock();
         const rl = new RateLimiter({
-          tokensPerInterval,
+          limit,
           intervalMs,
           burst,
           clock,
@@ -291,7 +301,7 @@ Deno.test("RateLimiter never grants more than its bucket allows in any window (p
               .filter(([t]) => t >= from && t <= to)
               .reduce((sum, [, w]) => sum + w, 0);
             const allowed = burst +
-              (to - from) * tokensPerInterval / intervalMs;
+              (to - from) * limit / intervalMs;
             if (taken > allowed) {
               throw new Error(
                 `${taken} tokens in [${from}, ${to}] > ${allowed}`,
@@ -299,11 +309,40 @@ Deno.test("RateLimiter never grants more than its bucket allows in any window (p
             }
           }
         }
-        assert.equal(rl.waiting, 0);
-        await settle();
+        assert.equal(rl.queued, 0);
+        await flush();
         assert.equal(clock.pendingTimers, 0);
       },
     ),
     { numRuns: 200 },
   );
+});
+
+Deno.test("RateLimiter leaves no unhandled rejection when waiters abort or calls are refused", async () => {
+  const unhandled = await catchUnhandled(async () => {
+    const { clock, rl } = limiter();
+    await rl.acquire();
+    const controller = new AbortController();
+    const waiting = [
+      rl.acquire({ signal: controller.signal }),
+      rl.execute(() => "never", { signal: controller.signal }),
+    ];
+    controller.abort(new Error("gave up"));
+    for (const call of waiting) {
+      await assert.rejects(call, { message: "gave up" });
+    }
+    const strict = new RateLimiter({
+      limit: 1,
+      intervalMs: 100,
+      mode: "reject",
+      clock,
+    });
+    await strict.execute(() => 1);
+    await assert.rejects(strict.execute(() => 2), RateLimitedError);
+    // A call that waited, then failed.
+    const failed = rl.execute(() => Promise.reject(new Error("down")));
+    await assert.rejects(clock.runUntilSettled(failed), { message: "down" });
+    assert.equal(clock.pendingTimers, 0);
+  });
+  assert.deepEqual(unhandled, []);
 });

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { RetryBudget, VirtualClock } from "@pledge/core";
-import { BAD_NUMBERS } from "./_harness.ts";
+import { BAD_NUMBERS } from "../_support.ts";
 
 Deno.test("RetryBudget starts full and grants one retry per token", () => {
   const budget = new RetryBudget({
     maxRetries: 3,
-    refillPerSecond: 0,
+    refill: { limit: 0, intervalMs: 1000 },
     ratio: 0,
     clock: new VirtualClock(),
   });
@@ -21,7 +21,7 @@ Deno.test("RetryBudget refills lazily from the clock, up to maxRetries", () => {
   const clock = new VirtualClock();
   const budget = new RetryBudget({
     maxRetries: 4,
-    refillPerSecond: 2,
+    refill: { limit: 2, intervalMs: 1000 },
     ratio: 0,
     clock,
   });
@@ -39,7 +39,7 @@ Deno.test("RetryBudget refills lazily from the clock, up to maxRetries", () => {
 Deno.test("RetryBudget.deposit() adds ratio per call, and fractions add up to whole retries", () => {
   const budget = new RetryBudget({
     maxRetries: 2,
-    refillPerSecond: 0,
+    refill: { limit: 0, intervalMs: 1000 },
     ratio: 0.1,
     clock: new VirtualClock(),
   });
@@ -75,22 +75,45 @@ Deno.test("RetryBudget rejects bad options with the option and value named", () 
           `${action} 'maxRetries' must be an integer >= 0: current value is ${value}`,
       });
     }
-    for (const option of ["refillPerSecond", "ratio"]) {
+    const cases: [string, () => RetryBudget][] = [
+      [
+        "refill.limit",
+        () => new RetryBudget({ refill: { limit: value, intervalMs: 1000 } }),
+      ],
+      ["ratio", () => new RetryBudget({ ratio: value })],
+    ];
+    for (const [option, make] of cases) {
       if (value >= 0 && value !== Infinity) {
-        new RetryBudget({ [option]: value });
+        make();
         continue;
       }
-      assert.throws(() => new RetryBudget({ [option]: value }), {
+      assert.throws(make, {
         name: "RangeError",
         message:
           `${action} '${option}' must be a finite number >= 0: current value is ${value}`,
+      });
+    }
+    const interval = () =>
+      new RetryBudget({ refill: { limit: 1, intervalMs: value } });
+    if (value > 0 && value !== Infinity) interval();
+    else {
+      assert.throws(interval, {
+        name: "RangeError",
+        message:
+          `${action} 'refill.intervalMs' must be a finite number > 0: current value is ${value}`,
       });
     }
   }
   assert.throws(() => new RetryBudget({ ratio: "1" as never }), TypeError);
   assert.throws(() => new RetryBudget({ clock: {} as never }), {
     name: "TypeError",
-    message: `${action} 'clock' must be a Clock: current value is an object`,
+    message:
+      `${action} 'clock.now' must be a function: current value is undefined`,
+  });
+  assert.throws(() => new RetryBudget({ refill: 5 as never }), {
+    name: "TypeError",
+    message:
+      `${action} 'refill' must be a rate { limit, intervalMs }: current value is 5`,
   });
   assert.throws(() => new RetryBudget(7 as never), TypeError);
 });

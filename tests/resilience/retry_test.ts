@@ -4,8 +4,10 @@ import {
   BulkheadRejectedError,
   CircuitOpenError,
   classify,
+  type Clock,
   constant,
   exponential,
+  Future,
   linear,
   RateLimitedError,
   retry,
@@ -18,11 +20,12 @@ import {
   VirtualClock,
 } from "@pledge/core";
 import {
+  abortListeners,
   BAD_NUMBERS,
-  flushMicrotasks,
-  listeners,
-  reported,
-} from "./_harness.ts";
+  catchReported,
+  catchUnhandled,
+  flush,
+} from "../_support.ts";
 
 /** A function failing `failures` times (with `error`), then returning "ok". */
 function flaky(
@@ -83,7 +86,7 @@ Deno.test("retry() passes { attempt, signal } to fn and returns the first succes
   assert.equal(await clock.runUntilSettled(result), 3);
   assert.deepEqual(seen.map(([a]) => a), [1, 2, 3]);
   assert.ok(seen.every(([, s]) => s === controller.signal));
-  assert.equal(listeners(controller.signal), 0);
+  assert.equal(abortListeners(controller.signal), 0);
 });
 
 Deno.test("retry() without a signal gives fn a never-aborting signal", async () => {
@@ -92,7 +95,7 @@ Deno.test("retry() without a signal gives fn a never-aborting signal", async () 
   await retry(({ signal }) => void signals.push(signal));
   assert.equal(signals[0]!.aborted, false);
   assert.equal(signals[0], signals[1]); // shared: nothing allocated per call
-  assert.equal(listeners(signals[0]!), 0);
+  assert.equal(abortListeners(signals[0]!), 0);
 });
 
 Deno.test("retry() rejects with RetryError carrying attempts and the last error once maxAttempts are used", async () => {
@@ -119,6 +122,7 @@ Deno.test("retry() with maxAttempts 1 runs once; Infinity keeps going", async ()
   const clock = new VirtualClock();
   const once = flaky(clock, 1);
   const error = await retry(once.fn, { maxAttempts: 1, clock }).catch((e) => e);
+  assert.ok(error instanceof RetryError);
   assert.equal(error.attempts, 1);
   assert.equal(once.starts.length, 1);
   const many = flaky(clock, 50);
@@ -167,9 +171,9 @@ Deno.test("retry() retries transient, timeout, rate-limited and unknown errors b
   }
 });
 
-Deno.test("retry() asks retryIf with the error, its classification and the attempt", async () => {
+Deno.test("retry() asks shouldHandle with the error and its classification", async () => {
   const clock = new VirtualClock();
-  const calls: [unknown, string, number][] = [];
+  const calls: [unknown, string][] = [];
   const errors = [
     new Error("a"),
     new Response(null, { status: 503 }),
@@ -182,8 +186,8 @@ Deno.test("retry() asks retryIf with the error, its classification and the attem
     maxAttempts: 3,
     backoff: constant(1),
     clock,
-    retryIf: (error, classification, attempt) => {
-      calls.push([error, classification, attempt]);
+    shouldHandle: (error, classification) => {
+      calls.push([error, classification]);
       return true; // even the TypeError
     },
   });
@@ -191,26 +195,34 @@ Deno.test("retry() asks retryIf with the error, its classification and the attem
   assert.ok(error instanceof RetryError);
   assert.equal(error.cause, errors[2]);
   assert.deepEqual(calls, [
-    [errors[0], "unknown", 1],
-    [errors[1], "transient", 2],
-    [errors[2], "permanent", 3],
+    [errors[0], "unknown"],
+    [errors[1], "transient"],
+    [errors[2], "permanent"],
   ]);
+  let asked = 0;
   const stopped = retry(() => Promise.reject(new Error("x")), {
-    retryIf: (_e, _c, attempt) => attempt < 2,
+    shouldHandle: () => ++asked < 2,
     backoff: constant(1),
     clock,
   });
   await assert.rejects(clock.runUntilSettled(stopped), { message: "x" });
+  assert.equal(asked, 2);
 });
 
-Deno.test("retry() lets delay() override the backoff, e.g. from Retry-After", async () => {
+Deno.test("retry() waits at least what a Retry-After header asks for", async () => {
   const clock = new VirtualClock();
-  const contexts: unknown[] = [];
   const responses = [
     new Response(null, { status: 429, headers: { "retry-after": "3" } }),
     new Response(null, { status: 503 }),
+    Object.assign(new Error("ky-style"), {
+      response: new Response(null, {
+        status: 503,
+        headers: { "Retry-After": "0" },
+      }),
+    }),
   ];
   const starts: number[] = [];
+  const events: RetryEvent[] = [];
   const result = retry(() => {
     starts.push(clock.now());
     const response = responses.shift();
@@ -220,32 +232,40 @@ Deno.test("retry() lets delay() override the backoff, e.g. from Retry-After", as
     backoff: constant(100),
     maxAttempts: 5,
     clock,
-    delay: (context) => {
-      contexts.push({ ...context, error: undefined });
-      const header = (context.error as Response).headers.get("retry-after");
-      return header === null ? undefined : Number(header) * 1000;
-    },
+    onRetry: (event) => events.push(event),
   });
   assert.equal(await clock.runUntilSettled(result), "done");
-  assert.deepEqual(starts, [0, 3000, 3100]);
-  assert.deepEqual(contexts, [
-    {
-      attempt: 1,
-      error: undefined,
-      classification: "rate-limited",
-      backoffMs: 100,
-      elapsedMs: 0,
-      remainingMs: Infinity,
-    },
-    {
-      attempt: 2,
-      error: undefined,
-      classification: "transient",
-      backoffMs: 100,
-      elapsedMs: 3000,
-      remainingMs: Infinity,
-    },
-  ]);
+  // 3 s asked, then the backoff, then a header asking for less: the backoff.
+  assert.deepEqual(starts, [0, 3000, 3100, 3200]);
+  assert.deepEqual(
+    events.map((e) => [e.attempt, e.classification, e.delayMs]),
+    [[1, "rate-limited", 3000], [2, "transient", 100], [3, "transient", 100]],
+  );
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("retry() reads an HTTP-date Retry-After against clock.dateNow()", async () => {
+  const virtual = new VirtualClock();
+  const epoch = Date.parse("Wed, 21 Oct 2015 07:28:00 GMT");
+  const clock: Clock = {
+    now: () => virtual.now(),
+    setTimeout: (cb, ms) => virtual.setTimeout(cb, ms),
+    clearTimeout: (handle) => virtual.clearTimeout(handle),
+    dateNow: () => epoch + virtual.now(),
+  };
+  const starts: number[] = [];
+  const result = retry(() => {
+    starts.push(virtual.now());
+    if (starts.length === 1) {
+      throw new Response(null, {
+        status: 503,
+        headers: { "Retry-After": "Wed, 21 Oct 2015 07:28:45 GMT" },
+      });
+    }
+    return "ok";
+  }, { backoff: constant(10), clock });
+  assert.equal(await virtual.runUntilSettled(result), "ok");
+  assert.deepEqual(starts, [0, 45_000]);
 });
 
 Deno.test("retry() clamps delays to maxElapsedMs, then gives up with limit maxElapsedMs", async () => {
@@ -265,9 +285,13 @@ Deno.test("retry() clamps delays to maxElapsedMs, then gives up with limit maxEl
   assert.equal(clock.pendingTimers, 0);
 
   const clock2 = new VirtualClock();
-  const late = flaky(clock2, 1);
+  const late = flaky(
+    clock2,
+    1,
+    // A Retry-After longer than the time allowed.
+    () => new Response(null, { status: 429, headers: { "Retry-After": "60" } }),
+  );
   const retryAfter = retry(late.fn, {
-    delay: () => 60_000, // a Retry-After longer than the time allowed
     maxElapsedMs: 5_000,
     clock: clock2,
   });
@@ -302,7 +326,7 @@ Deno.test("retry() rejects with signal.reason when aborted before start, creatin
   let calls = 0;
   const result = retry(() => calls++, { signal: controller.signal, clock });
   assert.equal(clock.pendingTimers, 0);
-  assert.equal(listeners(controller.signal), 0);
+  assert.equal(abortListeners(controller.signal), 0);
   await assert.rejects(result, (e) => e === reason);
   assert.equal(calls, 0);
 });
@@ -316,16 +340,16 @@ Deno.test("retry() rejects with signal.reason at once when aborted during a wait
     clock,
     signal: controller.signal,
   });
-  await flushMicrotasks();
+  await flush();
   assert.equal(clock.pendingTimers, 1);
-  assert.equal(listeners(controller.signal), 1);
+  assert.equal(abortListeners(controller.signal), 1);
   clock.tick(400);
   controller.abort("stop");
   await assert.rejects(result, (e) => e === "stop");
   assert.equal(clock.now(), 400);
-  await flushMicrotasks();
+  await flush();
   assert.equal(clock.pendingTimers, 0);
-  assert.equal(listeners(controller.signal), 0);
+  assert.equal(abortListeners(controller.signal), 0);
   assert.equal(starts.length, 1);
 });
 
@@ -341,18 +365,18 @@ Deno.test("retry() rejects with signal.reason when aborted during an attempt, wi
         once: true,
       });
     }), { clock, signal: controller.signal });
-  await flushMicrotasks();
+  await flush();
   controller.abort("user left");
   await assert.rejects(result, (e) => e === "user left");
   assert.equal(calls, 1);
   assert.equal(clock.pendingTimers, 0);
-  assert.equal(listeners(controller.signal), 0);
+  assert.equal(abortListeners(controller.signal), 0);
 });
 
 Deno.test("retry() reports onRetry before each wait; a throwing observer changes nothing", async () => {
   const clock = new VirtualClock();
   const events: RetryEvent[] = [];
-  const errors = await reported(async () => {
+  const errors = await catchReported(async () => {
     const { fn } = flaky(clock, 2);
     const result = retry(fn, {
       backoff: linear({ initialMs: 10, stepMs: 10 }),
@@ -379,7 +403,7 @@ Deno.test("retry() waits on a timer even for a zero delay, never busy-looping", 
   const clock = new VirtualClock();
   const { fn, starts } = flaky(clock, 3);
   const result = retry(fn, { backoff: constant(0), maxAttempts: 5, clock });
-  await flushMicrotasks();
+  await flush();
   assert.equal(starts.length, 1); // the second attempt waits for a timer
   assert.equal(clock.pendingTimers, 1);
   assert.equal(await clock.runUntilSettled(result), "ok");
@@ -390,7 +414,7 @@ Deno.test("retry() gives up with limit budget when the shared RetryBudget is exh
   const clock = new VirtualClock();
   const budget = new RetryBudget({
     maxRetries: 2,
-    refillPerSecond: 0,
+    refill: { limit: 0, intervalMs: 1000 },
     ratio: 0,
     clock,
   });
@@ -422,7 +446,7 @@ Deno.test("retry() deposits into the budget on each call", async () => {
   const clock = new VirtualClock();
   const budget = new RetryBudget({
     maxRetries: 5,
-    refillPerSecond: 0,
+    refill: { limit: 0, intervalMs: 1000 },
     ratio: 0.5,
     clock,
   });
@@ -458,14 +482,17 @@ Deno.test("retry() rejects bad input with TypeError or RangeError, before any ti
       `'maxAttempts' must be a number: current value is "3"`,
     ],
     [
-      { backoff: 100 as never },
-      `'backoff' must be a Backoff: current value is 100`,
+      { backoff: "100" as never },
+      `'backoff' must be a number or a Backoff: current value is "100"`,
     ],
     [
-      { retryIf: true as never },
-      `'retryIf' must be a function: current value is true`,
+      { backoff: {} as never },
+      `'backoff' must be a number or a Backoff: current value is an object`,
     ],
-    [{ delay: 5 as never }, `'delay' must be a function: current value is 5`],
+    [
+      { shouldHandle: true as never },
+      `'shouldHandle' must be a function: current value is true`,
+    ],
     [
       { onRetry: {} as never },
       `'onRetry' must be a function: current value is an object`,
@@ -501,19 +528,48 @@ Deno.test("retry() rejects bad input with TypeError or RangeError, before any ti
   assert.equal(clock.pendingTimers, 0);
 });
 
-Deno.test("retry() rejects with RangeError when delay() returns a bad delay", async () => {
-  for (const value of [-1, NaN, Infinity, "5"]) {
-    const clock = new VirtualClock();
-    const { fn } = flaky(clock, 1);
-    const result = retry(fn, { delay: () => value as number, clock });
-    await assert.rejects(
-      clock.runUntilSettled(result),
-      (e: Error) =>
-        e.message.startsWith("Cannot retry as 'delay()' must be") &&
-        e instanceof (value === "5" ? TypeError : RangeError),
-    );
-    assert.equal(clock.pendingTimers, 0);
+Deno.test("retry() takes a number as a constant backoff, and rejects a bad one", async () => {
+  const clock = new VirtualClock();
+  const { fn, waits } = flaky(clock, 3);
+  const result = retry(fn, { backoff: 250, maxAttempts: 4, clock });
+  assert.equal(await clock.runUntilSettled(result), "ok");
+  assert.deepEqual(waits(), [250, 250, 250]);
+  for (const value of [-1, NaN, Infinity]) {
+    await assert.rejects(retry(() => 1, { backoff: value }), {
+      name: "RangeError",
+      message:
+        `Cannot retry as 'backoff' must be a finite number >= 0: current value is ${value}`,
+    });
   }
+});
+
+Deno.test("retry() returns a Future and never throws: bad arguments reject it", async () => {
+  const ok = retry(() => 1);
+  assert.ok(ok instanceof Future);
+  assert.equal(await ok, 1);
+  const bad = [
+    () => retry(null as never),
+    () => retry(() => 1, 3 as never),
+    () => retry(() => 1, { maxAttempts: -1 }),
+    () => retry(() => 1, new AbortController().signal as never),
+  ];
+  for (const call of bad) {
+    let result: Future<unknown> | undefined;
+    assert.doesNotThrow(() => (result = call()));
+    assert.ok(result instanceof Future);
+    await assert.rejects(
+      result!,
+      (e) => e instanceof TypeError || e instanceof RangeError,
+    );
+  }
+  await assert.rejects(
+    retry(() => 1, new AbortController().signal as never),
+    {
+      name: "TypeError",
+      message:
+        "Cannot retry as 'options' must be an options object: current value is an AbortSignal (pass { signal })",
+    },
+  );
 });
 
 Deno.test("retryPolicy() runs like retry() with the signal of execute()", async () => {
@@ -579,5 +635,54 @@ Deno.test("retry() waits at least the retryAfterMs that pledge's refusals carry"
 Deno.test("classify() sees pledge's refusals as worth retrying later", () => {
   assert.equal(classify(new RateLimitedError(5)), "rate-limited");
   assert.equal(classify(new CircuitOpenError(5, "open")), "rate-limited");
-  assert.equal(classify(new BulkheadRejectedError(1, 0)), "transient");
+  assert.equal(classify(new BulkheadRejectedError(1, 0, 0)), "transient");
+});
+
+Deno.test("retry() leaves no unhandled rejection when aborted in a wait or an attempt, or giving up", async () => {
+  const unhandled = await catchUnhandled(async () => {
+    const clock = new VirtualClock();
+    // Aborted during the wait.
+    const inWait = new AbortController();
+    const waiting = retry(() => Promise.reject(new Error("down")), {
+      backoff: constant(100),
+      clock,
+      signal: inWait.signal,
+    });
+    await clock.tickAsync(50);
+    inWait.abort(new Error("stop"));
+    await assert.rejects(waiting, { message: "stop" });
+    // Aborted during an attempt that then fails late with its own error.
+    const inAttempt = new AbortController();
+    const attempting = retry(
+      () =>
+        new Promise((_, reject) =>
+          clock.setTimeout(() => reject(new Error("own")), 100)
+        ),
+      { clock, signal: inAttempt.signal },
+    );
+    await clock.tickAsync(10);
+    inAttempt.abort(new Error("stop"));
+    await assert.rejects(clock.runUntilSettled(attempting), {
+      message: "stop",
+    });
+    // Giving up, with a thrown error and with a rejected thenable.
+    const thenable = {
+      then(_: unknown, reject: (e: unknown) => void) {
+        reject(new Error("thenable"));
+      },
+    };
+    await assert.rejects(
+      clock.runUntilSettled(retry(() => thenable, { backoff: 1, clock })),
+      RetryError,
+    );
+    await assert.rejects(
+      retry(() => {
+        throw new TypeError("bug");
+      }),
+      TypeError,
+    );
+    await clock.runAllAsync();
+    assert.equal(clock.pendingTimers, 0);
+  });
+  assert.deepEqual(unhandled, []);
 });

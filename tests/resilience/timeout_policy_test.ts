@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { timeoutPolicy, VirtualClock } from "@pledge/core";
-import { BAD_NUMBERS, flushMicrotasks, listeners } from "./_harness.ts";
+import {
+  abortListeners,
+  BAD_NUMBERS,
+  catchUnhandled,
+  flush,
+} from "../_support.ts";
 import { countingClock } from "../_counting_clock.ts";
 
 const isTimeout = (ms: number) => (e: unknown) =>
@@ -60,7 +65,7 @@ Deno.test("timeoutPolicy() passes through work that settles first and releases i
       new Promise((resolve) => clock.setTimeout(() => resolve("in time"), 999))
     );
     assert.equal(await clock.runUntilSettled(slow), "in time");
-    await flushMicrotasks();
+    await flush();
     assert.equal(clock.pendingTimers, 0);
     await assert.rejects(
       policy.execute(() => Promise.reject(new Error("own failure"))),
@@ -87,10 +92,10 @@ Deno.test("timeoutPolicy() arms no timer for work settled within its microtask",
   const pending = policy.execute(() =>
     new Promise((resolve) => inner.setTimeout(() => resolve("x"), 10))
   );
-  await flushMicrotasks();
+  await flush();
   assert.equal(armed(), 1); // the timeout's (the work's own is on inner)
   assert.equal(await inner.runUntilSettled(pending), "x");
-  await flushMicrotasks();
+  await flush();
   assert.equal(inner.pendingTimers, 0);
 });
 
@@ -139,7 +144,7 @@ Deno.test("timeoutPolicy() rejects with signal.reason when the caller aborts bef
   await assert.rejects(call, (e) => e === "early");
   assert.equal(calls, 0);
   assert.equal(clock.pendingTimers, 0);
-  assert.equal(listeners(controller.signal), 0);
+  assert.equal(abortListeners(controller.signal), 0);
 });
 
 Deno.test("timeoutPolicy() aggressive rejects at once when the caller aborts during the call", async () => {
@@ -150,16 +155,16 @@ Deno.test("timeoutPolicy() aggressive rejects at once when the caller aborts dur
     inner = signal;
     return new Promise(() => {});
   }, { signal: controller.signal });
-  await flushMicrotasks();
-  assert.equal(listeners(controller.signal), 1);
+  await flush();
+  assert.equal(abortListeners(controller.signal), 1);
   clock.tick(10);
   controller.abort("caller left");
   await assert.rejects(call, (e) => e === "caller left");
   assert.equal(inner!.reason, "caller left");
   assert.equal(clock.now(), 10);
-  await flushMicrotasks();
+  await flush();
   assert.equal(clock.pendingTimers, 0);
-  assert.equal(listeners(controller.signal), 0);
+  assert.equal(abortListeners(controller.signal), 0);
 });
 
 Deno.test("timeoutPolicy() cooperative waits for fn when the caller aborts, then rejects with signal.reason", async () => {
@@ -175,12 +180,12 @@ Deno.test("timeoutPolicy() cooperative waits for fn when the caller aborts, then
       ),
     { signal: controller.signal },
   );
-  await flushMicrotasks();
+  await flush();
   controller.abort("caller left");
   await assert.rejects(clock.runUntilSettled(call), (e) => e === "caller left");
   assert.equal(clock.now(), 5);
   assert.equal(clock.pendingTimers, 0);
-  assert.equal(listeners(controller.signal), 0);
+  assert.equal(abortListeners(controller.signal), 0);
 });
 
 Deno.test("timeoutPolicy() handles an abort between the call and the arming microtask", async () => {
@@ -194,9 +199,9 @@ Deno.test("timeoutPolicy() handles an abort between the call and the arming micr
   );
   controller.abort("right away");
   await assert.rejects(call, (e) => e === "right away");
-  await flushMicrotasks();
+  await flush();
   assert.equal(clock.pendingTimers, 0);
-  assert.equal(listeners(controller.signal), 0);
+  assert.equal(abortListeners(controller.signal), 0);
 });
 
 Deno.test("timeoutPolicy() leaves no listener on a long-lived signal after many calls", async () => {
@@ -210,8 +215,8 @@ Deno.test("timeoutPolicy() leaves no listener on a long-lived signal after many 
     );
     assert.equal(await clock.runUntilSettled(call), i);
   }
-  await flushMicrotasks();
-  assert.equal(listeners(controller.signal), 0);
+  await flush();
+  assert.equal(abortListeners(controller.signal), 0);
   assert.equal(clock.pendingTimers, 0);
 });
 
@@ -256,4 +261,53 @@ Deno.test("timeoutPolicy() rejects bad options and execute() arguments", async (
     policy.execute(() => 1, { signal: "x" as never }),
     TypeError,
   );
+});
+
+Deno.test("timeoutPolicy() leaves no unhandled rejection: late, early and aborted failures, both modes", async () => {
+  const unhandled = await catchUnhandled(async () => {
+    for (const mode of ["aggressive", "cooperative"] as const) {
+      const clock = new VirtualClock();
+      const policy = timeoutPolicy(10, { mode, clock });
+      const failAfter = (ms: number) => () =>
+        new Promise((_, reject) =>
+          clock.setTimeout(() => reject(new Error("own")), ms)
+        );
+      // fn fails after the deadline, ignoring the signal.
+      const late = policy.execute(failAfter(50));
+      await assert.rejects(clock.runUntilSettled(late), isTimeout(10));
+      // fn fails before the deadline.
+      await assert.rejects(
+        clock.runUntilSettled(policy.execute(failAfter(5))),
+        { message: "own" },
+      );
+      // The caller aborts; fn fails later with its own error.
+      const controller = new AbortController();
+      const aborted = policy.execute(failAfter(30), {
+        signal: controller.signal,
+      });
+      await clock.tickAsync(1);
+      controller.abort(new Error("caller"));
+      await assert.rejects(clock.runUntilSettled(aborted), {
+        message: "caller",
+      });
+      // fn throws, or returns a thenable whose then throws.
+      await assert.rejects(
+        policy.execute(() => {
+          throw new Error("sync");
+        }),
+        { message: "sync" },
+      );
+      const badThenable = {
+        get then(): never {
+          throw new Error("then getter");
+        },
+      };
+      await assert.rejects(policy.execute(() => badThenable), {
+        message: "then getter",
+      });
+      await clock.runAllAsync();
+      assert.equal(clock.pendingTimers, 0);
+    }
+  });
+  assert.deepEqual(unhandled, []);
 });

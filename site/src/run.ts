@@ -1,0 +1,223 @@
+/**
+ * Runs a snippet on the simulated event loop of one profile and returns
+ * everything the page shows: the trace events, the output lines (each tied
+ * to the event that printed it), the callbacks that never ran, and what
+ * stopped the run, if anything. Runs anywhere (a Web Worker on the page,
+ * Deno in the tests): no DOM.
+ *
+ * Until the library handles a throwing callback per profile
+ * (`FEATURES.throwingCallbacks`), the page does it as the runtimes do: the
+ * html profile reports an uncaught error and goes on with the next task,
+ * node and deno stop the process at the first one.
+ *
+ * @module
+ */
+
+import {
+  isLoopLimitError,
+  type ProfileId,
+  profileInfo,
+  Simulation,
+  type TraceEvent,
+} from "./adapter.ts";
+import {
+  type ArmRecord,
+  Host,
+  IterationLimitError,
+  type OutputLine,
+  ProcessExit,
+} from "./host.ts";
+import { NotSimulatedError } from "./not_simulated.ts";
+import { HELPER, HOST, SnippetSyntaxError, transform } from "./transform.ts";
+
+/** Limits of a run. */
+export interface RunOptions {
+  /** The profile. */
+  readonly profile: ProfileId;
+  /**
+   * The most callbacks one drive of the loop runs before the loop's
+   * `LoopLimitError` stops it.
+   *
+   * @default {200_000}
+   */
+  readonly loopLimit?: number;
+  /**
+   * The most iterations of loops in one callback before the page stops it.
+   *
+   * @default {1_000_000}
+   */
+  readonly iterationLimit?: number;
+  /**
+   * The most uncaught errors the html profile reports before it stops.
+   *
+   * @default {100}
+   */
+  readonly errorLimit?: number;
+}
+
+/** Why a run reported an error or stopped. */
+export type RunErrorKind =
+  | "syntax"
+  | "not-simulated"
+  | "uncaught"
+  | "loop-limit"
+  | "iteration-limit"
+  | "exit";
+
+/** An error the run reported. */
+export interface RunError {
+  /** What kind. */
+  readonly kind: RunErrorKind;
+  /** The error's name, e.g. `"ReferenceError"`. */
+  readonly name: string;
+  /** Its message. */
+  readonly message: string;
+  /** The event during which it happened (0: before the script). */
+  readonly event: number;
+  /** For `"not-simulated"`: the feature. */
+  readonly feature?: string;
+  /** For `"syntax"`: the line. */
+  readonly line?: number;
+}
+
+/** The result of a run. */
+export interface RunResult {
+  /** The profile. */
+  readonly profile: ProfileId;
+  /** The trace events, in run order. */
+  readonly events: readonly TraceEvent[];
+  /** What the snippet printed. */
+  readonly output: readonly OutputLine[];
+  /** Uncaught errors reported (the html profile goes on after them). */
+  readonly errors: readonly RunError[];
+  /** What stopped the run before the loop was idle, if anything. */
+  readonly stopped: RunError | undefined;
+  /**
+   * Features the snippet reached that are not simulated (yet): one that
+   * stopped the run (`stopped`), or one that the run went past but whose
+   * order may differ from the real runtime's.
+   */
+  readonly notSimulated: readonly string[];
+  /** Callbacks scheduled through host APIs (to show queues). */
+  readonly arms: readonly ArmRecord[];
+  /** The virtual time at the end, in ms. */
+  readonly endMs: number;
+  /** Callbacks still queued at the end. */
+  readonly pendingAtEnd: number;
+  /** Real time spent, in ms. */
+  readonly timing: { readonly transformMs: number; readonly runMs: number };
+}
+
+function errorOf(e: unknown, event: number): RunError {
+  if (e instanceof NotSimulatedError) {
+    return {
+      kind: "not-simulated",
+      name: e.name,
+      message: e.message,
+      event,
+      feature: e.feature,
+    };
+  }
+  if (e instanceof SnippetSyntaxError) {
+    return {
+      kind: "syntax",
+      name: "SyntaxError",
+      message: `${e.message.replace(/ \(\d+:\d+\)$/, "")} (line ${e.line})`,
+      event,
+      line: e.line,
+    };
+  }
+  if (e instanceof IterationLimitError) {
+    return { kind: "iteration-limit", name: e.name, message: e.message, event };
+  }
+  if (e instanceof ProcessExit) {
+    return { kind: "exit", name: e.name, message: e.message, event };
+  }
+  if (isLoopLimitError(e)) {
+    return { kind: "loop-limit", name: e.name, message: e.message, event };
+  }
+  if (e instanceof Error) {
+    return { kind: "uncaught", name: e.name, message: e.message, event };
+  }
+  return {
+    kind: "uncaught",
+    name: "Uncaught",
+    message: String(e),
+    event,
+  };
+}
+
+/**
+ * Runs `code` under `options.profile`.
+ *
+ * @param code The snippet, plain JavaScript.
+ * @param options The profile and limits.
+ * @returns What the page shows.
+ */
+export function runSnippet(code: string, options: RunOptions): RunResult {
+  const info = profileInfo(options.profile);
+  const loopLimit = options.loopLimit ?? 200_000;
+  const errorLimit = options.errorLimit ?? 100;
+  const sim = new Simulation(info.id, loopLimit);
+  const host = new Host(sim, info, options.iterationLimit ?? 1_000_000);
+  const errors: RunError[] = [];
+  let stopped: RunError | undefined;
+  const t0 = performance.now();
+  let t1 = t0;
+  // Returns whether the run goes on after `e`.
+  const fail = (e: unknown): boolean => {
+    const error = errorOf(e, sim.currentEvent);
+    if (error.kind === "uncaught") {
+      errors.push(error);
+      if (info.id === "html" && errors.length < errorLimit) return true;
+    }
+    stopped = error;
+    sim.stop();
+    return false;
+  };
+  try {
+    const { code: body } = transform(code, { module: info.module });
+    t1 = performance.now();
+    const main = new Function(HOST, HELPER, body) as (
+      host: unknown,
+      helper: unknown,
+    ) => unknown;
+    let goOn = true;
+    try {
+      sim.runScript(() =>
+        void main.call(host.thisValue, host.global, host.helper)
+      );
+    } catch (e) {
+      goOn = fail(e);
+    }
+    while (goOn) {
+      try {
+        sim.runAll();
+        break;
+      } catch (e) {
+        goOn = fail(e);
+      }
+    }
+  } catch (e) {
+    t1 = performance.now();
+    fail(e);
+  }
+  const runMs = performance.now() - t1;
+  host.finish();
+  // A halt inside a promise job became a rejection: it still stopped the run.
+  if (host.halt !== undefined && stopped === undefined) {
+    stopped = errorOf(host.halt.error, host.halt.event);
+  }
+  return {
+    profile: info.id,
+    events: sim.events.slice(),
+    output: host.output,
+    errors,
+    stopped,
+    notSimulated: host.notSimulated,
+    arms: host.arms,
+    endMs: sim.now,
+    pendingAtEnd: sim.pending,
+    timing: { transformMs: t1 - t0, runMs },
+  };
+}

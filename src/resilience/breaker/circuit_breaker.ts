@@ -1,0 +1,546 @@
+/**
+ * `CircuitBreaker`: a {@linkcode Policy} that stops calling a failing
+ * dependency for a while, then lets a few trial calls through to see whether
+ * it recovered. When to open is decided by a {@linkcode BreakerStrategy}.
+ *
+ * One concept in one file: the state machine, the checks of its options and
+ * the restoring of a persisted state, which all read and write the same
+ * state.
+ *
+ * @module
+ */
+
+import type { Clock } from "../../core/clock.ts";
+import { systemClock } from "../../core/clock.ts";
+import {
+  CircuitOpenError,
+  QueueFullError,
+  RateLimitedError,
+} from "../../core/errors.ts";
+import { notify, reportError } from "../../core/_report.ts";
+import {
+  assertClock,
+  assertDuration,
+  assertInteger,
+  assertNumber,
+  assertOptions,
+  rangeError,
+  typeError,
+} from "../../core/_validate.ts";
+import type { Backoff } from "../backoff.ts";
+import type { Classifier, ErrorClass, ErrorFilter } from "../classify.ts";
+import type { Policy, PolicyContext, PolicyExecuteOptions } from "../policy.ts";
+import {
+  backoffOption,
+  classifierOption,
+  optionalFunction,
+  policyCall,
+} from "../_policy_call.ts";
+import type { BreakerStrategy } from "./breaker_strategy.ts";
+import { ConsecutiveFailuresStrategy } from "./consecutive_failures_strategy.ts";
+import type {
+  CircuitBreakerOptions,
+  CircuitBreakerSnapshot,
+  CircuitBreakerStats,
+  CircuitFailureEvent,
+  CircuitState,
+  CircuitStateChange,
+  CircuitSuccessEvent,
+} from "./circuit_breaker_options.ts";
+
+const CREATE = "create the circuit breaker";
+const RESTORE = "restore the circuit breaker";
+const DEFAULT_COOLDOWN_MS = 5_000;
+const STATES: readonly CircuitState[] = [
+  "closed",
+  "open",
+  "half_open",
+  "isolated",
+];
+// The strategies held by a breaker: a strategy holds one breaker's window.
+const owned = new WeakSet<BreakerStrategy>();
+
+// Counts every error but cancellations and the refusals of local policies
+// (a nested breaker, a full bulkhead or queue, a rate limiter): those never
+// reached the dependency. Permanent errors count, as in Polly.
+function countsByDefault(error: unknown, classification: ErrorClass): boolean {
+  return classification !== "cancelled" &&
+    !(error instanceof CircuitOpenError || error instanceof QueueFullError ||
+      error instanceof RateLimitedError);
+}
+
+/**
+ * A circuit breaker as a {@linkcode Policy}.
+ *
+ * While **closed**, calls pass and their outcomes go to the strategy; when it
+ * says so, the circuit **opens** for `cooldownMs` (a number, or a backoff of
+ * the openings in a row) and calls are rejected with a
+ * {@linkcode CircuitOpenError} carrying `retryAfterMs`. When the cooldown is
+ * over the circuit is **half-open**: up to `halfOpenMaxProbes` trial calls
+ * run at once; `successThreshold` successes close it, one failure opens it
+ * again. `isolate()` holds it open until `reset()`.
+ *
+ * No timer is involved: the end of a cooldown is computed from the clock when
+ * `state`, `stats` or `toJSON()` is read or a call arrives, and that is when
+ * `onStateChange` reports the move to `"half_open"`. Rolling windows are
+ * computed from the clock in the same way.
+ *
+ * Outcomes of calls that started before the last state change are reported
+ * to `onSuccess` / `onFailure` but change nothing.
+ *
+ * Observers run synchronously, in this order: `onSuccess` or `onFailure` for
+ * the outcome, then `onStateChange` for the change it causes, then the
+ * caller's promise settles; a refused call reports `onStateChange` (if the
+ * cooldown just ended) before `onReject`. An observer that throws is reported
+ * (its error is rethrown on a microtask) and changes nothing.
+ *
+ * The breaker does not listen to the caller's signal: it passes it to `fn`,
+ * which should honour it.
+ *
+ * @example Opening after failures, then recovering
+ * ```ts
+ * import { CircuitBreaker, CircuitOpenError, VirtualClock } from "@pledge/core";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new VirtualClock();
+ * const breaker = new CircuitBreaker({ cooldownMs: 1000, clock });
+ * const down = () => Promise.reject(new Error("down"));
+ * for (let i = 0; i < 5; i++) await breaker.execute(down).catch(() => {});
+ * assert.equal(breaker.state, "open");
+ * await assert.rejects(breaker.execute(() => "hi"), CircuitOpenError);
+ * clock.tick(1000);
+ * assert.equal(breaker.state, "half_open");
+ * assert.equal(await breaker.execute(() => "hi"), "hi");
+ * assert.equal(breaker.state, "closed");
+ * ```
+ */
+export class CircuitBreaker implements Policy {
+  // Configuration.
+  readonly #strategy: BreakerStrategy;
+  readonly #clock: Clock;
+  readonly #cooldown: Backoff;
+  readonly #maxProbes: number;
+  readonly #successThreshold: number;
+  readonly #slowCallMs: number;
+  // Whether calls are timed (start and end), and whether only their end is.
+  readonly #measured: boolean;
+  readonly #timed: boolean;
+  readonly #shouldHandle: ErrorFilter;
+  readonly #classifier: Classifier;
+  readonly #onStateChange: ((e: CircuitStateChange) => void) | undefined;
+  readonly #onSuccess: ((e: CircuitSuccessEvent) => void) | undefined;
+  readonly #onFailure: ((e: CircuitFailureEvent) => void) | undefined;
+  readonly #onReject: ((e: CircuitOpenError) => void) | undefined;
+  // The state that a snapshot persists (with the strategy's window).
+  #state: CircuitState = "closed";
+  #openUntil = 0;
+  #openings = 0;
+  #cooldownMs = 0;
+  // The state of this process only: trial calls and counters.
+  #generation = 0;
+  #probes = 0;
+  #probeSuccesses = 0;
+  #successes = 0;
+  #failures = 0;
+  #rejections = 0;
+
+  /**
+   * Creates a closed circuit breaker (or one in `initialState`).
+   *
+   * @param options The strategy, the cooldown, the half-open limits, the
+   *   error filter, the observers and the clock.
+   * @throws {TypeError} If an option has the wrong type, or the strategy is
+   *   used by another breaker.
+   * @throws {RangeError} If an option is out of range.
+   */
+  constructor(options?: CircuitBreakerOptions) {
+    assertOptions(CREATE, options);
+    const strategy = options?.strategy ?? new ConsecutiveFailuresStrategy();
+    if (
+      strategy === null || typeof strategy !== "object" ||
+      typeof strategy.recordFailure !== "function"
+    ) {
+      typeError(CREATE, "strategy", "a BreakerStrategy", strategy);
+    }
+    if (owned.has(strategy)) {
+      typeError(
+        CREATE,
+        "strategy",
+        "a strategy no other breaker uses",
+        strategy,
+      );
+    }
+    this.#cooldown = backoffOption(
+      CREATE,
+      "cooldownMs",
+      options?.cooldownMs ?? DEFAULT_COOLDOWN_MS,
+    );
+    const maxProbes = options?.halfOpenMaxProbes ?? 1;
+    assertInteger(CREATE, "halfOpenMaxProbes", maxProbes);
+    const successThreshold = options?.successThreshold ?? 1;
+    assertInteger(CREATE, "successThreshold", successThreshold);
+    const slowCallMs = options?.slowCallMs ?? Infinity;
+    assertNumber(CREATE, "slowCallMs", slowCallMs);
+    if (!(slowCallMs >= 0)) {
+      rangeError(CREATE, "slowCallMs", "a number >= 0 or Infinity", slowCallMs);
+    }
+    this.#shouldHandle = optionalFunction(
+      CREATE,
+      "shouldHandle",
+      options?.shouldHandle,
+    ) ?? countsByDefault;
+    this.#classifier = classifierOption(CREATE, options?.classifier);
+    const clock = options?.clock ?? systemClock;
+    assertClock(CREATE, clock);
+    const onSuccess = optionalFunction(CREATE, "onSuccess", options?.onSuccess);
+    const onFailure = optionalFunction(CREATE, "onFailure", options?.onFailure);
+    this.#onStateChange = optionalFunction(
+      CREATE,
+      "onStateChange",
+      options?.onStateChange,
+    );
+    this.#onReject = optionalFunction(CREATE, "onReject", options?.onReject);
+    this.#strategy = strategy;
+    this.#clock = clock;
+    this.#maxProbes = maxProbes;
+    this.#successThreshold = successThreshold;
+    this.#slowCallMs = slowCallMs;
+    this.#onSuccess = onSuccess;
+    this.#onFailure = onFailure;
+    this.#measured = slowCallMs !== Infinity || onSuccess !== undefined ||
+      onFailure !== undefined;
+    this.#timed = this.#measured || strategy.usesTime;
+    if (options?.initialState !== undefined) {
+      this.#restore(options.initialState);
+    }
+    owned.add(strategy);
+  }
+
+  /**
+   * The state, after moving from `"open"` to `"half_open"` if the cooldown
+   * is over (which `onStateChange` reports).
+   */
+  get state(): CircuitState {
+    if (this.#state === "open") this.#checkCooldown();
+    return this.#state;
+  }
+
+  /** The counters and the window, read now. */
+  get stats(): CircuitBreakerStats {
+    const state = this.state;
+    const now = this.#clock.now();
+    const window = this.#strategy.window(now);
+    return {
+      state,
+      windowCalls: window.calls,
+      windowFailures: window.failures,
+      consecutiveOpenings: this.#openings,
+      runningProbes: this.#probes,
+      probeSuccesses: this.#probeSuccesses,
+      retryAfterMs: this.#retryAfter(now),
+      successes: this.#successes,
+      failures: this.#failures,
+      rejections: this.#rejections,
+    };
+  }
+
+  /**
+   * Runs `fn` if the circuit lets it through.
+   *
+   * @typeParam T The value `fn` produces.
+   * @param fn The work; receives the caller's signal and attempt.
+   * @param options The caller's signal.
+   * @returns What `fn` produced.
+   * @throws {CircuitOpenError} Rejects with it when the circuit refuses the
+   *   call.
+   * @throws {TypeError} Rejects with it when `fn` or `options` is invalid.
+   *
+   * @example Running calls through the breaker
+   * ```ts
+   * import { CircuitBreaker, CircuitOpenError } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const breaker = new CircuitBreaker();
+   * const value = await breaker.execute(({ attempt }) => `attempt ${attempt}`);
+   * assert.equal(value, "attempt 1");
+   * breaker.isolate();
+   * await assert.rejects(breaker.execute(() => "refused"), CircuitOpenError);
+   * ```
+   */
+  execute<T>(
+    fn: (context: PolicyContext) => T | PromiseLike<T>,
+    options?: PolicyExecuteOptions,
+  ): Promise<T> {
+    const context = policyCall(fn, options);
+    if (context instanceof Promise) return context as Promise<never>;
+    if (this.#state !== "closed" && !this.#admit()) return this.#reject();
+    return this.#run(
+      fn,
+      context,
+      this.#measured ? this.#clock.now() : 0,
+      this.#generation,
+    );
+  }
+
+  /**
+   * Opens the circuit until {@linkcode CircuitBreaker.reset}: every call is
+   * rejected with a {@linkcode CircuitOpenError} whose `retryAfterMs` is
+   * `Infinity`.
+   *
+   * @example Taking a dependency out by hand
+   * ```ts
+   * import { CircuitBreaker } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const breaker = new CircuitBreaker();
+   * breaker.isolate();
+   * await assert.rejects(breaker.execute(() => 1), { name: "CircuitOpenError" });
+   * breaker.reset();
+   * assert.equal(await breaker.execute(() => 1), 1);
+   * ```
+   */
+  isolate(): void {
+    if (this.#state !== "isolated") this.#moveTo("isolated");
+  }
+
+  /**
+   * Closes the circuit and forgets every outcome and opening, whatever the
+   * state (isolated included).
+   *
+   * @example Closing an open circuit
+   * ```ts
+   * import { CircuitBreaker, ConsecutiveFailuresStrategy } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const breaker = new CircuitBreaker({
+   *   strategy: new ConsecutiveFailuresStrategy({ threshold: 1 }),
+   * });
+   * await breaker.execute(() => { throw new Error("down"); }).catch(() => {});
+   * assert.equal(breaker.state, "open");
+   * breaker.reset();
+   * assert.equal(breaker.state, "closed");
+   * ```
+   */
+  reset(): void {
+    this.#close();
+  }
+
+  /**
+   * Captures the state for persistence; pass it back as `initialState`.
+   *
+   * @returns A JSON-serialisable snapshot.
+   *
+   * @example Persisting an open circuit across restarts
+   * ```ts
+   * import { CircuitBreaker, ConsecutiveFailuresStrategy, VirtualClock } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const clock = new VirtualClock();
+   * const strategy = () => new ConsecutiveFailuresStrategy({ threshold: 1 });
+   * const before = new CircuitBreaker({ strategy: strategy(), cooldownMs: 1000, clock });
+   * await before.execute(() => Promise.reject(new Error("down"))).catch(() => {});
+   * clock.tick(400);
+   * const saved = JSON.parse(JSON.stringify(before));
+   * assert.equal(saved.remainingMs, 600);
+   * const after = new CircuitBreaker({ strategy: strategy(), initialState: saved, clock });
+   * assert.equal(after.state, "open");
+   * assert.equal(after.stats.retryAfterMs, 600);
+   * ```
+   */
+  toJSON(): CircuitBreakerSnapshot {
+    const state = this.state;
+    const now = this.#clock.now();
+    return {
+      state,
+      remainingMs: state === "open" ? this.#openUntil - now : 0,
+      consecutiveOpenings: this.#openings,
+      strategy: this.#strategy.snapshot(now),
+    };
+  }
+
+  // --- the state machine ----------------------------------------------------
+
+  // Decides whether a call may pass when not closed; takes a probe slot.
+  #admit(): boolean {
+    if (this.#state === "open") this.#checkCooldown();
+    if (this.#state === "half_open" && this.#probes < this.#maxProbes) {
+      this.#probes++;
+      return true;
+    }
+    return false;
+  }
+
+  #reject(): Promise<never> {
+    this.#rejections++;
+    const state = this.#state as "open" | "half_open" | "isolated";
+    const error = new CircuitOpenError(
+      this.#retryAfter(this.#clock.now()),
+      state,
+    );
+    if (this.#onReject !== undefined) notify(this.#onReject, error);
+    return Promise.reject(error);
+  }
+
+  async #run<T>(
+    fn: (context: PolicyContext) => T | PromiseLike<T>,
+    context: PolicyContext,
+    start: number,
+    generation: number,
+  ): Promise<T> {
+    let value: T;
+    try {
+      value = await fn(context);
+    } catch (error) {
+      this.#settleError(error, context, start, generation);
+      throw error;
+    }
+    this.#settleValue(start, generation);
+    return value;
+  }
+
+  #settleValue(start: number, generation: number): void {
+    const now = this.#timed ? this.#clock.now() : 0;
+    if (this.#measured) {
+      const durationMs = now - start;
+      if (durationMs > this.#slowCallMs) {
+        this.#failed(undefined, now, durationMs, generation);
+        return;
+      }
+      if (this.#onSuccess !== undefined) {
+        notify(this.#onSuccess, { durationMs });
+      }
+    }
+    this.#successes++;
+    if (generation !== this.#generation) return;
+    if (this.#state === "closed") {
+      this.#strategy.recordSuccess(now);
+    } else if (this.#state === "half_open") {
+      this.#probes--;
+      if (++this.#probeSuccesses >= this.#successThreshold) this.#close();
+    }
+  }
+
+  #settleError(
+    error: unknown,
+    context: PolicyContext,
+    start: number,
+    generation: number,
+  ): void {
+    let counts: boolean;
+    if (context.signal.aborted && error === context.signal.reason) {
+      counts = false;
+    } else {
+      try {
+        counts = this.#shouldHandle(error, this.#classifier.classify(error)) !==
+          false;
+      } catch (thrown) {
+        reportError(thrown);
+        counts = true;
+      }
+    }
+    if (!counts) {
+      // Neither a failure nor a success: only free the trial slot.
+      if (generation === this.#generation && this.#state === "half_open") {
+        this.#probes--;
+      }
+      return;
+    }
+    const now = this.#timed ? this.#clock.now() : 0;
+    this.#failed(error, now, now - start, generation);
+  }
+
+  #failed(
+    error: unknown,
+    now: number,
+    durationMs: number,
+    generation: number,
+  ): void {
+    this.#failures++;
+    if (this.#onFailure !== undefined) {
+      notify(this.#onFailure, {
+        error,
+        slow: durationMs > this.#slowCallMs,
+        durationMs,
+      });
+    }
+    if (generation !== this.#generation) return;
+    if (this.#state === "closed") {
+      if (this.#strategy.recordFailure(now)) this.#open();
+    } else if (this.#state === "half_open") {
+      this.#open();
+    }
+  }
+
+  #open(): void {
+    const now = this.#clock.now();
+    const openings = ++this.#openings;
+    let ms: number;
+    try {
+      ms = this.#cooldown.next(openings, this.#cooldownMs);
+      assertDuration("open the circuit", "cooldownMs.next()", ms);
+    } catch (error) {
+      reportError(error);
+      ms = DEFAULT_COOLDOWN_MS;
+    }
+    this.#cooldownMs = ms;
+    this.#openUntil = now + ms;
+    this.#moveTo("open");
+  }
+
+  #close(): void {
+    this.#openings = 0;
+    this.#cooldownMs = 0;
+    this.#strategy.reset();
+    if (this.#state !== "closed") this.#moveTo("closed");
+  }
+
+  #checkCooldown(): void {
+    if (this.#clock.now() >= this.#openUntil) this.#moveTo("half_open");
+  }
+
+  #retryAfter(now: number): number {
+    const state = this.#state;
+    if (state === "open") return Math.max(0, this.#openUntil - now);
+    return state === "isolated" ? Infinity : 0;
+  }
+
+  #moveTo(to: CircuitState): void {
+    const from = this.#state;
+    this.#state = to;
+    this.#generation++;
+    this.#probes = 0;
+    this.#probeSuccesses = 0;
+    if (this.#onStateChange !== undefined) {
+      notify(this.#onStateChange, { from, to });
+    }
+  }
+
+  // Validates a persisted snapshot, restores the strategy's window from it
+  // and takes its state.
+  #restore(snapshot: CircuitBreakerSnapshot): void {
+    if (snapshot === null || typeof snapshot !== "object") {
+      typeError(RESTORE, "initialState", "a snapshot object", snapshot);
+    }
+    const { state, remainingMs, consecutiveOpenings } = snapshot;
+    if (!STATES.includes(state)) {
+      typeError(
+        RESTORE,
+        "initialState.state",
+        `one of ${STATES.map((s) => `"${s}"`).join(", ")}`,
+        state,
+      );
+    }
+    assertDuration(RESTORE, "initialState.remainingMs", remainingMs);
+    assertInteger(
+      RESTORE,
+      "initialState.consecutiveOpenings",
+      consecutiveOpenings,
+      0,
+    );
+    const now = this.#clock.now();
+    this.#strategy.restore(snapshot.strategy, now);
+    this.#state = state;
+    this.#openings = consecutiveOpenings;
+    this.#openUntil = state === "open" ? now + remainingMs : 0;
+  }
+}

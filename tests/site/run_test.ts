@@ -1,0 +1,223 @@
+import assert from "node:assert/strict";
+import { runSnippet } from "../../site/src/run.ts";
+
+const out = (
+  code: string,
+  profile: Parameters<typeof runSnippet>[1]["profile"],
+) => runSnippet(code, { profile }).output.map((l) => l.text);
+
+Deno.test("runSnippet() throws a ReferenceError for an API the runtime lacks, as the runtime does", () => {
+  const html = runSnippet('console.log("a");\nprocess.nextTick(() => {});', {
+    profile: "html",
+  });
+  assert.deepEqual(html.errors.map((e) => `${e.name}: ${e.message}`), [
+    "ReferenceError: process is not defined",
+  ]);
+  const node = runSnippet("requestAnimationFrame(() => {});", {
+    profile: "node",
+  });
+  assert.equal(node.stopped?.message, "requestAnimationFrame is not defined");
+  assert.deepEqual(
+    out(
+      "console.log(typeof setImmediate, typeof requestAnimationFrame, typeof fetch, typeof nope)",
+      "html",
+    ),
+    [
+      "undefined function function undefined",
+    ],
+  );
+  assert.deepEqual(
+    out(
+      "console.log(typeof setImmediate, typeof process, typeof require, typeof scheduler)",
+      "node",
+    ),
+    [
+      "function object function undefined",
+    ],
+  );
+  assert.deepEqual(out("console.log(typeof require, typeof Deno)", "deno"), [
+    "undefined object",
+  ]);
+});
+
+Deno.test("runSnippet() under html reports an uncaught error and goes on; node and deno stop", () => {
+  const code = `
+setTimeout(() => { console.log("first"); throw new Error("boom"); }, 0);
+setTimeout(() => console.log("second"), 0);`;
+  const html = runSnippet(code, { profile: "html" });
+  assert.deepEqual(html.output.map((l) => l.text), ["first", "second"]);
+  assert.equal(html.errors.length, 1);
+  assert.equal(html.stopped, undefined);
+  for (const profile of ["node", "node-esm", "deno"] as const) {
+    const r = runSnippet(code, { profile });
+    assert.deepEqual(r.output.map((l) => l.text), ["first"], profile);
+    assert.equal(r.stopped?.kind, "uncaught");
+    assert.equal(r.stopped?.message, "boom");
+  }
+});
+
+Deno.test("runSnippet() stops runaway schedules with the loop's limit", () => {
+  for (
+    const code of [
+      "setInterval(() => {}, 0);",
+      "const f = () => queueMicrotask(f); f();",
+    ]
+  ) {
+    const r = runSnippet(code, { profile: "html", loopLimit: 1000 });
+    assert.equal(r.stopped?.kind, "loop-limit", code);
+    assert.equal(r.stopped?.name, "LoopLimitError");
+    assert.match(r.stopped!.message, /loopLimit/);
+  }
+});
+
+Deno.test("runSnippet() stops a loop that never ends, and names a busy wait on the clock", () => {
+  const loop = runSnippet("let i = 0; while (true) i++;", {
+    profile: "node",
+    iterationLimit: 1000,
+  });
+  assert.equal(loop.stopped?.kind, "iteration-limit");
+  const busy = runSnippet(
+    "const end = Date.now() + 50; while (Date.now() < end) {}\nconsole.log('never');",
+    { profile: "node", iterationLimit: 1000 },
+  );
+  assert.equal(busy.stopped?.kind, "not-simulated");
+  assert.equal(busy.stopped?.feature, "busy loop");
+  assert.deepEqual(busy.output, []);
+});
+
+Deno.test("runSnippet() says what it does not simulate, also when it is reached inside a promise job", () => {
+  const direct = runSnippet('fetch("/x");', { profile: "html" });
+  assert.equal(direct.stopped?.kind, "not-simulated");
+  assert.equal(direct.stopped?.feature, "fetch");
+  const inJob = runSnippet(
+    'Promise.resolve().then(() => new MessageChannel()).catch(() => console.log("caught"));\nsetTimeout(() => console.log("later"), 0);',
+    { profile: "node" },
+  );
+  assert.equal(inJob.stopped?.feature, "MessageChannel");
+  assert.deepEqual(inJob.output, [], "the run stops at the refusal");
+  const required = runSnippet('require("fs");', { profile: "node" });
+  assert.equal(required.stopped?.feature, 'require("fs")');
+  const syntax = runSnippet("let x = ;", { profile: "deno" });
+  assert.equal(syntax.stopped?.kind, "syntax");
+  assert.equal(syntax.stopped?.line, 1);
+});
+
+Deno.test("runSnippet() ends the run at process.exit()", () => {
+  const r = runSnippet(
+    'setTimeout(() => console.log("never"), 0);\nconsole.log("a");\nprocess.exit(3);',
+    { profile: "node" },
+  );
+  assert.equal(r.stopped?.kind, "exit");
+  assert.equal(r.stopped?.message, "process.exit(3)");
+  assert.deepEqual(r.output.map((l) => l.text), ["a"]);
+});
+
+Deno.test("runSnippet() gives the snippet a global object and virtual time", () => {
+  assert.deepEqual(
+    out(
+      "console.log(globalThis.setTimeout === setTimeout, window === globalThis, self.Math === Math)",
+      "html",
+    ),
+    ["true true true"],
+  );
+  assert.deepEqual(
+    out(
+      "console.log(global === globalThis, typeof globalThis.process.nextTick)",
+      "node",
+    ),
+    ["true function"],
+  );
+  assert.deepEqual(out("x = 1; console.log(globalThis.x, x);", "node"), [
+    "1 1",
+  ]);
+  const strict = runSnippet("y = 1;", { profile: "node-esm" });
+  assert.equal(strict.stopped?.message, "y is not defined");
+  assert.deepEqual(
+    out(
+      'const t0 = Date.now();\nsetTimeout(() => console.log(performance.now(), Date.now() - t0), "10");',
+      "html",
+    ),
+    ["10 10"],
+  );
+  assert.deepEqual(
+    out("setTimeout(() => console.log(performance.now()), 0);", "node"),
+    ["1"],
+  );
+});
+
+Deno.test("runSnippet() resolves node:process and node:timers, by require and by import", () => {
+  assert.deepEqual(
+    out(
+      'const { nextTick } = require("node:process");\nconst timers = require("timers");\ntimers.setImmediate(() => console.log("immediate"));\nnextTick(() => console.log("tick"));',
+      "node",
+    ),
+    ["tick", "immediate"],
+  );
+  assert.deepEqual(
+    out(
+      'import process from "node:process";\nimport { setImmediate } from "node:timers";\nsetImmediate(() => console.log("immediate"));\nprocess.nextTick(() => console.log("tick"));\nawait null;\nconsole.log("after await");',
+      "deno",
+    ),
+    ["after await", "tick", "immediate"],
+  );
+});
+
+Deno.test("runSnippet() ties output to events, labels callbacks with their line, and records cancellations", () => {
+  const r = runSnippet(
+    `
+const t = setTimeout(() => console.log("never"), 10);
+setTimeout(() => { console.log("clear"); clearTimeout(t); }, 5);
+Promise.resolve().then(function named() { console.log("then"); });`,
+    { profile: "html" },
+  );
+  assert.deepEqual(r.events.map((e) => e.label), [
+    "script",
+    "named",
+    "setTimeout(5) #2 · line 3",
+  ]);
+  assert.deepEqual(r.output.map((l) => [l.text, l.event]), [["then", 2], [
+    "clear",
+    3,
+  ]]);
+  assert.deepEqual(r.arms.map((a) => [a.label, a.armedBy, a.clearedBy]), [
+    ["setTimeout(10) #1 · line 2", 1, 3],
+    ["setTimeout(5) #2 · line 3", 1, undefined],
+  ]);
+  assert.equal(r.endMs, 5);
+  assert.equal(r.pendingAtEnd, 0);
+});
+
+Deno.test("runSnippet() mirrors the host's Promise and timer handle shapes", () => {
+  assert.deepEqual(
+    out(
+      "try { Promise(() => {}); } catch (e) { console.log(e.name); }\nconsole.log(setTimeout(() => {}) > 0);",
+      "html",
+    ),
+    [
+      "TypeError",
+      "true",
+    ],
+  );
+  const stringCallback = runSnippet('setTimeout("console.log(1)", 0);', {
+    profile: "html",
+  });
+  assert.equal(
+    stringCallback.stopped?.feature,
+    "setTimeout with a string of code",
+  );
+});
+
+Deno.test("runSnippet() stops at the loop guard and at process.exit() also inside a promise job", () => {
+  const loop = runSnippet(
+    "Promise.resolve().then(() => { while (true); }).catch(() => console.log('caught'));",
+    { profile: "html", iterationLimit: 100 },
+  );
+  assert.equal(loop.stopped?.kind, "iteration-limit");
+  assert.deepEqual(loop.output, []);
+  const exit = runSnippet(
+    "Promise.resolve().then(() => process.exit(0)).catch(() => console.log('caught'));",
+    { profile: "deno" },
+  );
+  assert.equal(exit.stopped?.kind, "exit");
+  assert.deepEqual(exit.output, []);
+});
