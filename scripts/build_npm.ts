@@ -63,7 +63,12 @@ const ESM = path.join(OUT, "esm");
  * import, or an npm package missing from scripts/npm_tools are skipped
  * automatically, also with the reason printed.
  */
-const NODE_SKIP: Record<string, string> = {};
+const NODE_SKIP: Record<string, string> = {
+  // Remove once src/future/future.ts grows its job array without [[Set]]
+  // (push and `queue[i] =` on a fresh index run an Array.prototype setter).
+  "tests/combinators/_combine_test.ts":
+    "its test of Array.prototype setters overflows the stack under Node: the Future trampoline's jobs.push() runs the test's setter, which pushes again (passes under Deno only because the array has grown by then)",
+};
 
 /** The package fields deno.json has no place for (dnt's `package` option). */
 const PACKAGE_META = {
@@ -125,7 +130,6 @@ interface DenoJson {
 
 const rel = (file: string): string =>
   path.relative(ROOT, file).split(path.sep).join("/");
-const isTestSide = (file: string): boolean => rel(file).startsWith("tests/");
 
 function fail(message: string): never {
   console.error(`build_npm: ${message}`);
@@ -177,6 +181,15 @@ const exportsMap: Record<string, string> = typeof deno.exports === "string"
 const entries = Object.values(exportsMap).map((p) => path.join(ROOT, p));
 const importMap = deno.imports ?? {};
 const srcFiles = walk(path.join(ROOT, "src"), (f) => f.endsWith(".ts"));
+/**
+ * The library is `src/` and the entry points; everything else a test
+ * reaches (tests/, their helpers elsewhere, the generated doc examples) is
+ * the test side: its bare specifiers are mapped, Deno type-checks it, and it
+ * is emitted only to run, never packed.
+ */
+const library = new Set([...entries, ...srcFiles].map((f) => path.resolve(f)));
+const isTestSide = (file: string): boolean =>
+  !library.has(path.resolve(ROOT, file));
 const testFiles = walk(
   path.join(ROOT, "tests"),
   (f) => f.endsWith("_test.ts"),
@@ -475,7 +488,7 @@ const transformer: ts.TransformerFactory<ts.SourceFile> = (ctx) => (sf) => {
     return spec;
   };
   let out = rewriteSpecifiers(ctx, sf, fix) as ts.SourceFile;
-  if (/\bDeno\b/.test(sf.text)) {
+  if (/\bDeno\.test\b/.test(sf.text)) {
     const shim = path.relative(outDir, path.join(OUT, SHIM)).split(path.sep)
       .join("/");
     out = ctx.factory.updateSourceFile(out, [
@@ -553,7 +566,16 @@ function writePackageJson(): void {
     types: `${main}.d.ts`,
     exports: exportsField,
     typesVersions: { "*": typesVersions },
-    files: ["esm/", "!esm/tests/"],
+    // The test side emitted beside the library (tests/ and whatever else
+    // the tests import) stays out of the package.
+    files: [
+      "esm/",
+      ...[
+        ...new Set(
+          [...emitted].filter(isTestSide).map((f) => rel(f).split("/")[0]),
+        ),
+      ].sort().map((dir) => `!esm/${dir}/`),
+    ],
     sideEffects: PACKAGE_META.sideEffects,
     engines: PACKAGE_META.engines,
   };

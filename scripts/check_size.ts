@@ -100,7 +100,7 @@ const ENTRIES: Entry[] = [
  */
 const OVER_TARGET: Record<string, { ceiling: number; why: string }> = {
   retry: {
-    ceiling: 20_500,
+    ceiling: 21_500,
     why:
       "returns a Future (3.8 KB) and takes a signal through the token core (3.4 KB); classify (2.9 KB) and the timer queue come with it",
   },
@@ -266,9 +266,15 @@ for (const subpath of Object.keys(denoJson.exports)) {
 // a copy whose package.json does not say `"sideEffects": false`; whatever
 // esbuild keeps is code that runs (or cannot be proven not to) on import.
 const residueDir = path.join(TMP, "residue");
+// Only what is packed: package.json's `files` leaves out the test side.
+const unpacked = (JSON.parse(
+  fs.readFileSync(path.join(OUT, "package.json"), "utf8"),
+).files as string[]).filter((f) => f.startsWith("!esm/")).map((f) =>
+  path.join(OUT, f.slice(1))
+);
 fs.cpSync(path.join(OUT, "esm"), residueDir, {
   recursive: true,
-  filter: (src) => !src.includes(`${path.sep}tests`),
+  filter: (src) => !unpacked.some((dir) => (src + path.sep).startsWith(dir)),
 });
 fs.writeFileSync(path.join(residueDir, "package.json"), '{"type":"module"}');
 const modules: string[] = [];
