@@ -13,6 +13,7 @@
  */
 
 import { isThenable } from "../core/_thenable.ts";
+import { invalidMessage } from "../core/_validate.ts";
 import {
   ABORT,
   CRASH,
@@ -182,11 +183,12 @@ function fulfil(value: unknown): void {
 }
 
 function unknownTask(name: string): TypeError {
-  return new TypeError(
-    `Cannot run the task as '${name}' must be a function exported by ${moduleUrl}: current value is ${typeof tasks[
-      name
-    ]}`,
-  );
+  return new TypeError(invalidMessage(
+    "run the task",
+    "name",
+    `the name of a function exported by ${moduleUrl}`,
+    name,
+  ));
 }
 
 /** Sends the outcomes gathered so far, with the time spent on them. */
