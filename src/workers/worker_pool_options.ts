@@ -188,10 +188,8 @@ export type TaskName<Tasks> =
  * may be left out when the task takes none), then the options.
  */
 export type RunArguments<F> = F extends (...args: infer P) => unknown
-  ? [] extends P ? [
-      arg?: P extends [(infer A)?, ...unknown[]] ? A : undefined,
-      options?: WorkerRunOptions,
-    ]
+  ? P extends [] ? [arg?: undefined, options?: WorkerRunOptions]
+  : [] extends P ? [arg?: P[0], options?: WorkerRunOptions]
   : [arg: P[0], options?: WorkerRunOptions]
   : never;
 
@@ -200,7 +198,8 @@ export type RunArguments<F> = F extends (...args: infer P) => unknown
  * {@linkcode Transferred} wrapper removed.
  */
 export type TaskResult<F> = F extends (...args: never) => infer R
-  ? Awaited<R> extends Transferred<infer U> ? U : Awaited<R>
+  ? Awaited<R> extends infer A ? A extends Transferred<infer U> ? U : A
+  : never
   : never;
 
 /** The tasks of a pool given no module type: any name, any argument. */
