@@ -38,6 +38,11 @@ import {
   rewriteSpecifiers,
 } from "./npm_tools/transforms.ts";
 import { nodeTestRun, pool } from "./npm_tools/node_test_run.ts";
+// workers: module URLs that workers start (see the workers: blocks below).
+import {
+  workerUrlTargets,
+  workerUrlTransformer,
+} from "./npm_tools/worker_urls.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = path.join(ROOT, "npm");
@@ -295,6 +300,9 @@ function nodeSkipReasons(testFile: string): string[] {
 // written to the repository), one runner per source file importing one
 // module per block.
 const DOC_DIR = path.join(ROOT, "tests", "_doc");
+// workers: the source of each doc example module, whose relative URLs
+// resolve from the source's directory.
+const docSources = new Map<string, string>();
 const docSkipped: string[] = [];
 let docCount = 0;
 for (const source of [...graph(entries), path.join(ROOT, "README.md")]) {
@@ -304,6 +312,7 @@ for (const source of [...graph(entries), path.join(ROOT, "README.md")]) {
   for (const example of extractExamples(rel(source), readSource(source))) {
     const file = path.join(DOC_DIR, `${flat}_L${example.line}.ts`);
     virtual.set(file, exampleModule(example));
+    docSources.set(file, source); // workers:
     const reasons = fileSkipReasons(file);
     if (reasons.length > 0) {
       virtual.delete(file);
@@ -333,6 +342,27 @@ const nodeTests = testFiles.filter((f) => !skipped.has(f));
 // but not emitted.
 const packageGraph = graph(entries);
 const emitted = graph([...entries, ...nodeTests]);
+
+// workers: modules started by URL (`new URL("./x.ts", import.meta.url)`:
+// worker bootstraps, task modules of tests and doc examples) are emitted
+// too, with what they import.
+const originalDir = (file: string): string =>
+  path.dirname(docSources.get(file) ?? file);
+const workerModules: string[] = [];
+for (let grew = true; grew;) {
+  grew = false;
+  for (const file of [...emitted]) {
+    for (
+      const target of workerUrlTargets(readSource(file), originalDir(file))
+    ) {
+      if (emitted.has(target) || !exists(target)) continue;
+      for (const m of graph([target])) emitted.add(m);
+      workerModules.push(target);
+      grew = true;
+    }
+  }
+}
+// workers: end
 
 // ------------------------------------------------------------- compiler
 
@@ -407,6 +437,7 @@ const rootNames = [
   HOST_GLOBALS_FILE,
   ...new Set([...entries, ...srcFiles, ...nodeTests, ...virtual.keys()]),
 ];
+rootNames.push(...workerModules); // workers:
 
 const isLibrary = (fileName: string): boolean => {
   const abs = path.resolve(fileName);
@@ -500,7 +531,11 @@ function emit(format: Format): ts.Program {
     void onError;
   };
   const result = program.emit(undefined, writeFile, undefined, false, {
-    before: [testTransformer(format)],
+    before: [
+      testTransformer(format),
+      // workers: worker module URLs point at the emitted ES modules.
+      workerUrlTransformer(format, { root: ROOT, out: OUT, originalDir }),
+    ],
     afterDeclarations: [rewriteDtsSpecifiers],
   });
   if (format === "esm") {

@@ -224,7 +224,7 @@ function flush(): void {
 
 interface WebScope {
   postMessage(message: unknown, transfer?: Transferable[]): void;
-  close(): void;
+  close?: () => void;
   onmessage: ((event: { data: unknown[] }) => void) | null;
   addEventListener(
     type: "error" | "unhandledrejection",
@@ -243,20 +243,22 @@ interface NodePort {
 }
 
 const scope = globalThis as unknown as Partial<WebScope>;
-if (
-  typeof scope.postMessage === "function" && typeof scope.close === "function"
-) {
+if (typeof scope.postMessage === "function") {
+  // A Web Worker: Deno, Bun, browsers.
   const web = scope as WebScope;
   post = (message, transfer) =>
     transfer === undefined
       ? web.postMessage(message)
       : web.postMessage(message, transfer);
-  // A worker that closes itself gives its parent no event: say it first.
-  const close = web.close.bind(web);
-  web.close = () => {
-    post([EXIT, 0]);
-    close();
-  };
+  // A worker that closes itself gives its parent no event (Deno, browsers;
+  // Bun has a close event, and no self.close): say it first.
+  const close = web.close;
+  if (typeof close === "function") {
+    web.close = () => {
+      post([EXIT, 0]);
+      close.call(web);
+    };
+  }
   const deno = (globalThis as { Deno?: { exit?: (code?: number) => never } })
     .Deno;
   const exit = deno?.exit;
@@ -283,8 +285,9 @@ if (
   });
   web.onmessage = (event) => onMessage(event.data);
 } else {
-  // The bootstrap is an ES module even in the CommonJS build (the pool
-  // starts this file from the ES module copy), but it avoids top-level await.
+  // A node:worker_threads worker. The bootstrap is an ES module even in the
+  // CommonJS build (the pool starts this file from the ES module copy), but
+  // it avoids top-level await.
   Promise.resolve(
     nodeBuiltin<{ parentPort: NodePort | null }>("node:worker_threads"),
   ).then((threads) => {

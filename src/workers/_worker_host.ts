@@ -24,7 +24,7 @@ export interface WorkerEvents {
   message(data: unknown[]): void;
   /** An uncaught error in the worker, or a message that failed to arrive. */
   error(error: unknown): void;
-  /** The worker exited (Node); `code` is its exit code. */
+  /** The worker exited (Node, Bun); `code` is its exit code. */
   exit(code: number): void;
 }
 
@@ -48,6 +48,10 @@ interface WebWorker {
     ) => void)
     | null;
   onmessageerror: (() => void) | null;
+  addEventListener(
+    type: "close",
+    listener: (event: { code?: number }) => void,
+  ): void;
 }
 
 interface NodeWorker {
@@ -102,12 +106,18 @@ function startWebWorker(name: string, events: WorkerEvents): WorkerHost {
     events.error(event.error ?? new Error(event.message ?? "Worker error"));
   };
   worker.onmessageerror = () => events.error(undeliverable());
+  // Bun tells when a worker ended (process.exit() in it); others never do.
+  let ended = false;
+  worker.addEventListener("close", (event) => {
+    if (!ended) events.exit(event.code ?? 0);
+  });
   return {
     post: (message, transfer) =>
       transfer === undefined
         ? worker.postMessage(message)
         : worker.postMessage(message, transfer),
     terminate: () => {
+      ended = true;
       worker.onmessage = worker.onerror = worker.onmessageerror = null;
       worker.terminate();
       return DONE;

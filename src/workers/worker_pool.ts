@@ -193,11 +193,12 @@ export class WorkerPool<Tasks extends object = AnyTasks>
    * ```ts
    * import { WorkerPool } from "@pledge/core/workers";
    * import assert from "node:assert/strict";
+   * import os from "node:os";
    *
    * await using pool = new WorkerPool({
    *   module: new URL("../../tests/fixtures/worker_tasks.ts", import.meta.url),
    * });
-   * assert.equal(pool.size, Math.max(1, navigator.hardwareConcurrency - 1));
+   * assert.equal(pool.size, Math.max(1, os.availableParallelism() - 1));
    * ```
    */
   get size(): number {

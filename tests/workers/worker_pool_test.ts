@@ -492,7 +492,7 @@ poolTest(
     const pool = open();
     const error = await pool.run("exit", 3).catch((e) => e);
     assert.ok(error instanceof WorkerCrashedError);
-    // Deno.exit and process.exit report 3; a browser's self.close() reports 0.
+    // Deno's and Node's exit report 3; a browser's self.close() reports 0.
     assert.equal(error.exitCode, 3);
     assert.equal(await pool.run("add1", 1), 2);
     await pool.close();
