@@ -22,6 +22,11 @@ import { fileURLToPath } from "node:url";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const ESM = path.join(ROOT, "npm", "esm");
 const SMOKE = path.join(ROOT, "scripts", "npm_tools", "smoke.mjs");
+// workers: the WorkerPool smoke test and its task module, served beside.
+const WORKER_FILES: Record<string, string> = {
+  "/workers_smoke.mjs": path.join(ROOT, "scripts/npm_tools/workers_smoke.mjs"),
+  "/workers_tasks.mjs": path.join(ROOT, "scripts/npm_tools/workers_tasks.mjs"),
+};
 const TIMEOUT_MS = 60_000;
 
 function skipped(reason: string): never {
@@ -81,6 +86,9 @@ try {
   const { checkExports, smoke } = await import("./smoke.mjs");
   checkExports(m, ${JSON.stringify(expected)}, "import");
   const { ran, missing } = await smoke(m);
+  // workers: one pool of real browser workers (module workers).
+  const { smokeWorkers } = await import("./workers_smoke.mjs");
+  ran.push(await smokeWorkers(m.WorkerPool, new URL("./workers_tasks.mjs", location.href)));
   const ua = navigator.userAgent.match(/(?:Headless)?Chrome\\/[\\d.]+/)?.[0];
   out.textContent = "BROWSER_OK " + ua + " ran: " + ran.join(", ") +
     (missing.length ? "; not exported yet: " + missing.join(", ") : "");
@@ -106,6 +114,7 @@ const server = http.createServer((req, res) => {
     return;
   }
   if (url.pathname === "/smoke.mjs") file = SMOKE;
+  else if (WORKER_FILES[url.pathname]) file = WORKER_FILES[url.pathname]; // workers:
   else if (url.pathname.startsWith("/esm/")) {
     const candidate = path.join(ESM, decodeURIComponent(url.pathname.slice(5)));
     if (candidate.startsWith(ESM + path.sep)) file = candidate;
