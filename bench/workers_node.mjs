@@ -1,0 +1,121 @@
+// The comparison of bench/workers_bench.ts under Node, against the built
+// package: `deno task build:npm --skip-test && node bench/workers_node.mjs
+// [rounds]` (piscina, tinypool and workerpool come from the node_modules/
+// that Deno fills from deno.json's pinned npm: imports; `deno install`).
+//
+// Every pool has 2 workers, is started and warmed first, and runs the same
+// task module. Prints the median time of each case over the rounds and the
+// ratios against the baselines (piscina for tiny tasks, the main thread for
+// CPU-bound tasks).
+import process from "node:process";
+import { Piscina } from "piscina";
+import Tinypool from "tinypool";
+import workerpool from "workerpool";
+import fs from "node:fs";
+import { countPrimes } from "./fixtures/worker_tasks.mjs";
+
+const BUILT = new URL("../npm/esm/src/workers/mod.js", import.meta.url);
+if (!fs.existsSync(BUILT)) {
+  console.error(
+    "bench/workers_node.mjs: run `deno task build:npm --skip-test` first",
+  );
+  process.exit(1);
+}
+const { WorkerPool } = await import(BUILT.href);
+
+const ROUNDS = Number(process.argv[2] ?? 15);
+const SIZE = 2;
+const TINY = 10_000;
+const TASKS = new URL("./fixtures/worker_tasks.mjs", import.meta.url);
+const CHUNKS = Array.from({ length: 16 }, () => [0, 150_000]);
+
+const pledge = new WorkerPool({ module: TASKS, size: SIZE });
+const piscina = new Piscina({
+  filename: TASKS.href,
+  minThreads: SIZE,
+  maxThreads: SIZE,
+});
+const tinypool = new Tinypool({
+  filename: TASKS.href,
+  minThreads: SIZE,
+  maxThreads: SIZE,
+});
+const wpool = workerpool.pool(
+  new URL("./fixtures/workerpool_worker.mjs", import.meta.url).pathname,
+  { minWorkers: SIZE, maxWorkers: SIZE, workerType: "thread" },
+);
+
+const tiny = {
+  "piscina@5.3.2": (i) => piscina.run(i),
+  "tinypool@2.2.0": (i) => tinypool.run(i),
+  "workerpool@10.0.3": (i) => wpool.exec("add1", [i]),
+  "pledge WorkerPool": (i) => pledge.run("add1", i),
+};
+const cpu = {
+  "main thread": () => CHUNKS.map(countPrimes),
+  "piscina@5.3.2": () =>
+    Promise.all(CHUNKS.map((c) => piscina.run(c, { name: "countPrimes" }))),
+  "pledge WorkerPool": () =>
+    Promise.all(CHUNKS.map((c) => pledge.run("countPrimes", c))),
+};
+
+async function runTiny(run) {
+  const results = new Array(TINY);
+  for (let i = 0; i < TINY; i++) results[i] = run(i);
+  const out = await Promise.all(results);
+  if (out[TINY - 1] !== TINY) throw new Error("bad result");
+}
+
+async function measure(cases, once) {
+  const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+  for (const run of Object.values(cases)) await once(run); // warm up
+  for (let r = 0; r < ROUNDS; r++) {
+    // Interleaved, so that load from elsewhere hits every case alike.
+    for (const [name, run] of Object.entries(cases)) {
+      const t = performance.now();
+      await once(run);
+      times[name].push(performance.now() - t);
+    }
+  }
+  const median = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
+  const range = (xs) =>
+    `${xs[0].toFixed(1)}-${xs[xs.length - 1].toFixed(1)} ms`;
+  return Object.fromEntries(
+    Object.entries(times).map(([k, xs]) => [k, { median: median(xs), xs }])
+      .map(([k, v]) => [k, { ...v, range: range(v.xs) }]),
+  );
+}
+
+console.log(
+  `node ${process.version}, ${SIZE} workers, ${ROUNDS} rounds, medians`,
+);
+const t = await measure(tiny, runTiny);
+console.log(`\n10,000 tiny tasks (x => x + 1):`);
+for (const [name, m] of Object.entries(t)) {
+  console.log(`  ${name.padEnd(20)} ${m.median.toFixed(1)} ms (${m.range})`);
+}
+const p = t["pledge WorkerPool"].median;
+for (const peer of ["piscina@5.3.2", "tinypool@2.2.0", "workerpool@10.0.3"]) {
+  console.log(
+    `  pledge is ${(t[peer].median / p).toFixed(1)}x faster than ${peer}`,
+  );
+}
+
+const c = await measure(cpu, (run) => run());
+console.log(`\n16 CPU-bound tasks (prime counts):`);
+for (const [name, m] of Object.entries(c)) {
+  console.log(`  ${name.padEnd(20)} ${m.median.toFixed(1)} ms (${m.range})`);
+}
+const main = c["main thread"].median;
+for (const name of ["pledge WorkerPool", "piscina@5.3.2"]) {
+  console.log(
+    `  ${name}: ${(main / c[name].median).toFixed(2)}x the main thread`,
+  );
+}
+
+await Promise.all([
+  pledge.close(),
+  piscina.destroy(),
+  tinypool.destroy(),
+  wpool.terminate(),
+]);
