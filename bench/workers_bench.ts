@@ -7,7 +7,7 @@
  *   collected with `Promise.all`: `WorkerPool.run` against piscina@5.3.2
  *   (baseline), tinypool@2.2.0 and workerpool@10.0.3. The cost is per
  *   task: messages, cloning, bookkeeping.
- * - `workers: 16 CPU-bound tasks`: 16 equal prime counts, against the same
+ * - `workers: 16 CPU-bound tasks`: 16 equal `fib(30)`, against the same
  *   work on the main thread (baseline) and piscina. On 2 idle cores the
  *   limit is a 2x speed-up.
  *
@@ -23,7 +23,7 @@ import { WorkerPool } from "@pledge/core/workers";
 import { Piscina } from "piscina";
 import Tinypool from "tinypool";
 import workerpool from "workerpool";
-import { countPrimes } from "./fixtures/worker_tasks.mjs";
+import { fib } from "./fixtures/worker_tasks.mjs";
 
 const TASKS = new URL("./fixtures/worker_tasks.mjs", import.meta.url);
 const WORKERPOOL_SCRIPT = new URL(
@@ -33,15 +33,13 @@ const WORKERPOOL_SCRIPT = new URL(
 const SIZE = 2;
 const TINY = 10_000;
 const EXPECTED_SUM = (TINY * (TINY + 1)) / 2;
-const CHUNKS: [number, number][] = Array.from(
-  { length: 16 },
-  () => [0, 150_000],
-);
-const PRIMES = countPrimes([0, 150_000]) * CHUNKS.length;
+// 16 equal CPU-bound tasks: fib(30) takes 10-20 ms on this machine.
+const JOBS: number[] = Array.from({ length: 16 }, () => 30);
+const FIB_SUM = fib(30) * JOBS.length;
 
 const pledge = new WorkerPool<{
   add1(x: number): number;
-  countPrimes(range: [number, number]): number;
+  fib(n: number): number;
 }>({ module: TASKS, size: SIZE });
 const piscina = new Piscina({
   filename: TASKS.href,
@@ -67,9 +65,9 @@ function check(results: number[]): void {
   }
 }
 
-function checkPrimes(counts: number[]): void {
-  if (counts.reduce((a, b) => a + b, 0) !== PRIMES) {
-    throw new Error("bad count");
+function checkFib(values: number[]): void {
+  if (values.reduce((a, b) => a + b, 0) !== FIB_SUM) {
+    throw new Error("bad value");
   }
 }
 
@@ -89,12 +87,8 @@ function tiny(run: Run): Promise<number[]> {
 
 // Start every worker and let the JIT see the tasks.
 for (const run of Object.values(runs)) check(await tiny(run));
-checkPrimes(
-  await Promise.all(CHUNKS.map((c) => pledge.run("countPrimes", c))),
-);
-checkPrimes(
-  await Promise.all(CHUNKS.map((c) => piscina.run(c, { name: "countPrimes" }))),
-);
+checkFib(await Promise.all(JOBS.map((n) => pledge.run("fib", n))));
+checkFib(await Promise.all(JOBS.map((n) => piscina.run(n, { name: "fib" }))));
 
 const TINY_GROUP = "workers: 10,000 tiny tasks";
 for (
@@ -121,7 +115,7 @@ Deno.bench({
   baseline: true,
   n: 5,
   warmup: 1,
-}, () => checkPrimes(CHUNKS.map(countPrimes)));
+}, () => checkFib(JOBS.map(fib)));
 
 Deno.bench({
   name: "piscina@5.3.2, 2 workers",
@@ -129,10 +123,8 @@ Deno.bench({
   n: 5,
   warmup: 1,
 }, async () => {
-  checkPrimes(
-    await Promise.all(
-      CHUNKS.map((c) => piscina.run(c, { name: "countPrimes" })),
-    ),
+  checkFib(
+    await Promise.all(JOBS.map((n) => piscina.run(n, { name: "fib" }))),
   );
 });
 
@@ -142,9 +134,7 @@ Deno.bench({
   n: 5,
   warmup: 1,
 }, async () => {
-  checkPrimes(
-    await Promise.all(CHUNKS.map((c) => pledge.run("countPrimes", c))),
-  );
+  checkFib(await Promise.all(JOBS.map((n) => pledge.run("fib", n))));
 });
 
 // Stop every pool once the benchmarks have run.

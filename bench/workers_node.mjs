@@ -12,7 +12,7 @@ import { Piscina } from "piscina";
 import Tinypool from "tinypool";
 import workerpool from "workerpool";
 import fs from "node:fs";
-import { countPrimes } from "./fixtures/worker_tasks.mjs";
+import { fib } from "./fixtures/worker_tasks.mjs";
 
 const BUILT = new URL("../npm/esm/src/workers/mod.js", import.meta.url);
 if (!fs.existsSync(BUILT)) {
@@ -27,7 +27,7 @@ const ROUNDS = Number(process.argv[2] ?? 15);
 const SIZE = 2;
 const TINY = 10_000;
 const TASKS = new URL("./fixtures/worker_tasks.mjs", import.meta.url);
-const CHUNKS = Array.from({ length: 16 }, () => [0, 150_000]);
+const JOBS = Array.from({ length: 16 }, () => 30);
 
 const pledge = new WorkerPool({ module: TASKS, size: SIZE });
 const piscina = new Piscina({
@@ -52,11 +52,10 @@ const tiny = {
   "pledge WorkerPool": (i) => pledge.run("add1", i),
 };
 const cpu = {
-  "main thread": () => CHUNKS.map(countPrimes),
+  "main thread": () => JOBS.map(fib),
   "piscina@5.3.2": () =>
-    Promise.all(CHUNKS.map((c) => piscina.run(c, { name: "countPrimes" }))),
-  "pledge WorkerPool": () =>
-    Promise.all(CHUNKS.map((c) => pledge.run("countPrimes", c))),
+    Promise.all(JOBS.map((n) => piscina.run(n, { name: "fib" }))),
+  "pledge WorkerPool": () => Promise.all(JOBS.map((n) => pledge.run("fib", n))),
 };
 
 async function runTiny(run) {
@@ -102,7 +101,7 @@ for (const peer of ["piscina@5.3.2", "tinypool@2.2.0", "workerpool@10.0.3"]) {
 }
 
 const c = await measure(cpu, (run) => run());
-console.log(`\n16 CPU-bound tasks (prime counts):`);
+console.log(`\n16 CPU-bound tasks (fib(30)):`);
 for (const [name, m] of Object.entries(c)) {
   console.log(`  ${name.padEnd(20)} ${m.median.toFixed(1)} ms (${m.range})`);
 }
