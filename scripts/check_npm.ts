@@ -366,6 +366,29 @@ for (const [name, bin, pre] of runtimes) {
     });
   }
 }
+// The WorkerPool tests, built beside the package, under `bun test` too (the
+// Deno.test shim maps them onto node:test, which Bun implements).
+const bun = path.join(BIN, "bun");
+jobs.push({
+  label: "bun test: the WorkerPool tests built in npm/ (ESM and CommonJS)",
+  versioned: true,
+  skipIf: !fs.existsSync(bun)
+    ? `${bun} is not installed`
+    : !fs.existsSync(path.join(OUT, "node_modules"))
+    ? "npm/node_modules is missing: run `deno task build:npm` with its tests"
+    : undefined,
+  run: async () => {
+    const version = await run(bun, ["--version"]);
+    const r = await run(bun, [
+      "test",
+      "./esm/tests/workers/",
+      "./script/tests/workers/",
+    ], { cwd: OUT });
+    r.out = `bun ${version.out.trim()}\n${r.out}`;
+    return r;
+  },
+  ok: (r) => r.code === 0 && /\b0 fail/.test(r.out),
+});
 // workers: end
 
 const tsc = path.join(TOOLS, "node_modules", "typescript", "bin", "tsc");

@@ -522,7 +522,9 @@ export class WorkerEngine {
       return;
     }
     if (host instanceof Promise) {
-      host.then((h) => this.#attach(slot, h), (e) => this.#loadFailed(e));
+      this.#track(
+        host.then((h) => this.#attach(slot, h), (e) => this.#loadFailed(e)),
+      );
     } else this.#attach(slot, host);
   }
 
@@ -634,13 +636,17 @@ export class WorkerEngine {
         end(task);
       }
     }
-    if (this.#state === CLOSED) {
-      const stopped = this.#stopped;
-      if (stopped !== undefined && this.#slots.length === 0) {
-        Promise.all(this.#terminations).then(() =>
-          resolveFuture(stopped, undefined)
-        );
-      }
+    const stopped = this.#stopped;
+    if (this.#state === CLOSED && stopped !== undefined) {
+      // A worker still starting (Node, loading node:worker_threads) is
+      // terminated once it exists: wait for that too.
+      const terminations = this.#terminations;
+      const settle = (): void => {
+        if (stopped.isSettled) return;
+        if (terminations.size === 0) resolveFuture(stopped, undefined);
+        else Promise.all(terminations).then(settle);
+      };
+      settle();
     }
   }
 

@@ -78,25 +78,25 @@ export async function until(
 const isDeno = (globalThis as { Deno?: unknown }).Deno !== undefined;
 
 /**
- * The OS threads that can be workers: on Deno the threads it names
- * `worker-N`, on Node every thread (Node names them all "node"), or
+ * The ids of the OS threads that can be workers: on Deno the threads it
+ * names `worker-N`, on Node every thread (Node names them all "node"), or
  * `undefined` where /proc is missing (not Linux) or on other runtimes.
  */
-export function workerThreads(): number | undefined {
+export function workerThreads(): Set<string> | undefined {
   const bun = (globalThis as { Bun?: unknown }).Bun !== undefined;
   if (bun || !fs.existsSync("/proc/self/task")) return undefined;
-  let n = 0;
+  const ids = new Set<string>();
   for (const tid of fs.readdirSync("/proc/self/task")) {
     if (!isDeno) {
-      n++;
+      ids.add(tid);
       continue;
     }
     try {
       const name = fs.readFileSync(`/proc/self/task/${tid}/comm`, "utf8");
-      if (/^worker-\d+\s*$/.test(name)) n++;
+      if (/^worker-\d+\s*$/.test(name)) ids.add(tid);
     } catch {
       // The thread ended while we looked.
     }
   }
-  return n;
+  return ids;
 }

@@ -784,18 +784,7 @@ poolTest(
 );
 
 Deno.test("WorkerPool.close() and terminate() leave no worker thread alive", async () => {
-  // Threads of workers stopped by earlier tests may take a few turns to end.
-  let before = workerThreads();
-  for (
-    let stable = 0, i = 0;
-    before !== undefined && stable < 5 && i < 500;
-    i++
-  ) {
-    await new Promise((r) => setTimeout(r, 0));
-    const now = workerThreads()!;
-    stable = now < before ? 0 : stable + 1;
-    before = Math.min(before, now);
-  }
+  const before = workerThreads();
   const closing = new WorkerPool<Tasks>({ module: TASKS, size: 2 });
   const terminating = new WorkerPool<Tasks>({ module: TASKS, size: 2 });
   await Promise.all([1, 2, 3, 4].flatMap((x) => [
@@ -803,14 +792,18 @@ Deno.test("WorkerPool.close() and terminate() leave no worker thread alive", asy
     terminating.run("add1", x),
   ]));
   assert.equal(closing.stats.workers + terminating.stats.workers, 4);
-  if (before !== undefined) {
-    assert.ok(workerThreads()! >= before + 4, "four more threads run");
-  }
+  const started = before === undefined
+    ? undefined
+    : [...workerThreads()!].filter((id) => !before.has(id));
+  if (started !== undefined) assert.ok(started.length >= 4, "4 threads run");
   await closing.close();
   await terminating.terminate();
   assert.equal(closing.stats.workers + terminating.stats.workers, 0);
-  if (before !== undefined) {
-    await until(() => workerThreads()! <= before!, "the worker threads ended");
+  if (started !== undefined) {
+    await until(() => {
+      const now = workerThreads()!;
+      return started.every((id) => !now.has(id));
+    }, "the worker threads ended");
   }
 });
 
