@@ -9,20 +9,77 @@ import { typeError } from "../core/_validate.ts";
 
 // A registered symbol: the worker bootstrap and the task module may load two
 // copies of pledge (a local path and a package), and both must agree.
-const TRANSFERRED: unique symbol = Symbol.for("@pledge/core/transferred");
+const BRAND = Symbol.for("@pledge/core/transferred");
 
 /**
  * A task's result marked by {@linkcode transferResult}: the worker sends
  * `value` with `transfer` as the transfer list, and `WorkerPool.run`
  * resolves with `value` (its result type is `T`, not `Transferred<T>`).
+ *
+ * @typeParam T The type of the result.
+ *
+ * @example What a task returns
+ * ```ts
+ * import { transferResult, Transferred } from "@pledge/core/workers";
+ * import assert from "node:assert/strict";
+ *
+ * const buffer = new ArrayBuffer(8);
+ * const marked = transferResult(buffer, [buffer]);
+ * assert.ok(marked instanceof Transferred);
+ * assert.equal(marked.value, buffer);
+ * ```
  */
-export interface Transferred<T> {
-  /** The brand that the worker recognises. */
-  readonly [TRANSFERRED]: true;
-  /** The result to send. */
+export class Transferred<T> {
+  // Makes the type nominal: a plain `{ value, transfer }` is not one.
+  readonly #marked = true;
+  /**
+   * The result to send.
+   *
+   * @example Reading the value
+   * ```ts
+   * import { transferResult } from "@pledge/core/workers";
+   * import assert from "node:assert/strict";
+   *
+   * const bytes = new Uint8Array([1, 2]);
+   * assert.equal(transferResult(bytes, [bytes.buffer]).value, bytes);
+   * ```
+   */
   readonly value: T;
-  /** The objects to transfer rather than copy. */
+  /**
+   * The objects to transfer rather than copy.
+   *
+   * @example Reading the transfer list
+   * ```ts
+   * import { transferResult } from "@pledge/core/workers";
+   * import assert from "node:assert/strict";
+   *
+   * const bytes = new Uint8Array([1, 2]);
+   * assert.deepEqual(transferResult(bytes, [bytes.buffer]).transfer, [bytes.buffer]);
+   * ```
+   */
   readonly transfer: readonly Transferable[];
+
+  /**
+   * Marks `value`; prefer {@linkcode transferResult}, which checks
+   * `transfer`.
+   *
+   * @param value The result.
+   * @param transfer The transferable objects inside `value`.
+   *
+   * @example Marking a result
+   * ```ts
+   * import { Transferred } from "@pledge/core/workers";
+   * import assert from "node:assert/strict";
+   *
+   * const buffer = new ArrayBuffer(4);
+   * assert.equal(new Transferred(buffer, [buffer]).value.byteLength, 4);
+   * ```
+   */
+  constructor(value: T, transfer: readonly Transferable[]) {
+    this.value = value;
+    this.transfer = transfer;
+    Object.defineProperty(this, BRAND, { value: this.#marked });
+  }
 }
 
 /**
@@ -61,11 +118,11 @@ export function transferResult<T>(
   if (!Array.isArray(transfer)) {
     typeError("transfer the result", "transfer", "an array", transfer);
   }
-  return { [TRANSFERRED]: true, value, transfer };
+  return new Transferred(value, transfer);
 }
 
 /** Whether `value` was made by {@linkcode transferResult}. */
 export function isTransferred(value: unknown): value is Transferred<unknown> {
   return typeof value === "object" && value !== null &&
-    (value as { [TRANSFERRED]?: unknown })[TRANSFERRED] === true;
+    (value as { [BRAND]?: unknown })[BRAND] === true;
 }
