@@ -1,7 +1,7 @@
 /**
  * Worker pool benchmarks, every pool with 2 workers, started and warmed at
  * module top (startup is not measured), running the same task module
- * (bench/fixtures/worker_tasks.mjs).
+ * (bench/fixtures/worker_tasks.mjs; the pools: bench/fixtures/pools.mjs).
  *
  * - `workers: 10,000 tiny tasks`: 10,000 `x => x + 1` tasks, every result
  *   collected with `Promise.all`: `WorkerPool.run` against piscina@5.3.2
@@ -12,7 +12,7 @@
  *   limit is a 2x speed-up.
  *
  * The same comparison under Node, against the built package:
- * `node bench/workers_node.mjs` (after `deno task build:npm`).
+ * `node bench/workers_node.mjs` (after `deno task build:npm --skip-test`).
  *
  * Run: `deno bench -A --no-check bench/workers_bench.ts`
  *
@@ -20,92 +20,53 @@
  */
 
 import { WorkerPool } from "@pledge/core/workers";
-import { Piscina } from "piscina";
-import Tinypool from "tinypool";
-import workerpool from "workerpool";
+import { openPools } from "./fixtures/pools.mjs";
 import { fib } from "./fixtures/worker_tasks.mjs";
 
-const TASKS = new URL("./fixtures/worker_tasks.mjs", import.meta.url);
-const WORKERPOOL_SCRIPT = new URL(
-  "./fixtures/workerpool_worker.mjs",
-  import.meta.url,
-);
-const SIZE = 2;
+type Task = (x: number) => Promise<number>;
+
 const TINY = 10_000;
 const EXPECTED_SUM = (TINY * (TINY + 1)) / 2;
 // 16 equal CPU-bound tasks: fib(30) takes 10-20 ms on this machine.
 const JOBS: number[] = Array.from({ length: 16 }, () => 30);
 const FIB_SUM = fib(30) * JOBS.length;
 
-const pledge = new WorkerPool<{
-  add1(x: number): number;
-  fib(n: number): number;
-}>({ module: TASKS, size: SIZE });
-const piscina = new Piscina({
-  filename: TASKS.href,
-  minThreads: SIZE,
-  maxThreads: SIZE,
-});
-const tinypool = new Tinypool({
-  filename: TASKS.href,
-  minThreads: SIZE,
-  maxThreads: SIZE,
-});
-const wpool = workerpool.pool(WORKERPOOL_SCRIPT.pathname, {
-  minWorkers: SIZE,
-  maxWorkers: SIZE,
-  workerType: "thread",
-});
+const pools = openPools(WorkerPool);
+const add1 = pools.add1 as Record<string, Task>;
+const fibs = pools.fib as Record<string, Task>;
 
-function check(results: number[]): void {
-  let sum = 0;
-  for (let i = 0; i < results.length; i++) sum += results[i]!;
-  if (results.length !== TINY || sum !== EXPECTED_SUM) {
-    throw new Error("bad result");
-  }
-}
-
-function checkFib(values: number[]): void {
-  if (values.reduce((a, b) => a + b, 0) !== FIB_SUM) {
-    throw new Error("bad value");
-  }
-}
-
-type Run = (i: number) => Promise<number>;
-const runs: Record<string, Run> = {
-  pledge: (i) => pledge.run("add1", i),
-  piscina: (i) => piscina.run(i),
-  tinypool: (i) => tinypool.run(i),
-  workerpool: (i) => wpool.exec("add1", [i]) as unknown as Promise<number>,
-};
-
-function tiny(run: Run): Promise<number[]> {
+function tiny(run: Task): Promise<number[]> {
   const results: Promise<number>[] = new Array(TINY);
   for (let i = 0; i < TINY; i++) results[i] = run(i);
   return Promise.all(results);
 }
 
-// Start every worker and let the JIT see the tasks.
-for (const run of Object.values(runs)) check(await tiny(run));
-checkFib(await Promise.all(JOBS.map((n) => pledge.run("fib", n))));
-checkFib(await Promise.all(JOBS.map((n) => piscina.run(n, { name: "fib" }))));
+async function checkTiny(results: Promise<number[]>): Promise<void> {
+  let sum = 0;
+  for (const x of await results) sum += x;
+  if (sum !== EXPECTED_SUM) throw new Error("bad result");
+}
 
-const TINY_GROUP = "workers: 10,000 tiny tasks";
-for (
-  const [name, run, baseline] of [
-    ["piscina@5.3.2 run + Promise.all", runs.piscina!, true],
-    ["tinypool@2.2.0 run + Promise.all", runs.tinypool!, false],
-    ["workerpool@10.0.3 exec + Promise.all", runs.workerpool!, false],
-    ["WorkerPool.run + Promise.all", runs.pledge!, false],
-  ] as const
-) {
+async function checkFib(values: number[] | Promise<number[]>): Promise<void> {
+  if ((await values).reduce((a, b) => a + b, 0) !== FIB_SUM) {
+    throw new Error("bad value");
+  }
+}
+
+// Start every worker and let the JIT see the tasks.
+for (const run of Object.values(add1)) await checkTiny(tiny(run));
+for (const run of Object.values(fibs)) {
+  await checkFib(Promise.all(JOBS.map(run)));
+}
+
+for (const [name, baseline] of Object.keys(add1).map((n, i) => [n, i === 0])) {
   Deno.bench({
-    name,
-    group: TINY_GROUP,
-    baseline,
+    name: `${name}, Promise.all`,
+    group: "workers: 10,000 tiny tasks",
+    baseline: baseline as boolean,
     n: 20,
     warmup: 5,
-  }, async () => check(await tiny(run)));
+  }, async () => await checkTiny(tiny(add1[name as string]!)));
 }
 
 const CPU_GROUP = "workers: 16 CPU-bound tasks";
@@ -115,32 +76,15 @@ Deno.bench({
   baseline: true,
   n: 5,
   warmup: 1,
-}, () => checkFib(JOBS.map(fib)));
-
-Deno.bench({
-  name: "piscina@5.3.2, 2 workers",
-  group: CPU_GROUP,
-  n: 5,
-  warmup: 1,
-}, async () => {
-  checkFib(
-    await Promise.all(JOBS.map((n) => piscina.run(n, { name: "fib" }))),
-  );
-});
-
-Deno.bench({
-  name: "WorkerPool, 2 workers",
-  group: CPU_GROUP,
-  n: 5,
-  warmup: 1,
-}, async () => {
-  checkFib(await Promise.all(JOBS.map((n) => pledge.run("fib", n))));
-});
+}, async () => await checkFib(JOBS.map(fib)));
+for (const [name, run] of Object.entries(fibs)) {
+  Deno.bench({
+    name: `${name}, 2 workers`,
+    group: CPU_GROUP,
+    n: 5,
+    warmup: 1,
+  }, async () => await checkFib(Promise.all(JOBS.map(run))));
+}
 
 // Stop every pool once the benchmarks have run.
-globalThis.addEventListener("unload", () => {
-  pledge.terminate();
-  piscina.destroy();
-  tinypool.destroy();
-  wpool.terminate(true);
-});
+globalThis.addEventListener("unload", () => void pools.close().catch(() => {}));

@@ -8,10 +8,8 @@
 // ratios against the baselines (piscina for tiny tasks, the main thread for
 // CPU-bound tasks).
 import process from "node:process";
-import { Piscina } from "piscina";
-import Tinypool from "tinypool";
-import workerpool from "workerpool";
 import fs from "node:fs";
+import { openPools, SIZE } from "./fixtures/pools.mjs";
 import { fib } from "./fixtures/worker_tasks.mjs";
 
 const BUILT = new URL("../npm/esm/src/workers/mod.js", import.meta.url);
@@ -24,38 +22,19 @@ if (!fs.existsSync(BUILT)) {
 const { WorkerPool } = await import(BUILT.href);
 
 const ROUNDS = Number(process.argv[2] ?? 15);
-const SIZE = 2;
 const TINY = 10_000;
-const TASKS = new URL("./fixtures/worker_tasks.mjs", import.meta.url);
 const JOBS = Array.from({ length: 16 }, () => 30);
 
-const pledge = new WorkerPool({ module: TASKS, size: SIZE });
-const piscina = new Piscina({
-  filename: TASKS.href,
-  minThreads: SIZE,
-  maxThreads: SIZE,
-});
-const tinypool = new Tinypool({
-  filename: TASKS.href,
-  minThreads: SIZE,
-  maxThreads: SIZE,
-});
-const wpool = workerpool.pool(
-  new URL("./fixtures/workerpool_worker.mjs", import.meta.url).pathname,
-  { minWorkers: SIZE, maxWorkers: SIZE, workerType: "thread" },
-);
-
-const tiny = {
-  "piscina@5.3.2": (i) => piscina.run(i),
-  "tinypool@2.2.0": (i) => tinypool.run(i),
-  "workerpool@10.0.3": (i) => wpool.exec("add1", [i]),
-  "pledge WorkerPool": (i) => pledge.run("add1", i),
-};
+const pools = openPools(WorkerPool);
+const tiny = pools.add1;
 const cpu = {
   "main thread": () => JOBS.map(fib),
-  "piscina@5.3.2": () =>
-    Promise.all(JOBS.map((n) => piscina.run(n, { name: "fib" }))),
-  "pledge WorkerPool": () => Promise.all(JOBS.map((n) => pledge.run("fib", n))),
+  ...Object.fromEntries(
+    Object.entries(pools.fib).map(([k, run]) => [
+      k,
+      () => Promise.all(JOBS.map(run)),
+    ]),
+  ),
 };
 
 async function runTiny(run) {
@@ -112,9 +91,4 @@ for (const name of ["pledge WorkerPool", "piscina@5.3.2"]) {
   );
 }
 
-await Promise.all([
-  pledge.close(),
-  piscina.destroy(),
-  tinypool.destroy(),
-  wpool.terminate(),
-]);
+await pools.close();
