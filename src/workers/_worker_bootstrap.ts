@@ -35,16 +35,17 @@ import { isTransferred } from "./transfer.ts";
 type Post = (message: unknown[], transfer?: Transferable[]) => void;
 type Task = (arg: unknown, context: TaskContext) => unknown;
 
-/** The second argument of a task: its signal, created on first use. */
+// Aborts a task's signal; set by TaskContext's static block.
+let abortTask: (context: TaskContext, reason: unknown) => void;
+
+/**
+ * The second argument of a task: its signal, created on first use. What the
+ * task sees is only `signal`; the bootstrap aborts it through `abortTask`.
+ */
 class TaskContext {
-  readonly id: number;
   #controller: AbortController | undefined = undefined;
   #aborted = false;
   #reason: unknown = undefined;
-
-  constructor(id: number) {
-    this.id = id;
-  }
 
   get signal(): AbortSignal {
     if (this.#controller === undefined) {
@@ -54,11 +55,13 @@ class TaskContext {
     return this.#controller.signal;
   }
 
-  abort(reason: unknown): void {
-    if (this.#aborted) return;
-    this.#aborted = true;
-    this.#reason = reason;
-    this.#controller?.abort(reason);
+  static {
+    abortTask = (context, reason) => {
+      if (context.#aborted) return;
+      context.#aborted = true;
+      context.#reason = reason;
+      context.#controller?.abort(reason);
+    };
   }
 }
 
@@ -77,7 +80,9 @@ let out: unknown[] = [RESULTS, 0];
 let transfers: (readonly Transferable[] | undefined)[] | undefined;
 let busy = false;
 let since = 0;
-// The async task awaited now, and the queued tasks aborted before starting.
+// The async task awaited now (its id and context), and the queued tasks
+// aborted before starting.
+let currentId = 0;
 let current: TaskContext | undefined;
 let skipped: Set<number> | undefined;
 
@@ -98,8 +103,8 @@ function onMessage(message: unknown[]): void {
 }
 
 function abort(id: number, reason: Parameters<typeof decode>[0]): void {
-  if (current?.id === id) {
-    current.abort(decode(reason));
+  if (current !== undefined && currentId === id) {
+    abortTask(current, decode(reason));
     return;
   }
   for (let i = pos; i < queue.length; i += 3) {
@@ -141,7 +146,7 @@ function pump(): void {
       out.push(FAILED, encode(unknownTask(name)));
       continue;
     }
-    const context = new TaskContext(id);
+    const context = new TaskContext();
     let result: unknown;
     try {
       result = (fn as Task)(arg, context);
@@ -153,6 +158,7 @@ function pump(): void {
       // Send what is done before waiting.
       flush();
       current = context;
+      currentId = id;
       Promise.resolve(result).then(
         (value) => {
           current = undefined;

@@ -328,11 +328,6 @@ export class WorkerEngine {
     return this.#queue.size;
   }
 
-  /** Whether the pool is closing or closed. */
-  get closed(): boolean {
-    return this.#state !== OPEN;
-  }
-
   // ------------------------------------------------------------ dispatch
 
   #dispatchNow(): void {
