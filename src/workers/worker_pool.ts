@@ -350,17 +350,18 @@ export class WorkerPool<Tasks extends object = AnyTasks>
    * @param args The task's argument (optional when the task takes none),
    *   then the options: `signal`, `timeoutMs`, `transfer`, `priority`,
    *   `abort`.
-   * @returns A future of the task's result. Rejects with what the task threw
-   *   (rebuilt: same name, message, stack, `cause` and fields), with
-   *   `signal.reason`, with a `DOMException` named `"TimeoutError"`, with a
-   *   {@linkcode WorkerCrashedError}, a {@linkcode WorkerLoadError}, a
-   *   `QueueFullError` when the queue is full, an `InvalidStateError` once
-   *   the pool is closing, the reason given to `terminate`, a
-   *   `DOMException` named `"DataCloneError"` when the argument (or the
-   *   result) cannot be cloned, and a `TypeError` when the module exports
-   *   no function `name`.
-   * @throws Never: bad arguments reject the future with a `TypeError` or a
-   *   `RangeError`.
+   * @returns A future of the task's result.
+   * @throws Rejects with {TypeError} when `name` is not a string or an
+   *   option has the wrong type, or when the module exports no function
+   *   `name`; with {RangeError} when `priority` is not finite or
+   *   `timeoutMs` is negative or not finite; with what the task threw
+   *   (rebuilt: same name, message, stack, `cause` and fields); with
+   *   `signal.reason` when the caller aborts; with a `DOMException` named
+   *   `"TimeoutError"` after `timeoutMs`; with a {@linkcode WorkerCrashedError}
+   *   or a {@linkcode WorkerLoadError}; with a `QueueFullError` when the
+   *   queue is full; with an `InvalidStateError` once the pool is closing;
+   *   with the reason given to `terminate`; and with a `DOMException` named
+   *   `"DataCloneError"` when the argument or the result cannot be cloned.
    *
    * @example Options: priority, time limit, abort
    * ```ts
@@ -524,9 +525,9 @@ export class WorkerPool<Tasks extends object = AnyTasks>
    * Resolves once nothing is queued and nothing runs: at once when idle.
    *
    * @param options `signal`.
-   * @returns A future that resolves when the pool is idle, or rejects with
-   *   `signal.reason`.
-   * @throws Never: bad arguments reject the future with a `TypeError`.
+   * @returns A future that resolves when the pool is idle.
+   * @throws Rejects with {TypeError} when `options` or `signal` has the
+   *   wrong type, and with `signal.reason` when the caller aborts.
    *
    * @example Waiting for fire-and-forget tasks
    * ```ts
