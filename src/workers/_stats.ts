@@ -1,12 +1,17 @@
 /**
- * Running summaries of durations for `WorkerPool.stats`: count, mean, min
- * and max over every sample, percentiles over a window of the latest ones.
+ * The bookkeeping behind `WorkerPool.stats`: counts, busy time against
+ * worker lifetime (utilisation), and running summaries of durations (count,
+ * mean, min and max over every sample, percentiles over a window of the
+ * latest ones).
  *
  * @module
  */
 
 import { RingQueue } from "../core/_ring.ts";
-import type { DurationSummary } from "./worker_pool_options.ts";
+import type {
+  DurationSummary,
+  WorkerPoolStats,
+} from "./worker_pool_options.ts";
 
 const WINDOW = 1024;
 
@@ -53,6 +58,53 @@ export class DurationStats {
       p50: at(0.5),
       p95: at(0.95),
       p99: at(0.99),
+    };
+  }
+}
+
+/** What a pool counts and measures over its life. */
+export class PoolStats {
+  /** Tasks that fulfilled. */
+  completed = 0;
+  /** Tasks that rejected. */
+  failed = 0;
+  #busyMs = 0;
+  #deadLifeMs = 0;
+  readonly #runTime = new DurationStats();
+  readonly #waitTime = new DurationStats();
+
+  /** A task was sent after waiting `ms` in the queue. */
+  sent(ms: number): void {
+    this.#waitTime.add(ms);
+  }
+
+  /** A worker spent `elapsedMs` on `n` tasks, timed as a whole. */
+  reported(elapsedMs: number, n: number): void {
+    this.#busyMs += elapsedMs;
+    if (n > 0) this.#runTime.add(elapsedMs / n, n);
+  }
+
+  /** A worker that lived `ms` stopped. */
+  workerEnded(ms: number): void {
+    this.#deadLifeMs += ms;
+  }
+
+  /**
+   * A snapshot, given the live workers' ages (ms) and the counts of tasks
+   * running and queued.
+   */
+  snapshot(ages: number[], running: number, queued: number): WorkerPoolStats {
+    let life = this.#deadLifeMs;
+    for (const age of ages) life += age;
+    return {
+      workers: ages.length,
+      running,
+      queued,
+      completed: this.completed,
+      failed: this.failed,
+      utilisation: life > 0 ? Math.min(1, this.#busyMs / life) : 0,
+      runTime: this.#runTime.summary(),
+      waitTime: this.#waitTime.summary(),
     };
   }
 }

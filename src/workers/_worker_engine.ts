@@ -9,11 +9,9 @@
  * - A worker runs its tasks one after another and reports their outcomes
  *   in order, several per message; the pool keeps each worker's tasks in a
  *   ring in the order sent, so an outcome needs no lookup.
- * - Batching adapts to the measured time per task: a lone task, or tasks of
- *   unknown or long duration, go one per message; small tasks go up to
- *   `BATCH_MS` worth per message (at most `MAX_BATCH`), spread over the
- *   ready workers, with one more batch in flight per worker so that a worker
- *   never waits for a round trip.
+ * - Batching adapts to the measured time per task (`_batching.ts`): a lone
+ *   task, or tasks of unknown or long duration, go one per message; small
+ *   tasks go several per message, spread over the ready workers.
  * - A task with `abort: "terminate"` runs alone in its worker, so the
  *   worker can be terminated without taking another task down.
  * - Nothing runs while the pool is idle: no timer (except the idle timers
@@ -27,7 +25,6 @@ import { systemClock } from "../core/clock.ts";
 import { InvalidStateError } from "../core/errors.ts";
 import { DeadlineHeap, type HeapEntry } from "../core/_heap.ts";
 import { abortError, timeoutError } from "../core/_reasons.ts";
-import { RingQueue } from "../core/_ring.ts";
 import {
   type QueuedTimer,
   type TimerQueue,
@@ -38,43 +35,32 @@ import { onAbort } from "../cancel/signals.ts";
 import { Future, rejectFuture, resolveFuture } from "../future/future.ts";
 import {
   ABORT,
-  CRASH,
   decode,
   encode,
   type Encoded,
-  EXIT,
   FAILED,
-  INIT,
-  LOAD_ERROR,
   OK,
-  READY,
-  RESULTS,
   RUN,
 } from "./_protocol.ts";
+import { BatchPolicy } from "./_batching.ts";
 import { queueFullError } from "./_queue_full.ts";
-import { DurationStats } from "./_stats.ts";
-import { startWorker, type WorkerHost } from "./_worker_host.ts";
+import { PoolStats } from "./_stats.ts";
+import {
+  DEAD,
+  RETIRING,
+  type SlotEvents,
+  STARTING,
+  UP,
+  WorkerSlot,
+} from "./_worker_slot.ts";
 import { WorkerCrashedError, WorkerLoadError } from "./worker_errors.ts";
 import type { WorkerPoolStats } from "./worker_pool_options.ts";
-
-/** The time one batch of small tasks should take in its worker, in ms. */
-const BATCH_MS = 1;
-/** The most tasks in one message. */
-const MAX_BATCH = 512;
-/** Below this time per task (ms), a worker gets its next batch early. */
-const PIPELINE_MS = 0.25;
 
 // Task states. DONE: the future is settled (the task may still be in a
 // worker, which reports it later; that report is then dropped).
 const QUEUED = 0;
 const SENT = 1;
 const DONE = 2;
-
-// Worker states.
-const STARTING = 0;
-const UP = 1;
-const RETIRING = 2;
-const DEAD = 3;
 
 // Pool states.
 const OPEN = 0;
@@ -110,18 +96,7 @@ class PoolTask implements HeapEntry {
   }
 }
 
-class Slot {
-  host: WorkerHost | undefined = undefined;
-  state = STARTING;
-  /** The tasks sent and not reported, in the order sent. */
-  readonly inflight = new RingQueue<PoolTask>();
-  /** Holds a task with `abort: "terminate"`: takes nothing else. */
-  exclusive = false;
-  /** Whether it keeps the process alive (Node). */
-  busy = true;
-  idleTimer: QueuedTimer | undefined = undefined;
-  readonly bornAt: number = systemClock.now();
-}
+type Slot = WorkerSlot<PoolTask>;
 
 /** The state and work of one `WorkerPool`. */
 export class WorkerEngine {
@@ -131,8 +106,6 @@ export class WorkerEngine {
   readonly idleTimeoutMs: number;
   size: number;
   paused = false;
-  completed = 0;
-  failed = 0;
   #minSize: number | undefined;
   #state = OPEN;
   readonly #queue = new DeadlineHeap<PoolTask>();
@@ -142,16 +115,22 @@ export class WorkerEngine {
   #names: Set<string> | undefined = undefined;
   #loadError: WorkerLoadError | undefined = undefined;
   #dispatchQueued = false;
-  #taskMs = NaN;
-  #busyMs = 0;
-  #deadLifeMs = 0;
-  readonly #runTime = new DurationStats();
-  readonly #waitTime = new DurationStats();
+  readonly #batching = new BatchPolicy();
+  readonly #stats = new PoolStats();
   #timers: TimerQueue | undefined = undefined;
   #idleWaiters: Future<void>[] | undefined = undefined;
   #stopped: Future<void> | undefined = undefined;
   readonly #terminations = new Set<Promise<void>>();
   readonly #dispatch = (): void => this.#dispatchNow();
+  readonly #events: SlotEvents<PoolTask> = {
+    ready: (_slot, names) => {
+      this.#names ??= new Set(names);
+      this.#dispatchNow();
+    },
+    results: (slot, data) => this.#onResults(slot, data),
+    loadFailed: (cause) => this.#loadFailed(cause),
+    crashed: (slot, error, code) => this.#crashed(slot, error, code),
+  };
 
   constructor(
     module: string,
@@ -300,22 +279,11 @@ export class WorkerEngine {
   /** A snapshot of the statistics. */
   stats(): WorkerPoolStats {
     const now = systemClock.now();
-    let life = this.#deadLifeMs;
-    let workers = 0;
-    for (const slot of this.#slots) {
-      life += now - slot.bornAt;
-      workers++;
-    }
-    return {
-      workers,
-      running: this.#running,
-      queued: this.#queue.size,
-      completed: this.completed,
-      failed: this.failed,
-      utilisation: life > 0 ? Math.min(1, this.#busyMs / life) : 0,
-      runTime: this.#runTime.summary(),
-      waitTime: this.#waitTime.summary(),
-    };
+    return this.#stats.snapshot(
+      this.#slots.map((slot) => now - slot.bornAt),
+      this.#running,
+      this.#queue.size,
+    );
   }
 
   /** Tasks sent to workers and not reported. */
@@ -348,9 +316,7 @@ export class WorkerEngine {
   /** The ready worker with the least work that may take the next batch. */
   #pick(alone: boolean): Slot | undefined {
     // Small tasks: a worker may hold one batch beyond the one it runs.
-    const limit = alone || !(this.#taskMs < PIPELINE_MS)
-      ? 0
-      : this.#batchLimit();
+    const limit = alone ? 0 : this.#batching.inFlightLimit();
     let best: Slot | undefined;
     let least = Infinity;
     for (const slot of this.#slots) {
@@ -364,19 +330,12 @@ export class WorkerEngine {
     return best;
   }
 
-  #batchLimit(): number {
-    const ms = this.#taskMs;
-    if (!(ms >= 0)) return 1;
-    const n = Math.floor(BATCH_MS / (ms > 1e-4 ? ms : 1e-4));
-    return n < 1 ? 1 : n > MAX_BATCH ? MAX_BATCH : n;
-  }
-
   #send(slot: Slot): void {
     const queue = this.#queue;
     let ready = 0;
     for (const s of this.#slots) if (s.state === UP && !s.exclusive) ready++;
     const share = Math.ceil(queue.size / (ready || 1));
-    const n = Math.min(this.#batchLimit(), share);
+    const n = Math.min(this.#batching.batchSize(), share);
     const message: unknown[] = [RUN];
     const batch: PoolTask[] = [];
     let transfer: Transferable[] | undefined;
@@ -389,16 +348,15 @@ export class WorkerEngine {
       if (task.transfer !== undefined) (transfer ??= []).push(...task.transfer);
       if (task.terminate) break;
     }
-    const host = slot.host as WorkerHost;
     const now = systemClock.now();
     try {
-      host.post(message, transfer);
+      slot.post(message, transfer);
     } catch {
       // Some argument cannot be cloned: send one by one, so only its task
       // fails (with the DataCloneError).
       for (const task of batch) {
         try {
-          host.post(
+          slot.post(
             [RUN, task.id, task.name, task.arg],
             task.transfer === undefined ? undefined : [...task.transfer],
           );
@@ -419,7 +377,7 @@ export class WorkerEngine {
     task.arg = undefined;
     slot.inflight.push(task);
     this.#running++;
-    this.#waitTime.add(now - task.queuedAt);
+    this.#stats.sent(now - task.queuedAt);
     if (task.terminate) slot.exclusive = true;
     if (task.timeoutMs >= 0) {
       task.timer = this.#timerQueue().schedule(
@@ -427,14 +385,7 @@ export class WorkerEngine {
         task.timeoutMs,
       );
     }
-    if (slot.idleTimer !== undefined) {
-      this.#timerQueue().cancel(slot.idleTimer);
-      slot.idleTimer = undefined;
-    }
-    if (!slot.busy) {
-      slot.busy = true;
-      slot.host?.keepAlive(true);
-    }
+    slot.working();
   }
 
   /** Starts workers for the queued tasks, up to `size`. */
@@ -460,23 +411,17 @@ export class WorkerEngine {
     const min = this.minSize;
     for (const slot of this.#slots) {
       if (slot.state !== UP || slot.inflight.length !== 0) continue;
-      if (slot.busy) {
-        slot.busy = false;
-        slot.host?.keepAlive(false);
-      }
-      if (alive > min && slot.idleTimer === undefined) {
-        if (this.idleTimeoutMs === 0) {
-          alive--;
-          this.#stop(slot);
-          continue;
-        }
-        slot.idleTimer = this.#timerQueue().schedule(() => {
-          slot.idleTimer = undefined;
+      if (alive <= min) slot.idle();
+      else if (this.idleTimeoutMs === 0) {
+        alive--;
+        this.#stop(slot);
+      } else {
+        slot.idle(this.idleTimeoutMs, () => {
           if (
             slot.state === UP && slot.inflight.length === 0 &&
             this.#alive() > this.minSize
           ) this.#stop(slot);
-        }, this.idleTimeoutMs);
+        });
       }
     }
     this.#notifyIdle();
@@ -503,65 +448,17 @@ export class WorkerEngine {
   // ------------------------------------------------------------- workers
 
   #spawn(): void {
-    const slot = new Slot();
+    const slot: Slot = new WorkerSlot(() => this.#timerQueue());
     this.#slots.push(slot);
-    let host: WorkerHost | Promise<WorkerHost>;
-    try {
-      host = startWorker(this.module, {
-        message: (data) => this.#onMessage(slot, data),
-        error: (error) => this.#crashed(slot, error, undefined),
-        exit: (code) => this.#crashed(slot, undefined, code),
-      });
-    } catch (error) {
-      this.#loadFailed(error);
-      return;
-    }
-    if (host instanceof Promise) {
-      this.#track(
-        host.then((h) => this.#attach(slot, h), (e) => this.#loadFailed(e)),
-      );
-    } else this.#attach(slot, host);
-  }
-
-  #attach(slot: Slot, host: WorkerHost): void {
-    slot.host = host;
-    if (slot.state === DEAD) this.#track(host.terminate());
-    else host.post([INIT, this.module]);
-  }
-
-  #onMessage(slot: Slot, data: unknown[]): void {
-    if (slot.state === DEAD) return;
-    switch (data[0]) {
-      case RESULTS:
-        this.#onResults(slot, data);
-        break;
-      case READY:
-        if (slot.state === STARTING) slot.state = UP;
-        this.#names ??= new Set(data[1] as string[]);
-        this.#dispatchNow();
-        break;
-      case LOAD_ERROR:
-        this.#loadFailed(decode(data[1] as Encoded));
-        break;
-      case EXIT:
-        this.#crashed(slot, undefined, data[1] as number);
-        break;
-      case CRASH:
-        this.#crashed(slot, decode(data[1] as Encoded), undefined);
-        break;
-    }
+    const starting = slot.start(this.module, this.#events);
+    if (starting !== undefined) this.#track(starting);
   }
 
   #onResults(slot: Slot, data: unknown[]): void {
     const elapsed = data[1] as number;
     const n = (data.length - 2) >> 1;
-    this.#busyMs += elapsed;
-    if (n > 0) {
-      const per = elapsed / n;
-      const ms = this.#taskMs;
-      this.#taskMs = ms >= 0 ? ms * 0.75 + per * 0.25 : per;
-      this.#runTime.add(per, n);
-    }
+    this.#batching.record(elapsed, n);
+    this.#stats.reported(elapsed, n);
     const inflight = slot.inflight;
     for (let i = 2; i < data.length; i += 2) {
       const task = inflight.shift();
@@ -648,15 +545,11 @@ export class WorkerEngine {
   /** Removes `slot` from the pool and terminates its worker. */
   #stop(slot: Slot): void {
     if (slot.state === DEAD) return;
-    slot.state = DEAD;
     const slots = this.#slots;
     slots.splice(slots.indexOf(slot), 1);
-    if (slot.idleTimer !== undefined) {
-      this.#timerQueue().cancel(slot.idleTimer);
-      slot.idleTimer = undefined;
-    }
-    this.#deadLifeMs += systemClock.now() - slot.bornAt;
-    if (slot.host !== undefined) this.#track(slot.host.terminate());
+    this.#stats.workerEnded(systemClock.now() - slot.bornAt);
+    const termination = slot.stop();
+    if (termination !== undefined) this.#track(termination);
   }
 
   #track(termination: Promise<void>): void {
@@ -715,7 +608,7 @@ export class WorkerEngine {
       return;
     }
     try {
-      slot.host?.post([ABORT, task.id, encode(reason)]);
+      slot.post([ABORT, task.id, encode(reason)]);
     } catch {
       // Nothing to do: the task's future is settled already.
     }
@@ -736,10 +629,10 @@ export class WorkerEngine {
       task.timer = undefined;
     }
     if (ok) {
-      this.completed++;
+      this.#stats.completed++;
       resolveFuture(task.future, value);
     } else {
-      this.failed++;
+      this.#stats.failed++;
       rejectFuture(task.future, value);
     }
   }
