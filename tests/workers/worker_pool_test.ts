@@ -1,8 +1,13 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
+  CircuitBreaker,
+  constant,
   InvalidStateError,
+  mapConcurrent,
   QueueFullError,
+  retry,
+  timeout,
   VirtualClock,
   WorkerCrashedError,
   WorkerLoadError,
@@ -323,6 +328,45 @@ poolTest(
     await Promise.resolve(); // the dispatch microtask queued by run()
     assert.equal(pool.running, 1);
     assert.equal(await lone, 2);
+    await pool.close();
+  },
+);
+
+poolTest(
+  "WorkerPool.run() works unchanged with mapConcurrent, retry, timeout and CircuitBreaker",
+  async (open) => {
+    const pool = open({ size: 2 });
+    const mapped = await mapConcurrent(
+      [1, 2, 3, 4],
+      (x, _i, signal) => pool.run("add1", x, { signal }),
+      { concurrency: 2 },
+    );
+    assert.deepEqual(mapped, [2, 3, 4, 5]);
+
+    let attempts = 0;
+    const retried = await retry(() => {
+      attempts++;
+      return attempts === 1
+        ? pool.run("reject", new Error("flaky"))
+        : pool.run("ping");
+    }, { maxAttempts: 2, backoff: constant(0) });
+    assert.equal(retried, "pong");
+    assert.equal(attempts, 2);
+
+    // timeout() aborts the task's signal: the task sees it in its worker.
+    const clock = new VirtualClock();
+    const limited = timeout(
+      (signal) => pool.run("waitForAbort", null, { signal }),
+      100,
+      { clock },
+    );
+    await until(() => pool.running === 1, "the task runs");
+    clock.tick(100);
+    await assert.rejects(limited, { name: "TimeoutError" });
+    await until(() => pool.running === 0, "the worker saw the abort");
+
+    const breaker = new CircuitBreaker();
+    assert.equal(await breaker.execute(() => pool.run("add1", 1)), 2);
     await pool.close();
   },
 );
