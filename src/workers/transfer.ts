@@ -32,31 +32,9 @@ const BRAND = Symbol.for("@pledge/core/transferred");
 export class Transferred<T> {
   // Makes the type nominal: a plain `{ value, transfer }` is not one.
   readonly #marked = true;
-  /**
-   * The result to send.
-   *
-   * @example Reading the value
-   * ```ts
-   * import { transferResult } from "@pledge/core/workers";
-   * import assert from "node:assert/strict";
-   *
-   * const bytes = new Uint8Array([1, 2]);
-   * assert.equal(transferResult(bytes, [bytes.buffer]).value, bytes);
-   * ```
-   */
+  /** The result to send. */
   readonly value: T;
-  /**
-   * The objects to transfer rather than copy.
-   *
-   * @example Reading the transfer list
-   * ```ts
-   * import { transferResult } from "@pledge/core/workers";
-   * import assert from "node:assert/strict";
-   *
-   * const bytes = new Uint8Array([1, 2]);
-   * assert.deepEqual(transferResult(bytes, [bytes.buffer]).transfer, [bytes.buffer]);
-   * ```
-   */
+  /** The objects to transfer rather than copy. */
   readonly transfer: readonly Transferable[];
 
   /**

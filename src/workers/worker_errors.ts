@@ -31,21 +31,6 @@ export class WorkerCrashedError extends Error {
   /**
    * The worker's exit code when it exited, `undefined` when it crashed with
    * an uncaught error (see `cause`).
-   *
-   * @example A worker that exits on purpose
-   * ```ts
-   * import { WorkerCrashedError, WorkerPool } from "@pledge/core/workers";
-   * import type * as tasks from "../../tests/fixtures/worker_tasks.ts";
-   * import assert from "node:assert/strict";
-   *
-   * await using pool = new WorkerPool<typeof tasks>({
-   *   module: new URL("../../tests/fixtures/worker_tasks.ts", import.meta.url),
-   *   size: 1,
-   * });
-   * const error = await pool.run("exit", 3).catch((e) => e);
-   * assert.ok(error instanceof WorkerCrashedError);
-   * assert.equal(typeof error.exitCode, "number");
-   * ```
    */
   readonly exitCode: number | undefined;
   /**
@@ -89,21 +74,7 @@ export class WorkerCrashedError extends Error {
  * ```
  */
 export class WorkerLoadError extends Error {
-  /**
-   * The URL of the task module that failed to load.
-   *
-   * @example Naming the module
-   * ```ts
-   * import { WorkerLoadError } from "@pledge/core/workers";
-   * import assert from "node:assert/strict";
-   *
-   * const error = new WorkerLoadError("file:///tasks.js", {
-   *   cause: new SyntaxError("Unexpected token"),
-   * });
-   * assert.equal(error.module, "file:///tasks.js");
-   * assert.equal(error.name, "WorkerLoadError");
-   * ```
-   */
+  /** The URL of the task module that failed to load. */
   readonly module: string;
   /**
    * Creates the error.
