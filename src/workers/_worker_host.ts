@@ -34,7 +34,7 @@ export interface WorkerHost {
   post(message: unknown[], transfer?: Transferable[]): void;
   /** Stops the worker; settles once it is gone. */
   terminate(): Promise<void>;
-  /** Whether the worker keeps the process alive (Node; no-op elsewhere). */
+  /** Whether the worker keeps the process alive (Node, Bun; else no-op). */
   keepAlive(busy: boolean): void;
 }
 
@@ -52,6 +52,10 @@ interface WebWorker {
     type: "close",
     listener: (event: { code?: number }) => void,
   ): void;
+  /** Bun only. */
+  ref?: () => void;
+  /** Bun only. */
+  unref?: () => void;
 }
 
 interface NodeWorker {
@@ -122,7 +126,9 @@ function startWebWorker(name: string, events: WorkerEvents): WorkerHost {
       worker.terminate();
       return DONE;
     },
-    keepAlive: () => {},
+    // Bun can let the process exit past an idle worker; Deno and browsers
+    // cannot.
+    keepAlive: (busy) => busy ? worker.ref?.() : worker.unref?.(),
   };
 }
 

@@ -78,7 +78,8 @@ function moduleUrl(value: unknown): string {
  *   {@linkcode WorkerLoadError} and no worker starts again.
  * - An idle pool costs nothing on the main thread: no timer, no polling.
  *   Close it (`await using`, `close()` or `terminate()`) to stop its
- *   workers; on Node, idle workers do not keep the process alive.
+ *   workers: on Deno and in browsers they keep running until then (on Node
+ *   and Bun, idle workers do not keep the process alive).
  *
  * @typeParam Tasks The type of the task module,
  *   `typeof import("./tasks.ts")`.
