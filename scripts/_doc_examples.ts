@@ -141,6 +141,48 @@ export interface DocModule {
   names: Set<string>;
 }
 
+/** `import.meta.url` or `import.meta.resolve`. */
+function isImportMeta(node: ts.Node, name: string): boolean {
+  return ts.isPropertyAccessExpression(node) &&
+    node.name.text === name &&
+    ts.isMetaProperty(node.expression) &&
+    node.expression.keywordToken === ts.SyntaxKind.ImportKeyword;
+}
+
+/**
+ * The string literals in `statement` that name a module relative to the
+ * documented file: import and export specifiers, the first argument of
+ * `new URL(..., import.meta.url)` and of `import.meta.resolve(...)`; in
+ * source order.
+ */
+function relativeSpecifiers(statement: ts.Statement): ts.StringLiteral[] {
+  const found: ts.StringLiteral[] = [];
+  const visit = (node: ts.Node): void => {
+    if (
+      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+      node.moduleSpecifier !== undefined &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    ) {
+      found.push(node.moduleSpecifier);
+    } else if (
+      ts.isNewExpression(node) && ts.isIdentifier(node.expression) &&
+      node.expression.text === "URL" && node.arguments?.length === 2 &&
+      ts.isStringLiteral(node.arguments[0]!) &&
+      isImportMeta(node.arguments[1]!, "url")
+    ) {
+      found.push(node.arguments[0] as ts.StringLiteral);
+    } else if (
+      ts.isCallExpression(node) && isImportMeta(node.expression, "resolve") &&
+      node.arguments.length === 1 && ts.isStringLiteral(node.arguments[0]!)
+    ) {
+      found.push(node.arguments[0] as ts.StringLiteral);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(statement);
+  return found;
+}
+
 /**
  * A test module running one example: imports hoisted (their specifiers
  * passed through `resolve`), the rest wrapped in `Deno.test`, and the
@@ -156,15 +198,15 @@ export function exampleModule(
   const top: string[] = [];
   const body: string[] = [];
   for (const statement of sf.statements) {
-    let text = example.code.slice(statement.getFullStart(), statement.end);
-    const spec = ts.isImportDeclaration(statement) ||
-        ts.isExportDeclaration(statement)
-      ? statement.moduleSpecifier
-      : undefined;
-    if (spec !== undefined && ts.isStringLiteral(spec)) {
-      const start = spec.getStart(sf) - statement.getFullStart();
+    const base = statement.getFullStart();
+    let text = example.code.slice(base, statement.end);
+    // Specifiers relative to the documented file: an import's, and a module
+    // URL's (`new URL("./x.ts", import.meta.url)`, `import.meta.resolve`),
+    // replaced from the last so earlier offsets hold.
+    for (const spec of relativeSpecifiers(statement).reverse()) {
+      const start = spec.getStart(sf) - base;
       text = text.slice(0, start) + JSON.stringify(resolve(spec.text)) +
-        text.slice(spec.end - statement.getFullStart());
+        text.slice(spec.end - base);
     }
     const hoisted = ts.isImportDeclaration(statement) ||
       ts.isImportEqualsDeclaration(statement) ||

@@ -167,7 +167,11 @@ check(
 const tsSpecifier =
   /(?:from\s*|import\s*\(\s*|require\s*\(\s*|new\s+URL\(\s*)["'](\.\.?\/[^"']*\.(?:ts|tsx|mts|cts))["']/;
 const leftovers = files.filter((f) => /\.(js|d\.ts)$/.test(f)).flatMap((f) => {
-  const hit = tsSpecifier.exec(fs.readFileSync(path.join(OUT, f), "utf8"));
+  // workers: JSDoc examples may name a `.ts` module in a comment; only code
+  // counts.
+  const code = fs.readFileSync(path.join(OUT, f), "utf8")
+    .replace(/\/\*[\s\S]*?\*\//g, "");
+  const hit = tsSpecifier.exec(code);
   return hit && !/\.d\.[cm]?ts$/.test(hit[1]!) ? [`  ${f}: "${hit[1]}"`] : [];
 });
 check(
@@ -390,6 +394,74 @@ for (const [name, bin, pre] of runtimes) {
     });
   }
 }
+
+// workers: real workers from the installed tarball (import and require of
+// @pledge/core/workers) under each runtime: scripts/npm_tools/workers_smoke.mjs
+// runs scripts/npm_tools/workers_tasks.mjs in a pool of two.
+for (const file of ["workers_smoke.mjs", "workers_tasks.mjs"]) {
+  fs.copyFileSync(path.join(TOOLS, file), path.join(consumer, file));
+}
+fs.writeFileSync(
+  path.join(consumer, "smoke_workers.mjs"),
+  `import { WorkerPool } from "${pkg.name}/workers";
+import { smokeWorkers } from "./workers_smoke.mjs";
+console.log("WORKERS " + await smokeWorkers(WorkerPool, new URL("./workers_tasks.mjs", import.meta.url)));
+`,
+);
+fs.writeFileSync(
+  path.join(consumer, "smoke_workers.cjs"),
+  `const { WorkerPool } = require("${pkg.name}/workers");
+const { pathToFileURL } = require("node:url");
+const tasks = pathToFileURL(__dirname + "/workers_tasks.mjs");
+import("./workers_smoke.mjs").then(({ smokeWorkers }) => smokeWorkers(WorkerPool, tasks))
+  .then((r) => console.log("WORKERS " + r), (e) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+`,
+);
+for (const [name, bin, pre] of runtimes) {
+  const available = name === "node" || fs.existsSync(bin);
+  for (const file of ["smoke_workers.mjs", "smoke_workers.cjs"]) {
+    jobs.push({
+      label: `${name}: WorkerPool runs tasks in real workers (${
+        file.endsWith(".mjs") ? "import" : "require"
+      } of ${pkg.name}/workers)`,
+      versioned: true,
+      skipIf: available ? undefined : `${bin} is not installed`,
+      run: async () => {
+        const version = await run(bin, ["--version"]);
+        const r = await run(bin, [...pre, file], { cwd: consumer });
+        r.out = `${version.out.split("\n")[0]!.trim()}\n${r.out}`;
+        return r;
+      },
+      ok: (r) => r.code === 0 && /^WORKERS /m.test(r.out),
+    });
+  }
+}
+// The WorkerPool tests, built beside the package, under `bun test` too (the
+// Deno.test shim maps them onto node:test, which Bun implements).
+const bun = path.join(BIN, "bun");
+jobs.push({
+  label: "bun test: the WorkerPool tests built in npm/ ",
+  versioned: true,
+  skipIf: !fs.existsSync(bun)
+    ? `${bun} is not installed`
+    : !fs.existsSync(path.join(OUT, "node_modules"))
+    ? "npm/node_modules is missing: run `deno task build:npm` with its tests"
+    : undefined,
+  run: async () => {
+    const version = await run(bun, ["--version"]);
+    const r = await run(bun, [
+      "test",
+      "./esm/tests/workers/",
+    ], { cwd: OUT });
+    r.out = `bun ${version.out.trim()}\n${r.out}`;
+    return r;
+  },
+  ok: (r) => r.code === 0 && /\b0 fail/.test(r.out),
+});
+// workers: end
 
 const tsc = path.join(MODULES, "typescript", "bin", "tsc");
 const DOM = "es2022,dom";
