@@ -11,6 +11,7 @@
  */
 
 import ts from "typescript";
+import { isImportMeta } from "./npm_tools/transforms.ts";
 
 /** One runnable code block. */
 export interface DocExample {
@@ -139,14 +140,6 @@ export interface DocModule {
   specifier: string;
   /** Its exported names (see {@linkcode exportedNames}). */
   names: Set<string>;
-}
-
-/** `import.meta.url` or `import.meta.resolve`. */
-function isImportMeta(node: ts.Node, name: string): boolean {
-  return ts.isPropertyAccessExpression(node) &&
-    node.name.text === name &&
-    ts.isMetaProperty(node.expression) &&
-    node.expression.keywordToken === ts.SyntaxKind.ImportKeyword;
 }
 
 /**

@@ -431,7 +431,14 @@ host.fileExists = (f) => virtual.has(path.resolve(f)) || fileExists(f);
 virtual.set(HOST_GLOBALS_FILE, HOST_GLOBALS);
 const rootNames = [
   HOST_GLOBALS_FILE,
-  ...new Set([...entries, ...srcFiles, ...nodeTests, ...virtual.keys()]),
+  // emitted: also the modules tests load by URL (worker task modules).
+  ...new Set([
+    ...entries,
+    ...srcFiles,
+    ...nodeTests,
+    ...emitted,
+    ...virtual.keys(),
+  ]),
 ];
 
 const isLibrary = (fileName: string): boolean => {

@@ -8,7 +8,7 @@
  */
 
 const MODULE_URL =
-  /new\s+URL\(\s*(["'])(\.\.?\/[^"']+\.ts)\1\s*,\s*import\.meta\.url\s*\)|import\.meta\.resolve\(\s*(["'])(\.\.?\/[^"']+\.ts)\3\s*\)/g;
+  /new\s+URL\(\s*(["'])(\.\.?\/[^"']+\.ts)\1\s*,\s*import\.meta\.url\s*,?\s*\)|import\.meta\.resolve\(\s*(["'])(\.\.?\/[^"']+\.ts)\3\s*,?\s*\)/g;
 
 /**
  * The relative `.ts` specifiers of `new URL("./x.ts", import.meta.url)` and

@@ -102,7 +102,7 @@ export function rewriteSpecifiers(
 }
 
 /** `import.meta.<name>` */
-const isImportMeta = (node: ts.Node, name: string): boolean =>
+export const isImportMeta = (node: ts.Node, name: string): boolean =>
   ts.isPropertyAccessExpression(node) && node.name.text === name &&
   ts.isMetaProperty(node.expression) &&
   node.expression.keywordToken === ts.SyntaxKind.ImportKeyword;
