@@ -186,7 +186,7 @@ Deno.test("EventLoop's async drivers reject bad arguments instead of throwing", 
   await assert.rejects(inner!, InvalidStateError);
 });
 
-Deno.test("EventLoop timers reject a non-function callback and a non-number delay", () => {
+Deno.test("EventLoop timers reject a non-function callback and a delay no host converts", () => {
   const loop = new EventLoop();
   assert.throws(
     () => loop.setTimeout("code" as never, 1),
@@ -195,10 +195,15 @@ Deno.test("EventLoop timers reject a non-function callback and a non-number dela
     ),
   );
   assert.throws(
-    () => loop.setInterval(() => {}, "10" as never),
+    () => loop.setInterval(() => {}, 10n as never),
     new TypeError(
-      `Cannot set an interval as 'ms' must be a number: current value is "10"`,
+      `Cannot set an interval as 'ms' must be convertible to a number: current value is 10n`,
     ),
+  );
+  assert.throws(
+    () => loop.setTimeout(() => {}, Symbol("ms") as never),
+    (e: unknown) =>
+      e instanceof TypeError && /'ms' must be convertible to a number/.test(e.message),
   );
   assert.throws(() => loop.queueMicrotask(1 as never), TypeError);
   assert.equal(loop.queued, 0);
@@ -362,8 +367,8 @@ Deno.test("EventLoop cancels many timers and compacts without losing live ones",
   assert.equal(loop.pendingTimers, 0);
 });
 
-Deno.test("EventLoop keeps an interval armed when its callback throws", () => {
-  const loop = new EventLoop();
+Deno.test("EventLoop (node) keeps an interval armed when its callback crashes the drive", () => {
+  const loop = new EventLoop({ profile: "node" });
   let runs = 0;
   const h = loop.setInterval(() => {
     if (++runs === 1) throw new Error("boom");
