@@ -9,7 +9,8 @@
  *   then `AbortSignal.timeout`); after a task, if a rendering opportunity is
  *   due and frame callbacks are waiting, run the frame.
  * - `"phases"`: libuv turns (timers, pending, poll, check, close). The timers
- *   phase runs the timers due when it started; pending delivers Deno's
+ *   phase runs the timers due at the time it started (armed before it);
+ *   pending delivers Deno's
  *   messages of earlier turns; poll delivers Node's messages and waits for
  *   the next timer unless immediates or messages wait (and stops when only
  *   unref'd timers are left); check runs the immediates queued before it.
@@ -79,6 +80,8 @@ export class LoopTurns {
   #phase: number;
   #inPhase = false;
   #phaseSeq = 0;
+  /** The time the timers phase started (Node's cached loop time). */
+  #phaseNow = 0;
   #checkLeft = 0;
   /** Whether the poll phase is the one an ESM entry was evaluated in. */
   #entryPoll: boolean;
@@ -357,9 +360,12 @@ export class LoopTurns {
           if (!this.#inPhase) {
             this.#inPhase = true;
             this.#phaseSeq = e.seq;
+            this.#phaseNow = e.now;
           }
+          // The timers due when the phase started (time a callback spends
+          // does not make more of them due in this phase).
           if (
-            e.timers.peekDeadline() <= e.now &&
+            e.timers.peekDeadline() <= this.#phaseNow &&
             e.timers.peekSeq() < this.#phaseSeq
           ) {
             e.fireTimer();

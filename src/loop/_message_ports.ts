@@ -11,9 +11,9 @@
  *   port's queue drained (messages posted meanwhile included), a checkpoint
  *   after each message;
  * - `"pending"` (Deno): messages posted in one loop turn are delivered in the
- *   pending phase of a later turn, one per port in turns (ports in start
- *   order), the microtasks after each message and the nextTick queue after
- *   the last.
+ *   pending phase of a later turn, one per port in turns (the port whose
+ *   first message was posted first leads), the microtasks after each message
+ *   and the nextTick queue after the last.
  *
  * @module
  */
@@ -34,6 +34,8 @@ interface Message {
   readonly at: number;
   /** The loop turn it was posted in (`"pending"` delivery). */
   readonly turn: number;
+  /** Posting order across ports. */
+  readonly seq: number;
 }
 
 const clone: (value: unknown) => unknown =
@@ -48,7 +50,7 @@ class Port implements SimulatedMessagePort {
   readonly id: number;
   other: Port | undefined = undefined;
   readonly queue: RingQueue<Message> = new RingQueue();
-  /** Start order (Deno delivers port by port in this order), 0 until started. */
+  /** Start order, 0 until started. */
   started = 0;
   closed = false;
   /**
@@ -68,7 +70,8 @@ class Port implements SimulatedMessagePort {
     const data = clone(message);
     const to = this.other;
     if (this.closed || to === undefined || to.closed) return;
-    to.queue.push({ data, at: this.#hub.now, turn: this.#hub.turn });
+    const hub = this.#hub;
+    to.queue.push({ data, at: hub.now, turn: hub.turn, seq: ++hub.posted });
     this.#hub.size++;
     this.#hub.arrived(to);
   }
@@ -131,8 +134,9 @@ export class MessageHub {
   size = 0;
   /** Every port, in creation order (for snapshots). */
   readonly all: Port[] = [];
-  /** Ports created, ports started. */
+  /** Ports created, ports started, messages posted. */
   ports = 0;
+  posted = 0;
   starts = 0;
   /** The loop turn (phases model), for `"pending"` delivery. */
   turn = 0;
@@ -234,7 +238,10 @@ export class MessageHub {
         p.queue.peek()!.turn < turn
       );
       if (ready.length === 0) return false;
-      this.#batch = ready.sort((a, b) => a.started - b.started);
+      // The port whose message arrived first is received first.
+      this.#batch = ready.sort((a, b) =>
+        a.queue.peek()!.seq - b.queue.peek()!.seq
+      );
       this.#next = 0;
     }
     const batch = this.#batch;

@@ -319,7 +319,10 @@ export class EventLoop implements Clock {
     );
     this.#turns = new LoopTurns(this.#e, this);
     const e = this.#e;
-    setRejectionTracker(this, (p, op, reason) => e.trackRejection(p, op, reason));
+    setRejectionTracker(
+      this,
+      (p, op, reason) => e.trackRejection(p, op, reason),
+    );
   }
 
   /** The profile the loop follows. */
@@ -919,7 +922,13 @@ export class EventLoop implements Clock {
       );
     } else {
       if (label !== undefined) this.label(label, fire);
-      e.arm(fire, delay, undefined, false, p.abortTimerSource === "unref-timers");
+      e.arm(
+        fire,
+        delay,
+        undefined,
+        false,
+        p.abortTimerSource === "unref-timers",
+      );
     }
     return controller.signal;
   }

@@ -358,13 +358,19 @@ export class SimulatedPromise<T> implements PromiseLike<T> {
     host: MicrotaskQueue,
     values: Iterable<unknown>,
   ): SimulatedPromise<unknown> {
-    return combine("any", host, values, (i, done, resolve) => {
-      let called = false;
-      return [resolve, (reason) => {
-        if (!called) (called = true, done(i, reason));
-      }];
-    }, (errors, _resolve, reject) =>
-      reject(new AggregateError(errors, "All promises were rejected")));
+    return combine(
+      "any",
+      host,
+      values,
+      (i, done, resolve) => {
+        let called = false;
+        return [resolve, (reason) => {
+          if (!called) (called = true, done(i, reason));
+        }];
+      },
+      (errors, _resolve, reject) =>
+        reject(new AggregateError(errors, "All promises were rejected")),
+    );
   }
 
   /**

@@ -203,7 +203,8 @@ Deno.test("EventLoop timers reject a non-function callback and a delay no host c
   assert.throws(
     () => loop.setTimeout(() => {}, Symbol("ms") as never),
     (e: unknown) =>
-      e instanceof TypeError && /'ms' must be convertible to a number/.test(e.message),
+      e instanceof TypeError &&
+      /'ms' must be convertible to a number/.test(e.message),
   );
   assert.throws(() => loop.queueMicrotask(1 as never), TypeError);
   assert.equal(loop.queued, 0);
