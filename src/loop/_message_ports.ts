@@ -119,6 +119,7 @@ class Port implements SimulatedMessagePort {
     if (this.other !== undefined) this.other.other = undefined;
     this.other = undefined;
     this.#hub.waiting.delete(this);
+    this.#hub.forget(this);
   }
 }
 
@@ -164,6 +165,12 @@ export class MessageHub {
     return Object.freeze({ port1, port2 });
   }
 
+  /** Forgets a closed port. */
+  forget(port: Port): void {
+    const i = this.all.indexOf(port);
+    if (i >= 0) this.all.splice(i, 1);
+  }
+
   /** A message is queued on `port` (or `port` started with some queued). */
   arrived(port: Port): void {
     if (port.started === 0) return;
@@ -181,7 +188,10 @@ export class MessageHub {
     for (let j = this.tasks.shift(); j !== undefined; j = this.tasks.shift()) {
       j.cancelled = true;
     }
-    for (const port of this.waiting) port.queue.drain();
+    for (const port of this.all) {
+      port.queue.drain();
+      port.task = undefined;
+    }
     this.waiting.clear();
     this.#batch = [];
     this.size = 0;

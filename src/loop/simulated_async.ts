@@ -10,7 +10,7 @@
  * @module
  */
 
-import { assertFunction } from "../core/_validate.ts";
+import { assertFunction, typeError } from "../core/_validate.ts";
 import { trackRejection } from "./_rejections.ts";
 
 /**
@@ -211,7 +211,7 @@ export class SimulatedPromise<T> implements PromiseLike<T> {
    * @typeParam T The element types.
    * @param host Where the jobs go, usually an `EventLoop`.
    * @param values An iterable of values or thenables; a value that is not
-   *   iterable rejects the result with the host's `TypeError`.
+   *   iterable rejects the result with a `TypeError`.
    * @returns A simulated promise of the values.
    * @throws {TypeError} When `host.queueMicrotask` is not a function.
    *
@@ -418,6 +418,7 @@ export class SimulatedPromise<T> implements PromiseLike<T> {
   ): SimulatedPromise<unknown> {
     checkHost("race", host);
     return new SimulatedPromise<unknown>(host, (resolve, reject) => {
+      checkIterable("race", values);
       for (const item of values) {
         SimulatedPromise.resolve(host, item).then(resolve, reject);
       }
@@ -694,6 +695,21 @@ function checkHost(name: string, host: MicrotaskQueue): void {
   );
 }
 
+// Throws (so rejects) the house TypeError for a value that is not iterable.
+function checkIterable(name: string, values: unknown): void {
+  if (
+    values === null || values === undefined ||
+    typeof (values as Iterable<unknown>)[Symbol.iterator] !== "function"
+  ) {
+    typeError(
+      `call SimulatedPromise.${name}`,
+      "values",
+      "an iterable",
+      values,
+    );
+  }
+}
+
 // The shape of Promise.all, allSettled and any (ECMA-262 27.2.4): one
 // PromiseResolve and one `then` per element, a count that starts at 1 and
 // drops once iteration ends, the results in input order.
@@ -715,6 +731,7 @@ function combine(
 ): SimulatedPromise<never> {
   checkHost(name, host);
   return new SimulatedPromise<unknown>(host, (resolve, reject) => {
+    checkIterable(name, values);
     const results: unknown[] = [];
     let remaining = 1;
     const done = (index: number, value: unknown) => {
