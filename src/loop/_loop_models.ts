@@ -198,6 +198,17 @@ export class LoopTurns {
   #stepHtml(limit: number): boolean {
     const e = this.#e;
     for (;;) {
+      // One due timer and nothing else queued: it runs without being
+      // queued first (the queueing order matters only among several).
+      if (
+        this.frames.size === 0 && this.#onlyTimers() &&
+        e.timers.peekReady() === Infinity &&
+        e.timers.peekDeadline() <= e.now && e.timers.dueAlone(e.now)
+      ) {
+        e.fireTimer();
+        this.#ranTaskAt = e.now;
+        return true;
+      }
       this.#promote();
       const frameDue = this.frames.size > 0 &&
         this.frameTime(this.nextFrameIndex()) <= e.now;
@@ -247,13 +258,17 @@ export class LoopTurns {
       this.#abortsReady.length > 0;
   }
 
+  // Whether no task source but the timers has anything queued or waiting.
+  #onlyTimers(): boolean {
+    return this.tasks.size === 0 && this.messages.tasks.length === 0 &&
+      this.#e.events.length === 0 && this.#abortsReady.length === 0 &&
+      this.#aborts.size === 0;
+  }
+
   #runTask(): boolean {
     const e = this.#e;
     // Only timers: no other source can be ahead of them.
-    if (
-      this.tasks.size === 0 && this.messages.tasks.length === 0 &&
-      e.events.length === 0 && this.#abortsReady.length === 0
-    ) {
+    if (this.#onlyTimers()) {
       if (e.timers.peekReady() === Infinity) return false;
       e.fireReady();
       return true;
@@ -375,7 +390,7 @@ export class LoopTurns {
         }
         case "pending": {
           if (
-            delivery === "pending" &&
+            delivery === "pending" && this.messages.hasWaiting &&
             this.messages.deliverPending(this.messages.turn)
           ) return true;
           break;
@@ -385,7 +400,9 @@ export class LoopTurns {
             this.#inPhase = true;
             this.#portCursor = 0;
           }
-          if (delivery === "poll" && !this.#entryPoll) {
+          if (
+            delivery === "poll" && !this.#entryPoll && this.messages.hasWaiting
+          ) {
             const port = this.messages.deliverPoll(this.#portCursor);
             if (port > 0) {
               this.#portCursor = port;

@@ -203,6 +203,16 @@ export class TimerStore {
     return Infinity;
   }
 
+  /**
+   * Whether exactly one heap entry is due by `now` (call after
+   * `peekDeadline` found the first due); a cancelled second entry counts.
+   */
+  dueAlone(now: number): boolean {
+    const n = this.#n;
+    const keys = this.#keys;
+    return (n < 2 || keys[1]! > now) && (n < 3 || keys[2]! > now);
+  }
+
   /** The seq of the earliest live entry (call after `peekDeadline`). */
   peekSeq(): number {
     return this.#seqs[0]!;
