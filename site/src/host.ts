@@ -21,11 +21,11 @@
  * @module
  */
 
-import {
-  type ProfileInfo,
-  type Simulation,
-  type TaskOptions,
-  type UncaughtErrorEvent,
+import type {
+  ProfileInfo,
+  Simulation,
+  TaskOptions,
+  UncaughtErrorEvent,
 } from "./adapter.ts";
 import { formatLog } from "./format.ts";
 import { NotSimulatedError, whyNotSimulated } from "./not_simulated.ts";
