@@ -1812,3 +1812,71 @@ Deno.test("EventLoop.snapshot() lists every queue in run order with what queued 
   loop.reset();
   assert.deepEqual(loop.snapshot(), []);
 });
+
+Deno.test("property: in a random program of timers, microtasks, messages, tasks and busy callbacks every callback runs once and time never goes back", () => {
+  type Op = { kind: string; ms: number; children: Op[] };
+  const { op } = fc.letrec<{ op: Op }>((tie) => ({
+    op: fc.record({
+      kind: fc.constantFrom("timeout", "micro", "message", "task", "spend"),
+      ms: fc.integer({ min: 0, max: 20 }),
+      children: fc.oneof(
+        { depthSize: "small", withCrossShrink: true },
+        fc.constant([]),
+        fc.array(tie("op"), { maxLength: 3 }),
+      ),
+    }) as fc.Arbitrary<Op>,
+  }));
+  fc.assert(
+    fc.property(
+      fc.array(op, { minLength: 1, maxLength: 6 }),
+      fc.constantFrom("html", "node", "deno"),
+      (top, profile) => {
+        const loop = new EventLoop({ profile: profile as "html" });
+        const channel = loop.messageChannel();
+        const inbox: (() => void)[] = [];
+        channel.port1.onmessage = () => inbox.shift()!();
+        let scheduled = 0;
+        const ran = new Set<number>();
+        const times: number[] = [];
+        const schedule = (ops: Op[]) => {
+          for (const o of ops) {
+            const id = ++scheduled;
+            const run = () => {
+              assert.ok(!ran.has(id), "ran twice");
+              ran.add(id);
+              times.push(loop.now());
+              if (o.kind === "spend") loop.spend(o.ms);
+              schedule(o.children);
+            };
+            switch (o.kind) {
+              case "timeout":
+              case "spend":
+                loop.setTimeout(run, o.ms);
+                break;
+              case "micro":
+                loop.queueMicrotask(run);
+                break;
+              case "message":
+                inbox.push(run);
+                channel.port2.postMessage(id);
+                break;
+              default:
+                if (profile === "html") loop.postTask(run);
+                else loop.setImmediate(run);
+            }
+          }
+        };
+        loop.runScript(() => schedule(top));
+        assert.equal(loop.snapshot().length, loop.queued);
+        loop.runAll();
+        assert.equal(ran.size, scheduled);
+        assert.equal(loop.queued, 0);
+        for (let i = 1; i < times.length; i++) {
+          assert.ok(times[i]! >= times[i - 1]!, "time went back");
+        }
+        channel.port1.close();
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
