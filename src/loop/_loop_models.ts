@@ -197,15 +197,28 @@ export class LoopTurns {
 
   #stepHtml(limit: number): boolean {
     const e = this.#e;
+    const t = e.timers;
     for (;;) {
-      // One due timer and nothing else queued: it runs without being
-      // queued first (the queueing order matters only among several).
-      if (
-        this.frames.size === 0 && this.#onlyTimers() &&
-        e.timers.peekReady() === Infinity &&
-        e.timers.peekDeadline() <= e.now && e.timers.dueAlone(e.now)
-      ) {
-        e.fireTimer();
+      if (this.frames.size === 0 && this.#onlyTimers()) {
+        // Only timers: the loop needs no other source's order.
+        const deadline = t.peekDeadline();
+        if (t.peekReady() === Infinity) {
+          if (deadline > e.now) {
+            if (deadline === Infinity || deadline > limit) return false;
+            e.now = deadline;
+            continue;
+          }
+          // One due timer runs straight from the heap; several are queued
+          // first, in order, so that what the first one posts comes after.
+          if (t.dueAlone(e.now)) e.fireTimer();
+          else {
+            t.promote(e.now, e.nextOrder);
+            e.fireReady();
+          }
+        } else {
+          if (deadline <= e.now) t.promote(e.now, e.nextOrder);
+          e.fireReady();
+        }
         this.#ranTaskAt = e.now;
         return true;
       }
@@ -420,7 +433,10 @@ export class LoopTurns {
               e.timers.peekDeadline(),
               this.tasks.nextDelayed(),
             );
-            if (!this.#refd() || next === Infinity || next > limit) {
+            if (
+              next === Infinity || next > limit ||
+              (e.timers.unrefLive > 0 && !this.#refd())
+            ) {
               this.#entryPoll = false;
               return false;
             }
