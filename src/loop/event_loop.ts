@@ -251,8 +251,12 @@ function toDelay(action: string, ms: unknown): number {
  * (`"html"`, `"node"`, `"deno"` or your own): the microtask checkpoint after
  * every callback, timers by deadline then arming order, the HTML nesting
  * clamp and rendering opportunities, Node's phases and nextTick queue, and
- * the CommonJS or ESM entry. Calling an API the profile lacks throws a
- * `TypeError` (`postTask` rejects with it).
+ * the CommonJS or ESM entry, where each runtime delivers `MessageChannel`
+ * messages, `AbortSignal.timeout` and `scheduler.yield()` continuations, and
+ * what an uncaught error or unhandled rejection does (the browser reports it
+ * and goes on, Node and Deno crash: the drive throws). Code can spend virtual
+ * time (`spend(ms)`, a busy loop). Calling an API the profile lacks throws a
+ * `TypeError` (`postTask` and `yield` reject with it).
  *
  * It implements {@linkcode Clock}, so any time-based pledge API can be
  * driven by it; `future()` and `completer()` give futures whose reactions run
