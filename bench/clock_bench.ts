@@ -7,6 +7,7 @@
  */
 import FakeTimers from "@sinonjs/fake-timers";
 import { VirtualClock } from "../mod.ts";
+import { TIMERS_AND_DATE } from "../tests/loop/_installed_corpus.ts";
 
 function delays(n: number, seed = 42): number[] {
   let s = seed >>> 0;
@@ -80,4 +81,111 @@ Deno.bench({
 }, () => {
   const c = pendingClocks[1]!.clock;
   for (let i = 0; i < 1000; i++) c.tick(1);
+});
+
+// ------------------------------------------------------------- installed
+// VirtualClock.install() against @sinonjs/fake-timers 15.5.0's install(),
+// both over the same globals, driving code that calls setTimeout itself.
+
+const FAKED = [...TIMERS_AND_DATE] as FakeTimers.FakeMethod[];
+const installedDelays = delays(100_000, 7);
+
+Deno.bench({
+  name: "VirtualClock.install(), 100,000 random timers, runAll",
+  group: "installed: 100,000 random timers, runAll",
+  baseline: true,
+}, () => {
+  using clock = VirtualClock.install({ loopLimit: 200_000 });
+  let fired = 0;
+  const cb = () => fired++;
+  for (let i = 0; i < 100_000; i++) setTimeout(cb, installedDelays[i]!);
+  clock.runAll();
+  if (fired !== 100_000) throw new Error("bad count");
+});
+Deno.bench({
+  name: "fake-timers 15.5.0 install(), 100,000 random timers, runAll",
+  group: "installed: 100,000 random timers, runAll",
+}, () => {
+  const clock = FakeTimers.install({ loopLimit: 200_000, toFake: FAKED });
+  try {
+    let fired = 0;
+    const cb = () => fired++;
+    for (let i = 0; i < 100_000; i++) setTimeout(cb, installedDelays[i]!);
+    clock.runAll();
+    if (fired !== 100_000) throw new Error("bad count");
+  } finally {
+    clock.uninstall();
+  }
+});
+
+// Each callback awaits twice before it counts: the async driver must let
+// the host drain its microtasks after every timer.
+function armAwaiting(n: number, done: { count: number }): void {
+  for (let i = 0; i < n; i++) {
+    setTimeout(async () => {
+      await null;
+      await Promise.resolve();
+      done.count++;
+    }, installedDelays[i]! % 5_000);
+  }
+}
+
+Deno.bench({
+  name: "VirtualClock.install(), 1,000 awaiting timers, runAllAsync",
+  group: "installed: 1,000 timers that each await, runAllAsync",
+  baseline: true,
+}, async () => {
+  using clock = VirtualClock.install({ loopLimit: 10_000 });
+  const done = { count: 0 };
+  armAwaiting(1_000, done);
+  await clock.runAllAsync();
+  if (done.count !== 1_000) throw new Error("bad count");
+});
+Deno.bench({
+  name: "fake-timers 15.5.0 install(), 1,000 awaiting timers, runAllAsync",
+  group: "installed: 1,000 timers that each await, runAllAsync",
+}, async () => {
+  const clock = FakeTimers.install({ loopLimit: 10_000, toFake: FAKED });
+  try {
+    const done = { count: 0 };
+    armAwaiting(1_000, done);
+    await clock.runAllAsync();
+    if (done.count !== 1_000) throw new Error("bad count");
+  } finally {
+    clock.uninstall();
+  }
+});
+
+Deno.bench({
+  name: "VirtualClock.install() + uninstall",
+  group: "installed: install + uninstall",
+  baseline: true,
+}, () => {
+  VirtualClock.install().uninstall();
+});
+Deno.bench({
+  name: "fake-timers 15.5.0 install() + uninstall",
+  group: "installed: install + uninstall",
+}, () => {
+  FakeTimers.install({ toFake: FAKED }).uninstall();
+});
+
+// The cost of the async drivers' mechanism: a host macrotask per callback
+// (batched), against running the same 1,000 timers back to back.
+Deno.bench({
+  name: "runAll, 1,000 timers (no host turns)",
+  group: "async driver overhead per callback",
+  baseline: true,
+}, () => {
+  const clock = new VirtualClock();
+  for (let i = 0; i < 1_000; i++) clock.setTimeout(noop, i);
+  clock.runAll();
+});
+Deno.bench({
+  name: "runAllAsync, 1,000 timers (a host turn each)",
+  group: "async driver overhead per callback",
+}, async () => {
+  const clock = new VirtualClock();
+  for (let i = 0; i < 1_000; i++) clock.setTimeout(noop, i);
+  await clock.runAllAsync();
 });

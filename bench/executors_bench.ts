@@ -108,5 +108,5 @@ Deno.bench({
     };
     for (let i = 0; i < TIMERS; i++) delayed.schedule(fn, 0);
   });
-  if (ran !== TIMERS || delayed.size !== 0) throw new Error("bad result");
+  if (ran !== TIMERS || delayed.queued !== 0) throw new Error("bad result");
 });

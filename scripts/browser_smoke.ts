@@ -1,7 +1,9 @@
 /**
  * `deno task smoke:browser`: runs the package smoke test
  * (scripts/npm_tools/smoke.mjs) in headless Chromium against `npm/esm`, the
- * ES modules `deno task build:npm` wrote, served from a loopback server.
+ * ES modules `deno task build:npm` wrote, served from a loopback server:
+ * every `deno.json` entry point loads and exports what it exports in Deno,
+ * with one copy of each class.
  *
  * Installs Debian's `chromium` with apt-get when it is missing (as root).
  * Where it cannot be had, prints why and exits 0 with `browser smoke:
@@ -69,7 +71,17 @@ const chromium = findChromium() ?? installChromium() ??
     "no chromium on PATH and `apt-get install -y chromium` was not possible here (needs Debian's apt and root)",
   );
 
-const expected = Object.keys(await import("../mod.ts"));
+// Entry point -> its export names in Deno, and the URL of its built module.
+const denoJson = JSON.parse(
+  fs.readFileSync(path.join(ROOT, "deno.json"), "utf8"),
+) as { exports: Record<string, string> };
+const expected: Record<string, string[]> = {};
+const urls: Record<string, string> = {};
+for (const [subpath, file] of Object.entries(denoJson.exports)) {
+  const m = await import(new URL(`../${file}`, import.meta.url).href);
+  expected[subpath] = Object.keys(m).sort();
+  urls[subpath] = `./esm/${file.replace(/^\.\//, "").replace(/\.ts$/, ".js")}`;
+}
 const page = `<!doctype html>
 <meta charset="utf-8">
 <title>pledge browser smoke test</title>
@@ -77,9 +89,13 @@ const page = `<!doctype html>
 <script type="module">
 const out = document.getElementById("out");
 try {
-  const m = await import("./esm/mod.js");
-  const { checkExports, smoke } = await import("./smoke.mjs");
-  checkExports(m, ${JSON.stringify(expected)}, "import");
+  const urls = ${JSON.stringify(urls)};
+  const { checkEntryPoints, smoke } = await import("./smoke.mjs");
+  const m = await checkEntryPoints(
+    (subpath) => import(urls[subpath]),
+    ${JSON.stringify(expected)},
+    "import",
+  );
   const { ran, missing } = await smoke(m);
   const ua = navigator.userAgent.match(/(?:Headless)?Chrome\\/[\\d.]+/)?.[0];
   out.textContent = "BROWSER_OK " + ua + " ran: " + ran.join(", ") +

@@ -9,17 +9,18 @@ import { Completer, Future } from "../mod.ts";
 
 const COUNT = 1_000_000;
 const shared = (x: unknown) => x;
+const noop = (): void => {};
 
 const variants: Record<string, (i: number) => unknown> = {
   "native pending": () => new Promise(() => {}),
-  "Future pending": () => new Future(),
+  "Future pending": () => new Future(noop),
   "native pending + .then(shared)": () => {
     const p = new Promise(() => {});
     p.then(shared);
     return p;
   },
   "Future pending + .then(shared)": () => {
-    const f = new Future();
+    const f = new Future(noop);
     f.then(shared);
     return f;
   },

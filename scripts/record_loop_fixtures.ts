@@ -12,6 +12,7 @@
  */
 
 import { corpus, type Runtime, RUNTIMES } from "../tests/loop/_corpus.ts";
+import { runLines as run, tally } from "./_record.ts";
 
 const RUNS = 5;
 const OUT = new URL("../tests/loop/fixtures/", import.meta.url);
@@ -21,20 +22,6 @@ const OUT = new URL("../tests/loop/fixtures/", import.meta.url);
 // that the other programs see the steady state; a program can opt out.
 const LOG = "const log = (label) => console.log(label);\n";
 const TOUCH = "void globalThis.process;\n";
-
-async function run(cmd: string, args: string[]): Promise<string[]> {
-  const { code, stdout, stderr } = await new Deno.Command(cmd, {
-    args,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const text = new TextDecoder();
-  if (code !== 0) {
-    throw new Error(`${cmd} ${args.join(" ")} failed: ${text.decode(stderr)}`);
-  }
-  return text.decode(stdout).split("\n").filter((l) => l !== "");
-}
 
 async function version(cmd: string, args: string[]): Promise<string> {
   return (await run(cmd, args))[0]!.trim();
@@ -80,14 +67,7 @@ for (const program of corpus) {
   const results: Record<string, unknown> = {};
   for (const runtime of RUNTIMES) {
     const [cmd, args] = argsFor(runtime, dir);
-    const counts = new Map<string, number>();
-    for (let i = 0; i < RUNS; i++) {
-      const key = JSON.stringify(await run(cmd, args));
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
-    const variants = [...counts].sort((a, b) => b[1] - a[1]).map((
-      [key, count],
-    ) => ({ count, output: JSON.parse(key) as string[] }));
+    const variants = await tally(cmd, args, RUNS);
     results[runtime] = {
       majority: variants[0]!.output,
       stable: variants.length === 1,

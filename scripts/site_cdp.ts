@@ -1,6 +1,6 @@
 /**
  * A small headless-Chromium driver over the DevTools protocol, for the
- * playground's test and benchmark (scripts/site_test.ts,
+ * playground's test and benchmark (scripts/site_e2e.ts,
  * scripts/site_bench.ts): launch Debian's `chromium` (installing it with
  * apt-get when it is missing and we are root), open pages, evaluate
  * expressions, send real mouse and keyboard input, take screenshots.

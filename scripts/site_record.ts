@@ -6,7 +6,7 @@
  * agreed, and every variant with its count. A result is the lines the
  * snippet logged plus the uncaught error that stopped it (`"Name: message"`),
  * if any. The page's own orders are compared with these files by
- * tests/site/starters_test.ts (in Deno) and scripts/site_test.ts (the built
+ * tests/site/starters_test.ts (in Deno) and scripts/site_e2e.ts (the built
  * page in headless Chromium, which records Chromium itself live).
  *
  * Usage: `deno run -A scripts/site_record.ts [id ...]` (needs `node` on

@@ -221,3 +221,67 @@ export async function catchUnhandled(
   }
   return reasons;
 }
+
+/**
+ * Asserts that `promise` rejects with `expected` and the duration message of
+ * `action` (the rejecting twin of {@linkcode assertDurationError}).
+ */
+export async function assertDurationRejection(
+  promise: PromiseLike<unknown>,
+  action: string,
+  value: unknown,
+  expected: typeof RangeError | typeof TypeError,
+): Promise<void> {
+  await assert.rejects(Promise.resolve(promise), (e) => {
+    assert.ok(e instanceof expected);
+    assert.equal(
+      (e as Error).message,
+      `Cannot ${action} as 'ms' must be ${
+        expected === TypeError ? "a number" : "a finite number >= 0"
+      }: current value is ${show(value)}`,
+    );
+    return true;
+  });
+}
+
+/**
+ * Calls `fn` while the host's `setTimeout` records the delay of every timer
+ * armed (then restores it exactly), and returns those delays.
+ */
+export function hostTimersArmedBy(fn: () => void): number[] {
+  const original = globalThis.setTimeout;
+  const armed: number[] = [];
+  globalThis.setTimeout = ((callback: () => void, ms?: number) => {
+    armed.push(ms ?? 0);
+    return original(callback, ms);
+  }) as typeof setTimeout;
+  try {
+    fn();
+  } finally {
+    globalThis.setTimeout = original;
+  }
+  return armed;
+}
+
+/**
+ * Like {@linkcode durationTests}, for a promise-returning call: one test per
+ * row of {@linkcode DURATIONS}, named `<call>(<value>) is accepted` or
+ * `<call>(<value>) rejects with a <Error>`.
+ */
+export function durationRejectionTests(
+  call: string,
+  body: (
+    value: number,
+    expected: "ok" | typeof RangeError | typeof TypeError,
+  ) => Promise<void>,
+): void {
+  for (const [value, expected] of DURATIONS) {
+    const outcome = expected === "ok"
+      ? "is accepted"
+      : `rejects with a ${expected.name}`;
+    Deno.test(
+      `${call}(${show(value)}) ${outcome}`,
+      () => body(value as number, expected),
+    );
+  }
+}

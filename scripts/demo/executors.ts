@@ -19,7 +19,7 @@ export async function demo(): Promise<void> {
   const pool = new PooledExecutor({ concurrency: 3, maxQueue: 4, clock });
   const log: string[] = [];
   const job = (name: string, ms: number) => async () => {
-    log.push(`t=${clock.now()} start ${name} (active ${pool.active})`);
+    log.push(`t=${clock.now()} start ${name} (running ${pool.running})`);
     await sleep(ms);
     return name;
   };
@@ -46,7 +46,7 @@ export async function demo(): Promise<void> {
     console.log(
       "aborted while queued:",
       (e as Error).message,
-      `(pending ${pool.pending})`,
+      `(queued ${pool.queued})`,
     )
   );
   await settle(pool.onIdle());
@@ -56,11 +56,11 @@ export async function demo(): Promise<void> {
   // Raising the limit starts waiting work at once.
   pool.pause();
   for (let i = 0; i < 4; i++) pool.submit(job(`w${i}`, 10));
-  console.log(`paused: active ${pool.active}, pending ${pool.pending}`);
+  console.log(`paused: running ${pool.running}, queued ${pool.queued}`);
   pool.resume();
-  console.log(`resumed: active ${pool.active}, pending ${pool.pending}`);
+  console.log(`resumed: running ${pool.running}, queued ${pool.queued}`);
   pool.concurrency = 6;
-  console.log(`concurrency 6: active ${pool.active}, pending ${pool.pending}`);
+  console.log(`concurrency 6: running ${pool.running}, queued ${pool.queued}`);
   await settle(pool[Symbol.asyncDispose]());
 
   // The delayed executor: one host timer for 10,000 tasks.
@@ -74,10 +74,10 @@ export async function demo(): Promise<void> {
   let ran = 0;
   for (let i = 0; i < 10_000; i++) delayed.schedule(() => ran++, 1 + i);
   console.log(
-    `10,000 scheduled tasks: ${delayed.size} pending, ${clock.pendingTimers} host timer (armed ${armed} time)`,
+    `10,000 scheduled tasks: ${delayed.queued} queued, ${clock.pendingTimers} host timer (armed ${armed} time)`,
   );
   clock.tick(10_000);
-  console.log(`after 10 s of virtual time: ${ran} ran, ${delayed.size} left`);
+  console.log(`after 10 s of virtual time: ${ran} ran, ${delayed.queued} left`);
 
   // Fixed rate versus fixed delay with a task that takes 30 ms.
   const starts: Record<string, number[]> = {

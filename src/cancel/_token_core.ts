@@ -19,6 +19,8 @@
  */
 
 import type { QueuedTimer, TimerQueue } from "../core/_timer_queue.ts";
+import { timeoutError } from "../core/_reasons.ts";
+import { reportError } from "../core/_report.ts";
 
 const LIVE = 0;
 const CANCELLED = 1;
@@ -74,26 +76,10 @@ function tag(signal: AbortSignal, core: TokenCore): void {
   else frozenSignalCores.set(signal, core);
 }
 
-/** Creates the default reason of `cancel()`, as `AbortController.abort()`. */
-export function abortReason(): DOMException {
-  return new DOMException("This operation was aborted", "AbortError");
-}
-
-/** Creates the reason of a timeout after `ms` milliseconds. */
-export function timeoutReason(ms: number): DOMException {
-  return new DOMException(
-    `The operation timed out after ${ms} ms`,
-    "TimeoutError",
-  );
-}
-
-/** Reports errors thrown by callbacks nobody can catch, on a microtask. */
+/** Reports what cancellation callbacks threw (one error, or all of them). */
 export function reportErrors(errors: unknown[] | undefined): void {
   if (errors === undefined) return;
-  const error = errors.length === 1 ? errors[0] : callbackErrors(errors);
-  queueMicrotask(() => {
-    throw error;
-  });
+  reportError(errors.length === 1 ? errors[0] : callbackErrors(errors));
 }
 
 /** Wraps what cancellation callbacks threw. */
@@ -283,7 +269,7 @@ export class TokenCore {
     this.queue = queue;
     this.timer = queue.schedule(() => {
       this.timer = undefined;
-      reportErrors(this.cancel(timeoutReason(ms)));
+      reportErrors(this.cancel(timeoutError(ms)));
     }, ms);
   }
 

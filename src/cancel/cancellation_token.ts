@@ -8,10 +8,9 @@
 
 import { assertFunction, typeError } from "../core/_validate.ts";
 import { coreOfSignal, TokenCore } from "./_token_core.ts";
+import { installTokenAccess, tokenOf } from "./_token_links.ts";
 
-// Internal access to the token's core, installed by the class's static block.
-let tokenOf: (core: TokenCore) => CancellationToken;
-let coreOfToken: (token: CancellationToken) => TokenCore;
+// The core of the token being created by `tokenOf` (see the static block).
 let pendingCore: TokenCore | undefined;
 let none: CancellationToken | undefined;
 
@@ -61,28 +60,21 @@ export class CancellationToken {
   }
 
   static {
-    tokenOf = (core) => {
-      const facade = core.facade;
-      if (facade !== undefined) return facade as CancellationToken;
-      pendingCore = core;
-      return new CancellationToken();
-    };
-    coreOfToken = (token) => token.#core;
+    installTokenAccess({
+      tokenOf: (core) => {
+        const facade = core.facade;
+        if (facade !== undefined) return facade;
+        pendingCore = core;
+        return new CancellationToken();
+      },
+      coreOf: (value) =>
+        value instanceof CancellationToken ? value.#core : undefined,
+    });
   }
 
   /**
    * A token that is never cancelled. It allocates nothing per use: its
    * registrations are a shared no-op.
-   *
-   * @example Optional cancellation
-   * ```ts
-   * import { CancellationToken } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const token = CancellationToken.none;
-   * assert.equal(token, CancellationToken.none);
-   * assert.equal(token.isCancellationRequested, false);
-   * ```
    */
   static get none(): CancellationToken {
     return none ??= new CancellationToken();
@@ -122,23 +114,10 @@ export class CancellationToken {
         signal,
       );
     }
-    return tokenOf(coreOfSignal(signal));
+    return tokenOf(coreOfSignal(signal)) as CancellationToken;
   }
 
-  /**
-   * Whether cancellation was requested.
-   *
-   * @example Before and after
-   * ```ts
-   * import { CancellationTokenSource } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const source = new CancellationTokenSource();
-   * assert.equal(source.token.isCancellationRequested, false);
-   * source.cancel();
-   * assert.equal(source.token.isCancellationRequested, true);
-   * ```
-   */
+  /** Whether cancellation was requested. */
   get isCancellationRequested(): boolean {
     return this.#core.cancelled;
   }
@@ -147,16 +126,6 @@ export class CancellationToken {
    * The reason given to the cancellation, or `undefined` while not cancelled.
    * Without an explicit reason it is a `DOMException` named `"AbortError"`,
    * as `AbortController.abort()` gives.
-   *
-   * @example The default reason
-   * ```ts
-   * import { CancellationTokenSource } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const source = new CancellationTokenSource();
-   * source.cancel();
-   * assert.equal((source.token.reason as DOMException).name, "AbortError");
-   * ```
    */
   get reason(): unknown {
     return this.#core.currentReason;
@@ -166,18 +135,6 @@ export class CancellationToken {
    * A real `AbortSignal` that aborts with the token's reason when the token
    * is cancelled (before the registered callbacks run). It is created on
    * first use and is the same object afterwards.
-   *
-   * @example Passing a token to an API that takes a signal
-   * ```ts
-   * import { CancellationTokenSource } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const source = new CancellationTokenSource();
-   * const signal = source.token.signal;
-   * source.cancel("late");
-   * assert.equal(signal.aborted, true);
-   * assert.equal(signal.reason, "late");
-   * ```
    */
   get signal(): AbortSignal {
     return this.#core.abortSignal();
@@ -235,63 +192,4 @@ export class CancellationToken {
     const core = this.#core;
     if (core.cancelled) throw core.currentReason;
   }
-}
-
-/** The core of a token or signal; throws a TypeError naming `option`. */
-export function parentCore(
-  action: string,
-  option: string,
-  value: unknown,
-): TokenCore {
-  if (value instanceof CancellationToken) return coreOfToken(value);
-  if (value instanceof AbortSignal) return coreOfSignal(value);
-  return typeError(
-    action,
-    option,
-    "a CancellationToken or an AbortSignal",
-    value,
-  );
-}
-
-/**
- * The cores of an iterable of tokens or signals; throws a TypeError naming
- * `option` (or `option[i]`) before anything is linked.
- */
-export function parentCores(
-  action: string,
-  option: string,
-  values: unknown,
-): TokenCore[] {
-  if (
-    values === null || values === undefined ||
-    typeof (values as Iterable<unknown>)[Symbol.iterator] !== "function"
-  ) {
-    typeError(action, option, "an iterable", values);
-  }
-  const cores: TokenCore[] = [];
-  for (const value of values as Iterable<unknown>) {
-    cores.push(parentCore(action, `${option}[${cores.length}]`, value));
-  }
-  return cores;
-}
-
-/**
- * Links `child` to every core of `parents` (validated already). When a parent
- * is already cancelled, the child is cancelled with its reason and nothing is
- * linked.
- */
-export function linkCore(child: TokenCore, parents: TokenCore[]): void {
-  for (let i = 0; i < parents.length; i++) {
-    const parent = parents[i]!;
-    if (parent.cancelled) {
-      child.cancel(parent.currentReason);
-      return;
-    }
-  }
-  for (let i = 0; i < parents.length; i++) child.linkTo(parents[i]!);
-}
-
-/** The token of a core, created on first use (for the source). */
-export function coreToken(core: TokenCore): CancellationToken {
-  return tokenOf(core);
 }

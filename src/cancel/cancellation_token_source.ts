@@ -10,39 +10,18 @@
 import type { Clock } from "../core/clock.ts";
 import { systemClock } from "../core/clock.ts";
 import { timerQueueFor } from "../core/_timer_queue.ts";
-import { assertDuration, assertOptions } from "../core/_validate.ts";
+import { abortError } from "../core/_reasons.ts";
 import {
-  type CancellationToken,
-  coreToken,
-  linkCore,
-  parentCore,
-  parentCores,
-} from "./cancellation_token.ts";
-import { abortReason, callbackErrors, TokenCore } from "./_token_core.ts";
+  assertClock,
+  assertDuration,
+  assertOptions,
+} from "../core/_validate.ts";
+import type { CancellationToken } from "./cancellation_token.ts";
+import "./cancellation_token.ts";
+import { callbackErrors, TokenCore } from "./_token_core.ts";
+import { linkCore, parentCore, parentCores, tokenOf } from "./_token_links.ts";
 
-/**
- * Options of {@linkcode CancellationTokenSource}.
- *
- * @example A source linked to an app-wide signal
- * ```ts
- * import {
- *   CancellationTokenSource,
- *   type CancellationTokenSourceOptions,
- *   VirtualClock,
- * } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const app = new AbortController();
- * const options: CancellationTokenSourceOptions = {
- *   clock: new VirtualClock(),
- *   parents: [app.signal],
- * };
- * using request = new CancellationTokenSource(options);
- * app.abort("shutting down");
- * assert.equal(request.isCancellationRequested, true);
- * assert.equal(request.token.reason, "shutting down");
- * ```
- */
+/** Options of {@linkcode CancellationTokenSource}. */
 export interface CancellationTokenSourceOptions {
   /**
    * The clock of {@linkcode CancellationTokenSource.cancelAfter}.
@@ -89,7 +68,8 @@ export class CancellationTokenSource implements Disposable {
    * Creates a source, not cancelled, optionally linked to parents.
    *
    * @param options The clock of `cancelAfter` and the parents to link to.
-   * @throws {TypeError} When `options` is not an object or a parent is not a
+   * @throws {TypeError} When `options` is not an object (an `AbortSignal`
+   *   in its place included), `clock` is not a `Clock`, or a parent is not a
    *   token or a signal.
    *
    * @example A source linked to a signal
@@ -108,6 +88,7 @@ export class CancellationTokenSource implements Disposable {
   constructor(options?: CancellationTokenSourceOptions) {
     const action = "create a CancellationTokenSource";
     assertOptions(action, options);
+    assertClock(action, options?.clock);
     this.#core = new TokenCore();
     this.#clock = options?.clock ?? systemClock;
     const parents = options?.parents;
@@ -161,35 +142,12 @@ export class CancellationTokenSource implements Disposable {
     return source;
   }
 
-  /**
-   * The token this source controls; always the same object.
-   *
-   * @example Handing out the token
-   * ```ts
-   * import { CancellationTokenSource } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const source = new CancellationTokenSource();
-   * assert.equal(source.token, source.token);
-   * ```
-   */
+  /** The token this source controls; always the same object. */
   get token(): CancellationToken {
-    return coreToken(this.#core);
+    return tokenOf(this.#core) as CancellationToken;
   }
 
-  /**
-   * Whether cancellation was requested.
-   *
-   * @example Before and after
-   * ```ts
-   * import { CancellationTokenSource } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const source = new CancellationTokenSource();
-   * source.cancel();
-   * assert.equal(source.isCancellationRequested, true);
-   * ```
-   */
+  /** Whether cancellation was requested. */
   get isCancellationRequested(): boolean {
     return this.#core.cancelled;
   }
@@ -224,7 +182,7 @@ export class CancellationTokenSource implements Disposable {
   cancel(reason?: unknown): void {
     const core = this.#core;
     if (!core.live) return;
-    const errors = core.cancel(reason === undefined ? abortReason() : reason);
+    const errors = core.cancel(reason === undefined ? abortError() : reason);
     if (errors !== undefined) throw callbackErrors(errors);
   }
 

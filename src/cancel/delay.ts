@@ -9,33 +9,20 @@ import type { Clock } from "../core/clock.ts";
 import { systemClock } from "../core/clock.ts";
 import { timerQueueFor } from "../core/_timer_queue.ts";
 import {
+  assertClock,
   assertDuration,
   assertOptions,
   assertSignal,
 } from "../core/_validate.ts";
-import { Future, rejectFuture, resolveFuture } from "../future/future.ts";
+import { Future } from "../future/future.ts";
+import {
+  pendingFuture,
+  rejectFuture,
+  resolveFuture,
+} from "../future/_settle.ts";
 import { onSignalAbort } from "./_token_core.ts";
 
-/**
- * Options of {@linkcode delay}.
- *
- * @example One set of options for several waits
- * ```ts
- * import { delay, type DelayOptions, VirtualClock } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const controller = new AbortController();
- * const options: DelayOptions = { clock, signal: controller.signal };
- * const short = delay(10, options);
- * const long = delay(1000, options);
- * clock.tick(10);
- * await short;
- * controller.abort("shutdown");
- * await assert.rejects(long, (e) => e === "shutdown");
- * assert.equal(clock.pendingTimers, 0);
- * ```
- */
+/** Options of {@linkcode delay}. */
 export interface DelayOptions {
   /**
    * Rejects the delay with `signal.reason`, unchanged, when aborted.
@@ -51,6 +38,8 @@ export interface DelayOptions {
   clock?: Clock | undefined;
 }
 
+const ACTION = "delay";
+
 /**
  * Returns a future that fulfils with `undefined` after `ms` milliseconds on
  * the clock. When `signal` aborts first, the future rejects with
@@ -61,46 +50,44 @@ export interface DelayOptions {
  *
  * @param ms The delay, a finite number >= 0.
  * @param options The signal and the clock.
- * @returns The future.
- * @throws {RangeError} When `ms` is negative or not finite.
- * @throws {TypeError} When `ms` is not a number, `options` is not an object
- *   or `signal` is not an `AbortSignal`.
+ * @returns The future. It rejects, before any timer or listener exists,
+ *   with a `RangeError` when `ms` is negative or not finite, and with a
+ *   `TypeError` when `ms` is not a number, `options` is not an object (an
+ *   `AbortSignal` in its place included), `signal` is not an `AbortSignal`
+ *   or `clock` is not a `Clock`.
  *
- * @example Waiting on a virtual clock
- * ```ts
- * import { delay, VirtualClock } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const waited = delay(1000, { clock });
- * clock.tick(1000);
- * await waited;
- * assert.equal(clock.now(), 1000);
- * ```
- *
- * @example Aborting a delay
+ * @example Waiting on a virtual clock, or giving up
  * ```ts
  * import { delay, VirtualClock } from "@pledge/core";
  * import assert from "node:assert/strict";
  *
  * const clock = new VirtualClock();
  * const controller = new AbortController();
- * const waited = delay(1000, { clock, signal: controller.signal });
+ * const short = delay(10, { clock });
+ * const long = delay(1000, { clock, signal: controller.signal });
+ * clock.tick(10);
+ * await short;
  * controller.abort("stop");
- * await assert.rejects(waited, (e) => e === "stop");
+ * await assert.rejects(long, (e) => e === "stop");
  * assert.equal(clock.pendingTimers, 0);
  * ```
  */
 export function delay(ms: number, options?: DelayOptions): Future<void> {
-  assertOptions("delay", options);
-  assertDuration("delay", "ms", ms);
-  const signal = options?.signal;
-  assertSignal("delay", signal);
+  let signal: AbortSignal | undefined;
+  try {
+    assertOptions(ACTION, options);
+    assertDuration(ACTION, "ms", ms);
+    signal = options?.signal;
+    assertSignal(ACTION, signal);
+    assertClock(ACTION, options?.clock);
+  } catch (error) {
+    return Future.reject(error);
+  }
   if (signal !== undefined && signal.aborted) {
     return Future.reject<void>(signal.reason);
   }
   const queue = timerQueueFor(options?.clock ?? systemClock);
-  const out = new Future<void>();
+  const out = pendingFuture<void>();
   if (signal === undefined) {
     queue.schedule(() => resolveFuture(out, undefined), ms);
     return out;

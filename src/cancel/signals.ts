@@ -10,60 +10,28 @@ import type { Clock } from "../core/clock.ts";
 import { systemClock } from "../core/clock.ts";
 import { timerQueueFor } from "../core/_timer_queue.ts";
 import {
+  assertClock,
   assertDuration,
   assertFunction,
   assertOptions,
-  assertSignal,
+  invalidMessage,
   typeError,
 } from "../core/_validate.ts";
-import { Future, rejectFuture, resolveFuture } from "../future/future.ts";
-import { linkCore, parentCores } from "./cancellation_token.ts";
+import { Future } from "../future/future.ts";
+import {
+  detachReaction,
+  pendingFuture,
+  rejectFuture,
+  resolveFuture,
+} from "../future/_settle.ts";
 import type { CancellationToken } from "./cancellation_token.ts";
 import { onSignalAbort, TokenCore } from "./_token_core.ts";
+import { linkCore, parentCores } from "./_token_links.ts";
 
-/**
- * An `AbortSignal` that holds a timer or listeners until disposed.
- *
- * @example Disposing a signal releases its timer
- * ```ts
- * import {
- *   type DisposableSignal,
- *   timeoutSignal,
- *   VirtualClock,
- * } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const signal: DisposableSignal = timeoutSignal(5000, { clock });
- * signal[Symbol.dispose]();
- * clock.tick(5000);
- * assert.equal(signal.aborted, false);
- * ```
- */
+/** An `AbortSignal` that holds a timer or listeners until disposed. */
 export type DisposableSignal = AbortSignal & Disposable;
 
-/**
- * Options of {@linkcode timeoutSignal}.
- *
- * @example Bounding a delay by a timeout signal
- * ```ts
- * import {
- *   delay,
- *   timeoutSignal,
- *   type TimeoutSignalOptions,
- *   VirtualClock,
- * } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const options: TimeoutSignalOptions = { clock };
- * using signal = timeoutSignal(100, options);
- * const work = delay(1000, { clock, signal });
- * clock.tick(100);
- * await assert.rejects(work, { name: "TimeoutError" });
- * assert.equal(clock.pendingTimers, 0);
- * ```
- */
+/** Options of {@linkcode timeoutSignal}. */
 export interface TimeoutSignalOptions {
   /**
    * The clock that measures the timeout.
@@ -161,7 +129,8 @@ export function anySignal(
  * @param options The clock.
  * @returns The signal.
  * @throws {RangeError} When `ms` is negative or not finite.
- * @throws {TypeError} When `ms` is not a number or `options` not an object.
+ * @throws {TypeError} When `ms` is not a number, `options` is not an object
+ *   (an `AbortSignal` in its place included) or `clock` is not a `Clock`.
  *
  * @example Timing out on a virtual clock
  * ```ts
@@ -180,8 +149,10 @@ export function timeoutSignal(
   ms: number,
   options?: TimeoutSignalOptions,
 ): DisposableSignal {
-  assertOptions("create a timeout signal", options);
-  assertDuration("create a timeout signal", "ms", ms);
+  const action = "create a timeout signal";
+  assertOptions(action, options);
+  assertDuration(action, "ms", ms);
+  assertClock(action, options?.clock);
   const core = new TokenCore();
   const signal = makeDisposable(core);
   core.cancelAfter(timerQueueFor(options?.clock ?? systemClock), ms);
@@ -201,8 +172,8 @@ const noop = (): void => {};
  * @typeParam T The value type.
  * @param promise The promise or thenable to wait for.
  * @param signal The signal that stops the wait.
- * @returns The future.
- * @throws {TypeError} When `signal` is not an `AbortSignal`.
+ * @returns The future. It rejects with a `TypeError` when `signal` is
+ *   neither `undefined` nor an `AbortSignal`.
  *
  * @example Giving up on a slow promise
  * ```ts
@@ -220,29 +191,41 @@ export function abortable<T>(
   promise: PromiseLike<T> | T,
   signal?: AbortSignal | undefined,
 ): Future<T> {
-  assertSignal("make a promise abortable", signal);
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    return Future.reject<T>(
+      new TypeError(
+        invalidMessage(
+          "make a promise abortable",
+          "signal",
+          "an AbortSignal",
+          signal,
+        ),
+      ),
+    );
+  }
   if (signal === undefined) return Future.resolve(promise) as Future<T>;
+  const source = Future.resolve(promise);
+  // Checked after adopting: reading a thenable's `then` may abort it.
   if (signal.aborted) {
-    if (isThenable(promise)) promise.then(noop, noop);
+    // The caller gave up on it: its own rejection is not reported.
+    source.then(undefined, noop);
     return Future.reject<T>(signal.reason);
   }
-  const out = new Future<T>();
-  const registration = onSignalAbort(signal, (reason) => {
-    rejectFuture(out, reason);
-  });
-  Future.resolve(promise).then((value) => {
+  const out = pendingFuture<T>();
+  // Handlers never run synchronously, so `registration` is set by then.
+  const reaction = source.then((value) => {
     registration[Symbol.dispose]();
     resolveFuture(out, value);
   }, (error) => {
     registration[Symbol.dispose]();
     rejectFuture(out, error);
   });
+  const registration = onSignalAbort(signal, (reason) => {
+    // Keep nothing of this wait on a long-lived source.
+    detachReaction(source, reaction);
+    rejectFuture(out, reason);
+  });
   return out;
-}
-
-function isThenable(x: unknown): x is PromiseLike<unknown> {
-  return ((typeof x === "object" && x !== null) || typeof x === "function") &&
-    typeof (x as { then?: unknown }).then === "function";
 }
 
 /**

@@ -7,7 +7,12 @@
  * @module
  */
 
-import { Future, rejectFuture, resolveFuture } from "../future/future.ts";
+import type { Future } from "../future/future.ts";
+import {
+  pendingFuture,
+  rejectFuture,
+  resolveFuture,
+} from "../future/_settle.ts";
 import { abortError } from "../core/_reasons.ts";
 import { thenOf } from "../core/_thenable.ts";
 
@@ -35,7 +40,7 @@ export class Calls<A extends unknown[], R> {
   join(args: A): Future<R> {
     this.#args = args;
     this.#count++;
-    return this.#waiting ??= new Future<R>();
+    return this.#waiting ??= pendingFuture<R>();
   }
 
   /** Runs the next invocation now, if anyone waits for it. */
@@ -49,7 +54,7 @@ export class Calls<A extends unknown[], R> {
   }
 
   /** Runs `fn` now; its outcome settles `out` (a new future by default). */
-  invoke(args: A, out: Future<R> = new Future<R>()): Future<R> {
+  invoke(args: A, out: Future<R> = pendingFuture<R>()): Future<R> {
     let result;
     let then;
     try {

@@ -21,7 +21,12 @@ import {
   invalidMessage,
 } from "../core/_validate.ts";
 import { onAbort } from "../cancel/signals.ts";
-import { Future, rejectFuture, resolveFuture } from "../future/future.ts";
+import { Future } from "../future/future.ts";
+import {
+  pendingFuture,
+  rejectFuture,
+  resolveFuture,
+} from "../future/_settle.ts";
 
 /** Which combinator runs. */
 export type Mode = "all" | "allSettled" | "race" | "any";
@@ -121,7 +126,7 @@ class Run {
 }
 
 class Combination {
-  readonly out = new Future<unknown>();
+  readonly out = pendingFuture<unknown>();
   readonly action: string;
   readonly mode: Mode;
   readonly withWinner: boolean;

@@ -7,7 +7,12 @@
 
 import { onAbort } from "../cancel/signals.ts";
 import { typeError } from "../core/_validate.ts";
-import { Future, rejectFuture, resolveFuture } from "../future/future.ts";
+import { Future } from "../future/future.ts";
+import {
+  pendingFuture,
+  rejectFuture,
+  resolveFuture,
+} from "../future/_settle.ts";
 import {
   checkStep,
   closeIterator,
@@ -50,7 +55,7 @@ export interface MapConcurrentOptions {
 const ACTION = "map concurrently";
 
 class MapRun {
-  readonly out = new Future<unknown[]>();
+  readonly out = pendingFuture<unknown[]>();
   readonly fn: Mapper<unknown, unknown>;
   readonly concurrency: number;
   readonly stopOnError: boolean;

@@ -21,7 +21,12 @@ import {
   timerQueueFor,
 } from "../core/_timer_queue.ts";
 import { onAbort } from "../cancel/signals.ts";
-import { Future, rejectFuture, resolveFuture } from "../future/future.ts";
+import { Future } from "../future/future.ts";
+import {
+  pendingFuture,
+  rejectFuture,
+  resolveFuture,
+} from "../future/_settle.ts";
 import { timeoutError } from "../core/_reasons.ts";
 import { thenOf } from "../core/_thenable.ts";
 
@@ -230,7 +235,7 @@ function handle(thenable: unknown, then: Then): void {
 
 // The state of one call of `timeout` whose work is still pending.
 class TimeoutRun<T> {
-  readonly out: Future<T> = new Future<T>();
+  readonly out: Future<T> = pendingFuture<T>();
   readonly ms: number;
   readonly fallback: ((error: DOMException) => unknown) | undefined;
   readonly controller: AbortController | undefined;

@@ -7,23 +7,7 @@
  * @module
  */
 
-/**
- * An opaque handle returned by {@linkcode Clock.setTimeout}.
- *
- * @example Cancelling through the handle
- * ```ts
- * import { type Clock, type TimerHandle, VirtualClock } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const virtual = new VirtualClock();
- * const clock: Clock = virtual;
- * let fired = false;
- * const handle: TimerHandle = clock.setTimeout(() => (fired = true), 10);
- * clock.clearTimeout(handle);
- * virtual.runAll();
- * assert.equal(fired, false);
- * ```
- */
+/** An opaque handle returned by {@linkcode Clock.setTimeout}. */
 export type TimerHandle = unknown;
 
 /**

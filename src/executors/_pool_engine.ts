@@ -10,8 +10,15 @@
 import type { Clock } from "../core/clock.ts";
 import { InvalidStateError, QueueFullError } from "../core/errors.ts";
 import { type TimerQueue, timerQueueFor } from "../core/_timer_queue.ts";
-import { Future, rejectFuture, resolveFuture } from "../future/future.ts";
-import { onAbort } from "../cancel/signals.ts";
+import { abortError, timeoutError } from "../core/_reasons.ts";
+import { Future } from "../future/future.ts";
+import {
+  pendingFuture,
+  rejectFuture,
+  rejectHandled,
+  resolveFuture,
+} from "../future/_settle.ts";
+import { onSignalAbort } from "../cancel/_token_core.ts";
 import { PriorityQueue } from "./_priority_queue.ts";
 import {
   DETACHED,
@@ -24,7 +31,11 @@ import {
 import type { TaskContext } from "./task_context.ts";
 import { reportError } from "../core/_report.ts";
 
-function noop(): void {}
+/** A caller of `onEmpty` or `onIdle`, and its abort registration. */
+interface Waiter {
+  readonly future: Future<void>;
+  registration: Disposable | undefined;
+}
 
 /** The state of one `PooledExecutor`. */
 export class PoolEngine {
@@ -36,7 +47,7 @@ export class PoolEngine {
   /** Slots in use. */
   #used = 0;
   /** Tasks holding slots. */
-  active = 0;
+  running = 0;
   readonly queue: PriorityQueue<Task> = new PriorityQueue<Task>();
   /** Started `execute` tasks waiting for their microtask. */
   readonly #ready: Task[] = [];
@@ -45,8 +56,8 @@ export class PoolEngine {
   paused = false;
   #closed = false;
   #draining = false;
-  #emptyWaiters: Future<void>[] | undefined = undefined;
-  #idleWaiters: Future<void>[] | undefined = undefined;
+  #emptyWaiters: Waiter[] | undefined = undefined;
+  #idleWaiters: Waiter[] | undefined = undefined;
   readonly #runReady = (): void => this.#flushReady();
 
   constructor(concurrency: number, maxQueue: number, clock: Clock) {
@@ -78,7 +89,7 @@ export class PoolEngine {
         new QueueFullError(this.concurrency, this.maxQueue, queue.size),
       );
     }
-    const future = new Future<Awaited<T>>();
+    const future = pendingFuture<Awaited<T>>();
     const task = new Task(
       fn as (context: TaskContext) => unknown,
       future as Future<unknown>,
@@ -87,7 +98,7 @@ export class PoolEngine {
       timeoutMs,
     );
     if (signal !== undefined) {
-      task.registration = onAbort(
+      task.registration = onSignalAbort(
         signal,
         (reason) => this.#abort(task, reason),
       );
@@ -124,7 +135,7 @@ export class PoolEngine {
     const queue = this.queue;
     if (queue.size === 0) return 0;
     const why = reason === undefined
-      ? new DOMException("The task was cleared from the queue", "AbortError")
+      ? abortError("The task was cleared from the queue")
       : reason;
     let removed = 0;
     for (const task of queue.drain()) {
@@ -138,8 +149,8 @@ export class PoolEngine {
       task.fn = undefined;
       task.registration?.[Symbol.dispose]();
       task.registration = undefined;
-      rejectFuture(future, why);
-      future.then(undefined, noop);
+      // The caller asked for it: not reported as unhandled.
+      rejectHandled(future, why);
     }
     this.drain();
     return removed;
@@ -154,22 +165,39 @@ export class PoolEngine {
     }
   }
 
-  /** A future of an empty queue (or, with `idle`, of an idle pool). */
+  /**
+   * A future of an empty queue (or, with `idle`, of an idle pool). When
+   * `signal` aborts first, the wait is removed and the future rejects.
+   */
   wait(idle: boolean, signal: AbortSignal | undefined): Future<void> {
-    if (this.queue.size === 0 && (!idle || this.active === 0)) {
+    if (this.queue.size === 0 && (!idle || this.running === 0)) {
       return Future.resolve();
     }
-    const future = new Future<void>();
-    if (idle) (this.#idleWaiters ??= []).push(future);
-    else (this.#emptyWaiters ??= []).push(future);
-    return signal === undefined ? future : future.wait({ signal });
+    const waiter: Waiter = {
+      future: pendingFuture<void>(),
+      registration: undefined,
+    };
+    const waiters = idle
+      ? (this.#idleWaiters ??= [])
+      : (this.#emptyWaiters ??= []);
+    waiters.push(waiter);
+    if (signal !== undefined) {
+      waiter.registration = onSignalAbort(signal, (reason) => {
+        waiter.registration = undefined;
+        const list = idle ? this.#idleWaiters : this.#emptyWaiters;
+        const i = list === undefined ? -1 : list.indexOf(waiter);
+        if (i >= 0) list!.splice(i, 1);
+        rejectFuture(waiter.future, reason);
+      });
+    }
+    return waiter.future;
   }
 
   #start(task: Task): void {
     const c = this.concurrency;
     const held = task.held = task.weight < c ? task.weight : c;
     this.#used += held;
-    this.active++;
+    this.running++;
     task.state = RUNNING;
     const future = task.future;
     if (future === undefined) {
@@ -187,13 +215,7 @@ export class PoolEngine {
       const timers = this.#timers ??= timerQueueFor(this.#clock);
       task.timer = timers.schedule(() => {
         task.timer = undefined;
-        this.#detach(
-          task,
-          new DOMException(
-            `The task did not settle within ${ms} ms`,
-            "TimeoutError",
-          ),
-        );
+        this.#detach(task, timeoutError(ms));
       }, ms);
     }
     let result: unknown;
@@ -250,7 +272,7 @@ export class PoolEngine {
     if (state === DONE) return;
     task.state = DONE;
     this.#used -= task.held;
-    this.active--;
+    this.running--;
     if (state === RUNNING) {
       const future = task.future;
       if (future !== undefined) {
@@ -318,13 +340,24 @@ export class PoolEngine {
       const empty = this.#emptyWaiters;
       if (empty !== undefined) {
         this.#emptyWaiters = undefined;
-        for (const f of empty) resolveFuture(f, undefined);
+        wake(empty);
       }
       const idle = this.#idleWaiters;
-      if (idle !== undefined && this.active === 0) {
+      if (idle !== undefined && this.running === 0) {
         this.#idleWaiters = undefined;
-        for (const f of idle) resolveFuture(f, undefined);
+        wake(idle);
       }
     }
+  }
+}
+
+function wake(waiters: Waiter[]): void {
+  for (const waiter of waiters) {
+    const registration = waiter.registration;
+    if (registration !== undefined) {
+      waiter.registration = undefined;
+      registration[Symbol.dispose]();
+    }
+    resolveFuture(waiter.future, undefined);
   }
 }

@@ -9,10 +9,17 @@
 
 import type { TimerQueue } from "../core/_timer_queue.ts";
 import type { QueuedTimer } from "../core/_timer_queue.ts";
-import { Future, rejectFuture, resolveFuture } from "../future/future.ts";
-import { onAbort } from "../cancel/signals.ts";
+import type { Future } from "../future/future.ts";
+import {
+  pendingFuture,
+  rejectFuture,
+  rejectHandled,
+  resolveFuture,
+} from "../future/_settle.ts";
+import { onSignalAbort } from "../cancel/_token_core.ts";
 import type { TaskContext } from "./task_context.ts";
 import type { ScheduledTask } from "./delayed_executor.ts";
+import { abortError } from "../core/_reasons.ts";
 import { reportError } from "../core/_report.ts";
 
 /** The live handles of one executor. */
@@ -33,15 +40,13 @@ const SCHEDULED = 0;
 const RUNNING = 1;
 const DONE = 2;
 
-function noop(): void {}
-
 /** A scheduled task and its handle. */
 export class Schedule<T> implements ScheduledTask<T>, TaskContext {
   readonly #fn: (context: TaskContext) => unknown;
   readonly #timers: TimerQueue;
   readonly #list: ScheduleList;
   readonly #repeat: Repeat | undefined;
-  readonly #future = new Future<T>();
+  readonly #future = pendingFuture<T>();
   #state = SCHEDULED;
   #deadline: number;
   #entry: QueuedTimer | undefined = undefined;
@@ -70,16 +75,13 @@ export class Schedule<T> implements ScheduledTask<T>, TaskContext {
     this.#timers = timers;
     this.#list = list;
     this.#repeat = repeat;
-    // The future of a repeating task is informational: its failures are
-    // reported through `onError`, so it never counts as unhandled.
-    if (repeat !== undefined) this.#future.then(undefined, noop);
     if (signal?.aborted) {
       // No timer, no listener, not in the list.
       this.#state = DONE;
       this.#first = false;
       this.#cancelled = true;
       this.#reason = signal.reason;
-      rejectFuture(this.#future, signal.reason);
+      rejectHandled(this.#future, signal.reason);
       return;
     }
     const head = list.head;
@@ -90,7 +92,7 @@ export class Schedule<T> implements ScheduledTask<T>, TaskContext {
     list.head = this as Schedule<unknown>;
     list.size++;
     if (signal !== undefined) {
-      this.#registration = onAbort(signal, (reason) => {
+      this.#registration = onSignalAbort(signal, (reason) => {
         this.#registration = undefined;
         this.#stop(reason);
       });
@@ -117,12 +119,11 @@ export class Schedule<T> implements ScheduledTask<T>, TaskContext {
 
   cancel(reason?: unknown): boolean {
     if (this.#state === DONE) return false;
-    const why = reason === undefined
-      ? new DOMException("The scheduled task was cancelled", "AbortError")
-      : reason;
-    const first = this.#first;
-    this.#stop(why);
-    if (first) this.#future.then(undefined, noop);
+    this.#stop(
+      reason === undefined
+        ? abortError("The scheduled task was cancelled")
+        : reason,
+    );
     return true;
   }
 
@@ -171,12 +172,15 @@ export class Schedule<T> implements ScheduledTask<T>, TaskContext {
   #after(ok: boolean, value: unknown): void {
     if (this.#state !== RUNNING) return;
     this.#runs++;
+    const repeat = this.#repeat;
     if (this.#first) {
       this.#first = false;
       if (ok) resolveFuture(this.#future, value);
+      // The future of a repeating task is informational: its failures go to
+      // `onError`, so they never count as unhandled.
+      else if (repeat !== undefined) rejectHandled(this.#future, value);
       else rejectFuture(this.#future, value);
     }
-    const repeat = this.#repeat;
     if (repeat === undefined) {
       this.#finish();
       return;
@@ -205,7 +209,9 @@ export class Schedule<T> implements ScheduledTask<T>, TaskContext {
     this.#arm();
   }
 
-  // Cancels: settles a pending future with `reason`, aborts the signal.
+  // Cancels: settles a pending future with `reason` (handled: the caller
+  // asked for it, by `cancel()`, the signal or the executor's disposal, so
+  // nothing is reported and nothing is queued), aborts the signal.
   #stop(reason: unknown): void {
     if (this.#state === DONE) return;
     const entry = this.#entry;
@@ -218,7 +224,7 @@ export class Schedule<T> implements ScheduledTask<T>, TaskContext {
     this.#reason = reason;
     if (this.#first) {
       this.#first = false;
-      rejectFuture(this.#future, reason);
+      rejectHandled(this.#future, reason);
     }
     this.#controller?.abort(reason);
   }

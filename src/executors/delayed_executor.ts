@@ -9,8 +9,11 @@ import type { Clock } from "../core/clock.ts";
 import { systemClock } from "../core/clock.ts";
 import type { Executor } from "../core/executor.ts";
 import { InvalidStateError } from "../core/errors.ts";
+import { abortError } from "../core/_reasons.ts";
+import { reportError } from "../core/_report.ts";
 import { type TimerQueue, timerQueueFor } from "../core/_timer_queue.ts";
 import {
+  assertClock,
   assertDuration,
   assertFinite,
   assertFunction,
@@ -22,24 +25,8 @@ import {
 import type { Future } from "../future/future.ts";
 import type { TaskContext } from "./task_context.ts";
 import { type Repeat, Schedule, type ScheduleList } from "./_schedule.ts";
-import { reportError } from "../core/_report.ts";
 
-/**
- * Options of the {@linkcode DelayedExecutor} constructor.
- *
- * @example On a virtual clock
- * ```ts
- * import { DelayedExecutor, type DelayedExecutorOptions, VirtualClock } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock({ startMs: 100 });
- * const options: DelayedExecutorOptions = { clock };
- * const delayed = new DelayedExecutor(options);
- * const task = delayed.schedule(() => clock.now(), 50);
- * clock.tick(50);
- * assert.equal(await task.future, 150);
- * ```
- */
+/** Options of the {@linkcode DelayedExecutor} constructor. */
 export interface DelayedExecutorOptions {
   /**
    * The clock whose time and host timer the executor uses.
@@ -49,74 +36,24 @@ export interface DelayedExecutorOptions {
   clock?: Clock | undefined;
 }
 
-/**
- * Options of {@linkcode DelayedExecutor.schedule} and `scheduleAt`.
- *
- * @example Cancelling through a signal
- * ```ts
- * import { DelayedExecutor, type ScheduleOptions, VirtualClock } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const delayed = new DelayedExecutor({ clock });
- * const controller = new AbortController();
- * const options: ScheduleOptions = { signal: controller.signal };
- * const task = delayed.schedule(() => "late", 100, options);
- * controller.abort(new Error("cancelled by user"));
- * await assert.rejects(task.future, /cancelled by user/);
- * assert.equal(delayed.size, 0);
- * assert.equal(clock.pendingTimers, 0);
- * ```
- */
+/** Options of {@linkcode DelayedExecutor.schedule} and `scheduleAt`. */
 export interface ScheduleOptions {
   /**
-   * Cancels the task, with `signal.reason`, when it aborts.
+   * Cancels the task, with `signal.reason`, when it aborts (see
+   * {@linkcode ScheduledTask.cancel}).
+   *
+   * @default {undefined}
    */
   signal?: AbortSignal | undefined;
 }
 
 /**
- * How a repeating task is spaced.
- *
- * @example Fixed delay waits for each run to settle
- * ```ts
- * import { DelayedExecutor, type RepeatMode, VirtualClock } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const delayed = new DelayedExecutor({ clock });
- * const mode: RepeatMode = "fixed-delay";
- * const starts: number[] = [];
- * const task = delayed.scheduleRepeating(() => {
- *   starts.push(clock.now());
- *   return new Promise<void>((resolve) => clock.setTimeout(resolve, 5));
- * }, { periodMs: 10, mode });
- * await clock.tickAsync(40);
- * assert.deepEqual(starts, [10, 25, 40]);
- * task.cancel();
- * ```
+ * How a repeating task is spaced: `"fixed-rate"` keeps a grid of due times,
+ * `"fixed-delay"` waits `periodMs` after each run settles.
  */
 export type RepeatMode = "fixed-rate" | "fixed-delay";
 
-/**
- * Options of {@linkcode DelayedExecutor.scheduleRepeating}.
- *
- * @example Every 100 ms, starting at once
- * ```ts
- * import { DelayedExecutor, type ScheduleRepeatingOptions, VirtualClock } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const delayed = new DelayedExecutor({ clock });
- * const runs: number[] = [];
- * const options: ScheduleRepeatingOptions = { periodMs: 100, initialDelayMs: 0 };
- * const task = delayed.scheduleRepeating(() => runs.push(clock.now()), options);
- * clock.tick(250);
- * assert.deepEqual(runs, [0, 100, 200]);
- * task.cancel();
- * assert.equal(delayed.size, 0);
- * ```
- */
+/** Options of {@linkcode DelayedExecutor.scheduleRepeating}. */
 export interface ScheduleRepeatingOptions {
   /** The period in milliseconds, a finite number > 0. */
   periodMs: number;
@@ -135,12 +72,18 @@ export interface ScheduleRepeatingOptions {
    * @default {periodMs}
    */
   initialDelayMs?: number | undefined;
-  /** Cancels the schedule, with `signal.reason`, when it aborts. */
+  /**
+   * Cancels the schedule, with `signal.reason`, when it aborts.
+   *
+   * @default {undefined}
+   */
   signal?: AbortSignal | undefined;
   /**
-   * Receives what a failing run threw or rejected with. When it is not
-   * given, the error is reported (rethrown on a microtask); a throwing
-   * `onError` is reported the same way.
+   * Receives what a failing run threw or rejected with. Without it, the
+   * error is reported (rethrown on a microtask); a throwing `onError` is
+   * reported the same way.
+   *
+   * @default {undefined}
    */
   onError?: ((error: unknown) => void) | undefined;
   /**
@@ -158,31 +101,14 @@ export interface ScheduleRepeatingOptions {
  * task is cancelled.
  *
  * @typeParam T The type of the (first) result.
- *
- * @example Counting runs, then cancelling
- * ```ts
- * import { DelayedExecutor, type ScheduledTask, VirtualClock } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const delayed = new DelayedExecutor({ clock });
- * const task: ScheduledTask<number> = delayed.scheduleRepeating(
- *   () => clock.now(),
- *   { periodMs: 10 },
- * );
- * clock.tick(30);
- * assert.equal(task.runs, 3);
- * assert.equal(await task.future, 10); // the first run's result
- * assert.equal(task.cancel(), true);
- * assert.equal(task.signal.aborted, true);
- * assert.equal(delayed.size, 0);
- * ```
  */
 export interface ScheduledTask<T> extends TaskContext, Disposable {
   /**
    * The outcome of the first run, or the cancellation reason when the task
-   * is cancelled before its first run settles. For a repeating task it
-   * never counts as an unhandled rejection (failures go to `onError`).
+   * is cancelled before its first run settles. A cancellation (by
+   * `cancel()`, the signal, or the executor's disposal) and the failures of
+   * a repeating task (they go to `onError`) never count as unhandled
+   * rejections.
    */
   readonly future: Future<T>;
   /** The number of runs that have settled. */
@@ -195,6 +121,24 @@ export interface ScheduledTask<T> extends TaskContext, Disposable {
    * @param reason The reason (default: a `DOMException` named
    *   `"AbortError"`).
    * @returns Whether there was anything to cancel.
+   *
+   * @example Cancelling before it runs
+   * ```ts
+   * import { DelayedExecutor, VirtualClock } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const clock = new VirtualClock();
+   * const delayed = new DelayedExecutor({ clock });
+   * let ran = false;
+   * const task = delayed.schedule(() => (ran = true), 100);
+   * assert.equal(task.cancel(), true);
+   * assert.equal(task.cancel(), false);
+   * clock.tick(100);
+   * assert.equal(ran, false);
+   * assert.equal(task.signal.aborted, true);
+   * await assert.rejects(task.future, { name: "AbortError" });
+   * assert.equal(clock.pendingTimers, 0);
+   * ```
    */
   cancel(reason?: unknown): boolean;
 }
@@ -212,7 +156,9 @@ const REPEAT = "schedule the repeating task";
  * Each `schedule*` call returns a {@linkcode ScheduledTask} handle: a future
  * of the (first) result, `cancel()`, and `[Symbol.dispose]` (so `using`
  * cancels a task that has not run). The task receives the handle as its
- * context; its `signal` aborts when the task is cancelled.
+ * context; its `signal` aborts when the task is cancelled. A cancelled task
+ * leaves nothing behind: its heap entry, abort listener and handle are
+ * released at once.
  *
  * It is an {@linkcode Executor} too: `execute(task)` runs `task` on the
  * timer heap as soon as possible (like `setTimeout(task, 0)`), so
@@ -228,7 +174,7 @@ const REPEAT = "schedule the repeating task";
  * const order: string[] = [];
  * delayed.schedule(() => order.push("b"), 20);
  * delayed.schedule(() => order.push("a"), 10);
- * const last = delayed.scheduleAt(20, () => order.push("c"));
+ * const last = delayed.scheduleAt(() => order.push("c"), 20);
  * clock.tick(20);
  * assert.deepEqual(order, ["a", "b", "c"]);
  * assert.equal(await last.future, 3);
@@ -244,7 +190,8 @@ export class DelayedExecutor implements Executor, Disposable {
    * Creates the executor.
    *
    * @param options `clock`.
-   * @throws {TypeError} When `options` or `clock` has the wrong type.
+   * @throws {TypeError} When `options` is not an object (an `AbortSignal` in
+   *   its place included) or `clock` is not a `Clock`.
    *
    * @example On the system clock
    * ```ts
@@ -256,51 +203,23 @@ export class DelayedExecutor implements Executor, Disposable {
    */
   constructor(options?: DelayedExecutorOptions) {
     assertOptions(CREATE, options);
-    const clock = options?.clock === undefined ? systemClock : options.clock;
-    if (
-      clock === null || typeof clock !== "object" ||
-      typeof clock.setTimeout !== "function" ||
-      typeof clock.now !== "function"
-    ) {
-      typeError(CREATE, "clock", "a Clock", clock);
-    }
-    this.#clock = clock;
-    this.#timers = timerQueueFor(clock);
+    const clock = options?.clock;
+    if (clock === null) typeError(CREATE, "clock", "a Clock", clock);
+    assertClock(CREATE, clock);
+    this.#clock = clock ?? systemClock;
+    this.#timers = timerQueueFor(this.#clock);
   }
 
-  /**
-   * The clock of this executor.
-   *
-   * @example Reading the clock
-   * ```ts
-   * import { DelayedExecutor, VirtualClock } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const clock = new VirtualClock();
-   * assert.equal(new DelayedExecutor({ clock }).clock, clock);
-   * ```
-   */
+  /** The clock of this executor. */
   get clock(): Clock {
     return this.#clock;
   }
 
   /**
-   * The number of tasks not yet finished: waiting, running, or repeating.
-   *
-   * @example Counting
-   * ```ts
-   * import { DelayedExecutor, VirtualClock } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const clock = new VirtualClock();
-   * const delayed = new DelayedExecutor({ clock });
-   * delayed.schedule(() => {}, 5);
-   * assert.equal(delayed.size, 1);
-   * clock.tick(5);
-   * assert.equal(delayed.size, 0);
-   * ```
+   * The number of tasks scheduled and not finished: waiting for their time,
+   * running, or repeating.
    */
-  get size(): number {
+  get queued(): number {
     return this.#list.size;
   }
 
@@ -313,23 +232,23 @@ export class DelayedExecutor implements Executor, Disposable {
    * @param options `signal`.
    * @returns The handle.
    * @throws {TypeError} When `fn` is not a function or an option has the
-   *   wrong type.
+   *   wrong type (an `AbortSignal` in place of the options included).
    * @throws {RangeError} When `delayMs` is negative or not finite.
    * @throws {InvalidStateError} Once the executor is disposed.
    *
-   * @example Cancelling before it runs
+   * @example Cancelling through a signal
    * ```ts
    * import { DelayedExecutor, VirtualClock } from "@pledge/core";
    * import assert from "node:assert/strict";
    *
    * const clock = new VirtualClock();
    * const delayed = new DelayedExecutor({ clock });
-   * let ran = false;
-   * const task = delayed.schedule(() => (ran = true), 100);
-   * assert.equal(task.cancel(), true);
-   * clock.tick(100);
-   * assert.equal(ran, false);
-   * await assert.rejects(task.future, { name: "AbortError" });
+   * const controller = new AbortController();
+   * const task = delayed.schedule(() => "late", 100, { signal: controller.signal });
+   * controller.abort(new Error("cancelled by user"));
+   * await assert.rejects(task.future, /cancelled by user/);
+   * assert.equal(delayed.queued, 0);
+   * assert.equal(clock.pendingTimers, 0);
    * ```
    */
   schedule<T>(
@@ -347,12 +266,12 @@ export class DelayedExecutor implements Executor, Disposable {
    * heap, when `time` has passed).
    *
    * @typeParam T The type of the result.
-   * @param time The clock time, in milliseconds (as `clock.now()`).
    * @param fn The task; it receives the handle as its context.
+   * @param time The clock time, in milliseconds (as `clock.now()`).
    * @param options `signal`.
    * @returns The handle.
    * @throws {TypeError} When `fn` is not a function or an option has the
-   *   wrong type.
+   *   wrong type (an `AbortSignal` in place of the options included).
    * @throws {RangeError} When `time` is not finite.
    * @throws {InvalidStateError} Once the executor is disposed.
    *
@@ -363,18 +282,18 @@ export class DelayedExecutor implements Executor, Disposable {
    *
    * const clock = new VirtualClock({ startMs: 1000 });
    * const delayed = new DelayedExecutor({ clock });
-   * const task = delayed.scheduleAt(1500, () => clock.now());
+   * const task = delayed.scheduleAt(() => clock.now(), 1500);
    * clock.tick(500);
    * assert.equal(await task.future, 1500);
    * ```
    */
   scheduleAt<T>(
-    time: number,
     fn: (context: TaskContext) => T | PromiseLike<T>,
+    time: number,
     options?: ScheduleOptions,
   ): ScheduledTask<Awaited<T>> {
-    assertFinite(SCHEDULE, "time", time);
     assertFunction(SCHEDULE, "fn", fn);
+    assertFinite(SCHEDULE, "time", time);
     return this.#add(fn, time, options, undefined);
   }
 
@@ -389,7 +308,7 @@ export class DelayedExecutor implements Executor, Disposable {
    *   `signal`, `onError`, `stopOnError`.
    * @returns The handle; its future holds the first run's outcome.
    * @throws {TypeError} When `fn` is not a function or an option has the
-   *   wrong type.
+   *   wrong type (an `AbortSignal` in place of the options included).
    * @throws {RangeError} When `periodMs` is not a finite number > 0 or
    *   `initialDelayMs` is negative or not finite.
    * @throws {InvalidStateError} Once the executor is disposed.
@@ -413,34 +332,16 @@ export class DelayedExecutor implements Executor, Disposable {
    * assert.deepEqual(starts["fixed-delay"], [100, 230, 360]);
    * delayed[Symbol.dispose]();
    * ```
-   *
-   * @example Reporting failures and stopping
-   * ```ts
-   * import { DelayedExecutor, VirtualClock } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const clock = new VirtualClock();
-   * const delayed = new DelayedExecutor({ clock });
-   * const errors: unknown[] = [];
-   * const task = delayed.scheduleRepeating(({ signal }) => {
-   *   if (clock.now() >= 30) throw new Error("broken");
-   *   return signal.aborted;
-   * }, { periodMs: 10, stopOnError: true, onError: (e) => errors.push(e) });
-   * clock.tick(100);
-   * assert.equal(task.runs, 3);
-   * assert.equal(errors.length, 1);
-   * assert.equal(await task.future, false);
-   * assert.equal(clock.pendingTimers, 0);
-   * ```
    */
   scheduleRepeating<T>(
     fn: (context: TaskContext) => T | PromiseLike<T>,
     options: ScheduleRepeatingOptions,
   ): ScheduledTask<Awaited<T>> {
     assertFunction(REPEAT, "fn", fn);
-    if (options === null || typeof options !== "object") {
+    if (options === undefined) {
       typeError(REPEAT, "options", "an options object", options);
     }
+    assertOptions(REPEAT, options);
     const { periodMs, mode = "fixed-rate", onError, stopOnError = false } =
       options;
     assertPositiveDuration(REPEAT, "periodMs", periodMs);
@@ -514,7 +415,6 @@ export class DelayedExecutor implements Executor, Disposable {
    *   using delayed = new DelayedExecutor({ clock });
    *   delayed.scheduleRepeating(() => {}, { periodMs: 10 });
    * }
-   * await Promise.resolve();
    * assert.equal(clock.pendingTimers, 0);
    * ```
    */
@@ -522,9 +422,8 @@ export class DelayedExecutor implements Executor, Disposable {
     this.#closed = true;
     const list = this.#list;
     if (list.head === undefined) return;
-    const reason = new DOMException(
+    const reason = abortError(
       "The scheduled task was cancelled as its executor was disposed",
-      "AbortError",
     );
     let task;
     while ((task = list.head) !== undefined) task.cancel(reason);
@@ -544,13 +443,14 @@ export class DelayedExecutor implements Executor, Disposable {
     options: ScheduleOptions | undefined,
     repeat: Repeat | undefined,
   ): ScheduledTask<Awaited<T>> {
+    const action = repeat === undefined ? SCHEDULE : REPEAT;
     let signal: AbortSignal | undefined;
     if (options !== undefined) {
-      assertOptions(SCHEDULE, options);
+      assertOptions(action, options);
       signal = options.signal;
-      assertSignal(repeat === undefined ? SCHEDULE : REPEAT, signal);
+      assertSignal(action, signal);
     }
-    this.#assertOpen(repeat === undefined ? SCHEDULE : REPEAT);
+    this.#assertOpen(action);
     return new Schedule<Awaited<T>>(
       fn as (context: TaskContext) => unknown,
       deadline,

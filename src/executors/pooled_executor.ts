@@ -10,6 +10,7 @@ import type { Clock } from "../core/clock.ts";
 import { systemClock } from "../core/clock.ts";
 import type { Executor } from "../core/executor.ts";
 import {
+  assertClock,
   assertDuration,
   assertFinite,
   assertFunction,
@@ -24,25 +25,7 @@ import { Future } from "../future/future.ts";
 import { PoolEngine } from "./_pool_engine.ts";
 import type { TaskContext } from "./task_context.ts";
 
-/**
- * Options of the {@linkcode PooledExecutor} constructor.
- *
- * @example One slot and a queue of one
- * ```ts
- * import { Completer, PooledExecutor, type PooledExecutorOptions, QueueFullError } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const options: PooledExecutorOptions = { concurrency: 1, maxQueue: 1 };
- * const pool = new PooledExecutor(options);
- * const gate = new Completer<void>();
- * const running = pool.submit(() => gate.future);
- * const queued = pool.submit(() => "queued");
- * await assert.rejects(pool.submit(() => "refused"), QueueFullError);
- * gate.resolve();
- * assert.equal(await queued, "queued");
- * await running;
- * ```
- */
+/** Options of the {@linkcode PooledExecutor} constructor. */
 export interface PooledExecutorOptions {
   /**
    * The number of slots: the total weight of the tasks that may run at once.
@@ -51,7 +34,9 @@ export interface PooledExecutorOptions {
   concurrency: number;
   /**
    * The most tasks that may wait for a slot; one more is rejected with a
-   * {@linkcode QueueFullError}. An integer >= 0, or `Infinity`.
+   * {@linkcode QueueFullError}. An integer >= 0, or `Infinity`. Unbounded
+   * by default because a queue's job is to hold work until a slot frees
+   * (as in p-queue); bound it to shed load instead.
    *
    * @default {Infinity}
    */
@@ -64,26 +49,7 @@ export interface PooledExecutorOptions {
   clock?: Clock | undefined;
 }
 
-/**
- * Options of {@linkcode PooledExecutor.submit}.
- *
- * @example A time limit the task honours through its signal
- * ```ts
- * import { PooledExecutor, type PooledSubmitOptions, VirtualClock } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const pool = new PooledExecutor({ concurrency: 1, clock });
- * const options: PooledSubmitOptions = { priority: 1, timeoutMs: 100 };
- * const slow = pool.submit(({ signal }) =>
- *   new Promise((_, reject) => {
- *     signal.addEventListener("abort", () => reject(signal.reason));
- *   }), options);
- * clock.tick(100);
- * await assert.rejects(slow, { name: "TimeoutError" });
- * assert.equal(clock.pendingTimers, 0);
- * ```
- */
+/** Options of {@linkcode PooledExecutor.submit}. */
 export interface PooledSubmitOptions {
   /**
    * Higher runs first; equal priorities run in submission order. A finite
@@ -103,6 +69,8 @@ export interface PooledSubmitOptions {
    * Removes the task when it aborts while the task waits; aborts the task's
    * own signal when it aborts while the task runs. Either way the future
    * rejects with `signal.reason` at once.
+   *
+   * @default {undefined}
    */
   signal?: AbortSignal | undefined;
   /**
@@ -115,28 +83,13 @@ export interface PooledSubmitOptions {
   timeoutMs?: number | undefined;
 }
 
-/**
- * Options of {@linkcode PooledExecutor.onIdle} and `onEmpty`.
- *
- * @example Giving up on waiting for idle
- * ```ts
- * import { Completer, PooledExecutor, type PooledWaitOptions } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const pool = new PooledExecutor({ concurrency: 1 });
- * const gate = new Completer<void>();
- * const busy = pool.submit(() => gate.future);
- * const controller = new AbortController();
- * const options: PooledWaitOptions = { signal: controller.signal };
- * const idle = pool.onIdle(options);
- * controller.abort(new Error("gave up"));
- * await assert.rejects(idle, /gave up/);
- * gate.resolve();
- * await busy;
- * ```
- */
+/** Options of {@linkcode PooledExecutor.onIdle} and `onEmpty`. */
 export interface PooledWaitOptions {
-  /** Stop waiting, rejecting with `signal.reason`, when it aborts. */
+  /**
+   * Stop waiting, rejecting with `signal.reason`, when it aborts.
+   *
+   * @default {undefined}
+   */
   signal?: AbortSignal | undefined;
 }
 
@@ -158,6 +111,9 @@ const CREATE = "create the PooledExecutor";
  *   its future rejects with `signal.reason` at once, but a running task
  *   keeps its slots until it really settles, so `concurrency` bounds the
  *   work in progress, not only the work awaited.
+ * - The queue is unbounded by default (`maxQueue: Infinity`): a queue's job
+ *   is to hold work until a slot frees, as in p-queue. Set `maxQueue` to
+ *   refuse work past a bound with a {@linkcode QueueFullError}.
  * - `clear(reason)` rejects every waiting task; nothing is left pending.
  * - It is an {@linkcode Executor} too: `execute(task)` runs a synchronous
  *   task in a slot on a later microtask, so `future.via(pool)` runs
@@ -181,26 +137,6 @@ const CREATE = "create the PooledExecutor";
  * assert.deepEqual(results, [10, 20, 30, 40]);
  * assert.equal(peak, 2);
  * ```
- *
- * @example Priorities and weights
- * ```ts
- * import { Completer, PooledExecutor } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const pool = new PooledExecutor({ concurrency: 2 });
- * const gate = new Completer<void>();
- * const order: string[] = [];
- * const blocker = pool.submit(() => gate.future, { weight: 2 });
- * const jobs = [
- *   pool.submit(() => order.push("low"), { priority: -1 }),
- *   pool.submit(() => order.push("urgent"), { priority: 5 }),
- *   pool.submit(() => order.push("normal")),
- * ];
- * assert.equal(pool.pending, 3);
- * gate.resolve();
- * await Promise.all([blocker, ...jobs]);
- * assert.deepEqual(order, ["urgent", "normal", "low"]);
- * ```
  */
 export class PooledExecutor implements Executor, AsyncDisposable {
   readonly #pool: PoolEngine;
@@ -209,8 +145,9 @@ export class PooledExecutor implements Executor, AsyncDisposable {
    * Creates the executor.
    *
    * @param options `concurrency` (required), `maxQueue`, `clock`.
-   * @throws {TypeError} When `options` is not an object or an option has the
-   *   wrong type.
+   * @throws {TypeError} When `options` is not an object (an `AbortSignal` in
+   *   its place included), an option has the wrong type, or `clock` is not a
+   *   `Clock`.
    * @throws {RangeError} When `concurrency` is not an integer >= 1 or
    *   `Infinity`, or `maxQueue` not an integer >= 0 or `Infinity`.
    *
@@ -225,18 +162,14 @@ export class PooledExecutor implements Executor, AsyncDisposable {
    * ```
    */
   constructor(options: PooledExecutorOptions) {
-    if (options === null || typeof options !== "object") {
+    if (options === undefined) {
       typeError(CREATE, "options", "an options object", options);
     }
+    assertOptions(CREATE, options);
     const { concurrency, maxQueue = Infinity, clock = systemClock } = options;
     assertIntegerOrInfinity(CREATE, "concurrency", concurrency, 1);
     assertIntegerOrInfinity(CREATE, "maxQueue", maxQueue, 0);
-    if (
-      clock === null || typeof clock !== "object" ||
-      typeof clock.setTimeout !== "function"
-    ) {
-      assertFunction(CREATE, "clock.setTimeout", clock?.setTimeout);
-    }
+    assertClock(CREATE, clock);
     this.#pool = new PoolEngine(concurrency, maxQueue, clock);
   }
 
@@ -244,73 +177,20 @@ export class PooledExecutor implements Executor, AsyncDisposable {
    * The number of slots. Setting it takes effect at once: raising it starts
    * waiting tasks; lowering it lets running tasks finish and starts new ones
    * only when slots are free. A waiting task heavier than a lowered limit
-   * runs alone, taking every slot.
-   *
-   * @throws {RangeError} When set to something else than an integer >= 1 or
-   *   `Infinity`.
-   *
-   * @example Raising the limit
-   * ```ts
-   * import { Completer, PooledExecutor } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const pool = new PooledExecutor({ concurrency: 1 });
-   * const gate = new Completer<void>();
-   * const a = pool.submit(() => gate.future);
-   * const b = pool.submit(() => gate.future);
-   * assert.equal(pool.active, 1);
-   * pool.concurrency = 2;
-   * assert.equal(pool.active, 2);
-   * gate.resolve();
-   * await Promise.all([a, b]);
-   * ```
+   * runs alone, taking every slot. An integer >= 1, or `Infinity` (a
+   * `RangeError` otherwise).
    */
   get concurrency(): number {
     return this.#pool.concurrency;
   }
 
-  /**
-   * Sets the number of slots (see the getter for the effect on running and
-   * waiting tasks).
-   *
-   * @param value An integer >= 1, or `Infinity`.
-   * @throws {RangeError} When `value` is not an integer >= 1 or `Infinity`.
-   *
-   * @example Lowering the limit
-   * ```ts
-   * import { Completer, PooledExecutor } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const pool = new PooledExecutor({ concurrency: 2 });
-   * pool.concurrency = 1;
-   * const gate = new Completer<void>();
-   * const first = pool.submit(() => gate.future);
-   * const second = pool.submit(() => "second");
-   * assert.equal(pool.active, 1);
-   * assert.equal(pool.pending, 1);
-   * assert.throws(() => (pool.concurrency = 0), RangeError);
-   * gate.resolve();
-   * assert.equal(await second, "second");
-   * await first;
-   * ```
-   */
   set concurrency(value: number) {
     assertIntegerOrInfinity("set the concurrency", "concurrency", value, 1);
     this.#pool.concurrency = value;
     this.#pool.drain();
   }
 
-  /**
-   * The most tasks that may wait.
-   *
-   * @example Reading the limit
-   * ```ts
-   * import { PooledExecutor } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * assert.equal(new PooledExecutor({ concurrency: 1 }).maxQueue, Infinity);
-   * ```
-   */
+  /** The most tasks that may wait (see {@linkcode PooledExecutorOptions}). */
   get maxQueue(): number {
     return this.#pool.maxQueue;
   }
@@ -318,59 +198,17 @@ export class PooledExecutor implements Executor, AsyncDisposable {
   /**
    * The number of tasks holding slots: running, or (for `execute`) started
    * and about to run.
-   *
-   * @example Counting running tasks
-   * ```ts
-   * import { Completer, PooledExecutor } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const pool = new PooledExecutor({ concurrency: 3 });
-   * const gate = new Completer<void>();
-   * const done = pool.submit(() => gate.future);
-   * assert.equal(pool.active, 1);
-   * gate.resolve();
-   * await done;
-   * assert.equal(pool.active, 0);
-   * ```
    */
-  get active(): number {
-    return this.#pool.active;
+  get running(): number {
+    return this.#pool.running;
   }
 
-  /**
-   * The number of tasks waiting for a slot.
-   *
-   * @example Counting waiting tasks
-   * ```ts
-   * import { PooledExecutor } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const pool = new PooledExecutor({ concurrency: 1 });
-   * pool.pause();
-   * const done = pool.submit(() => 1);
-   * assert.equal(pool.pending, 1);
-   * pool.resume();
-   * assert.equal(pool.pending, 0);
-   * assert.equal(await done, 1);
-   * ```
-   */
-  get pending(): number {
+  /** The number of tasks waiting for a slot. */
+  get queued(): number {
     return this.#pool.queue.size;
   }
 
-  /**
-   * Whether the executor is paused.
-   *
-   * @example After pause
-   * ```ts
-   * import { PooledExecutor } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const pool = new PooledExecutor({ concurrency: 1 });
-   * pool.pause();
-   * assert.equal(pool.paused, true);
-   * ```
-   */
+  /** Whether the executor is paused. */
   get paused(): boolean {
     return this.#pool.paused;
   }
@@ -388,83 +226,74 @@ export class PooledExecutor implements Executor, AsyncDisposable {
    *   (already aborted, or aborted before the task settles), with a
    *   `DOMException` named `"TimeoutError"`, with a {@linkcode QueueFullError}
    *   when the queue is full, with the `clear` reason, or with an
-   *   {@linkcode InvalidStateError} once the executor is disposed.
-   * @throws {TypeError} When `fn` is not a function or an option has the
-   *   wrong type.
-   * @throws {RangeError} When `priority` is not finite, `weight` is not an
-   *   integer from 1 to `concurrency`, or `timeoutMs` is negative or not
-   *   finite.
+   *   {@linkcode InvalidStateError} once the executor is disposed. Bad
+   *   arguments reject it too, before anything is queued: a `TypeError` when
+   *   `fn` is not a function or an option has the wrong type (an
+   *   `AbortSignal` in place of the options included), a `RangeError` when
+   *   `priority` is not finite, `weight` is not an integer from 1 to
+   *   `concurrency`, or `timeoutMs` is negative or not finite.
    *
-   * @example Removing a waiting task through its signal
+   * @example Priorities, and a waiting task removed through its signal
    * ```ts
    * import { Completer, PooledExecutor } from "@pledge/core";
    * import assert from "node:assert/strict";
    *
    * const pool = new PooledExecutor({ concurrency: 1 });
    * const gate = new Completer<void>();
+   * const order: string[] = [];
    * const first = pool.submit(() => gate.future);
+   * const low = pool.submit(() => order.push("low"), { priority: -1 });
+   * const high = pool.submit(() => order.push("high"), { priority: 5 });
    * const controller = new AbortController();
-   * const second = pool.submit(() => "never", { signal: controller.signal });
+   * const dropped = pool.submit(() => "never", { signal: controller.signal });
    * controller.abort(new Error("not needed"));
-   * await assert.rejects(second, /not needed/);
-   * assert.equal(pool.pending, 0);
+   * await assert.rejects(dropped, /not needed/);
+   * assert.equal(pool.queued, 2);
    * gate.resolve();
-   * await first;
-   * ```
-   *
-   * @example A task that watches its signal
-   * ```ts
-   * import { PooledExecutor, VirtualClock } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const clock = new VirtualClock();
-   * const pool = new PooledExecutor({ concurrency: 1, clock });
-   * let seen: unknown;
-   * const job = pool.submit(({ signal }) =>
-   *   new Promise((_, reject) =>
-   *     signal.addEventListener("abort", () => reject(seen = signal.reason))
-   *   ), { timeoutMs: 100 });
-   * clock.tick(100);
-   * await assert.rejects(job, { name: "TimeoutError" });
-   * assert.equal((seen as Error).name, "TimeoutError");
+   * await Promise.all([first, low, high]);
+   * assert.deepEqual(order, ["high", "low"]);
    * ```
    */
   submit<T>(
     fn: (context: TaskContext) => T | PromiseLike<T>,
     options?: PooledSubmitOptions,
   ): Future<Awaited<T>> {
-    assertFunction(SUBMIT, "fn", fn);
     let priority = 0;
     let weight = 1;
     let timeoutMs = -1;
     let signal: AbortSignal | undefined;
-    if (options !== undefined) {
-      assertOptions(SUBMIT, options);
-      if (options.priority !== undefined) {
-        priority = options.priority;
-        assertFinite(SUBMIT, "priority", priority);
-      }
-      if (options.weight !== undefined) {
-        weight = options.weight;
-        assertInteger(SUBMIT, "weight", weight, 1);
-        const concurrency = this.#pool.concurrency;
-        if (weight > concurrency) {
-          rangeError(
-            SUBMIT,
-            "weight",
-            `an integer <= concurrency (${concurrency})`,
-            weight,
-          );
+    try {
+      assertFunction(SUBMIT, "fn", fn);
+      if (options !== undefined) {
+        assertOptions(SUBMIT, options);
+        if (options.priority !== undefined) {
+          priority = options.priority;
+          assertFinite(SUBMIT, "priority", priority);
         }
+        if (options.weight !== undefined) {
+          weight = options.weight;
+          assertInteger(SUBMIT, "weight", weight, 1);
+          const concurrency = this.#pool.concurrency;
+          if (weight > concurrency) {
+            rangeError(
+              SUBMIT,
+              "weight",
+              `an integer <= concurrency (${concurrency})`,
+              weight,
+            );
+          }
+        }
+        if (options.timeoutMs !== undefined) {
+          timeoutMs = options.timeoutMs;
+          assertDuration(SUBMIT, "timeoutMs", timeoutMs);
+        }
+        signal = options.signal;
+        assertSignal(SUBMIT, signal);
       }
-      if (options.timeoutMs !== undefined) {
-        timeoutMs = options.timeoutMs;
-        assertDuration(SUBMIT, "timeoutMs", timeoutMs);
-      }
-      signal = options.signal;
-      assertSignal(SUBMIT, signal);
-      if (signal?.aborted) return Future.reject(signal.reason);
+    } catch (error) {
+      return Future.reject(error);
     }
+    if (signal?.aborted) return Future.reject(signal.reason);
     return this.#pool.submit(fn, priority, weight, timeoutMs, signal);
   }
 
@@ -504,7 +333,7 @@ export class PooledExecutor implements Executor, AsyncDisposable {
   /**
    * Stops starting tasks; running ones go on. Submissions queue up.
    *
-   * @example Pausing and resuming
+   * @example Pausing
    * ```ts
    * import { PooledExecutor } from "@pledge/core";
    * import assert from "node:assert/strict";
@@ -514,8 +343,8 @@ export class PooledExecutor implements Executor, AsyncDisposable {
    * let ran = false;
    * const job = pool.submit(() => (ran = true));
    * assert.equal(ran, false);
+   * assert.equal(pool.queued, 1);
    * pool.resume();
-   * assert.equal(ran, true);
    * await job;
    * ```
    */
@@ -535,6 +364,7 @@ export class PooledExecutor implements Executor, AsyncDisposable {
    * pool.pause();
    * const job = pool.submit(() => 7);
    * pool.resume();
+   * assert.equal(pool.running, 0);
    * assert.equal(await job, 7);
    * ```
    */
@@ -578,8 +408,8 @@ export class PooledExecutor implements Executor, AsyncDisposable {
    *
    * @param options `signal`.
    * @returns A future that resolves when the queue is empty, or rejects
-   *   with `signal.reason`.
-   * @throws {TypeError} When `options` or `signal` has the wrong type.
+   *   with `signal.reason` (the wait is then forgotten). It rejects with a
+   *   `TypeError` when `options` or `signal` has the wrong type.
    *
    * @example Waiting until everything has started
    * ```ts
@@ -594,7 +424,7 @@ export class PooledExecutor implements Executor, AsyncDisposable {
    * assert.equal(empty.state, "pending");
    * gate.resolve();
    * await empty;
-   * assert.equal(pool.pending, 0);
+   * assert.equal(pool.queued, 0);
    * await Promise.all([a, b]);
    * ```
    */
@@ -607,10 +437,10 @@ export class PooledExecutor implements Executor, AsyncDisposable {
    *
    * @param options `signal`.
    * @returns A future that resolves when idle, or rejects with
-   *   `signal.reason`.
-   * @throws {TypeError} When `options` or `signal` has the wrong type.
+   *   `signal.reason` (the wait is then forgotten). It rejects with a
+   *   `TypeError` when `options` or `signal` has the wrong type.
    *
-   * @example Waiting for all work to finish
+   * @example Waiting for all work to finish, or giving up
    * ```ts
    * import { PooledExecutor } from "@pledge/core";
    * import assert from "node:assert/strict";
@@ -623,6 +453,10 @@ export class PooledExecutor implements Executor, AsyncDisposable {
    *     done++;
    *   });
    * }
+   * const controller = new AbortController();
+   * const gaveUp = pool.onIdle({ signal: controller.signal });
+   * controller.abort(new Error("gave up"));
+   * await assert.rejects(gaveUp, /gave up/);
    * await pool.onIdle();
    * assert.equal(done, 5);
    * ```
@@ -668,9 +502,14 @@ export class PooledExecutor implements Executor, AsyncDisposable {
     idle: boolean,
     options: PooledWaitOptions | undefined,
   ): Future<void> {
-    assertOptions(action, options);
-    const signal = options?.signal;
-    assertSignal(action, signal);
+    let signal: AbortSignal | undefined;
+    try {
+      assertOptions(action, options);
+      signal = options?.signal;
+      assertSignal(action, signal);
+    } catch (error) {
+      return Future.reject(error);
+    }
     if (signal?.aborted) return Future.reject(signal.reason);
     return this.#pool.wait(idle, signal);
   }

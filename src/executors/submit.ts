@@ -11,33 +11,23 @@ import {
   assertOptions,
   assertSignal,
 } from "../core/_validate.ts";
-import { Future, rejectFuture, resolveFuture } from "../future/future.ts";
-import { onAbort } from "../cancel/signals.ts";
+import { Future } from "../future/future.ts";
+import {
+  pendingFuture,
+  rejectFuture,
+  resolveFuture,
+} from "../future/_settle.ts";
+import { reportError } from "../core/_report.ts";
+import { onSignalAbort } from "../cancel/_token_core.ts";
 import { PooledExecutor } from "./pooled_executor.ts";
 
-/**
- * Options of {@linkcode submit}.
- *
- * @example Aborting before the executor runs the task
- * ```ts
- * import { DelayedExecutor, submit, type SubmitOptions, VirtualClock } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const controller = new AbortController();
- * const options: SubmitOptions = { signal: controller.signal };
- * let ran = false;
- * const result = submit(new DelayedExecutor({ clock }), () => (ran = true), options);
- * controller.abort(new Error("stop"));
- * clock.tick(0);
- * await assert.rejects(result, /stop/);
- * assert.equal(ran, false);
- * ```
- */
+/** Options of {@linkcode submit}. */
 export interface SubmitOptions {
   /**
    * When it aborts before the executor runs `fn`, the future rejects with
    * `signal.reason` at once and `fn` never runs.
+   *
+   * @default {undefined}
    */
   signal?: AbortSignal | undefined;
 }
@@ -55,32 +45,26 @@ const ACTION = "submit the task";
  * @param executor Where `fn` runs.
  * @param fn The task.
  * @param options `signal`.
- * @returns A future of the result; it rejects with what `execute` threw
- *   when the executor refuses the task.
- * @throws {unknown} What `execute` threw after running `fn` (a broken
- *   executor).
- * @throws {TypeError} When `executor` has no `execute` method, `fn` is not a
- *   function, or an option has the wrong type.
+ * @returns A future of the result. It rejects with what `execute` threw
+ *   when the executor refuses the task, and, before anything is started,
+ *   with a `TypeError` when `executor` has no `execute` method, `fn` is not
+ *   a function, or an option has the wrong type (an `AbortSignal` in place
+ *   of the options included).
+ *   What `execute` throws after running `fn` (a broken executor) is
+ *   reported (rethrown on a microtask); `submit` itself never throws.
  *
- * @example A future from a plain executor
+ * @example A future from any executor
  * ```ts
- * import { microtaskExecutor, submit } from "@pledge/core";
+ * import { DelayedExecutor, microtaskExecutor, submit, VirtualClock } from "@pledge/core";
  * import assert from "node:assert/strict";
  *
  * const answer = submit(microtaskExecutor, () => 6 * 7);
  * assert.equal(answer.state, "pending");
  * assert.equal(await answer, 42);
- * ```
- *
- * @example On a delayed executor
- * ```ts
- * import { DelayedExecutor, submit, VirtualClock } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
  * const clock = new VirtualClock();
- * const answer = submit(new DelayedExecutor({ clock }), () => "later");
+ * const later = submit(new DelayedExecutor({ clock }), () => "later");
  * clock.tick(0);
- * assert.equal(await answer, "later");
+ * assert.equal(await later, "later");
  * ```
  */
 export function submit<T>(
@@ -88,25 +72,30 @@ export function submit<T>(
   fn: () => T | PromiseLike<T>,
   options?: SubmitOptions,
 ): Future<Awaited<T>> {
-  if (
-    executor === null || typeof executor !== "object" ||
-    typeof executor.execute !== "function"
-  ) {
-    assertFunction(ACTION, "executor.execute", executor?.execute);
+  let signal: AbortSignal | undefined;
+  try {
+    if (
+      executor === null || typeof executor !== "object" ||
+      typeof executor.execute !== "function"
+    ) {
+      assertFunction(ACTION, "executor.execute", executor?.execute);
+    }
+    assertFunction(ACTION, "fn", fn);
+    assertOptions(ACTION, options);
+    signal = options?.signal;
+    assertSignal(ACTION, signal);
+  } catch (error) {
+    return Future.reject(error);
   }
-  assertFunction(ACTION, "fn", fn);
-  assertOptions(ACTION, options);
-  const signal = options?.signal;
-  assertSignal(ACTION, signal);
   if (executor instanceof PooledExecutor) {
     return executor.submit(fn, signal === undefined ? undefined : { signal });
   }
   if (signal?.aborted) return Future.reject(signal.reason);
-  const future = new Future<Awaited<T>>();
+  const future = pendingFuture<Awaited<T>>();
   let settled = false;
   let registration: Disposable | undefined;
   if (signal !== undefined) {
-    registration = onAbort(signal, (reason) => {
+    registration = onSignalAbort(signal, (reason) => {
       settled = true;
       rejectFuture(future, reason);
     });
@@ -123,8 +112,13 @@ export function submit<T>(
       }
     });
   } catch (e) {
-    // The executor refused the task (or failed after running it).
-    if (settled) throw e;
+    // The executor refused the task, or (a broken executor) failed after
+    // running it: then the future has its outcome, and the error is
+    // reported.
+    if (settled) {
+      reportError(e);
+      return future;
+    }
     settled = true;
     registration?.[Symbol.dispose]();
     rejectFuture(future, e);

@@ -5,7 +5,10 @@
  */
 
 import { InvalidStateError } from "../core/errors.ts";
-import { Future, rejectFuture, resolveFuture } from "./future.ts";
+// Loads the class, which installs the settlers below.
+import type { Future } from "./future.ts";
+import "./future.ts";
+import { pendingFuture, rejectFuture, resolveFuture } from "./_settle.ts";
 
 /**
  * Creates a {@linkcode Future} and settles it later, like .NET's
@@ -32,38 +35,13 @@ import { Future, rejectFuture, resolveFuture } from "./future.ts";
  * ```
  */
 export class Completer<T> {
-  /**
-   * The future this completer settles.
-   *
-   * @example Consumers chain on the future
-   * ```ts
-   * import { Completer } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const c = new Completer<number>();
-   * const doubled = c.future.then((x) => x * 2);
-   * c.resolve(21);
-   * assert.equal(await doubled, 42);
-   * assert.equal(c.future.value, 21);
-   * ```
-   */
-  readonly future: Future<T> = new Future<T>();
+  /** The future this completer settles. */
+  readonly future: Future<T> = pendingFuture<T>();
   #completed = false;
 
   /**
    * Whether `resolve` or `reject` has been called (the future may still be
    * pending while it adopts a thenable).
-   *
-   * @example Before and after
-   * ```ts
-   * import { Completer } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const c = new Completer<void>();
-   * assert.equal(c.isCompleted, false);
-   * c.resolve();
-   * assert.equal(c.isCompleted, true);
-   * ```
    */
   get isCompleted(): boolean {
     return this.#completed;

@@ -9,64 +9,42 @@ import type { Clock } from "../core/clock.ts";
 import { systemClock } from "../core/clock.ts";
 import type { Executor } from "../core/executor.ts";
 import { InvalidStateError } from "../core/errors.ts";
+import { timerQueueFor } from "../core/_timer_queue.ts";
+import { timeoutError } from "../core/_reasons.ts";
+import { reportError } from "../core/_report.ts";
 import {
+  assertClock,
   assertDuration,
-  assertFunction,
   assertOptions,
   assertSignal,
+  invalidMessage,
 } from "../core/_validate.ts";
+import { installSettlers } from "./_settle.ts";
 
-/**
- * The state of a {@linkcode Future}.
- *
- * @example Pending, then rejected
- * ```ts
- * import { Completer, type FutureState } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const c = new Completer<number>();
- * const states: FutureState[] = [c.future.state];
- * c.reject(new Error("failed"));
- * states.push(c.future.state);
- * await assert.rejects(c.future, /failed/);
- * assert.deepEqual(states, ["pending", "rejected"]);
- * ```
- */
+/** The state of a {@linkcode Future}. */
 export type FutureState = "pending" | "fulfilled" | "rejected";
 
-/**
- * Options of {@linkcode Future.wait}.
- *
- * @example A time limit and a signal, whichever comes first
- * ```ts
- * import { Completer, type FutureWaitOptions, VirtualClock } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const clock = new VirtualClock();
- * const controller = new AbortController();
- * const options: FutureWaitOptions = { timeoutMs: 1000, signal: controller.signal, clock };
- * const waited = new Completer<string>().future.wait(options);
- * controller.abort(new Error("user left"));
- * await assert.rejects(waited, /user left/);
- * assert.equal(clock.pendingTimers, 0);
- * ```
- */
+/** Options of {@linkcode Future.wait}. */
 export interface FutureWaitOptions {
   /**
    * Reject with a `DOMException` named `"TimeoutError"` after this many
-   * milliseconds.
+   * milliseconds: a finite number >= 0.
    *
    * @default {undefined} (no time limit)
    */
-  timeoutMs?: number;
-  /** Reject with `signal.reason` when aborted. */
-  signal?: AbortSignal;
+  timeoutMs?: number | undefined;
   /**
-   * The clock for `timeoutMs`.
+   * Reject with `signal.reason`, unchanged, when it aborts.
+   *
+   * @default {undefined}
+   */
+  signal?: AbortSignal | undefined;
+  /**
+   * The clock that measures `timeoutMs`.
    *
    * @default {systemClock}
    */
-  clock?: Clock;
+  clock?: Clock | undefined;
 }
 
 // State word: the low two bits hold the state. A future created by `then`
@@ -82,6 +60,7 @@ const HAS_F = 4; // #value holds onFulfilled
 const HAS_R = 8; // #value holds onRejected
 const HAS_BOTH = 12; // #value holds onFulfilled, #executor onRejected
 const DERIVED = 16; // created by then(): inherits the parent's executor
+const HANDLED = 32; // a rejection is not reported (rejectHandled, detach)
 
 type Handler = (value: unknown) => unknown;
 
@@ -106,6 +85,7 @@ let runThenable: (
   x: unknown,
   then: (this: unknown, ...args: unknown[]) => unknown,
 ) => void;
+let detach: (f: AnyFuture, child: AnyFuture) => void;
 
 // The trampoline: jobs are pairs (target, source) in one reused array
 // (slots are cleared as they run), drained in one host microtask per batch.
@@ -118,25 +98,42 @@ class ThenableJob {
   ) {}
 }
 
-let jobs: unknown[] = [];
+// Own slots from the start (pushed while this module loads, before any
+// user code runs), kept when a burst's backing store is dropped (the length
+// is cut, never the array replaced): a setter someone puts later on an
+// index of `Array.prototype` cannot swallow a job.
+const SLOTS = 256;
+const jobs: unknown[] = [];
+for (let i = 0; i < SLOTS; i++) jobs.push(undefined);
 let size = 0;
 let scheduled = false;
 
 function drain(): void {
   const queue = jobs;
-  for (let i = 0; i < size; i += 2) {
-    const target = queue[i] as AnyFuture;
-    const source = queue[i + 1];
-    queue[i] = undefined;
-    queue[i + 1] = undefined;
-    if (source instanceof ThenableJob) {
-      runThenable(target, source.x, source.then);
-    } else runReaction(target, source as AnyFuture);
+  let i = 0;
+  for (;;) {
+    try {
+      while (i < size) {
+        const target = queue[i] as AnyFuture;
+        const source = queue[i + 1];
+        queue[i] = undefined;
+        queue[i + 1] = undefined;
+        i += 2;
+        if (source instanceof ThenableJob) {
+          runThenable(target, source.x, source.then);
+        } else runReaction(target, source as AnyFuture);
+      }
+      break;
+    } catch (error) {
+      // A job threw outside the handlers (a hostile executor, a setter on
+      // `Array.prototype`): report it and run the jobs after it.
+      reportError(error);
+    }
   }
   size = 0;
   scheduled = false;
   // Drop a backing store that a burst made large.
-  if (queue.length > 2 * 4096) jobs = [];
+  if (queue.length > 2 * 4096) queue.length = SLOTS;
 }
 
 function enqueue(target: AnyFuture, source: unknown): void {
@@ -155,6 +152,32 @@ function enqueue(target: AnyFuture, source: unknown): void {
 }
 
 function noop(): void {}
+
+// Passed as `init` by pledge itself: a pending future, settled from outside.
+const PENDING_INIT: unknown = Object.freeze({});
+
+function pending<T>(): Future<T> {
+  return new Future<T>(PENDING_INIT as never);
+}
+
+// Runs the `init` of `new Future(init)`, as `new Promise(init)` does.
+function start(f: AnyFuture, init: unknown): void {
+  if (typeof init !== "function") {
+    throw new TypeError(
+      invalidMessage("create a Future", "init", "a function", init),
+    );
+  }
+  let done = false;
+  try {
+    init((v: unknown) => {
+      if (!done) (done = true, resolveWith(f, v));
+    }, (e: unknown) => {
+      if (!done) (done = true, settle(f, REJECTED, e));
+    });
+  } catch (e) {
+    if (!done) (done = true, settle(f, REJECTED, e));
+  }
+}
 
 function isObjectLike(x: unknown): x is object {
   return (typeof x === "object" && x !== null) || typeof x === "function";
@@ -196,11 +219,11 @@ export class Future<T> implements PromiseLike<T> {
   #executor: Executor | undefined = undefined;
 
   /**
-   * Creates a future settled by `init`, as `new Promise(init)` does. Without
-   * `init` the future stays pending; prefer {@linkcode Completer} to create
-   * one you settle later.
+   * Creates a future settled by `init`, as `new Promise(init)` does. To
+   * create a future you settle later, use a {@linkcode Completer}.
    *
    * @param init Receives `resolve` and `reject`; a throw rejects the future.
+   * @throws {TypeError} When `init` is not a function (as `new Promise()`).
    *
    * @example Wrapping a callback API
    * ```ts
@@ -209,27 +232,16 @@ export class Future<T> implements PromiseLike<T> {
    *
    * const f = new Future<string>((resolve) => resolve("done"));
    * assert.equal(await f, "done");
+   * assert.throws(() => new Future(undefined as never), TypeError);
    * ```
    */
   constructor(
-    init?: (
+    init: (
       resolve: (value: T | PromiseLike<T>) => void,
       reject: (reason?: unknown) => void,
     ) => void,
   ) {
-    if (init !== undefined) {
-      assertFunction("create a Future", "init", init);
-      let done = false;
-      try {
-        init((v) => {
-          if (!done) (done = true, resolveWith(this, v));
-        }, (e) => {
-          if (!done) (done = true, settle(this, REJECTED, e));
-        });
-      } catch (e) {
-        if (!done) (done = true, settle(this, REJECTED, e));
-      }
-    }
+    if ((init as unknown) !== PENDING_INIT) start(this as AnyFuture, init);
   }
 
   static {
@@ -301,13 +313,14 @@ export class Future<T> implements PromiseLike<T> {
       settle(f, FULFILLED, x);
     };
     settle = (f, state, value) => {
-      if ((f.#state & STATE) !== PENDING) return;
+      const bits = f.#state;
+      if ((bits & STATE) !== PENDING) return;
       f.#state = state;
       f.#value = value;
       const rs = f.#reactions;
       f.#reactions = undefined;
       if (rs === undefined) {
-        if (state === REJECTED) {
+        if (state === REJECTED && (bits & HANDLED) === 0) {
           // Nobody listens yet: let the host track it as it tracks promises.
           f.#reactions = Promise.reject(value) as Promise<never>;
         }
@@ -324,7 +337,7 @@ export class Future<T> implements PromiseLike<T> {
       // Settled meanwhile (rejected from outside while it followed `parent`).
       if ((bits & STATE) !== PENDING) return;
       let handler: Handler | undefined;
-      if (bits !== PENDING) {
+      if ((bits & DERIVED) !== 0) {
         const has = bits & HAS_BOTH;
         if (state === FULFILLED) {
           if (has & HAS_F) handler = child.#value as Handler;
@@ -332,7 +345,7 @@ export class Future<T> implements PromiseLike<T> {
         else if (has === HAS_BOTH) {
           handler = child.#executor as unknown as Handler;
         }
-        child.#state = PENDING;
+        child.#state = bits & HANDLED;
         child.#value = undefined;
         child.#executor = parent.#executor;
       }
@@ -364,52 +377,48 @@ export class Future<T> implements PromiseLike<T> {
         if (!done) (done = true, settle(target as AnyFuture, REJECTED, e));
       }
     };
+    detach = (f, child) => {
+      if ((f.#state & STATE) !== PENDING) return;
+      const rs = f.#reactions;
+      if (rs === child) f.#reactions = undefined;
+      else if (Array.isArray(rs)) {
+        const i = rs.indexOf(child);
+        if (i >= 0) rs.splice(i, 1);
+        if (rs.length === 0) f.#reactions = undefined;
+      }
+      // It had a reaction, as `Promise.race` leaves one: a later rejection
+      // stays handled.
+      f.#state |= HANDLED;
+    };
+    installSettlers({
+      pendingFuture: pending,
+      resolveFuture: (f, value) => resolveWith(f as AnyFuture, value),
+      rejectFuture: (f, reason) => settle(f as AnyFuture, REJECTED, reason),
+      rejectHandled: (f, reason) => {
+        const g = f as AnyFuture;
+        if ((g.#state & STATE) !== PENDING) return;
+        g.#state |= HANDLED;
+        settle(g, REJECTED, reason);
+      },
+      detachReaction: (f, reaction) =>
+        detach(f as AnyFuture, reaction as AnyFuture),
+    });
   }
 
   /**
    * `"Future"`: with it a `Future<T>` is also assignable to `Promise<T>` in
    * TypeScript, so it can be passed wherever a promise is expected.
-   *
-   * @example The tag
-   * ```ts
-   * import { Future } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * assert.equal(Object.prototype.toString.call(Future.resolve()), "[object Future]");
-   * const p: Promise<number> = Future.resolve(1);
-   * assert.equal(await p, 1);
-   * ```
    */
   get [Symbol.toStringTag](): string {
     return "Future";
   }
 
-  /**
-   * The state: `"pending"`, `"fulfilled"` or `"rejected"`.
-   *
-   * @example Inspecting the state synchronously
-   * ```ts
-   * import { Future } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * assert.equal(Future.resolve(1).state, "fulfilled");
-   * ```
-   */
+  /** The state: `"pending"`, `"fulfilled"` or `"rejected"`. */
   get state(): FutureState {
     return STATE_NAMES[this.#state & STATE] as FutureState;
   }
 
-  /**
-   * Whether the future is fulfilled or rejected.
-   *
-   * @example A settled future
-   * ```ts
-   * import { Future } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * assert.equal(Future.resolve(1).isSettled, true);
-   * ```
-   */
+  /** Whether the future is fulfilled or rejected. */
   get isSettled(): boolean {
     return (this.#state & STATE) !== PENDING;
   }
@@ -418,14 +427,6 @@ export class Future<T> implements PromiseLike<T> {
    * The value of a fulfilled future.
    *
    * @throws {InvalidStateError} When the future is not fulfilled.
-   *
-   * @example Reading the value
-   * ```ts
-   * import { Future } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * assert.equal(Future.resolve(7).value, 7);
-   * ```
    */
   get value(): T {
     if ((this.#state & STATE) !== FULFILLED) {
@@ -441,16 +442,6 @@ export class Future<T> implements PromiseLike<T> {
    * the rejection.
    *
    * @throws {InvalidStateError} When the future is not rejected.
-   *
-   * @example Reading the reason
-   * ```ts
-   * import { Future } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const f = Future.reject(new Error("boom"));
-   * f.catch(() => {});
-   * assert.equal((f.reason as Error).message, "boom");
-   * ```
    */
   get reason(): unknown {
     if ((this.#state & STATE) !== REJECTED) {
@@ -464,7 +455,7 @@ export class Future<T> implements PromiseLike<T> {
   /**
    * Attaches continuations (Promises/A+ `then`). They run on this future's
    * executor, never synchronously inside `then` (unless the executor is the
-   * inline one).
+   * inline one). A handler that is not a function passes the outcome on.
    *
    * @typeParam R1 The type the fulfilment handler produces.
    * @typeParam R2 The type the rejection handler produces.
@@ -485,7 +476,7 @@ export class Future<T> implements PromiseLike<T> {
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Future<R1 | R2> {
-    const child = new Future<R1 | R2>();
+    const child = new Future<R1 | R2>(PENDING_INIT as never);
     if (typeof onFulfilled === "function") {
       child.#value = onFulfilled;
       if (typeof onRejected === "function") {
@@ -570,20 +561,19 @@ export class Future<T> implements PromiseLike<T> {
    * `executor` (and so do those of the futures derived from it).
    *
    * @param executor Where continuations run.
-   * @returns A new future bound to `executor`.
+   * @returns A new future bound to `executor`; it rejects with a `TypeError`
+   *   when `executor` has no `execute` method.
    *
-   * @example Running continuations inline
+   * @example Running continuations on a chosen executor
    * ```ts
-   * import { Completer, inlineExecutor } from "@pledge/core";
+   * import { type Executor, Future } from "@pledge/core";
    * import assert from "node:assert/strict";
    *
-   * const c = new Completer<number>();
-   * let seen = 0;
-   * c.future.via(inlineExecutor).then((x) => (seen = x));
-   * await Promise.resolve(); // let the hop onto the executor happen
-   * c.resolve(3);
-   * await Promise.resolve();
-   * assert.equal(seen, 3);
+   * let hops = 0;
+   * const counting: Executor = { execute: (task) => (hops++, task()) };
+   * const next = Future.resolve(1).via(counting).then((x) => x + 1);
+   * assert.equal(await next, 2);
+   * assert.ok(hops >= 1);
    * ```
    */
   via(executor: Executor): Future<T> {
@@ -591,9 +581,18 @@ export class Future<T> implements PromiseLike<T> {
       executor === null || typeof executor !== "object" ||
       typeof executor.execute !== "function"
     ) {
-      assertFunction("move a future", "executor.execute", executor?.execute);
+      return Future.reject(
+        new TypeError(
+          invalidMessage(
+            "move a future",
+            "executor.execute",
+            "a function",
+            (executor as Executor | null | undefined)?.execute,
+          ),
+        ),
+      );
     }
-    const child = new Future<T>();
+    const child = pending<T>();
     child.#executor = executor;
     attach(this as AnyFuture, child as AnyFuture);
     return child;
@@ -601,12 +600,16 @@ export class Future<T> implements PromiseLike<T> {
 
   /**
    * Waits for the outcome with a time limit and/or a signal. The timer and
-   * the abort listener are removed as soon as the returned future settles.
+   * the abort listener are removed as soon as the returned future settles,
+   * and so is its reaction on this future: waiting many times on a
+   * long-lived future keeps nothing.
    *
    * @param options `timeoutMs`, `signal`, `clock`.
    * @returns A future of the same outcome, or rejected with a `DOMException`
-   *   named `"TimeoutError"`, or with `signal.reason` unchanged.
-   * @throws {RangeError} When `timeoutMs` is negative or not finite.
+   *   named `"TimeoutError"`, or with `signal.reason` unchanged. It rejects
+   *   with a `TypeError` or `RangeError` when an option is invalid (an
+   *   `AbortSignal` given in place of the options included), before any
+   *   timer or listener exists.
    *
    * @example Timing out on a virtual clock
    * ```ts
@@ -621,45 +624,21 @@ export class Future<T> implements PromiseLike<T> {
    * ```
    */
   wait(options?: FutureWaitOptions): Future<T> {
-    assertOptions("wait for a future", options);
-    const timeoutMs = options?.timeoutMs;
-    const signal = options?.signal;
-    const clock = options?.clock ?? systemClock;
-    if (timeoutMs !== undefined) {
-      assertDuration("wait for a future", "timeoutMs", timeoutMs);
+    let timeoutMs: number | undefined;
+    let signal: AbortSignal | undefined;
+    try {
+      assertOptions(WAIT, options);
+      timeoutMs = options?.timeoutMs;
+      signal = options?.signal;
+      if (timeoutMs !== undefined) assertDuration(WAIT, "timeoutMs", timeoutMs);
+      assertSignal(WAIT, signal);
+      assertClock(WAIT, options?.clock);
+    } catch (error) {
+      return Future.reject(error);
     }
-    assertSignal("wait for a future", signal);
     if (signal?.aborted) return Future.reject<T>(signal.reason);
     if (timeoutMs === undefined && signal === undefined) return this.then();
-    const out = new Future<T>();
-    let handle: unknown;
-    let done = false;
-    const onAbort = () => finish(REJECTED, signal!.reason);
-    const finish = (state: number, value: unknown) => {
-      if (done) return;
-      done = true;
-      if (handle !== undefined) clock.clearTimeout(handle);
-      signal?.removeEventListener("abort", onAbort);
-      settle(out as AnyFuture, state, value);
-    };
-    if (timeoutMs !== undefined) {
-      handle = clock.setTimeout(() => {
-        handle = undefined;
-        finish(
-          REJECTED,
-          new DOMException(
-            `The future did not settle within ${timeoutMs} ms`,
-            "TimeoutError",
-          ),
-        );
-      }, timeoutMs);
-    }
-    signal?.addEventListener("abort", onAbort, { once: true });
-    this.then(
-      (v) => finish(FULFILLED, v),
-      (e) => finish(REJECTED, e),
-    );
-    return out;
+    return waitFor(this, timeoutMs, signal, options?.clock ?? systemClock);
   }
 
   /**
@@ -683,25 +662,20 @@ export class Future<T> implements PromiseLike<T> {
     });
   }
 
-  /**
-   * Returns a future already fulfilled with `undefined`.
-   *
-   * @returns The future.
-   *
-   * @example A ready future to chain on
-   * ```ts
-   * import { Future } from "@pledge/core";
-   * import assert from "node:assert/strict";
-   *
-   * const ready = Future.resolve();
-   * assert.equal(ready.state, "fulfilled");
-   * assert.equal(await ready.then(() => "next"), "next");
-   * ```
-   */
+  /** Returns a future already fulfilled with `undefined`. */
   static resolve(): Future<void>;
   /**
-   * Returns a fulfilled future, or `value` itself when it is a `Future`, or a
-   * future adopting a thenable.
+   * Returns `value` itself when it is a `Future`, else a future adopting a
+   * thenable or fulfilled with a plain value.
+   *
+   * @typeParam T The type of the value.
+   * @param value The value or thenable.
+   * @returns The future.
+   */
+  static resolve<T>(value: T | PromiseLike<T>): Future<Awaited<T>>;
+  /**
+   * Returns `value` itself when it is a `Future`, else a future adopting a
+   * thenable or fulfilled with a plain value (`undefined` without one).
    *
    * @typeParam T The type of the value.
    * @param value The value or thenable.
@@ -713,12 +687,12 @@ export class Future<T> implements PromiseLike<T> {
    * import assert from "node:assert/strict";
    *
    * assert.equal(await Future.resolve(Promise.resolve("p")), "p");
+   * assert.equal(Future.resolve().state, "fulfilled");
    * ```
    */
-  static resolve<T>(value: T | PromiseLike<T>): Future<Awaited<T>>;
   static resolve<T>(value?: T | PromiseLike<T>): Future<Awaited<T>> {
     if (value instanceof Future) return value as Future<Awaited<T>>;
-    const f = new Future<Awaited<T>>();
+    const f = pending<Awaited<T>>();
     resolveWith(f as AnyFuture, value);
     return f;
   }
@@ -739,7 +713,7 @@ export class Future<T> implements PromiseLike<T> {
    * ```
    */
   static reject<T = never>(reason?: unknown): Future<T> {
-    const f = new Future<T>();
+    const f = pending<T>();
     settle(f as AnyFuture, REJECTED, reason);
     return f;
   }
@@ -772,7 +746,8 @@ export class Future<T> implements PromiseLike<T> {
    *
    * @typeParam T The type of the value.
    * @param fn The function to run.
-   * @returns The future.
+   * @returns The future; it rejects with a `TypeError` when `fn` is not a
+   *   function (as `Promise.try` does).
    *
    * @example Capturing a throw
    * ```ts
@@ -784,7 +759,11 @@ export class Future<T> implements PromiseLike<T> {
    * ```
    */
   static try<T>(fn: () => T | PromiseLike<T>): Future<Awaited<T>> {
-    assertFunction("run Future.try", "fn", fn);
+    if (typeof fn !== "function") {
+      return Future.reject(
+        new TypeError(invalidMessage("run Future.try", "fn", "a function", fn)),
+      );
+    }
     try {
       return Future.resolve(fn());
     } catch (e) {
@@ -793,20 +772,36 @@ export class Future<T> implements PromiseLike<T> {
   }
 }
 
-/**
- * Settles a future from outside (used by `Completer`).
- *
- * @internal
- */
-export function resolveFuture<T>(future: Future<T>, value: unknown): void {
-  resolveWith(future as AnyFuture, value);
-}
+const WAIT = "wait for a future";
 
-/**
- * Rejects a future from outside (used by `Completer`).
- *
- * @internal
- */
-export function rejectFuture<T>(future: Future<T>, reason: unknown): void {
-  settle(future as AnyFuture, REJECTED, reason);
+// The body of `wait` once its options are valid.
+function waitFor<T>(
+  source: Future<T>,
+  timeoutMs: number | undefined,
+  signal: AbortSignal | undefined,
+  clock: Clock,
+): Future<T> {
+  const out = pending<T>();
+  const queue = timeoutMs === undefined ? undefined : timerQueueFor(clock);
+  let done = false;
+  const finish = (state: number, value: unknown, early: boolean) => {
+    if (done) return;
+    done = true;
+    if (timer !== undefined) queue!.cancel(timer);
+    signal?.removeEventListener("abort", onAbort);
+    // Given up before the source settled: forget the reaction on it.
+    if (early) detach(source as AnyFuture, reaction as AnyFuture);
+    settle(out as AnyFuture, state, value);
+  };
+  const onAbort = () => finish(REJECTED, signal!.reason, true);
+  const timer = queue?.schedule(
+    () => finish(REJECTED, timeoutError(timeoutMs!), true),
+    timeoutMs!,
+  );
+  signal?.addEventListener("abort", onAbort, { once: true });
+  const reaction = source.then(
+    (v) => finish(FULFILLED, v, false),
+    (e) => finish(REJECTED, e, false),
+  );
+  return out;
 }

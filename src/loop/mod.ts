@@ -19,7 +19,11 @@
  */
 
 export { DeadlockError, LoopLimitError } from "../core/errors.ts";
-export type { VirtualClockOptions } from "./virtual_clock.ts";
+export type {
+  FakeableApi,
+  InstallOptions,
+  VirtualClockOptions,
+} from "./virtual_clock.ts";
 export { VirtualClock } from "./virtual_clock.ts";
 export type {
   EventLoopOptions,

@@ -1,75 +1,138 @@
 /**
- * `VirtualClock`: a {@linkcode Clock} in virtual time for deterministic tests.
+ * `VirtualClock`: a {@linkcode Clock} in virtual time for deterministic
+ * tests, which can also be installed over the host's timers and `Date` for
+ * code that calls them directly.
  *
  * @module
  */
 
-import type { Clock, TimerHandle } from "../core/clock.ts";
-import { DeadlockError, LoopLimitError } from "../core/errors.ts";
+import { type Clock, systemClock, type TimerHandle } from "../core/clock.ts";
+import {
+  DeadlockError,
+  InvalidStateError,
+  LoopLimitError,
+} from "../core/errors.ts";
 import { DeadlineHeap, type HeapEntry } from "../core/_heap.ts";
 import { MacrotaskGate } from "./_macrotask_gate.ts";
 import { Settlement } from "./_settlement.ts";
+import { install, type Installation } from "./_install.ts";
+import { type ClockTimer, FIRE } from "./_host_timers.ts";
 import {
   assertDuration,
   assertFinite,
   assertFunction,
   assertInteger,
   assertOptions,
+  typeError,
 } from "../core/_validate.ts";
 
-/**
- * Options of the {@linkcode VirtualClock} constructor.
- *
- * @example A clock at 1 s that stops a runaway interval
- * ```ts
- * import { LoopLimitError, VirtualClock, type VirtualClockOptions } from "@pledge/core";
- * import assert from "node:assert/strict";
- *
- * const options: VirtualClockOptions = { startMs: 1000, loopLimit: 10 };
- * const clock = new VirtualClock(options);
- * assert.equal(clock.now(), 1000);
- * clock.setInterval(() => {}, 1);
- * assert.throws(() => clock.runAll(), LoopLimitError);
- * clock.reset();
- * assert.equal(clock.pendingTimers, 0);
- * ```
- */
+/** Options of the {@linkcode VirtualClock} constructor. */
 export interface VirtualClockOptions {
   /**
-   * The virtual time to start at, in milliseconds.
+   * The virtual time to start at, in milliseconds: what `now()` (and an
+   * installed `performance.now()`) returns first.
    *
    * @default {0}
    */
   startMs?: number;
   /**
+   * The wall time `dateNow()` (and an installed `Date.now()`) starts at, as
+   * epoch milliseconds or a `Date`; by default the current date, as with
+   * Deno's `FakeTime`, Jest and Vitest (@sinonjs/fake-timers starts at 0).
+   *
+   * @default {the host's `Date.now()` when the clock is created}
+   */
+  startDate?: number | Date;
+  /**
    * The most callbacks one `runAll` (or `runAllAsync`, `runUntilSettled`)
-   * runs, and the most that run at one virtual instant during a `tick`,
-   * before a {@linkcode LoopLimitError} stops a runaway schedule.
+   * runs, and the most that run at one virtual instant during a `tick` or
+   * `tickAsync`, before a {@linkcode LoopLimitError} stops a runaway schedule.
    *
    * @default {1_000_000}
    */
   loopLimit?: number;
 }
 
-interface Timer extends HeapEntry {
-  callback: () => void;
-  /** The period of an interval, or -1 for a one-shot timer. */
+/**
+ * A host API {@linkcode VirtualClock.install} can fake. A `set` function and
+ * its `clear` (or `cancel`) partner are faked together: naming either fakes
+ * both. `"performance"` fakes `performance.now()`.
+ */
+export type FakeableApi =
+  | "setTimeout"
+  | "clearTimeout"
+  | "setInterval"
+  | "clearInterval"
+  | "setImmediate"
+  | "clearImmediate"
+  | "requestAnimationFrame"
+  | "cancelAnimationFrame"
+  | "Date"
+  | "performance"
+  | "AbortSignal.timeout";
+
+/** Options of {@linkcode VirtualClock.install}. */
+export interface InstallOptions {
+  /**
+   * The host APIs to fake (promises, `queueMicrotask` and `nextTick` always
+   * run for real); naming one the host lacks is a `TypeError`.
+   *
+   * @default {every {@linkcode FakeableApi} the host has}
+   */
+  toFake?: readonly FakeableApi[];
+}
+
+type Timer = ClockTimer & HeapEntry;
+
+/** A timer armed through `setTimeout` or `setInterval`. */
+class CallbackTimer implements Timer {
+  deadline = 0;
+  seq = 0;
+  index = -1;
   period: number;
+  readonly callback: () => void;
+
+  constructor(callback: () => void, period: number) {
+    this.callback = callback;
+    this.period = period;
+  }
+
+  [FIRE](): void {
+    const cb = this.callback;
+    cb();
+  }
 }
 
 const ACTION = "drive the virtual clock";
+const CREATE = "create a VirtualClock";
+
+/** Epoch milliseconds of a `startDate` or `setSystemTime` argument. */
+function epochOf(action: string, option: string, date: unknown): number {
+  const ms = date instanceof Date ? date.getTime() : date;
+  if (typeof ms !== "number") {
+    typeError(action, option, "a Date or epoch milliseconds", date);
+  }
+  assertFinite(action, option, ms);
+  return ms;
+}
 
 /**
  * A {@linkcode Clock} whose time moves only when a test says so. Timers live
  * in a binary heap ordered by deadline, then by arming order, so `tick(1)`
- * costs the same with 10 or 100,000 far-future timers pending.
+ * costs the same with 10 or 100,000 far-future timers pending. An interval
+ * re-arms after its callback returns, behind every timer already due, as on
+ * Node, Deno and in browsers.
  *
- * Pass it as `clock` to any time-based pledge API. It patches no global.
+ * Pass it as `clock` to any time-based pledge API; for code that calls
+ * `setTimeout` or `Date.now()` itself, {@linkcode VirtualClock.install} it
+ * over the host's globals.
  *
  * The synchronous drivers (`tick`, `next`, `runAll`) run timer callbacks
- * back to back; the async ones (`tickAsync`, `runAllAsync`,
- * `runUntilSettled`) let the host's microtasks (promise reactions, future
- * continuations) run after each callback, as a real event loop does.
+ * back to back. The async ones (`tickAsync`, `nextAsync`, `runAllAsync`,
+ * `runUntilSettled`) run each callback in a host macrotask of its own, so
+ * the host drains all its microtasks (promise jobs, `await`,
+ * `queueMicrotask`, and `process.nextTick` first on Node) after every single
+ * callback, as a real event loop does; native promises run for real.
  *
  * @example Driving a timer
  * ```ts
@@ -86,28 +149,195 @@ const ACTION = "drive the virtual clock";
  * assert.equal(clock.pendingTimers, 0);
  * ```
  */
-export class VirtualClock implements Clock {
+export class VirtualClock implements Clock, Disposable {
   #now: number;
+  #dateOffset: number;
   #seq = 0;
   #heap = new DeadlineHeap<Timer>();
   #loopLimit: number;
   #fired = 0;
+  /** The interval whose callback runs (it re-arms when that returns). */
+  #running: Timer | undefined;
+  #installation: Installation | undefined;
 
   /**
    * Creates a clock at `startMs` with no timers.
    *
-   * @param options `startMs` and `loopLimit`.
-   * @throws {RangeError} When `startMs` is not finite or `loopLimit` is not
-   *   an integer >= 1.
+   * @param options `startMs`, `startDate` and `loopLimit`.
+   * @throws {TypeError} When `startDate` is neither a `Date` nor a number.
+   * @throws {RangeError} When `startMs` or `startDate` is not finite, or
+   *   `loopLimit` is not an integer >= 1.
+   *
+   * @example A clock at a fixed date
+   * ```ts
+   * import { VirtualClock } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const clock = new VirtualClock({
+   *   startMs: 1000,
+   *   startDate: new Date("2030-01-01T00:00:00Z"),
+   * });
+   * clock.tick(500);
+   * assert.equal(clock.now(), 1500);
+   * assert.equal(new Date(clock.dateNow()).toISOString(), "2030-01-01T00:00:00.500Z");
+   * ```
    */
   constructor(options?: VirtualClockOptions) {
-    assertOptions("create a VirtualClock", options);
+    assertOptions(CREATE, options);
     const startMs = options?.startMs ?? 0;
     const loopLimit = options?.loopLimit ?? 1_000_000;
-    assertFinite("create a VirtualClock", "startMs", startMs);
-    assertInteger("create a VirtualClock", "loopLimit", loopLimit);
+    assertFinite(CREATE, "startMs", startMs);
+    assertInteger(CREATE, "loopLimit", loopLimit);
+    const startDate = options?.startDate === undefined
+      ? systemClock.dateNow!()
+      : epochOf(CREATE, "startDate", options.startDate);
     this.#now = startMs;
+    this.#dateOffset = startDate - startMs;
     this.#loopLimit = loopLimit;
+  }
+
+  /**
+   * Creates a clock and installs it over `globalThis` (see the instance
+   * method {@linkcode VirtualClock.prototype.install}): the form of
+   * `FakeTimers.install()` and of Deno's `new FakeTime()`.
+   *
+   * @param options The clock's options and `toFake`.
+   * @returns The installed clock; dispose of it (`using`) to uninstall.
+   * @throws {InvalidStateError} When a clock is installed already.
+   * @throws {TypeError} When an option has the wrong type, or `toFake`
+   *   names an API that cannot be faked here.
+   * @throws {RangeError} When a number option is out of range.
+   *
+   * @example Faking time in a test
+   * ```ts
+   * import { VirtualClock } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * {
+   *   using clock = VirtualClock.install({ startDate: 0 });
+   *   const seen: number[] = [];
+   *   setTimeout(() => seen.push(Date.now()), 1000);
+   *   await clock.runAllAsync();
+   *   assert.deepEqual(seen, [1000]);
+   * }
+   * // Disposed: the host's timers and Date are back.
+   * assert.ok(Date.now() > 1_700_000_000_000);
+   * ```
+   */
+  static install(options?: VirtualClockOptions & InstallOptions): VirtualClock {
+    const clock = new VirtualClock(options);
+    return clock.install(options?.toFake ? { toFake: options.toFake } : {});
+  }
+
+  /**
+   * Installs this clock over `globalThis`, for code that calls the host's
+   * timers and `Date` itself: `setTimeout`, `setInterval`, their `clear`
+   * functions, `Date` (`Date.now()`, `new Date()` and `Date()` read
+   * `dateNow()`; every other use of `Date` is the host's, and `instanceof
+   * Date` holds), `performance.now()` (reads `now()`), and where the host has
+   * them `setImmediate`, `requestAnimationFrame` (16 ms frames) and
+   * `AbortSignal.timeout`, with their partners; `toFake` narrows the set.
+   *
+   * The fakes behave like the host's: timer handles are objects with `ref`,
+   * `unref`, `hasRef`, `refresh`, `close` and `[Symbol.toPrimitive]` where
+   * the host's are (Node, Bun, Deno 2.9), else numbers; delays are coerced as
+   * the host does (on Node-shaped hosts anything outside [1, 2^31 - 1]
+   * becomes 1 ms, with Node's `TimeoutOverflowWarning`; in browsers negative
+   * becomes 0 and HTML's 4 ms nesting clamp applies); extra arguments reach
+   * the callback. Promises, `queueMicrotask` and `process.nextTick` stay
+   * real: drive with the async drivers to let them run between callbacks.
+   *
+   * Dispose of the clock (`using`), or call `uninstall()`, to put back
+   * exactly what was there (the same property descriptors). One clock can be
+   * installed at a time.
+   *
+   * @param options `toFake`.
+   * @returns This clock.
+   * @throws {InvalidStateError} When a clock is installed already.
+   * @throws {TypeError} When `toFake` names an API that cannot be faked here.
+   *
+   * @example Code that awaits between timers
+   * ```ts
+   * import { VirtualClock } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+   * async function poll(log: string[]) {
+   *   for (let i = 0; i < 3; i++) {
+   *     await sleep(100);
+   *     log.push(`poll at ${performance.now()}`);
+   *   }
+   * }
+   *
+   * using clock = new VirtualClock().install({ toFake: ["setTimeout", "performance"] });
+   * const log: string[] = [];
+   * const done = poll(log);
+   * await clock.runUntilSettled(done);
+   * assert.deepEqual(log, ["poll at 100", "poll at 200", "poll at 300"]);
+   * ```
+   */
+  install(options?: InstallOptions): this {
+    if (this.#installation !== undefined) {
+      throw new InvalidStateError(
+        "Cannot install the virtual clock as it is installed already",
+      );
+    }
+    // The fakes arm their own timers (each is its handle) on this clock.
+    this.#installation = install({
+      now: () => this.#now,
+      dateNow: () => this.dateNow(),
+      arm: (timer, ms) => this.#push(timer, ms),
+      cancel: (timer) => this.clearTimeout(timer),
+    }, options);
+    return this;
+  }
+
+  /**
+   * Puts back what {@linkcode VirtualClock.prototype.install} replaced, with
+   * the same property descriptors. Timers stay scheduled on the clock. Does
+   * nothing when the clock is not installed.
+   *
+   * @example Uninstalling by hand
+   * ```ts
+   * import { VirtualClock } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const hostSetTimeout = globalThis.setTimeout;
+   * const clock = new VirtualClock().install();
+   * try {
+   *   assert.notEqual(globalThis.setTimeout, hostSetTimeout);
+   * } finally {
+   *   clock.uninstall();
+   * }
+   * assert.equal(globalThis.setTimeout, hostSetTimeout);
+   * ```
+   */
+  uninstall(): void {
+    const installation = this.#installation;
+    this.#installation = undefined;
+    installation?.restore();
+  }
+
+  /**
+   * Uninstalls the clock (see {@linkcode VirtualClock.prototype.uninstall}),
+   * so `using clock = VirtualClock.install()` restores the host at the end
+   * of the block, also when it throws.
+   *
+   * @example Restored even when the test throws
+   * ```ts
+   * import { VirtualClock } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const HostDate = Date;
+   * assert.throws(() => {
+   *   using _clock = VirtualClock.install({ toFake: ["Date"] });
+   *   throw new Error("test failed");
+   * }, /test failed/);
+   * assert.equal(Date, HostDate);
+   * ```
+   */
+  [Symbol.dispose](): void {
+    this.uninstall();
   }
 
   /**
@@ -130,6 +360,52 @@ export class VirtualClock implements Clock {
   }
 
   /**
+   * The virtual wall time in epoch milliseconds (an integer, as `Date.now()`):
+   * `startDate` plus the virtual time elapsed, or as set by
+   * {@linkcode VirtualClock.setSystemTime}.
+   *
+   * @returns The wall time.
+   *
+   * @example Wall time follows virtual time
+   * ```ts
+   * import { VirtualClock } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const clock = new VirtualClock({ startDate: Date.UTC(2030, 0, 1) });
+   * clock.tick(60_000);
+   * assert.equal(new Date(clock.dateNow()).toISOString(), "2030-01-01T00:01:00.000Z");
+   * ```
+   */
+  dateNow(): number {
+    return Math.floor(this.#now + this.#dateOffset);
+  }
+
+  /**
+   * Sets the wall time (`dateNow()`, an installed `Date`) without moving
+   * virtual time or running timers, as a user changing the system clock, or
+   * @sinonjs/fake-timers' `setSystemTime`.
+   *
+   * @param date The new wall time: a `Date` or epoch milliseconds.
+   * @throws {TypeError} When `date` is neither a `Date` nor a number.
+   * @throws {RangeError} When `date` is not finite (an invalid `Date`).
+   *
+   * @example Jumping to a date
+   * ```ts
+   * import { VirtualClock } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const clock = new VirtualClock();
+   * clock.setSystemTime(new Date("2030-06-01T12:00:00Z"));
+   * assert.equal(clock.dateNow(), Date.UTC(2030, 5, 1, 12));
+   * assert.equal(clock.now(), 0);
+   * ```
+   */
+  setSystemTime(date: number | Date): void {
+    this.#dateOffset = epochOf("set the system time", "date", date) -
+      this.#now;
+  }
+
+  /**
    * The number of timers (one-shot and interval) still scheduled.
    *
    * @example Counting timers
@@ -145,7 +421,7 @@ export class VirtualClock implements Clock {
    * ```
    */
   get pendingTimers(): number {
-    return this.#heap.size;
+    return this.#heap.size + (this.#running === undefined ? 0 : 1);
   }
 
   /**
@@ -179,7 +455,9 @@ export class VirtualClock implements Clock {
 
   /**
    * Schedules `callback` to run every `ms` milliseconds. A period below 1 ms
-   * is raised to 1 ms, as Node does, so an interval always moves time.
+   * is raised to 1 ms, as Node does, so an interval always moves time. The
+   * interval re-arms when the callback returns (or throws), one period after
+   * it started, behind the timers already due then.
    *
    * @param callback The function to run.
    * @param ms The period, a finite number >= 0.
@@ -227,7 +505,9 @@ export class VirtualClock implements Clock {
    */
   clearTimeout(handle: TimerHandle): void {
     if (handle !== null && typeof handle === "object") {
-      this.#heap.remove(handle as Timer);
+      if (!this.#heap.remove(handle as Timer) && handle === this.#running) {
+        this.#running = undefined;
+      }
     }
   }
 
@@ -256,8 +536,9 @@ export class VirtualClock implements Clock {
 
   /**
    * Advances time by `ms`, running every timer due on the way in (deadline,
-   * arming) order, including timers those callbacks schedule. A callback that
-   * throws stops the tick at that callback's time and the error propagates.
+   * arming) order, including timers those callbacks schedule, back to back.
+   * A callback that throws stops the tick at that callback's time and the
+   * error propagates.
    *
    * @param ms How far to advance, a finite number >= 0.
    * @returns The new virtual time.
@@ -301,13 +582,17 @@ export class VirtualClock implements Clock {
   }
 
   /**
-   * Like {@linkcode VirtualClock.tick}, but lets host microtasks (promise
-   * reactions, future continuations, `await` resumptions) run after each
-   * timer callback and before time moves on.
+   * Like {@linkcode VirtualClock.tick}, but runs each timer callback in a
+   * host macrotask of its own, so the host drains its microtasks (promise
+   * jobs, `await` resumptions, `queueMicrotask`, `process.nextTick`) after
+   * each callback, before time moves on, and timers armed by them in range
+   * run too.
    *
    * @param ms How far to advance, a finite number >= 0.
    * @returns The new virtual time.
-   * @throws {RangeError} When `ms` is negative or not finite.
+   * @throws {RangeError} Rejects when `ms` is negative or not finite.
+   * @throws {LoopLimitError} Rejects when more than `loopLimit` callbacks run
+   *   at one virtual instant.
    *
    * @example Awaiting inside timer-driven code
    * ```ts
@@ -325,23 +610,15 @@ export class VirtualClock implements Clock {
    * assert.deepEqual(at, [10, 15]);
    * ```
    */
-  async tickAsync(ms: number): Promise<number> {
-    assertDuration(ACTION, "ms", ms);
-    const target = this.#now + ms;
-    const gate = new MacrotaskGate();
-    try {
-      await gate.wait();
-      for (;;) {
+  tickAsync(ms: number): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      assertDuration(ACTION, "ms", ms);
+      const target = this.#now + ms;
+      this.#drive("tickAsync", true, () => {
         const top = this.#heap.peek();
-        if (top === undefined || top.deadline > target) break;
-        this.#fire();
-        await gate.wait();
-      }
-      this.#now = target;
-      return target;
-    } finally {
-      gate.close();
-    }
+        return top !== undefined && top.deadline <= target;
+      }, () => (this.#now = target)).then(resolve, reject);
+    });
   }
 
   /**
@@ -365,6 +642,39 @@ export class VirtualClock implements Clock {
     if (this.#heap.size === 0) return false;
     this.#fire();
     return true;
+  }
+
+  /**
+   * Like {@linkcode VirtualClock.next}, in a host macrotask: lets the host
+   * drain its microtasks first (they may arm the earliest timer), runs the
+   * earliest timer, and resolves once the microtasks it queued ran too.
+   *
+   * @returns Whether a timer ran.
+   *
+   * @example One timer and its continuations
+   * ```ts
+   * import { VirtualClock } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const clock = new VirtualClock();
+   * const log: string[] = [];
+   * clock.setTimeout(() => {
+   *   log.push("timer");
+   *   Promise.resolve().then(() => log.push("then"));
+   * }, 10);
+   * clock.setTimeout(() => log.push("later"), 20);
+   * assert.equal(await clock.nextAsync(), true);
+   * assert.deepEqual(log, ["timer", "then"]);
+   * assert.equal(clock.now(), 10);
+   * clock.reset();
+   * ```
+   */
+  nextAsync(): Promise<boolean> {
+    let ran = false;
+    return this.#drive("nextAsync", false, () => {
+      if (ran || this.#heap.size === 0) return false;
+      return (ran = true);
+    }, () => ran);
   }
 
   /**
@@ -393,12 +703,14 @@ export class VirtualClock implements Clock {
   }
 
   /**
-   * Like {@linkcode VirtualClock.runAll}, but lets host microtasks run after
-   * each timer callback (and before the first), so timers armed by promise
-   * continuations are run too.
+   * Like {@linkcode VirtualClock.runAll}, but runs each callback in a host
+   * macrotask of its own, so the host drains its microtasks before the first
+   * callback and after each one, and timers armed by promise continuations
+   * run too.
    *
    * @returns The virtual time afterwards.
-   * @throws {LoopLimitError} When more than `loopLimit` callbacks run.
+   * @throws {LoopLimitError} Rejects when more than `loopLimit` callbacks
+   *   run.
    *
    * @example Timers armed after an await
    * ```ts
@@ -418,32 +730,28 @@ export class VirtualClock implements Clock {
    * assert.equal(done, true);
    * ```
    */
-  async runAllAsync(): Promise<number> {
-    const gate = new MacrotaskGate();
-    try {
-      await gate.wait();
-      for (let n = 0; this.#heap.size > 0; n++) {
-        if (n >= this.#loopLimit) this.#tooMany("runAllAsync");
-        this.#fire();
-        await gate.wait();
-      }
-      return this.#now;
-    } finally {
-      gate.close();
-    }
+  runAllAsync(): Promise<number> {
+    return this.#drive(
+      "runAllAsync",
+      false,
+      () => this.#heap.size > 0,
+      () => this.#now,
+    );
   }
 
   /**
-   * Advances time, timer by timer, letting microtasks run in between, until
-   * `promise` settles; then returns its value or throws its reason. When the
-   * promise is still pending and no timer is left, it throws a
-   * {@linkcode DeadlockError} instead of hanging.
+   * Advances time, timer by timer, each in a host macrotask (so microtasks
+   * run in between), until `promise` settles; then returns its value or
+   * throws its reason. When the promise is still pending and no timer is
+   * left, it throws a {@linkcode DeadlockError} instead of hanging.
    *
    * @typeParam T The type of the value.
    * @param promise What to wait for.
    * @returns The value of `promise`.
-   * @throws {DeadlockError} When nothing can make progress.
-   * @throws {LoopLimitError} When more than `loopLimit` callbacks run.
+   * @throws {TypeError} Rejects when `promise` is not a thenable.
+   * @throws {DeadlockError} Rejects when nothing can make progress.
+   * @throws {LoopLimitError} Rejects when more than `loopLimit` callbacks
+   *   run.
    *
    * @example Waiting on virtual time
    * ```ts
@@ -456,14 +764,13 @@ export class VirtualClock implements Clock {
    * assert.equal(clock.now(), 1000);
    * ```
    */
-  async runUntilSettled<T>(promise: PromiseLike<T>): Promise<T> {
-    const watched = new Settlement(promise);
-    const gate = new MacrotaskGate();
-    const start = this.#now;
-    const firedBefore = this.#fired;
-    try {
-      await gate.wait();
-      for (let n = 0; !watched.settled; n++) {
+  runUntilSettled<T>(promise: PromiseLike<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const watched = new Settlement(promise);
+      const start = this.#now;
+      const firedBefore = this.#fired;
+      this.#drive("runUntilSettled", false, () => {
+        if (watched.settled) return false;
         if (this.#heap.size === 0) {
           throw new DeadlockError(
             `Cannot settle the promise as nothing can make progress: it is still pending at virtual time ${this.#now} ms, no timer is scheduled, and ${
@@ -472,14 +779,9 @@ export class VirtualClock implements Clock {
             0,
           );
         }
-        if (n >= this.#loopLimit) this.#tooMany("runUntilSettled");
-        this.#fire();
-        await gate.wait();
-      }
-    } finally {
-      gate.close();
-    }
-    return watched.unwrap();
+        return true;
+      }, () => watched.unwrap()).then(resolve, reject);
+    });
   }
 
   /**
@@ -498,38 +800,104 @@ export class VirtualClock implements Clock {
    */
   reset(): void {
     this.#heap.clear();
+    this.#running = undefined;
+  }
+
+  /**
+   * Runs timers while `proceed()` says so, each in a host macrotask of its
+   * own, then resolves with `done()`. `perInstant` counts the loop limit per
+   * virtual instant (ticks) instead of per drive. Turns are posted in
+   * batches that double up to 64 (the host drains its microtasks between
+   * the turns of a batch too); turns left when the drive ends are cancelled.
+   */
+  #drive<T>(
+    drive: string,
+    perInstant: boolean,
+    proceed: () => boolean,
+    done: () => T,
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const gate = new MacrotaskGate();
+      let count = 0;
+      let last = NaN;
+      let batch = 1;
+      let ahead = 1;
+      let finished = false;
+      const turn = (): void => {
+        if (finished) return;
+        ahead--;
+        try {
+          if (!proceed()) {
+            finished = true;
+            gate.close();
+            resolve(done());
+            return;
+          }
+          if (perInstant) {
+            const deadline = this.#heap.peek()!.deadline;
+            if (deadline !== last) (last = deadline, count = 0);
+          }
+          if (count++ >= this.#loopLimit) this.#tooMany(drive);
+          this.#fire();
+        } catch (error) {
+          finished = true;
+          gate.close();
+          reject(error);
+          return;
+        }
+        if (ahead === 0) {
+          if (batch < 64) batch *= 2;
+          ahead = batch;
+          gate.postBatch(turn, batch);
+        }
+      };
+      gate.post(turn);
+    });
   }
 
   #arm(callback: () => void, ms: number, period: number): Timer {
-    const timer: Timer = {
-      deadline: this.#now + ms,
-      seq: this.#seq++,
-      index: -1,
-      callback,
-      period,
-    };
-    this.#heap.push(timer);
+    const timer = new CallbackTimer(callback, period);
+    this.#push(timer, ms);
     return timer;
+  }
+
+  #push(timer: Timer, ms: number): void {
+    timer.deadline = this.#now + ms;
+    timer.seq = this.#seq++;
+    this.#heap.push(timer);
   }
 
   #fire(): void {
     const timer = this.#heap.pop() as Timer;
     if (timer.deadline > this.#now) this.#now = timer.deadline;
     this.#fired++;
-    if (timer.period >= 0) {
-      // Re-arm first: the callback may clear it, and a throw keeps it.
-      timer.deadline = this.#now + timer.period;
-      timer.seq = this.#seq++;
-      this.#heap.push(timer);
+    if (timer.period < 0) {
+      timer[FIRE]();
+      return;
     }
-    const cb = timer.callback;
-    cb();
+    // An interval re-arms when its callback returns (or throws), from the
+    // time it started, behind what the callback armed: as Node's
+    // `listOnTimeout` and HTML's timer steps do. Clearing it meanwhile
+    // unsets `#running`.
+    const start = this.#now;
+    const outer = this.#running;
+    this.#running = timer;
+    try {
+      timer[FIRE]();
+    } finally {
+      if (this.#running === timer) {
+        timer.deadline = start + timer.period;
+        timer.seq = this.#seq++;
+        this.#heap.push(timer);
+      }
+      this.#running = outer;
+    }
   }
 
   #tooMany(drive: string): never {
     const limit = this.#loopLimit;
     throw new LoopLimitError(
-      `Cannot ${drive} as more than ${limit} timer callbacks ran (loopLimit): a timer or interval keeps rescheduling itself; ${this.#heap.size} timers are pending at ${this.#now} ms`,
+      `Cannot ${drive} as more than ${limit} timer callbacks ran (loopLimit): a timer or interval keeps rescheduling itself; ${this.pendingTimers} timers are pending at ${this.#now} ms`,
       limit,
     );
   }

@@ -366,7 +366,7 @@ Deno.test("CancellationTokenSource.linked() throws a TypeError naming the bad pa
   assert.equal(counted.added, 0);
 });
 
-Deno.test("new CancellationTokenSource() rejects bad options and parents", () => {
+Deno.test("new CancellationTokenSource() throws on bad options, clock and parents", () => {
   assert.throws(
     () => new CancellationTokenSource(5 as never),
     {
@@ -386,6 +386,20 @@ Deno.test("new CancellationTokenSource() rejects bad options and parents", () =>
       message: /'parents\[0\]' must be a CancellationToken/,
     },
   );
+  assert.throws(
+    () => new CancellationTokenSource({ clock: { now: () => 0 } as never }),
+    {
+      name: "TypeError",
+      message:
+        "Cannot create a CancellationTokenSource as 'clock.setTimeout' must be a function: current value is undefined",
+    },
+  );
+  const token = new CancellationTokenSource().token;
+  assert.throws(() => new CancellationTokenSource(token as never), {
+    name: "TypeError",
+    message:
+      "Cannot create a CancellationTokenSource as 'options' must be an options object: current value is an instance of CancellationToken (pass { signal: token.signal })",
+  });
 });
 
 // --- leaks

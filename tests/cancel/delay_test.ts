@@ -2,10 +2,11 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { delay, Future, VirtualClock } from "@pledge/core";
 import {
-  assertDurationError,
+  assertDurationRejection,
   countedSignal,
-  durationTests,
+  durationRejectionTests,
   flush,
+  hostTimersArmedBy,
 } from "../_support.ts";
 
 Deno.test("delay() fulfils after ms on the injected clock, not before", async () => {
@@ -58,8 +59,18 @@ Deno.test("delay() removes its listener when it fulfils", async () => {
 });
 
 Deno.test("delay() uses the system clock by default", async () => {
-  await delay(0);
-  await delay(0, {});
+  for (const options of [undefined, {}]) {
+    let waited!: Future<void>;
+    // One host timer, armed through systemClock for the delay given.
+    assert.deepEqual(hostTimersArmedBy(() => (waited = delay(0, options))), [
+      0,
+    ]);
+    // A host timer, not a microtask: pending until a macrotask runs.
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    assert.equal(waited.state, "pending");
+    await flush();
+    assert.equal(waited.state, "fulfilled");
+  }
 });
 
 Deno.test("delay() calls pending together share one clock timer and one listener", async () => {
@@ -84,7 +95,7 @@ Deno.test("delay() calls pending together share one clock timer and one listener
   assert.equal(counted.live, 0);
 });
 
-durationTests("delay", async (value, expected) => {
+durationRejectionTests("delay", async (value, expected) => {
   const clock = new VirtualClock();
   const counted = countedSignal();
   if (expected === "ok") {
@@ -95,8 +106,8 @@ durationTests("delay", async (value, expected) => {
     clock.tick(2);
     await waited;
   } else {
-    assertDurationError(
-      () => delay(value, { clock, signal: counted.signal }),
+    await assertDurationRejection(
+      delay(value, { clock, signal: counted.signal }),
       "delay",
       value,
       expected,
@@ -106,17 +117,27 @@ durationTests("delay", async (value, expected) => {
   assert.equal(counted.live, 0);
 });
 
-Deno.test("delay() rejects bad options and a non-signal before arming a timer", () => {
+Deno.test("delay() rejects bad options, a non-signal and a non-clock before arming a timer", async () => {
   const clock = new VirtualClock();
-  assert.throws(() => delay(1, 3 as never), {
+  await assert.rejects(delay(1, 3 as never), {
     name: "TypeError",
     message:
       "Cannot delay as 'options' must be an options object: current value is 3",
   });
-  assert.throws(() => delay(1, { clock, signal: "s" as never }), {
+  await assert.rejects(delay(1, { clock, signal: "s" as never }), {
     name: "TypeError",
     message:
       `Cannot delay as 'signal' must be an AbortSignal: current value is "s"`,
+  });
+  await assert.rejects(delay(1, new AbortController().signal as never), {
+    name: "TypeError",
+    message:
+      "Cannot delay as 'options' must be an options object: current value is an AbortSignal (pass { signal })",
+  });
+  await assert.rejects(delay(1, { clock: { now: () => 0 } as never }), {
+    name: "TypeError",
+    message:
+      "Cannot delay as 'clock.setTimeout' must be a function: current value is undefined",
   });
   assert.equal(clock.pendingTimers, 0);
 });

@@ -3,6 +3,7 @@ import {
   abortable,
   anySignal,
   CancellationTokenSource,
+  Completer,
   Future,
   isAbortError,
   onAbort,
@@ -11,9 +12,11 @@ import {
 } from "@pledge/core";
 import {
   assertDurationError,
+  catchUnhandled,
   countedSignal,
   durationTests,
   flush,
+  hostTimersArmedBy,
 } from "../_support.ts";
 
 // --- onAbort
@@ -246,12 +249,28 @@ durationTests("timeoutSignal", async (value, expected) => {
   assert.equal(clock.pendingTimers, 0);
 });
 
-Deno.test("timeoutSignal() rejects bad options", () => {
+Deno.test("timeoutSignal() throws on bad options and a non-clock, before arming", () => {
   assert.throws(() => timeoutSignal(1, 7 as never), {
     name: "TypeError",
     message:
       "Cannot create a timeout signal as 'options' must be an options object: current value is 7",
   });
+  const clock = new VirtualClock();
+  const partial = { now: () => clock.now(), setTimeout: () => 1 };
+  assert.throws(() => timeoutSignal(1, { clock: partial as never }), {
+    name: "TypeError",
+    message:
+      "Cannot create a timeout signal as 'clock.clearTimeout' must be a function: current value is undefined",
+  });
+  assert.deepEqual(
+    hostTimersArmedBy(() =>
+      assert.throws(() => timeoutSignal(1, { clock: null as never }), {
+        message:
+          "Cannot create a timeout signal as 'clock' must be a Clock: current value is null",
+      })
+    ),
+    [],
+  );
 });
 
 // --- abortable
@@ -296,12 +315,31 @@ Deno.test("abortable() without a signal just adopts the promise", async () => {
   assert.equal(await abortable(Promise.resolve("v"), undefined), "v");
 });
 
-Deno.test("abortable() rejects a non-signal", () => {
-  assert.throws(() => abortable(Promise.resolve(1), {} as AbortSignal), {
+Deno.test("abortable() rejects a non-signal instead of throwing", async () => {
+  const waiting = abortable(Promise.resolve(1), {} as AbortSignal);
+  assert.equal(waiting.state, "rejected");
+  await assert.rejects(waiting, {
     name: "TypeError",
     message:
       "Cannot make a promise abortable as 'signal' must be an AbortSignal: current value is an object",
   });
+});
+
+Deno.test("abortable() aborted many times on a long-lived future keeps none of its waits", async () => {
+  const longLived = new Completer<string>();
+  const seen: string[] = [];
+  for (let i = 0; i < 1000; i++) {
+    const controller = new AbortController();
+    const waiting = abortable(longLived.future, controller.signal);
+    waiting.then(() => seen.push("settled after abort"), () => {});
+    controller.abort(i);
+    await assert.rejects(waiting, (e) => e === i);
+  }
+  const kept = abortable(longLived.future, new AbortController().signal);
+  longLived.resolve("done");
+  assert.equal(await kept, "done");
+  await flush();
+  assert.deepEqual(seen, []);
 });
 
 Deno.test("100,000 abortable() on a long-lived signal, settled, leave 0 listeners", async () => {
@@ -343,4 +381,20 @@ Deno.test("isAbortError() recognises AbortError and the reason of a given aborte
   custom.abort("shutdown");
   assert.equal(isAbortError("shutdown", custom.signal), true);
   assert.equal(isAbortError("other", custom.signal), false);
+});
+
+Deno.test("abortable() aborted keeps a later rejection of its input handled", async () => {
+  const future = new Completer<number>();
+  const native = Promise.withResolvers<number>();
+  const unhandled = await catchUnhandled(async () => {
+    const controller = new AbortController();
+    const a = abortable(future.future, controller.signal);
+    const b = abortable(native.promise, controller.signal);
+    controller.abort("stop");
+    await assert.rejects(a, (e) => e === "stop");
+    await assert.rejects(b, (e) => e === "stop");
+    future.reject(new Error("late future"));
+    native.reject(new Error("late promise"));
+  });
+  assert.deepEqual(unhandled, []);
 });

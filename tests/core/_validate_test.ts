@@ -1,13 +1,21 @@
 import assert from "node:assert/strict";
 import {
+  CancellationTokenSource,
+  systemClock,
+  VirtualClock,
+} from "../../mod.ts";
+import {
+  assertClock,
   assertDuration,
   assertFunction,
   assertInteger,
   assertIntegerOrInfinity,
+  assertOptions,
   assertPositiveDuration,
   assertSignal,
   describeValue,
 } from "../../src/core/_validate.ts";
+import { BAD_NUMBERS } from "../_support.ts";
 
 Deno.test("describeValue() renders values for messages", () => {
   assert.equal(describeValue("x"), '"x"');
@@ -22,7 +30,7 @@ Deno.test("describeValue() renders values for messages", () => {
   assert.equal(describeValue(Symbol("s")), "Symbol(s)");
 });
 
-Deno.test("validators follow the one message template over [0, -1, 1.5, NaN, Infinity]", () => {
+Deno.test("validators follow the one message template over BAD_NUMBERS", () => {
   const table: [
     (v: unknown) => void,
     number,
@@ -32,7 +40,7 @@ Deno.test("validators follow the one message template over [0, -1, 1.5, NaN, Inf
   const pos = (v: unknown) => assertPositiveDuration("wait", "periodMs", v);
   const int = (v: unknown) => assertInteger("run", "concurrency", v);
   const intInf = (v: unknown) => assertIntegerOrInfinity("run", "limit", v);
-  for (const v of [0, -1, 1.5, NaN, Infinity]) {
+  for (const v of BAD_NUMBERS) {
     table.push([
       dur,
       v,
@@ -80,4 +88,57 @@ Deno.test("validators throw TypeError for wrong types", () => {
   });
   assertSignal("run", undefined);
   assertSignal("run", new AbortController().signal);
+});
+
+Deno.test("assertOptions() takes undefined or an object and names a misplaced signal or token", () => {
+  assertOptions("wait", undefined);
+  assertOptions("wait", {});
+  for (const [value, shown] of [[null, "null"], [5, "5"], ["x", '"x"']]) {
+    assert.throws(() => assertOptions("wait", value), {
+      name: "TypeError",
+      message:
+        `Cannot wait as 'options' must be an options object: current value is ${shown}`,
+    });
+  }
+  assert.throws(() => assertOptions("wait", new AbortController().signal), {
+    name: "TypeError",
+    message:
+      "Cannot wait as 'options' must be an options object: current value is an AbortSignal (pass { signal })",
+  });
+  const token = new CancellationTokenSource().token;
+  assert.throws(() => assertOptions("wait", token), {
+    name: "TypeError",
+    message:
+      "Cannot wait as 'options' must be an options object: current value is an instance of CancellationToken (pass { signal: token.signal })",
+  });
+});
+
+Deno.test("assertClock() takes undefined or a Clock and names the missing member", () => {
+  assertClock("wait", undefined);
+  assertClock("wait", systemClock);
+  assertClock("wait", new VirtualClock());
+  const now = () => 0;
+  const rows: [unknown, string][] = [
+    [null, "'clock' must be a Clock: current value is null"],
+    [5, "'clock' must be a Clock: current value is 5"],
+    [{}, "'clock.now' must be a function: current value is undefined"],
+    [
+      { now, clearTimeout: now },
+      "'clock.setTimeout' must be a function: current value is undefined",
+    ],
+    [
+      { now, setTimeout: now, clearTimeout: 1 },
+      "'clock.clearTimeout' must be a function: current value is 1",
+    ],
+    [
+      { now, setTimeout: now, clearTimeout: now, dateNow: "x" },
+      `'clock.dateNow' must be a function: current value is "x"`,
+    ],
+  ];
+  for (const [value, message] of rows) {
+    assert.throws(() => assertClock("wait", value), {
+      name: "TypeError",
+      message: `Cannot wait as ${message}`,
+    });
+  }
 });

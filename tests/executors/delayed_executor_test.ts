@@ -6,11 +6,14 @@ import {
   InvalidStateError,
   VirtualClock,
 } from "../../mod.ts";
-import { catchReported, countedSignal } from "../_support.ts";
-import { countingClock } from "./_clock.ts";
-
-const BAD_NUMBERS = [0, -1, 1.5, NaN, Infinity];
-const flush = () => new Promise((r) => setTimeout(r, 0));
+import {
+  BAD_NUMBERS,
+  catchReported,
+  catchUnhandled,
+  countedSignal,
+  flush,
+} from "../_support.ts";
+import { countingClock } from "../_counting_clock.ts";
 
 function setup() {
   const clock = new VirtualClock();
@@ -60,7 +63,7 @@ Deno.test("DelayedExecutor.schedule() rejects a bad delay before arming a timer"
     TypeError,
   );
   assert.equal(counted.added, 0);
-  assert.equal(delayed.size, 0);
+  assert.equal(delayed.queued, 0);
   clock.runAll();
 });
 
@@ -68,19 +71,23 @@ Deno.test("DelayedExecutor.scheduleAt() rejects a time that is not finite", () =
   const { clock, delayed } = setup();
   for (const value of BAD_NUMBERS) {
     if (Number.isFinite(value)) {
-      delayed.scheduleAt(value, () => {});
+      delayed.scheduleAt(() => {}, value);
       continue;
     }
-    assert.throws(() => delayed.scheduleAt(value, () => {}), {
+    assert.throws(() => delayed.scheduleAt(() => {}, value), {
       name: "RangeError",
       message:
         `Cannot schedule the task as 'time' must be finite: current value is ${value}`,
     });
   }
-  assert.throws(() => delayed.scheduleAt(1, null as never), TypeError);
-  assert.equal(delayed.size, 3);
+  assert.throws(() => delayed.scheduleAt(null as never, 1), {
+    name: "TypeError",
+    message:
+      "Cannot schedule the task as 'fn' must be a function: current value is null",
+  });
+  assert.equal(delayed.queued, 3);
   clock.runAll();
-  assert.equal(delayed.size, 0);
+  assert.equal(delayed.queued, 0);
 });
 
 Deno.test("DelayedExecutor.scheduleRepeating() rejects bad options", () => {
@@ -143,7 +150,7 @@ Deno.test("DelayedExecutor.scheduleRepeating() rejects bad options", () => {
     () => delayed.scheduleRepeating(1 as never, { periodMs: 1 }),
     TypeError,
   );
-  assert.equal(delayed.size, 0);
+  assert.equal(delayed.queued, 0);
   clock.runAll();
 });
 
@@ -151,13 +158,13 @@ Deno.test("DelayedExecutor runs tasks by deadline, equal deadlines in scheduling
   const { clock, delayed } = setup();
   const order: string[] = [];
   delayed.schedule(() => order.push("b10"), 10);
-  delayed.scheduleAt(5, () => order.push("a5"));
+  delayed.scheduleAt(() => order.push("a5"), 5);
   delayed.schedule(() => order.push("c10"), 10);
-  delayed.scheduleAt(10, () => {
+  delayed.scheduleAt(() => {
     order.push("d10");
     // Scheduled for the same instant from a task: runs after the others.
     delayed.schedule(() => order.push("f10"), 0);
-  });
+  }, 10);
   delayed.schedule(() => order.push("e10"), 10);
   delayed.schedule(() => order.push("g20"), 20);
   clock.tick(10);
@@ -170,7 +177,7 @@ Deno.test("DelayedExecutor runs tasks by deadline, equal deadlines in scheduling
 Deno.test("DelayedExecutor: a time in the past runs on the next turn of the heap", async () => {
   const clock = new VirtualClock({ startMs: 100 });
   const delayed = new DelayedExecutor({ clock });
-  const task = delayed.scheduleAt(-1, () => clock.now());
+  const task = delayed.scheduleAt(() => clock.now(), -1);
   assert.equal(task.future.state, "pending");
   clock.tick(0);
   assert.equal(await task.future, 100);
@@ -181,17 +188,17 @@ Deno.test("DelayedExecutor: 10,000 scheduled tasks hold exactly one host timer",
   const delayed = new DelayedExecutor({ clock: counting.clock });
   let ran = 0;
   for (let i = 0; i < 10_000; i++) delayed.schedule(() => ran++, 1 + i % 100);
-  assert.equal(counting.live, 1);
-  assert.equal(counting.armed, 1);
+  assert.equal(counting.live(), 1);
+  assert.equal(counting.armed(), 1);
   assert.equal(counting.inner.pendingTimers, 1);
   // Earlier deadlines move the one timer; they never add one.
   for (let i = 0; i < 100; i++) delayed.schedule(() => ran++, 0.5 - i / 1000);
-  assert.equal(counting.live, 1);
-  assert.equal(counting.peak, 1);
+  assert.equal(counting.live(), 1);
+  assert.equal(counting.peak(), 1);
   counting.inner.runAll();
   assert.equal(ran, 10_100);
-  assert.equal(counting.live, 0);
-  assert.equal(delayed.size, 0);
+  assert.equal(counting.live(), 0);
+  assert.equal(delayed.queued, 0);
   await flush();
   assert.equal(counting.inner.pendingTimers, 0);
 });
@@ -200,10 +207,10 @@ Deno.test("ScheduledTask.cancel() before the run removes the timer and rejects t
   const { clock, delayed } = setup();
   let ran = false;
   const task = delayed.schedule(() => (ran = true), 100);
-  assert.equal(delayed.size, 1);
+  assert.equal(delayed.queued, 1);
   assert.equal(task.cancel(), true);
   assert.equal(task.cancel(), false);
-  assert.equal(delayed.size, 0);
+  assert.equal(delayed.queued, 0);
   assert.equal(task.signal.aborted, true);
   await assert.rejects(task.future, {
     name: "AbortError",
@@ -261,7 +268,7 @@ Deno.test("ScheduledTask.cancel() while running rejects at once and aborts the s
   finish.resolve("late");
   await flush();
   assert.equal(task.runs, 0);
-  assert.equal(delayed.size, 0);
+  assert.equal(delayed.queued, 0);
 });
 
 Deno.test("DelayedExecutor.schedule() rejects with signal.reason and leaves no listener", async () => {
@@ -294,7 +301,7 @@ Deno.test("DelayedExecutor.schedule() with an aborted signal creates no timer an
   assert.equal(task.cancel(), false);
   assert.equal(counted.added, 0);
   assert.equal(clock.pendingTimers, 0);
-  assert.equal(delayed.size, 0);
+  assert.equal(delayed.queued, 0);
 });
 
 Deno.test("DelayedExecutor.schedule() removes its listener after the run", async () => {
@@ -397,7 +404,7 @@ Deno.test("DelayedExecutor.scheduleRepeating() stops on error with stopOnError",
   assert.equal(errors.length, 1);
   assert.equal(await task.future, 10);
   assert.equal(task.cancel(), false);
-  assert.equal(delayed.size, 0);
+  assert.equal(delayed.queued, 0);
   assert.equal(clock.pendingTimers, 0);
 });
 
@@ -448,7 +455,7 @@ Deno.test("DelayedExecutor.scheduleRepeating() stops when its signal aborts, eve
   clock.tick(100);
   assert.equal(task.runs, 1);
   assert.equal(counted.live, 0);
-  assert.equal(delayed.size, 0);
+  assert.equal(delayed.queued, 0);
   assert.equal(clock.pendingTimers, 0);
 });
 
@@ -497,9 +504,9 @@ Deno.test("DelayedExecutor[Symbol.dispose]() cancels everything and refuses new 
   const one = delayed.schedule(() => {}, 10);
   const rep = delayed.scheduleRepeating(() => {}, { periodMs: 3 });
   clock.tick(3);
-  assert.equal(delayed.size, 2);
+  assert.equal(delayed.queued, 2);
   delayed[Symbol.dispose]();
-  assert.equal(delayed.size, 0);
+  assert.equal(delayed.queued, 0);
   await assert.rejects(one.future, { name: "AbortError" });
   assert.equal(rep.runs, 1);
   assert.throws(() => delayed.schedule(() => {}, 1), {
@@ -514,4 +521,55 @@ Deno.test("DelayedExecutor[Symbol.dispose]() cancels everything and refuses new 
   delayed[Symbol.dispose]();
   await Promise.resolve();
   assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("DelayedExecutor.schedule() aborted through its signal, before or after it is armed, leaves no unhandled rejection", async () => {
+  const unhandled = await catchUnhandled(async () => {
+    for (const clock of [new VirtualClock(), undefined]) {
+      const delayed = new DelayedExecutor({ clock });
+      // Aborted before: never armed.
+      delayed.schedule(() => {}, 1e9, { signal: AbortSignal.abort("early") });
+      // Aborted after it is armed, before its run.
+      const late = new AbortController();
+      delayed.schedule(() => {}, 1e9, { signal: late.signal });
+      late.abort("late");
+      // Aborted while it runs.
+      const running = new AbortController();
+      const gate = new Completer<void>();
+      delayed.schedule(() => gate.future, 0, { signal: running.signal });
+      if (clock) clock.tick(0);
+      else await flush();
+      running.abort("running");
+      gate.resolve();
+      // A repeating task aborted, one failing, and one cancelled by dispose.
+      const rep = new AbortController();
+      delayed.scheduleRepeating(() => {}, {
+        periodMs: 1e9,
+        signal: rep.signal,
+      });
+      rep.abort("repeat");
+      delayed.scheduleRepeating(() => {
+        throw new Error("to onError");
+      }, { periodMs: 1e9, initialDelayMs: 0, onError: () => {} });
+      if (clock) clock.tick(0);
+      else await flush();
+      delayed.schedule(() => {}, 1e9);
+      delayed[Symbol.dispose]();
+      assert.equal(delayed.queued, 0);
+    }
+  });
+  assert.deepEqual(unhandled, []);
+});
+
+Deno.test("ScheduledTask: a one-shot task that fails with nobody watching is reported as unhandled", async () => {
+  const { clock, delayed } = setup();
+  const unhandled = await catchUnhandled(() => {
+    delayed.schedule(() => {
+      throw new Error("nobody watches");
+    }, 1);
+    clock.tick(1);
+  });
+  assert.deepEqual(unhandled.map((e) => (e as Error).message), [
+    "nobody watches",
+  ]);
 });

@@ -8,9 +8,13 @@ import {
   QueueFullError,
   VirtualClock,
 } from "../../mod.ts";
-import { catchReported, countedSignal } from "../_support.ts";
-
-const BAD_NUMBERS = [0, -1, 1.5, NaN, Infinity];
+import {
+  BAD_NUMBERS,
+  catchReported,
+  catchUnhandled,
+  countedSignal,
+  flush,
+} from "../_support.ts";
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
 /** A task that runs until `release()` is called. */
@@ -79,59 +83,77 @@ Deno.test("new PooledExecutor() rejects options of the wrong type", () => {
   });
 });
 
-Deno.test("PooledExecutor.submit() rejects bad input before adding a listener", () => {
+Deno.test("PooledExecutor.submit() rejects bad input, never throws, before adding a listener", async () => {
   const pool = new PooledExecutor({ concurrency: 4 });
   const counted = countedSignal();
   const signal = counted.signal;
   for (const value of BAD_NUMBERS) {
     if (Number.isFinite(value)) {
       // 0, -1 and 1.5 are valid priorities and valid timeouts (but -1).
-      pool.submit(() => {}, { priority: value, signal });
+      await pool.submit(() => {}, { priority: value, signal });
     } else {
-      assert.throws(() => pool.submit(() => {}, { priority: value, signal }), {
+      await assert.rejects(pool.submit(() => {}, { priority: value, signal }), {
         name: "RangeError",
         message:
           `Cannot submit the task as 'priority' must be finite: current value is ${value}`,
       });
     }
-    assert.throws(() => pool.submit(() => {}, { weight: value, signal }), {
+    await assert.rejects(pool.submit(() => {}, { weight: value, signal }), {
       name: "RangeError",
       message:
         `Cannot submit the task as 'weight' must be an integer >= 1: current value is ${value}`,
     });
     if (value === -1 || Number.isNaN(value) || value === Infinity) {
-      assert.throws(() => pool.submit(() => {}, { timeoutMs: value, signal }), {
-        name: "RangeError",
-        message:
-          `Cannot submit the task as 'timeoutMs' must be a finite number >= 0: current value is ${value}`,
-      });
+      await assert.rejects(
+        pool.submit(() => {}, { timeoutMs: value, signal }),
+        {
+          name: "RangeError",
+          message:
+            `Cannot submit the task as 'timeoutMs' must be a finite number >= 0: current value is ${value}`,
+        },
+      );
     }
   }
-  assert.throws(() => pool.submit(() => {}, { weight: 5, signal }), {
+  await assert.rejects(pool.submit(() => {}, { weight: 5, signal }), {
     name: "RangeError",
     message:
       "Cannot submit the task as 'weight' must be an integer <= concurrency (4): current value is 5",
   });
   assert.equal(pool.submit(() => 1, { weight: 4 }).state, "fulfilled");
-  const wrong: unknown[] = [
-    [1, undefined],
-    [() => {}, 3],
-    [() => {}, null],
-    [() => {}, { priority: "1" }],
-    [() => {}, { weight: "1" }],
-    [() => {}, { signal: {} }],
-    [() => {}, { timeoutMs: "5" }],
+  const wrong: [unknown, unknown, string][] = [
+    [1, undefined, "'fn' must be a function: current value is 1"],
+    [() => {}, 3, "'options' must be an options object: current value is 3"],
+    [
+      () => {},
+      null,
+      "'options' must be an options object: current value is null",
+    ],
+    [() => {}, { priority: "1" }, `'priority' must be a number`],
+    [() => {}, { weight: "1" }, `'weight' must be a number`],
+    [() => {}, { signal: {} }, "'signal' must be an AbortSignal"],
+    [() => {}, { timeoutMs: "5" }, `'timeoutMs' must be a number`],
+    [
+      () => {},
+      signal,
+      "'options' must be an options object: current value is an AbortSignal (pass { signal })",
+    ],
   ];
-  for (const [fn, options] of wrong as [never, never][]) {
-    assert.throws(() => pool.submit(fn, options), TypeError);
+  for (const [fn, options, message] of wrong) {
+    let result!: Future<unknown>;
+    assert.doesNotThrow(
+      () => (result = pool.submit(fn as never, options as never)),
+    );
+    await assert.rejects(result, (e) => {
+      assert.ok(e instanceof TypeError);
+      assert.ok(e.message.startsWith("Cannot submit the task as "), e.message);
+      assert.ok(e.message.includes(message), e.message);
+      return true;
+    });
   }
-  assert.throws(() => pool.submit(42 as never), {
-    message:
-      "Cannot submit the task as 'fn' must be a function: current value is 42",
-  });
-  // Only the three valid submissions above ever listened, and they finished.
+  // Only the valid submissions above ever listened, and they finished.
   assert.equal(counted.added, counted.removed);
   assert.equal(counted.live, 0);
+  assert.equal(pool.running + pool.queued, 0);
 });
 
 Deno.test("PooledExecutor.concurrency rejects bad values", () => {
@@ -171,7 +193,7 @@ Deno.test("PooledExecutor.submit() settles with the task's value or error", asyn
     },
   };
   await assert.rejects(pool.submit(() => badThen), /getter/);
-  assert.equal(pool.active, 0);
+  assert.equal(pool.running, 0);
 });
 
 Deno.test("PooledExecutor.submit() starts the task synchronously when a slot is free", () => {
@@ -197,7 +219,7 @@ Deno.test("PooledExecutor runs by priority, then in submission order", async () 
   ] as const).map(([name, priority]) =>
     pool.submit(() => order.push(name), { priority })
   );
-  assert.equal(pool.pending, 6);
+  assert.equal(pool.queued, 6);
   blocker.release();
   await Promise.all([head, ...jobs]);
   assert.deepEqual(order, ["b1", "e1", "f0.5", "a0", "c0", "d-1"]);
@@ -207,7 +229,7 @@ Deno.test("PooledExecutor: a heavy task waits for its slots and blocks those beh
   const pool = new PooledExecutor({ concurrency: 3 });
   const a = gated();
   const first = pool.submit(a.fn, { weight: 2 });
-  assert.equal(pool.active, 1);
+  assert.equal(pool.running, 1);
   const heavy = gated();
   const order: string[] = [];
   const second = pool.submit(() => (order.push("heavy"), heavy.fn()), {
@@ -216,11 +238,11 @@ Deno.test("PooledExecutor: a heavy task waits for its slots and blocks those beh
   const light = pool.submit(() => order.push("light"));
   // One slot is free, but the heavy task is first in line.
   assert.deepEqual(order, []);
-  assert.equal(pool.pending, 2);
+  assert.equal(pool.queued, 2);
   a.release();
   await first;
   assert.deepEqual(order, ["heavy", "light"]);
-  assert.equal(pool.active, 1);
+  assert.equal(pool.running, 1);
   heavy.release();
   await Promise.all([second, light]);
 });
@@ -251,12 +273,12 @@ Deno.test("PooledExecutor.submit() rejects with signal.reason when aborted while
   assert.equal(queued.state, "rejected");
   assert.equal(queued.reason, reason);
   await assert.rejects(queued, (e) => e === reason);
-  assert.equal(pool.pending, 0);
+  assert.equal(pool.queued, 0);
   assert.equal(counted.live, 0);
   assert.equal(counted.added, counted.removed);
   // Its place is free again.
   const next = pool.submit(() => "next");
-  assert.equal(pool.pending, 1);
+  assert.equal(pool.queued, 1);
   blocker.release();
   assert.equal(await next, "next");
   await head;
@@ -281,7 +303,7 @@ Deno.test("PooledExecutor.submit() aborts the task's signal when aborted while r
   assert.equal(inner!.reason, reason);
   await assert.rejects(running, (e) => e === reason);
   // The task still holds its slot until it settles.
-  assert.equal(pool.active, 1);
+  assert.equal(pool.running, 1);
   assert.equal(secondStarted, false);
   finish.resolve("late");
   await second;
@@ -381,7 +403,7 @@ Deno.test("PooledExecutor.pause() holds tasks back until resume()", async () => 
   a.release();
   await running;
   assert.equal(ran, 0);
-  assert.equal(pool.pending, 2);
+  assert.equal(pool.queued, 2);
   pool.resume();
   assert.equal(pool.paused, false);
   assert.equal(ran, 2);
@@ -398,7 +420,7 @@ Deno.test("PooledExecutor.clear() rejects every waiting task and leaves running 
     (_, i) => pool.submit(() => i, { signal: counted.signal, priority: i % 2 }),
   );
   assert.equal(pool.clear(), 5);
-  assert.equal(pool.pending, 0);
+  assert.equal(pool.queued, 0);
   assert.equal(counted.live, 0);
   for (const f of waiting) {
     assert.equal(f.state, "rejected");
@@ -437,7 +459,7 @@ Deno.test("PooledExecutor.clear() keeps tasks given to execute()", async () => {
   const submitted = pool.submit(() => 1);
   assert.equal(pool.clear(), 1);
   await assert.rejects(submitted, { name: "AbortError" });
-  assert.equal(pool.pending, 1);
+  assert.equal(pool.queued, 1);
   blocker.release();
   await running;
   await pool.onIdle();
@@ -462,7 +484,7 @@ Deno.test("PooledExecutor.onEmpty() resolves when the last waiting task starts",
   b.release();
   await second;
   await idle;
-  assert.equal(pool.active, 0);
+  assert.equal(pool.running, 0);
 });
 
 Deno.test("PooledExecutor.onEmpty() resolves when the queue empties by abort or clear", async () => {
@@ -473,7 +495,8 @@ Deno.test("PooledExecutor.onEmpty() resolves when the queue empties by abort or 
   const queued = pool.submit(() => {}, { signal: controller.signal });
   const empty = pool.onEmpty();
   controller.abort();
-  await assert.rejects(queued);
+  await assert.rejects(queued, (e) => e === controller.signal.reason);
+  await assert.rejects(queued, { name: "AbortError" });
   await empty;
   pool.submit(() => {}).catch(() => {});
   const empty2 = pool.onEmpty();
@@ -511,8 +534,21 @@ Deno.test("PooledExecutor.onIdle() rejects with signal.reason and leaves no list
   const late = pool.onIdle({ signal: counted.signal });
   assert.equal(late.state, "rejected");
   await assert.rejects(late, (e) => e === "bored");
-  assert.throws(() => pool.onIdle({ signal: 1 as never }), TypeError);
-  assert.throws(() => pool.onEmpty(5 as never), TypeError);
+  await assert.rejects(pool.onIdle({ signal: 1 as never }), {
+    name: "TypeError",
+    message:
+      "Cannot wait for an idle executor as 'signal' must be an AbortSignal: current value is 1",
+  });
+  await assert.rejects(pool.onEmpty(5 as never), {
+    name: "TypeError",
+    message:
+      "Cannot wait for an empty queue as 'options' must be an options object: current value is 5",
+  });
+  await assert.rejects(pool.onIdle(counted.signal as never), {
+    name: "TypeError",
+    message:
+      "Cannot wait for an idle executor as 'options' must be an options object: current value is an AbortSignal (pass { signal })",
+  });
   a.release();
   await running;
   // Done waiting: no listener was left on the signal.
@@ -530,10 +566,10 @@ Deno.test("PooledExecutor.concurrency raised starts waiting tasks at once", asyn
   const pool = new PooledExecutor({ concurrency: 1 });
   const gates = Array.from({ length: 4 }, () => gated());
   const jobs = gates.map((g) => pool.submit(g.fn));
-  assert.equal(pool.active, 1);
+  assert.equal(pool.running, 1);
   pool.concurrency = 3;
-  assert.equal(pool.active, 3);
-  assert.equal(pool.pending, 1);
+  assert.equal(pool.running, 3);
+  assert.equal(pool.queued, 1);
   for (const g of gates) g.release();
   await Promise.all(jobs);
 });
@@ -542,19 +578,19 @@ Deno.test("PooledExecutor.concurrency lowered lets running tasks finish", async 
   const pool = new PooledExecutor({ concurrency: 3 });
   const gates = Array.from({ length: 5 }, () => gated());
   const jobs = gates.map((g) => pool.submit(g.fn));
-  assert.equal(pool.active, 3);
+  assert.equal(pool.running, 3);
   pool.concurrency = 1;
-  assert.equal(pool.active, 3);
+  assert.equal(pool.running, 3);
   gates[0]!.release();
   await jobs[0];
   // Two still run: above the new limit, nothing starts.
-  assert.equal(pool.active, 2);
-  assert.equal(pool.pending, 2);
+  assert.equal(pool.running, 2);
+  assert.equal(pool.queued, 2);
   gates[1]!.release();
   gates[2]!.release();
   await Promise.all([jobs[1], jobs[2]]);
-  assert.equal(pool.active, 1);
-  assert.equal(pool.pending, 1);
+  assert.equal(pool.running, 1);
+  assert.equal(pool.queued, 1);
   gates[3]!.release();
   gates[4]!.release();
   await Promise.all(jobs);
@@ -566,7 +602,7 @@ Deno.test("PooledExecutor: a waiting task heavier than a lowered limit runs alon
   const first = pool.submit(a.fn);
   let heavyActive = -1;
   const heavy = pool.submit(() => {
-    heavyActive = pool.active;
+    heavyActive = pool.running;
   }, { weight: 4 });
   pool.concurrency = 2;
   a.release();
@@ -618,10 +654,10 @@ Deno.test("PooledExecutor.submit() timeoutMs rejects with a TimeoutError and abo
   clock.tick(1);
   await assert.rejects(job, {
     name: "TimeoutError",
-    message: "The task did not settle within 50 ms",
+    message: "The operation timed out after 50 ms",
   });
   assert.equal(inner!.reason, job.reason);
-  assert.equal(pool.active, 1);
+  assert.equal(pool.running, 1);
   finish.resolve();
   assert.equal(await next, "next");
   assert.equal(clock.pendingTimers, 0);
@@ -651,17 +687,17 @@ Deno.test("PooledExecutor.execute() runs on a later microtask, in a slot", async
   let ran = false;
   pool.execute(() => (ran = true));
   assert.equal(ran, false);
-  assert.equal(pool.active, 1);
+  assert.equal(pool.running, 1);
   await Promise.resolve();
   assert.equal(ran, true);
-  assert.equal(pool.active, 0);
+  assert.equal(pool.running, 0);
   const blocker = gated();
   const running = pool.submit(blocker.fn);
   let second = false;
   pool.execute(() => (second = true));
   await tick();
   assert.equal(second, false);
-  assert.equal(pool.pending, 1);
+  assert.equal(pool.queued, 1);
   blocker.release();
   await running;
   await pool.onIdle();
@@ -681,7 +717,7 @@ Deno.test("PooledExecutor.execute() reports a throwing task and keeps going", as
   assert.equal(caught.length, 1);
   assert.equal((caught[0] as Error).message, "task failed");
   assert.equal(after, true);
-  assert.equal(pool.active, 0);
+  assert.equal(pool.running, 0);
 });
 
 Deno.test("PooledExecutor.execute() throws QueueFullError when it cannot queue", () => {
@@ -831,8 +867,8 @@ Deno.test("PooledExecutor property: slots, settlement and start order hold under
           if (!started[i]) assert.equal(reasons[i], `abort ${i}`);
           if (s.abortAt === undefined) assert.ok(started[i]);
         });
-        assert.equal(pool.active, 0);
-        assert.equal(pool.pending, 0);
+        assert.equal(pool.running, 0);
+        assert.equal(pool.queued, 0);
         assert.equal(waiting.size, 0);
         assert.equal(clock.pendingTimers, 0);
       },
@@ -892,9 +928,64 @@ Deno.test("PooledExecutor property: resizing and pausing never exceed the curren
       await clock.runAllAsync();
       await Promise.all(jobs);
       assert.equal(peakOverLimit <= 0, true);
-      assert.equal(pool.active, 0);
+      assert.equal(pool.running, 0);
       assert.equal(clock.pendingTimers, 0);
     }),
     { numRuns: 100 },
   );
+});
+
+Deno.test("PooledExecutor: abort, timeout, clear, dispose and failure paths leave no unhandled rejection", async () => {
+  const clock = new VirtualClock();
+  const unhandled = await catchUnhandled(async () => {
+    const pool = new PooledExecutor({ concurrency: 1, maxQueue: 2, clock });
+    const gate = new Completer<void>();
+    const caller: Promise<unknown>[] = [];
+    const watch = (f: PromiseLike<unknown>) =>
+      caller.push(Promise.resolve(f).catch((e) => e));
+    const running = new AbortController();
+    watch(pool.submit(() => gate.future, { signal: running.signal }));
+    const queued = new AbortController();
+    watch(pool.submit(() => {}, { signal: queued.signal }));
+    watch(pool.submit(() => {}, { timeoutMs: 5 }));
+    watch(pool.submit(() => {})); // QueueFullError
+    const idle = new AbortController();
+    watch(pool.onIdle({ signal: idle.signal }));
+    watch(pool.onEmpty({ signal: idle.signal }));
+    queued.abort("queued");
+    running.abort("running");
+    idle.abort("idle");
+    // The running task's own outcome comes after its future settled early.
+    gate.reject(new Error("late failure"));
+    await flush();
+    assert.equal(pool.clear(), 0);
+    const slow = new Completer<void>();
+    watch(pool.submit(() => slow.future, { timeoutMs: 5 }));
+    clock.tick(5);
+    slow.reject(new Error("late, after its timeout"));
+    await flush();
+    watch(pool.submit(() => Promise.reject(new Error("failed"))));
+    pool.pause();
+    pool.submit(() => {}); // cleared: rejected as handled, never watched
+    assert.equal(pool.clear(), 1);
+    pool.resume();
+    watch(pool[Symbol.asyncDispose]());
+    watch(pool.submit(() => {})); // disposed
+    const outcomes = (await Promise.all(caller)).map((o) =>
+      o instanceof Error || o instanceof DOMException ? o.name : o
+    );
+    assert.deepEqual(outcomes, [
+      "running",
+      "queued",
+      undefined,
+      "QueueFullError",
+      "idle",
+      "idle",
+      "TimeoutError",
+      "Error",
+      undefined,
+      "InvalidStateError",
+    ]);
+  });
+  assert.deepEqual(unhandled, []);
 });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   DelayedExecutor,
   type Executor,
+  type Future,
   inlineExecutor,
   microtaskExecutor,
   PooledExecutor,
@@ -9,7 +10,7 @@ import {
   submit,
   VirtualClock,
 } from "../../mod.ts";
-import { countedSignal } from "../_support.ts";
+import { catchReported, countedSignal } from "../_support.ts";
 
 /** An executor that holds tasks until `run()`. */
 function manualExecutor() {
@@ -24,23 +25,35 @@ function manualExecutor() {
   };
 }
 
-Deno.test("submit() rejects bad input", () => {
+Deno.test("submit() rejects bad input, never throws", async () => {
   for (const executor of [null, undefined, 5, {}, { execute: 1 }]) {
-    assert.throws(() => submit(executor as never, () => {}), {
+    await assert.rejects(submit(executor as never, () => {}), {
       name: "TypeError",
       message:
         /^Cannot submit the task as 'executor.execute' must be a function/,
     });
   }
-  assert.throws(() => submit(inlineExecutor, 5 as never), {
+  await assert.rejects(submit(inlineExecutor, 5 as never), {
     name: "TypeError",
     message:
       "Cannot submit the task as 'fn' must be a function: current value is 5",
   });
-  assert.throws(() => submit(inlineExecutor, () => {}, 5 as never), TypeError);
-  assert.throws(
-    () => submit(inlineExecutor, () => {}, { signal: "x" as never }),
-    TypeError,
+  await assert.rejects(submit(inlineExecutor, () => {}, 5 as never), {
+    name: "TypeError",
+    message:
+      "Cannot submit the task as 'options' must be an options object: current value is 5",
+  });
+  await assert.rejects(
+    submit(inlineExecutor, () => {}, { signal: "x" as never }),
+    {
+      name: "TypeError",
+      message:
+        `Cannot submit the task as 'signal' must be an AbortSignal: current value is "x"`,
+    },
+  );
+  await assert.rejects(
+    submit(inlineExecutor, () => {}, new AbortController().signal as never),
+    { name: "TypeError", message: /\(pass \{ signal \}\)$/ },
   );
 });
 
@@ -108,20 +121,37 @@ Deno.test("submit() rejects with what a refusing executor throws", async () => {
   const counted = countedSignal();
   await assert.rejects(
     submit(refusing, () => 1, { signal: counted.signal }),
-    RangeError,
+    { name: "RangeError", message: "full" },
   );
   assert.equal(counted.live, 0);
+});
+
+Deno.test("submit() reports what a broken executor throws after running fn", async () => {
+  const broken: Executor = {
+    execute(task) {
+      task();
+      throw new Error("broken after running");
+    },
+  };
+  let result!: Future<number>;
+  const caught = await catchReported(() => {
+    assert.doesNotThrow(() => (result = submit(broken, () => 5)));
+  });
+  assert.equal(await result, 5);
+  assert.deepEqual(caught.map((e) => (e as Error).message), [
+    "broken after running",
+  ]);
 });
 
 Deno.test("submit() on a PooledExecutor holds the slot until an async fn settles", async () => {
   const pool = new PooledExecutor({ concurrency: 1, maxQueue: 0 });
   let release!: () => void;
   const first = submit(pool, () => new Promise<void>((r) => (release = r)));
-  assert.equal(pool.active, 1);
+  assert.equal(pool.running, 1);
   await assert.rejects(submit(pool, () => 2), QueueFullError);
   release();
   await first;
-  assert.equal(pool.active, 0);
+  assert.equal(pool.running, 0);
   const controller = new AbortController();
   controller.abort("no");
   await assert.rejects(

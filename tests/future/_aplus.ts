@@ -11,22 +11,49 @@ export interface Adapter {
   deferred(): Deferred;
 }
 
-export async function failuresOf(
+/** What a run of the suite did: an empty run has `passed + failed === 0`. */
+export interface AplusRun {
+  passed: number;
+  failed: number;
+}
+
+interface Runner {
+  on(
+    event: "pass" | "fail",
+    listener: (test: { fullTitle(): string }, error?: unknown) => void,
+  ): void;
+}
+
+/**
+ * Runs the suite (or the tests matching `grep`); each test fails after
+ * `timeoutMs` (mocha's default 2 s; a broken adapter fails by timing out).
+ */
+export async function runSuite(
   adapter: Adapter,
   grep?: string,
-): Promise<number> {
+  timeoutMs = 2000,
+): Promise<AplusRun> {
+  const run: AplusRun = { passed: 0, failed: 0 };
+  // A mocha reporter that counts the tests as they end.
+  function Counter(runner: Runner) {
+    runner.on("pass", () => run.passed++);
+    runner.on("fail", (test, error) => {
+      run.failed++;
+      console.error(`Promises/A+ failed: ${test.fullTitle()}: ${error}`);
+    });
+  }
   const onRejection = (e: PromiseRejectionEvent) => e.preventDefault();
   globalThis.addEventListener("unhandledrejection", onRejection);
   try {
-    return await new Promise<number>((resolve) =>
+    await new Promise<void>((resolve) =>
       runAplus(
         adapter,
-        { reporter: "dot", ...(grep ? { grep } : {}) },
-        (err: { failures?: number } | null) =>
-          resolve(err ? (err.failures ?? -1) : 0),
+        { reporter: Counter, timeout: timeoutMs, ...(grep ? { grep } : {}) },
+        () => resolve(),
       )
     );
   } finally {
     globalThis.removeEventListener("unhandledrejection", onRejection);
   }
+  return run;
 }

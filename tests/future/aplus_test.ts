@@ -1,5 +1,6 @@
+import assert from "node:assert/strict";
 import { Completer } from "../../src/future/completer.ts";
-import { type Adapter, failuresOf } from "./_aplus.ts";
+import { type Adapter, runSuite } from "./_aplus.ts";
 
 const futureAdapter: Adapter = {
   deferred() {
@@ -17,9 +18,10 @@ Deno.test({
   sanitizeOps: false, // mocha owns its timers
   sanitizeResources: false,
   async fn() {
-    const failures = await failuresOf(futureAdapter);
-    if (failures !== 0) {
-      throw new Error(`Promises/A+: ${failures} failures`);
-    }
+    // The suite waits on real timers of up to 200 ms: 2 s per test is too
+    // tight on a loaded machine, and a correct Future never times out.
+    const run = await runSuite(futureAdapter, undefined, 30_000);
+    // Every test ran (an empty or partial run fails), and none failed.
+    assert.deepEqual(run, { passed: 872, failed: 0 });
   },
 });

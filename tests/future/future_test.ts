@@ -8,23 +8,7 @@ import {
   microtaskExecutor,
   VirtualClock,
 } from "../../mod.ts";
-
-/** A signal whose listeners are counted. */
-function countingSignal(controller = new AbortController()) {
-  const signal = controller.signal;
-  let live = 0;
-  const add = signal.addEventListener.bind(signal);
-  const remove = signal.removeEventListener.bind(signal);
-  signal.addEventListener = ((...args: Parameters<typeof add>) => {
-    live++;
-    add(...args);
-  }) as typeof signal.addEventListener;
-  signal.removeEventListener = ((...args: Parameters<typeof remove>) => {
-    live--;
-    remove(...args);
-  }) as typeof signal.removeEventListener;
-  return { controller, signal, live: () => live };
-}
+import { catchReported, catchUnhandled, countedSignal } from "../_support.ts";
 
 Deno.test("Future exposes its state synchronously", async () => {
   const c = new Completer<number>();
@@ -157,14 +141,15 @@ Deno.test("Future.try() runs synchronously and captures throws", async () => {
     }),
     RangeError,
   );
-  assert.throws(
-    () => Future.try(42 as unknown as () => number),
-    {
-      name: "TypeError",
-      message:
-        "Cannot run Future.try as 'fn' must be a function: current value is 42",
-    },
-  );
+});
+
+Deno.test("Future.try() rejects a non-function instead of throwing", async () => {
+  const f = Future.try(42 as unknown as () => number);
+  await assert.rejects(f, {
+    name: "TypeError",
+    message:
+      "Cannot run Future.try as 'fn' must be a function: current value is 42",
+  });
 });
 
 Deno.test("Future.via() runs continuations on the executor given", async () => {
@@ -215,11 +200,12 @@ Deno.test("Future.via(inlineExecutor) runs continuations as the future settles",
   assert.deepEqual(order, ["sync", "microtask"]);
 });
 
-Deno.test("Future.via() rejects a non-executor", () => {
-  assert.throws(
-    () => Future.resolve(1).via({} as Executor),
-    /Cannot move a future as 'executor.execute' must be a function: current value is undefined/,
-  );
+Deno.test("Future.via() rejects a non-executor instead of throwing", async () => {
+  await assert.rejects(Future.resolve(1).via({} as Executor), {
+    name: "TypeError",
+    message:
+      "Cannot move a future as 'executor.execute' must be a function: current value is undefined",
+  });
 });
 
 Deno.test("Future.wait() times out on the clock and leaves no timer", async () => {
@@ -254,30 +240,32 @@ Deno.test("Future.wait() settles with the future and clears its timer", async ()
 
 Deno.test("Future.wait() rejects with signal.reason unchanged and removes its listener", async () => {
   const clock = new VirtualClock();
-  const { controller, signal, live } = countingSignal();
+  const counted = countedSignal();
+  const { controller, signal } = counted;
   const waited = new Completer<number>().future.wait({
     timeoutMs: 1000,
     signal,
     clock,
   });
-  assert.equal(live(), 1);
+  assert.equal(counted.live, 1);
   const reason = { custom: "reason" };
   controller.abort(reason);
   await assert.rejects(waited, (e) => e === reason);
-  assert.equal(live(), 0);
+  assert.equal(counted.live, 0);
   assert.equal(clock.pendingTimers, 0);
 
-  const ok = countingSignal();
+  const ok = countedSignal();
   const c = new Completer<number>();
   const settled = c.future.wait({ signal: ok.signal });
   c.resolve(1);
   assert.equal(await settled, 1);
-  assert.equal(ok.live(), 0);
+  assert.equal(ok.live, 0);
 });
 
 Deno.test("Future.wait() with an aborted signal rejects at once without timer or listener", async () => {
   const clock = new VirtualClock();
-  const { controller, signal, live } = countingSignal();
+  const counted = countedSignal();
+  const { controller, signal } = counted;
   controller.abort("gone");
   const waited = new Completer<number>().future.wait({
     timeoutMs: 10,
@@ -285,16 +273,16 @@ Deno.test("Future.wait() with an aborted signal rejects at once without timer or
     clock,
   });
   assert.equal(clock.pendingTimers, 0);
-  assert.equal(live(), 0);
+  assert.equal(counted.live, 0);
   await assert.rejects(waited, (e) => e === "gone");
 });
 
-Deno.test("Future.wait() validates its options before arming anything", () => {
+Deno.test("Future.wait() rejects bad options before arming anything", async () => {
   const clock = new VirtualClock();
   const f = new Completer<number>().future;
   for (const bad of [-1, NaN, Infinity, -Infinity]) {
-    assert.throws(
-      () => f.wait({ timeoutMs: bad, clock }),
+    await assert.rejects(
+      f.wait({ timeoutMs: bad, clock }),
       {
         name: "RangeError",
         message:
@@ -302,64 +290,151 @@ Deno.test("Future.wait() validates its options before arming anything", () => {
       },
     );
   }
-  assert.throws(
-    () => f.wait({ timeoutMs: "5" as unknown as number, clock }),
+  await assert.rejects(
+    f.wait({ timeoutMs: "5" as unknown as number, clock }),
     {
       name: "TypeError",
       message:
         `Cannot wait for a future as 'timeoutMs' must be a number: current value is "5"`,
     },
   );
-  assert.throws(
-    () => f.wait({ signal: {} as AbortSignal }),
+  await assert.rejects(
+    f.wait({ signal: {} as AbortSignal }),
     /'signal' must be an AbortSignal: current value is an object/,
   );
-  assert.throws(
-    () => f.wait(5 as never),
+  await assert.rejects(
+    f.wait(5 as never),
     /'options' must be an options object/,
+  );
+  await assert.rejects(
+    f.wait({ timeoutMs: 5, clock: { now: () => 0 } as never }),
+    {
+      name: "TypeError",
+      message:
+        "Cannot wait for a future as 'clock.setTimeout' must be a function: current value is undefined",
+    },
   );
   assert.equal(clock.pendingTimers, 0);
 });
 
-Deno.test("new Future() rejects a non-function init", () => {
-  assert.throws(
-    () => new Future(5 as never),
-    /Cannot create a Future as 'init' must be a function: current value is 5/,
+Deno.test("Future.wait(signal) rejects with a TypeError that names the fix", async () => {
+  const controller = new AbortController();
+  const waited = new Completer<number>().future.wait(
+    controller.signal as never,
   );
+  assert.equal(waited.state, "rejected");
+  await assert.rejects(waited, {
+    name: "TypeError",
+    message:
+      "Cannot wait for a future as 'options' must be an options object: current value is an AbortSignal (pass { signal })",
+  });
+});
+
+Deno.test("Future.wait() on a long-lived future forgets its reaction once given up", async () => {
+  const clock = new VirtualClock();
+  const longLived = new Completer<number>();
+  const order: string[] = [];
+  longLived.future.then(() => order.push("first"));
+  for (let i = 0; i < 100; i++) {
+    const controller = new AbortController();
+    const waited = longLived.future.wait({ signal: controller.signal });
+    controller.abort(i);
+    await assert.rejects(waited, (e) => e === i);
+    const timed = longLived.future.wait({ timeoutMs: 1, clock });
+    clock.tick(1);
+    await assert.rejects(timed, { name: "TimeoutError" });
+  }
+  const kept = longLived.future.wait({ timeoutMs: 10, clock });
+  longLived.future.then(() => order.push("last"));
+  longLived.resolve(7);
+  assert.equal(await kept, 7);
+  assert.deepEqual(order, ["first", "last"]);
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("new Future() without an executor throws a TypeError, as new Promise()", () => {
+  assert.throws(() => new Promise(undefined as never), TypeError);
+  const rows: [unknown, string][] = [
+    [undefined, "undefined"],
+    [5, "5"],
+    [null, "null"],
+    [{}, "an object"],
+  ];
+  for (const [bad, shown] of rows) {
+    assert.throws(() => new Future(bad as never), {
+      name: "TypeError",
+      message:
+        `Cannot create a Future as 'init' must be a function: current value is ${shown}`,
+    });
+  }
+});
+
+Deno.test("the Future job queue survives a job that throws and runs every later callback", async () => {
+  const hostile: Executor = {
+    execute() {
+      throw new Error("hostile executor");
+    },
+  };
+  const later: number[] = [];
+  const caught = await catchReported(async () => {
+    const moved = Future.resolve(1).via(hostile);
+    moved.then(() => later.push(-1));
+    // Queued behind the job that throws.
+    const after = Future.resolve(2).then((x) => later.push(x));
+    await after;
+    await Future.resolve(3).then((x) => later.push(x));
+  });
+  assert.deepEqual(caught.map((e) => (e as Error).message), [
+    "hostile executor",
+  ]);
+  assert.deepEqual(later, [2, 3]);
+});
+
+Deno.test("the Future job queue survives a throwing Array.prototype setter", async () => {
+  const gate = new Completer<number>();
+  gate.future.then(() => {});
+  gate.future.then(() => {}); // two reactions: a third goes to index 2
+  const seen: number[] = [];
+  const caught = await catchReported(async () => {
+    let later: Future<number>;
+    Object.defineProperty(Array.prototype, "2", {
+      configurable: true,
+      set() {
+        throw new Error("setter");
+      },
+    });
+    try {
+      // The handler's result adopts `gate.future`: a third reaction on it.
+      Future.resolve(0).then(() => gate.future);
+      later = Future.resolve(1).then((x) => (seen.push(x), x + 1));
+      await Promise.resolve();
+    } finally {
+      delete (Array.prototype as unknown as Record<string, unknown>)[2];
+    }
+    assert.equal(await later, 2);
+    assert.equal(await Future.resolve(5).then((x) => x * 2), 10);
+  });
+  assert.deepEqual(caught.map((e) => (e as Error).message), ["setter"]);
+  assert.deepEqual(seen, [1]);
+  gate.resolve(0);
 });
 
 Deno.test("an unhandled rejected Future is reported like an unhandled promise", async () => {
-  const reported: unknown[] = [];
-  const onRejection = (e: PromiseRejectionEvent) => {
-    reported.push(e.reason);
-    e.preventDefault();
-  };
-  globalThis.addEventListener("unhandledrejection", onRejection);
-  try {
-    const reason = new Error("nobody listens");
+  const reason = new Error("nobody listens");
+  const reported = await catchUnhandled(() => {
     Future.reject(reason);
     const handled = Future.reject(new Error("handled"));
     handled.catch(() => {});
     // A derived future that rejects and is never handled is reported too.
     Future.reject(new Error("derived")).then((x) => x);
-    await new Promise((r) => setTimeout(r, 0));
-    await new Promise((r) => setTimeout(r, 0));
-    assert.equal(reported.length, 2);
-    assert.equal(reported[0], reason);
-    assert.equal((reported[1] as Error).message, "derived");
-  } finally {
-    globalThis.removeEventListener("unhandledrejection", onRejection);
-  }
+  });
+  assert.equal(reported.length, 2);
+  assert.equal(reported[0], reason);
+  assert.equal((reported[1] as Error).message, "derived");
 });
 
 Deno.test("a rejection handled in the same turn is not reported", async () => {
-  const reported: unknown[] = [];
-  const onRejection = (e: PromiseRejectionEvent) => {
-    reported.push(e.reason);
-    e.preventDefault();
-  };
-  globalThis.addEventListener("unhandledrejection", onRejection);
-  try {
+  const reported = await catchUnhandled(async () => {
     const c = new Completer<number>();
     c.reject(new Error("late but same turn"));
     await Promise.resolve();
@@ -367,19 +442,16 @@ Deno.test("a rejection handled in the same turn is not reported", async () => {
     const adopted = new Completer<number>();
     adopted.resolve(Future.reject(new Error("adopted")));
     adopted.future.catch(() => {});
-    await new Promise((r) => setTimeout(r, 0));
-    assert.deepEqual(reported, []);
-  } finally {
-    globalThis.removeEventListener("unhandledrejection", onRejection);
-  }
+  });
+  assert.deepEqual(reported, []);
 });
 
 Deno.test("a future rejected while it follows a pending future stays rejected", async () => {
-  const { rejectFuture, resolveFuture } = await import(
-    "../../src/future/future.ts"
+  const { pendingFuture, rejectFuture, resolveFuture } = await import(
+    "../../src/future/_settle.ts"
   );
   const inner = new Completer<number>();
-  const out = new Future<number>();
+  const out = pendingFuture<number>();
   resolveFuture(out, inner.future);
   rejectFuture(out, new Error("rejected first"));
   inner.resolve(5);
@@ -387,4 +459,41 @@ Deno.test("a future rejected while it follows a pending future stays rejected", 
   await Future.resolve();
   assert.equal(out.state, "rejected");
   await assert.rejects(out, /rejected first/);
+});
+
+Deno.test("Future.wait() given up leaves a later rejection of the future handled, as Promise.race", async () => {
+  const clock = new VirtualClock();
+  const source = new Completer<number>();
+  const unhandled = await catchUnhandled(async () => {
+    const controller = new AbortController();
+    const aborted = source.future.wait({ signal: controller.signal });
+    const timed = source.future.wait({ timeoutMs: 5, clock });
+    controller.abort("stop");
+    clock.tick(5);
+    await assert.rejects(aborted, (e) => e === "stop");
+    await assert.rejects(timed, { name: "TimeoutError" });
+    source.reject(new Error("late"));
+  });
+  assert.deepEqual(unhandled, []);
+  await assert.rejects(source.future, /late/);
+});
+
+Deno.test("Future: abort, timeout and rejection paths leave no unhandled rejection", async () => {
+  const clock = new VirtualClock();
+  const unhandled = await catchUnhandled(async () => {
+    // Every future the caller receives is handled by the caller.
+    const c1 = new Completer<number>();
+    const w1 = c1.future.wait({ timeoutMs: 10, clock });
+    c1.reject(new Error("source failed"));
+    await assert.rejects(w1, /source failed/);
+    const w2 = new Completer<number>().future.wait({
+      signal: AbortSignal.abort("pre"),
+    });
+    await assert.rejects(w2, (e) => e === "pre");
+    const w3 = Future.reject(new Error("x")).wait({ timeoutMs: 1, clock });
+    await assert.rejects(w3, /x/);
+    clock.runAll();
+  });
+  assert.deepEqual(unhandled, []);
+  assert.equal(clock.pendingTimers, 0);
 });

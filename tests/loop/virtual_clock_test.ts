@@ -288,3 +288,104 @@ Deno.test("VirtualClock async drivers wait for deep promise chains between timer
   await clock.tickAsync(6);
   assert.equal(reached, true);
 });
+
+Deno.test("VirtualClock intervals re-arm after the callback, behind the timers it armed", () => {
+  const clock = new VirtualClock();
+  const order: string[] = [];
+  let n = 0;
+  const h = clock.setInterval(() => {
+    const mine = ++n;
+    order.push(`interval ${mine}`);
+    assert.equal(clock.pendingTimers, 1); // itself, while it runs
+    clock.setTimeout(() => order.push(`timeout ${mine}`), 10);
+    if (mine === 3) clock.clearInterval(h);
+  }, 10);
+  clock.runAll();
+  assert.deepEqual(order, [
+    "interval 1",
+    "timeout 1",
+    "interval 2",
+    "timeout 2",
+    "interval 3",
+    "timeout 3",
+  ]);
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("VirtualClock intervals keep their schedule when the callback throws, and stop on reset", () => {
+  const clock = new VirtualClock();
+  let runs = 0;
+  clock.setInterval(() => {
+    runs++;
+    throw new Error("interval failed");
+  }, 10);
+  assert.throws(() => clock.tick(10), /interval failed/);
+  assert.equal(clock.pendingTimers, 1);
+  assert.throws(() => clock.tick(10), /interval failed/);
+  assert.equal(runs, 2);
+  clock.setInterval(() => clock.reset(), 5);
+  clock.tick(10);
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("VirtualClock async drivers drain microtasks between every callback across batches", async () => {
+  const clock = new VirtualClock();
+  const order: string[] = [];
+  for (let i = 0; i < 300; i++) {
+    clock.setTimeout(() => {
+      order.push(`t${i}`);
+      Promise.resolve().then(() => order.push(`m${i}`));
+    }, Math.floor(i / 7));
+  }
+  await clock.runAllAsync();
+  assert.equal(order.length, 600);
+  for (let i = 0; i < 300; i++) {
+    assert.equal(order[2 * i], `t${i}`);
+    assert.equal(order[2 * i + 1], `m${i}`);
+  }
+});
+
+Deno.test("VirtualClock.nextAsync() runs one timer after the microtasks that armed it", async () => {
+  const clock = new VirtualClock();
+  const log: string[] = [];
+  Promise.resolve().then(() =>
+    clock.setTimeout(() => log.push("armed late"), 5)
+  );
+  assert.equal(await clock.nextAsync(), true);
+  assert.deepEqual(log, ["armed late"]);
+  assert.equal(clock.now(), 5);
+  assert.equal(await clock.nextAsync(), false);
+});
+
+Deno.test("VirtualClock.tickAsync() stops a zero-delay loop at one instant", async () => {
+  const clock = new VirtualClock({ loopLimit: 30 });
+  const again = () => clock.setTimeout(again, 0);
+  again();
+  await assert.rejects(clock.tickAsync(1), (e: unknown) => {
+    assert.ok(e instanceof LoopLimitError);
+    assert.match((e as Error).message, /^Cannot tickAsync as more than 30/);
+    return true;
+  });
+  clock.reset();
+});
+
+Deno.test("VirtualClock async drivers reject bad arguments instead of throwing", async () => {
+  const clock = new VirtualClock();
+  await assert.rejects(clock.tickAsync(-1), RangeError);
+  await assert.rejects(clock.runUntilSettled(42 as never), TypeError);
+});
+
+Deno.test("VirtualClock.dateNow() and setSystemTime() move wall time apart from virtual time", () => {
+  const clock = new VirtualClock({ startMs: 100, startDate: 1_000 });
+  assert.equal(clock.dateNow(), 1_000);
+  clock.tick(0.5);
+  assert.equal(clock.dateNow(), 1_000);
+  clock.tick(9.5);
+  assert.equal(clock.dateNow(), 1_010);
+  clock.setSystemTime(new Date(5_000));
+  assert.equal(clock.dateNow(), 5_000);
+  assert.equal(clock.now(), 110);
+  clock.tick(5);
+  assert.equal(clock.dateNow(), 5_005);
+  assert.throws(() => clock.setSystemTime("soon" as never), TypeError);
+});

@@ -53,8 +53,18 @@ Deno.test("retryAfterMs() reads an HTTP-date against clock.dateNow(), the Date h
   });
   assert.equal(retryAfterMs(served), 45_000); // against the server's Date
   assert.equal(retryAfterMs(served, { clock: wallClock(now + 5_000) }), 40_000);
-  // A clock without dateNow (a VirtualClock today) falls back the same way.
-  assert.equal(retryAfterMs(served, { clock: new VirtualClock() }), 45_000);
+  // A clock without dateNow falls back the same way.
+  const bare: Clock = {
+    now: () => 0,
+    setTimeout: () => 0,
+    clearTimeout: () => {},
+  };
+  assert.equal(retryAfterMs(served, { clock: bare }), 45_000);
+  // A VirtualClock's dateNow is its virtual wall time.
+  const virtual = new VirtualClock({ startDate: now });
+  assert.equal(retryAfterMs(served, { clock: virtual }), 45_000);
+  virtual.tick(15_000);
+  assert.equal(retryAfterMs(served, { clock: virtual }), 30_000);
   const future = new Date(Date.now() + 3_600_000).toUTCString();
   const fromNow = retryAfterMs(future)!;
   assert.ok(fromNow > 3_500_000 && fromNow <= 3_600_000, `${fromNow}`);

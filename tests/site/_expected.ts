@@ -7,7 +7,7 @@
  * the last three (a busy loop, MessageChannel, the order of postTask tasks
  * and timers): every starter is simulated now.
  *
- * Used by tests/site/starters_test.ts (Deno) and scripts/site_test.ts
+ * Used by tests/site/starters_test.ts (Deno) and scripts/site_e2e.ts
  * (headless Chromium).
  *
  * @module

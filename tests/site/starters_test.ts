@@ -2,7 +2,7 @@
  * The playground's simulation of each starter snippet against the orders
  * recorded from real Node (CommonJS and ESM) and Deno
  * (tests/site/fixtures, written by scripts/site_record.ts). The browser
- * profile is compared with Chromium itself by scripts/site_test.ts.
+ * profile is compared with Chromium itself by scripts/site_e2e.ts.
  */
 
 import assert from "node:assert/strict";

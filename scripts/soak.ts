@@ -1,0 +1,404 @@
+/**
+ * Soak test: churns every time-based and queue-based API through
+ * schedule-and-cancel and submit-and-abort, far-future work on the system
+ * clock, `CYCLES` cycles each (1e5 by default), and prints the heap each
+ * cycle leaves behind. Exits with 1 when an API keeps more than
+ * `LIMIT_BYTES` per cycle.
+ *
+ * Run: `deno run -A --v8-flags=--expose-gc scripts/soak.ts [name...]`
+ * (without the flag it re-runs itself with it; names filter the table by
+ * substring). It uses only `globalThis.gc`, timers, and `Deno.memoryUsage`
+ * or Node's `process.memoryUsage`, so the npm build can run the same module
+ * under `node --expose-gc`.
+ *
+ * Two measures per API, both after a forced GC:
+ * - `burst`: right after the cycles, before anything else runs. A cycle of
+ *   a synchronous churn (schedule then cancel, with nothing awaited) must
+ *   keep nothing even then: no job queued on a microtask, no rejection
+ *   tracked, no timer entry left for the deadline.
+ * - `settled`: after the host has run its timers and microtasks: what stays
+ *   for good (a listener on a long-lived signal, a reaction on a long-lived
+ *   future, a waiter in a list).
+ *
+ * The limit, 64 bytes per cycle (6.4 MB over 1e5 cycles), sits an order of
+ * magnitude above the noise of the measure (a few bytes per cycle: V8's
+ * heap bookkeeping and tables grown once) and below the smallest thing a
+ * leaking cycle keeps (a heap entry with its callback is about 100 bytes, a
+ * pending future 56, an abort listener record over 100, a cancelled task
+ * with its `DOMException` about 1 KB).
+ *
+ * To add an API, add a row to `CHURNS` (one section per area): a `setup`
+ * that builds what lives across cycles (a pool, a long-lived signal) and
+ * returns the `cycle` (and a `release` for what it built), with
+ * `async: true` when a cycle must await (a caller that handles a rejection
+ * attaches a reaction, which runs on a microtask). `abortEach(start)` makes
+ * the usual submit-and-abort cycle.
+ *
+ * @module
+ */
+
+import {
+  abortable,
+  anySignal,
+  CancellationTokenSource,
+  Completer,
+  delay,
+  DelayedExecutor,
+  PooledExecutor,
+  timeoutSignal,
+} from "../mod.ts";
+
+/** One cycle, and what to release once the measure is done. */
+export interface Soaked {
+  cycle(i: number): void | Promise<void>;
+  release?(): void;
+}
+
+/** One API churned by the soak test. */
+export interface Churn {
+  /** `<area>: <what a cycle does>`. */
+  name: string;
+  /** Whether a cycle returns a promise to await before the next one. */
+  async?: boolean;
+  /** Builds what lives across cycles (a pool, a long-lived signal). */
+  setup(): Soaked;
+}
+
+const FAR = 1e9; // far-future work: nothing is due while the soak runs
+const noop = (): void => {};
+
+/**
+ * A cycle that starts work with a fresh signal, aborts it at once, and
+ * handles the rejection as a caller would.
+ */
+function abortEach(
+  start: (signal: AbortSignal) => PromiseLike<unknown>,
+): Soaked["cycle"] {
+  return async () => {
+    const controller = new AbortController();
+    const work = start(controller.signal);
+    controller.abort();
+    await Promise.resolve(work).catch(noop);
+  };
+}
+
+/** A pool of one slot, held until `release()`. */
+function busyPool(): { pool: PooledExecutor; release(): void } {
+  const pool = new PooledExecutor({ concurrency: 1 });
+  const gate = new Completer<void>();
+  pool.submit(() => gate.future);
+  return { pool, release: () => gate.resolve() };
+}
+
+/** The APIs, one section per area. */
+export const CHURNS: Churn[] = [
+  // --- future
+  {
+    name: "future: Future.wait({ timeoutMs }) on a future that settles",
+    async: true,
+    setup: () => ({
+      async cycle() {
+        const completer = new Completer<number>();
+        const waited = completer.future.wait({ timeoutMs: FAR });
+        completer.resolve(1);
+        await waited;
+      },
+    }),
+  },
+  {
+    name: "future: long-lived Future.wait({ timeoutMs, signal }) aborted",
+    async: true,
+    setup() {
+      const longLived = new Completer<number>();
+      return {
+        cycle: abortEach((signal) =>
+          longLived.future.wait({ timeoutMs: FAR, signal })
+        ),
+      };
+    },
+  },
+
+  // --- cancel
+  {
+    name: "cancel: delay(far, { signal }) aborted",
+    async: true,
+    setup: () => ({ cycle: abortEach((signal) => delay(FAR, { signal })) }),
+  },
+  {
+    name: "cancel: timeoutSignal(far) disposed",
+    setup: () => ({ cycle: () => timeoutSignal(FAR)[Symbol.dispose]() }),
+  },
+  {
+    name: "cancel: CancellationTokenSource.cancelAfter(far) disposed",
+    setup: () => ({
+      cycle() {
+        using source = new CancellationTokenSource();
+        source.cancelAfter(FAR);
+      },
+    }),
+  },
+  {
+    name: "cancel: linked(long-lived token, signal) + register, disposed",
+    setup() {
+      const app = new CancellationTokenSource();
+      const request = new AbortController();
+      return {
+        cycle() {
+          using op = CancellationTokenSource.linked(app.token, request.signal);
+          op.token.register(noop);
+        },
+        release: () => app[Symbol.dispose](),
+      };
+    },
+  },
+  {
+    name: "cancel: anySignal([long-lived, timeoutSignal(far)]) disposed",
+    setup() {
+      const app = new AbortController();
+      return {
+        cycle() {
+          using timeout = timeoutSignal(FAR);
+          using signal = anySignal([app.signal, timeout]);
+          signal.addEventListener("abort", noop);
+        },
+      };
+    },
+  },
+  {
+    name: "cancel: abortable(long-lived future, signal) aborted",
+    async: true,
+    setup() {
+      const longLived = new Completer<number>();
+      return {
+        cycle: abortEach((signal) => abortable(longLived.future, signal)),
+      };
+    },
+  },
+
+  // --- executors
+  {
+    name: "executors: PooledExecutor.submit({ timeoutMs: far }) settled",
+    setup() {
+      const pool = new PooledExecutor({ concurrency: 4 });
+      return { cycle: (i) => void pool.submit(() => i, { timeoutMs: FAR }) };
+    },
+  },
+  {
+    name: "executors: PooledExecutor.submit({ signal }) queued, aborted",
+    async: true,
+    setup() {
+      const { pool, release } = busyPool();
+      return {
+        release,
+        cycle: abortEach((signal) =>
+          pool.submit(noop, { signal, timeoutMs: FAR })
+        ),
+      };
+    },
+  },
+  {
+    name: "executors: PooledExecutor.onIdle({ signal }) while busy, aborted",
+    async: true,
+    setup() {
+      const { pool, release } = busyPool();
+      return {
+        release,
+        cycle: abortEach((signal) => pool.onIdle({ signal })),
+      };
+    },
+  },
+  {
+    name: "executors: DelayedExecutor.schedule(far) cancelled",
+    setup() {
+      const delayed = new DelayedExecutor();
+      return { cycle: () => void delayed.schedule(noop, FAR).cancel() };
+    },
+  },
+  {
+    name: "executors: DelayedExecutor.schedule(far, { signal }) aborted",
+    setup() {
+      const delayed = new DelayedExecutor();
+      return {
+        cycle() {
+          const controller = new AbortController();
+          delayed.schedule(noop, FAR, { signal: controller.signal });
+          controller.abort();
+        },
+      };
+    },
+  },
+  {
+    name: "executors: DelayedExecutor.scheduleAt(far) cancelled",
+    setup() {
+      const delayed = new DelayedExecutor();
+      const at = delayed.clock.now() + FAR;
+      return { cycle: () => void delayed.scheduleAt(noop, at).cancel() };
+    },
+  },
+  {
+    name: "executors: DelayedExecutor.scheduleRepeating(far) cancelled",
+    setup() {
+      const delayed = new DelayedExecutor();
+      return {
+        cycle: () =>
+          void delayed.scheduleRepeating(noop, { periodMs: FAR }).cancel(),
+      };
+    },
+  },
+  {
+    name: "executors: DelayedExecutor.scheduleRepeating({ signal }) aborted",
+    setup() {
+      const delayed = new DelayedExecutor();
+      return {
+        cycle() {
+          const controller = new AbortController();
+          delayed.scheduleRepeating(noop, {
+            periodMs: FAR,
+            signal: controller.signal,
+          });
+          controller.abort();
+        },
+      };
+    },
+  },
+  // --- combinators, resilience: add their rows here.
+];
+
+/** Bytes per cycle kept by an API before the soak test fails. */
+export const LIMIT_BYTES = 64;
+const CYCLES = 100_000;
+const WARMUP = 2_000;
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+function heapUsed(): number {
+  const deno = (globalThis as {
+    Deno?: { memoryUsage(): { heapUsed: number } };
+  }).Deno;
+  if (deno !== undefined) return deno.memoryUsage().heapUsed;
+  const node = (globalThis as {
+    process?: { memoryUsage(): { heapUsed: number } };
+  }).process!;
+  return node.memoryUsage().heapUsed;
+}
+
+function collect(): number {
+  gc!();
+  gc!();
+  return heapUsed();
+}
+
+// Lets the host run timers, microtasks and finalizers, then collects.
+async function settle(): Promise<number> {
+  for (let i = 0; i < 4; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    gc!();
+  }
+  return heapUsed();
+}
+
+// Runs `n` cycles, then collects at once: a synchronous churn is measured
+// before any microtask runs.
+async function cycles(
+  churn: Churn,
+  cycle: Soaked["cycle"],
+  n: number,
+): Promise<number> {
+  if (churn.async) {
+    for (let i = 0; i < n; i++) await cycle(i);
+  } else {
+    for (let i = 0; i < n; i++) cycle(i);
+  }
+  return collect();
+}
+
+/** What one API kept, in bytes per cycle. */
+export interface SoakResult {
+  name: string;
+  burst: number;
+  settled: number;
+}
+
+/** Churns one API and measures what it keeps. */
+export async function soak(churn: Churn, n = CYCLES): Promise<SoakResult> {
+  const { cycle, release } = churn.setup();
+  await cycles(churn, cycle, WARMUP);
+  const before = await settle();
+  const burst = await cycles(churn, cycle, n);
+  const settled = await settle();
+  release?.();
+  await settle();
+  return {
+    name: churn.name,
+    burst: (burst - before) / n,
+    settled: (settled - before) / n,
+  };
+}
+
+/**
+ * Soaks the APIs whose name contains one of `args` (all without), prints a
+ * line per API, and returns the exit code: 1 when one kept too much.
+ */
+export async function main(args: string[]): Promise<number> {
+  const selected = args.length === 0
+    ? CHURNS
+    : CHURNS.filter((c) => args.some((a) => c.name.includes(a)));
+  console.log(
+    `soak: ${CYCLES} cycles per API, limit ${LIMIT_BYTES} B/cycle (burst: right after the cycles; settled: after timers and microtasks)`,
+  );
+  let failed = 0;
+  for (const churn of selected) {
+    const result = await soak(churn);
+    const worst = Math.max(result.burst, result.settled);
+    const ok = worst <= LIMIT_BYTES;
+    if (!ok) failed++;
+    console.log(
+      `${ok ? "ok  " : "FAIL"} ${result.burst.toFixed(1).padStart(8)} ${
+        result.settled.toFixed(1).padStart(8)
+      } B/cycle  ${result.name}`,
+    );
+  }
+  console.log(
+    failed === 0
+      ? `soak: ${selected.length} APIs keep at most ${LIMIT_BYTES} B/cycle`
+      : `soak: ${failed} of ${selected.length} APIs keep more than ${LIMIT_BYTES} B/cycle`,
+  );
+  return failed === 0 ? 0 : 1;
+}
+
+if (import.meta.main) {
+  const deno = (globalThis as {
+    Deno?: {
+      args: string[];
+      execPath(): string;
+      exit(code: number): never;
+      Command: new (
+        cmd: string,
+        options: { args: string[]; stdout: "inherit"; stderr: "inherit" },
+      ) => { output(): Promise<{ code: number }> };
+    };
+  }).Deno;
+  if (gc === undefined && deno !== undefined) {
+    // Re-run with the flag.
+    const { code } = await new deno.Command(deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "--v8-flags=--expose-gc",
+        new URL(import.meta.url).pathname,
+        ...deno.args,
+      ],
+      stdout: "inherit",
+      stderr: "inherit",
+    }).output();
+    deno.exit(code);
+  } else if (gc === undefined) {
+    throw new Error("soak: run with --expose-gc");
+  }
+  const code = await main(
+    deno?.args ??
+      (globalThis as { process?: { argv: string[] } }).process!.argv.slice(2),
+  );
+  if (deno !== undefined) deno.exit(code);
+  (globalThis as { process?: { exitCode?: number } }).process!.exitCode = code;
+}
