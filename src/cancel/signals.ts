@@ -14,6 +14,7 @@ import {
   assertDuration,
   assertFunction,
   assertOptions,
+  assertSignal,
   invalidMessage,
   typeError,
 } from "../core/_validate.ts";
@@ -237,6 +238,8 @@ export function abortable<T>(
  * @param error The error to test.
  * @param signal A signal whose reason counts as an abort.
  * @returns Whether it is an abort.
+ * @throws {TypeError} When `signal` is neither `undefined` nor an
+ *   `AbortSignal`.
  *
  * @example Telling an abort from a failure
  * ```ts
@@ -254,6 +257,7 @@ export function abortable<T>(
  * ```
  */
 export function isAbortError(error: unknown, signal?: AbortSignal): boolean {
+  assertSignal("tell an abort", signal);
   if (signal !== undefined && signal.aborted && error === signal.reason) {
     return true;
   }

@@ -19,6 +19,7 @@ import {
   assertInteger,
   assertOptions,
   assertSignal,
+  orDefault,
   rangeError,
   typeError,
 } from "../core/_validate.ts";
@@ -165,14 +166,14 @@ export class EventLoop implements Clock {
   constructor(options?: EventLoopOptions) {
     const action = "create an EventLoop";
     assertOptions(action, options);
-    const profile = resolveProfile(options?.profile ?? "html");
-    const trace = options?.trace ?? false;
+    const profile = resolveProfile(orDefault(options?.profile, "html"));
+    const trace = orDefault(options?.trace, false);
     if (typeof trace !== "boolean" && !(trace instanceof Trace)) {
       typeError(action, "trace", "a boolean or a Trace", trace);
     }
-    const loopLimit = options?.loopLimit ?? 1_000_000;
+    const loopLimit = orDefault(options?.loopLimit, 1_000_000);
     assertInteger(action, "loopLimit", loopLimit);
-    const startMs = options?.startMs ?? 0;
+    const startMs = orDefault(options?.startMs, 0);
     assertFinite(action, "startMs", startMs);
     this.#trace = trace instanceof Trace ? trace : new Trace();
     this.#e = new LoopEngine(
@@ -604,8 +605,11 @@ export class EventLoop implements Clock {
       this.#require("postTask");
       assertFunction(action, "callback", callback);
       assertOptions(action, options);
-      level = postTaskLevel(action, options?.priority ?? "user-visible");
-      delay = options?.delay ?? 0;
+      level = postTaskLevel(
+        action,
+        orDefault(options?.priority, "user-visible"),
+      );
+      delay = orDefault(options?.delay, 0);
       assertDuration(action, "delay", delay);
       assertSignal(action, options?.signal);
     } catch (error) {

@@ -24,6 +24,7 @@ import {
   assertOptions,
   assertPositiveDuration,
   assertSignal,
+  orDefault,
   rangeError,
   typeError,
 } from "../core/_validate.ts";
@@ -423,9 +424,9 @@ export class PriorityScheduler implements Disposable {
     ) {
       typeError(CREATE, "executor", "an Executor", executor);
     }
-    const sliceMs = options?.sliceMs ?? 5;
+    const sliceMs = orDefault(options?.sliceMs, 5);
     assertDuration(CREATE, "sliceMs", sliceMs);
-    const sliceSteps = options?.sliceSteps ?? 1000;
+    const sliceSteps = orDefault(options?.sliceSteps, 1000);
     assertIntegerOrInfinity(CREATE, "sliceSteps", sliceSteps);
     const agingMs = options?.agingMs;
     if (agingMs !== undefined) {
@@ -494,7 +495,7 @@ export class PriorityScheduler implements Disposable {
     const level = priority === undefined ? NORMAL : levelOf(POST, priority);
     const signal = options?.signal;
     assertSignal(POST, signal);
-    const delayMs = options?.delayMs ?? 0;
+    const delayMs = orDefault(options?.delayMs, 0);
     assertDuration(POST, "delayMs", delayMs);
     if (this.#disposed) {
       throw new InvalidStateError(

@@ -23,6 +23,7 @@ import {
   assertFunction,
   assertInteger,
   assertOptions,
+  orDefault,
   typeError,
 } from "../core/_validate.ts";
 
@@ -184,8 +185,8 @@ export class VirtualClock implements Clock, Disposable {
    */
   constructor(options?: VirtualClockOptions) {
     assertOptions(CREATE, options);
-    const startMs = options?.startMs ?? 0;
-    const loopLimit = options?.loopLimit ?? 1_000_000;
+    const startMs = orDefault(options?.startMs, 0);
+    const loopLimit = orDefault(options?.loopLimit, 1_000_000);
     assertFinite(CREATE, "startMs", startMs);
     assertInteger(CREATE, "loopLimit", loopLimit);
     const startDate = options?.startDate === undefined
