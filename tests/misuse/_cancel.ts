@@ -23,6 +23,7 @@ import {
   SIGNAL,
   signals,
   type Table,
+  TOKEN,
 } from "./_misuse.ts";
 
 const PARENT = "a CancellationToken or an AbortSignal";
@@ -120,15 +121,9 @@ export const CANCEL: Table = {
   },
 
   "abortable": {
-    rejects: [null, "abort", {}].map((signal) =>
-      bad(
-        "abortable(promise, $)",
-        (_, s) => abortable(Promise.resolve(1), s),
-        TypeError,
-        "signal",
-        signal,
-        { constraint: "an AbortSignal" },
-      )
+    rejects: signals(
+      "abortable(promise, $)",
+      (_, s) => abortable(Promise.resolve(1), s),
     ),
   },
   "anySignal": {
@@ -167,7 +162,7 @@ export const CANCEL: Table = {
   },
   "onAbort": {
     throws: [
-      ...[undefined, {}, "abort"].map((signal) =>
+      ...[undefined, {}, "abort", TOKEN].map((signal) =>
         bad(
           "onAbort($, callback)",
           (_, s) => onAbort(s, () => {}),
