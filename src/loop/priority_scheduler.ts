@@ -30,6 +30,7 @@ import {
 } from "../core/_validate.ts";
 import { Completer } from "../future/completer.ts";
 import type { Future } from "../future/future.ts";
+import { rejectHandled } from "../future/_settle.ts";
 import { ReadyQueues } from "./_ready_queues.ts";
 
 /**
@@ -234,8 +235,6 @@ function levelOf(action: string, value: unknown): number {
   rangeError(action, "priority", CONSTRAINT, value);
 }
 
-function noop(): void {}
-
 // The scheduler side of a task (the scheduler's private operations).
 interface TaskHost {
   cancelTask(task: Task, reason: unknown): boolean;
@@ -310,8 +309,9 @@ class Task
    * cancelled task nobody awaits is not reported.
    */
   rejectCancelled(reason: unknown): void {
-    this.completer.future.then(undefined, noop);
-    this.completer.reject(reason);
+    // Marked handled without a reaction: nothing is queued per cancel (the
+    // completer is not used again: a cancelled task never finishes).
+    rejectHandled(this.completer.future, reason);
   }
 
   /** Closes a cancelled generator so that its finally blocks run. */
