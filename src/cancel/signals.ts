@@ -173,7 +173,8 @@ const noop = (): void => {};
  * @typeParam T The value type.
  * @param promise The promise or thenable to wait for.
  * @param signal The signal that stops the wait.
- * @returns The future. It rejects with a `TypeError` when `signal` is
+ * @returns The future.
+ * @throws {TypeError} Rejects with it (never throws) when `signal` is
  *   neither `undefined` nor an `AbortSignal`.
  *
  * @example Giving up on a slow promise

@@ -568,11 +568,13 @@ export class EventLoop implements Clock {
    * @typeParam T The result type.
    * @param callback A function, or a generator function.
    * @param options `priority`, `delay`, `signal`.
-   * @returns A simulated promise of the result. Bad arguments reject it
-   *   (nothing is thrown, nothing queued): with a `TypeError` when the
-   *   profile has no `postTask`, `callback` is not a function, `options` is
-   *   not an options object or `priority` is unknown, with a `RangeError`
-   *   when `delay` is negative or not finite.
+   * @returns A simulated promise of the result.
+   * @throws {TypeError} Rejects with it (nothing is thrown, nothing queued)
+   *   when the profile has no `postTask`, `callback` is not a function,
+   *   `options` is not an options object, `priority` is unknown or `signal`
+   *   is not an `AbortSignal`.
+   * @throws {RangeError} Rejects with it when `delay` is negative or not
+   *   finite.
    *
    * @example Priorities and a yielding task
    * ```ts
@@ -1105,11 +1107,15 @@ export class EventLoop implements Clock {
    * task, so real async code driven by the loop's timers keeps up.
    *
    * @param ms How far, a finite number >= 0.
-   * @returns The new virtual time. It rejects (never throws) with a
-   *   `TypeError` when `ms` is not a number, a `RangeError` when it is
-   *   negative or not finite (before anything runs), a `LoopLimitError` when
-   *   more than `loopLimit` callbacks run, an `InvalidStateError` when called
-   *   from inside a loop callback or during another async drive.
+   * @returns The new virtual time.
+   * @throws {TypeError} Rejects with it (never throws) when `ms` is not a
+   *   number.
+   * @throws {RangeError} Rejects with it when `ms` is negative or not finite
+   *   (before anything runs).
+   * @throws {LoopLimitError} Rejects with it when more than `loopLimit`
+   *   callbacks run.
+   * @throws {InvalidStateError} Rejects with it when called from inside a
+   *   loop callback or during another async drive.
    *
    * @example Sleeping twice
    * ```ts
@@ -1139,11 +1145,15 @@ export class EventLoop implements Clock {
    * every virtual task.
    *
    * @param timeMs The target time, finite and not before `now()`.
-   * @returns The new virtual time. It rejects (never throws) with a
-   *   `TypeError` when `timeMs` is not a number, a `RangeError` when it is
-   *   not finite or in the past (before anything runs), a `LoopLimitError`
-   *   when more than `loopLimit` callbacks run, an `InvalidStateError` when
-   *   called from inside a loop callback or during another async drive.
+   * @returns The new virtual time.
+   * @throws {TypeError} Rejects with it (never throws) when `timeMs` is not
+   *   a number.
+   * @throws {RangeError} Rejects with it when `timeMs` is not finite or in
+   *   the past (before anything runs).
+   * @throws {LoopLimitError} Rejects with it when more than `loopLimit`
+   *   callbacks run.
+   * @throws {InvalidStateError} Rejects with it when called from inside a
+   *   loop callback or during another async drive.
    *
    * @example To an absolute time
    * ```ts
@@ -1204,11 +1214,15 @@ export class EventLoop implements Clock {
    *
    * @typeParam T The type of the value.
    * @param promise What to wait for.
-   * @returns The value of `promise`. It rejects (never throws) with the
-   *   reason of `promise`, a `TypeError` when `promise` is not a thenable, a
-   *   `DeadlockError` when nothing can make progress, a `LoopLimitError`
-   *   when more than `loopLimit` callbacks run, an `InvalidStateError` when
-   *   called from inside a loop callback or during another async drive.
+   * @returns The value of `promise`; it rejects with the reason of
+   *   `promise`.
+   * @throws {TypeError} Rejects with it (never throws) when `promise` is not
+   *   a thenable.
+   * @throws {DeadlockError} Rejects with it when nothing can make progress.
+   * @throws {LoopLimitError} Rejects with it when more than `loopLimit`
+   *   callbacks run.
+   * @throws {InvalidStateError} Rejects with it when called from inside a
+   *   loop callback or during another async drive.
    *
    * @example Waiting on virtual time
    * ```ts

@@ -543,6 +543,7 @@ export class VirtualClock implements Clock, Disposable {
    *
    * @param ms How far to advance, a finite number >= 0.
    * @returns The new virtual time.
+   * @throws {TypeError} When `ms` is not a number.
    * @throws {RangeError} When `ms` is negative or not finite.
    * @throws {LoopLimitError} When more than `loopLimit` callbacks run at one
    *   virtual instant.
@@ -591,6 +592,7 @@ export class VirtualClock implements Clock, Disposable {
    *
    * @param ms How far to advance, a finite number >= 0.
    * @returns The new virtual time.
+   * @throws {TypeError} Rejects when `ms` is not a number.
    * @throws {RangeError} Rejects when `ms` is negative or not finite.
    * @throws {LoopLimitError} Rejects when more than `loopLimit` callbacks run
    *   at one virtual instant.

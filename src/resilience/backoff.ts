@@ -60,6 +60,9 @@ export interface Backoff {
    * @param previousMs What this backoff returned for the previous retry (0
    *   before the first); only decorrelated jitter reads it.
    * @returns The delay in milliseconds, within `[0, 2^31 - 1]`.
+   * @throws {TypeError} If `retry` or `previousMs` is not a number.
+   * @throws {RangeError} If `retry` is not an integer >= 1 or `previousMs`
+   *   is negative or not finite.
    */
   next(retry: number, previousMs: number): number;
   /**
@@ -69,6 +72,7 @@ export interface Backoff {
    *
    * @param n How many delays, an integer from 0 to 1,000,000.
    * @returns The delays in milliseconds.
+   * @throws {TypeError} If `n` is not a number.
    * @throws {RangeError} If `n` is not an integer from 0 to 1,000,000.
    */
   preview(n: number): number[];

@@ -30,24 +30,8 @@ import {
 } from "../../mod.ts";
 import { countedSignal, flush, hostTimersArmedBy } from "../_support.ts";
 import { countingClock } from "../_counting_clock.ts";
-import type { Case, Ctx, Entry, Table } from "./_misuse.ts";
-import { FUTURE } from "./_future.ts";
-import { CANCEL } from "./_cancel.ts";
-import { COMBINATORS } from "./_combinators.ts";
-import { EXECUTORS } from "./_executors.ts";
-import { LOOP } from "./_loop.ts";
-import { RESILIENCE } from "./_resilience.ts";
-
-const SECTIONS = [FUTURE, CANCEL, COMBINATORS, EXECUTORS, LOOP, RESILIENCE];
-
-/** The whole table (a key in two sections is an error of the table). */
-const TABLE: Table = {};
-for (const section of SECTIONS) {
-  for (const [key, entry] of Object.entries(section)) {
-    if (key in TABLE) throw new Error(`the table has ${key} twice`);
-    TABLE[key] = entry;
-  }
-}
+import type { Case, Ctx, Entry } from "./_misuse.ts";
+import { TABLE } from "./_table.ts";
 
 // ---------------------------------------------------------------------------
 // Which APIs there are: the exports of mod.ts, their static and prototype
