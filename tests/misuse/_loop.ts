@@ -89,6 +89,33 @@ function refs(template: string, call: Call, option: string): Case[] {
   ];
 }
 
+/** A `promise` that is not a thenable (its `then` is what the message shows). */
+function notThenables(template: string, call: Call): Case[] {
+  return [undefined, 5, {}].map((promise) =>
+    bad(template, call, TypeError, "promise.then", promise, {
+      constraint: "a function",
+      shown: "undefined",
+    })
+  );
+}
+
+/** A `host` without a `queueMicrotask` function. */
+function hosts(template: string, call: Call): Case[] {
+  return [undefined, {}].map((h) =>
+    bad(template, call, TypeError, "host.queueMicrotask", h, {
+      constraint: "a function",
+      shown: "undefined",
+    })
+  );
+}
+
+/** A call on a loop whose profile lacks `api`. */
+function lacking(template: string, call: Call, profile: string, api: string) {
+  return bad(template, call, TypeError, "profile", profile, {
+    constraint: `a profile that provides ${api}`,
+  });
+}
+
 /** The callback and `ms` rows of an EventLoop timer (as the host's). */
 function loopTimer(name: "setTimeout" | "setInterval"): Case[] {
   return [
@@ -261,15 +288,9 @@ export const LOOP: Table = {
   "VirtualClock#runAll": { none: "takes no arguments" },
   "VirtualClock#runAllAsync": { none: "takes no arguments" },
   "VirtualClock#runUntilSettled": {
-    rejects: [undefined, 5, {}].map((promise) =>
-      bad(
-        "clock.runUntilSettled($)",
-        (_, p) => new VirtualClock().runUntilSettled(p),
-        TypeError,
-        "promise.then",
-        promise,
-        { constraint: "a function", shown: "undefined" },
-      )
+    rejects: notThenables(
+      "clock.runUntilSettled($)",
+      (_, p) => new VirtualClock().runUntilSettled(p),
     ),
   },
   "VirtualClock#reset": { none: "takes no arguments" },
@@ -335,13 +356,11 @@ export const LOOP: Table = {
         (_, cb) => new EventLoop({ profile: "node" }).nextTick(cb),
         "callback",
       ),
-      bad(
+      lacking(
         "loop.nextTick(fn) on $",
         (_, profile) => new EventLoop({ profile }).nextTick(noop),
-        TypeError,
-        "profile",
         "html",
-        { constraint: "a profile that provides nextTick" },
+        "nextTick",
       ),
     ],
   },
@@ -352,25 +371,21 @@ export const LOOP: Table = {
         (_, cb) => new EventLoop({ profile: "node" }).setImmediate(cb),
         "callback",
       ),
-      bad(
+      lacking(
         "loop.setImmediate(fn) on $",
         (_, profile) => new EventLoop({ profile }).setImmediate(noop),
-        TypeError,
-        "profile",
         "html",
-        { constraint: "a profile that provides setImmediate" },
+        "setImmediate",
       ),
     ],
   },
   "EventLoop#clearImmediate": {
     throws: [
-      bad(
+      lacking(
         "loop.clearImmediate(handle) on $",
         (_, profile) => new EventLoop({ profile }).clearImmediate(1),
-        TypeError,
-        "profile",
         "html",
-        { constraint: "a profile that provides setImmediate" },
+        "setImmediate",
       ),
     ],
   },
@@ -381,25 +396,21 @@ export const LOOP: Table = {
         (_, cb) => new EventLoop().requestAnimationFrame(cb),
         "callback",
       ),
-      bad(
+      lacking(
         "loop.requestAnimationFrame(fn) on $",
         (_, profile) => new EventLoop({ profile }).requestAnimationFrame(noop),
-        TypeError,
-        "profile",
         "node",
-        { constraint: "a profile that provides requestAnimationFrame" },
+        "requestAnimationFrame",
       ),
     ],
   },
   "EventLoop#cancelAnimationFrame": {
     throws: [
-      bad(
+      lacking(
         "loop.cancelAnimationFrame(id) on $",
         (_, profile) => new EventLoop({ profile }).cancelAnimationFrame(1),
-        TypeError,
-        "profile",
         "node",
-        { constraint: "a profile that provides requestAnimationFrame" },
+        "requestAnimationFrame",
       ),
     ],
   },
@@ -540,13 +551,11 @@ export const LOOP: Table = {
   "EventLoop#runAll": { none: "takes no arguments" },
   "EventLoop#nextFrame": {
     throws: [
-      bad(
+      lacking(
         "loop.nextFrame() on $",
         (_, profile) => new EventLoop({ profile }).nextFrame(),
-        TypeError,
-        "profile",
         "node",
-        { constraint: "a profile that provides requestAnimationFrame" },
+        "requestAnimationFrame",
       ),
     ],
   },
@@ -569,15 +578,9 @@ export const LOOP: Table = {
   },
   "EventLoop#runAllAsync": { none: "takes no arguments" },
   "EventLoop#runUntilSettled": {
-    rejects: [undefined, 5, {}].map((promise) =>
-      bad(
-        "loop.runUntilSettled($)",
-        (_, p) => new EventLoop().runUntilSettled(p),
-        TypeError,
-        "promise.then",
-        promise,
-        { constraint: "a function", shown: "undefined" },
-      )
+    rejects: notThenables(
+      "loop.runUntilSettled($)",
+      (_, p) => new EventLoop().runUntilSettled(p),
     ),
   },
   "EventLoop#reset": { none: "takes no arguments" },
@@ -589,30 +592,15 @@ export const LOOP: Table = {
         (_, body) => simulateAsync(host, body),
         "body",
       ),
-      ...[undefined, {}].map((h) =>
-        bad(
-          "simulateAsync($, body)",
-          (_, v) => simulateAsync(v, function* () {}),
-          TypeError,
-          "host.queueMicrotask",
-          h,
-          { constraint: "a function", shown: "undefined" },
-        )
+      ...hosts(
+        "simulateAsync($, body)",
+        (_, v) => simulateAsync(v, function* () {}),
       ),
     ],
   },
   "new SimulatedPromise": {
     throws: [
-      ...[undefined, {}].map((h) =>
-        bad(
-          "new SimulatedPromise($)",
-          (_, v) => new SimulatedPromise(v),
-          TypeError,
-          "host.queueMicrotask",
-          h,
-          { constraint: "a function", shown: "undefined" },
-        )
-      ),
+      ...hosts("new SimulatedPromise($)", (_, v) => new SimulatedPromise(v)),
       ...functions(
         "new SimulatedPromise(host, $)",
         (_, init) => new SimulatedPromise(host, init),
@@ -622,27 +610,15 @@ export const LOOP: Table = {
     ],
   },
   "SimulatedPromise.resolve": {
-    throws: [undefined, {}].map((h) =>
-      bad(
-        "SimulatedPromise.resolve($, 1)",
-        (_, v) => SimulatedPromise.resolve(v, 1),
-        TypeError,
-        "host.queueMicrotask",
-        h,
-        { constraint: "a function", shown: "undefined" },
-      )
+    throws: hosts(
+      "SimulatedPromise.resolve($, 1)",
+      (_, v) => SimulatedPromise.resolve(v, 1),
     ),
   },
   "SimulatedPromise.reject": {
-    throws: [undefined, {}].map((h) =>
-      bad(
-        "SimulatedPromise.reject($, 1)",
-        (_, v) => SimulatedPromise.reject(v, 1),
-        TypeError,
-        "host.queueMicrotask",
-        h,
-        { constraint: "a function", shown: "undefined" },
-      )
+    throws: hosts(
+      "SimulatedPromise.reject($, 1)",
+      (_, v) => SimulatedPromise.reject(v, 1),
     ),
   },
   "SimulatedPromise#then": { none: "as Promise.prototype.then" },

@@ -48,6 +48,13 @@ const noop = () => {};
 const fn = () => 1;
 const RATIO = "a number > 0 and <= 1";
 
+/** A `result` that is not a `Result`. */
+function results(template: string, call: Call): Case[] {
+  return [null, 5, {}].map((result) =>
+    bad(template, call, TypeError, "result", result, { constraint: "a Result" })
+  );
+}
+
 /** The rows of `execute(fn, options)`, shared by every policy. */
 export function execute(
   name: string,
@@ -167,18 +174,7 @@ export const RESILIENCE: Table = {
   },
   "Result.map": {
     throws: [
-      ...[null, 5, {}].map((result) =>
-        bad(
-          "Result.map($, fn)",
-          (_, r) => Result.map(r, fn),
-          TypeError,
-          "result",
-          result,
-          {
-            constraint: "a Result",
-          },
-        )
-      ),
+      ...results("Result.map($, fn)", (_, r) => Result.map(r, fn)),
       ...functions(
         "Result.map(ok, $)",
         (_, f) => Result.map(Result.ok(1), f),
@@ -188,16 +184,7 @@ export const RESILIENCE: Table = {
   },
   "Result.mapError": {
     throws: [
-      ...[null, 5, {}].map((result) =>
-        bad(
-          "Result.mapError($, fn)",
-          (_, r) => Result.mapError(r, fn),
-          TypeError,
-          "result",
-          result,
-          { constraint: "a Result" },
-        )
-      ),
+      ...results("Result.mapError($, fn)", (_, r) => Result.mapError(r, fn)),
       ...functions(
         "Result.mapError(err, $)",
         (_, f) => Result.mapError(Result.err(1), f),
@@ -206,28 +193,13 @@ export const RESILIENCE: Table = {
     ],
   },
   "Result.unwrapOr": {
-    throws: [null, 5, {}].map((result) =>
-      bad(
-        "Result.unwrapOr($, 0)",
-        (_, r) => Result.unwrapOr(r, 0),
-        TypeError,
-        "result",
-        result,
-        { constraint: "a Result" },
-      )
-    ),
+    throws: results("Result.unwrapOr($, 0)", (_, r) => Result.unwrapOr(r, 0)),
   },
   "Result.match": {
     throws: [
-      ...[null, 5, {}].map((result) =>
-        bad(
-          "Result.match($, handlers)",
-          (_, r) => Result.match(r, { ok: fn, err: fn }),
-          TypeError,
-          "result",
-          result,
-          { constraint: "a Result" },
-        )
+      ...results(
+        "Result.match($, handlers)",
+        (_, r) => Result.match(r, { ok: fn, err: fn }),
       ),
       ...[undefined, 5].map((handlers) =>
         bad(
@@ -247,32 +219,10 @@ export const RESILIENCE: Table = {
     ],
   },
   "Result.isOk": {
-    throws: [null, 5, {}].map((result) =>
-      bad(
-        "Result.isOk($)",
-        (_, r) => Result.isOk(r),
-        TypeError,
-        "result",
-        result,
-        {
-          constraint: "a Result",
-        },
-      )
-    ),
+    throws: results("Result.isOk($)", (_, r) => Result.isOk(r)),
   },
   "Result.isErr": {
-    throws: [null, 5, {}].map((result) =>
-      bad(
-        "Result.isErr($)",
-        (_, r) => Result.isErr(r),
-        TypeError,
-        "result",
-        result,
-        {
-          constraint: "a Result",
-        },
-      )
-    ),
+    throws: results("Result.isErr($)", (_, r) => Result.isErr(r)),
   },
 
   "new Classifier": {
