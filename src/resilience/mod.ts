@@ -32,6 +32,7 @@ export { wrap } from "./policy.ts";
 export {
   BulkheadRejectedError,
   CircuitOpenError,
+  QueueFullError,
   RateLimitedError,
   RetryError,
 } from "../core/errors.ts";
