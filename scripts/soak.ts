@@ -63,6 +63,7 @@ import {
   timeoutPolicy,
   timeoutSignal,
   VirtualClock,
+  WorkerPool,
 } from "../mod.ts";
 
 /** One cycle, and what to release once the measure is done. */
@@ -526,6 +527,26 @@ export const CHURNS: Churn[] = [
           loop.clearTimeout(loop.setTimeout(noop, FAR));
           loop.clearInterval(loop.setInterval(noop, FAR));
         },
+      };
+    },
+  },
+
+  // --- workers
+  {
+    name: "workers: WorkerPool.run({ signal }) queued, aborted",
+    async: true,
+    setup() {
+      // One worker, held by a task that never ends: every cycle's task waits.
+      const pool = new WorkerPool({
+        module: `data:text/javascript,${
+          encodeURIComponent("export const hold = () => new Promise(() => {});")
+        }`,
+        size: 1,
+      });
+      pool.run("hold", 0).then(noop, noop);
+      return {
+        cycle: abortEach((signal) => pool.run("hold", 0, { signal })),
+        release: () => void pool.terminate(),
       };
     },
   },

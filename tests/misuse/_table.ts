@@ -12,8 +12,17 @@ import { COMBINATORS } from "./_combinators.ts";
 import { EXECUTORS } from "./_executors.ts";
 import { LOOP } from "./_loop.ts";
 import { RESILIENCE } from "./_resilience.ts";
+import { WORKERS } from "./_workers.ts";
 
-const SECTIONS = [FUTURE, CANCEL, COMBINATORS, EXECUTORS, LOOP, RESILIENCE];
+const SECTIONS = [
+  FUTURE,
+  CANCEL,
+  COMBINATORS,
+  EXECUTORS,
+  LOOP,
+  RESILIENCE,
+  WORKERS,
+];
 
 /** The whole table (a key in two sections is an error of the table). */
 export const TABLE: Table = {};

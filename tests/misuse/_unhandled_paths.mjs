@@ -896,7 +896,106 @@ export function paths() {
       await turns();
     },
   );
+
+  // --- workers (real workers, on a task module given as a data: URL)
+  path(
+    "WorkerPool.run(): aborted, timed out, a task that throws, terminate()",
+    async (p) => {
+      const clock = new p.VirtualClock();
+      const pool = new p.WorkerPool({ module: WORKER_TASKS, size: 2, clock });
+      try {
+        const controller = new AbortController();
+        const aborted = pool.run("waitForAbort", 0, {
+          signal: controller.signal,
+        });
+        const timed = pool.run("waitForAbort", 0, { timeoutMs: 10 });
+        await until(() => pool.running === 2);
+        controller.abort("stop");
+        clock.tick(10);
+        await rejects(aborted, is("stop"), "aborted");
+        await rejects(timed, named("TimeoutError"), "timed out");
+        await rejects(
+          pool.run("fail", "task"),
+          (e) =>
+            isA(TypeError)(e) && /** @type {Error} */ (e).message === "task",
+          "thrown",
+        );
+        const running = pool.run("forever", 0, { abort: "terminate" });
+        const queued = [pool.run("forever", 0), pool.run("forever", 0)];
+        await until(() => pool.running === 2);
+        await pool.terminate("gone");
+        await rejects(running, is("gone"), "running at terminate");
+        for (const q of queued) {
+          await rejects(
+            q,
+            is("gone"),
+            "queued at terminate",
+          );
+        }
+        await rejects(
+          pool.run("fail", "late"),
+          named("InvalidStateError"),
+          "after terminate",
+        );
+      } finally {
+        await pool.terminate();
+      }
+    },
+  );
+  path(
+    "WorkerPool: run() aborted while queued, onIdle() aborted, close()",
+    async (p) => {
+      const pool = new p.WorkerPool({ module: WORKER_TASKS, size: 1 });
+      try {
+        const held = new AbortController();
+        const running = pool.run("waitForAbort", 0, { signal: held.signal });
+        const controller = new AbortController();
+        const queued = pool.run("waitForAbort", 0, {
+          signal: controller.signal,
+        });
+        const idle = pool.onIdle({ signal: controller.signal });
+        controller.abort("stop");
+        await rejects(queued, is("stop"), "queued");
+        await rejects(idle, is("stop"), "onIdle");
+        held.abort("done");
+        await rejects(running, is("done"), "running");
+        await pool.close();
+        await rejects(
+          pool.run("fail", "late"),
+          named("InvalidStateError"),
+          "after close",
+        );
+      } finally {
+        await pool.terminate();
+      }
+    },
+  );
   return list;
+}
+
+/** The task module of the worker paths: no file, so Deno and Node load it alike. */
+const WORKER_TASKS = `data:text/javascript,${
+  encodeURIComponent(`
+export function fail(message) { throw new TypeError(message); }
+export function forever() { return new Promise(() => {}); }
+export function waitForAbort(_, { signal }) {
+  return new Promise((_, reject) =>
+    signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
+}
+`)
+}`;
+
+/**
+ * Waits (on 0 ms host timers, at most 10 s) until `ready()` holds: workers
+ * start and answer in real time.
+ *
+ * @param {() => boolean} ready
+ */
+async function until(ready) {
+  for (let i = 0; i < 10_000 && !ready(); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  if (!ready()) throw new Error("the workers did not start in time");
 }
 
 /**
