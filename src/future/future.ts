@@ -561,8 +561,9 @@ export class Future<T> implements PromiseLike<T> {
    * `executor` (and so do those of the futures derived from it).
    *
    * @param executor Where continuations run.
-   * @returns A new future bound to `executor`; it rejects with a `TypeError`
-   *   when `executor` has no `execute` method.
+   * @returns A new future bound to `executor`.
+   * @throws {TypeError} Rejects with it (never throws) when `executor` has
+   *   no `execute` method.
    *
    * @example Running continuations on a chosen executor
    * ```ts
@@ -606,10 +607,12 @@ export class Future<T> implements PromiseLike<T> {
    *
    * @param options `timeoutMs`, `signal`, `clock`.
    * @returns A future of the same outcome, or rejected with a `DOMException`
-   *   named `"TimeoutError"`, or with `signal.reason` unchanged. It rejects
-   *   with a `TypeError` or `RangeError` when an option is invalid (an
-   *   `AbortSignal` given in place of the options included), before any
-   *   timer or listener exists.
+   *   named `"TimeoutError"`, or with `signal.reason` unchanged.
+   * @throws {TypeError} Rejects with it (never throws), before any timer or
+   *   listener exists, when an option has the wrong type (an `AbortSignal`
+   *   given in place of the options included).
+   * @throws {RangeError} Rejects with it when `timeoutMs` is negative or not
+   *   finite.
    *
    * @example Timing out on a virtual clock
    * ```ts
@@ -746,7 +749,8 @@ export class Future<T> implements PromiseLike<T> {
    *
    * @typeParam T The type of the value.
    * @param fn The function to run.
-   * @returns The future; it rejects with a `TypeError` when `fn` is not a
+   * @returns The future.
+   * @throws {TypeError} Rejects with it (never throws) when `fn` is not a
    *   function (as `Promise.try` does).
    *
    * @example Capturing a throw

@@ -19,6 +19,7 @@ import {
   assertInteger,
   assertOptions,
   assertSignal,
+  orDefault,
   rangeError,
   typeError,
 } from "../core/_validate.ts";
@@ -305,14 +306,14 @@ export class EventLoop implements Clock {
   constructor(options?: EventLoopOptions) {
     const action = "create an EventLoop";
     assertOptions(action, options);
-    const profile = resolveProfile(options?.profile ?? "html");
-    const trace = options?.trace ?? false;
+    const profile = resolveProfile(orDefault(options?.profile, "html"));
+    const trace = orDefault(options?.trace, false);
     if (typeof trace !== "boolean" && !(trace instanceof Trace)) {
       typeError(action, "trace", "a boolean or a Trace", trace);
     }
-    const loopLimit = options?.loopLimit ?? 1_000_000;
+    const loopLimit = orDefault(options?.loopLimit, 1_000_000);
     assertInteger(action, "loopLimit", loopLimit);
-    const startMs = options?.startMs ?? 0;
+    const startMs = orDefault(options?.startMs, 0);
     assertFinite(action, "startMs", startMs);
     this.#trace = trace instanceof Trace ? trace : new Trace();
     this.#e = new LoopEngine(
@@ -725,11 +726,13 @@ export class EventLoop implements Clock {
    * @typeParam T The result type.
    * @param callback A function, or a generator function.
    * @param options `priority`, `delay`, `signal`.
-   * @returns A simulated promise of the result. Bad arguments reject it
-   *   (nothing is thrown, nothing queued): with a `TypeError` when the
-   *   profile has no `postTask`, `callback` is not a function, `options` is
-   *   not an options object or `priority` is unknown, with a `RangeError`
-   *   when `delay` is negative or not finite.
+   * @returns A simulated promise of the result.
+   * @throws {TypeError} Rejects with it (nothing is thrown, nothing queued)
+   *   when the profile has no `postTask`, `callback` is not a function,
+   *   `options` is not an options object, `priority` is unknown or `signal`
+   *   is not an `AbortSignal`.
+   * @throws {RangeError} Rejects with it when `delay` is negative or not
+   *   finite.
    *
    * @example Priorities and a yielding task
    * ```ts
@@ -762,8 +765,11 @@ export class EventLoop implements Clock {
       this.#require("postTask");
       assertFunction(action, "callback", callback);
       assertOptions(action, options);
-      level = postTaskLevel(action, options?.priority ?? "user-visible");
-      delay = options?.delay ?? 0;
+      level = postTaskLevel(
+        action,
+        orDefault(options?.priority, "user-visible"),
+      );
+      delay = orDefault(options?.delay, 0);
       assertDuration(action, "delay", delay);
       assertSignal(action, options?.signal);
     } catch (error) {
@@ -1541,11 +1547,15 @@ export class EventLoop implements Clock {
    * task, so real async code driven by the loop's timers keeps up.
    *
    * @param ms How far, a finite number >= 0.
-   * @returns The new virtual time. It rejects (never throws) with a
-   *   `TypeError` when `ms` is not a number, a `RangeError` when it is
-   *   negative or not finite (before anything runs), a `LoopLimitError` when
-   *   more than `loopLimit` callbacks run, an `InvalidStateError` when called
-   *   from inside a loop callback or during another async drive.
+   * @returns The new virtual time.
+   * @throws {TypeError} Rejects with it (never throws) when `ms` is not a
+   *   number.
+   * @throws {RangeError} Rejects with it when `ms` is negative or not finite
+   *   (before anything runs).
+   * @throws {LoopLimitError} Rejects with it when more than `loopLimit`
+   *   callbacks run.
+   * @throws {InvalidStateError} Rejects with it when called from inside a
+   *   loop callback or during another async drive.
    *
    * @example Sleeping twice
    * ```ts
@@ -1575,11 +1585,15 @@ export class EventLoop implements Clock {
    * every virtual task.
    *
    * @param timeMs The target time, finite and not before `now()`.
-   * @returns The new virtual time. It rejects (never throws) with a
-   *   `TypeError` when `timeMs` is not a number, a `RangeError` when it is
-   *   not finite or in the past (before anything runs), a `LoopLimitError`
-   *   when more than `loopLimit` callbacks run, an `InvalidStateError` when
-   *   called from inside a loop callback or during another async drive.
+   * @returns The new virtual time.
+   * @throws {TypeError} Rejects with it (never throws) when `timeMs` is not
+   *   a number.
+   * @throws {RangeError} Rejects with it when `timeMs` is not finite or in
+   *   the past (before anything runs).
+   * @throws {LoopLimitError} Rejects with it when more than `loopLimit`
+   *   callbacks run.
+   * @throws {InvalidStateError} Rejects with it when called from inside a
+   *   loop callback or during another async drive.
    *
    * @example To an absolute time
    * ```ts
@@ -1640,11 +1654,15 @@ export class EventLoop implements Clock {
    *
    * @typeParam T The type of the value.
    * @param promise What to wait for.
-   * @returns The value of `promise`. It rejects (never throws) with the
-   *   reason of `promise`, a `TypeError` when `promise` is not a thenable, a
-   *   `DeadlockError` when nothing can make progress, a `LoopLimitError`
-   *   when more than `loopLimit` callbacks run, an `InvalidStateError` when
-   *   called from inside a loop callback or during another async drive.
+   * @returns The value of `promise`; it rejects with the reason of
+   *   `promise`.
+   * @throws {TypeError} Rejects with it (never throws) when `promise` is not
+   *   a thenable.
+   * @throws {DeadlockError} Rejects with it when nothing can make progress.
+   * @throws {LoopLimitError} Rejects with it when more than `loopLimit`
+   *   callbacks run.
+   * @throws {InvalidStateError} Rejects with it when called from inside a
+   *   loop callback or during another async drive.
    *
    * @example Waiting on virtual time
    * ```ts

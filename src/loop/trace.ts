@@ -279,6 +279,7 @@ export class Trace {
    *
    * @param ref The id or label of the event.
    * @returns The chain, starting with the event itself.
+   * @throws {TypeError} When `ref` is neither a number nor a string.
    * @throws {RangeError} When `ref` names no event of this trace.
    *
    * @example A promise chain

@@ -15,6 +15,7 @@ import {
   assertOptions,
   assertPositiveDuration,
   assertSignal,
+  orDefault,
   rangeError,
   typeError,
 } from "../core/_validate.ts";
@@ -155,13 +156,13 @@ export class RateLimiter implements Policy {
     const { limit, intervalMs } = options;
     assertInteger(CREATE, "limit", limit);
     assertPositiveDuration(CREATE, "intervalMs", intervalMs);
-    const burst = options.burst ?? limit;
+    const burst = orDefault(options.burst, limit);
     assertInteger(CREATE, "burst", burst);
-    const mode = options.mode ?? "wait";
+    const mode = orDefault(options.mode, "wait");
     if (mode !== "wait" && mode !== "reject") {
       typeError(CREATE, "mode", `"wait" or "reject"`, mode);
     }
-    const clock = options.clock ?? systemClock;
+    const clock = orDefault(options.clock, systemClock);
     assertClock(CREATE, clock);
     this.limit = limit;
     this.intervalMs = intervalMs;
@@ -235,7 +236,7 @@ export class RateLimiter implements Policy {
     let signal: AbortSignal | undefined;
     try {
       assertOptions(ACQUIRE, options);
-      weight = options?.weight ?? 1;
+      weight = orDefault(options?.weight, 1);
       this.#checkWeight(ACQUIRE, weight);
       signal = options?.signal;
       assertSignal(ACQUIRE, signal);

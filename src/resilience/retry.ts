@@ -17,6 +17,7 @@ import {
   assertNumber,
   assertOptions,
   assertSignal,
+  orDefault,
   rangeError,
   typeError,
 } from "../core/_validate.ts";
@@ -307,17 +308,17 @@ function toConfig(
 ): RetryConfig {
   if (options === undefined) return DEFAULT_CONFIG;
   assertOptions(action, options);
-  const maxAttempts = options.maxAttempts ?? 3;
+  const maxAttempts = orDefault(options.maxAttempts, 3);
   assertIntegerOrInfinity(action, "maxAttempts", maxAttempts);
   const backoff = options.backoff === undefined
     ? DEFAULT_BACKOFF
     : backoffOption(action, "backoff", options.backoff);
-  const shouldHandle = options.shouldHandle ?? retryByDefault;
+  const shouldHandle = orDefault(options.shouldHandle, retryByDefault);
   if (shouldHandle !== retryByDefault) {
     assertFunction(action, "shouldHandle", shouldHandle);
   }
   const onRetry = optionalFunction(action, "onRetry", options.onRetry);
-  const maxElapsedMs = options.maxElapsedMs ?? Infinity;
+  const maxElapsedMs = orDefault(options.maxElapsedMs, Infinity);
   assertNumber(action, "maxElapsedMs", maxElapsedMs);
   if (!(maxElapsedMs >= 0)) {
     rangeError(action, "maxElapsedMs", "a number >= 0", maxElapsedMs);
@@ -332,7 +333,7 @@ function toConfig(
     typeError(action, "budget", "a RetryBudget", budget);
   }
   const classifier = classifierOption(action, options.classifier);
-  const clock = options.clock ?? systemClock;
+  const clock = orDefault(options.clock, systemClock);
   if (clock !== systemClock) assertClock(action, clock);
   return {
     maxAttempts,

@@ -14,6 +14,7 @@ import {
   assertInteger,
   assertOptions,
   assertPositiveDuration,
+  orDefault,
   typeError,
 } from "../core/_validate.ts";
 import type { Rate } from "./rate_limiter.ts";
@@ -103,17 +104,17 @@ export class RetryBudget {
   constructor(options?: RetryBudgetOptions) {
     const action = "create a RetryBudget";
     assertOptions(action, options);
-    const maxRetries = options?.maxRetries ?? 10;
+    const maxRetries = orDefault(options?.maxRetries, 10);
     assertInteger(action, "maxRetries", maxRetries, 0);
-    const refill = options?.refill ?? DEFAULT_REFILL;
+    const refill = orDefault(options?.refill, DEFAULT_REFILL);
     if (refill === null || typeof refill !== "object") {
       typeError(action, "refill", "a rate { limit, intervalMs }", refill);
     }
     assertDuration(action, "refill.limit", refill.limit);
     assertPositiveDuration(action, "refill.intervalMs", refill.intervalMs);
-    const ratio = options?.ratio ?? 0.1;
+    const ratio = orDefault(options?.ratio, 0.1);
     assertDuration(action, "ratio", ratio);
-    const clock = options?.clock ?? systemClock;
+    const clock = orDefault(options?.clock, systemClock);
     assertClock(action, clock);
     this.#maxRetries = maxRetries;
     this.#refillPerMs = refill.limit / refill.intervalMs;

@@ -38,11 +38,11 @@ export class Transferred<T> {
   readonly transfer: readonly Transferable[];
 
   /**
-   * Marks `value`; prefer {@linkcode transferResult}, which checks
-   * `transfer`.
+   * Marks `value`, as {@linkcode transferResult} does.
    *
    * @param value The result.
    * @param transfer The transferable objects inside `value`.
+   * @throws {TypeError} When `transfer` is not an array.
    *
    * @example Marking a result
    * ```ts
@@ -54,6 +54,9 @@ export class Transferred<T> {
    * ```
    */
   constructor(value: T, transfer: readonly Transferable[]) {
+    if (!Array.isArray(transfer)) {
+      typeError("transfer the result", "transfer", "an array", transfer);
+    }
     this.value = value;
     this.transfer = transfer;
     Object.defineProperty(this, BRAND, { value: this.#marked });
@@ -93,9 +96,6 @@ export function transferResult<T>(
   value: T,
   transfer: readonly Transferable[],
 ): Transferred<T> {
-  if (!Array.isArray(transfer)) {
-    typeError("transfer the result", "transfer", "an array", transfer);
-  }
   return new Transferred(value, transfer);
 }
 

@@ -24,6 +24,7 @@ import {
   assertInteger,
   assertNumber,
   assertOptions,
+  orDefault,
   rangeError,
   typeError,
 } from "../../core/_validate.ts";
@@ -155,7 +156,10 @@ export class CircuitBreaker implements Policy {
    */
   constructor(options?: CircuitBreakerOptions) {
     assertOptions(CREATE, options);
-    const strategy = options?.strategy ?? new ConsecutiveFailuresStrategy();
+    const strategy = orDefault(
+      options?.strategy,
+      new ConsecutiveFailuresStrategy(),
+    );
     if (
       strategy === null || typeof strategy !== "object" ||
       typeof strategy.recordFailure !== "function"
@@ -173,13 +177,13 @@ export class CircuitBreaker implements Policy {
     this.#cooldown = backoffOption(
       CREATE,
       "cooldownMs",
-      options?.cooldownMs ?? DEFAULT_COOLDOWN_MS,
+      orDefault(options?.cooldownMs, DEFAULT_COOLDOWN_MS),
     );
-    const maxProbes = options?.halfOpenMaxProbes ?? 1;
+    const maxProbes = orDefault(options?.halfOpenMaxProbes, 1);
     assertInteger(CREATE, "halfOpenMaxProbes", maxProbes);
-    const successThreshold = options?.successThreshold ?? 1;
+    const successThreshold = orDefault(options?.successThreshold, 1);
     assertInteger(CREATE, "successThreshold", successThreshold);
-    const slowCallMs = options?.slowCallMs ?? Infinity;
+    const slowCallMs = orDefault(options?.slowCallMs, Infinity);
     assertNumber(CREATE, "slowCallMs", slowCallMs);
     if (!(slowCallMs >= 0)) {
       rangeError(CREATE, "slowCallMs", "a number >= 0 or Infinity", slowCallMs);
@@ -190,7 +194,7 @@ export class CircuitBreaker implements Policy {
       options?.shouldHandle,
     ) ?? countsByDefault;
     this.#classifier = classifierOption(CREATE, options?.classifier);
-    const clock = options?.clock ?? systemClock;
+    const clock = orDefault(options?.clock, systemClock);
     assertClock(CREATE, clock);
     const onSuccess = optionalFunction(CREATE, "onSuccess", options?.onSuccess);
     const onFailure = optionalFunction(CREATE, "onFailure", options?.onFailure);
