@@ -49,15 +49,24 @@ interface Entry {
   peer?: { pkg: string; imports: string; label: string };
   /** An absolute budget in bytes where there is no peer. */
   budget?: number;
+  /**
+   * A use of the API that must still work when bundled alone (tree-shaking
+   * must never drop a module the API needs): the body of an async function,
+   * throwing on a wrong result.
+   */
+  use: string;
 }
 
 const ENTRIES: Entry[] = [
   {
     name: "retry",
+    use: 'if ((await retry(() => 1)) !== 1) throw new Error("retry");',
     peer: { pkg: "p-retry", imports: "default", label: "p-retry" },
   },
   {
     name: "CircuitBreaker",
+    use:
+      'if ((await new CircuitBreaker().execute(() => 2)) !== 2) throw new Error("breaker");',
     peer: {
       pkg: "cockatiel",
       imports: "circuitBreaker, ConsecutiveBreaker, handleAll",
@@ -66,6 +75,8 @@ const ENTRIES: Entry[] = [
   },
   {
     name: "Bulkhead",
+    use:
+      'if ((await new Bulkhead({ concurrency: 1 }).execute(() => 3)) !== 3) throw new Error("bulkhead");',
     peer: {
       pkg: "cockatiel",
       imports: "bulkhead",
@@ -74,21 +85,34 @@ const ENTRIES: Entry[] = [
   },
   {
     name: "mapConcurrent",
+    use:
+      'const r = await mapConcurrent([1, 2], async (x) => x * 2, { concurrency: 1 }); if (r.join() !== "2,4") throw new Error("map");',
     peer: { pkg: "p-map", imports: "default", label: "p-map" },
   },
   {
     name: "PooledExecutor",
+    use:
+      'if ((await new PooledExecutor({ concurrency: 1 }).submit(() => 4)) !== 4) throw new Error("pool");',
     peer: { pkg: "p-queue", imports: "default", label: "p-queue" },
   },
   {
     name: "timeout",
+    use:
+      'if ((await timeout(Promise.resolve(5), 1000)) !== 5) throw new Error("timeout");',
     peer: { pkg: "p-timeout", imports: "default", label: "p-timeout" },
   },
   {
     name: "debounce",
+    use:
+      'if ((await debounce((x) => x, 0)(6)) !== 6) throw new Error("debounce");',
     peer: { pkg: "p-debounce", imports: "default", label: "p-debounce" },
   },
-  { name: "Completer", budget: 6 * KB },
+  {
+    name: "Completer",
+    budget: 6 * KB,
+    use:
+      'const c = new Completer(); c.resolve(7); if ((await c.future) !== 7) throw new Error("completer");',
+  },
 ];
 
 /**
@@ -208,6 +232,22 @@ const rows: string[][] = [];
 
 for (const entry of ENTRIES) {
   const mine = bundle(`export { ${entry.name} } from "${pkgName}";\n`);
+  // The API bundled alone must still work: run a use of it under Node.
+  const used = bundle(
+    `import { ${entry.name} } from "${pkgName}";\n` +
+      `await (async () => { ${entry.use} })();\nconsole.log("USED");\n`,
+  );
+  const usedFile = path.join(TMP, `used-${entry.name}.mjs`);
+  fs.writeFileSync(usedFile, used.text);
+  const ran = spawnSync("node", [usedFile], { encoding: "utf8" });
+  if (ran.status !== 0 || !/^USED$/m.test(ran.stdout)) {
+    failures++;
+    console.error(
+      `check_size: ${entry.name} bundled alone does not work:\n${
+        ran.stderr.split("\n").filter((l) => l.length < 300).join("\n")
+      }`,
+    );
+  }
   const row = [entry.name, both(mine)];
   let budget = entry.budget ?? Infinity;
   if (entry.peer !== undefined) {

@@ -19,7 +19,6 @@ import {
   assertSignal,
   invalidMessage,
 } from "../core/_validate.ts";
-import { installSettlers } from "./_settle.ts";
 
 /** The state of a {@linkcode Future}. */
 export type FutureState = "pending" | "fulfilled" | "rejected";
@@ -182,6 +181,24 @@ function start(f: AnyFuture, init: unknown): void {
 function isObjectLike(x: unknown): x is object {
   return (typeof x === "object" && x !== null) || typeof x === "function";
 }
+
+// The producer's side, for pledge's own APIs: set by the class's static
+// block (they reach its private state) and imported through `_settle.ts`,
+// never from here. They live in this module, not in `_settle.ts`, so that a
+// bundler that keeps a binding keeps the class that sets it.
+/** Internal: see `_settle.ts`. */
+export let pendingFuture: <T>() => Future<T>;
+/** Internal: see `_settle.ts`. */
+export let resolveFuture: <T>(future: Future<T>, value: unknown) => void;
+/** Internal: see `_settle.ts`. */
+export let rejectFuture: <T>(future: Future<T>, reason: unknown) => void;
+/** Internal: see `_settle.ts`. */
+export let rejectHandled: <T>(future: Future<T>, reason: unknown) => void;
+/** Internal: see `_settle.ts`. */
+export let detachReaction: <T, R>(
+  future: Future<T>,
+  reaction: Future<R>,
+) => void;
 
 /**
  * A value that will be available later: the consumer side of a
@@ -390,19 +407,17 @@ export class Future<T> implements PromiseLike<T> {
       // stays handled.
       f.#state |= HANDLED;
     };
-    installSettlers({
-      pendingFuture: pending,
-      resolveFuture: (f, value) => resolveWith(f as AnyFuture, value),
-      rejectFuture: (f, reason) => settle(f as AnyFuture, REJECTED, reason),
-      rejectHandled: (f, reason) => {
-        const g = f as AnyFuture;
-        if ((g.#state & STATE) !== PENDING) return;
-        g.#state |= HANDLED;
-        settle(g, REJECTED, reason);
-      },
-      detachReaction: (f, reaction) =>
-        detach(f as AnyFuture, reaction as AnyFuture),
-    });
+    pendingFuture = pending;
+    resolveFuture = (f, value) => resolveWith(f as AnyFuture, value);
+    rejectFuture = (f, reason) => settle(f as AnyFuture, REJECTED, reason);
+    rejectHandled = (f, reason) => {
+      const g = f as AnyFuture;
+      if ((g.#state & STATE) !== PENDING) return;
+      g.#state |= HANDLED;
+      settle(g, REJECTED, reason);
+    };
+    detachReaction = (f, reaction) =>
+      detach(f as AnyFuture, reaction as AnyFuture);
   }
 
   /**
