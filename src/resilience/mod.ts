@@ -105,3 +105,20 @@ export type {
 export { RateLimiter } from "./rate_limiter.ts";
 export type { HedgeOptions } from "./hedge.ts";
 export { hedgePolicy } from "./hedge.ts";
+export type {
+  BudgetReply,
+  BudgetRequest,
+  CircuitBreakerStore,
+  CircuitCommand,
+  CircuitView,
+  FleetStore,
+  RateLimiterStore,
+  RetryBudgetStore,
+  SharedStateOptions,
+  StoreErrorEvent,
+  StoreFailureMode,
+  TokenGrant,
+  TokenRequest,
+} from "./stores/store_contracts.ts";
+export type { MemoryStoreOptions } from "./stores/memory_store.ts";
+export { MemoryStore } from "./stores/memory_store.ts";
