@@ -122,3 +122,17 @@ export type {
 } from "./stores/store_contracts.ts";
 export type { MemoryStoreOptions } from "./stores/memory_store.ts";
 export { MemoryStore } from "./stores/memory_store.ts";
+export type {
+  IoRedisClient,
+  NodeRedisClient,
+  RedisStoreOptions,
+} from "./stores/redis_store.ts";
+export { RedisStore } from "./stores/redis_store.ts";
+export type {
+  DenoKv,
+  DenoKvStoreOptions,
+  KvAtomic,
+  KvKey,
+  KvKeyPart,
+} from "./stores/deno_kv_store.ts";
+export { DenoKvStore } from "./stores/deno_kv_store.ts";
