@@ -66,7 +66,10 @@ export type {
   LinearBackoffOptions,
 } from "./backoff.ts";
 export { constant, exponential, linear } from "./backoff.ts";
-export type { RetryBudgetOptions } from "./retry_budget.ts";
+export type {
+  RetryBudgetOptions,
+  RetryBudgetWithdrawOptions,
+} from "./retry_budget.ts";
 export { RetryBudget } from "./retry_budget.ts";
 export type { RetryEvent, RetryOptions, RetryPolicyOptions } from "./retry.ts";
 export { retry, retryPolicy } from "./retry.ts";
