@@ -5,9 +5,10 @@
  * to the reply, or to `undefined` when the store failed (after
  * `onStoreError`), and the policy applies its `storeFailure` mode.
  *
- * While the store is failing, one call at a time tries it again; the others
- * take the fallback at once instead of each waiting out the time limit. The
- * first call that succeeds ends that.
+ * After a failure the store is left alone for `storeTimeoutMs`: calls take
+ * the fallback at once instead of each waiting out the time limit. Then one
+ * call at a time tries it again (the others still take the fallback), and
+ * the first that succeeds ends the failure.
  *
  * @module
  */
@@ -88,6 +89,7 @@ export class StoreLink<S> {
   readonly #clock: Clock;
   #failing = false;
   #trying = false;
+  #retryAt = 0;
 
   /** Use {@linkcode storeLink}, which checks the options. */
   constructor(
@@ -117,7 +119,9 @@ export class StoreLink<S> {
     check: (reply: unknown) => T,
   ): Promise<T | undefined> {
     if (this.#failing) {
-      if (this.#trying) return Promise.resolve(undefined);
+      if (this.#trying || this.#clock.now() < this.#retryAt) {
+        return Promise.resolve(undefined);
+      }
       this.#trying = true;
     }
     return new Promise<T | undefined>((resolve) => {
@@ -139,6 +143,7 @@ export class StoreLink<S> {
         }
         this.#failing = true;
         this.#trying = false;
+        this.#retryAt = this.#clock.now() + this.#timeoutMs;
         this.lastError = error;
         if (this.#onError !== undefined) {
           notify(this.#onError, { error, fallback: this.failure });

@@ -67,7 +67,9 @@ export interface SharedStateOptions<S> {
   storeFailure?: StoreFailureMode;
   /**
    * The time limit of each store call, on the policy's clock, in
-   * milliseconds (a finite number > 0).
+   * milliseconds (a finite number > 0). After a failure, the store is also
+   * left alone this long (calls take the fallback at once), then tried again
+   * by one call at a time.
    *
    * @default {1_000}
    */
