@@ -25,6 +25,32 @@ export interface BucketRecord {
   tat: number;
 }
 
+const isNumber = (v: unknown): v is number =>
+  typeof v === "number" && !Number.isNaN(v);
+
+/**
+ * Whether a stored value is a record of the `kind` of state (`DenoKvStore`
+ * checks what it reads: a key may hold someone else's data).
+ */
+export function isRecord(
+  kind: "limiter" | "circuit" | "budget",
+  value: unknown,
+): boolean {
+  if (value === null || typeof value !== "object") return false;
+  const r = value as Record<string, unknown>;
+  switch (kind) {
+    case "limiter":
+      return isNumber(r.tat);
+    case "budget":
+      return isNumber(r.tokens) && isNumber(r.updatedAt);
+    case "circuit":
+      return typeof r.state === "string" && isNumber(r.epoch) &&
+        isNumber(r.openUntil) && isNumber(r.openings) &&
+        isNumber(r.cooldownMs) && isNumber(r.successes) &&
+        Array.isArray(r.probes);
+  }
+}
+
 /** The outcome of a decision: the reply, and the record to store if any. */
 export interface Decision<R, T> {
   /** What the store answers. */

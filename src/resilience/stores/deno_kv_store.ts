@@ -14,6 +14,7 @@ import {
   type BudgetRecord,
   type CircuitRecord,
   type Decision,
+  isRecord,
   takeTokens,
   updateBudget,
   updateCircuit,
@@ -97,8 +98,9 @@ const CREATE = "create the Deno KV store";
  * A store on Deno KV, shared by every process that opens the same database
  * (a file on one machine, or Deno Deploy's KV). Each decision reads one
  * key, decides, and commits an atomic write that checks the key's
- * versionstamp, so concurrent decisions never both win; a lost race is tried
- * again (at once, then after short random waits on the clock). Decisions
+ * versionstamp, so concurrent decisions never both win; a lost race (or a
+ * database locked by another writer) is tried again (at once, then after
+ * short random waits on the clock). Decisions
  * that change nothing (a refusal, a closed circuit) write nothing.
  *
  * Deno KV has no clock: decisions use the caller's wall clock, kept from
@@ -238,7 +240,7 @@ export class DenoKvStore implements FleetStore {
   }
 
   async #apply<R extends BucketRecord | CircuitRecord | BudgetRecord, Q, T>(
-    kind: string,
+    kind: "limiter" | "circuit" | "budget",
     name: string,
     request: Q,
     decide: (record: R | undefined, request: Q, now: number) => Decision<R, T>,
@@ -248,17 +250,39 @@ export class DenoKvStore implements FleetStore {
     for (let attempt = 1;; attempt++) {
       const entry = await this.#kv.get(key);
       const stored = entry.value as (R & { at: number }) | null;
+      if (
+        stored !== null &&
+        (!isRecord(kind, stored) || typeof stored.at !== "number")
+      ) {
+        throw new TypeError(
+          `Cannot use the value at ${
+            JSON.stringify([this.prefix, kind, name])
+          } as it must be a ${kind} record of pledge: current value is ${
+            JSON.stringify(stored)
+          }`,
+        );
+      }
       const clock = this.#clock;
       let now = clock.dateNow === undefined ? clock.now() : clock.dateNow();
       if (stored !== null && stored.at > now) now = stored.at;
       const decision = decide(stored ?? undefined, request, now);
       const record = decision.record;
       if (record === undefined) return decision.reply;
-      const committed = await this.#kv.atomic()
-        .check({ key, versionstamp: entry.versionstamp })
-        .set(key, { ...record, at: now }, options?.(record, now))
-        .commit();
-      if (committed.ok) return decision.reply;
+      let committed: boolean;
+      try {
+        committed = (await this.#kv.atomic()
+          .check({ key, versionstamp: entry.versionstamp })
+          .set(key, { ...record, at: now }, options?.(record, now))
+          .commit()).ok;
+      } catch (error) {
+        // SQLite's "database is locked": another writer holds it, a lost
+        // race like a failed check.
+        if (!/locked|busy/i.test(String((error as Error)?.message))) {
+          throw error;
+        }
+        committed = false;
+      }
+      if (committed) return decision.reply;
       if (attempt >= this.#maxAttempts) {
         throw new Error(
           `Cannot update the key ${
