@@ -6,7 +6,8 @@
  * `ARGV[1]` names the operation:
  * - `take` (limit, intervalMs, burst, weight, maxWeight) on a string key
  *   holding the bucket's theoretical arrival time, which expires when the
- *   bucket is full again; replies `{granted, retryAfterMs, at}`;
+ *   bucket is full again; replies `{granted, retryAfterMs, seconds,
+ *   microseconds}` (the decision's `TIME`);
  * - `circuit` (command, probe, maxProbes, probeLeaseMs, epoch, cooldownMs,
  *   success, successThreshold) on a hash; replies `{state, epoch,
  *   retryAfterMs, openings, cooldownMs, probe}`;
@@ -26,22 +27,22 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 local function num(x) return string.format('%.17g', x) end
 if op == 'take' then
-  local limit, interval = tonumber(ARGV[2]), tonumber(ARGV[3])
-  local burst, weight, maxw = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-  local cost = interval / limit
+  local cost = ARGV[3] / ARGV[2]
   local base = now
   local tat = tonumber(redis.call('GET', KEYS[1]))
   if tat and tat > now then base = tat end
-  local tokens = math.floor((now + burst * cost - base) / cost)
+  local tokens = math.floor((now + ARGV[4] * cost - base) / cost)
+  local maxw = tonumber(ARGV[6])
   if tokens > maxw then tokens = maxw end
+  local weight = tonumber(ARGV[5])
   if tokens >= weight then
     local nt = base + tokens * cost
     redis.call('SET', KEYS[1], num(nt), 'PX', math.ceil(nt - now) + 1)
-    return {tokens, 0, num(now)}
+    return {tokens, 0, t[1], t[2]}
   end
-  local wait = math.ceil(base + (weight - burst) * cost - now)
+  local wait = math.ceil(base + (weight - ARGV[4]) * cost - now)
   if wait < 1 then wait = 1 end
-  return {0, wait, num(now)}
+  return {0, wait, t[1], t[2]}
 elseif op == 'circuit' then
   local cmd = ARGV[2]
   local h = redis.call('HMGET', KEYS[1], 's', 'e', 'u', 'o', 'c', 'k', 'p')

@@ -3,10 +3,12 @@
  * store (one call each, or one per lease of tokens), the local line of
  * callers waiting for the store's next token, and the store-failure modes.
  *
- * Callers whose request can be served at once each make their own store
- * call, concurrently (a client pipelines them). A caller refused by the
- * store in wait mode joins the line; only the first in line asks the store
- * again, when the store said enough tokens would be there.
+ * One store call at a time per limiter: requests made while one is in
+ * flight go together in the next (taking from `weight` of the first to the
+ * sum of all, served in order), so under load a round trip decides many
+ * requests, exactly. A caller refused by the store in wait mode joins the
+ * line; only the first in line asks the store again, when the store said
+ * enough tokens would be there.
  *
  * @module
  */
@@ -63,7 +65,9 @@ export class SharedBucket {
   readonly #local: LocalAcquire;
   #leased = 0;
   #leaseUntil = 0;
-  #refilling: Promise<number> | undefined;
+  // Requests waiting for the store call in flight to end.
+  #batch: { weight: number; resolve: (outcome: number) => void }[] = [];
+  #sending = false;
   readonly #line = new RingQueue<Waiter>();
   #busy = false;
   #timer: QueuedTimer | undefined;
@@ -204,9 +208,15 @@ export class SharedBucket {
     return true;
   }
 
-  // One decision: GRANTED, FAILED, or the milliseconds to wait.
+  // One decision: GRANTED, FAILED, or the milliseconds to wait. Requests
+  // made while a store call is in flight wait for it and go together in the
+  // next one (one store call for the batch, decided in order on the store).
   #take(weight: number): Promise<number> {
-    if (this.#lease === 1) {
+    if (this.#batch.length === 0 && this.#fromLease(weight)) {
+      return Promise.resolve(GRANTED);
+    }
+    // A failing store: no waiting behind a call that is trying it.
+    if (this.#sending && this.#link.failing) {
       return this.#ask(weight, weight).then((grant) =>
         grant === undefined
           ? FAILED
@@ -215,34 +225,55 @@ export class SharedBucket {
           : grant.retryAfterMs
       );
     }
-    if (this.#fromLease(weight)) return Promise.resolve(GRANTED);
-    // One lease at a time: later callers wait for it, then use it.
-    const refilling = this.#refilling;
-    if (refilling !== undefined) {
-      return refilling.then(() => this.#take(weight));
+    return new Promise<number>((resolve) => {
+      this.#batch.push({ weight, resolve });
+      if (!this.#sending) this.#send();
+    });
+  }
+
+  #send(): void {
+    let batch = this.#batch;
+    // What the lease still covers, in order.
+    let i = 0;
+    while (i < batch.length && this.#fromLease(batch[i]!.weight)) {
+      batch[i++]!.resolve(GRANTED);
     }
+    if (i > 0) batch = batch.slice(i);
+    this.#batch = [];
+    if (batch.length === 0) return;
+    let sum = 0;
+    for (const request of batch) sum += request.weight;
+    const weight = batch[0]!.weight;
+    const maxWeight = sum > this.#lease ? sum : this.#lease;
     const sentAt = this.#clock.now();
-    const held = sentAt < this.#leaseUntil ? this.#leased : 0;
-    this.#leased -= held;
-    const need = weight - held;
-    const lease = this.#lease - held;
-    const refill = this.#ask(need, lease > need ? lease : need).then(
-      (grant) => {
-        this.#refilling = undefined;
-        if (grant === undefined || grant.granted === 0) {
-          this.#leased += held;
-          return grant === undefined ? FAILED : grant.retryAfterMs;
+    this.#sending = true;
+    this.#ask(weight, maxWeight).then((grant) => {
+      this.#sending = false;
+      if (grant === undefined || grant.granted === 0) {
+        const outcome = grant === undefined ? FAILED : grant.retryAfterMs;
+        for (const request of batch) request.resolve(outcome);
+      } else {
+        let left = grant.granted;
+        let next = 0;
+        while (next < batch.length && batch[next]!.weight <= left) {
+          left -= batch[next]!.weight;
+          batch[next++]!.resolve(GRANTED);
         }
-        const until = sentAt + this.#leaseMs;
-        if (this.#leased === 0 || until < this.#leaseUntil) {
-          this.#leaseUntil = until;
+        // The rest go first in the next call; tokens left over are leased
+        // (with a lease) or dropped.
+        if (next < batch.length) {
+          this.#batch = batch.slice(next).concat(this.#batch);
         }
-        this.#leased += held + grant.granted - weight;
-        return GRANTED;
-      },
-    );
-    this.#refilling = refill;
-    return refill;
+        if (left > 0 && this.#lease > 1) {
+          const until = sentAt + this.#leaseMs;
+          if (this.leased === 0 || until < this.#leaseUntil) {
+            this.#leaseUntil = until;
+          }
+          this.#leased = this.leased + left;
+        }
+      }
+      if (this.#batch.length > 0) this.#send();
+    });
   }
 
   #ask(weight: number, maxWeight: number): Promise<TokenGrant | undefined> {

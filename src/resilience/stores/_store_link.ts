@@ -91,6 +91,11 @@ export class StoreLink<S> {
   #trying = false;
   #retryAt = 0;
 
+  /** Whether the last store call failed (and none succeeded since). */
+  get failing(): boolean {
+    return this.#failing;
+  }
+
   /** Use {@linkcode storeLink}, which checks the options. */
   constructor(
     store: S,

@@ -78,7 +78,7 @@ const CREATE = "create the Redis store";
  * const loaded: string[] = [];
  * const client = {
  *   scriptLoad: (script: string) => (loaded.push(script), Promise.resolve("sha")),
- *   evalSha: () => Promise.resolve([1, 0, "1700000000000"]),
+ *   evalSha: () => Promise.resolve([1, 0, "1700000000", "0"]),
  * };
  * const store = new RedisStore({ client, prefix: "myapp:" });
  * const limiter = new RateLimiter({ limit: 100, intervalMs: 1000, store, key: "api" });
@@ -158,12 +158,12 @@ export class RedisStore implements FleetStore {
    * let calls = 0;
    * const client = {
    *   scriptLoad: () => Promise.resolve("sha"),
-   *   evalSha: () => (calls++, Promise.resolve([0, 250, "1700000000000"])),
+   *   evalSha: () => (calls++, Promise.resolve([0, 250, "1700000000", "500"])),
    * };
    * const store = new RedisStore({ client });
    * const request = { limit: 4, intervalMs: 1000, burst: 4, weight: 1, maxWeight: 1 };
    * const grant = await store.takeTokens("api", request);
-   * assert.deepEqual(grant, { granted: 0, retryAfterMs: 250, at: 1700000000000 });
+   * assert.deepEqual(grant, { granted: 0, retryAfterMs: 250, at: 1700000000000.5 });
    * assert.equal(calls, 1);
    * ```
    */
@@ -175,11 +175,11 @@ export class RedisStore implements FleetStore {
       String(request.burst),
       String(request.weight),
       String(request.maxWeight),
-    ], 3);
+    ], 4);
     return {
       granted: Number(reply[0]),
       retryAfterMs: Number(reply[1]),
-      at: Number(reply[2]),
+      at: Number(reply[2]) * 1000 + Number(reply[3]) / 1000,
     };
   }
 

@@ -10,57 +10,19 @@
 
 import assert from "node:assert/strict";
 import { REDIS_SERVER, startRedis } from "./_redis_server.ts";
+import { JsonProcess } from "./_json_process.ts";
 
 const WORKER = new URL("./_fleet_worker.ts", import.meta.url).pathname;
 
-/** A worker process, answering one JSON line per command. */
-class Worker {
-  readonly #child: Deno.ChildProcess;
-  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
-  readonly #lines: AsyncIterator<string>;
-
+/** A worker process of the fleet. */
+class Worker extends JsonProcess {
   constructor(kind: string, target: string, key: string) {
-    this.#child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--unstable-kv", WORKER, kind, target, key],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    this.#writer = this.#child.stdin.getWriter();
-    this.#lines = lines(this.#child.stdout)[Symbol.asyncIterator]();
+    super(WORKER, [kind, target, key], ["--unstable-kv"]);
   }
 
-  async next(): Promise<Record<string, unknown>> {
-    const line = await this.#lines.next();
-    if (line.done) throw new Error("the worker exited");
-    return JSON.parse(line.value);
-  }
-
-  async send(command: Record<string, unknown>) {
-    await this.#writer.write(
-      new TextEncoder().encode(JSON.stringify(command) + "\n"),
-    );
-    return this.next();
-  }
-
-  async exit(): Promise<void> {
-    await this.send({ cmd: "exit" }).catch(() => {});
-    await this.#writer.close().catch(() => {});
-    await this.#lines.return?.();
-    const status = await this.#child.status;
+  async stop(): Promise<void> {
+    const status = await this.exit({ cmd: "exit" });
     assert.equal(status.code, 0);
-  }
-}
-
-async function* lines(stream: ReadableStream<Uint8Array>) {
-  let buffer = "";
-  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    buffer += chunk;
-    let newline: number;
-    while ((newline = buffer.indexOf("\n")) >= 0) {
-      yield buffer.slice(0, newline);
-      buffer = buffer.slice(newline + 1);
-    }
   }
 }
 
@@ -145,7 +107,7 @@ async function fleetChecks(kind: string, target: string): Promise<void> {
       state: "isolated",
     });
   } finally {
-    await Promise.all(workers.map((w) => w.exit()));
+    await Promise.all(workers.map((w) => w.stop()));
   }
 }
 
@@ -179,6 +141,6 @@ Deno.test("Four processes with a store each (not shared) exceed the limit: the w
     const { most } = await limitRun(workers);
     assert.ok(most > LIMIT, `${most} grants within ${INTERVAL_MS} ms`);
   } finally {
-    await Promise.all(workers.map((w) => w.exit()));
+    await Promise.all(workers.map((w) => w.stop()));
   }
 });

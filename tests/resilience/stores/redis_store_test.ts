@@ -322,12 +322,12 @@ Deno.test("RedisStore rejects a reply that is not the script's, and a load that 
     {
       name: "TypeError",
       message:
-        `Cannot use the Redis reply as it must be an array of 3 items: current value is "OK"`,
+        `Cannot use the Redis reply as it must be an array of 4 items: current value is "OK"`,
     },
   );
   let loads = 0;
   const badLoad = {
-    evalSha: () => Promise.resolve([1, 0, "0"]),
+    evalSha: () => Promise.resolve([1, 0, "0", "0"]),
     scriptLoad: () => (loads++, Promise.resolve(42 as unknown as string)),
   };
   const store = new RedisStore({ client: badLoad });
