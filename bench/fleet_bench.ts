@@ -6,7 +6,8 @@
  * on a free loopback port, with no persistence), from one process and from
  * four. One iteration is 1,000 decisions, 50 at a time in each process (so
  * decisions per second = 1,000 / the reported time), against a limit that
- * never binds. Before the benches, the top-level Redis commands each
+ * never binds; a third group makes 200 decisions one at a time (no
+ * concurrency, so no batching: one round trip each). Before the benches, the top-level Redis commands each
  * contender sends per decision (its round trips, for one-command decisions)
  * are measured and printed.
  *
@@ -28,6 +29,7 @@ import { type Contender, contenders, decideMany } from "./_fleet_contenders.ts";
 const DECISIONS = 1000;
 const ONE = "fleet limiter: 1,000 decisions, one process";
 const FOUR = "fleet limiter: 1,000 decisions, four processes";
+const SERIAL = "fleet limiter: 200 decisions, one caller at a time";
 // Fixed iteration counts: bottleneck takes about a second per iteration.
 const RUNS = { n: 20, warmup: 3 };
 
@@ -73,6 +75,17 @@ if (REDIS_SERVER === undefined) {
       ...RUNS,
       async fn() {
         await decideMany(contender, DECISIONS);
+      },
+    });
+  }
+  for (const contender of local) {
+    Deno.bench({
+      name: contender.name,
+      group: SERIAL,
+      baseline: baseline(contender),
+      ...RUNS,
+      async fn() {
+        await decideMany(contender, 200, 1);
       },
     });
   }
