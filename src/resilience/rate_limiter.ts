@@ -364,14 +364,7 @@ export class RateLimiter implements Policy {
   ): Promise<T> {
     const context = policyCall(fn, options);
     if (context instanceof Promise) return context as Promise<never>;
-    if (this.#shared !== undefined) {
-      const signal = context.signal;
-      return this.#shared.acquire(
-        1,
-        signal === NEVER_ABORTED ? undefined : signal,
-        this.mode === "reject",
-      ).then(() => fn(context));
-    }
+    if (this.#shared !== undefined) return this.#executeShared(fn, context);
     if (this.#take(1)) return invoke(fn, context);
     if (this.mode === "reject") {
       return Promise.reject(new RateLimitedError(this.#retryAfter(1)));
@@ -379,6 +372,18 @@ export class RateLimiter implements Policy {
     const signal = context.signal;
     return this.#wait(1, signal === NEVER_ABORTED ? undefined : signal)
       .then(() => fn(context));
+  }
+
+  #executeShared<T>(
+    fn: (context: PolicyContext) => T | PromiseLike<T>,
+    context: PolicyContext,
+  ): Promise<T> {
+    const signal = context.signal;
+    return (this.#shared as SharedBucket).acquire(
+      1,
+      signal === NEVER_ABORTED ? undefined : signal,
+      this.mode === "reject",
+    ).then(() => fn(context));
   }
 
   #acquireLocal(
