@@ -76,7 +76,7 @@ export async function contenders(port: number): Promise<Contender[]> {
     name: "pledge RateLimiter, RedisStore (ioredis), exact",
     decide: () => exactIo.acquire(),
     commands: ioStore.count,
-    close: async () => void io.disconnect(),
+    close: () => Promise.resolve(io.disconnect()),
   });
 
   const nodeRedis = createClient({ url: `redis://127.0.0.1:${port}` });
@@ -91,7 +91,7 @@ export async function contenders(port: number): Promise<Contender[]> {
     name: "pledge RateLimiter, RedisStore (node-redis), exact",
     decide: () => exactNode.acquire(),
     commands: nodeStore.count,
-    close: async () => void nodeRedis.destroy(),
+    close: () => Promise.resolve(nodeRedis.destroy()),
   });
 
   const ioLease = new Redis(port, "127.0.0.1");
@@ -107,7 +107,7 @@ export async function contenders(port: number): Promise<Contender[]> {
     name: "pledge RateLimiter, RedisStore (ioredis), lease 100",
     decide: () => leased.acquire(),
     commands: leaseStore.count,
-    close: async () => void ioLease.disconnect(),
+    close: () => Promise.resolve(ioLease.disconnect()),
   });
 
   const rlfClient = countedIoRedis(port);
@@ -121,7 +121,7 @@ export async function contenders(port: number): Promise<Contender[]> {
     name: "rate-limiter-flexible RateLimiterRedis (ioredis)",
     decide: () => rlf.consume("k", 1),
     commands: rlfClient.count,
-    close: async () => void rlfClient.client.disconnect(),
+    close: () => Promise.resolve(rlfClient.client.disconnect()),
   });
 
   const bnClient = countedIoRedis(port);

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import fc from "fast-check";
+import type { TokenRequest } from "../../../src/resilience/stores/store_contracts.ts";
 import {
   RateLimiter,
   type RateLimiterOptions,
@@ -228,4 +230,91 @@ Deno.test('RateLimiter.acquire({ mode: "reject" }) without a store takes at once
     name: "RateLimitedError",
     retryAfterMs: 100,
   });
+});
+
+Deno.test("RateLimiter on a store never grants more than the bucket allows, whatever the arrivals, weights, aborts and leases (property)", async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.integer({ min: 1, max: 4 }), // limit per 100 ms
+      fc.integer({ min: 1, max: 4 }), // burst
+      fc.constantFrom(1, 1, 3), // lease
+      fc.array(
+        fc.record({
+          instance: fc.integer({ min: 0, max: 2 }),
+          weight: fc.integer({ min: 1, max: 4 }),
+          delayMs: fc.constantFrom(0, 0, 0, 1, 5, 30, 60),
+          reject: fc.boolean(),
+          abortAfterMs: fc.option(fc.integer({ min: 0, max: 200 })),
+        }),
+        { maxLength: 25 },
+      ),
+      async (limit, burst, lease, requests) => {
+        const clock = new VirtualClock();
+        const inner = new MemoryStore({ clock });
+        const taken: number[] = []; // the store's time of each token taken
+        const store = {
+          async takeTokens(key: string, request: TokenRequest) {
+            // A store 1 ms away: calls made meanwhile go in one batch.
+            await new Promise<void>((r) => clock.setTimeout(r, 1));
+            const grant = await inner.takeTokens(key, request);
+            for (let i = 0; i < grant.granted; i++) taken.push(grant.at);
+            return grant;
+          },
+        };
+        const limiters = [0, 1, 2].map(() =>
+          new RateLimiter({
+            limit,
+            intervalMs: 100,
+            burst,
+            store,
+            key: "k",
+            clock,
+            lease,
+          })
+        );
+        const used: number[] = [];
+        const calls: Promise<unknown>[] = [];
+        for (const r of requests) {
+          if (r.delayMs > 0) await clock.tickAsync(r.delayMs);
+          const controller = new AbortController();
+          if (r.abortAfterMs !== null) {
+            clock.setTimeout(() => controller.abort(), r.abortAfterMs);
+          }
+          calls.push(
+            limiters[r.instance]!.acquire({
+              weight: Math.min(r.weight, burst),
+              mode: r.reject ? "reject" : "wait",
+              signal: controller.signal,
+            }).then(() => {
+              const weight = Math.min(r.weight, burst);
+              for (let i = 0; i < weight; i++) used.push(clock.now());
+            }, (error) => {
+              // Refused in reject mode, or aborted: nothing else.
+              assert.ok(
+                error instanceof RateLimitedError ||
+                  (error as Error).name === "AbortError",
+                String(error),
+              );
+            }),
+          );
+        }
+        await clock.runUntilSettled(Promise.all(calls)); // every call settles
+        const cap = burst;
+        used.sort((a, b) => a - b);
+        assert.ok(used.length <= taken.length, "no token used twice");
+        taken.sort((a, b) => a - b);
+        for (let i = 0, j = 0; i < taken.length; i++) {
+          while (j < taken.length && taken[j]! < taken[i]! + 100) j++;
+          assert.ok(j - i <= cap - 1 + limit, `${j - i} taken in a window`);
+        }
+        // Exact without a lease; at most `lease` more with one.
+        const extra = lease === 1 ? 0 : lease;
+        for (let i = 0, j = 0; i < used.length; i++) {
+          while (j < used.length && used[j]! < used[i]! + 100) j++;
+          assert.ok(j - i <= cap - 1 + limit + extra, `${j - i} in a window`);
+        }
+      },
+    ),
+    { numRuns: 500 },
+  );
 });
