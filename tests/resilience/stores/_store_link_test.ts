@@ -13,7 +13,7 @@ import {
   RateLimitedError,
 } from "../../../src/core/errors.ts";
 import { VirtualClock } from "../../../src/loop/virtual_clock.ts";
-import { catchUnhandled, flush } from "../../_support.ts";
+import { catchReported, catchUnhandled, flush } from "../../_support.ts";
 import { flakyStore, type StoreBehaviour } from "./_store_support.ts";
 
 const FAILURES: StoreBehaviour[] = ["reject", "throw", "nonsense", "hang"];
@@ -207,17 +207,6 @@ Deno.test("An observer that throws in onStoreError is reported and changes nothi
       throw new Error("observer");
     },
   });
-  const errors: unknown[] = [];
-  const onError = (e: ErrorEvent) => {
-    e.preventDefault();
-    errors.push(e.error);
-  };
-  globalThis.addEventListener("error", onError);
-  try {
-    await limiter.acquire();
-    await flush();
-  } finally {
-    globalThis.removeEventListener("error", onError);
-  }
+  const errors = await catchReported(() => limiter.acquire());
   assert.equal((errors[0] as Error).message, "observer");
 });
