@@ -146,13 +146,14 @@ function sharedBudgets(ratio: number, maxRetries = 2, instances = 2) {
 }
 
 Deno.test("RetryBudget on a store: every instance draws on one bucket", async () => {
-  const { budgets: [a, b] } = sharedBudgets(0, 2);
+  const { clock, budgets: [a, b] } = sharedBudgets(0, 2);
   assert.equal(await a!.withdraw(), true);
   assert.equal(await b!.withdraw(), true);
   assert.equal(await a!.withdraw(), false);
   assert.equal(await b!.withdraw(), false);
   assert.equal(b!.available, 0);
   assert.throws(() => a!.tryWithdraw(), InvalidStateError);
+  assert.equal(clock.pendingTimers, 0);
 });
 
 Deno.test("RetryBudget on a store: deposits go to the store once they add up to a whole retry, or with the next withdrawal", async () => {

@@ -104,7 +104,7 @@ Deno.test("CircuitBreaker on a store: successThreshold counts the trials of ever
 });
 
 Deno.test("CircuitBreaker on a store: isolate() and reset() act on the whole fleet and resolve once stored", async () => {
-  const { breakers: [a, b] } = fleet();
+  const { clock, breakers: [a, b] } = fleet();
   await a!.isolate();
   await assert.rejects(b!.execute(() => "up"), {
     state: "isolated",
@@ -112,6 +112,7 @@ Deno.test("CircuitBreaker on a store: isolate() and reset() act on the whole fle
   });
   await b!.reset();
   assert.equal(await a!.execute(() => "up"), "up");
+  assert.equal(clock.pendingTimers, 0); // every store call's time limit is gone
 });
 
 Deno.test("CircuitBreaker on a store: calls admitted before a state change change nothing", async () => {
