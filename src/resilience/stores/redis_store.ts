@@ -95,6 +95,7 @@ export class RedisStore implements FleetStore {
   >;
   readonly #load: () => Promise<unknown>;
   #sha: Promise<string> | undefined;
+  #loaded: string | undefined;
 
   /**
    * Wraps a client.
@@ -276,10 +277,11 @@ export class RedisStore implements FleetStore {
     const keys = [this.prefix + key];
     let reply: unknown;
     try {
-      reply = await this.#evalSha(await this.#scriptSha(), keys, args);
+      const sha = this.#loaded ?? await this.#scriptSha();
+      reply = await this.#evalSha(sha, keys, args);
     } catch (error) {
       if (!String((error as Error)?.message).includes("NOSCRIPT")) throw error;
-      this.#sha = undefined;
+      this.#sha = this.#loaded = undefined;
       reply = await this.#evalSha(await this.#scriptSha(), keys, args);
     }
     if (!Array.isArray(reply) || reply.length !== length) {
@@ -302,6 +304,7 @@ export class RedisStore implements FleetStore {
             }`,
           );
         }
+        if (this.#sha === loading) this.#loaded = sha;
         return sha;
       });
       // A failed load is tried again by the next call.

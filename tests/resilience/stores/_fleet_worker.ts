@@ -61,6 +61,7 @@ const breaker = new CircuitBreaker({
   store,
   key,
   storeFailure: "deny",
+  storeTimeoutMs: 30_000, // a loaded machine must not turn into a denial
 });
 
 type Command =
@@ -84,7 +85,7 @@ async function run(command: Command): Promise<unknown> {
         store: logging,
         key,
         storeFailure: "deny",
-        storeTimeoutMs: 5_000,
+        storeTimeoutMs: 30_000,
       });
       grants.length = 0;
       // Four callers at a time in this process.

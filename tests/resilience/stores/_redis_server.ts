@@ -50,8 +50,8 @@ export interface RedisServer extends AsyncDisposable {
 }
 
 async function waitForPort(port: number, child: Deno.ChildProcess) {
-  // The server's own start-up time: polled every 5 ms, 2 s at most.
-  for (let i = 0; i < 400; i++) {
+  // The server's own start-up time: polled every 5 ms, 10 s at most.
+  for (let i = 0; i < 2000; i++) {
     try {
       const conn = await Deno.connect({ hostname: "127.0.0.1", port });
       conn.close();
