@@ -452,7 +452,10 @@ async function retryAfter<T>(
       }
       if (delayMs > remainingMs) delayMs = remainingMs;
     }
-    if (config.budget !== undefined && !config.budget.tryWithdraw()) {
+    if (
+      config.budget !== undefined &&
+      !(await withdrawFrom(config.budget, waitOptions.signal))
+    ) {
       throw new RetryError(attempt, "budget", { cause: error });
     }
     if (config.onRetry !== undefined) {
@@ -480,4 +483,16 @@ function askedDelay(error: unknown, clock: Clock): number | undefined {
   } catch {
     return undefined; // a header accessor that throws: no delay asked
   }
+}
+
+/**
+ * Takes a retry from a budget: through `withdraw` (a store call, for a
+ * shared budget), or `tryWithdraw` for a budget object without it.
+ */
+function withdrawFrom(
+  budget: RetryBudget,
+  signal: AbortSignal | undefined,
+): boolean | Promise<boolean> {
+  if (typeof budget.withdraw !== "function") return budget.tryWithdraw();
+  return budget.withdraw(signal === undefined ? undefined : { signal });
 }
