@@ -11,6 +11,7 @@ import {
   RateLimitedError,
 } from "../../../src/core/errors.ts";
 import { VirtualClock } from "../../../src/loop/virtual_clock.ts";
+import { delay } from "../../../src/cancel/delay.ts";
 import {
   assertThrowsWith,
   BAD_NUMBERS,
@@ -141,7 +142,7 @@ Deno.test("RateLimiter on a store with a lease: any window sees at most lease gr
     for (let i = 0; i < n; i++) {
       await limiter.acquire();
       grants.push(clock.now());
-      if (i % 3 === 0) await clock.tickAsync(7);
+      if (i % 3 === 0) await delay(7, { clock });
     }
   };
   await clock.runUntilSettled(Promise.all(limiters.map((l) => run(l, 30))));
