@@ -29,8 +29,12 @@ export interface PolicyContext {
 export interface PolicyExecuteOptions {
   /**
    * Cancels the call: an already-aborted signal rejects at once with
-   * `signal.reason` before `fn` runs; aborting later rejects with
-   * `signal.reason` and is passed to `fn` through its context.
+   * `signal.reason` before `fn` runs, and so does an abort while the call
+   * waits in the policy (a bulkhead's queue, a limiter's line, a retry's
+   * backoff). While `fn` runs, cancellation is cooperative, as in Polly and
+   * cockatiel: the signal reaches `fn` through its context and `fn` decides;
+   * to stop waiting for work that ignores it, wrap the call in an aggressive
+   * `timeoutPolicy` or use `abortable`.
    *
    * @default {undefined}
    */
