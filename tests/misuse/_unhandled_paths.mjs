@@ -713,19 +713,23 @@ export function paths() {
       const html = new p.EventLoop({ profile: "html" });
       /** @type {unknown[]} */
       const seen = [];
-      using _errors = html.onError((event) => {
-        seen.push(event.error);
-        event.preventDefault();
-      });
-      using _rejections = html.onUnhandledRejection((event) => {
-        seen.push(event.error);
-        event.preventDefault();
-      });
+      // Disposed by hand: plain JavaScript, run by Node 20 too (no `using`).
+      const listeners = [
+        html.onError((event) => {
+          seen.push(event.error);
+          event.preventDefault();
+        }),
+        html.onUnhandledRejection((event) => {
+          seen.push(event.error);
+          event.preventDefault();
+        }),
+      ];
       html.setTimeout(() => void html.rejected("lost"), 1);
       html.setTimeout(() => {
         throw error;
       }, 2);
       await fulfils(html.runAllAsync(), 2, "html runAllAsync (the time)");
+      for (const listener of listeners) listener[Symbol.dispose]();
       if (seen.length !== 2 || seen[0] !== "lost" || seen[1] !== error) {
         throw new Error(`html: listeners saw ${seen.map(show).join()}`);
       }
