@@ -562,36 +562,24 @@ export const CHURNS: Churn[] = [
       };
     },
   },
-  {
-    name: "loop: EventLoop.postTask({ delay: far, signal }) aborted",
+  // Delayed (in the heap) and queued (due now, the loop not run).
+  ...[FAR, 0].map((delay): Churn => ({
+    name: `loop: EventLoop.postTask({ ${
+      delay === 0 ? "" : "delay: far, "
+    }signal }) aborted${delay === 0 ? " while queued" : ""}`,
     setup() {
       const loop = new EventLoop();
       return {
         cycle() {
           const controller = new AbortController();
-          loop.postTask(noop, { delay: FAR, signal: controller.signal })
+          loop.postTask(noop, { delay, signal: controller.signal })
             .then(undefined, noop);
           controller.abort();
           loop.runMicrotasks();
         },
       };
     },
-  },
-  {
-    name: "loop: EventLoop.postTask({ signal }) aborted while queued",
-    setup() {
-      const loop = new EventLoop();
-      return {
-        cycle() {
-          const controller = new AbortController();
-          loop.postTask(noop, { signal: controller.signal })
-            .then(undefined, noop);
-          controller.abort();
-          loop.runMicrotasks();
-        },
-      };
-    },
-  },
+  })),
   // Closing one end disentangles both: the other one is let go too.
   ...(["html", "node", "deno"] as const).map((profile): Churn => ({
     name:

@@ -140,6 +140,22 @@ function combinatorRows(name: "all" | "allSettled" | "any" | "race") {
   };
 }
 
+/**
+ * A port's listener that is neither a function nor nullish (the hosts
+ * ignore `null` and `undefined`, and refuse a primitive).
+ */
+function portListeners(
+  method: "addEventListener" | "removeEventListener",
+): Case[] {
+  return functions(
+    `port.${method}("message", $)`,
+    (_, l) =>
+      onLoop((loop) => loop.messageChannel().port1[method]("message", l)),
+    "listener",
+    [5, "fn", {}],
+  );
+}
+
 /** A call on a loop whose profile lacks `api`. */
 function lacking(template: string, call: Call, profile: string, api: string) {
   return bad(template, call, TypeError, "profile", profile, {
@@ -747,26 +763,10 @@ export const LOOP: Table = {
     none: "as the host's event handler: a value that is not a function is null",
   },
   "SimulatedMessagePort#addEventListener": {
-    throws: functions(
-      'port.addEventListener("message", $)',
-      (_, l) =>
-        onLoop((loop) =>
-          loop.messageChannel().port1.addEventListener("message", l)
-        ),
-      "listener",
-      [5, "fn", {}],
-    ),
+    throws: portListeners("addEventListener"),
   },
   "SimulatedMessagePort#removeEventListener": {
-    throws: functions(
-      'port.removeEventListener("message", $)',
-      (_, l) =>
-        onLoop((loop) =>
-          loop.messageChannel().port1.removeEventListener("message", l)
-        ),
-      "listener",
-      [5, "fn", {}],
-    ),
+    throws: portListeners("removeEventListener"),
   },
   "SimulatedMessagePort#start": { none: "takes no arguments" },
   "SimulatedMessagePort#close": { none: "takes no arguments" },
