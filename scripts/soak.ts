@@ -531,6 +531,84 @@ export const CHURNS: Churn[] = [
     },
   },
 
+  {
+    name:
+      "loop: EventLoop.yield() in a postTask({ long-lived signal }) task, run",
+    setup() {
+      const loop = new EventLoop();
+      const signal = new AbortController().signal;
+      return {
+        cycle() {
+          loop.postTask(() => void loop.yield(), { signal });
+          loop.runAll();
+        },
+      };
+    },
+  },
+  {
+    name: "loop: EventLoop.yield() in a postTask({ signal }) task, aborted",
+    setup() {
+      const loop = new EventLoop();
+      return {
+        cycle() {
+          const controller = new AbortController();
+          loop.postTask(() => void loop.yield().then(undefined, noop), {
+            signal: controller.signal,
+          }).then(undefined, noop);
+          loop.step(); // the task runs: its continuation waits
+          controller.abort();
+          loop.runAll();
+        },
+      };
+    },
+  },
+  // Delayed (in the heap) and queued (due now, the loop not run).
+  ...[FAR, 0].map((delay): Churn => ({
+    name: `loop: EventLoop.postTask({ ${
+      delay === 0 ? "" : "delay: far, "
+    }signal }) aborted${delay === 0 ? " while queued" : ""}`,
+    setup() {
+      const loop = new EventLoop();
+      return {
+        cycle() {
+          const controller = new AbortController();
+          loop.postTask(noop, { delay, signal: controller.signal })
+            .then(undefined, noop);
+          controller.abort();
+          loop.runMicrotasks();
+        },
+      };
+    },
+  })),
+  // Closing one end disentangles both: the other one is let go too.
+  ...(["html", "node", "deno"] as const).map((profile): Churn => ({
+    name:
+      `loop: EventLoop.messageChannel() (${profile}) posted to, the receiving port closed`,
+    setup() {
+      const loop = new EventLoop({ profile });
+      return {
+        cycle(i) {
+          const { port1, port2 } = loop.messageChannel();
+          port1.onmessage = noop;
+          port2.postMessage(i);
+          port1.close();
+        },
+      };
+    },
+  })),
+  {
+    name: "loop: EventLoop.onError() and onUnhandledRejection() disposed",
+    setup() {
+      const loop = new EventLoop();
+      return {
+        cycle() {
+          loop.onError(noop)[Symbol.dispose]();
+          loop.onUnhandledRejection(noop)[Symbol.dispose]();
+        },
+      };
+    },
+  },
+
   // --- workers
   {
     name: "workers: WorkerPool.run({ signal }) queued, aborted",

@@ -19,6 +19,7 @@
  */
 
 import { RingQueue } from "../core/_ring.ts";
+import { assertFunction } from "../core/_validate.ts";
 import type {
   SimulatedMessageChannel,
   SimulatedMessageEvent,
@@ -42,6 +43,16 @@ const clone: (value: unknown) => unknown =
   typeof globalThis.structuredClone === "function"
     ? (v) => globalThis.structuredClone(v)
     : (v) => v;
+
+// A listener is a function; `null` and `undefined` are ignored, as the
+// hosts ignore them. Anything else is refused, as the hosts refuse a
+// primitive (a listener object with `handleEvent` is not simulated: refused
+// rather than silently never called).
+function checkListener(action: string, listener: unknown): void {
+  if (listener !== null && listener !== undefined) {
+    assertFunction(action, "listener", listener);
+  }
+}
 
 /** One end of a simulated `MessageChannel`. */
 class Port implements SimulatedMessagePort {
@@ -93,11 +104,13 @@ class Port implements SimulatedMessagePort {
   }
 
   addEventListener(type: string, listener: Listener): void {
+    checkListener("add a message listener", listener);
     if (type !== "message" || typeof listener !== "function") return;
     if (!this.listeners.includes(listener)) this.listeners.push(listener);
   }
 
   removeEventListener(type: string, listener: Listener): void {
+    checkListener("remove a message listener", listener);
     if (type !== "message") return;
     const i = this.listeners.indexOf(listener);
     if (i >= 0 && listener !== this.#onmessage) this.listeners.splice(i, 1);
@@ -114,12 +127,17 @@ class Port implements SimulatedMessagePort {
     this.closed = true;
     this.#hub.size -= this.queue.length;
     this.queue.drain();
-    if (this.task !== undefined) this.task.cancelled = true;
-    this.task = undefined;
-    if (this.other !== undefined) this.other.other = undefined;
+    this.#hub.cancelTask(this);
+    const other = this.other;
     this.other = undefined;
     this.#hub.waiting.delete(this);
     this.#hub.forget(this);
+    if (other !== undefined) {
+      // Disentangled: nothing can reach it any more, so once its queue is
+      // empty the hub lets it go (the user may still hold it).
+      other.other = undefined;
+      if (other.queue.length === 0) this.#hub.forget(other);
+    }
   }
 }
 
@@ -144,6 +162,10 @@ export class MessageHub {
   // Deno: the ports of the running delivery batch, and the next one's index.
   #batch: Port[] = [];
   #next = 0;
+  // HTML: the delivery task running now, and how many cancelled ones are
+  // still in `tasks` (dropped once they are half of it).
+  #running: Job | undefined = undefined;
+  #dead = 0;
 
   constructor(engine: LoopEngine) {
     this.#e = engine;
@@ -183,11 +205,30 @@ export class MessageHub {
     return this.waiting.size > 0;
   }
 
+  /**
+   * HTML: cancels the delivery task of a closed `port`. A closed port stays
+   * reachable from a cancelled task until the task is shifted, so they are
+   * dropped once they make up half of the queue: closing ports in a loop
+   * that does not run keeps nothing (amortized O(1) per task).
+   */
+  cancelTask(port: Port): void {
+    const j = port.task;
+    if (j === undefined) return;
+    port.task = undefined;
+    j.cancelled = true;
+    if (j === this.#running) return;
+    if (++this.#dead > 16 && this.#dead * 2 > this.tasks.length) {
+      for (const t of this.tasks.drain()) if (!t.cancelled) this.tasks.push(t);
+      this.#dead = 0;
+    }
+  }
+
   /** Drops every port's messages (for `reset`). */
   reset(): void {
     for (let j = this.tasks.shift(); j !== undefined; j = this.tasks.shift()) {
       j.cancelled = true;
     }
+    this.#dead = 0;
     for (const port of this.all) {
       port.queue.drain();
       port.task = undefined;
@@ -212,6 +253,7 @@ export class MessageHub {
     for (let j = q.peek(); j !== undefined; j = q.peek()) {
       if (!j.cancelled) return j.order;
       q.shift();
+      this.#dead--;
     }
     return Infinity;
   }
@@ -219,7 +261,12 @@ export class MessageHub {
   /** HTML: runs the next delivery task (the caller peeked it). */
   runTask(): void {
     const j = this.tasks.shift()!;
-    this.#e.runTask(j, "task", "messages", this.#e.rules.message);
+    this.#running = j;
+    try {
+      this.#e.runTask(j, "task", "messages", this.#e.rules.message);
+    } finally {
+      this.#running = undefined;
+    }
   }
 
   /**
@@ -298,7 +345,10 @@ export class MessageHub {
 
   #deliver(port: Port): void {
     const m = port.queue.shift();
-    if (port.queue.length === 0) this.waiting.delete(port);
+    if (port.queue.length === 0) {
+      this.waiting.delete(port);
+      if (port.other === undefined) this.forget(port); // disentangled
+    }
     if (m === undefined) return;
     this.size--;
     const event: SimulatedMessageEvent = Object.freeze({

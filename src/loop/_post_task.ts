@@ -60,6 +60,8 @@ class Posted implements HeapEntry {
   order = 0;
   /** Whether it is a `scheduler.yield()` continuation. */
   continuation = false;
+  /** Whether it is in a task or continuation queue. */
+  queued = false;
   gen: Generator<unknown, unknown, unknown> | undefined = undefined;
   done = false;
   /** Whether its slice is running (an abort then closes it after). */
@@ -93,6 +95,10 @@ export class PostTaskQueues {
   #live = 0;
   /** The priority of the task whose slice (and checkpoint) runs, or -1. */
   #running = -1;
+  /** The signal of that task (a continuation inherits it), if any. */
+  #signal: AbortSignal | undefined = undefined;
+  /** Tasks aborted while queued, still in the queues until shifted. */
+  #dead = 0;
 
   constructor(engine: LoopEngine, host: MicrotaskQueue) {
     this.#e = engine;
@@ -131,7 +137,7 @@ export class PostTaskQueues {
       this.#delayed.push(t);
     } else {
       t.order = this.#e.seq++;
-      this.#tasks[priority]!.push(t);
+      this.#enqueue(this.#tasks[priority]!, t);
     }
     return promise;
   }
@@ -139,18 +145,26 @@ export class PostTaskQueues {
   /**
    * `scheduler.yield()`: a continuation task at the priority of the task
    * running now (user-visible outside one), whose promise resolves when it
-   * runs.
+   * runs. It inherits that task's signal, as Chromium does: an aborted
+   * signal rejects at once with its reason, and aborting it while the
+   * continuation waits removes the continuation and rejects.
    */
   yield(): SimulatedPromise<void> {
     const priority = this.#running >= 0 ? this.#running : 1;
-    let resolve!: (v: unknown) => void;
-    const promise = new SimulatedPromise<void>(this.#host, (res) => {
-      resolve = res as (v: unknown) => void;
+    const signal = this.#running >= 0 ? this.#signal : undefined;
+    if (signal?.aborted) {
+      return SimulatedPromise.reject(this.#host, signal.reason);
+    }
+    const t = new Posted(noop, priority, signal);
+    const promise = new SimulatedPromise<void>(this.#host, (res, rej) => {
+      t.resolve = res as (v: unknown) => void;
+      t.reject = rej;
     });
-    const t = new Posted(noop, priority, undefined);
     t.continuation = true;
-    t.resolve = resolve;
-    t.reject = noop;
+    if (signal !== undefined) {
+      t.onAbort = () => this.#abort(t);
+      signal.addEventListener("abort", t.onAbort, { once: true });
+    }
     const e = this.#e;
     t.job = e.job(
       () => this.#finish(t, true, undefined),
@@ -160,7 +174,7 @@ export class PostTaskQueues {
     );
     t.order = e.seq++;
     this.#live++;
-    this.#cont[priority]!.push(t);
+    this.#enqueue(this.#cont[priority]!, t);
     return promise;
   }
 
@@ -173,7 +187,7 @@ export class PostTaskQueues {
     ) {
       this.#delayed.pop();
       t.order = this.#e.seq++;
-      this.#tasks[t.priority]!.push(t);
+      this.#enqueue(this.#tasks[t.priority]!, t);
     }
   }
 
@@ -182,7 +196,7 @@ export class PostTaskQueues {
     const q = this.#tasks[priority]!;
     for (let t = q.peek(); t !== undefined; t = q.peek()) {
       if (!t.done) return t.order;
-      q.shift();
+      this.#dequeue(q);
     }
     return Infinity;
   }
@@ -220,16 +234,18 @@ export class PostTaskQueues {
   }
 
   #runFrom(q: RingQueue<Posted>, priority: number): boolean {
-    for (let t = q.shift(); t !== undefined; t = q.shift()) {
+    for (let t = this.#dequeue(q); t !== undefined; t = this.#dequeue(q)) {
       if (t.done) continue;
       const e = this.#e;
       this.#running = priority;
+      this.#signal = t.signal;
       try {
         if (t.continuation) {
           e.runTask(t.job, "task", YIELDS[priority]!, e.rules.continuation);
         } else e.runTask(t.job, "task", QUEUES[priority]!, e.rules.postTask);
       } finally {
         this.#running = -1;
+        this.#signal = undefined;
       }
       return true;
     }
@@ -264,6 +280,7 @@ export class PostTaskQueues {
     }
     for (const t of this.#delayed.clear()) this.#unlisten(t);
     this.#live = 0;
+    this.#dead = 0;
   }
 
   #jobFor(t: Posted): Job {
@@ -298,7 +315,7 @@ export class PostTaskQueues {
     }
     if (step.done) return this.#finish(t, true, step.value);
     t.job = this.#jobFor(t);
-    this.#cont[t.priority]!.push(t);
+    this.#enqueue(this.#cont[t.priority]!, t);
   }
 
   #finish(t: Posted, ok: boolean, value: unknown): void {
@@ -323,5 +340,37 @@ export class PostTaskQueues {
     this.#finish(t, false, t.signal!.reason);
     // A running generator is closed when its slice ends.
     if (t.gen !== undefined && !t.running) closeGenerator(t.gen);
+    if (t.queued) this.#dropped();
+  }
+
+  #enqueue(q: RingQueue<Posted>, t: Posted): void {
+    t.queued = true;
+    q.push(t);
+  }
+
+  #dequeue(q: RingQueue<Posted>): Posted | undefined {
+    const t = q.shift();
+    if (t !== undefined) {
+      t.queued = false;
+      if (t.done) this.#dead--;
+    }
+    return t;
+  }
+
+  // An aborted task stays in its queue (with its callback, promise and
+  // job) until shifted: once they are half of the queued ones, they are
+  // dropped, so aborting in a loop that does not run keeps nothing
+  // (amortized O(1) per task).
+  #dropped(): void {
+    const rings = [...this.#cont, ...this.#tasks];
+    const queued = rings.reduce((n, q) => n + q.length, 0);
+    if (++this.#dead <= 16 || this.#dead * 2 <= queued) return;
+    for (const q of rings) {
+      for (const t of q.drain()) {
+        if (t.done) t.queued = false;
+        else q.push(t);
+      }
+    }
+    this.#dead = 0;
   }
 }

@@ -165,10 +165,13 @@ export interface SimulatedMessagePort {
   /** The message handler; setting a function starts the port. */
   onmessage: ((event: SimulatedMessageEvent) => unknown) | null;
   /**
-   * Adds a `"message"` listener (other types are ignored).
+   * Adds a `"message"` listener (other types are ignored, and so is a
+   * `null` or `undefined` listener, as the hosts ignore them).
    *
    * @param type The event type.
    * @param listener The listener.
+   * @throws {TypeError} When `listener` is neither a function nor
+   *   nullish (a listener object with `handleEvent` is not simulated).
    */
   addEventListener(
     type: string,
@@ -179,6 +182,7 @@ export interface SimulatedMessagePort {
    *
    * @param type The event type.
    * @param listener The listener.
+   * @throws {TypeError} When `listener` is neither a function nor nullish.
    */
   removeEventListener(
     type: string,
@@ -783,10 +787,14 @@ export class EventLoop implements Clock {
    * the priority of the `postTask` task running now (`"user-visible"`
    * outside one). A continuation runs before every task of its priority,
    * timers included, and after tasks of higher priorities, as in Chromium.
+   * It inherits that task's `signal` too, as Chromium does: when the signal
+   * is already aborted the promise rejects with `signal.reason` and nothing
+   * is queued; aborting it while the continuation waits removes the
+   * continuation and rejects with `signal.reason`.
    *
    * @returns A simulated promise that fulfils when the continuation runs.
-   *   It rejects (never throws) with a `TypeError` when the profile has no
-   *   `postTask`.
+   * @throws {TypeError} Rejects with it (nothing is thrown, nothing queued)
+   *   when the profile has no `postTask`.
    *
    * @example Giving way to user-blocking work, ahead of timers
    * ```ts

@@ -213,7 +213,9 @@ export class SimulatedPromise<T> implements PromiseLike<T> {
    * @param values An iterable of values or thenables; a value that is not
    *   iterable rejects the result with a `TypeError`.
    * @returns A simulated promise of the values.
-   * @throws {TypeError} When `host.queueMicrotask` is not a function.
+   * @throws {TypeError} When `host.queueMicrotask` is not a function:
+   *   thrown, as `Promise.all` throws on a bad `this` (there is no
+   *   promise to reject yet).
    *
    * @example Values in input order
    * ```ts
@@ -262,9 +264,12 @@ export class SimulatedPromise<T> implements PromiseLike<T> {
    *
    * @typeParam T The element types.
    * @param host Where the jobs go, usually an `EventLoop`.
-   * @param values An iterable of values or thenables.
+   * @param values An iterable of values or thenables; a value that is not
+   *   iterable rejects the result with a `TypeError`.
    * @returns A simulated promise of the outcomes.
-   * @throws {TypeError} When `host.queueMicrotask` is not a function.
+   * @throws {TypeError} When `host.queueMicrotask` is not a function:
+   *   thrown, as `Promise.allSettled` throws on a bad `this` (there is no
+   *   promise to reject yet).
    *
    * @example One rejection among values
    * ```ts
@@ -320,9 +325,12 @@ export class SimulatedPromise<T> implements PromiseLike<T> {
    *
    * @typeParam T The element types.
    * @param host Where the jobs go, usually an `EventLoop`.
-   * @param values An iterable of values or thenables.
+   * @param values An iterable of values or thenables; a value that is not
+   *   iterable rejects the result with a `TypeError`.
    * @returns A simulated promise of the first value.
-   * @throws {TypeError} When `host.queueMicrotask` is not a function.
+   * @throws {TypeError} When `host.queueMicrotask` is not a function:
+   *   thrown, as `Promise.any` throws on a bad `this` (there is no
+   *   promise to reject yet).
    *
    * @example Every element rejects
    * ```ts
@@ -379,9 +387,11 @@ export class SimulatedPromise<T> implements PromiseLike<T> {
    * @typeParam T The element types.
    * @param host Where the jobs go, usually an `EventLoop`.
    * @param values An iterable of values or thenables; an empty one never
-   *   settles.
+   *   settles, a value that is not iterable rejects with a `TypeError`.
    * @returns A simulated promise.
-   * @throws {TypeError} When `host.queueMicrotask` is not a function.
+   * @throws {TypeError} When `host.queueMicrotask` is not a function:
+   *   thrown, as `Promise.race` throws on a bad `this` (there is no
+   *   promise to reject yet).
    *
    * @example A timer against a resolved value
    * ```ts
@@ -474,7 +484,9 @@ export class SimulatedPromise<T> implements PromiseLike<T> {
    * @param fn The function to call.
    * @param args Its arguments.
    * @returns A simulated promise.
-   * @throws {TypeError} When `host.queueMicrotask` is not a function.
+   * @throws {TypeError} When `host.queueMicrotask` is not a function:
+   *   thrown, as `Promise.try` throws on a bad `this` (there is no
+   *   promise to reject yet).
    *
    * @example A synchronous throw becomes a rejection
    * ```ts
@@ -497,6 +509,7 @@ export class SimulatedPromise<T> implements PromiseLike<T> {
   ): SimulatedPromise<Awaited<T>> {
     checkHost("try", host);
     return new SimulatedPromise<Awaited<T>>(host, (resolve) => {
+      assertFunction("call SimulatedPromise.try", "fn", fn);
       resolve(fn(...args) as Awaited<T>);
     });
   }

@@ -323,9 +323,19 @@ const STATIC_PROGRAMS: [
   }],
 ];
 
+// The natives compared with: `Promise.try` is missing before Node 23 (and
+// `Promise.withResolvers` before Node 22), where the npm build runs this too.
+const native = Promise as unknown as Record<string, unknown>;
+const MISSING = typeof native.try !== "function" ||
+  typeof native.withResolvers !== "function";
+
 for (const [name, program] of STATIC_PROGRAMS) {
-  Deno.test(`SimulatedPromise.${name} costs the ticks the native statics cost`, async () => {
-    assert.deepEqual(simulatedOrder(program), await nativeOrder(program));
+  Deno.test({
+    name: `SimulatedPromise.${name} costs the ticks the native statics cost`,
+    ignore: name === "withResolvers and try" && MISSING,
+    fn: async () => {
+      assert.deepEqual(simulatedOrder(program), await nativeOrder(program));
+    },
   });
 }
 

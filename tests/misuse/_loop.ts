@@ -8,14 +8,17 @@
 
 import {
   EventLoop,
+  type EventLoopOptions,
   type MicrotaskQueue,
   PriorityScheduler,
+  type ProfileName,
   simulateAsync,
   SimulatedPromise,
   Trace,
   VirtualClock,
 } from "../../mod.ts";
 import {
+  type Accepted,
   bad,
   type Call,
   type Case,
@@ -26,6 +29,7 @@ import {
   signals,
   type Table,
 } from "./_misuse.ts";
+import { show } from "../_support.ts";
 
 const noop = () => {};
 const INTERNAL =
@@ -109,6 +113,49 @@ function hosts(template: string, call: Call): Case[] {
   );
 }
 
+/**
+ * The rows of `SimulatedPromise.<name>(host, values)`: a bad host throws,
+ * values that are not iterable reject.
+ */
+function combinatorRows(name: "all" | "allSettled" | "any" | "race") {
+  const combine = SimulatedPromise[name] as (
+    host: MicrotaskQueue,
+    values: unknown,
+  ) => PromiseLike<unknown>;
+  return {
+    throws: hosts(
+      `SimulatedPromise.${name}($, [])`,
+      (_, v) => combine(v, []),
+    ),
+    rejects: [undefined, null, 5, {}].map((values) =>
+      bad(
+        `SimulatedPromise.${name}(host, $)`,
+        (_, v) => combine(host, v),
+        TypeError,
+        "values",
+        values,
+        { constraint: "an iterable" },
+      )
+    ),
+  };
+}
+
+/**
+ * A port's listener that is neither a function nor nullish (the hosts
+ * ignore `null` and `undefined`, and refuse a primitive).
+ */
+function portListeners(
+  method: "addEventListener" | "removeEventListener",
+): Case[] {
+  return functions(
+    `port.${method}("message", $)`,
+    (_, l) =>
+      onLoop((loop) => loop.messageChannel().port1[method]("message", l)),
+    "listener",
+    [5, "fn", {}],
+  );
+}
+
 /** A call on a loop whose profile lacks `api`. */
 function lacking(template: string, call: Call, profile: string, api: string) {
   return bad(template, call, TypeError, "profile", profile, {
@@ -116,25 +163,92 @@ function lacking(template: string, call: Call, profile: string, api: string) {
   });
 }
 
-/** The callback and `ms` rows of an EventLoop timer (as the host's). */
+/**
+ * Calls `fn` on a fresh loop. A call that refuses its arguments after
+ * queueing something on the loop (a timer, a task, a message) fails the row:
+ * it then throws a plain `Error` saying so instead of what it threw.
+ */
+function onLoop(
+  fn: (loop: EventLoop) => unknown,
+  options?: EventLoopOptions,
+): unknown {
+  const loop = new EventLoop(options);
+  let refused = true;
+  try {
+    const out = fn(loop);
+    refused = false;
+    return out;
+  } finally {
+    if (refused && loop.queued > 0) {
+      // deno-lint-ignore no-unsafe-finally
+      throw new Error(`queued ${loop.queued} callback(s) before refusing`);
+    }
+  }
+}
+
+/**
+ * The callback and `ms` rows of an EventLoop timer. The delay is converted
+ * as the hosts convert it (issue 14): only what they refuse is refused, a
+ * BigInt or a Symbol (a `TypeError` there too).
+ */
 function loopTimer(name: "setTimeout" | "setInterval"): Case[] {
   return [
     ...functions(
       `loop.${name}($, 10)`,
-      (_, cb) => new EventLoop()[name](cb, 10),
+      (_, cb) => onLoop((loop) => loop[name](cb, 10)),
       "callback",
     ),
-    ...["5", null].map((ms) =>
+    ...[10n, Symbol("ms")].map((ms) =>
       bad(
         `loop.${name}(fn, $)`,
-        (_, v) => new EventLoop()[name](noop, v),
+        (_, v) => onLoop((loop) => loop[name](noop, v)),
         TypeError,
         "ms",
         ms,
-        { constraint: "a number" },
+        { constraint: "convertible to a number" },
       )
     ),
   ];
+}
+
+/**
+ * The delays a house check would refuse that the hosts convert: the time
+ * the first run of `loop.<name>(fn, value)` comes at, per profile (html
+ * converts as a WebIDL `long`, `NaN` and negative to 0; Node and Deno make
+ * anything below 1 ms, `NaN` included, 1 ms).
+ */
+function hostDelays(name: "setTimeout" | "setInterval"): Accepted[] {
+  const delays: [unknown, number, number][] = [
+    ["5", 5, 5],
+    [null, 0, 1],
+    [NaN, 0, 1],
+    ["x", 0, 1],
+  ];
+  const rows: Accepted[] = [];
+  for (const [ms, html, node] of delays) {
+    const wants: [ProfileName, number][] = [
+      ["html", html],
+      ["node", node],
+      ["deno", node],
+    ];
+    for (const [profile, want] of wants) {
+      rows.push({
+        call: `loop.${name}(fn, ${show(ms)}) on ${profile}`,
+        run() {
+          const loop = new EventLoop({ profile });
+          let at = -1;
+          const handle = loop[name](() => {
+            at = loop.now();
+            loop.clearInterval(handle);
+          }, ms as number);
+          loop.runAll();
+          return at;
+        },
+        want,
+      });
+    }
+  }
+  return rows;
 }
 
 /** The rows of a clock timer: a function, and a duration. */
@@ -338,8 +452,14 @@ export const LOOP: Table = {
     ],
   },
   "EventLoop#now": { none: "takes no arguments" },
-  "EventLoop#setTimeout": { throws: loopTimer("setTimeout") },
-  "EventLoop#setInterval": { throws: loopTimer("setInterval") },
+  "EventLoop#setTimeout": {
+    throws: loopTimer("setTimeout"),
+    accepts: hostDelays("setTimeout"),
+  },
+  "EventLoop#setInterval": {
+    throws: loopTimer("setInterval"),
+    accepts: hostDelays("setInterval"),
+  },
   "EventLoop#clearTimeout": { none: "any handle, as the host's" },
   "EventLoop#clearInterval": { none: "any handle, as the host's" },
   "EventLoop#queueMicrotask": {
@@ -584,6 +704,72 @@ export const LOOP: Table = {
     ),
   },
   "EventLoop#reset": { none: "takes no arguments" },
+  "EventLoop#yield": {
+    rejects: ["node", "deno"].map((profile) =>
+      lacking(
+        "loop.yield() on $",
+        (_, p) => {
+          const loop = new EventLoop({ profile: p });
+          return outcome(loop, loop.yield());
+        },
+        profile,
+        "postTask",
+      )
+    ),
+  },
+  "EventLoop#spend": {
+    throws: numbers(
+      "loop.spend($)",
+      (_, ms) => onLoop((loop) => loop.spend(ms)),
+      "ms",
+      "duration",
+    ),
+  },
+  "EventLoop#messageChannel": { none: "takes no arguments" },
+  "EventLoop#abortSignalTimeout": {
+    // Every profile: html queues on its own task source, node and deno arm a
+    // timer; neither happens before the check.
+    throws: (["html", "node", "deno"] as const).flatMap((profile) =>
+      numbers(
+        `loop.abortSignalTimeout($) on ${profile}`,
+        (_, ms) => onLoop((loop) => loop.abortSignalTimeout(ms), { profile }),
+        "ms",
+        "duration",
+      )
+    ),
+  },
+  "EventLoop#onError": {
+    throws: functions(
+      "loop.onError($)",
+      (_, l) => onLoop((loop) => loop.onError(l)),
+      "listener",
+    ),
+  },
+  "EventLoop#onUnhandledRejection": {
+    throws: functions(
+      "loop.onUnhandledRejection($)",
+      (_, l) => onLoop((loop) => loop.onUnhandledRejection(l)),
+      "listener",
+    ),
+  },
+  "EventLoop#snapshot": { none: "takes no arguments" },
+
+  // The ports of loop.messageChannel().
+  "SimulatedMessagePort#postMessage": {
+    none:
+      "any message structuredClone takes; one it refuses throws its DataCloneError, as MessagePort#postMessage",
+  },
+  "SimulatedMessagePort#onmessage=": {
+    none: "as the host's event handler: a value that is not a function is null",
+  },
+  "SimulatedMessagePort#addEventListener": {
+    throws: portListeners("addEventListener"),
+  },
+  "SimulatedMessagePort#removeEventListener": {
+    throws: portListeners("removeEventListener"),
+  },
+  "SimulatedMessagePort#start": { none: "takes no arguments" },
+  "SimulatedMessagePort#close": { none: "takes no arguments" },
 
   "simulateAsync": {
     throws: [
@@ -619,6 +805,30 @@ export const LOOP: Table = {
     throws: hosts(
       "SimulatedPromise.reject($, 1)",
       (_, v) => SimulatedPromise.reject(v, 1),
+    ),
+  },
+  // Without a host there is no promise to reject: thrown, as Promise.all
+  // throws on a bad `this`; what the host's promise can carry, it rejects.
+  "SimulatedPromise.all": combinatorRows("all"),
+  "SimulatedPromise.allSettled": combinatorRows("allSettled"),
+  "SimulatedPromise.any": combinatorRows("any"),
+  "SimulatedPromise.race": combinatorRows("race"),
+  "SimulatedPromise.withResolvers": {
+    throws: hosts(
+      "SimulatedPromise.withResolvers($)",
+      (_, v) => SimulatedPromise.withResolvers(v),
+    ),
+  },
+  "SimulatedPromise.try": {
+    throws: hosts(
+      "SimulatedPromise.try($, fn)",
+      (_, v) => SimulatedPromise.try(v, noop),
+    ),
+    rejects: functions(
+      "SimulatedPromise.try(host, $)",
+      (_, fn) => SimulatedPromise.try(host, fn),
+      "fn",
+      [undefined, null, 5],
     ),
   },
   "SimulatedPromise#then": { none: "as Promise.prototype.then" },
@@ -675,6 +885,56 @@ export const LOOP: Table = {
     throws: [
       ...refs("trace.explain($, 1)", (_, r) => traced().explain(r, 1), "a"),
       ...refs("trace.explain(1, $)", (_, r) => traced().explain(1, r), "b"),
+    ],
+  },
+  "Trace.from": {
+    throws: [
+      ...[undefined, null, 5, {}].map((events) =>
+        bad(
+          "Trace.from($)",
+          (_, e) => Trace.from(e),
+          TypeError,
+          "events",
+          events,
+          { constraint: "an iterable of trace events" },
+        )
+      ),
+      bad("Trace.from([$])", (_, e) => Trace.from([e]), TypeError, "event", 5, {
+        constraint: "an object",
+      }),
+      bad(
+        "Trace.from([{ lane: $ }])",
+        (_, lane) => Trace.from([{ ...EVENT, lane }]),
+        TypeError,
+        "event.lane",
+        "idle",
+      ),
+      bad(
+        "Trace.from([{ id: $ }])",
+        (_, id) => Trace.from([{ ...EVENT, id }]),
+        RangeError,
+        "event.id",
+        2,
+        { constraint: "1, its position" },
+      ),
+    ],
+  },
+  "Trace#queuedAt": {
+    throws: [
+      ...numbers(
+        "trace.queuedAt($)",
+        (_, step) => traced().queuedAt(step),
+        "step",
+        "count0",
+      ),
+      bad(
+        "trace.queuedAt($) of 1 event",
+        (_, step) => traced().queuedAt(step),
+        RangeError,
+        "step",
+        2,
+        { constraint: "an integer from 0 to 1" },
+      ),
     ],
   },
   "Trace#toText": { none: "takes no arguments" },

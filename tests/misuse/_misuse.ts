@@ -47,12 +47,29 @@ export interface Case {
 }
 
 /**
+ * A value a stricter check would refuse that the API takes, converting it
+ * as the platform it mirrors does (a delay of `"5"` or `null`).
+ */
+export interface Accepted {
+  /** The call as the test names it. */
+  call: string;
+  /** Makes the call; returns what the test compares (a due time...). */
+  run(): unknown;
+  /** What `run` returns, as the host would give it. */
+  want: unknown;
+}
+
+/**
  * One public API: constructors and synchronous functions throw, functions
  * that return a promise or a `Future` reject; `none` says why no argument
- * of it can be wrong.
+ * of it can be wrong. A function that mirrors a platform one may throw for
+ * some arguments and reject for others, as the platform's does
+ * (`SimulatedPromise.all` throws without a host, as `Promise.all` does
+ * without a `this`, and rejects a value that is not iterable), and may list
+ * the values it takes where a house check would refuse them (`accepts`).
  */
 export type Entry =
-  | { throws: Case[] }
+  | { throws: Case[]; rejects?: Case[]; accepts?: Accepted[] }
   | { rejects: Case[] }
   | { none: string };
 

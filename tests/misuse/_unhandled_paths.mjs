@@ -664,6 +664,114 @@ export function paths() {
     },
   );
   path(
+    "EventLoop.yield() without postTask, and aborted with its postTask task (before and while it waits)",
+    async (p) => {
+      const node = new p.EventLoop({ profile: "node" });
+      await rejects(
+        node.runUntilSettled(node.yield()),
+        isA(TypeError),
+        "yield on node",
+      );
+      const loop = new p.EventLoop();
+      const controller = new AbortController();
+      /** @type {unknown[]} */
+      const seen = [];
+      const posted = loop.postTask(() => {
+        // The continuation inherits the task's signal, as in Chromium.
+        loop.yield().then(undefined, (e) => seen.push(`waiting: ${e}`));
+        controller.abort("stop");
+        loop.yield().then(undefined, (e) => seen.push(`after: ${e}`));
+      }, { signal: controller.signal });
+      await rejects(loop.runUntilSettled(posted), is("stop"), "postTask");
+      if (seen.join() !== "waiting: stop,after: stop") {
+        throw new Error(`yield: saw ${seen.join()}`);
+      }
+      const later = new AbortController();
+      /** @type {PromiseLike<void> | undefined} */
+      let waiting;
+      loop.postTask(() => void (waiting = loop.yield()), {
+        signal: later.signal,
+      });
+      loop.step();
+      later.abort("late");
+      await rejects(loop.runUntilSettled(waiting), is("late"), "yield");
+      if (loop.queued !== 0) throw new Error(`${loop.queued} left queued`);
+    },
+  );
+  path(
+    "EventLoop: an unhandled simulated rejection and a throwing callback crash the async drives of node and deno, listeners keep html going",
+    async (p) => {
+      const node = new p.EventLoop({ profile: "node" });
+      node.setTimeout(() => void node.rejected("lost"), 1);
+      await rejects(node.runAllAsync(), is("lost"), "node rejection");
+      const deno = new p.EventLoop({ profile: "deno" });
+      const error = new Error("boom");
+      deno.setTimeout(() => {
+        throw error;
+      }, 1);
+      await rejects(deno.advanceAsync(5), is(error), "deno error");
+      const html = new p.EventLoop({ profile: "html" });
+      /** @type {unknown[]} */
+      const seen = [];
+      // Disposed by hand: plain JavaScript, run by Node 20 too (no `using`).
+      const listeners = [
+        html.onError((event) => {
+          seen.push(event.error);
+          event.preventDefault();
+        }),
+        html.onUnhandledRejection((event) => {
+          seen.push(event.error);
+          event.preventDefault();
+        }),
+      ];
+      html.setTimeout(() => void html.rejected("lost"), 1);
+      html.setTimeout(() => {
+        throw error;
+      }, 2);
+      await fulfils(html.runAllAsync(), 2, "html runAllAsync (the time)");
+      for (const listener of listeners) listener[Symbol.dispose]();
+      if (seen.length !== 2 || seen[0] !== "lost" || seen[1] !== error) {
+        throw new Error(`html: listeners saw ${seen.map(show).join()}`);
+      }
+    },
+  );
+  path(
+    "EventLoop.messageChannel(): a throwing listener crashes the node drive, messages to a closed port are dropped",
+    async (p) => {
+      const loop = new p.EventLoop({ profile: "node" });
+      const error = new Error("listener");
+      const { port1, port2 } = loop.messageChannel();
+      port1.onmessage = () => {
+        throw error;
+      };
+      port2.postMessage("x");
+      await rejects(loop.runAllAsync(), is(error), "message listener");
+      port1.close();
+      port2.postMessage("dropped");
+      await fulfils(loop.runAllAsync(), 0, "after close (the time)");
+    },
+  );
+  path(
+    "EventLoop.abortSignalTimeout() times out a postTask() and a delay() on the loop",
+    async (p) => {
+      const loop = new p.EventLoop({ profile: "html" });
+      const signal = loop.abortSignalTimeout(10);
+      const posted = loop.postTask(() => 1, { delay: 50, signal });
+      const delayed = rejects(
+        p.delay(50, { clock: loop, signal }),
+        named("TimeoutError"),
+        "delay",
+      );
+      await rejects(
+        loop.runUntilSettled(posted),
+        named("TimeoutError"),
+        "postTask",
+      );
+      await delayed;
+      if (loop.pendingTimers !== 0) throw new Error("a timer is left");
+    },
+  );
+  path(
     "PriorityScheduler.post() aborted, cancelled, and a task that throws",
     async (p) => {
       const clock = new p.VirtualClock();

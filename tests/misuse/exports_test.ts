@@ -15,6 +15,7 @@ import {
   CancellationTokenSource,
   debounce,
   DelayedExecutor,
+  EventLoop,
   exponential,
   fallbackPolicy,
   hedgePolicy,
@@ -28,7 +29,7 @@ import {
   VirtualClock,
   wrap,
 } from "../../mod.ts";
-import { countedSignal, flush, hostTimersArmedBy } from "../_support.ts";
+import { countedSignal, flush, hostTimersArmedBy, show } from "../_support.ts";
 import { countingClock } from "../_counting_clock.ts";
 import type { Case, Ctx, Entry } from "./_misuse.ts";
 import { TABLE } from "./_table.ts";
@@ -113,6 +114,7 @@ async function returnedObjects(): Promise<[string, object][]> {
   clock.runAll();
   await handle.future;
   const iterator = mapConcurrentIterable([], (x) => x);
+  const { port1 } = new EventLoop().messageChannel();
   const objects: [string, object][] = [
     ["Backoff", exponential()],
     ["Debounced", debounce(() => {}, 10, { clock })],
@@ -122,6 +124,7 @@ async function returnedObjects(): Promise<[string, object][]> {
     ["ScheduledTask", delayed.schedule(() => {}, 10)],
     ["PriorityTaskHandle", handle],
     ["PriorityTaskContext", context!],
+    ["SimulatedMessagePort", port1],
     ["retryPolicy()", retryPolicy()],
     ["timeoutPolicy()", timeoutPolicy(10, { clock })],
     ["fallbackPolicy()", fallbackPolicy(0)],
@@ -129,6 +132,7 @@ async function returnedObjects(): Promise<[string, object][]> {
     ["wrap()", wrap()],
   ];
   await iterator.return();
+  port1.close();
   delayed[Symbol.dispose]();
   scheduler[Symbol.dispose]();
   return objects;
@@ -250,23 +254,49 @@ export async function checkRow(
   return wrong.length === 0 ? undefined : `${c.call} ${wrong.join("; ")}`;
 }
 
-function rows(entry: Entry): ["throws" | "rejects", Case[]] | undefined {
-  if ("throws" in entry) return ["throws", entry.throws];
-  if ("rejects" in entry) return ["rejects", entry.rejects];
-  return undefined;
+function rows(entry: Entry): ["throws" | "rejects", Case[]][] {
+  if ("throws" in entry) {
+    const both: ["throws" | "rejects", Case[]][] = [["throws", entry.throws]];
+    if (entry.rejects !== undefined) both.push(["rejects", entry.rejects]);
+    return both;
+  }
+  if ("rejects" in entry) return [["rejects", entry.rejects]];
+  return [];
 }
 
 for (const [key, entry] of Object.entries(TABLE)) {
-  const found = rows(entry);
-  if (found === undefined) continue;
-  const [kind, cases] = found;
-  const verb = kind === "throws" ? "throws" : "rejects (never throws)";
-  Deno.test(`${key}: bad arguments: ${verb} with the house message, nothing armed`, async () => {
-    assert.ok(cases.length > 0, "an entry with rows has at least one");
+  const kinds = rows(entry);
+  for (const [kind, cases] of kinds) {
+    // "never throws" unless the entry also has rows that throw.
+    const verb = kind === "throws"
+      ? "throws"
+      : kinds.length === 1
+      ? "rejects (never throws)"
+      : "rejects";
+    Deno.test(`${key}: bad arguments: ${verb} with the house message, nothing armed`, async () => {
+      assert.ok(cases.length > 0, "an entry with rows has at least one");
+      const problems: string[] = [];
+      for (const c of cases) {
+        const problem = await checkRow(kind, c);
+        if (problem !== undefined) problems.push(problem);
+      }
+      assert.deepEqual(problems, [], `\n${problems.join("\n")}`);
+    });
+  }
+  const accepts = "throws" in entry ? entry.accepts : undefined;
+  if (accepts === undefined) continue;
+  Deno.test(`${key}: values the host converts are taken and converted as there, not refused`, () => {
+    assert.ok(accepts.length > 0, "an entry with accepted values has one");
     const problems: string[] = [];
-    for (const c of cases) {
-      const problem = await checkRow(kind, c);
-      if (problem !== undefined) problems.push(problem);
+    for (const a of accepts) {
+      try {
+        const got = a.run();
+        if (!Object.is(got, a.want)) {
+          problems.push(`${a.call} gave ${show(got)}, not ${show(a.want)}`);
+        }
+      } catch (e) {
+        problems.push(`${a.call} threw ${e}`);
+      }
     }
     assert.deepEqual(problems, [], `\n${problems.join("\n")}`);
   });
