@@ -23,9 +23,13 @@ import {
 import { onAbort } from "../cancel/signals.ts";
 import { Future } from "../future/future.ts";
 import {
+  FULFILLED,
+  outcomeOf,
   pendingFuture,
+  REJECTED,
   rejectFuture,
   resolveFuture,
+  stateOf,
 } from "../future/_settle.ts";
 
 /** Which combinator runs. */
@@ -116,7 +120,6 @@ function closeIterator(iterator: object): void {
 
 /** Outcomes known when their inputs were read, run in one microtask turn. */
 class Run {
-  count = 0;
   /**
    * Whether it holds the outcome that decides (all: the first rejection;
    * any: the first value); known outcomes read after it are ignored.
@@ -136,7 +139,10 @@ class Combination {
   results: unknown[] = [];
   /** Inputs read, once reading ends. */
   count = 0;
-  /** Inputs read whose outcome has not reached the result yet. */
+  /**
+   * What must still reach the result: inputs waited on through a callback,
+   * and one per run not flushed yet.
+   */
   unsettled = 0;
   /** Whether an outcome comes from a callback (not only from runs). */
   waits = false;
@@ -185,16 +191,7 @@ class Combination {
       }
     }
     if (item instanceof Future) {
-      let then;
-      try {
-        then = item.then;
-      } catch (error) {
-        this.known(i, false, error);
-        return;
-      }
-      if (then === futureThen) this.future(item, i);
-      else if (typeof then === "function") this.foreign(item, then, i);
-      else this.known(i, true, item);
+      this.addFuture(item, i);
       return;
     }
     if (
@@ -221,20 +218,34 @@ class Combination {
     else this.known(i, true, item);
   }
 
-  /** A `Future` (not patched): read at once when settled. */
-  future(item: Future<unknown>, i: number): void {
-    const state = item.state;
-    if (state !== "pending") {
-      if (state === "fulfilled") this.knownValue(i, item.value);
-      else {
-        futureThen.call(item, undefined, noop); // handled here
-        this.known(i, false, item.reason);
-      }
+  /**
+   * Reads input `i`, a `Future`: its `then` once, as for any thenable; when
+   * it is the unpatched one, a settled future is read at once (without
+   * its getters), a pending one gets a reaction.
+   */
+  addFuture(item: Future<unknown>, i: number): void {
+    let then;
+    try {
+      then = item.then;
+    } catch (error) {
+      this.known(i, false, error);
       return;
     }
-    this.waits = true;
-    this.unsettled++;
-    futureThen.call(item, this.onFulfilled(i), this.onRejected(i));
+    if (then !== futureThen) {
+      if (typeof then === "function") this.foreign(item, then, i);
+      else this.known(i, true, item);
+      return;
+    }
+    const state = stateOf(item);
+    if (state === FULFILLED) this.knownValue(i, outcomeOf(item));
+    else if (state === REJECTED) {
+      futureThen.call(item, undefined, noop); // handled here
+      this.known(i, false, outcomeOf(item));
+    } else {
+      this.waits = true;
+      this.unsettled++;
+      futureThen.call(item, this.onFulfilled(i), this.onRejected(i));
+    }
   }
 
   /** Invoke(promise, "then", ...): synchronous, a throw is abrupt. */
@@ -349,8 +360,6 @@ class Combination {
     const run = this.run;
     if (run !== undefined && this.mode === "all" && !this.done) {
       put(this.results, i, value);
-      run.count++;
-      this.unsettled++;
     } else this.known(i, true, value);
   }
 
@@ -390,10 +399,9 @@ class Combination {
     let run = this.run;
     if (run === undefined) {
       const created = run = this.run = new Run();
+      this.unsettled++; // until the run is flushed
       enqueue(() => this.flush(created));
     }
-    run.count++;
-    this.unsettled++;
     if (decides) {
       this.certain = true;
       run.decides = true;
@@ -403,7 +411,7 @@ class Combination {
 
   flush(run: Run): void {
     if (this.run === run) this.run = undefined;
-    this.unsettled -= run.count;
+    this.unsettled--;
     if (this.done) return;
     // Without inputs to wait for, no listener watches the caller's signal.
     const signal = this.signal;
@@ -491,7 +499,9 @@ class Combination {
         if (i === 0 && length <= PREALLOCATE) this.results = new Array(length);
         const item = values[i];
         stepping = false;
-        this.add(item, i);
+        // The common input, without the other checks of `add`.
+        if (item instanceof Future) this.addFuture(item, i);
+        else this.add(item, i);
       }
       this.count = i;
     } catch (error) {

@@ -44,6 +44,24 @@ export let detachReaction: <T, R>(
   reaction: Future<R>,
 ) => void;
 
+// The values `future.ts` stores (it keeps its own copies of them).
+/** {@linkcode stateOf} a pending future. */
+export const PENDING = 0;
+/** {@linkcode stateOf} a fulfilled future. */
+export const FULFILLED = 1;
+/** {@linkcode stateOf} a rejected future. */
+export const REJECTED = 2;
+
+/**
+ * The state of `future` ({@linkcode PENDING}, {@linkcode FULFILLED} or
+ * {@linkcode REJECTED}), read without the `state` getter (a property a
+ * caller could shadow on the instance).
+ */
+export let stateOf: (future: Future<unknown>) => number;
+
+/** The value or the reason of a settled `future`, read without a getter. */
+export let outcomeOf: (future: Future<unknown>) => unknown;
+
 /** Called once, by `future.ts`, with the functions above. */
 export function installSettlers(settlers: {
   pendingFuture: <T>() => Future<T>;
@@ -51,10 +69,14 @@ export function installSettlers(settlers: {
   rejectFuture: <T>(future: Future<T>, reason: unknown) => void;
   rejectHandled: <T>(future: Future<T>, reason: unknown) => void;
   detachReaction: <T, R>(future: Future<T>, reaction: Future<R>) => void;
+  stateOf: (future: Future<unknown>) => number;
+  outcomeOf: (future: Future<unknown>) => unknown;
 }): void {
   pendingFuture = settlers.pendingFuture;
   resolveFuture = settlers.resolveFuture;
   rejectFuture = settlers.rejectFuture;
   rejectHandled = settlers.rejectHandled;
   detachReaction = settlers.detachReaction;
+  stateOf = settlers.stateOf;
+  outcomeOf = settlers.outcomeOf;
 }

@@ -52,6 +52,8 @@ export interface FutureWaitOptions {
 // handlers (`#value` the first, `#executor` the rejection handler when both
 // are given) and the bits above say which; its executor is taken from the
 // parent when the reaction runs.
+// The states are the values `_settle.ts` exports for `stateOf`, kept local
+// here: an imported constant costs a load on every hot path.
 const PENDING = 0;
 const FULFILLED = 1;
 const REJECTED = 2;
@@ -402,6 +404,8 @@ export class Future<T> implements PromiseLike<T> {
       },
       detachReaction: (f, reaction) =>
         detach(f as AnyFuture, reaction as AnyFuture),
+      stateOf: (f) => f.#state & STATE,
+      outcomeOf: (f) => f.#value,
     });
   }
 
