@@ -25,8 +25,8 @@ import { Future } from "../future/future.ts";
 import {
   FULFILLED,
   outcomeOf,
+  PENDING,
   pendingFuture,
-  REJECTED,
   rejectFuture,
   resolveFuture,
   stateOf,
@@ -191,7 +191,16 @@ class Combination {
       }
     }
     if (item instanceof Future) {
-      this.addFuture(item, i);
+      let then;
+      try {
+        then = item.then;
+      } catch (error) {
+        this.known(i, false, error);
+        return;
+      }
+      if (then === futureThen) this.future(item, i);
+      else if (typeof then === "function") this.foreign(item, then, i);
+      else this.known(i, true, item);
       return;
     }
     if (
@@ -219,33 +228,22 @@ class Combination {
   }
 
   /**
-   * Reads input `i`, a `Future`: its `then` once, as for any thenable; when
-   * it is the unpatched one, a settled future is read at once (without
-   * its getters), a pending one gets a reaction.
+   * A `Future` (not patched): read at once when settled, through its
+   * private state (no getter a caller could shadow runs).
    */
-  addFuture(item: Future<unknown>, i: number): void {
-    let then;
-    try {
-      then = item.then;
-    } catch (error) {
-      this.known(i, false, error);
-      return;
-    }
-    if (then !== futureThen) {
-      if (typeof then === "function") this.foreign(item, then, i);
-      else this.known(i, true, item);
-      return;
-    }
+  future(item: Future<unknown>, i: number): void {
     const state = stateOf(item);
-    if (state === FULFILLED) this.knownValue(i, outcomeOf(item));
-    else if (state === REJECTED) {
-      futureThen.call(item, undefined, noop); // handled here
-      this.known(i, false, outcomeOf(item));
-    } else {
-      this.waits = true;
-      this.unsettled++;
-      futureThen.call(item, this.onFulfilled(i), this.onRejected(i));
+    if (state !== PENDING) {
+      if (state === FULFILLED) this.knownValue(i, outcomeOf(item));
+      else {
+        futureThen.call(item, undefined, noop); // handled here
+        this.known(i, false, outcomeOf(item));
+      }
+      return;
     }
+    this.waits = true;
+    this.unsettled++;
+    futureThen.call(item, this.onFulfilled(i), this.onRejected(i));
   }
 
   /** Invoke(promise, "then", ...): synchronous, a throw is abrupt. */
@@ -499,9 +497,7 @@ class Combination {
         if (i === 0 && length <= PREALLOCATE) this.results = new Array(length);
         const item = values[i];
         stepping = false;
-        // The common input, without the other checks of `add`.
-        if (item instanceof Future) this.addFuture(item, i);
-        else this.add(item, i);
+        this.add(item, i);
       }
       this.count = i;
     } catch (error) {
