@@ -71,6 +71,9 @@ const PREALLOCATE = 1 << 16;
 
 function noop(): void {}
 
+/** What a task read by `add` returned when it was not started or threw. */
+const NOT_STARTED: unknown = Symbol("not started");
+
 function isObject(x: unknown): x is object {
   return (typeof x === "object" && x !== null) || typeof x === "function";
 }
@@ -179,43 +182,71 @@ class Combination {
    */
   add(item: unknown, i: number): void {
     if (typeof item === "function") {
-      if (this.done || this.certain) return; // decided: not started
-      const controller = this.controller ??= new AbortController();
-      // What the task queues runs before the outcomes read after it.
-      this.run = undefined;
-      try {
-        item = item(controller.signal);
-      } catch (error) {
-        this.known(i, false, error);
-        return;
-      }
+      item = this.startTask(item as AnyFunction, i);
+      if (item === NOT_STARTED) return;
     }
-    if (item instanceof Future) {
-      let then;
-      try {
-        then = item.then;
-      } catch (error) {
-        this.known(i, false, error);
-        return;
-      }
-      if (then === futureThen) this.future(item, i);
-      else if (typeof then === "function") this.foreign(item, then, i);
-      else this.known(i, true, item);
-      return;
-    }
-    if (
+    if (item instanceof Future) this.addFuture(item, i);
+    else if (
       item instanceof PromiseConstructor &&
       (item as Promise<unknown>).constructor === PromiseConstructor
     ) {
       // PromiseResolve: a native promise is used as it is when its
       // constructor is Promise, and its `then` invoked now.
       this.invoke(item, (item as Promise<unknown>).then, i);
+    } else if (!isObject(item)) this.knownValue(i, item);
+    else this.addThenable(item, i);
+  }
+
+  /**
+   * Calls task `i` with the combination's signal and returns what it
+   * returned, or {@linkcode NOT_STARTED} (decided already, or it threw).
+   */
+  startTask(task: AnyFunction, i: number): unknown {
+    if (this.done || this.certain) return NOT_STARTED; // decided
+    const controller = this.controller ??= new AbortController();
+    // What the task queues runs before the outcomes read after it.
+    this.run = undefined;
+    try {
+      return task(controller.signal);
+    } catch (error) {
+      this.known(i, false, error);
+      return NOT_STARTED;
+    }
+  }
+
+  /**
+   * Reads input `i`, a `Future`: its `then` once, as for any thenable; when
+   * it is the unpatched one, a settled future is read at once, through its
+   * private state (no getter a caller could shadow runs), and a pending one
+   * gets a reaction.
+   */
+  addFuture(item: Future<unknown>, i: number): void {
+    let then;
+    try {
+      then = item.then;
+    } catch (error) {
+      this.known(i, false, error);
       return;
     }
-    if (!isObject(item)) {
-      this.knownValue(i, item);
+    if (then !== futureThen) {
+      if (typeof then === "function") this.foreign(item, then, i);
+      else this.known(i, true, item);
       return;
     }
+    const state = stateOf(item);
+    if (state === FULFILLED) this.knownValue(i, outcomeOf(item));
+    else if (state !== PENDING) {
+      futureThen.call(item, undefined, noop); // handled here
+      this.known(i, false, outcomeOf(item));
+    } else {
+      this.waits = true;
+      this.unsettled++;
+      futureThen.call(item, this.onFulfilled(i), this.onRejected(i));
+    }
+  }
+
+  /** Reads input `i`, any other object: its `then` once. */
+  addThenable(item: object, i: number): void {
     let then;
     try {
       then = (item as { then?: unknown }).then;
@@ -225,25 +256,6 @@ class Combination {
     }
     if (typeof then === "function") this.foreign(item, then, i);
     else this.known(i, true, item);
-  }
-
-  /**
-   * A `Future` (not patched): read at once when settled, through its
-   * private state (no getter a caller could shadow runs).
-   */
-  future(item: Future<unknown>, i: number): void {
-    const state = stateOf(item);
-    if (state !== PENDING) {
-      if (state === FULFILLED) this.knownValue(i, outcomeOf(item));
-      else {
-        futureThen.call(item, undefined, noop); // handled here
-        this.known(i, false, outcomeOf(item));
-      }
-      return;
-    }
-    this.waits = true;
-    this.unsettled++;
-    futureThen.call(item, this.onFulfilled(i), this.onRejected(i));
   }
 
   /** Invoke(promise, "then", ...): synchronous, a throw is abrupt. */
