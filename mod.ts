@@ -25,3 +25,4 @@ export * from "./src/combinators/mod.ts";
 export * from "./src/executors/mod.ts";
 export * from "./src/loop/mod.ts";
 export * from "./src/resilience/mod.ts";
+export * from "./src/workers/mod.ts";

@@ -1,6 +1,6 @@
 /**
  * `deno task demo`: a tour of pledge, one part per area, all on virtual time
- * except where a part says otherwise.
+ * except where a part says otherwise (the workers part measures real work).
  *
  * @module
  */
@@ -12,6 +12,8 @@ import { demo as executors } from "./demo/executors.ts";
 import { demo as loop } from "./demo/loop.ts";
 import { demo as resilience } from "./demo/resilience.ts";
 import { demo as breaker } from "./demo/breaker.ts";
+// workers: the parallel map-reduce (real time, real cores).
+import { demo as workers } from "./demo/workers.ts";
 
 const parts: [string, () => Promise<void>][] = [
   ["Future and Completer", future],
@@ -21,6 +23,8 @@ const parts: [string, () => Promise<void>][] = [
   ["Event loop", loop],
   ["Resilience: retry, timeout, fallback", resilience],
   ["Resilience: circuit breaker, bulkhead, rate limiter, hedging", breaker],
+  // workers:
+  ["Workers: the map-reduce in parallel", workers],
 ];
 
 for (const [title, run] of parts) {

@@ -27,14 +27,25 @@ async function version(cmd: string, args: string[]): Promise<string> {
   return (await run(cmd, args))[0]!.trim();
 }
 
+// A process that exits with an error code (a crash) logs `exit <code>` last.
+const EXIT = '"$0" "$@"; c=$?; if [ $c -ne 0 ]; then echo "exit $c"; fi';
+
 function argsFor(runtime: Runtime, dir: string): [string, string[]] {
   switch (runtime) {
     case "node-cjs":
-      return ["node", [`${dir}/program.cjs`]];
+      return ["sh", ["-c", EXIT, "node", `${dir}/program.cjs`]];
     case "node-esm":
-      return ["node", [`${dir}/program.mjs`]];
+      return ["sh", ["-c", EXIT, "node", `${dir}/program.mjs`]];
     case "deno":
-      return ["deno", ["run", "--no-config", "--quiet", `${dir}/program.mjs`]];
+      return ["sh", [
+        "-c",
+        EXIT,
+        "deno",
+        "run",
+        "--no-config",
+        "--quiet",
+        `${dir}/program.mjs`,
+      ]];
   }
 }
 

@@ -35,7 +35,7 @@ const decoder = new TextDecoder();
 export function uncaughtOf(stderr: string): string | null {
   // deno-lint-ignore no-control-regex
   const plain = stderr.replace(/\x1b\[[0-9;]*m/g, "");
-  const m = /\b([A-Z]\w*Error): ([^\n]*)/.exec(plain);
+  const m = /\b([A-Z]\w*Error|Error): ([^\n]*)/.exec(plain);
   return m === null ? null : `${m[1]}: ${m[2]!.trim()}`;
 }
 

@@ -39,13 +39,31 @@
 
 import {
   abortable,
+  any,
   anySignal,
+  Bulkhead,
   CancellationTokenSource,
+  CircuitBreaker,
   Completer,
+  debounce,
   delay,
   DelayedExecutor,
+  EventLoop,
+  hedgePolicy,
+  mapConcurrent,
+  pipeline,
   PooledExecutor,
+  PriorityScheduler,
+  race,
+  RateLimiter,
+  retry,
+  RetryBudget,
+  throttle,
+  timeout,
+  timeoutPolicy,
   timeoutSignal,
+  VirtualClock,
+  WorkerPool,
 } from "../mod.ts";
 
 /** One cycle, and what to release once the measure is done. */
@@ -66,6 +84,19 @@ export interface Churn {
 
 const FAR = 1e9; // far-future work: nothing is due while the soak runs
 const noop = (): void => {};
+/** Work that never settles (until its caller gives up on it). */
+const never = (): Promise<never> => new Promise<never>(noop);
+const failure = new Error("soak: a failure");
+/**
+ * Work that honours its signal, as a policy that only passes the caller's
+ * signal on (the breaker, the bulkhead) needs.
+ */
+const honour = ({ signal }: { signal: AbortSignal }): Promise<never> =>
+  new Promise<never>((_, reject) =>
+    signal.addEventListener("abort", () => reject(signal.reason), {
+      once: true,
+    })
+  );
 
 /**
  * A cycle that starts work with a fresh signal, aborts it at once, and
@@ -261,7 +292,264 @@ export const CHURNS: Churn[] = [
       };
     },
   },
-  // --- combinators, resilience: add their rows here.
+
+  // --- combinators
+  {
+    name: "combinators: timeout(settling work, far) settled",
+    async: true,
+    setup: () => ({
+      async cycle(i) {
+        await timeout(Promise.resolve(i), FAR);
+      },
+    }),
+  },
+  {
+    name: "combinators: timeout(task, far, { signal }) aborted",
+    async: true,
+    setup: () => ({
+      cycle: abortEach((signal) => timeout(never, FAR, { signal })),
+    }),
+  },
+  {
+    name: "combinators: debounce(fn, far) called, then cancelled",
+    async: true,
+    setup() {
+      const debounced = debounce(noop, FAR);
+      return {
+        async cycle() {
+          const call = debounced();
+          debounced.cancel();
+          await call.catch(noop);
+        },
+      };
+    },
+  },
+  {
+    name: "combinators: throttle(fn, { intervalMs: far }) queued, cancelled",
+    async: true,
+    setup() {
+      const throttled = throttle(noop, { intervalMs: FAR });
+      return {
+        async cycle() {
+          const first = throttled();
+          const queued = throttled();
+          throttled.cancel();
+          await first.catch(noop);
+          await queued.catch(noop);
+        },
+      };
+    },
+  },
+  {
+    name: "combinators: mapConcurrent(items, never, { signal }) aborted",
+    async: true,
+    setup: () => ({
+      cycle: abortEach((signal) =>
+        mapConcurrent([1, 2], never, { concurrency: 2, signal })
+      ),
+    }),
+  },
+  {
+    name: "combinators: race([task, task], { signal }) aborted",
+    async: true,
+    setup: () => ({
+      cycle: abortEach((signal) => race([never, never], { signal })),
+    }),
+  },
+  {
+    name: "combinators: any([task, task], { signal }) aborted",
+    async: true,
+    setup: () => ({
+      cycle: abortEach((signal) => any([never, never], { signal })),
+    }),
+  },
+  {
+    name: "combinators: pipeline(stage)(input, { signal }) aborted",
+    async: true,
+    setup() {
+      const run = pipeline(never);
+      return { cycle: abortEach((signal) => run(1, { signal })) };
+    },
+  },
+
+  // --- resilience
+  {
+    name: "resilience: retry(failing, { backoff: far }) aborted during backoff",
+    async: true,
+    setup: () => ({
+      async cycle() {
+        const controller = new AbortController();
+        let run!: PromiseLike<unknown>;
+        // onRetry runs right before the wait is armed.
+        await new Promise<void>((waiting) => {
+          run = retry(() => Promise.reject(failure), {
+            backoff: FAR,
+            signal: controller.signal,
+            onRetry: () => waiting(),
+          });
+        });
+        controller.abort();
+        await Promise.resolve(run).catch(noop);
+      },
+    }),
+  },
+  {
+    name: "resilience: timeoutPolicy(far).execute(settling work) settled",
+    async: true,
+    setup() {
+      const policy = timeoutPolicy(2 ** 31 - 1);
+      return {
+        async cycle(i) {
+          await policy.execute(() => Promise.resolve(i));
+        },
+      };
+    },
+  },
+  {
+    name: "resilience: timeoutPolicy(far).execute(never, { signal }) aborted",
+    async: true,
+    setup() {
+      const policy = timeoutPolicy(2 ** 31 - 1);
+      return {
+        cycle: abortEach((signal) => policy.execute(never, { signal })),
+      };
+    },
+  },
+  {
+    name: "resilience: CircuitBreaker.execute() succeeding, failing, aborted",
+    async: true,
+    setup() {
+      const breaker = new CircuitBreaker({ cooldownMs: FAR });
+      const aborted = abortEach((signal) =>
+        breaker.execute(honour, { signal })
+      );
+      return {
+        async cycle(i) {
+          await breaker.execute(() => i);
+          await breaker.execute(() => Promise.reject(failure)).catch(noop);
+          await aborted(i);
+        },
+      };
+    },
+  },
+  {
+    name: "resilience: Bulkhead.execute({ signal }) queued, aborted",
+    async: true,
+    setup() {
+      const bulkhead = new Bulkhead({ concurrency: 1, maxQueue: Infinity });
+      const gate = new Completer<void>();
+      bulkhead.execute(() => gate.future);
+      return {
+        release: () => gate.resolve(),
+        cycle: abortEach((signal) => bulkhead.execute(noop, { signal })),
+      };
+    },
+  },
+  {
+    name: "resilience: RateLimiter.acquire({ signal }) waiting, aborted",
+    async: true,
+    setup() {
+      const limiter = new RateLimiter({ limit: 1, intervalMs: FAR });
+      limiter.tryAcquire();
+      return { cycle: abortEach((signal) => limiter.acquire({ signal })) };
+    },
+  },
+  {
+    name:
+      "resilience: hedgePolicy({ delayMs: far }).execute() settled, aborted",
+    async: true,
+    setup() {
+      const policy = hedgePolicy({ delayMs: FAR });
+      const aborted = abortEach((signal) => policy.execute(never, { signal }));
+      return {
+        async cycle(i) {
+          await policy.execute(() => Promise.resolve(i));
+          await aborted(i);
+        },
+      };
+    },
+  },
+  {
+    name: "resilience: RetryBudget deposit() and tryWithdraw()",
+    setup() {
+      const budget = new RetryBudget();
+      return {
+        cycle() {
+          budget.deposit();
+          budget.tryWithdraw();
+        },
+      };
+    },
+  },
+
+  // --- loop
+  {
+    name: "loop: PriorityScheduler.post({ delayMs: far, signal }) aborted",
+    async: true,
+    setup() {
+      const scheduler = new PriorityScheduler();
+      return {
+        cycle: abortEach((signal) =>
+          scheduler.post(noop, { delayMs: FAR, signal }).future
+        ),
+        release: () => scheduler[Symbol.dispose](),
+      };
+    },
+  },
+  {
+    name: "loop: PriorityScheduler.post() cancelled",
+    setup() {
+      const scheduler = new PriorityScheduler();
+      return {
+        cycle: () => void scheduler.post(noop).cancel(),
+        release: () => scheduler[Symbol.dispose](),
+      };
+    },
+  },
+  {
+    name: "loop: VirtualClock setTimeout(far) and setInterval(far) cleared",
+    setup() {
+      const clock = new VirtualClock();
+      return {
+        cycle() {
+          clock.clearTimeout(clock.setTimeout(noop, FAR));
+          clock.clearInterval(clock.setInterval(noop, FAR));
+        },
+      };
+    },
+  },
+  {
+    name: "loop: EventLoop setTimeout(far) and setInterval(far) cleared",
+    setup() {
+      const loop = new EventLoop();
+      return {
+        cycle() {
+          loop.clearTimeout(loop.setTimeout(noop, FAR));
+          loop.clearInterval(loop.setInterval(noop, FAR));
+        },
+      };
+    },
+  },
+
+  // --- workers
+  {
+    name: "workers: WorkerPool.run({ signal }) queued, aborted",
+    async: true,
+    setup() {
+      // One worker, held by a task that never ends: every cycle's task waits.
+      const pool = new WorkerPool({
+        module: `data:text/javascript,${
+          encodeURIComponent("export const hold = () => new Promise(() => {});")
+        }`,
+        size: 1,
+      });
+      pool.run("hold", 0).then(noop, noop);
+      return {
+        cycle: abortEach((signal) => pool.run("hold", 0, { signal })),
+        release: () => void pool.terminate(),
+      };
+    },
+  },
 ];
 
 /** Bytes per cycle kept by an API before the soak test fails. */

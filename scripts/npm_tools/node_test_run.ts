@@ -1,13 +1,42 @@
 /**
- * Process helpers shared by scripts/build_npm.ts and scripts/check_npm.ts:
- * a bounded job pool, and one `node --test` run summarised from its spec
- * report.
+ * Process helpers shared by scripts/build_npm.ts, check_npm.ts and
+ * run_tests.ts: a bounded job pool, a command's collected output, and one
+ * `node --test` run summarised from its spec report.
  *
  * @module
  */
 
 import { spawn } from "node:child_process";
 import fs from "node:fs";
+import process from "node:process";
+
+/** A finished command: its exit code and its stdout and stderr, together. */
+export interface Collected {
+  /** The exit code (127 when it could not start). */
+  code: number;
+  /** stdout and stderr, interleaved as they came. */
+  out: string;
+}
+
+/** Runs a command without colours and collects its output. */
+export function collect(
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; env?: Record<string, string> },
+): Promise<Collected> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd,
+      env: { ...process.env, NO_COLOR: "1", ...opts.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    child.on("error", (e) => resolve({ code: 127, out: String(e) }));
+    child.on("close", (code) => resolve({ code: code ?? 1, out }));
+  });
+}
 
 /** Runs the jobs at most `limit` at a time; results in job order. */
 export async function pool<T>(

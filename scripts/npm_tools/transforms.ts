@@ -1,7 +1,8 @@
 /**
  * The TypeScript transformers of scripts/build_npm.ts: specifier rewriting
- * (`.ts` -> `.js`, also in `.d.ts` files, which tsc leaves alone) and the
- * statement that binds `Deno` to the test shim in compiled test files.
+ * (`.ts` -> `.js` in `new URL("./x.ts", import.meta.url)` and in `.d.ts`
+ * files, which tsc leaves alone) and the import that binds `Deno` to the
+ * test shim in compiled test files.
  *
  * @module
  */
@@ -23,7 +24,8 @@ export function rewriteDtsSpecifiers(
 
 /**
  * Applies `fix` to every module specifier under `root`: import and export
- * declarations, `import()` calls and `import("...")` types.
+ * declarations, `import()` calls, `import("...")` types,
+ * `new URL("...", import.meta.url)` and `import.meta.resolve("...")`.
  */
 export function rewriteSpecifiers(
   ctx: ts.TransformationContext,
@@ -70,9 +72,9 @@ export function rewriteSpecifiers(
       );
     }
     if (
-      ts.isCallExpression(node) &&
-      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
-      node.arguments.length >= 1
+      ts.isCallExpression(node) && node.arguments.length >= 1 &&
+      (node.expression.kind === ts.SyntaxKind.ImportKeyword ||
+        isImportMeta(node.expression, "resolve"))
     ) {
       return f.updateCallExpression(
         node,
@@ -81,46 +83,41 @@ export function rewriteSpecifiers(
         [lit(node.arguments[0]!), ...node.arguments.slice(1)],
       );
     }
+    if (
+      ts.isNewExpression(node) && ts.isIdentifier(node.expression) &&
+      node.expression.text === "URL" && node.arguments?.length === 2 &&
+      ts.isStringLiteral(node.arguments[0]!) &&
+      isImportMeta(node.arguments[1]!, "url")
+    ) {
+      return f.updateNewExpression(
+        node,
+        node.expression,
+        node.typeArguments,
+        [lit(node.arguments[0]!), node.arguments[1]!],
+      );
+    }
     return ts.visitEachChild(node, visit, ctx);
   };
   return ts.visitNode(root, visit)!;
 }
 
-/**
- * `import { Deno } from "<shim>"` (ESM) or `const { Deno } = require("<shim>")`
- * (CommonJS: a synthetic import would not be turned into a require).
- */
-export function denoBinding(
-  f: ts.NodeFactory,
-  format: "esm" | "script",
-  shim: string,
-): ts.Statement {
-  if (format === "esm") {
-    return f.createImportDeclaration(
+/** `import.meta.<name>` */
+export const isImportMeta = (node: ts.Node, name: string): boolean =>
+  ts.isPropertyAccessExpression(node) && node.name.text === name &&
+  ts.isMetaProperty(node.expression) &&
+  node.expression.keywordToken === ts.SyntaxKind.ImportKeyword;
+
+/** `import { Deno } from "<shim>";` */
+export function denoBinding(f: ts.NodeFactory, shim: string): ts.Statement {
+  return f.createImportDeclaration(
+    undefined,
+    f.createImportClause(
+      false,
       undefined,
-      f.createImportClause(
-        false,
-        undefined,
-        f.createNamedImports([
-          f.createImportSpecifier(false, undefined, f.createIdentifier("Deno")),
-        ]),
-      ),
-      f.createStringLiteral(shim),
-    );
-  }
-  const require = f.createCallExpression(
-    f.createIdentifier("require"),
-    undefined,
-    [f.createStringLiteral(shim)],
-  );
-  const pattern = f.createObjectBindingPattern([
-    f.createBindingElement(undefined, undefined, "Deno"),
-  ]);
-  return f.createVariableStatement(
-    undefined,
-    f.createVariableDeclarationList(
-      [f.createVariableDeclaration(pattern, undefined, undefined, require)],
-      ts.NodeFlags.Const,
+      f.createNamedImports([
+        f.createImportSpecifier(false, undefined, f.createIdentifier("Deno")),
+      ]),
     ),
+    f.createStringLiteral(shim),
   );
 }

@@ -5,13 +5,12 @@
  * and the trace's pictures and explanations. Everything else in site/ talks
  * to this module, so a change of the library's surface is a change here.
  *
- * `FEATURES` says which simulator features the library has. The features of
- * issue 14 that are not in the library yet (time spent inside a callback,
- * `MessageChannel`, `scheduler.yield`, `AbortSignal.timeout`, unhandled
- * rejections, a throwing callback's per-profile behaviour, host-like delay
- * coercion) are detected here; the host layer (host.ts) shows a "not yet
- * simulated" message where a snippet needs one that is missing, or does the
- * page's own approximation where it has an honest one.
+ * `FEATURES` says which simulator features of issue 14 the library has (all
+ * of them now: time spent inside a callback, `MessageChannel`,
+ * `scheduler.yield`, `AbortSignal.timeout`, unhandled rejections and
+ * throwing callbacks per profile, host-like delay conversion, Chromium's
+ * order between `postTask` tasks and timers); the host layer (host.ts) and
+ * the page's list of limits read it.
  *
  * @module
  */
@@ -21,13 +20,16 @@ import {
   LoopLimitError,
   type Profile,
   profiles,
+  type QueuedCallback,
   simulateAsync,
+  type SimulatedMessageChannel,
   SimulatedPromise,
   Trace,
   type TraceEvent,
+  type UncaughtErrorEvent,
 } from "@pledge/core/loop";
 
-export type { TraceEvent };
+export type { QueuedCallback, TraceEvent, UncaughtErrorEvent };
 
 /** A profile the page offers. */
 export type ProfileId = "html" | "node" | "node-esm" | "deno";
@@ -93,13 +95,9 @@ export function isProfileId(id: unknown): id is ProfileId {
   return typeof id === "string" && (PROFILE_IDS as string[]).includes(id);
 }
 
-const proto = EventLoop.prototype as unknown as Record<string, unknown>;
-const has = (name: string) => typeof proto[name] === "function";
-
 /**
- * The simulator features of issue 14, detected on the library: `true` once
- * the library provides them. Until then the host layer says the feature is
- * not yet simulated (or approximates it in the page, where noted).
+ * The simulator features of issue 14 the library provides. Each was a
+ * "not yet simulated" message of the page before the library had it.
  */
 export const FEATURES: {
   /** `loop.spend(ms)`: virtual time passes inside a callback. */
@@ -112,27 +110,21 @@ export const FEATURES: {
   readonly abortSignalTimeout: boolean;
   /** Unhandled rejections reported per profile (`loop.onUnhandledRejection`). */
   readonly unhandledRejections: boolean;
-  /**
-   * A throwing callback handled per profile by the library. Until then the
-   * page does it: html reports and goes on, node and deno stop.
-   */
+  /** A throwing callback handled per profile (`loop.onError`). */
   readonly throwingCallbacks: boolean;
-  /** String and `NaN` delays coerced by the library (the page does it now). */
+  /** String and `NaN` delays converted by the library as the hosts do. */
   readonly coercedDelays: boolean;
-  /**
-   * html: user-visible `postTask` tasks and timers in posting order, as
-   * Chromium runs them (a profile setting: set by hand when it lands).
-   */
+  /** html: user-visible `postTask` tasks and timers in posting order. */
   readonly postTaskTimerOrder: boolean;
 } = Object.freeze({
-  spend: has("spend"),
-  messageChannel: has("messageChannel"),
-  schedulerYield: has("yield"),
-  abortSignalTimeout: has("abortSignalTimeout"),
-  unhandledRejections: has("onUnhandledRejection"),
-  throwingCallbacks: false,
-  coercedDelays: false,
-  postTaskTimerOrder: false,
+  spend: true,
+  messageChannel: true,
+  schedulerYield: true,
+  abortSignalTimeout: true,
+  unhandledRejections: true,
+  throwingCallbacks: true,
+  coercedDelays: true,
+  postTaskTimerOrder: true,
 });
 
 /** Whether `e` is the loop's limit error (a runaway schedule). */
@@ -179,9 +171,9 @@ export class Simulation {
     return this.#loop.now();
   }
 
-  /** The id of the event running now (the last one recorded), 0 before any. */
+  /** The id of the event running now (or the last one recorded), 0 before any. */
   get currentEvent(): number {
-    return this.#loop.trace.events.length;
+    return this.#loop.currentEvent ?? this.#loop.trace.events.length;
   }
 
   /** The events recorded so far. */
@@ -194,12 +186,12 @@ export class Simulation {
     return this.#loop.queued;
   }
 
-  setTimeout(cb: Callback, ms: number | undefined, args: unknown[]): unknown {
-    return this.#loop.setTimeout(cb, ms, ...args);
+  setTimeout(cb: Callback, ms: unknown, args: unknown[]): unknown {
+    return this.#loop.setTimeout(cb, ms as number, ...args);
   }
 
-  setInterval(cb: Callback, ms: number | undefined, args: unknown[]): unknown {
-    return this.#loop.setInterval(cb, ms, ...args);
+  setInterval(cb: Callback, ms: unknown, args: unknown[]): unknown {
+    return this.#loop.setInterval(cb, ms as number, ...args);
   }
 
   clearTimer(handle: unknown): void {
@@ -234,45 +226,41 @@ export class Simulation {
     return this.#loop.postTask(cb, options);
   }
 
-  /**
-   * Spends `ms` of virtual time inside the running callback, where the
-   * library can (`FEATURES.spend`); returns whether it did.
-   */
-  spend(ms: number): boolean {
-    if (!FEATURES.spend) return false;
-    (this.#loop as unknown as { spend(ms: number): void }).spend(ms);
-    return true;
+  /** Spends `ms` of virtual time inside the running callback. */
+  spend(ms: number): void {
+    this.#loop.spend(ms);
   }
 
-  /**
-   * A `MessageChannel` of the loop, where the library has one
-   * (`FEATURES.messageChannel`); otherwise undefined.
-   */
-  messageChannel(): { port1: unknown; port2: unknown } | undefined {
-    if (!FEATURES.messageChannel) return undefined;
-    return (this.#loop as unknown as {
-      messageChannel(): { port1: unknown; port2: unknown };
-    }).messageChannel();
+  /** A `MessageChannel` of the loop. */
+  messageChannel(): SimulatedMessageChannel {
+    return this.#loop.messageChannel();
   }
 
-  /**
-   * `scheduler.yield()` in the loop, where the library has it
-   * (`FEATURES.schedulerYield`); otherwise undefined.
-   */
-  yield(): PromiseLike<void> | undefined {
-    if (!FEATURES.schedulerYield) return undefined;
-    return (this.#loop as unknown as { yield(): PromiseLike<void> }).yield();
+  /** `scheduler.yield()` in the loop. */
+  yield(): PromiseLike<void> {
+    return this.#loop.yield();
   }
 
-  /**
-   * `AbortSignal.timeout(ms)` in the loop, where the library has it
-   * (`FEATURES.abortSignalTimeout`); otherwise undefined.
-   */
-  abortSignalTimeout(ms: number): AbortSignal | undefined {
-    if (!FEATURES.abortSignalTimeout) return undefined;
-    return (this.#loop as unknown as {
-      abortSignalTimeout(ms: number): AbortSignal;
-    }).abortSignalTimeout(ms);
+  /** `AbortSignal.timeout(ms)` in the loop. */
+  abortSignalTimeout(ms: number): AbortSignal {
+    return this.#loop.abortSignalTimeout(ms);
+  }
+
+  /** Listens for errors thrown by callbacks (see `EventLoop.onError`). */
+  onError(listener: (event: UncaughtErrorEvent) => void): Disposable {
+    return this.#loop.onError(listener);
+  }
+
+  /** Listens for unhandled rejections of the loop's promises. */
+  onUnhandledRejection(
+    listener: (event: UncaughtErrorEvent) => void,
+  ): Disposable {
+    return this.#loop.onUnhandledRejection(listener);
+  }
+
+  /** What waits in the loop's queues now. */
+  snapshot(): QueuedCallback[] {
+    return this.#loop.snapshot();
   }
 
   /** Names `fn` in the trace. */
@@ -298,6 +286,24 @@ export class Simulation {
   /** `Promise.reject(reason)` in the loop. */
   rejected(reason?: unknown): PromiseLike<unknown> {
     return this.#loop.rejected(reason);
+  }
+
+  /**
+   * The `Promise` statics in the loop (`SimulatedPromise`'s), with the
+   * ticks of the natives.
+   */
+  promiseStatics(): Record<string, (...args: never[]) => unknown> {
+    const loop = this.#loop;
+    return {
+      all: (values: Iterable<unknown>) => SimulatedPromise.all(loop, values),
+      allSettled: (values: Iterable<unknown>) =>
+        SimulatedPromise.allSettled(loop, values),
+      any: (values: Iterable<unknown>) => SimulatedPromise.any(loop, values),
+      race: (values: Iterable<unknown>) => SimulatedPromise.race(loop, values),
+      withResolvers: () => SimulatedPromise.withResolvers(loop),
+      try: (fn: () => unknown, ...args: unknown[]) =>
+        SimulatedPromise.try(loop, fn as (...a: unknown[]) => unknown, ...args),
+    };
   }
 
   /** The prototype of the loop's promises (for `instanceof Promise`). */
@@ -336,22 +342,6 @@ export class Simulation {
   }
 }
 
-function traceOf(events: readonly TraceEvent[]): Trace {
-  const trace = new Trace();
-  for (const e of events) {
-    trace.record({
-      time: e.time,
-      lane: e.lane,
-      queue: e.queue,
-      label: e.label,
-      enqueuedBy: e.enqueuedBy,
-      rule: e.rule,
-      enqueuedAt: e.enqueuedAt,
-    });
-  }
-  return trace;
-}
-
 /** The pictures and explanations of a finished run's events. */
 export class TraceView {
   readonly #trace: Trace;
@@ -362,7 +352,12 @@ export class TraceView {
    * @param events The events in run order.
    */
   constructor(events: readonly TraceEvent[]) {
-    this.#trace = traceOf(events);
+    this.#trace = Trace.from(events);
+  }
+
+  /** The events queued by step `k` that ran later, by queue. */
+  queuedAt(k: number): { queue: string; events: TraceEvent[] }[] {
+    return this.#trace.queuedAt(k);
   }
 
   /** Why event `a` ran before (or after) event `b`, in words. */

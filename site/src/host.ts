@@ -8,18 +8,24 @@
  *
  * A name the runtime lacks throws a `ReferenceError` as it would there
  * (`process is not defined` in a browser); a name the runtime has but the
- * page does not simulate (`fetch`, `document`, `MessageChannel` until the
- * library has it) throws a {@linkcode NotSimulatedError} and stops the run,
- * so that no order is shown that the simulator did not produce.
+ * page does not simulate (`fetch`, `document`) throws a
+ * {@linkcode NotSimulatedError} and stops the run, so that no order is shown
+ * that the simulator did not produce.
+ *
+ * A busy loop that reads the clock (`while (Date.now() - start < 50)`)
+ * spends virtual time: each `Date.now()`, `performance.now()` or
+ * `process.hrtime()` read inside a loop of a callback costs 1/64 ms of virtual
+ * time (`EventLoop.spend`), so the loop ends when virtual time has moved as
+ * far as it waits for; no other code takes virtual time.
  *
  * @module
  */
 
-import {
-  FEATURES,
-  type ProfileInfo,
-  type Simulation,
-  type TaskOptions,
+import type {
+  ProfileInfo,
+  Simulation,
+  TaskOptions,
+  UncaughtErrorEvent,
 } from "./adapter.ts";
 import { formatLog } from "./format.ts";
 import { NotSimulatedError, whyNotSimulated } from "./not_simulated.ts";
@@ -109,8 +115,6 @@ const UNSIMULATED: Record<string, [string, "function" | "object"]> = {
   localStorage: ["hd", "object"],
   sessionStorage: ["hd", "object"],
   indexedDB: ["h", "object"],
-  addEventListener: ["hd", "function"],
-  removeEventListener: ["hd", "function"],
   dispatchEvent: ["hd", "function"],
   postMessage: ["h", "function"],
   requestIdleCallback: ["h", "function"],
@@ -133,7 +137,11 @@ const UNSIMULATED: Record<string, [string, "function" | "object"]> = {
 /** The module a snippet may import or require, by specifier. */
 type Modules = Record<string, Record<string, unknown>>;
 
-const CLOCK_READ_COST_MS = 0.01;
+/**
+ * Virtual time a clock read inside a loop costs (a busy wait spends it):
+ * 1/64 ms, a binary fraction, so that waits add up without rounding.
+ */
+const CLOCK_READ_COST_MS = 1 / 64;
 const EPOCH_MS = Date.UTC(2025, 0, 1);
 
 /**
@@ -165,13 +173,18 @@ export class Host {
   readonly #where: Where;
   readonly #values = new Map<string, unknown>();
   readonly #bag = new Map<string, unknown>();
-  readonly #handles = new Map<number, { handle: unknown; arm: ArmRecord }>();
+  // Per kind of handle (timers, immediates, frames): handle -> its arm.
+  readonly #handles = new Map<string, Map<unknown, ArmRecord>>();
+  // The snippet's error and rejection listeners -> their registrations.
+  readonly #listeners = new Map<unknown, Disposable>();
+  #collector: Disposable[] = [];
+  #onReported:
+    | ((error: unknown, event: number, rejection: boolean) => void)
+    | undefined;
   readonly #lines = new WeakMap<object, number>();
   readonly #iterationLimit: number;
   #iterations = 0;
   #clockReads = 0;
-  #timers = 0;
-  #visibleTasks = 0;
   #halted = false;
   #guardEvent = -1;
   #ids = 0;
@@ -240,18 +253,36 @@ export class Host {
   }
 
   /**
-   * Ends the run's bookkeeping: notes what ran but may be ordered unlike
-   * the real runtime because the simulator lacks a feature.
+   * Collects what the browser reports (html): an error thrown by a callback
+   * or an unhandled rejection that no listener of the snippet prevented.
+   * Its listener runs after the snippet's own (it moves behind each one the
+   * snippet adds), then prevents the default, as the page shows the report
+   * itself.
+   *
+   * @param onReported Receives each reported error, the event it happened
+   *   in, and whether it is a rejection.
    */
-  finish(): void {
-    if (
-      this.#where === "h" && !FEATURES.postTaskTimerOrder &&
-      this.#timers > 0 && this.#visibleTasks > 0
-    ) this.#caveat("postTask and timer order");
+  collectReports(
+    onReported: (error: unknown, event: number, rejection: boolean) => void,
+  ): void {
+    this.#onReported = onReported;
+    this.#moveCollector();
   }
 
-  #caveat(feature: string): void {
-    if (!this.notSimulated.includes(feature)) this.notSimulated.push(feature);
+  #moveCollector(): void {
+    const onReported = this.#onReported;
+    if (onReported === undefined) return;
+    for (const d of this.#collector) d[Symbol.dispose]();
+    const collect = (rejection: boolean) => (e: UncaughtErrorEvent) => {
+      if (!e.defaultPrevented && e.error !== this.halt?.error) {
+        onReported(e.error, e.eventId ?? this.#sim.currentEvent, rejection);
+      }
+      e.preventDefault();
+    };
+    this.#collector = [
+      this.#sim.onError(collect(false)),
+      this.#sim.onUnhandledRejection(collect(true)),
+    ];
   }
 
   #tick(): void {
@@ -262,7 +293,6 @@ export class Host {
       this.#clockReads = 0;
     }
     if (++this.#iterations <= this.#iterationLimit) return;
-    if (this.#clockReads * 2 >= this.#iterations) this.refuse("busy loop");
     this.#halt(
       new IterationLimitError(
         `A loop ran more than ${this.#iterationLimit} times in one callback without giving the event loop back (an infinite loop?): the page stopped it`,
@@ -270,7 +300,7 @@ export class Host {
     );
   }
 
-  /** Reads the virtual clock (a busy loop on it may spend virtual time). */
+  /** Reads the virtual clock (in a loop, a read spends virtual time). */
   #readClock(): number {
     if (this.#sim.currentEvent === this.#guardEvent) {
       this.#clockReads++;
@@ -315,24 +345,19 @@ export class Host {
     return { arm, cb };
   }
 
-  #handle(handle: unknown, arm: ArmRecord): number {
-    const id = this.arms.length;
-    this.#handles.set(id, { handle, arm });
-    return id;
+  // Returns the library's handle, noting its arm to mark cancellations.
+  #handle<H>(kind: string, handle: H, arm: ArmRecord): H {
+    let map = this.#handles.get(kind);
+    if (map === undefined) this.#handles.set(kind, map = new Map());
+    map.set(handle, arm);
+    return handle;
   }
 
-  #clear(id: unknown, clear: (handle: unknown) => void): void {
-    const entry = typeof id === "number" ? this.#handles.get(id) : undefined;
-    if (entry === undefined) return;
-    entry.arm.clearedBy ??= this.#sim.currentEvent;
-    clear(entry.handle);
-  }
-
-  #delay(ms: unknown): number | undefined {
-    if (ms === undefined || typeof ms === "number" || FEATURES.coercedDelays) {
-      return ms as number | undefined;
-    }
-    return Number(ms); // as WebIDL and Node coerce: "10" is 10, "x" is NaN
+  #clear(kind: string, handle: unknown, clear: (h: never) => void): void {
+    const arm = this.#handles.get(kind)?.get(handle);
+    if (arm === undefined) return;
+    arm.clearedBy ??= this.#sim.currentEvent;
+    clear(handle as never);
   }
 
   #define(): void {
@@ -342,21 +367,19 @@ export class Host {
     const timer =
       (api: "setTimeout" | "setInterval") =>
       (fn: unknown, ms?: unknown, ...args: unknown[]) => {
-        const delay = this.#delay(ms);
-        this.#timers++;
         const { arm, cb } = this.#arm(
           api,
           fn,
-          `(${delay ?? 0})`,
+          `(${delayText(ms)})`,
           api === "setInterval",
         );
         const handle = api === "setTimeout"
-          ? sim.setTimeout(cb, delay, args)
-          : sim.setInterval(cb, delay, args);
-        return this.#handle(handle, arm);
+          ? sim.setTimeout(cb, ms, args)
+          : sim.setInterval(cb, ms, args);
+        return this.#handle("timer", handle, arm);
       };
     const clearTimer = (id: unknown) =>
-      this.#clear(id, (h) => sim.clearTimer(h));
+      this.#clear("timer", id, (h) => sim.clearTimer(h));
     v.set("setTimeout", timer("setTimeout"));
     v.set("setInterval", timer("setInterval"));
     v.set("clearTimeout", clearTimer);
@@ -371,38 +394,48 @@ export class Host {
       "performance",
       Object.freeze({ now: () => this.#readClock(), timeOrigin: EPOCH_MS }),
     );
-    const refuseChannel = () => this.refuse("MessageChannel");
     v.set("MessageChannel", function MessageChannel() {
       if (!new.target) {
         throw new TypeError(
           "Failed to construct 'MessageChannel': Please use the 'new' operator",
         );
       }
-      return sim.messageChannel() ?? refuseChannel();
+      return sim.messageChannel();
     });
     v.set("AbortSignal", this.#abortSignal());
+    if (this.#where === "h" || this.#where === "d") {
+      v.set(
+        "addEventListener",
+        (type: unknown, fn: unknown) => this.#listen(String(type), fn),
+      );
+      v.set(
+        "removeEventListener",
+        (type: unknown, fn: unknown) => this.#unlisten(String(type), fn),
+      );
+    }
     if (apis.nextTick) {
       v.set("process", this.#process());
     }
     if (apis.setImmediate) {
       v.set("setImmediate", (fn: unknown, ...args: unknown[]) => {
         const { arm, cb } = this.#arm("setImmediate", fn, "");
-        return this.#handle(sim.setImmediate(cb, args), arm);
+        return this.#handle("immediate", sim.setImmediate(cb, args), arm);
       });
       v.set(
         "clearImmediate",
-        (id: unknown) => this.#clear(id, (h) => sim.clearImmediate(h)),
+        (id: unknown) =>
+          this.#clear("immediate", id, (h) => sim.clearImmediate(h)),
       );
     }
     if (apis.requestAnimationFrame) {
       v.set("requestAnimationFrame", (fn: unknown) => {
         const { arm, cb } = this.#arm("requestAnimationFrame", fn, "");
-        return this.#handle(sim.requestAnimationFrame(cb), arm);
+        return this.#handle("frame", sim.requestAnimationFrame(cb), arm);
       });
       v.set(
         "cancelAnimationFrame",
         (id: unknown) =>
-          this.#clear(id, (h) => sim.cancelAnimationFrame(h as number)),
+          this.#clear("frame", id, (h) => sim.cancelAnimationFrame(h)),
       );
     }
     if (apis.postTask) v.set("scheduler", this.#scheduler());
@@ -417,9 +450,7 @@ export class Host {
   }
 
   #abortSignal(): unknown {
-    const timeout = (ms: unknown) =>
-      this.#sim.abortSignalTimeout(Number(ms)) ??
-        this.refuse("AbortSignal.timeout");
+    const timeout = (ms: unknown) => this.#sim.abortSignalTimeout(Number(ms));
     return new Proxy(AbortSignal, {
       get: (target, name, receiver) =>
         name === "timeout" ? timeout : Reflect.get(target, name, receiver),
@@ -457,7 +488,7 @@ export class Host {
 
   #process(): Record<string, unknown> {
     const sim = this.#sim;
-    return {
+    const process: Record<string, unknown> = {
       nextTick: (fn: unknown, ...args: unknown[]) => {
         sim.nextTick(this.#arm("nextTick", fn, "").cb, args);
       },
@@ -473,19 +504,29 @@ export class Host {
         },
         { bigint: () => BigInt(Math.round(this.#readClock() * 1e6)) },
       ),
-      on: () => this.refuse("process events"),
-      once: () => this.refuse("process events"),
-      addListener: () => this.refuse("process events"),
     };
+    const on = (type: unknown, fn: unknown) => {
+      this.#listen(String(type), fn, true);
+      return process;
+    };
+    const off = (type: unknown, fn: unknown) => {
+      this.#unlisten(String(type), fn);
+      return process;
+    };
+    Object.assign(process, {
+      on,
+      addListener: on,
+      once: () => this.refuse("process.once()"),
+      off,
+      removeListener: off,
+    });
+    return process;
   }
 
   #scheduler(): Record<string, unknown> {
     const sim = this.#sim;
     return {
       postTask: (fn: unknown, options?: TaskOptions) => {
-        if ((options?.priority ?? "user-visible") === "user-visible") {
-          this.#visibleTasks++;
-        }
         const { cb } = this.#arm(
           "postTask",
           fn,
@@ -493,25 +534,12 @@ export class Host {
         );
         return sim.postTask(cb, options ?? {});
       },
-      yield: () => sim.yield() ?? this.refuse("scheduler.yield"),
+      yield: () => sim.yield(),
     };
   }
 
   #promiseClass(): unknown {
     const sim = this.#sim;
-    const resolved = (v: unknown) => sim.resolved(v);
-    type Thenable = PromiseLike<unknown>;
-    const iterate = (items: unknown): unknown[] => {
-      if (
-        items === null || items === undefined ||
-        typeof (items as Iterable<unknown>)[Symbol.iterator] !== "function"
-      ) {
-        throw new TypeError(`${typeof items} is not iterable`);
-      }
-      return [...(items as Iterable<unknown>)];
-    };
-    // The Promise statics by ECMA-262's algorithms (PromiseResolve, then one
-    // `then` per element), so their ticks match the real ones.
     function Promise(
       this: unknown,
       init: (
@@ -531,79 +559,81 @@ export class Host {
       }
       return sim.promise(init);
     }
-    const statics = {
-      resolve: resolved,
+    // The library's statics, with the natives' ticks; `try` and
+    // `withResolvers` only where the runtime has them (not Node 20).
+    const statics: Record<string, unknown> = {
+      ...sim.promiseStatics(),
+      resolve: (v: unknown) => sim.resolved(v),
       reject: (e: unknown) => sim.rejected(e),
-      withResolvers: () => {
-        let resolve: unknown, reject: unknown;
-        const promise = sim.promise((res, rej) => {
-          resolve = res;
-          reject = rej;
-        });
-        return { promise, resolve, reject };
-      },
-      try: (fn: (...a: unknown[]) => unknown, ...args: unknown[]) =>
-        sim.promise((res) => res(fn(...args))),
-      all: (items: unknown) =>
-        sim.promise((res, rej) => {
-          const list = iterate(items);
-          const values: unknown[] = new Array(list.length);
-          let left = list.length + 1;
-          list.forEach((item, i) => {
-            (resolved(item) as Thenable).then((v) => {
-              values[i] = v;
-              if (--left === 0) res(values);
-            }, rej);
-          });
-          if (--left === 0) res(values);
-        }),
-      allSettled: (items: unknown) =>
-        sim.promise((res) => {
-          const list = iterate(items);
-          const values: unknown[] = new Array(list.length);
-          let left = list.length + 1;
-          const settle = (i: number, r: object) => {
-            values[i] = r;
-            if (--left === 0) res(values);
-          };
-          list.forEach((item, i) => {
-            (resolved(item) as Thenable).then(
-              (value) => settle(i, { status: "fulfilled", value }),
-              (reason) => settle(i, { status: "rejected", reason }),
-            );
-          });
-          if (--left === 0) res(values);
-        }),
-      race: (items: unknown) =>
-        sim.promise((res, rej) => {
-          for (const item of iterate(items)) {
-            (resolved(item) as Thenable).then(res, rej);
-          }
-        }),
-      any: (items: unknown) =>
-        sim.promise((res, rej) => {
-          const list = iterate(items);
-          const errors: unknown[] = new Array(list.length);
-          let left = list.length + 1;
-          const fail = () => {
-            if (--left === 0) {
-              rej(new AggregateError(errors, "All promises were rejected"));
-            }
-          };
-          list.forEach((item, i) => {
-            (resolved(item) as Thenable).then(res, (e) => {
-              errors[i] = e;
-              fail();
-            });
-          });
-          fail();
-        }),
     };
+    if (this.#where === "c" || this.#where === "m") {
+      delete statics.try;
+      delete statics.withResolvers;
+    }
     Object.assign(Promise, statics);
     Object.defineProperty(Promise, "prototype", {
       value: sim.promisePrototype,
     });
     return Promise;
+  }
+
+  // `addEventListener("error" | "unhandledrejection")` (browsers, Deno) and
+  // `process.on("uncaughtException" | "unhandledRejection")` (Node): the
+  // loop's listeners, with the event each runtime passes.
+  #listen(type: string, fn: unknown, node = false): void {
+    if (typeof fn !== "function" || this.#listeners.has(fn)) return;
+    const rejection =
+      type === (node ? "unhandledRejection" : "unhandledrejection");
+    if (!rejection && type !== (node ? "uncaughtException" : "error")) {
+      this.refuse(
+        node ? `process.on("${type}")` : `addEventListener("${type}")`,
+      );
+    }
+    const f = fn as (...args: unknown[]) => unknown;
+    const listener = (e: UncaughtErrorEvent) => {
+      if (this.#halted) return;
+      if (node) {
+        if (rejection) f(e.error, e.promise);
+        else f(e.error, "uncaughtException");
+        e.preventDefault();
+        return;
+      }
+      f(
+        rejection
+          ? {
+            type,
+            reason: e.error,
+            promise: e.promise,
+            preventDefault: () => e.preventDefault(),
+            get defaultPrevented() {
+              return e.defaultPrevented;
+            },
+          }
+          : {
+            type,
+            error: e.error,
+            message: e.error instanceof Error
+              ? e.error.message
+              : String(e.error),
+            preventDefault: () => e.preventDefault(),
+            get defaultPrevented() {
+              return e.defaultPrevented;
+            },
+          },
+      );
+    };
+    this.#listeners.set(
+      fn,
+      rejection
+        ? this.#sim.onUnhandledRejection(listener)
+        : this.#sim.onError(listener),
+    );
+    this.#moveCollector();
+  }
+
+  #unlisten(_type: string, fn: unknown): void {
+    this.#listeners.get(fn)?.[Symbol.dispose]();
+    this.#listeners.delete(fn);
   }
 
   #dateClass(): unknown {
@@ -740,6 +770,14 @@ export class Host {
       },
     });
   }
+}
+
+// How a delay shows in a label: `setTimeout(10)`, `setTimeout("10")`.
+function delayText(ms: unknown): string {
+  if (ms === undefined) return "0";
+  if (typeof ms === "number") return String(ms);
+  if (typeof ms === "string") return JSON.stringify(ms);
+  return typeof ms;
 }
 
 function inspectName(v: unknown): string {

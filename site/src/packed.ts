@@ -18,7 +18,7 @@ export interface PackedResult {
   readonly rest: Omit<RunResult, "events" | "output" | "arms">;
   /** Every distinct string, referenced by index below. */
   readonly strings: string[];
-  /** Events: time, enqueuedAt. */
+  /** Events: time, enqueuedAt, spentMs (NaN: none). */
   readonly eventTimes: Float64Array;
   /** Events: enqueuedBy (-1: none), and the string indices of lane, queue, label, rule. */
   readonly eventInts: Int32Array;
@@ -50,11 +50,12 @@ class Strings {
 export function packResult(result: RunResult): PackedResult {
   const { events, output, arms, ...rest } = result;
   const strings = new Strings();
-  const eventTimes = new Float64Array(events.length * 2);
+  const eventTimes = new Float64Array(events.length * 3);
   const eventInts = new Int32Array(events.length * EVENT_INTS);
   events.forEach((e, i) => {
-    eventTimes[i * 2] = e.time;
-    eventTimes[i * 2 + 1] = e.enqueuedAt;
+    eventTimes[i * 3] = e.time;
+    eventTimes[i * 3 + 1] = e.enqueuedAt;
+    eventTimes[i * 3 + 2] = e.spentMs ?? NaN;
     const o = i * EVENT_INTS;
     eventInts[o] = e.enqueuedBy ?? -1;
     eventInts[o + 1] = strings.of(e.lane);
@@ -106,15 +107,17 @@ export function unpackResult(packed: PackedResult): RunResult {
   for (let i = 0; i < n; i++) {
     const o = i * EVENT_INTS;
     const by = packed.eventInts[o]!;
+    const spent = packed.eventTimes[i * 3 + 2]!;
     events.push({
       id: i + 1,
-      time: packed.eventTimes[i * 2]!,
+      time: packed.eventTimes[i * 3]!,
       lane: s[packed.eventInts[o + 1]!] as TraceEvent["lane"],
       queue: s[packed.eventInts[o + 2]!]!,
       label: s[packed.eventInts[o + 3]!]!,
       enqueuedBy: by < 0 ? undefined : by,
       rule: s[packed.eventInts[o + 4]!]!,
-      enqueuedAt: packed.eventTimes[i * 2 + 1]!,
+      enqueuedAt: packed.eventTimes[i * 3 + 1]!,
+      ...(Number.isNaN(spent) ? {} : { spentMs: spent }),
     });
   }
   const output: OutputLine[] = [];

@@ -5,10 +5,11 @@
  * stopped the run, if anything. Runs anywhere (a Web Worker on the page,
  * Deno in the tests): no DOM.
  *
- * Until the library handles a throwing callback per profile
- * (`FEATURES.throwingCallbacks`), the page does it as the runtimes do: the
- * html profile reports an uncaught error and goes on with the next task,
- * node and deno stop the process at the first one.
+ * Uncaught errors follow the library's profiles: in the html profile a
+ * throwing callback or an unhandled rejection is reported (listed with the
+ * output) and the loop goes on; in node and deno the first one crashes the
+ * simulated process (unless the snippet listens for it), which stops the
+ * run there.
  *
  * @module
  */
@@ -17,6 +18,7 @@ import {
   isLoopLimitError,
   type ProfileId,
   profileInfo,
+  type QueuedCallback,
   Simulation,
   type TraceEvent,
 } from "./adapter.ts";
@@ -48,7 +50,8 @@ export interface RunOptions {
    */
   readonly iterationLimit?: number;
   /**
-   * The most uncaught errors the html profile reports before it stops.
+   * The most uncaught errors (and unhandled rejections) the html profile
+   * reports before it stops.
    *
    * @default {100}
    */
@@ -100,6 +103,11 @@ export interface RunResult {
   readonly notSimulated: readonly string[];
   /** Callbacks scheduled through host APIs (to show queues). */
   readonly arms: readonly ArmRecord[];
+  /**
+   * What the loop still held when the run ended (the first
+   * {@linkcode QUEUED_AT_END_LIMIT} callbacks), from `EventLoop.snapshot()`.
+   */
+  readonly queuedAtEnd: readonly QueuedCallback[];
   /** The virtual time at the end, in ms. */
   readonly endMs: number;
   /** Callbacks still queued at the end. */
@@ -107,6 +115,9 @@ export interface RunResult {
   /** Real time spent, in ms. */
   readonly timing: { readonly transformMs: number; readonly runMs: number };
 }
+
+/** The most callbacks {@linkcode RunResult.queuedAtEnd} lists. */
+export const QUEUED_AT_END_LIMIT = 1000;
 
 function errorOf(e: unknown, event: number): RunError {
   if (e instanceof NotSimulatedError) {
@@ -162,18 +173,31 @@ export function runSnippet(code: string, options: RunOptions): RunResult {
   const host = new Host(sim, info, options.iterationLimit ?? 1_000_000);
   const errors: RunError[] = [];
   let stopped: RunError | undefined;
+  let queuedAtEnd: readonly QueuedCallback[] = [];
   const t0 = performance.now();
   let t1 = t0;
-  // Returns whether the run goes on after `e`.
-  const fail = (e: unknown): boolean => {
-    const error = errorOf(e, sim.currentEvent);
-    if (error.kind === "uncaught") {
-      errors.push(error);
-      if (info.id === "html" && errors.length < errorLimit) return true;
-    }
-    stopped = error;
+  const stop = (error: RunError) => {
+    stopped ??= error;
+    queuedAtEnd = sim.snapshot().slice(0, QUEUED_AT_END_LIMIT);
     sim.stop();
-    return false;
+  };
+  // html: what the browser reports (a throwing callback, an unhandled
+  // rejection) is listed and the run goes on, up to `errorLimit`.
+  if (info.id === "html") {
+    host.collectReports((e, event, rejection) => {
+      const error = errorOf(e, event);
+      errors.push(
+        rejection ? { ...error, name: `(in promise) ${error.name}` } : error,
+      );
+      if (errors.length >= errorLimit) stop(error);
+    });
+  }
+  // What a drive throws: a crash (node, deno), a stop of the page, the
+  // loop's limit.
+  const fail = (e: unknown) => {
+    const error = errorOf(e, sim.currentEvent);
+    if (error.kind === "uncaught") errors.push(error);
+    stop(error);
   };
   try {
     const { code: body } = transform(code, { module: info.module });
@@ -182,31 +206,25 @@ export function runSnippet(code: string, options: RunOptions): RunResult {
       host: unknown,
       helper: unknown,
     ) => unknown;
-    let goOn = true;
     try {
       sim.runScript(() =>
         void main.call(host.thisValue, host.global, host.helper)
       );
+      if (stopped === undefined) sim.runAll();
     } catch (e) {
-      goOn = fail(e);
-    }
-    while (goOn) {
-      try {
-        sim.runAll();
-        break;
-      } catch (e) {
-        goOn = fail(e);
-      }
+      fail(e);
     }
   } catch (e) {
     t1 = performance.now();
     fail(e);
   }
   const runMs = performance.now() - t1;
-  host.finish();
-  // A halt inside a promise job became a rejection: it still stopped the run.
+  // A halt caught by the snippet (or reported in html) still stopped the run.
   if (host.halt !== undefined && stopped === undefined) {
     stopped = errorOf(host.halt.error, host.halt.event);
+  }
+  if (stopped === undefined) {
+    queuedAtEnd = sim.snapshot().slice(0, QUEUED_AT_END_LIMIT);
   }
   return {
     profile: info.id,
@@ -216,6 +234,7 @@ export function runSnippet(code: string, options: RunOptions): RunResult {
     stopped,
     notSimulated: host.notSimulated,
     arms: host.arms,
+    queuedAtEnd,
     endMs: sim.now,
     pendingAtEnd: sim.pending,
     timing: { transformMs: t1 - t0, runMs },

@@ -218,6 +218,27 @@ setTimeout(() => {
 }, 5);
 `,
   },
+  {
+    id: "uncaught-errors",
+    title: "A throwing callback and an unhandled rejection",
+    about:
+      "A browser reports an uncaught error (and a rejection nobody handles) and goes on with the next task; Node and Deno crash at the first one.",
+    profiles: ["html", "node"],
+    code: js`
+setTimeout(() => {
+  console.log("timer 1 throws");
+  Promise.resolve().then(() => console.log("timer 1's microtask still runs"));
+  throw new Error("boom");
+}, 0);
+setTimeout(() => {
+  console.log("timer 2 rejects a promise nobody handles");
+  Promise.reject(new Error("nobody handles this"));
+  Promise.resolve().then(() => console.log("timer 2's microtask"));
+}, 10);
+setTimeout(() => console.log("timer 3"), 20);
+console.log("script end");
+`,
+  },
 ];
 
 /** The snippet with `id`, or undefined. */

@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { TraceEvent } from "./adapter.ts";
+import { type TraceEvent, TraceView } from "./adapter.ts";
 import type { OutputLine } from "./host.ts";
 import type { RunError, RunResult } from "./run.ts";
 
@@ -33,12 +33,19 @@ const QUEUE_TITLES: Record<string, string> = {
   nextTick: "nextTick queue",
   immediates: "Immediates (check phase)",
   "animation-frames": "Animation frames",
+  messages: "Messages (MessageChannel)",
+  events: "Events (unhandledrejection)",
+  "abort-timeouts": "AbortSignal.timeout",
+  uncaught: "Uncaught errors",
 };
 
 /** A queue's title, e.g. `"Immediates (check phase)"`. */
 export function queueTitle(queue: string): string {
   if (queue.startsWith("postTask:")) {
     return `Prioritized tasks: ${queue.slice(9)}`;
+  }
+  if (queue.startsWith("yield:")) {
+    return `scheduler.yield() continuations: ${queue.slice(6)}`;
   }
   return QUEUE_TITLES[queue] ?? queue;
 }
@@ -67,7 +74,9 @@ export function groupTitle(
     case "timer":
       return `Timer task at ${t}`;
     default:
-      return `Task from ${queueTitle(e.queue)} at ${t}`;
+      return e.queue === "uncaught"
+        ? `Uncaught error at ${t}`
+        : `Task from ${queueTitle(e.queue)} at ${t}`;
   }
 }
 
@@ -111,10 +120,16 @@ const QUEUE_ORDER = [
   "nextTick",
   "microtasks",
   "timers",
+  "messages",
   "immediates",
+  "yield:user-blocking",
   "postTask:user-blocking",
+  "yield:user-visible",
   "postTask:user-visible",
+  "yield:background",
   "postTask:background",
+  "events",
+  "abort-timeouts",
   "animation-frames",
 ];
 
@@ -142,17 +157,19 @@ export function labelIndex(
 
 /**
  * The queues after step `k`: what has been queued by then and runs later
- * (from the trace), plus callbacks that never ran (cancelled later, or still
- * queued when the run ended).
+ * (the library's `Trace.queuedAt`), what was still queued when the run
+ * ended (`EventLoop.snapshot()`), and callbacks cancelled later.
  *
  * @param result The run.
  * @param k The step, 0..n.
+ * @param view The run's trace (see {@linkcode TraceView}).
  * @param index The run's label index (see {@linkcode labelIndex}).
  * @returns The non-empty queues, in a fixed order.
  */
 export function queuesAt(
-  result: Pick<RunResult, "events" | "arms" | "stopped">,
+  result: Pick<RunResult, "events" | "arms" | "queuedAtEnd">,
   k: number,
+  view: TraceView = new TraceView(result.events),
   index: Map<string, number[]> = labelIndex(result.events),
 ): QueueSnapshot[] {
   const byQueue = new Map<string, QueueItem[]>();
@@ -161,21 +178,31 @@ export function queuesAt(
     if (items === undefined) byQueue.set(queue, [item]);
     else items.push(item);
   };
-  const events = result.events;
-  for (let i = k; i < events.length; i++) {
-    const e = events[i]!;
-    if ((e.enqueuedBy ?? 0) > k) continue;
-    add(e.queue, {
-      label: e.label,
-      event: e.id,
-      note: e.lane === "timer" || e.lane === "render"
-        ? `runs as #${e.id} at ${formatMs(e.time)}`
-        : `runs as #${e.id}`,
+  for (const { queue, events } of view.queuedAt(k)) {
+    for (const e of events) {
+      add(queue, {
+        label: e.label,
+        event: e.id,
+        note: e.lane === "timer" || e.lane === "render"
+          ? `runs as #${e.id} at ${formatMs(e.time)}`
+          : `runs as #${e.id}`,
+      });
+    }
+  }
+  for (const c of result.queuedAtEnd) {
+    if ((c.enqueuedBy ?? 0) > k) continue;
+    add(c.queue, {
+      label: c.label,
+      note: c.dueAt === undefined
+        ? "never ran: still queued when the run ended"
+        : `never ran: due at ${
+          formatMs(c.dueAt)
+        }, still queued when the run ended`,
     });
   }
   for (const arm of result.arms) {
+    if (arm.clearedBy === undefined || arm.clearedBy <= k) continue;
     if (arm.armedBy > k) continue;
-    if (arm.clearedBy !== undefined && arm.clearedBy <= k) continue;
     const ran = index.get(arm.label);
     if (ran !== undefined) {
       if (!arm.interval) continue;
@@ -183,12 +210,10 @@ export function queuesAt(
       // far, unless a later run shows it (from the trace, above).
       if (ran.some((id) => id > k)) continue;
     }
-    const queue = API_QUEUES[arm.api] ?? `postTask:user-visible`;
+    const queue = API_QUEUES[arm.api] ?? "postTask:user-visible";
     add(queue, {
       label: arm.label,
-      note: arm.clearedBy !== undefined
-        ? `never runs: cancelled by #${arm.clearedBy}`
-        : "never ran: still queued when the run ended",
+      note: `never runs: cancelled by #${arm.clearedBy}`,
     });
   }
   const known = QUEUE_ORDER.filter((q) => byQueue.has(q));

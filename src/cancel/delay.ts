@@ -50,11 +50,12 @@ const ACTION = "delay";
  *
  * @param ms The delay, a finite number >= 0.
  * @param options The signal and the clock.
- * @returns The future. It rejects, before any timer or listener exists,
- *   with a `RangeError` when `ms` is negative or not finite, and with a
- *   `TypeError` when `ms` is not a number, `options` is not an object (an
- *   `AbortSignal` in its place included), `signal` is not an `AbortSignal`
- *   or `clock` is not a `Clock`.
+ * @returns The future.
+ * @throws {RangeError} Rejects with it (never throws), before any timer or
+ *   listener exists, when `ms` is negative or not finite.
+ * @throws {TypeError} Rejects with it when `ms` is not a number, `options`
+ *   is not an object (an `AbortSignal` in its place included), `signal` is
+ *   not an `AbortSignal` or `clock` is not a `Clock`.
  *
  * @example Waiting on a virtual clock, or giving up
  * ```ts

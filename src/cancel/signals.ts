@@ -14,6 +14,7 @@ import {
   assertDuration,
   assertFunction,
   assertOptions,
+  assertSignal,
   invalidMessage,
   typeError,
 } from "../core/_validate.ts";
@@ -172,7 +173,8 @@ const noop = (): void => {};
  * @typeParam T The value type.
  * @param promise The promise or thenable to wait for.
  * @param signal The signal that stops the wait.
- * @returns The future. It rejects with a `TypeError` when `signal` is
+ * @returns The future.
+ * @throws {TypeError} Rejects with it (never throws) when `signal` is
  *   neither `undefined` nor an `AbortSignal`.
  *
  * @example Giving up on a slow promise
@@ -237,6 +239,8 @@ export function abortable<T>(
  * @param error The error to test.
  * @param signal A signal whose reason counts as an abort.
  * @returns Whether it is an abort.
+ * @throws {TypeError} When `signal` is neither `undefined` nor an
+ *   `AbortSignal`.
  *
  * @example Telling an abort from a failure
  * ```ts
@@ -254,6 +258,7 @@ export function abortable<T>(
  * ```
  */
 export function isAbortError(error: unknown, signal?: AbortSignal): boolean {
+  assertSignal("tell an abort", signal);
   if (signal !== undefined && signal.aborted && error === signal.reason) {
     return true;
   }

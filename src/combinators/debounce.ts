@@ -17,6 +17,7 @@ import {
   assertDuration,
   assertFunction,
   assertOptions,
+  orDefault,
   rangeError,
   typeError,
 } from "../core/_validate.ts";
@@ -235,8 +236,8 @@ export function debounce<A extends unknown[], R>(
   assertDuration(ACTION, "waitMs", waitMs);
   assertOptions(ACTION, options);
   assertClock(ACTION, options?.clock);
-  const leading = options?.leading ?? false;
-  const trailing = options?.trailing ?? true;
+  const leading = orDefault(options?.leading, false);
+  const trailing = orDefault(options?.trailing, true);
   if (typeof leading !== "boolean") {
     typeError(ACTION, "leading", "a boolean", leading);
   }

@@ -6,7 +6,7 @@
  */
 
 import { onAbort } from "../cancel/signals.ts";
-import { typeError } from "../core/_validate.ts";
+import { orDefault, typeError } from "../core/_validate.ts";
 import { Future } from "../future/future.ts";
 import {
   pendingFuture,
@@ -301,7 +301,7 @@ export function mapConcurrent<T, R>(
   try {
     validateMap(ACTION, items, fn, options);
     concurrency = options?.concurrency ?? Infinity;
-    stopOnError = options?.stopOnError ?? true;
+    stopOnError = orDefault(options?.stopOnError, true);
     if (typeof stopOnError !== "boolean") {
       typeError(ACTION, "stopOnError", "a boolean", stopOnError);
     }

@@ -5,7 +5,11 @@
  * @module
  */
 
-import { assertIntegerOrInfinity, typeError } from "../core/_validate.ts";
+import {
+  assertIntegerOrInfinity,
+  orDefault,
+  typeError,
+} from "../core/_validate.ts";
 import { type MapItems, type Mapper, validateMap } from "./_map_source.ts";
 import { MapIterator } from "./_map_iterator.ts";
 
@@ -122,9 +126,9 @@ export function mapConcurrentIterable<T, R>(
 ): MapConcurrentIterator<Awaited<R>> {
   validateMap(ACTION, items, fn, options);
   const concurrency = options?.concurrency ?? Infinity;
-  const bufferSize = options?.bufferSize ?? concurrency;
+  const bufferSize = orDefault(options?.bufferSize, concurrency);
   assertIntegerOrInfinity(ACTION, "bufferSize", bufferSize);
-  const ordered = options?.ordered ?? true;
+  const ordered = orDefault(options?.ordered, true);
   if (typeof ordered !== "boolean") {
     typeError(ACTION, "ordered", "a boolean", ordered);
   }

@@ -63,6 +63,9 @@ export interface PipelineOptions {
  *
  * @typeParam I The type of the input.
  * @typeParam O The type of the output.
+ * @throws {TypeError} Rejects with it (never throws) when `options` is not
+ *   an options object (an `AbortSignal` in its place included) or `signal`
+ *   is not an `AbortSignal`.
  */
 export type Pipeline<I, O> = (input: I, options?: PipelineOptions) => Future<O>;
 

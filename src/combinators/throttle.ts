@@ -19,6 +19,7 @@ import {
   assertInteger,
   assertOptions,
   assertPositiveDuration,
+  orDefault,
   typeError,
 } from "../core/_validate.ts";
 import type { Future } from "../future/future.ts";
@@ -197,7 +198,7 @@ export function throttle<A extends unknown[], R>(
     typeError(ACTION, "options", "an options object", options);
   }
   assertOptions(ACTION, options);
-  const limit = options.limit ?? 1;
+  const limit = orDefault(options.limit, 1);
   assertInteger(ACTION, "limit", limit);
   assertPositiveDuration(ACTION, "intervalMs", options.intervalMs);
   assertClock(ACTION, options.clock);

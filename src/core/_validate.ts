@@ -216,3 +216,12 @@ export function assertClock(
     typeError(action, `${option}.dateNow`, "a function", clock.dateNow);
   }
 }
+
+/**
+ * An option's value, or `fallback` when it is `undefined`. `null` is a
+ * value (not "unset"), so the check that follows refuses it: unlike `??`,
+ * this never turns `{ clock: null }` into the default.
+ */
+export function orDefault<T>(value: T | undefined, fallback: T): T {
+  return value === undefined ? fallback : value;
+}

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { assertFunction } from "./_validate.ts";
+
 /** An opaque handle returned by {@linkcode Clock.setTimeout}. */
 export type TimerHandle = unknown;
 
@@ -60,7 +62,8 @@ export interface Clock {
 /**
  * The host's clock: `performance.now()`, the global `setTimeout` /
  * `clearTimeout` and `Date.now()`, looked up at call time (so nothing is
- * captured at import, and an installed virtual clock is seen).
+ * captured at import, and an installed virtual clock is seen). Its
+ * `setTimeout` throws a `TypeError` when `callback` is not a function.
  *
  * @example Reading the time
  * ```ts
@@ -79,6 +82,7 @@ export const systemClock: Clock = Object.freeze({
     return performance.now();
   },
   setTimeout(callback: () => void, ms: number): TimerHandle {
+    assertFunction("set a timeout", "callback", callback);
     return globalThis.setTimeout(callback, ms);
   },
   clearTimeout(handle: TimerHandle): void {

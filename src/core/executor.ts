@@ -6,6 +6,8 @@
  * @module
  */
 
+import { assertFunction } from "./_validate.ts";
+
 /**
  * Something that runs tasks.
  *
@@ -33,7 +35,8 @@ export interface Executor {
 
 /**
  * Runs each task synchronously, inside `execute`. Continuations of a future
- * moved onto it run as soon as the future settles.
+ * moved onto it run as soon as the future settles. `execute` throws a
+ * `TypeError` when `task` is not a function.
  *
  * @example Running at once
  * ```ts
@@ -47,12 +50,14 @@ export interface Executor {
  */
 export const inlineExecutor: Executor = Object.freeze({
   execute(task: () => void): void {
+    assertFunction("execute the task", "task", task);
     task();
   },
 });
 
 /**
- * Runs each task in its own host microtask (`queueMicrotask`).
+ * Runs each task in its own host microtask (`queueMicrotask`). `execute`
+ * throws a `TypeError` when `task` is not a function.
  *
  * @example Running after the current synchronous code
  * ```ts
@@ -68,6 +73,7 @@ export const inlineExecutor: Executor = Object.freeze({
  */
 export const microtaskExecutor: Executor = Object.freeze({
   execute(task: () => void): void {
+    assertFunction("execute the task", "task", task);
     queueMicrotask(task);
   },
 });

@@ -20,6 +20,7 @@ import {
   assertOptions,
   assertPositiveDuration,
   assertSignal,
+  orDefault,
   typeError,
 } from "../core/_validate.ts";
 import type { Future } from "../future/future.ts";
@@ -348,7 +349,7 @@ export class DelayedExecutor implements Executor, Disposable {
     if (mode !== "fixed-rate" && mode !== "fixed-delay") {
       typeError(REPEAT, "mode", `"fixed-rate" or "fixed-delay"`, mode);
     }
-    const initialDelayMs = options.initialDelayMs ?? periodMs;
+    const initialDelayMs = orDefault(options.initialDelayMs, periodMs);
     assertDuration(REPEAT, "initialDelayMs", initialDelayMs);
     if (onError !== undefined) assertFunction(REPEAT, "onError", onError);
     if (typeof stopOnError !== "boolean") {

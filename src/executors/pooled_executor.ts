@@ -177,8 +177,11 @@ export class PooledExecutor implements Executor, AsyncDisposable {
    * The number of slots. Setting it takes effect at once: raising it starts
    * waiting tasks; lowering it lets running tasks finish and starts new ones
    * only when slots are free. A waiting task heavier than a lowered limit
-   * runs alone, taking every slot. An integer >= 1, or `Infinity` (a
-   * `RangeError` otherwise).
+   * runs alone, taking every slot. An integer >= 1, or `Infinity`.
+   *
+   * @throws {TypeError} When set to something other than a number.
+   * @throws {RangeError} When set to a number that is neither an integer
+   *   >= 1 nor `Infinity`.
    */
   get concurrency(): number {
     return this.#pool.concurrency;
@@ -226,12 +229,13 @@ export class PooledExecutor implements Executor, AsyncDisposable {
    *   (already aborted, or aborted before the task settles), with a
    *   `DOMException` named `"TimeoutError"`, with a {@linkcode QueueFullError}
    *   when the queue is full, with the `clear` reason, or with an
-   *   {@linkcode InvalidStateError} once the executor is disposed. Bad
-   *   arguments reject it too, before anything is queued: a `TypeError` when
-   *   `fn` is not a function or an option has the wrong type (an
-   *   `AbortSignal` in place of the options included), a `RangeError` when
-   *   `priority` is not finite, `weight` is not an integer from 1 to
-   *   `concurrency`, or `timeoutMs` is negative or not finite.
+   *   {@linkcode InvalidStateError} once the executor is disposed.
+   * @throws {TypeError} Rejects with it (never throws), before anything is
+   *   queued, when `fn` is not a function or an option has the wrong type
+   *   (an `AbortSignal` in place of the options included).
+   * @throws {RangeError} Rejects with it when `priority` is not finite,
+   *   `weight` is not an integer from 1 to `concurrency`, or `timeoutMs` is
+   *   negative or not finite.
    *
    * @example Priorities, and a waiting task removed through its signal
    * ```ts
@@ -408,8 +412,9 @@ export class PooledExecutor implements Executor, AsyncDisposable {
    *
    * @param options `signal`.
    * @returns A future that resolves when the queue is empty, or rejects
-   *   with `signal.reason` (the wait is then forgotten). It rejects with a
-   *   `TypeError` when `options` or `signal` has the wrong type.
+   *   with `signal.reason` (the wait is then forgotten).
+   * @throws {TypeError} Rejects with it (never throws) when `options` or
+   *   `signal` has the wrong type.
    *
    * @example Waiting until everything has started
    * ```ts
@@ -437,8 +442,9 @@ export class PooledExecutor implements Executor, AsyncDisposable {
    *
    * @param options `signal`.
    * @returns A future that resolves when idle, or rejects with
-   *   `signal.reason` (the wait is then forgotten). It rejects with a
-   *   `TypeError` when `options` or `signal` has the wrong type.
+   *   `signal.reason` (the wait is then forgotten).
+   * @throws {TypeError} Rejects with it (never throws) when `options` or
+   *   `signal` has the wrong type.
    *
    * @example Waiting for all work to finish, or giving up
    * ```ts

@@ -46,12 +46,12 @@ const ACTION = "submit the task";
  * @param fn The task.
  * @param options `signal`.
  * @returns A future of the result. It rejects with what `execute` threw
- *   when the executor refuses the task, and, before anything is started,
- *   with a `TypeError` when `executor` has no `execute` method, `fn` is not
- *   a function, or an option has the wrong type (an `AbortSignal` in place
- *   of the options included).
- *   What `execute` throws after running `fn` (a broken executor) is
- *   reported (rethrown on a microtask); `submit` itself never throws.
+ *   when the executor refuses the task. What `execute` throws after running
+ *   `fn` (a broken executor) is reported (rethrown on a microtask); `submit`
+ *   itself never throws.
+ * @throws {TypeError} Rejects with it, before anything is started, when
+ *   `executor` has no `execute` method, `fn` is not a function, or an option
+ *   has the wrong type (an `AbortSignal` in place of the options included).
  *
  * @example A future from any executor
  * ```ts

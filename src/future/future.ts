@@ -19,7 +19,6 @@ import {
   assertSignal,
   invalidMessage,
 } from "../core/_validate.ts";
-import { installSettlers } from "./_settle.ts";
 
 /** The state of a {@linkcode Future}. */
 export type FutureState = "pending" | "fulfilled" | "rejected";
@@ -51,12 +50,13 @@ export interface FutureWaitOptions {
 // has no reaction object: until its reaction runs, its own slots hold the
 // handlers (`#value` the first, `#executor` the rejection handler when both
 // are given) and the bits above say which; its executor is taken from the
-// parent when the reaction runs.
-// The states are the values `_settle.ts` exports for `stateOf`, kept local
-// here: an imported constant costs a load on every hot path.
-const PENDING = 0;
-const FULFILLED = 1;
-const REJECTED = 2;
+// parent when the reaction runs. The states are exported for `stateOf`.
+/** Internal: see `_settle.ts`. */
+export const PENDING = 0;
+/** Internal: see `_settle.ts`. */
+export const FULFILLED = 1;
+/** Internal: see `_settle.ts`. */
+export const REJECTED = 2;
 const STATE = 3;
 const HAS_F = 4; // #value holds onFulfilled
 const HAS_R = 8; // #value holds onRejected
@@ -184,6 +184,28 @@ function start(f: AnyFuture, init: unknown): void {
 function isObjectLike(x: unknown): x is object {
   return (typeof x === "object" && x !== null) || typeof x === "function";
 }
+
+// The producer's side, for pledge's own APIs: set by the class's static
+// block (they reach its private state) and imported through `_settle.ts`,
+// never from here. They live in this module, not in `_settle.ts`, so that a
+// bundler that keeps a binding keeps the class that sets it.
+/** Internal: see `_settle.ts`. */
+export let pendingFuture: <T>() => Future<T>;
+/** Internal: see `_settle.ts`. */
+export let resolveFuture: <T>(future: Future<T>, value: unknown) => void;
+/** Internal: see `_settle.ts`. */
+export let rejectFuture: <T>(future: Future<T>, reason: unknown) => void;
+/** Internal: see `_settle.ts`. */
+export let rejectHandled: <T>(future: Future<T>, reason: unknown) => void;
+/** Internal: see `_settle.ts`. */
+export let detachReaction: <T, R>(
+  future: Future<T>,
+  reaction: Future<R>,
+) => void;
+/** Internal: see `_settle.ts`. */
+export let stateOf: (future: Future<unknown>) => number;
+/** Internal: see `_settle.ts`. */
+export let outcomeOf: (future: Future<unknown>) => unknown;
 
 /**
  * A value that will be available later: the consumer side of a
@@ -392,21 +414,19 @@ export class Future<T> implements PromiseLike<T> {
       // stays handled.
       f.#state |= HANDLED;
     };
-    installSettlers({
-      pendingFuture: pending,
-      resolveFuture: (f, value) => resolveWith(f as AnyFuture, value),
-      rejectFuture: (f, reason) => settle(f as AnyFuture, REJECTED, reason),
-      rejectHandled: (f, reason) => {
-        const g = f as AnyFuture;
-        if ((g.#state & STATE) !== PENDING) return;
-        g.#state |= HANDLED;
-        settle(g, REJECTED, reason);
-      },
-      detachReaction: (f, reaction) =>
-        detach(f as AnyFuture, reaction as AnyFuture),
-      stateOf: (f) => f.#state & STATE,
-      outcomeOf: (f) => f.#value,
-    });
+    pendingFuture = pending;
+    resolveFuture = (f, value) => resolveWith(f as AnyFuture, value);
+    rejectFuture = (f, reason) => settle(f as AnyFuture, REJECTED, reason);
+    rejectHandled = (f, reason) => {
+      const g = f as AnyFuture;
+      if ((g.#state & STATE) !== PENDING) return;
+      g.#state |= HANDLED;
+      settle(g, REJECTED, reason);
+    };
+    detachReaction = (f, reaction) =>
+      detach(f as AnyFuture, reaction as AnyFuture);
+    stateOf = (f) => f.#state & STATE;
+    outcomeOf = (f) => f.#value;
   }
 
   /**
@@ -565,8 +585,9 @@ export class Future<T> implements PromiseLike<T> {
    * `executor` (and so do those of the futures derived from it).
    *
    * @param executor Where continuations run.
-   * @returns A new future bound to `executor`; it rejects with a `TypeError`
-   *   when `executor` has no `execute` method.
+   * @returns A new future bound to `executor`.
+   * @throws {TypeError} Rejects with it (never throws) when `executor` has
+   *   no `execute` method.
    *
    * @example Running continuations on a chosen executor
    * ```ts
@@ -610,10 +631,12 @@ export class Future<T> implements PromiseLike<T> {
    *
    * @param options `timeoutMs`, `signal`, `clock`.
    * @returns A future of the same outcome, or rejected with a `DOMException`
-   *   named `"TimeoutError"`, or with `signal.reason` unchanged. It rejects
-   *   with a `TypeError` or `RangeError` when an option is invalid (an
-   *   `AbortSignal` given in place of the options included), before any
-   *   timer or listener exists.
+   *   named `"TimeoutError"`, or with `signal.reason` unchanged.
+   * @throws {TypeError} Rejects with it (never throws), before any timer or
+   *   listener exists, when an option has the wrong type (an `AbortSignal`
+   *   given in place of the options included).
+   * @throws {RangeError} Rejects with it when `timeoutMs` is negative or not
+   *   finite.
    *
    * @example Timing out on a virtual clock
    * ```ts
@@ -750,7 +773,8 @@ export class Future<T> implements PromiseLike<T> {
    *
    * @typeParam T The type of the value.
    * @param fn The function to run.
-   * @returns The future; it rejects with a `TypeError` when `fn` is not a
+   * @returns The future.
+   * @throws {TypeError} Rejects with it (never throws) when `fn` is not a
    *   function (as `Promise.try` does).
    *
    * @example Capturing a throw

@@ -44,11 +44,86 @@ function sentence(text: string): string {
   return /[.!?]$/.test(t) ? t : `${t}.`;
 }
 
+// The HTML sources Chromium runs in one queueing order (the default html
+// profile's group), as the trace names them.
+const ORDERED = new Set([
+  "timers",
+  "messages",
+  "postTask:user-visible",
+  "events",
+  "abort-timeouts",
+]);
+
+const PHASE_OF: Record<string, string> = {
+  timers: "the timers phase",
+  messages: "the poll phase (where Node delivers messages)",
+  immediates: "the check phase (setImmediate)",
+};
+
+// Whether `e` ran by the html model (its rule says so).
+function isHtml(e: TraceEvent): boolean {
+  return /queueing order|task source|\bhtml\b/.test(e.rule) &&
+    !/phase/.test(e.rule);
+}
+
+/** Reasons that involve the sources added for busy code, messages, errors. */
+function sourceReason(
+  first: TraceEvent,
+  second: TraceEvent,
+): string | undefined {
+  const f = nameOf(first);
+  const s = nameOf(second);
+  if (first.queue === "uncaught") {
+    return `${f} is the report of an uncaught error (${first.rule}); the loop records it right after the callback that threw or the checkpoint that left the rejection unhandled`;
+  }
+  if (first.queue.startsWith("yield:")) {
+    return `${f} is a scheduler.yield() continuation: it runs before every task of its priority (timers, messages and posted tasks included) and after tasks of higher priorities`;
+  }
+  if (
+    second.queue.startsWith("yield:") && first.queue.startsWith("postTask:")
+  ) {
+    return `${f} is a ${
+      first.queue.slice(9)
+    } task, a higher priority than the ${
+      second.queue.slice(6)
+    } continuation ${s}`;
+  }
+  if (
+    second.queue === "events" && second.lane === "task" &&
+    first.lane === "microtask"
+  ) {
+    return `an unhandled rejection is announced only once the microtask checkpoint (and the nextTick queue) has drained, and ${f} ran in that checkpoint`;
+  }
+  if (
+    first.queue !== second.queue && ORDERED.has(first.queue) &&
+    ORDERED.has(second.queue) && (isHtml(first) || isHtml(second))
+  ) {
+    return `${f} (${first.queue}) and ${s} (${second.queue}) come from task sources that share one priority in Chromium and run in the order their tasks were queued, ${f} first: a 0 ms timer, a message or a posted task is queued when posted, a delayed one when the loop first sees it due (after the task that was running then), timers before postTask before AbortSignal.timeout`;
+  }
+  const pf = PHASE_OF[first.queue];
+  const ps = PHASE_OF[second.queue];
+  if (
+    pf !== undefined && ps !== undefined && pf !== ps && !isHtml(first) &&
+    (first.queue === "messages" || second.queue === "messages")
+  ) {
+    if (first.queue === "messages" && /pending phase/.test(first.rule)) {
+      return `Deno delivers the messages of earlier loop turns in the pending phase, right after the timers phase and before the check phase`;
+    }
+    const order = ["timers", "messages", "immediates"];
+    return order.indexOf(first.queue) < order.indexOf(second.queue)
+      ? `in each loop turn ${pf} comes before ${ps}`
+      : `${pf} of this loop turn comes before ${ps} of the next turn`;
+  }
+  return undefined;
+}
+
 /** The reason `first` ran before `second`, given both were queued already. */
 function sameTimeReason(first: TraceEvent, second: TraceEvent): string {
   const f = nameOf(first);
   const s = nameOf(second);
   const at = formatMs(first.time);
+  const bySource = sourceReason(first, second);
+  if (bySource !== undefined) return bySource;
   if (first.lane === second.lane && first.queue === second.queue) {
     if ((first.enqueuedBy ?? 0) > (second.enqueuedBy ?? 0)) {
       return `although ${s} was queued earlier (${originOf(second)}), ${f} ` +
@@ -142,6 +217,13 @@ function reason(first: TraceEvent, second: TraceEvent, lookup: Lookup): string {
   if (first.time < second.time) {
     const wait = `virtual time had to reach ${formatMs(second.time)}, and ` +
       `${f} ran at ${formatMs(first.time)}`;
+    if (first.spentMs !== undefined && first.spentMs > 0) {
+      return `${f} kept the loop busy for ${
+        formatMs(first.spentMs)
+      } (it spent virtual time), and nothing else can run while a callback runs: ${s} ran at ${
+        formatMs(second.time)
+      }`;
+    }
     if (second.lane === "timer") {
       return `${s} is a timer that was not due until ${
         formatMs(second.time)

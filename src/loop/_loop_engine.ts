@@ -1,23 +1,28 @@
 /**
  * The engine behind `EventLoop`: its queues, the microtask checkpoint, timer
- * arming and firing, and tracing. The two loop models (HTML task picking and
+ * arming and firing, uncaught errors and unhandled rejections, time spent by
+ * running code, and tracing. The two loop models (HTML task picking and
  * libuv-style phases) live in `_loop_models.ts`.
  *
  * @module
  */
 
 import { InvalidStateError, LoopLimitError } from "../core/errors.ts";
+import { reportError } from "../core/_report.ts";
 import { RingQueue } from "../core/_ring.ts";
 import type { Profile } from "./profiles.ts";
-import type { Trace, TraceLane } from "./trace.ts";
+import type { Trace, TraceEvent, TraceLane } from "./trace.ts";
 import { type Rules, rulesFor } from "./_loop_rules.ts";
 import { type AnyFn, CANCELLED, TimerStore } from "./_timer_store.ts";
+import { describeUncaught, UncaughtEvent } from "./_uncaught.ts";
 
 export type { AnyFn };
 
 /** A queued callback: a microtask, nextTick, immediate, frame or task. */
 export class Job {
   cancelled = false;
+  /** The queueing order of an HTML task (see `Profile.taskSources`). */
+  order = 0;
   constructor(
     public readonly fn: AnyFn,
     public args: unknown[] | undefined,
@@ -29,6 +34,27 @@ export class Job {
     public readonly by: number | undefined,
     public readonly at: number,
   ) {}
+}
+
+/** A listener of uncaught errors or unhandled rejections. */
+export type UncaughtListener = (event: UncaughtEvent) => void;
+
+/** A promise rejected with no handler, not yet announced. */
+interface Rejection {
+  readonly promise: object;
+  readonly reason: unknown;
+  readonly by: number | undefined;
+  readonly at: number;
+  handled: boolean;
+}
+
+function rejectionEvent(r: Rejection): UncaughtEvent {
+  return new UncaughtEvent(
+    "unhandledrejection",
+    r.reason,
+    r.promise as PromiseLike<unknown>,
+    r.by,
+  );
 }
 
 /** The engine state shared by the loop models. */
@@ -46,19 +72,32 @@ export class LoopEngine {
   readonly timers: TimerStore = new TimerStore();
   readonly micro: RingQueue<Job> = new RingQueue();
   readonly ticks: RingQueue<Job> = new RingQueue();
+  /** HTML: tasks of the `"events"` source (`unhandledrejection`). */
+  readonly events: RingQueue<Job> = new RingQueue();
+  readonly errorListeners: Set<UncaughtListener> = new Set();
+  readonly rejectionListeners: Set<UncaughtListener> = new Set();
   /** The id of the trace event running now (undefined: top level). */
   current: number | undefined = undefined;
+  /** The trace event running now, while a callback runs. */
+  event: TraceEvent | undefined = undefined;
   /** The HTML timer nesting level of the running timer task (else 0). */
   nesting = 0;
   /** How many callbacks are on the stack (drivers refuse to nest). */
   depth = 0;
   /** Callbacks left before the current drive throws LoopLimitError. */
   budget = 0;
+  /** Returns the next queueing order (for HTML task sources). */
+  readonly nextOrder: () => number = () => this.seq++;
   #drive = "";
   #running = -1;
   readonly #hasTicks: boolean;
   readonly #esm: boolean;
+  readonly #html: boolean;
   readonly #timerRules: string[];
+  /** Rejected promises with no handler, in rejection order. */
+  #rejected: Rejection[] = [];
+  /** The same, by promise, until announced (to mark them handled). */
+  readonly #tracked: Map<object, Rejection> = new Map();
 
   constructor(
     profile: Profile,
@@ -73,6 +112,7 @@ export class LoopEngine {
     this.now = startMs;
     this.#hasTicks = profile.apis.nextTick;
     this.#esm = profile.entry === "esm";
+    this.#html = profile.model === "html";
     this.#timerRules = [
       this.rules.timer,
       this.rules.minDelay,
@@ -92,7 +132,7 @@ export class LoopEngine {
   }
 
   /** Counts one callback against the budget. */
-  spend(): void {
+  charge(): void {
     if (--this.budget < 0) {
       throw new LoopLimitError(
         `Cannot ${this.#drive} as more than ${this.loopLimit} callbacks ran (loopLimit): microtasks or timers keep rescheduling themselves; ${this.queued} callbacks are queued at ${this.now} ms`,
@@ -101,9 +141,19 @@ export class LoopEngine {
     }
   }
 
-  /** Queued timers, microtasks and nextTick callbacks. */
+  /** Lets `ms` of virtual time pass in the running code. */
+  spendTime(ms: number): void {
+    this.now += ms;
+    const event = this.event;
+    if (event !== undefined && this.depth > 0) {
+      event.spentMs = (event.spentMs ?? 0) + ms;
+    }
+  }
+
+  /** Queued timers, microtasks, nextTick callbacks and events. */
   get queued(): number {
-    return this.timers.live + this.micro.length + this.ticks.length;
+    return this.timers.live + this.micro.length + this.ticks.length +
+      this.events.length;
   }
 
   /** The user's label of `fn`, or its name, or undefined. */
@@ -124,7 +174,7 @@ export class LoopEngine {
     at: number,
     rule: string,
   ): void {
-    this.current = this.trace!.record({
+    const event = this.trace!.record({
       time: this.now,
       lane,
       queue,
@@ -132,7 +182,9 @@ export class LoopEngine {
       enqueuedBy: by,
       rule,
       enqueuedAt: at,
-    }).id;
+    });
+    this.event = event;
+    this.current = event.id;
   }
 
   /** Arms a timer and returns its handle. */
@@ -141,6 +193,7 @@ export class LoopEngine {
     ms: number,
     args: unknown[] | undefined,
     interval: boolean,
+    unref = false,
   ): number {
     const t = this.timers;
     const slot = t.alloc();
@@ -150,17 +203,23 @@ export class LoopEngine {
     t.interval[slot] = interval ? 1 : 0;
     t.nesting[slot] = this.nesting;
     t.id[slot] = ++this.ids;
+    if (unref) t.unref[slot] = 1;
     this.#schedule(slot, ms);
     return t.handle(slot);
   }
 
-  // Applies the profile's delay rules and queues the slot.
+  // Applies the profile's delay rules and queues the slot: an HTML task
+  // with no delay is queued at once, anything else waits in the heap.
   #schedule(slot: number, ms: number): void {
     const p = this.profile;
     const t = this.timers;
-    let d = p.truncateDelay ? Math.trunc(ms) : ms;
+    let d = ms;
     let rule = 0;
-    if (!(d >= p.minDelayMs) || d > p.maxDelayMs) {
+    if (p.truncateDelay) {
+      d = ms | 0; // WebIDL long: truncated, wrapped modulo 2^32
+      if (d < p.minDelayMs) d = p.minDelayMs;
+      if (d !== ms && ms >= 1) rule = 1;
+    } else if (!(d >= p.minDelayMs) || d > p.maxDelayMs) {
       if (d !== p.minDelayMs) rule = 1;
       d = p.minDelayMs;
     }
@@ -174,20 +233,34 @@ export class LoopEngine {
     t.rule[slot] = rule;
     t.by[slot] = this.current ?? 0;
     t.at[slot] = this.now;
-    t.push(slot, this.now + d, this.seq++);
+    t.due[slot] = this.now + d;
+    if (d === 0 && this.#html) t.pushReady(slot, this.seq++);
+    else t.push(slot, this.now + d, this.seq++);
   }
 
-  /** Runs the earliest timer (the caller checked it is due), then a checkpoint. */
+  /** Runs the earliest timer of the heap (the caller checked it is due). */
   fireTimer(): void {
     const t = this.timers;
-    const deadline = t.peekDeadline();
-    const slot = t.pop();
-    this.spend();
-    if (deadline > this.now) this.now = deadline;
+    t.peekDeadline();
+    this.#runTimer(t.pop());
+  }
+
+  /** Runs the first timer of the ready queue (the caller peeked it). */
+  fireReady(): void {
+    this.#runTimer(this.timers.popReady());
+  }
+
+  // Runs a timer's callback, re-arms an interval, then a checkpoint.
+  #runTimer(slot: number): void {
+    const t = this.timers;
+    this.charge();
+    const due = t.due[slot]!;
+    if (due > this.now) this.now = due;
     const callback = t.callback[slot] as AnyFn;
     const interval = t.interval[slot] === 1;
     if (this.trace !== undefined) {
       const ms = t.ms[slot];
+      const rule = this.#timerRules[t.rule[slot]!]!;
       this.record(
         "timer",
         "timers",
@@ -195,7 +268,7 @@ export class LoopEngine {
           `${interval ? "setInterval" : "setTimeout"}(${ms}) #${t.id[slot]}`,
         t.by[slot] || undefined,
         t.at[slot]!,
-        this.#timerRules[t.rule[slot]!]!,
+        due < this.now ? this.rules.late(rule, due, this.now) : rule,
       );
     }
     this.nesting = t.nesting[slot]!;
@@ -205,6 +278,8 @@ export class LoopEngine {
       const args = t.args[slot];
       if (args === undefined) callback();
       else callback(...args);
+    } catch (error) {
+      this.uncaught(error);
     } finally {
       this.depth--;
       this.#running = -1;
@@ -223,8 +298,9 @@ export class LoopEngine {
     this.checkpoint();
   }
 
+  /** Runs one job (no checkpoint); what it throws is uncaught. */
   runJob(j: Job, lane: TraceLane, queue: string, rule: string): void {
-    this.spend();
+    this.charge();
     if (this.trace !== undefined) {
       this.record(
         lane,
@@ -240,6 +316,8 @@ export class LoopEngine {
       const args = j.args;
       if (args === undefined) j.fn();
       else j.fn(...args);
+    } catch (error) {
+      this.uncaught(error);
     } finally {
       this.depth--;
     }
@@ -255,22 +333,132 @@ export class LoopEngine {
   }
 
   /**
+   * Handles what a callback threw, by the profile's `uncaught` policy: the
+   * `onError` listeners see it (one that throws is reported to the host);
+   * then it is reported and the loop goes on (`"report"`), or the simulated
+   * process crashes: the error is thrown out of the drive (`"crash"` without
+   * a listener, `"crash-unless-prevented"` unless one called
+   * `preventDefault()`).
+   */
+  uncaught(error: unknown): void {
+    const event = new UncaughtEvent("error", error, undefined, this.current);
+    const listened = this.errorListeners.size > 0;
+    for (const listener of [...this.errorListeners]) {
+      try {
+        listener(event);
+      } catch (e) {
+        reportError(e); // not again through the listeners
+      }
+    }
+    this.#conclude(event, listened, this.now);
+  }
+
+  // Calls the rejection listeners; what one throws is uncaught.
+  #notifyRejection(event: UncaughtEvent): void {
+    for (const listener of [...this.rejectionListeners]) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.uncaught(error);
+      }
+    }
+  }
+
+  // Records what became of an uncaught error or rejection, then reports it,
+  // goes on, or crashes, by the profile's policy.
+  #conclude(event: UncaughtEvent, listened: boolean, at: number): void {
+    const policy = this.profile.uncaught;
+    const crash = policy === "crash"
+      ? !listened
+      : policy === "crash-unless-prevented" && !event.defaultPrevented;
+    const reported = policy === "report" && !event.defaultPrevented;
+    if (this.trace !== undefined && (crash || reported)) {
+      const running = this.event;
+      const current = this.current;
+      const [label, rule] = describeUncaught(this.profile, event, crash);
+      this.record("task", "uncaught", label, event.eventId, at, rule);
+      this.current = current;
+      this.event = running;
+    }
+    if (crash) {
+      this.current = undefined;
+      throw event.error;
+    }
+    if (reported) reportError(event.error);
+  }
+
+  /** HostPromiseRejectionTracker: a promise of the loop was rejected or handled. */
+  trackRejection(
+    promise: object,
+    operation: "reject" | "handle",
+    reason: unknown,
+  ): void {
+    if (operation === "reject") {
+      const r: Rejection = {
+        promise,
+        reason,
+        by: this.current,
+        at: this.now,
+        handled: false,
+      };
+      this.#rejected.push(r);
+      this.#tracked.set(promise, r);
+      return;
+    }
+    const r = this.#tracked.get(promise);
+    if (r !== undefined) {
+      r.handled = true;
+      this.#tracked.delete(promise);
+      const i = this.#rejected.indexOf(r);
+      if (i >= 0) this.#rejected.splice(i, 1);
+    }
+  }
+
+  /**
    * The checkpoint after a callback: one FIFO microtask queue drained until
    * empty; with nextTick, the whole tick queue first, repeated while either
-   * queue is non-empty.
+   * queue is non-empty. Then the promises rejected with no handler are
+   * announced: in an `unhandledrejection` task (HTML), or at once (Node,
+   * Deno), which may queue more work or crash.
    */
   checkpoint(): void {
-    if (this.micro.length === 0 && this.ticks.length === 0) {
+    if (
+      this.micro.length === 0 && this.ticks.length === 0 &&
+      this.#rejected.length === 0
+    ) {
       this.current = undefined;
       return;
     }
-    if (this.#hasTicks) {
-      do {
-        this.#drain(this.ticks, "nextTick", this.rules.nextTick);
-        this.#drain(this.micro, "microtasks", this.rules.afterTicks);
-      } while (this.ticks.length > 0);
-    } else this.#drain(this.micro, "microtasks", this.rules.microtask);
+    for (;;) {
+      if (this.#hasTicks) {
+        do {
+          this.#drain(this.ticks, "nextTick", this.rules.nextTick);
+          this.#drain(this.micro, "microtasks", this.rules.afterTicks);
+        } while (this.ticks.length > 0);
+      } else this.#drain(this.micro, "microtasks", this.rules.microtask);
+      if (this.#rejected.length === 0) break;
+      if (this.#html) {
+        this.#queueRejectionTask();
+        break;
+      }
+      this.#announceRejections();
+      if (this.micro.length === 0 && this.ticks.length === 0) break;
+    }
     this.current = undefined;
+  }
+
+  /**
+   * The checkpoint between two callbacks of one task (HTML event listeners,
+   * Deno's messages): the microtask queue only; the running event stays
+   * current.
+   */
+  checkpointBetween(): void {
+    if (this.micro.length === 0) return;
+    const running = this.event;
+    const current = this.current;
+    this.#drain(this.micro, "microtasks", this.rules.microtask);
+    this.event = running;
+    this.current = current;
   }
 
   /** The checkpoint at the end of top-level code (the entry rule applies). */
@@ -289,6 +477,66 @@ export class LoopEngine {
     }
   }
 
+  #takeRejections(): Rejection[] {
+    const list = this.#rejected;
+    this.#rejected = [];
+    return list;
+  }
+
+  // HTML: "notify about rejected promises" queues one task that fires an
+  // `unhandledrejection` event per promise still unhandled when it runs.
+  #queueRejectionTask(): void {
+    const list = this.#takeRejections();
+    const j = this.job(
+      () => this.#fireRejections(list),
+      undefined,
+      "unhandledrejection",
+      "unhandledrejection",
+    );
+    j.order = this.seq++;
+    this.events.push(j);
+  }
+
+  #fireRejections(list: Rejection[]): void {
+    for (const r of list) {
+      if (r.handled) continue;
+      this.#tracked.delete(r.promise);
+      const event = rejectionEvent(r);
+      const listened = this.rejectionListeners.size > 0;
+      this.#notifyRejection(event);
+      this.#conclude(event, listened, r.at);
+      // A checkpoint after each event's listeners, as after any callback.
+      this.checkpointBetween();
+    }
+  }
+
+  // Node, Deno: the rejections still unhandled after the checkpoint reach
+  // the listeners (an event each, its checkpoint follows), or crash.
+  #announceRejections(): void {
+    for (const r of this.#takeRejections()) {
+      if (r.handled) continue;
+      this.#tracked.delete(r.promise);
+      const event = rejectionEvent(r);
+      const listened = this.rejectionListeners.size > 0;
+      if (listened) {
+        const name = this.profile.uncaught === "crash"
+          ? "unhandledRejection"
+          : "unhandledrejection";
+        const j = new Job(
+          () => this.#notifyRejection(event),
+          undefined,
+          name,
+          ++this.ids,
+          name,
+          r.by,
+          r.at,
+        );
+        this.runJob(j, "task", "events", this.rules.rejection);
+      }
+      this.#conclude(event, listened, r.at);
+    }
+  }
+
   /** Removes every queued callback (time does not move). */
   reset(): void {
     this.timers.clear();
@@ -296,5 +544,8 @@ export class LoopEngine {
     if (this.#running >= 0) this.timers.state[this.#running] = CANCELLED;
     while (this.micro.shift() !== undefined);
     while (this.ticks.shift() !== undefined);
+    while (this.events.shift() !== undefined);
+    this.#rejected = [];
+    this.#tracked.clear();
   }
 }

@@ -19,7 +19,18 @@ export interface Rules {
   readonly immediate: string;
   readonly frame: string;
   readonly postTask: string;
+  readonly continuation: string;
+  readonly message: string;
+  readonly abortTimeout: string;
+  readonly events: string;
+  readonly rejection: string;
   readonly script: string;
+  /** A timer's rule when it ran after its deadline (time was spent). */
+  late(rule: string, due: number, now: number): string;
+}
+
+function ms(t: number): string {
+  return `${Math.round(t * 1000) / 1000}ms`;
 }
 
 /** Builds the rule texts of `profile`. */
@@ -27,6 +38,11 @@ export function rulesFor(p: Profile): Rules {
   const n = p.name;
   const order = "by deadline, then arming order";
   const clamp = p.nestingClamp;
+  const sources = p.taskSources.map((x) =>
+    typeof x === "string" ? x : `[${x.join(", ")} in queueing order]`
+  ).join(", ");
+  const ordered =
+    "sources in one group run in the order their tasks were queued, a delayed task being queued when it falls due";
   return {
     timer: p.model === "phases"
       ? `${n}: the timers phase runs the timers due when it starts, ${order}`
@@ -48,9 +64,26 @@ export function rulesFor(p: Profile): Rules {
       `${n}: the check phase runs the immediates queued before it started; later ones wait for the next turn`,
     frame:
       `${n}: the animation-frame callbacks of a frame share one timestamp, with a checkpoint between them; one requested during a frame waits for the next`,
-    postTask: `${n}: task sources in order ${
-      p.taskSources.join(", ")
-    }; a yield continuation runs before tasks of its priority`,
+    postTask:
+      `${n}: task sources by priority ${sources}; ${ordered}; a yield continuation runs before tasks of its priority`,
+    continuation:
+      `${n}: a scheduler.yield() continuation runs before the tasks of its priority, after tasks of higher priorities`,
+    message: p.messageDelivery === "task-source"
+      ? `${n}: each posted message is delivered by its own task of the messages source (the next one is queued after it runs); task sources by priority ${sources}; ${ordered}`
+      : p.messageDelivery === "poll"
+      ? `${n}: messages are delivered in the poll phase (before the check phase), port by port in the order the ports were created, a checkpoint after each`
+      : `${n}: messages posted in one loop turn are delivered in the pending phase of a later turn, port by port in turns, with the microtasks after each message and the nextTick queue after the last`,
+    abortTimeout:
+      `${n}: AbortSignal.timeout fires from its own task source (abort-timeouts); task sources by priority ${sources}; ${ordered}`,
+    events:
+      `${n}: after a microtask checkpoint, the promises rejected with no handler are announced by an unhandledrejection event in a task of the events source; task sources by priority ${sources}; ${ordered}`,
+    rejection: p.uncaught === "crash"
+      ? `${n}: after the nextTick queue and the microtasks drain, a promise still rejected with no handler goes to the process.on("unhandledRejection") listeners`
+      : `${n}: after the microtask checkpoint, a promise still rejected with no handler is announced by an unhandledrejection event on globalThis`,
     script: `${n}: the script runs as a task; a microtask checkpoint follows`,
+    late: (rule, due, now) =>
+      `${rule}; due at ${ms(due)}, it ran at ${
+        ms(now)
+      }: the loop was busy until then (the code that ran before it spent virtual time)`,
   };
 }

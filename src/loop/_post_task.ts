@@ -39,7 +39,15 @@ export function postTaskLevel(action: string, priority: unknown): number {
   return level;
 }
 
-/** The index of a task source's priority, or -1 for the timers. */
+const YIELDS = [
+  "yield:user-blocking",
+  "yield:user-visible",
+  "yield:background",
+];
+
+function noop(): void {}
+
+/** The index of a task source's priority, or -1 for any other source. */
 export function taskSourceLevel(source: string): number {
   return QUEUES.indexOf(source);
 }
@@ -48,6 +56,10 @@ class Posted implements HeapEntry {
   deadline = 0;
   seq = 0;
   index = -1;
+  /** The queueing order once queued (see `Profile.taskSources`). */
+  order = 0;
+  /** Whether it is a `scheduler.yield()` continuation. */
+  continuation = false;
   gen: Generator<unknown, unknown, unknown> | undefined = undefined;
   done = false;
   /** Whether its slice is running (an abort then closes it after). */
@@ -79,6 +91,8 @@ export class PostTaskQueues {
   ];
   readonly #delayed = new DeadlineHeap<Posted>();
   #live = 0;
+  /** The priority of the task whose slice (and checkpoint) runs, or -1. */
+  #running = -1;
 
   constructor(engine: LoopEngine, host: MicrotaskQueue) {
     this.#e = engine;
@@ -115,11 +129,42 @@ export class PostTaskQueues {
       t.deadline = this.#e.now + delay;
       t.seq = this.#e.seq++;
       this.#delayed.push(t);
-    } else this.#tasks[priority]!.push(t);
+    } else {
+      t.order = this.#e.seq++;
+      this.#tasks[priority]!.push(t);
+    }
     return promise;
   }
 
-  /** Moves the delayed tasks due at `now` into their queues. */
+  /**
+   * `scheduler.yield()`: a continuation task at the priority of the task
+   * running now (user-visible outside one), whose promise resolves when it
+   * runs.
+   */
+  yield(): SimulatedPromise<void> {
+    const priority = this.#running >= 0 ? this.#running : 1;
+    let resolve!: (v: unknown) => void;
+    const promise = new SimulatedPromise<void>(this.#host, (res) => {
+      resolve = res as (v: unknown) => void;
+    });
+    const t = new Posted(noop, priority, undefined);
+    t.continuation = true;
+    t.resolve = resolve;
+    t.reject = noop;
+    const e = this.#e;
+    t.job = e.job(
+      () => this.#finish(t, true, undefined),
+      undefined,
+      "scheduler.yield",
+      e.trace === undefined ? undefined : "scheduler.yield() continuation",
+    );
+    t.order = e.seq++;
+    this.#live++;
+    this.#cont[priority]!.push(t);
+    return promise;
+  }
+
+  /** Moves the delayed tasks due at `now` into their queues, in order. */
   promote(now: number): void {
     for (
       let t = this.#delayed.peek();
@@ -127,8 +172,29 @@ export class PostTaskQueues {
       t = this.#delayed.peek()
     ) {
       this.#delayed.pop();
+      t.order = this.#e.seq++;
       this.#tasks[t.priority]!.push(t);
     }
+  }
+
+  /** The queueing order of the next task (not continuation) at `priority`. */
+  headOrder(priority: number): number {
+    const q = this.#tasks[priority]!;
+    for (let t = q.peek(); t !== undefined; t = q.peek()) {
+      if (!t.done) return t.order;
+      q.shift();
+    }
+    return Infinity;
+  }
+
+  /** Runs the next continuation at `priority`; false when there is none. */
+  runContinuation(priority: number): boolean {
+    return this.#runFrom(this.#cont[priority]!, priority);
+  }
+
+  /** Runs the next task (not continuation) at `priority`. */
+  runTask(priority: number): boolean {
+    return this.#runFrom(this.#tasks[priority]!, priority);
   }
 
   /** The time the earliest delayed task becomes due, or Infinity. */
@@ -145,19 +211,50 @@ export class PostTaskQueues {
     return false;
   }
 
-  /** Runs the next slice at `priority` (the highest when -1). */
-  run(priority = -1): boolean {
+  /** Runs the next slice, the highest priority first. */
+  run(): boolean {
     for (let p = 0; p < 3; p++) {
-      if (priority !== -1 && p !== priority) continue;
-      for (const q of [this.#cont[p]!, this.#tasks[p]!]) {
-        for (let t = q.shift(); t !== undefined; t = q.shift()) {
+      if (this.runContinuation(p) || this.runTask(p)) return true;
+    }
+    return false;
+  }
+
+  #runFrom(q: RingQueue<Posted>, priority: number): boolean {
+    for (let t = q.shift(); t !== undefined; t = q.shift()) {
+      if (t.done) continue;
+      const e = this.#e;
+      this.#running = priority;
+      try {
+        if (t.continuation) {
+          e.runTask(t.job, "task", YIELDS[priority]!, e.rules.continuation);
+        } else e.runTask(t.job, "task", QUEUES[priority]!, e.rules.postTask);
+      } finally {
+        this.#running = -1;
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /** Visits the queued tasks: continuations and tasks by priority, then delayed ones by deadline. */
+  forEachQueued(
+    visit: (queue: string, job: Job, due: number | undefined) => void,
+  ): void {
+    for (let p = 0; p < 3; p++) {
+      for (const ring of [this.#cont[p]!, this.#tasks[p]!]) {
+        for (let i = 0; i < ring.length; i++) {
+          const t = ring.at(i)!;
           if (t.done) continue;
-          this.#e.runTask(t.job, "task", QUEUES[p]!, this.#e.rules.postTask);
-          return true;
+          visit(t.continuation ? YIELDS[p]! : QUEUES[p]!, t.job, undefined);
         }
       }
     }
-    return false;
+    const delayed = this.#delayed.clear();
+    delayed.sort((a, b) => a.deadline - b.deadline || a.seq - b.seq);
+    for (const t of delayed) {
+      this.#delayed.push(t);
+      visit(QUEUES[t.priority]!, t.job, t.deadline);
+    }
   }
 
   /** Drops every task without settling it (for `reset`). */

@@ -11,7 +11,6 @@ import {
   type Profile,
   type ProfileName,
   profiles,
-  type TaskSource,
 } from "./profiles.ts";
 
 const ACTION = "create an EventLoop";
@@ -22,6 +21,32 @@ function expect(ok: boolean, option: string, what: string, v: unknown): void {
 
 function isNumber(v: unknown, min: number): boolean {
   return typeof v === "number" && v >= min && v !== Infinity;
+}
+
+const SOURCES: readonly string[] = [
+  "timers",
+  "messages",
+  "events",
+  "abort-timeouts",
+  "postTask:user-blocking",
+  "postTask:user-visible",
+  "postTask:background",
+];
+
+// Every entry a source or a non-empty array of sources, none twice.
+function taskSourcesOk(entries: unknown[]): boolean {
+  const seen = new Set<unknown>();
+  for (const entry of entries) {
+    const group = Array.isArray(entry) ? entry : [entry];
+    if (group.length === 0) return false;
+    for (const source of group) {
+      if (!SOURCES.includes(source as string) || seen.has(source)) {
+        return false;
+      }
+      seen.add(source);
+    }
+  }
+  return true;
 }
 
 /**
@@ -106,13 +131,32 @@ export function resolveProfile(profile: unknown): Profile {
     p.phases,
   );
   expect(
-    Array.isArray(p.taskSources) &&
-      p.taskSources.every((x) =>
-        profiles.html.taskSources.includes(x as TaskSource)
-      ),
+    Array.isArray(p.taskSources) && taskSourcesOk(p.taskSources),
     "taskSources",
-    "an array of task sources",
+    "an array of task sources and groups (arrays) of them, each source at most once",
     p.taskSources,
+  );
+  expect(
+    ["task-source", "poll", "pending"].includes(p.messageDelivery as string),
+    "messageDelivery",
+    '"task-source", "poll" or "pending"',
+    p.messageDelivery,
+  );
+  expect(
+    ["task-source", "timers", "unref-timers"].includes(
+      p.abortTimerSource as string,
+    ),
+    "abortTimerSource",
+    '"task-source", "timers" or "unref-timers"',
+    p.abortTimerSource,
+  );
+  expect(
+    ["report", "crash", "crash-unless-prevented"].includes(
+      p.uncaught as string,
+    ),
+    "uncaught",
+    '"report", "crash" or "crash-unless-prevented"',
+    p.uncaught,
   );
   const apis = p.apis as Record<string, unknown> | null;
   expect(

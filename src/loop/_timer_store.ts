@@ -3,7 +3,13 @@
  * min-heap on typed arrays keyed by (deadline, seq), over slots whose fields
  * are parallel arrays. Cancellation is lazy (a cancelled entry stays in the
  * heap, skipped when it reaches the top, compacted when the dead outnumber
- * the live), so a handle is a number: slot and generation.
+ * the live), so a handle is a number: slot and generation (from 1, so that
+ * `if (handle)` holds, as a host's timer ids do).
+ *
+ * An HTML-model loop also keeps a ready queue: timers whose task is queued
+ * (a 0 ms timer at once, a delayed one when it falls due), each with its
+ * queueing order, so that they interleave with other task sources in the
+ * order Chromium queues them.
  *
  * Keeping 100,000 pending timers out of the garbage collector's way is what
  * keeps `runAll` near n log n (see bench/loop_bench.ts).
@@ -14,8 +20,11 @@
 // deno-lint-ignore no-explicit-any
 export type AnyFn = (...args: any[]) => unknown;
 
-/** Slot states. */
-export const FREE = 0, QUEUED = 1, RUNNING = 2, CANCELLED = 3;
+/**
+ * Slot states: QUEUED is in the heap, READY in the ready queue (an HTML
+ * task queued in order), RUNNING is being run.
+ */
+export const FREE = 0, QUEUED = 1, RUNNING = 2, CANCELLED = 3, READY = 4;
 
 const SLOT_BITS = 2 ** 24; // slots per generation in a handle
 
@@ -40,13 +49,24 @@ export class TimerStore {
   /** Which rule placed it (an index into the loop's timer rules). */
   rule: Uint8Array = new Uint8Array(64);
   id: Float64Array = new Float64Array(64);
+  /** The deadline it was queued for. */
+  due: Float64Array = new Float64Array(64);
+  /** 1: it does not keep the loop running (Node's unref). */
+  unref: Uint8Array = new Uint8Array(64);
   state: Uint8Array = new Uint8Array(64);
   #gen = new Uint32Array(64);
   #count = 0;
   #free: number[] = [];
-  /** Queued, not cancelled. */
+  /** Queued (heap or ready queue), not cancelled. */
   live = 0;
+  /** Of the live, how many are unref'd. */
+  unrefLive = 0;
   #dead = 0;
+  // The ready queue: a ring of slots and their queueing orders.
+  #ready = new Int32Array(16);
+  #readyOrder = new Float64Array(16);
+  #rh = 0;
+  #rn = 0;
 
   /** Takes a free slot (state FREE until pushed). */
   alloc(): number {
@@ -55,23 +75,105 @@ export class TimerStore {
     return this.#count++;
   }
 
-  /** The handle of `slot`: its index and generation. */
+  /** The handle of `slot`: its index and generation, from 1. */
   handle(slot: number): number {
-    return slot + this.#gen[slot]! * SLOT_BITS;
+    return slot + 1 + this.#gen[slot]! * SLOT_BITS;
   }
 
   /** The slot of a handle still current, or -1. */
   slotOf(handle: unknown): number {
     if (typeof handle !== "number" || !Number.isInteger(handle)) return -1;
-    const slot = handle % SLOT_BITS;
+    const slot = (handle - 1) % SLOT_BITS;
     if (slot < 0 || slot >= this.#count) return -1;
-    return (handle - slot) / SLOT_BITS === this.#gen[slot] ? slot : -1;
+    return (handle - 1 - slot) / SLOT_BITS === this.#gen[slot] ? slot : -1;
+  }
+
+  /** Queues `slot` in the ready queue with queueing order `order`. */
+  pushReady(slot: number, order: number): void {
+    if (this.state[slot] !== QUEUED) {
+      this.live++;
+      if (this.unref[slot] === 1) this.unrefLive++;
+    }
+    this.state[slot] = READY;
+    if (this.#rn === this.#ready.length) this.#growReady();
+    const i = (this.#rh + this.#rn++) & (this.#ready.length - 1);
+    this.#ready[i] = slot;
+    this.#readyOrder[i] = order;
+  }
+
+  /** The order of the first live ready timer, or Infinity (drops dead ones). */
+  peekReady(): number {
+    while (this.#rn > 0) {
+      const slot = this.#ready[this.#rh]!;
+      if (this.state[slot] === READY) return this.#readyOrder[this.#rh]!;
+      this.#shiftReady();
+      this.release(slot);
+    }
+    return Infinity;
+  }
+
+  /** Removes the first ready timer (live: the caller peeked); its slot. */
+  popReady(): number {
+    const slot = this.#shiftReady();
+    this.live--;
+    if (this.unref[slot] === 1) this.unrefLive--;
+    this.state[slot] = RUNNING;
+    return slot;
+  }
+
+  /** Moves every heap timer due by `now` to the ready queue, in order. */
+  promote(now: number, nextOrder: () => number): void {
+    while (this.peekDeadline() <= now) {
+      const slot = this.#slots[0]!;
+      this.#removeTop();
+      this.pushReady(slot, nextOrder());
+    }
+  }
+
+  /** The live timers in run order: the ready queue, then the heap's. */
+  liveSlots(): number[] {
+    const out: number[] = [];
+    const mask = this.#ready.length - 1;
+    for (let i = 0; i < this.#rn; i++) {
+      const slot = this.#ready[(this.#rh + i) & mask]!;
+      if (this.state[slot] === READY) out.push(slot);
+    }
+    const heap: number[] = [];
+    for (let i = 0; i < this.#n; i++) {
+      if (this.state[this.#slots[i]!] === QUEUED) heap.push(i);
+    }
+    heap.sort((a, b) =>
+      this.#keys[a]! - this.#keys[b]! || this.#seqs[a]! - this.#seqs[b]!
+    );
+    for (const i of heap) out.push(this.#slots[i]!);
+    return out;
+  }
+
+  #shiftReady(): number {
+    const slot = this.#ready[this.#rh]!;
+    this.#rh = (this.#rh + 1) & (this.#ready.length - 1);
+    this.#rn--;
+    return slot;
+  }
+
+  #growReady(): void {
+    const n = this.#ready.length;
+    const slots = new Int32Array(n * 2);
+    const orders = new Float64Array(n * 2);
+    for (let i = 0; i < n; i++) {
+      slots[i] = this.#ready[(this.#rh + i) & (n - 1)]!;
+      orders[i] = this.#readyOrder[(this.#rh + i) & (n - 1)]!;
+    }
+    this.#ready = slots;
+    this.#readyOrder = orders;
+    this.#rh = 0;
   }
 
   /** Queues `slot` at (deadline, seq). */
   push(slot: number, deadline: number, seq: number): void {
     this.state[slot] = QUEUED;
     this.live++;
+    if (this.unref[slot] === 1) this.unrefLive++;
     if (this.#n === this.#keys.length) this.#growHeap();
     const keys = this.#keys, seqs = this.#seqs, slots = this.#slots;
     let i = this.#n++;
@@ -101,6 +203,16 @@ export class TimerStore {
     return Infinity;
   }
 
+  /**
+   * Whether exactly one heap entry is due by `now` (call after
+   * `peekDeadline` found the first due); a cancelled second entry counts.
+   */
+  dueAlone(now: number): boolean {
+    const n = this.#n;
+    const keys = this.#keys;
+    return (n < 2 || keys[1]! > now) && (n < 3 || keys[2]! > now);
+  }
+
   /** The seq of the earliest live entry (call after `peekDeadline`). */
   peekSeq(): number {
     return this.#seqs[0]!;
@@ -111,6 +223,7 @@ export class TimerStore {
     const slot = this.#slots[0]!;
     this.#removeTop();
     this.live--;
+    if (this.unref[slot] === 1) this.unrefLive--;
     this.state[slot] = RUNNING;
     return slot;
   }
@@ -120,17 +233,21 @@ export class TimerStore {
     const slot = this.slotOf(handle);
     if (slot < 0) return;
     const s = this.state[slot];
-    if (s === QUEUED) {
+    if (s === QUEUED || s === READY) {
       this.state[slot] = CANCELLED;
       this.live--;
+      if (this.unref[slot] === 1) this.unrefLive--;
       this.callback[slot] = this.args[slot] = undefined;
-      if (++this.#dead > 1024 && this.#dead > this.live) this.#compact();
+      if (
+        s === QUEUED && ++this.#dead > 1024 && this.#dead > this.live
+      ) this.#compact();
     } else if (s === RUNNING) this.state[slot] = CANCELLED;
   }
 
   /** Frees a slot for reuse; its old handle stops matching. */
   release(slot: number): void {
     this.state[slot] = FREE;
+    this.unref[slot] = 0;
     this.callback[slot] = this.args[slot] = undefined;
     this.#gen[slot] = (this.#gen[slot]! + 1) & 0x1fffffff;
     this.#free.push(slot);
@@ -139,8 +256,9 @@ export class TimerStore {
   /** Drops every timer. */
   clear(): void {
     for (let i = 0; i < this.#n; i++) this.release(this.#slots[i]!);
+    while (this.#rn > 0) this.release(this.#shiftReady());
     this.#n = 0;
-    this.live = this.#dead = 0;
+    this.live = this.unrefLive = this.#dead = 0;
   }
 
   #removeTop(): void {
@@ -217,6 +335,8 @@ export class TimerStore {
     this.at = grow(this.at, new Float64Array(size));
     this.rule = grow(this.rule, new Uint8Array(size));
     this.id = grow(this.id, new Float64Array(size));
+    this.due = grow(this.due, new Float64Array(size));
+    this.unref = grow(this.unref, new Uint8Array(size));
     this.state = grow(this.state, new Uint8Array(size));
     this.#gen = grow(this.#gen, new Uint32Array(size));
   }

@@ -19,17 +19,25 @@ import {
   assertInteger,
   assertOptions,
   assertSignal,
+  orDefault,
   rangeError,
   typeError,
 } from "../core/_validate.ts";
 import { Completer } from "../future/completer.ts";
 import { Future } from "../future/future.ts";
-import { type AnyFn, type Job, LoopEngine } from "./_loop_engine.ts";
+import {
+  type AnyFn,
+  type Job,
+  LoopEngine,
+  type UncaughtListener,
+} from "./_loop_engine.ts";
 import { LoopTurns } from "./_loop_models.ts";
 import { MacrotaskGate } from "./_macrotask_gate.ts";
 import { postTaskLevel } from "./_post_task.ts";
+import { setRejectionTracker } from "./_rejections.ts";
 import { resolveProfile } from "./_resolve_profile.ts";
 import { Settlement } from "./_settlement.ts";
+import { snapshotOf } from "./_snapshot.ts";
 import type { Profile, ProfileApis, ProfileName } from "./profiles.ts";
 import {
   type AsyncBody,
@@ -97,6 +105,113 @@ export interface PostTaskOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * An uncaught error or unhandled rejection, as the listeners of
+ * {@linkcode EventLoop.onError} and {@linkcode EventLoop.onUnhandledRejection}
+ * see it.
+ */
+export interface UncaughtErrorEvent {
+  /** `"error"` for a throwing callback, `"unhandledrejection"` for a rejection. */
+  readonly type: "error" | "unhandledrejection";
+  /** What the callback threw, or the rejection reason. */
+  readonly error: unknown;
+  /** The rejected promise (`"unhandledrejection"` only). */
+  readonly promise: PromiseLike<unknown> | undefined;
+  /**
+   * The trace event of the callback that threw or rejected (undefined at top
+   * level or when the loop does not trace).
+   */
+  readonly eventId: number | undefined;
+  /** Whether a listener called `preventDefault()`. */
+  readonly defaultPrevented: boolean;
+  /**
+   * Handles it: nothing is reported (`"report"` profiles) and the process
+   * does not crash (`"crash-unless-prevented"` profiles).
+   */
+  preventDefault(): void;
+}
+
+/**
+ * The event a {@linkcode SimulatedMessagePort} listener receives: a
+ * `MessageEvent`-shaped object.
+ */
+export interface SimulatedMessageEvent {
+  /** Always `"message"`. */
+  readonly type: "message";
+  /** A structured clone of the posted message. */
+  readonly data: unknown;
+  /** The receiving port. */
+  readonly target: SimulatedMessagePort;
+  /** The receiving port. */
+  readonly currentTarget: SimulatedMessagePort;
+  /** Transferred ports (none: transfer lists are not simulated). */
+  readonly ports: readonly never[];
+}
+
+/**
+ * One end of a simulated `MessageChannel` (see
+ * {@linkcode EventLoop.messageChannel}). As in HTML, a port delivers only
+ * once started (setting `onmessage` starts it, `addEventListener` does not:
+ * call `start()`), and `close()` disentangles both ends.
+ */
+export interface SimulatedMessagePort {
+  /**
+   * Posts a structured clone of `message` to the other end; dropped when
+   * either end is closed.
+   *
+   * @param message The message.
+   */
+  postMessage(message: unknown): void;
+  /** The message handler; setting a function starts the port. */
+  onmessage: ((event: SimulatedMessageEvent) => unknown) | null;
+  /**
+   * Adds a `"message"` listener (other types are ignored).
+   *
+   * @param type The event type.
+   * @param listener The listener.
+   */
+  addEventListener(
+    type: string,
+    listener: (event: SimulatedMessageEvent) => unknown,
+  ): void;
+  /**
+   * Removes a `"message"` listener.
+   *
+   * @param type The event type.
+   * @param listener The listener.
+   */
+  removeEventListener(
+    type: string,
+    listener: (event: SimulatedMessageEvent) => unknown,
+  ): void;
+  /** Starts delivering queued and later messages. */
+  start(): void;
+  /** Closes the port: its queue is dropped and both ends disentangled. */
+  close(): void;
+}
+
+/** A simulated `MessageChannel`: two entangled ports. */
+export interface SimulatedMessageChannel {
+  /** The first port. */
+  readonly port1: SimulatedMessagePort;
+  /** The second port. */
+  readonly port2: SimulatedMessagePort;
+}
+
+/** A callback waiting in one of the loop's queues (see `snapshot()`). */
+export interface QueuedCallback {
+  /** The queue, named as in the trace (`"timers"`, `"microtasks"` ...). */
+  readonly queue: string;
+  /** Its label, as the trace would record it. */
+  readonly label: string;
+  /** The trace event during which it was queued (undefined: top level). */
+  readonly enqueuedBy: number | undefined;
+  /** The virtual time in milliseconds when it was queued. */
+  readonly enqueuedAt: number;
+  /** When it falls due (timers, delayed tasks), in virtual ms; else undefined. */
+  readonly dueAt: number | undefined;
+}
+
 // A completer whose future dispatches its reactions on the loop.
 class LoopCompleter<T> extends Completer<T> {
   override readonly future: Future<T>;
@@ -108,6 +223,28 @@ class LoopCompleter<T> extends Completer<T> {
 
 function noop(): void {}
 
+function listen(
+  action: string,
+  listeners: Set<UncaughtListener>,
+  listener: (event: UncaughtErrorEvent) => void,
+): Disposable {
+  assertFunction(action, "listener", listener);
+  const l = listener as UncaughtListener;
+  listeners.add(l);
+  return { [Symbol.dispose]: () => void listeners.delete(l) };
+}
+
+// A delay converted to a number as the hosts do (`"10"` is 10, `"x"` NaN);
+// a BigInt or a Symbol is a TypeError, as there.
+function toDelay(action: string, ms: unknown): number {
+  if (typeof ms === "number") return ms;
+  if (ms === undefined) return 0;
+  if (typeof ms === "bigint" || typeof ms === "symbol") {
+    typeError(action, "ms", "convertible to a number", ms);
+  }
+  return +(ms as number);
+}
+
 /**
  * A simulated event loop in virtual time. It owns its own timer heap,
  * microtask queue, nextTick queue, immediates, animation frames and
@@ -115,8 +252,12 @@ function noop(): void {}
  * (`"html"`, `"node"`, `"deno"` or your own): the microtask checkpoint after
  * every callback, timers by deadline then arming order, the HTML nesting
  * clamp and rendering opportunities, Node's phases and nextTick queue, and
- * the CommonJS or ESM entry. Calling an API the profile lacks throws a
- * `TypeError` (`postTask` rejects with it).
+ * the CommonJS or ESM entry, where each runtime delivers `MessageChannel`
+ * messages, `AbortSignal.timeout` and `scheduler.yield()` continuations, and
+ * what an uncaught error or unhandled rejection does (the browser reports it
+ * and goes on, Node and Deno crash: the drive throws). Code can spend virtual
+ * time (`spend(ms)`, a busy loop). Calling an API the profile lacks throws a
+ * `TypeError` (`postTask` and `yield` reject with it).
  *
  * It implements {@linkcode Clock}, so any time-based pledge API can be
  * driven by it; `future()` and `completer()` give futures whose reactions run
@@ -165,14 +306,14 @@ export class EventLoop implements Clock {
   constructor(options?: EventLoopOptions) {
     const action = "create an EventLoop";
     assertOptions(action, options);
-    const profile = resolveProfile(options?.profile ?? "html");
-    const trace = options?.trace ?? false;
+    const profile = resolveProfile(orDefault(options?.profile, "html"));
+    const trace = orDefault(options?.trace, false);
     if (typeof trace !== "boolean" && !(trace instanceof Trace)) {
       typeError(action, "trace", "a boolean or a Trace", trace);
     }
-    const loopLimit = options?.loopLimit ?? 1_000_000;
+    const loopLimit = orDefault(options?.loopLimit, 1_000_000);
     assertInteger(action, "loopLimit", loopLimit);
-    const startMs = options?.startMs ?? 0;
+    const startMs = orDefault(options?.startMs, 0);
     assertFinite(action, "startMs", startMs);
     this.#trace = trace instanceof Trace ? trace : new Trace();
     this.#e = new LoopEngine(
@@ -182,6 +323,11 @@ export class EventLoop implements Clock {
       startMs,
     );
     this.#turns = new LoopTurns(this.#e, this);
+    const e = this.#e;
+    setRejectionTracker(
+      this,
+      (p, op, reason) => e.trackRejection(p, op, reason),
+    );
   }
 
   /** The profile the loop follows. */
@@ -205,8 +351,18 @@ export class EventLoop implements Clock {
   }
 
   /**
+   * The id of the trace event running now: the callback on the stack, or
+   * the one whose microtask checkpoint runs; `undefined` at top level or
+   * when the loop does not trace.
+   */
+  get currentEvent(): number | undefined {
+    return this.#e.current;
+  }
+
+  /**
    * How many callbacks of every kind wait to run: timers, microtasks,
-   * nextTick callbacks, immediates, frame callbacks and posted tasks.
+   * nextTick callbacks, immediates, frame callbacks, posted tasks, messages
+   * and events.
    */
   get queued(): number {
     return this.#e.queued + this.#turns.queued;
@@ -245,17 +401,20 @@ export class EventLoop implements Clock {
   }
 
   /**
-   * Schedules `callback` after `ms` milliseconds, by the profile's rules: in
-   * `"html"` the delay is truncated, negative becomes 0 and the 4 ms nesting
-   * clamp applies; in `"node"` and `"deno"` a delay below 1 ms (or `NaN`)
-   * becomes 1 ms. Delays above 2^31-1 ms overflow to the minimum.
+   * Schedules `callback` after `ms` milliseconds, by the profile's rules.
+   * The delay is first converted to a number as the hosts do (`"10"` is 10,
+   * `"x"` and `undefined` are `NaN`); then in `"html"` it is converted as a
+   * WebIDL `long` (truncated, wrapped modulo 2^32: `NaN` and negative
+   * delays become 0) and the 4 ms nesting clamp applies; in `"node"` and
+   * `"deno"` a delay below 1 ms, `NaN` or above 2^31-1 becomes 1 ms. Handles
+   * are numbers from 1.
    *
    * @param callback The function to run.
    * @param ms The delay.
    * @param args Arguments passed to `callback`.
    * @returns A handle for {@linkcode EventLoop.clearTimeout}.
-   * @throws {TypeError} When `callback` is not a function or `ms` is not a
-   *   number.
+   * @throws {TypeError} When `callback` is not a function or `ms` is a
+   *   BigInt or a Symbol (as the hosts throw).
    *
    * @example Deadline, then arming order
    * ```ts
@@ -288,8 +447,8 @@ export class EventLoop implements Clock {
    * @param ms The period.
    * @param args Arguments passed to `callback`.
    * @returns A handle for {@linkcode EventLoop.clearInterval}.
-   * @throws {TypeError} When `callback` is not a function or `ms` is not a
-   *   number.
+   * @throws {TypeError} When `callback` is not a function or `ms` is a
+   *   BigInt or a Symbol.
    *
    * @example An interval stopped by a timeout
    * ```ts
@@ -567,11 +726,13 @@ export class EventLoop implements Clock {
    * @typeParam T The result type.
    * @param callback A function, or a generator function.
    * @param options `priority`, `delay`, `signal`.
-   * @returns A simulated promise of the result. Bad arguments reject it
-   *   (nothing is thrown, nothing queued): with a `TypeError` when the
-   *   profile has no `postTask`, `callback` is not a function, `options` is
-   *   not an options object or `priority` is unknown, with a `RangeError`
-   *   when `delay` is negative or not finite.
+   * @returns A simulated promise of the result.
+   * @throws {TypeError} Rejects with it (nothing is thrown, nothing queued)
+   *   when the profile has no `postTask`, `callback` is not a function,
+   *   `options` is not an options object, `priority` is unknown or `signal`
+   *   is not an `AbortSignal`.
+   * @throws {RangeError} Rejects with it when `delay` is negative or not
+   *   finite.
    *
    * @example Priorities and a yielding task
    * ```ts
@@ -604,14 +765,297 @@ export class EventLoop implements Clock {
       this.#require("postTask");
       assertFunction(action, "callback", callback);
       assertOptions(action, options);
-      level = postTaskLevel(action, options?.priority ?? "user-visible");
-      delay = options?.delay ?? 0;
+      level = postTaskLevel(
+        action,
+        orDefault(options?.priority, "user-visible"),
+      );
+      delay = orDefault(options?.delay, 0);
       assertDuration(action, "delay", delay);
       assertSignal(action, options?.signal);
     } catch (error) {
       return SimulatedPromise.reject(this, error);
     }
     return this.#turns.tasks.post(callback, level, delay, options?.signal);
+  }
+
+  /**
+   * `scheduler.yield()` (HTML): a promise resolved by a continuation task at
+   * the priority of the `postTask` task running now (`"user-visible"`
+   * outside one). A continuation runs before every task of its priority,
+   * timers included, and after tasks of higher priorities, as in Chromium.
+   *
+   * @returns A simulated promise that fulfils when the continuation runs.
+   *   It rejects (never throws) with a `TypeError` when the profile has no
+   *   `postTask`.
+   *
+   * @example Giving way to user-blocking work, ahead of timers
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop({ profile: "html" });
+   * const out: string[] = [];
+   * loop.setTimeout(() => out.push("timer"), 0);
+   * loop.async(function* () {
+   *   out.push("work, part 1");
+   *   yield loop.yield();
+   *   out.push("work, part 2");
+   * })();
+   * loop.postTask(() => out.push("urgent"), { priority: "user-blocking" });
+   * loop.runAll();
+   * assert.deepEqual(out, ["work, part 1", "urgent", "work, part 2", "timer"]);
+   * ```
+   */
+  yield(): SimulatedPromise<void> {
+    try {
+      this.#require("postTask", "yield");
+    } catch (error) {
+      return SimulatedPromise.reject(this, error);
+    }
+    return this.#turns.tasks.yield();
+  }
+
+  /**
+   * Lets `ms` of virtual time pass inside the running code, as a busy loop
+   * would: a timer that falls due meanwhile runs late, once the code
+   * returns, and the trace records the time spent (`spentMs`) and why the
+   * timer ran late. At top level it moves time without running anything.
+   *
+   * @param ms How long, a finite number >= 0.
+   * @throws {TypeError} When `ms` is not a number.
+   * @throws {RangeError} When `ms` is negative or not finite.
+   *
+   * @example A blocked loop: a due timer waits for the busy script
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop({ profile: "node" });
+   * const out: string[] = [];
+   * loop.runScript(() => {
+   *   loop.setTimeout(() => out.push(`10 ms timer at ${loop.now()}`), 10);
+   *   loop.spend(50); // a busy loop
+   *   loop.setTimeout(() => out.push(`5 ms timer at ${loop.now()}`), 5);
+   * });
+   * loop.runAll();
+   * assert.deepEqual(out, ["10 ms timer at 50", "5 ms timer at 55"]);
+   * ```
+   */
+  spend(ms: number): void {
+    assertDuration("spend time", "ms", ms);
+    this.#e.spendTime(ms);
+  }
+
+  /**
+   * Creates a `MessageChannel` of this loop: two entangled ports whose
+   * messages are delivered by the profile's `messageDelivery`: in `"html"`
+   * one task per message from the `"messages"` source (in queueing order
+   * with timers and user-visible tasks, the port's next message queued
+   * after it, a checkpoint after each listener); in `"node"` in the poll
+   * phase, before the check phase, port by port in creation order; in
+   * `"deno"` in the pending phase of a later loop turn.
+   *
+   * @returns The channel.
+   *
+   * @example Node: a message comes before an immediate, after the timer's microtasks
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop({ profile: "node" });
+   * const out: string[] = [];
+   * const { port1, port2 } = loop.messageChannel();
+   * port1.onmessage = (event) => {
+   *   out.push(`message ${event.data}`);
+   *   port1.close();
+   * };
+   * loop.setTimeout(() => {
+   *   loop.setImmediate(() => out.push("immediate"));
+   *   port2.postMessage("hello");
+   *   loop.resolved().then(() => out.push("then"));
+   * }, 5);
+   * loop.runAll();
+   * assert.deepEqual(out, ["then", "message hello", "immediate"]);
+   * ```
+   */
+  messageChannel(): SimulatedMessageChannel {
+    return this.#turns.messages.channel();
+  }
+
+  /**
+   * `AbortSignal.timeout(ms)` on virtual time: a real `AbortSignal` that
+   * aborts with a `DOMException` named `"TimeoutError"` after `ms`. Its
+   * timer follows the profile's `abortTimerSource`: in `"html"` its own
+   * task source (Chromium runs it after the timers and tasks falling due
+   * with it), in `"deno"` an ordinary timer, in `"node"` an unref'd timer
+   * that does not keep the loop running (`runAll` stops when only such
+   * timers are left, as the process would exit).
+   *
+   * @param ms The delay, a finite number >= 0 (truncated).
+   * @returns The signal.
+   * @throws {TypeError} When `ms` is not a number.
+   * @throws {RangeError} When `ms` is negative or not finite.
+   *
+   * @example Timing out an operation on virtual time
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop({ profile: "deno" });
+   * const signal = loop.abortSignalTimeout(100);
+   * loop.advance(99);
+   * assert.equal(signal.aborted, false);
+   * loop.advance(1);
+   * assert.equal((signal.reason as DOMException).name, "TimeoutError");
+   * ```
+   */
+  abortSignalTimeout(ms: number): AbortSignal {
+    assertDuration("create a timeout signal", "ms", ms);
+    const e = this.#e;
+    const p = e.profile;
+    const controller = new AbortController();
+    const message = p.uncaught === "crash"
+      ? "The operation was aborted due to timeout"
+      : p.uncaught === "report"
+      ? "signal timed out"
+      : "Signal timed out.";
+    const fire = () =>
+      controller.abort(new DOMException(message, "TimeoutError"));
+    const delay = Math.trunc(ms);
+    const label = e.trace === undefined
+      ? undefined
+      : `AbortSignal.timeout(${delay}) #${e.ids + 1}`;
+    if (p.abortTimerSource === "task-source") {
+      this.#turns.abortAfter(
+        e.job(fire, undefined, "AbortSignal.timeout", label),
+        delay,
+      );
+    } else {
+      if (label !== undefined) this.label(label, fire);
+      e.arm(
+        fire,
+        delay,
+        undefined,
+        false,
+        p.abortTimerSource === "unref-timers",
+      );
+    }
+    return controller.signal;
+  }
+
+  /**
+   * Listens for uncaught errors: a callback of the loop (or the script of
+   * `runScript`) that throws. By the profile's `uncaught` policy: in
+   * `"html"` (the window's `error` event) the listeners see it, then it is
+   * reported to the host (`reportError`) unless one called
+   * `preventDefault()`, and the loop goes on with the checkpoint; in
+   * `"node"` (`process.on("uncaughtException")`) a listener keeps the
+   * process alive, without one the drive throws the error and stops, as the
+   * crashed process would; in `"deno"` (`globalThis`'s `error` event) only
+   * `preventDefault()` keeps it alive. The trace records an error that is
+   * reported or crashes the process.
+   *
+   * @param listener Called with the {@linkcode UncaughtErrorEvent}; what it
+   *   throws is reported to the host.
+   * @returns A `Disposable` that removes the listener.
+   * @throws {TypeError} When `listener` is not a function.
+   *
+   * @example A browser reports the error and goes on
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop({ profile: "html" });
+   * const out: string[] = [];
+   * using _ = loop.onError((event) => {
+   *   out.push(`reported ${(event.error as Error).message}`);
+   *   event.preventDefault();
+   * });
+   * loop.setTimeout(() => {
+   *   loop.queueMicrotask(() => out.push("its microtask"));
+   *   throw new Error("boom");
+   * }, 0);
+   * loop.setTimeout(() => out.push("next timer"), 0);
+   * loop.runAll();
+   * assert.deepEqual(out, ["reported boom", "its microtask", "next timer"]);
+   * ```
+   */
+  onError(listener: (event: UncaughtErrorEvent) => void): Disposable {
+    return listen("listen for errors", this.#e.errorListeners, listener);
+  }
+
+  /**
+   * Listens for unhandled rejections: a promise of this loop (a
+   * {@linkcode SimulatedPromise}) rejected with no handler by the end of a
+   * microtask checkpoint. In `"html"` the `unhandledrejection` event fires in
+   * a task of the `"events"` source, then the reason is reported to the
+   * host unless a listener called `preventDefault()`; in `"node"` the
+   * `process.on("unhandledRejection")` listeners run right after the
+   * checkpoint, and without one the process crashes (Node's default
+   * `--unhandled-rejections=throw`): the drive throws the reason; in
+   * `"deno"` the `unhandledrejection` event runs there too, and the process
+   * crashes unless a listener calls `preventDefault()`. A promise handled
+   * before then is not reported. The trace shows the event and what was
+   * reported or crashed.
+   *
+   * @param listener Called with the {@linkcode UncaughtErrorEvent}; what it
+   *   throws is an uncaught error.
+   * @returns A `Disposable` that removes the listener.
+   * @throws {TypeError} When `listener` is not a function.
+   *
+   * @example Node without a listener crashes; with one it goes on
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const crashes = new EventLoop({ profile: "node" });
+   * crashes.setTimeout(() => void crashes.rejected("lost"), 1);
+   * assert.throws(() => crashes.runAll(), (e) => e === "lost");
+   *
+   * const loop = new EventLoop({ profile: "node" });
+   * const seen: unknown[] = [];
+   * using _ = loop.onUnhandledRejection((event) => seen.push(event.error));
+   * loop.setTimeout(() => void loop.rejected("lost"), 1);
+   * loop.runAll();
+   * assert.deepEqual(seen, ["lost"]);
+   * ```
+   */
+  onUnhandledRejection(
+    listener: (event: UncaughtErrorEvent) => void,
+  ): Disposable {
+    return listen(
+      "listen for unhandled rejections",
+      this.#e.rejectionListeners,
+      listener,
+    );
+  }
+
+  /**
+   * What waits in each queue now: timers (by deadline, then arming order),
+   * microtasks, nextTick callbacks, immediates, frame callbacks, posted
+   * tasks and continuations, messages, events and `AbortSignal.timeout`
+   * timers, each queue in the order it runs. For the queues at a past step
+   * of a traced run, see {@linkcode Trace.queuedAt}.
+   *
+   * @returns One entry per waiting callback, grouped by queue.
+   *
+   * @example What is left after advancing
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop({ profile: "node", trace: true });
+   * loop.setTimeout(loop.label("later", () => {}), 30);
+   * loop.setTimeout(loop.label("sooner", () => {}), 10);
+   * loop.setImmediate(loop.label("check", () => {}));
+   * assert.deepEqual(
+   *   loop.snapshot().map((c) => `${c.queue}: ${c.label}`),
+   *   ["timers: sooner", "timers: later", "immediates: check"],
+   * );
+   * ```
+   */
+  snapshot(): QueuedCallback[] {
+    return snapshotOf(this.#e, this.#turns);
   }
 
   /**
@@ -877,13 +1321,15 @@ export class EventLoop implements Clock {
       typeError("run a script", "label", "a string", label);
     }
     const e = this.#begin("run a script");
-    e.spend();
+    e.charge();
     if (e.trace !== undefined) {
       e.record("task", "script", label, undefined, e.now, e.rules.script);
     }
     e.depth++;
     try {
       main();
+    } catch (error) {
+      e.uncaught(error);
     } finally {
       e.depth--;
     }
@@ -1101,11 +1547,15 @@ export class EventLoop implements Clock {
    * task, so real async code driven by the loop's timers keeps up.
    *
    * @param ms How far, a finite number >= 0.
-   * @returns The new virtual time. It rejects (never throws) with a
-   *   `TypeError` when `ms` is not a number, a `RangeError` when it is
-   *   negative or not finite (before anything runs), a `LoopLimitError` when
-   *   more than `loopLimit` callbacks run, an `InvalidStateError` when called
-   *   from inside a loop callback or during another async drive.
+   * @returns The new virtual time.
+   * @throws {TypeError} Rejects with it (never throws) when `ms` is not a
+   *   number.
+   * @throws {RangeError} Rejects with it when `ms` is negative or not finite
+   *   (before anything runs).
+   * @throws {LoopLimitError} Rejects with it when more than `loopLimit`
+   *   callbacks run.
+   * @throws {InvalidStateError} Rejects with it when called from inside a
+   *   loop callback or during another async drive.
    *
    * @example Sleeping twice
    * ```ts
@@ -1135,11 +1585,15 @@ export class EventLoop implements Clock {
    * every virtual task.
    *
    * @param timeMs The target time, finite and not before `now()`.
-   * @returns The new virtual time. It rejects (never throws) with a
-   *   `TypeError` when `timeMs` is not a number, a `RangeError` when it is
-   *   not finite or in the past (before anything runs), a `LoopLimitError`
-   *   when more than `loopLimit` callbacks run, an `InvalidStateError` when
-   *   called from inside a loop callback or during another async drive.
+   * @returns The new virtual time.
+   * @throws {TypeError} Rejects with it (never throws) when `timeMs` is not
+   *   a number.
+   * @throws {RangeError} Rejects with it when `timeMs` is not finite or in
+   *   the past (before anything runs).
+   * @throws {LoopLimitError} Rejects with it when more than `loopLimit`
+   *   callbacks run.
+   * @throws {InvalidStateError} Rejects with it when called from inside a
+   *   loop callback or during another async drive.
    *
    * @example To an absolute time
    * ```ts
@@ -1200,11 +1654,15 @@ export class EventLoop implements Clock {
    *
    * @typeParam T The type of the value.
    * @param promise What to wait for.
-   * @returns The value of `promise`. It rejects (never throws) with the
-   *   reason of `promise`, a `TypeError` when `promise` is not a thenable, a
-   *   `DeadlockError` when nothing can make progress, a `LoopLimitError`
-   *   when more than `loopLimit` callbacks run, an `InvalidStateError` when
-   *   called from inside a loop callback or during another async drive.
+   * @returns The value of `promise`; it rejects with the reason of
+   *   `promise`.
+   * @throws {TypeError} Rejects with it (never throws) when `promise` is not
+   *   a thenable.
+   * @throws {DeadlockError} Rejects with it when nothing can make progress.
+   * @throws {LoopLimitError} Rejects with it when more than `loopLimit`
+   *   callbacks run.
+   * @throws {InvalidStateError} Rejects with it when called from inside a
+   *   loop callback or during another async drive.
    *
    * @example Waiting on virtual time
    * ```ts
@@ -1261,17 +1719,14 @@ export class EventLoop implements Clock {
   #arm(
     action: string,
     callback: (...args: never[]) => void,
-    ms: number | undefined,
+    ms: unknown,
     args: unknown[],
     interval: boolean,
   ): number {
     assertFunction(action, "callback", callback);
-    if (ms !== undefined && typeof ms !== "number") {
-      typeError(action, "ms", "a number", ms);
-    }
     return this.#e.arm(
       callback as AnyFn,
-      ms ?? 0,
+      toDelay(action, ms),
       args.length > 0 ? args : undefined,
       interval,
     );

@@ -29,6 +29,11 @@ export type {
   EventLoopOptions,
   PostTaskOptions,
   PostTaskPriority,
+  QueuedCallback,
+  SimulatedMessageChannel,
+  SimulatedMessageEvent,
+  SimulatedMessagePort,
+  UncaughtErrorEvent,
 } from "./event_loop.ts";
 export { EventLoop } from "./event_loop.ts";
 export type {
@@ -37,6 +42,8 @@ export type {
   ProfileApis,
   ProfileName,
   TaskSource,
+  TaskSourceGroup,
+  UncaughtPolicy,
 } from "./profiles.ts";
 export { profiles } from "./profiles.ts";
 export type {

@@ -24,11 +24,13 @@ import {
   assertOptions,
   assertPositiveDuration,
   assertSignal,
+  orDefault,
   rangeError,
   typeError,
 } from "../core/_validate.ts";
 import { Completer } from "../future/completer.ts";
 import type { Future } from "../future/future.ts";
+import { rejectHandled } from "../future/_settle.ts";
 import { ReadyQueues } from "./_ready_queues.ts";
 
 /**
@@ -233,8 +235,6 @@ function levelOf(action: string, value: unknown): number {
   rangeError(action, "priority", CONSTRAINT, value);
 }
 
-function noop(): void {}
-
 // The scheduler side of a task (the scheduler's private operations).
 interface TaskHost {
   cancelTask(task: Task, reason: unknown): boolean;
@@ -309,8 +309,9 @@ class Task
    * cancelled task nobody awaits is not reported.
    */
   rejectCancelled(reason: unknown): void {
-    this.completer.future.then(undefined, noop);
-    this.completer.reject(reason);
+    // Marked handled without a reaction: nothing is queued per cancel (the
+    // completer is not used again: a cancelled task never finishes).
+    rejectHandled(this.completer.future, reason);
   }
 
   /** Closes a cancelled generator so that its finally blocks run. */
@@ -423,9 +424,9 @@ export class PriorityScheduler implements Disposable {
     ) {
       typeError(CREATE, "executor", "an Executor", executor);
     }
-    const sliceMs = options?.sliceMs ?? 5;
+    const sliceMs = orDefault(options?.sliceMs, 5);
     assertDuration(CREATE, "sliceMs", sliceMs);
-    const sliceSteps = options?.sliceSteps ?? 1000;
+    const sliceSteps = orDefault(options?.sliceSteps, 1000);
     assertIntegerOrInfinity(CREATE, "sliceSteps", sliceSteps);
     const agingMs = options?.agingMs;
     if (agingMs !== undefined) {
@@ -494,7 +495,7 @@ export class PriorityScheduler implements Disposable {
     const level = priority === undefined ? NORMAL : levelOf(POST, priority);
     const signal = options?.signal;
     assertSignal(POST, signal);
-    const delayMs = options?.delayMs ?? 0;
+    const delayMs = orDefault(options?.delayMs, 0);
     assertDuration(POST, "delayMs", delayMs);
     if (this.#disposed) {
       throw new InvalidStateError(

@@ -16,14 +16,41 @@ export type ProfileName = "html" | "node" | "deno";
 export type LoopPhase = "timers" | "pending" | "poll" | "check" | "close";
 
 /**
- * A task source of the HTML-style loop: the timers, or the prioritized tasks
- * of `postTask` at one priority.
+ * A task source of the HTML-style loop: the timers, posted messages
+ * (`MessageChannel`), events the loop fires (`unhandledrejection`), the
+ * timers of `AbortSignal.timeout`, or the prioritized tasks of `postTask` at
+ * one priority.
  */
 export type TaskSource =
   | "timers"
+  | "messages"
+  | "events"
+  | "abort-timeouts"
   | "postTask:user-blocking"
   | "postTask:user-visible"
   | "postTask:background";
+
+/**
+ * A group of task sources that share one priority: their tasks run in the
+ * order they were queued (a delayed task is queued when it falls due), as
+ * Chromium's scheduler runs them.
+ */
+export type TaskSourceGroup = readonly TaskSource[];
+
+/**
+ * What an uncaught error does: a callback that throws, or a promise of the
+ * loop rejected with no handler by the end of a microtask checkpoint.
+ *
+ * - `"report"` (browsers): listeners of `onError` / `onUnhandledRejection`
+ *   see it; unless one calls `preventDefault()` it is reported to the host
+ *   (`reportError`), and the loop goes on.
+ * - `"crash"` (Node): without a listener (`process.on("uncaughtException")`,
+ *   `process.on("unhandledRejection")`) the simulated process crashes: the
+ *   drive throws it and stops there.
+ * - `"crash-unless-prevented"` (Deno): the simulated process crashes unless a
+ *   listener calls `preventDefault()`.
+ */
+export type UncaughtPolicy = "report" | "crash" | "crash-unless-prevented";
 
 /**
  * Which host APIs beyond timers and `queueMicrotask` a profile provides.
@@ -62,11 +89,15 @@ export interface Profile {
   /** Delays below this (and `NaN`) become this. Node and Deno: 1; HTML: 0. */
   readonly minDelayMs: number;
   /**
-   * Delays above this become {@linkcode Profile.minDelayMs}, as a 32-bit
-   * timer overflows.
+   * Delays above this become {@linkcode Profile.minDelayMs}, as Node's
+   * 32-bit timers overflow.
    */
   readonly maxDelayMs: number;
-  /** Whether delays are truncated to whole milliseconds (WebIDL `long`). */
+  /**
+   * Whether delays are converted as a WebIDL `long` (browsers): truncated to
+   * whole milliseconds and wrapped modulo 2^32 (`2 ** 32 + 5` is 5, `2 ** 31`
+   * is negative, so 0). Otherwise a delay is only converted to a number.
+   */
   readonly truncateDelay: boolean;
   /**
    * The HTML nesting clamp: once a timer's nesting level is above
@@ -81,10 +112,30 @@ export interface Profile {
   /** The phases of one loop turn, in order (`"phases"` model). */
   readonly phases: readonly LoopPhase[];
   /**
-   * The order in which an HTML-style loop picks among task sources that have
-   * a runnable task at the same instant (a UA choice; Chromium-like default).
+   * The task sources of an HTML-style loop, highest priority first (a UA
+   * choice; the default is Chromium's). A group (an array) shares one
+   * priority and runs in queueing order; delayed tasks that fall due
+   * together are queued timers first, then `postTask`, then
+   * `AbortSignal.timeout`. The `yield` continuations of a `postTask`
+   * priority run just before the entry holding that priority. A source left
+   * out never runs.
    */
-  readonly taskSources: readonly TaskSource[];
+  readonly taskSources: readonly (TaskSource | TaskSourceGroup)[];
+  /**
+   * Where a `MessageChannel` message is delivered: `"task-source"` (HTML: one
+   * task per message from the `"messages"` source), `"poll"` (Node: the poll
+   * phase, port by port in creation order), `"pending"` (Deno: the pending
+   * phase of a later loop turn).
+   */
+  readonly messageDelivery: "task-source" | "poll" | "pending";
+  /**
+   * Where the timers of `AbortSignal.timeout` live: `"task-source"` (HTML:
+   * the `"abort-timeouts"` source), `"timers"` (Deno: ordinary timers),
+   * `"unref-timers"` (Node: timers that do not keep the loop running).
+   */
+  readonly abortTimerSource: "task-source" | "timers" | "unref-timers";
+  /** What an uncaught error does (see {@linkcode UncaughtPolicy}). */
+  readonly uncaught: UncaughtPolicy;
   /** Which optional host APIs exist. */
   readonly apis: ProfileApis;
 }
@@ -97,12 +148,20 @@ const NODE_PHASES: readonly LoopPhase[] = /* @__PURE__ */ Object.freeze([
   "close",
 ]);
 
-const TASK_SOURCES: readonly TaskSource[] = /* @__PURE__ */ Object.freeze([
-  "postTask:user-blocking",
-  "timers",
-  "postTask:user-visible",
-  "postTask:background",
-]);
+// Chromium: user-blocking tasks first; timers, messages, user-visible tasks,
+// events and AbortSignal.timeout in one queueing order; background last.
+const TASK_SOURCES: readonly (TaskSource | TaskSourceGroup)[] =
+  /* @__PURE__ */ Object.freeze([
+    "postTask:user-blocking",
+    Object.freeze([
+      "timers",
+      "messages",
+      "postTask:user-visible",
+      "events",
+      "abort-timeouts",
+    ]) as TaskSourceGroup,
+    "postTask:background",
+  ]);
 
 const html: Profile = /* @__PURE__ */ Object.freeze({
   name: "html",
@@ -115,6 +174,9 @@ const html: Profile = /* @__PURE__ */ Object.freeze({
   frameIntervalMs: 1000 / 60,
   phases: Object.freeze([]) as readonly LoopPhase[],
   taskSources: TASK_SOURCES,
+  messageDelivery: "task-source",
+  abortTimerSource: "task-source",
+  uncaught: "report",
   apis: Object.freeze({
     setImmediate: false,
     nextTick: false,
@@ -134,6 +196,9 @@ const node: Profile = /* @__PURE__ */ Object.freeze({
   frameIntervalMs: 1000 / 60,
   phases: NODE_PHASES,
   taskSources: TASK_SOURCES,
+  messageDelivery: "poll",
+  abortTimerSource: "unref-timers",
+  uncaught: "crash",
   apis: Object.freeze({
     setImmediate: true,
     nextTick: true,
@@ -146,6 +211,9 @@ const deno: Profile = /* @__PURE__ */ Object.freeze({
   ...node,
   name: "deno",
   entry: "esm",
+  messageDelivery: "pending",
+  abortTimerSource: "timers",
+  uncaught: "crash-unless-prevented",
 });
 
 /**
@@ -153,12 +221,18 @@ const deno: Profile = /* @__PURE__ */ Object.freeze({
  *
  * - `html`: WHATWG HTML as Chromium runs it: 0 ms is 0 ms, the 4 ms clamp once
  *   the timer nesting level passes 5, rendering opportunities every
- *   `1000 / 60` ms with `requestAnimationFrame`, `postTask` priorities; no
- *   `setImmediate` or `nextTick`.
- * - `node`: Node.js with a CommonJS entry: delays below 1 ms become 1 ms,
+ *   `1000 / 60` ms with `requestAnimationFrame`, `postTask` priorities (with
+ *   user-visible tasks, timers and messages in queueing order), one task per
+ *   posted message, `AbortSignal.timeout` on its own task source; an uncaught
+ *   error is reported and the loop goes on; no `setImmediate` or `nextTick`.
+ * - `node`: Node.js 20 with a CommonJS entry: delays below 1 ms become 1 ms,
  *   libuv phases (timers, pending, poll, check, close), the nextTick queue
- *   drained before promise jobs after every callback.
- * - `deno`: Deno 2.9: Node's timer rules and phases with an ESM entry.
+ *   drained before promise jobs after every callback, messages in the poll
+ *   phase, `AbortSignal.timeout` on unref'd timers; an uncaught error crashes
+ *   the process unless a listener handles it.
+ * - `deno`: Deno 2.9: Node's timer rules and phases with an ESM entry,
+ *   messages in a later turn, `AbortSignal.timeout` on ordinary timers; an
+ *   uncaught error crashes unless a listener calls `preventDefault()`.
  *
  * @example The same program in each profile, and a derived profile
  * ```ts

@@ -10,7 +10,8 @@
  * @module
  */
 
-import { assertFunction } from "../core/_validate.ts";
+import { assertFunction, typeError } from "../core/_validate.ts";
+import { trackRejection } from "./_rejections.ts";
 
 /**
  * Where simulated promise jobs go: an {@linkcode EventLoop}, or anything with
@@ -93,6 +94,8 @@ export class SimulatedPromise<T> implements PromiseLike<T> {
   #value: unknown = undefined;
   // Created on the first reaction: most promises get one or none.
   #reactions: Reaction[] | undefined = undefined;
+  // [[PromiseIsHandled]]: a reaction was ever attached.
+  #handled = false;
 
   /**
    * Creates a promise settled by `init`, as `new Promise(init)` does; without
@@ -200,6 +203,304 @@ export class SimulatedPromise<T> implements PromiseLike<T> {
     return p;
   }
 
+  /**
+   * `Promise.all` in the loop: fulfils with every value in input order once
+   * all have fulfilled, or rejects with the first reason; each element costs
+   * the ticks it costs natively (`PromiseResolve`, then one `then`).
+   *
+   * @typeParam T The element types.
+   * @param host Where the jobs go, usually an `EventLoop`.
+   * @param values An iterable of values or thenables; a value that is not
+   *   iterable rejects the result with a `TypeError`.
+   * @returns A simulated promise of the values.
+   * @throws {TypeError} When `host.queueMicrotask` is not a function.
+   *
+   * @example Values in input order
+   * ```ts
+   * import { EventLoop, SimulatedPromise } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * const slow = loop.promise<string>((r) => loop.setTimeout(() => r("slow"), 10));
+   * let seen: unknown;
+   * SimulatedPromise.all(loop, [slow, "now", loop.resolved(3)]).then((v) => (seen = v));
+   * loop.runAll();
+   * assert.deepEqual(seen, ["slow", "now", 3]);
+   * ```
+   */
+  static all<T extends readonly unknown[] | []>(
+    host: MicrotaskQueue,
+    values: T,
+  ): SimulatedPromise<{ -readonly [K in keyof T]: Awaited<T[K]> }>;
+  /**
+   * `Promise.all` over any iterable; see the overload above.
+   *
+   * @typeParam T The element type.
+   * @param host Where the jobs go.
+   * @param values The values or thenables.
+   * @returns A simulated promise of the values.
+   */
+  static all<T>(
+    host: MicrotaskQueue,
+    values: Iterable<T | PromiseLike<T>>,
+  ): SimulatedPromise<Awaited<T>[]>;
+  static all(
+    host: MicrotaskQueue,
+    values: Iterable<unknown>,
+  ): SimulatedPromise<unknown[]> {
+    return combine("all", host, values, (i, done) => {
+      let called = false;
+      return [(v) => {
+        if (!called) (called = true, done(i, v));
+      }, undefined];
+    }, (out, resolve) => resolve(out));
+  }
+
+  /**
+   * `Promise.allSettled` in the loop: fulfils, once every element settled,
+   * with `{ status, value }` or `{ status, reason }` in input order.
+   *
+   * @typeParam T The element types.
+   * @param host Where the jobs go, usually an `EventLoop`.
+   * @param values An iterable of values or thenables.
+   * @returns A simulated promise of the outcomes.
+   * @throws {TypeError} When `host.queueMicrotask` is not a function.
+   *
+   * @example One rejection among values
+   * ```ts
+   * import { EventLoop, SimulatedPromise } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * let seen: unknown;
+   * SimulatedPromise.allSettled(loop, [1, loop.rejected("no")]).then((v) => (seen = v));
+   * loop.runMicrotasks();
+   * assert.deepEqual(seen, [
+   *   { status: "fulfilled", value: 1 },
+   *   { status: "rejected", reason: "no" },
+   * ]);
+   * ```
+   */
+  static allSettled<T extends readonly unknown[] | []>(
+    host: MicrotaskQueue,
+    values: T,
+  ): SimulatedPromise<
+    { -readonly [K in keyof T]: PromiseSettledResult<Awaited<T[K]>> }
+  >;
+  /**
+   * `Promise.allSettled` over any iterable; see the overload above.
+   *
+   * @typeParam T The element type.
+   * @param host Where the jobs go.
+   * @param values The values or thenables.
+   * @returns A simulated promise of the outcomes.
+   */
+  static allSettled<T>(
+    host: MicrotaskQueue,
+    values: Iterable<T | PromiseLike<T>>,
+  ): SimulatedPromise<PromiseSettledResult<Awaited<T>>[]>;
+  static allSettled(
+    host: MicrotaskQueue,
+    values: Iterable<unknown>,
+  ): SimulatedPromise<unknown[]> {
+    return combine("allSettled", host, values, (i, done) => {
+      let called = false;
+      return [(value) => {
+        if (!called) (called = true, done(i, { status: "fulfilled", value }));
+      }, (reason) => {
+        if (!called) (called = true, done(i, { status: "rejected", reason }));
+      }];
+    }, (out, resolve) => resolve(out));
+  }
+
+  /**
+   * `Promise.any` in the loop: fulfils with the first value, or rejects
+   * with an `AggregateError` of every reason (in input order) once all
+   * rejected; an empty iterable rejects at once.
+   *
+   * @typeParam T The element types.
+   * @param host Where the jobs go, usually an `EventLoop`.
+   * @param values An iterable of values or thenables.
+   * @returns A simulated promise of the first value.
+   * @throws {TypeError} When `host.queueMicrotask` is not a function.
+   *
+   * @example Every element rejects
+   * ```ts
+   * import { EventLoop, SimulatedPromise } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * let seen: unknown;
+   * SimulatedPromise.any(loop, [loop.rejected("a"), loop.rejected("b")])
+   *   .catch((e) => (seen = e));
+   * loop.runMicrotasks();
+   * assert.ok(seen instanceof AggregateError);
+   * assert.deepEqual(seen.errors, ["a", "b"]);
+   * ```
+   */
+  static any<T extends readonly unknown[] | []>(
+    host: MicrotaskQueue,
+    values: T,
+  ): SimulatedPromise<Awaited<T[number]>>;
+  /**
+   * `Promise.any` over any iterable; see the overload above.
+   *
+   * @typeParam T The element type.
+   * @param host Where the jobs go.
+   * @param values The values or thenables.
+   * @returns A simulated promise of the first value.
+   */
+  static any<T>(
+    host: MicrotaskQueue,
+    values: Iterable<T | PromiseLike<T>>,
+  ): SimulatedPromise<Awaited<T>>;
+  static any(
+    host: MicrotaskQueue,
+    values: Iterable<unknown>,
+  ): SimulatedPromise<unknown> {
+    return combine(
+      "any",
+      host,
+      values,
+      (i, done, resolve) => {
+        let called = false;
+        return [resolve, (reason) => {
+          if (!called) (called = true, done(i, reason));
+        }];
+      },
+      (errors, _resolve, reject) =>
+        reject(new AggregateError(errors, "All promises were rejected")),
+    );
+  }
+
+  /**
+   * `Promise.race` in the loop: settles as the first element to settle.
+   *
+   * @typeParam T The element types.
+   * @param host Where the jobs go, usually an `EventLoop`.
+   * @param values An iterable of values or thenables; an empty one never
+   *   settles.
+   * @returns A simulated promise.
+   * @throws {TypeError} When `host.queueMicrotask` is not a function.
+   *
+   * @example A timer against a resolved value
+   * ```ts
+   * import { EventLoop, SimulatedPromise } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * const late = loop.promise((r) => loop.setTimeout(() => r("late"), 5));
+   * let seen: unknown;
+   * SimulatedPromise.race(loop, [late, "now"]).then((v) => (seen = v));
+   * loop.runAll();
+   * assert.equal(seen, "now");
+   * ```
+   */
+  static race<T extends readonly unknown[] | []>(
+    host: MicrotaskQueue,
+    values: T,
+  ): SimulatedPromise<Awaited<T[number]>>;
+  /**
+   * `Promise.race` over any iterable; see the overload above.
+   *
+   * @typeParam T The element type.
+   * @param host Where the jobs go.
+   * @param values The values or thenables.
+   * @returns A simulated promise.
+   */
+  static race<T>(
+    host: MicrotaskQueue,
+    values: Iterable<T | PromiseLike<T>>,
+  ): SimulatedPromise<Awaited<T>>;
+  static race(
+    host: MicrotaskQueue,
+    values: Iterable<unknown>,
+  ): SimulatedPromise<unknown> {
+    checkHost("race", host);
+    return new SimulatedPromise<unknown>(host, (resolve, reject) => {
+      checkIterable("race", values);
+      for (const item of values) {
+        SimulatedPromise.resolve(host, item).then(resolve, reject);
+      }
+    });
+  }
+
+  /**
+   * `Promise.withResolvers` in the loop: a pending simulated promise and the
+   * functions that settle it.
+   *
+   * @typeParam T The type of the value.
+   * @param host Where the jobs go, usually an `EventLoop`.
+   * @returns `{ promise, resolve, reject }`.
+   * @throws {TypeError} When `host.queueMicrotask` is not a function.
+   *
+   * @example Resolved from a timer
+   * ```ts
+   * import { EventLoop, SimulatedPromise } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * const { promise, resolve } = SimulatedPromise.withResolvers<number>(loop);
+   * loop.setTimeout(() => resolve(7), 10);
+   * let seen = 0;
+   * promise.then((v) => (seen = v));
+   * loop.runAll();
+   * assert.equal(seen, 7);
+   * ```
+   */
+  static withResolvers<T>(host: MicrotaskQueue): {
+    promise: SimulatedPromise<T>;
+    resolve: (value: T | PromiseLike<T>) => void;
+    reject: (reason?: unknown) => void;
+  } {
+    checkHost("withResolvers", host);
+    let resolve!: (value: T | PromiseLike<T>) => void;
+    let reject!: (reason?: unknown) => void;
+    const promise = new SimulatedPromise<T>(host, (res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    return { promise, resolve, reject };
+  }
+
+  /**
+   * `Promise.try` in the loop: calls `fn(...args)` now and settles with
+   * what it returns (adopting a thenable) or throws; a `fn` that is not a
+   * function rejects with a `TypeError`, as natively.
+   *
+   * @typeParam T The type of the value.
+   * @typeParam A The arguments.
+   * @param host Where the jobs go, usually an `EventLoop`.
+   * @param fn The function to call.
+   * @param args Its arguments.
+   * @returns A simulated promise.
+   * @throws {TypeError} When `host.queueMicrotask` is not a function.
+   *
+   * @example A synchronous throw becomes a rejection
+   * ```ts
+   * import { EventLoop, SimulatedPromise } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop();
+   * let seen: unknown;
+   * SimulatedPromise.try(loop, () => {
+   *   throw new Error("sync");
+   * }).catch((e) => (seen = e));
+   * loop.runMicrotasks();
+   * assert.equal((seen as Error).message, "sync");
+   * ```
+   */
+  static try<T, A extends unknown[]>(
+    host: MicrotaskQueue,
+    fn: (...args: A) => T | PromiseLike<T>,
+    ...args: A
+  ): SimulatedPromise<Awaited<T>> {
+    checkHost("try", host);
+    return new SimulatedPromise<Awaited<T>>(host, (resolve) => {
+      resolve(fn(...args) as Awaited<T>);
+    });
+  }
+
   /** The state: `"pending"`, `"fulfilled"` or `"rejected"`. */
   get state(): SimulatedPromiseState {
     return this.#state;
@@ -243,7 +544,13 @@ export class SimulatedPromise<T> implements PromiseLike<T> {
         : undefined,
     };
     if (this.#state === "pending") (this.#reactions ??= []).push(reaction);
-    else this.#queueReaction(reaction);
+    else {
+      if (this.#state === "rejected" && !this.#handled) {
+        trackRejection(this.#host, this, "handle", this.#value);
+      }
+      this.#queueReaction(reaction);
+    }
+    this.#handled = true;
     return derived;
   }
 
@@ -347,6 +654,9 @@ export class SimulatedPromise<T> implements PromiseLike<T> {
     if (this.#state !== "pending") return;
     this.#state = ok ? "fulfilled" : "rejected";
     this.#value = value;
+    if (!ok && !this.#handled) {
+      trackRejection(this.#host, this, "reject", value);
+    }
     const reactions = this.#reactions;
     if (reactions === undefined) return;
     this.#reactions = undefined;
@@ -375,6 +685,72 @@ export class SimulatedPromise<T> implements PromiseLike<T> {
       derived.#resolve(result);
     });
   }
+}
+
+function checkHost(name: string, host: MicrotaskQueue): void {
+  assertFunction(
+    `call SimulatedPromise.${name}`,
+    "host.queueMicrotask",
+    host?.queueMicrotask,
+  );
+}
+
+// Throws (so rejects) the house TypeError for a value that is not iterable.
+function checkIterable(name: string, values: unknown): void {
+  if (
+    values === null || values === undefined ||
+    typeof (values as Iterable<unknown>)[Symbol.iterator] !== "function"
+  ) {
+    typeError(
+      `call SimulatedPromise.${name}`,
+      "values",
+      "an iterable",
+      values,
+    );
+  }
+}
+
+// The shape of Promise.all, allSettled and any (ECMA-262 27.2.4): one
+// PromiseResolve and one `then` per element, a count that starts at 1 and
+// drops once iteration ends, the results in input order.
+function combine(
+  name: string,
+  host: MicrotaskQueue,
+  values: Iterable<unknown>,
+  handlers: (
+    index: number,
+    done: (index: number, value: unknown) => void,
+    resolve: (value: unknown) => void,
+    reject: (reason: unknown) => void,
+  ) => [Handler, Handler],
+  finish: (
+    results: unknown[],
+    resolve: (value: unknown) => void,
+    reject: (reason: unknown) => void,
+  ) => void,
+): SimulatedPromise<never> {
+  checkHost(name, host);
+  return new SimulatedPromise<unknown>(host, (resolve, reject) => {
+    checkIterable(name, values);
+    const results: unknown[] = [];
+    let remaining = 1;
+    const done = (index: number, value: unknown) => {
+      results[index] = value;
+      if (--remaining === 0) finish(results, resolve, reject);
+    };
+    let index = 0;
+    for (const item of values) {
+      const i = index++;
+      results.push(undefined);
+      remaining++;
+      const [onFulfilled, onRejected] = handlers(i, done, resolve, reject);
+      SimulatedPromise.resolve(host, item).then(
+        onFulfilled,
+        onRejected ?? reject,
+      );
+    }
+    if (--remaining === 0) finish(results, resolve, reject);
+  }) as SimulatedPromise<never>;
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 
 import {
+  assertDuration,
   assertFinite,
   assertInteger,
   rangeError,
@@ -53,6 +54,11 @@ export interface TraceEvent {
   rule: string;
   /** The virtual time in milliseconds when it was queued. */
   enqueuedAt: number;
+  /**
+   * The virtual time in milliseconds the callback itself spent (see
+   * `EventLoop.spend`); absent when it spent none.
+   */
+  spentMs?: number;
 }
 
 /**
@@ -125,8 +131,106 @@ export class Trace {
       rule: event.rule,
       enqueuedAt: event.enqueuedAt,
     };
+    if (event.spentMs !== undefined) full.spentMs = event.spentMs;
     this.#events.push(full);
     return full;
+  }
+
+  /**
+   * Rebuilds a trace from recorded events (for instance ones that crossed a
+   * worker boundary or a JSON file): each is recorded in order, so the
+   * events must be numbered 1, 2, 3 ... when they carry an `id`.
+   *
+   * @param events The events, in run order.
+   * @returns A new trace holding copies of them.
+   * @throws {TypeError} When `events` is not iterable or an event is
+   *   malformed (as `record` checks it).
+   * @throws {RangeError} When an event's `id` is not its position.
+   *
+   * @example Explaining a trace sent as JSON
+   * ```ts
+   * import { EventLoop, Trace } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop({ trace: true });
+   * loop.setTimeout(loop.label("timer", () => {}), 0);
+   * loop.resolved().then(loop.label("then", () => {}));
+   * loop.runAll();
+   * const copy = Trace.from(JSON.parse(JSON.stringify(loop.trace.events)));
+   * assert.equal(copy.toText(), loop.trace.toText());
+   * assert.match(copy.explain("then", "timer"), /microtask/);
+   * ```
+   */
+  static from(
+    events: Iterable<TraceEvent | Omit<TraceEvent, "id">>,
+  ): Trace {
+    const action = "rebuild a trace";
+    if (
+      events === null || events === undefined ||
+      typeof (events as Iterable<unknown>)[Symbol.iterator] !== "function"
+    ) typeError(action, "events", "an iterable of trace events", events);
+    const trace = new Trace();
+    for (const event of events) {
+      const id = (event as Partial<TraceEvent>)?.id;
+      const position = trace.#events.length + 1;
+      if (id !== undefined && id !== position) {
+        rangeError(action, "event.id", `${position}, its position`, id);
+      }
+      trace.record(event);
+    }
+    return trace;
+  }
+
+  /**
+   * The queues right after event `step` ran (its checkpoint included, up to
+   * the next event): the events queued by then (by an event up to `step`,
+   * or at top level) that ran later, grouped by queue in run order. Step 0
+   * is before the first event. Callbacks that never ran are not in the
+   * trace: see `EventLoop.snapshot()` for what waits at the end.
+   *
+   * @param step An event id, or 0.
+   * @returns The non-empty queues, in order of their first event.
+   * @throws {TypeError} When `step` is not a number.
+   * @throws {RangeError} When `step` is not an integer from 0 to the
+   *   number of events.
+   *
+   * @example What waits after the script
+   * ```ts
+   * import { EventLoop } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = new EventLoop({ trace: true });
+   * loop.runScript(() => {
+   *   loop.setTimeout(loop.label("timer", () => {}), 0);
+   *   loop.queueMicrotask(loop.label("microtask", () => {}));
+   * }, "main");
+   * loop.runAll();
+   * assert.deepEqual(
+   *   loop.trace.queuedAt(1).map((q) => [q.queue, q.events.map((e) => e.label)]),
+   *   [["microtasks", ["microtask"]], ["timers", ["timer"]]],
+   * );
+   * ```
+   */
+  queuedAt(step: number): { queue: string; events: TraceEvent[] }[] {
+    const action = "find the queues at a step";
+    assertInteger(action, "step", step, 0);
+    if (step > this.#events.length) {
+      rangeError(
+        action,
+        "step",
+        `an integer from 0 to ${this.#events.length}`,
+        step,
+      );
+    }
+    const groups = new Map<string, TraceEvent[]>();
+    for (let i = step; i < this.#events.length; i++) {
+      const e = this.#events[i]!;
+      if ((e.enqueuedBy ?? 0) > step) continue;
+      const group = groups.get(e.queue);
+      if (group === undefined) groups.set(e.queue, [e]);
+      else group.push(e);
+    }
+    return [...groups].map(([queue, events]) => ({ queue, events }));
   }
 
   /**
@@ -175,6 +279,7 @@ export class Trace {
    *
    * @param ref The id or label of the event.
    * @returns The chain, starting with the event itself.
+   * @throws {TypeError} When `ref` is neither a number nor a string.
    * @throws {RangeError} When `ref` names no event of this trace.
    *
    * @example A promise chain
@@ -231,7 +336,9 @@ export class Trace {
     if (this.#events.length === 0) return "(no events)";
     const rows = this.#events.map((e) => [
       `#${e.id}`,
-      formatMs(e.time),
+      e.spentMs === undefined
+        ? formatMs(e.time)
+        : `${formatMs(e.time)} (busy ${formatMs(e.spentMs)})`,
       e.lane,
       e.queue,
       e.label,
@@ -418,7 +525,9 @@ function isEvent(event: Omit<TraceEvent, "id">): boolean {
     typeof event.queue === "string" && typeof event.label === "string" &&
     typeof event.rule === "string" && Number.isFinite(event.time) &&
     Number.isFinite(event.enqueuedAt) &&
-    (by === undefined || (Number.isInteger(by) && by >= 1));
+    (by === undefined || (Number.isInteger(by) && by >= 1)) &&
+    (event.spentMs === undefined ||
+      (event.spentMs >= 0 && event.spentMs !== Infinity));
 }
 
 // Throws the error that names what is wrong with an event to record.
@@ -456,5 +565,9 @@ function checkEvent(event: Omit<TraceEvent, "id">): void {
   }
   if (typeof event.rule !== "string") {
     typeError(RECORD, "event.rule", "a string", event.rule);
+  }
+  const spent = event.spentMs;
+  if (spent !== undefined && !(spent >= 0 && spent !== Infinity)) {
+    assertDuration(RECORD, "event.spentMs", spent);
   }
 }

@@ -23,6 +23,7 @@ import {
   assertFunction,
   assertInteger,
   assertOptions,
+  orDefault,
   typeError,
 } from "../core/_validate.ts";
 
@@ -184,8 +185,8 @@ export class VirtualClock implements Clock, Disposable {
    */
   constructor(options?: VirtualClockOptions) {
     assertOptions(CREATE, options);
-    const startMs = options?.startMs ?? 0;
-    const loopLimit = options?.loopLimit ?? 1_000_000;
+    const startMs = orDefault(options?.startMs, 0);
+    const loopLimit = orDefault(options?.loopLimit, 1_000_000);
     assertFinite(CREATE, "startMs", startMs);
     assertInteger(CREATE, "loopLimit", loopLimit);
     const startDate = options?.startDate === undefined
@@ -542,6 +543,7 @@ export class VirtualClock implements Clock, Disposable {
    *
    * @param ms How far to advance, a finite number >= 0.
    * @returns The new virtual time.
+   * @throws {TypeError} When `ms` is not a number.
    * @throws {RangeError} When `ms` is negative or not finite.
    * @throws {LoopLimitError} When more than `loopLimit` callbacks run at one
    *   virtual instant.
@@ -590,6 +592,7 @@ export class VirtualClock implements Clock, Disposable {
    *
    * @param ms How far to advance, a finite number >= 0.
    * @returns The new virtual time.
+   * @throws {TypeError} Rejects when `ms` is not a number.
    * @throws {RangeError} Rejects when `ms` is negative or not finite.
    * @throws {LoopLimitError} Rejects when more than `loopLimit` callbacks run
    *   at one virtual instant.

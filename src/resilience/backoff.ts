@@ -17,6 +17,7 @@ import {
   assertInteger,
   assertNumber,
   assertOptions,
+  orDefault,
   rangeError,
   typeError,
 } from "../core/_validate.ts";
@@ -59,6 +60,9 @@ export interface Backoff {
    * @param previousMs What this backoff returned for the previous retry (0
    *   before the first); only decorrelated jitter reads it.
    * @returns The delay in milliseconds, within `[0, 2^31 - 1]`.
+   * @throws {TypeError} If `retry` or `previousMs` is not a number.
+   * @throws {RangeError} If `retry` is not an integer >= 1 or `previousMs`
+   *   is negative or not finite.
    */
   next(retry: number, previousMs: number): number;
   /**
@@ -68,6 +72,7 @@ export interface Backoff {
    *
    * @param n How many delays, an integer from 0 to 1,000,000.
    * @returns The delays in milliseconds.
+   * @throws {TypeError} If `n` is not a number.
    * @throws {RangeError} If `n` is not an integer from 0 to 1,000,000.
    */
   preview(n: number): number[];
@@ -193,9 +198,9 @@ export function constant(ms: number): Backoff {
 export function linear(options?: LinearBackoffOptions): Backoff {
   const action = "create a linear backoff";
   assertOptions(action, options);
-  const initialMs = options?.initialMs ?? 100;
+  const initialMs = orDefault(options?.initialMs, 100);
   assertDuration(action, "initialMs", initialMs);
-  const stepMs = options?.stepMs ?? initialMs;
+  const stepMs = orDefault(options?.stepMs, initialMs);
   assertDuration(action, "stepMs", stepMs);
   const cap = capOf(action, options?.maxMs);
   return freeze((retry, previousMs) => {
@@ -234,15 +239,15 @@ export function linear(options?: LinearBackoffOptions): Backoff {
 export function exponential(options?: ExponentialBackoffOptions): Backoff {
   const action = "create an exponential backoff";
   assertOptions(action, options);
-  const initialMs = options?.initialMs ?? 100;
+  const initialMs = orDefault(options?.initialMs, 100);
   assertDuration(action, "initialMs", initialMs);
-  const factor = options?.factor ?? 2;
+  const factor = orDefault(options?.factor, 2);
   assertNumber(action, "factor", factor);
   if (!(factor >= 1) || factor === Infinity) {
     rangeError(action, "factor", "a finite number >= 1", factor);
   }
   const cap = capOf(action, options?.maxMs);
-  const jitter = options?.jitter ?? "none";
+  const jitter = orDefault(options?.jitter, "none");
   if (
     jitter !== "none" && jitter !== "full" && jitter !== "equal" &&
     jitter !== "decorrelated"
@@ -254,7 +259,7 @@ export function exponential(options?: ExponentialBackoffOptions): Backoff {
       jitter,
     );
   }
-  const random = options?.random ?? Math.random;
+  const random = orDefault(options?.random, Math.random);
   assertFunction(action, "random", random);
   const base = (retry: number): number => {
     if (initialMs === 0) return 0;

@@ -10,6 +10,8 @@ import {
   assertInteger,
   assertIntegerOrInfinity,
   assertOptions,
+  orDefault,
+  typeError,
 } from "../core/_validate.ts";
 import { RingQueue } from "../core/_ring.ts";
 import { onAbort } from "../cancel/signals.ts";
@@ -89,9 +91,12 @@ export class Bulkhead implements Policy {
    */
   constructor(options: BulkheadOptions) {
     assertOptions(CREATE, options);
-    const concurrency = options?.concurrency;
+    if (options === undefined) {
+      typeError(CREATE, "options", "an options object", options);
+    }
+    const concurrency = options.concurrency;
     assertInteger(CREATE, "concurrency", concurrency);
-    const maxQueue = options.maxQueue ?? 0;
+    const maxQueue = orDefault(options.maxQueue, 0);
     assertIntegerOrInfinity(CREATE, "maxQueue", maxQueue, 0);
     this.concurrency = concurrency;
     this.maxQueue = maxQueue;

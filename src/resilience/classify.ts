@@ -10,6 +10,7 @@ import {
   assertFunction,
   assertNumber,
   assertOptions,
+  orDefault,
   rangeError,
   typeError,
 } from "../core/_validate.ts";
@@ -128,7 +129,7 @@ export class Classifier {
    */
   constructor(options?: ClassifierOptions) {
     assertOptions("create a Classifier", options);
-    const builtIns = options?.builtIns ?? true;
+    const builtIns = orDefault(options?.builtIns, true);
     if (typeof builtIns !== "boolean") {
       typeError("create a Classifier", "builtIns", "a boolean", builtIns);
     }

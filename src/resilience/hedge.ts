@@ -17,6 +17,7 @@ import {
   assertDuration,
   assertInteger,
   assertOptions,
+  orDefault,
   typeError,
 } from "../core/_validate.ts";
 import { onAbort } from "../cancel/signals.ts";
@@ -101,9 +102,9 @@ export function hedgePolicy(options: HedgeOptions): Policy {
   }
   const delayMs = options.delayMs;
   assertDuration(CREATE, "delayMs", delayMs);
-  const maxHedges = options.maxHedges ?? 1;
+  const maxHedges = orDefault(options.maxHedges, 1);
   assertInteger(CREATE, "maxHedges", maxHedges);
-  const clock = options.clock ?? systemClock;
+  const clock = orDefault(options.clock, systemClock);
   assertClock(CREATE, clock);
   return new HedgePolicy(delayMs, maxHedges, clock);
 }

@@ -32,6 +32,7 @@ export { wrap } from "./policy.ts";
 export {
   BulkheadRejectedError,
   CircuitOpenError,
+  QueueFullError,
   RateLimitedError,
   RetryError,
 } from "../core/errors.ts";
@@ -66,7 +67,10 @@ export type {
   LinearBackoffOptions,
 } from "./backoff.ts";
 export { constant, exponential, linear } from "./backoff.ts";
-export type { RetryBudgetOptions } from "./retry_budget.ts";
+export type {
+  RetryBudgetOptions,
+  RetryBudgetWithdrawOptions,
+} from "./retry_budget.ts";
 export { RetryBudget } from "./retry_budget.ts";
 export type { RetryEvent, RetryOptions, RetryPolicyOptions } from "./retry.ts";
 export { retry, retryPolicy } from "./retry.ts";
@@ -105,3 +109,34 @@ export type {
 export { RateLimiter } from "./rate_limiter.ts";
 export type { HedgeOptions } from "./hedge.ts";
 export { hedgePolicy } from "./hedge.ts";
+export type {
+  BudgetReply,
+  BudgetRequest,
+  CircuitBreakerStore,
+  CircuitCommand,
+  CircuitView,
+  FleetStore,
+  RateLimiterStore,
+  RetryBudgetStore,
+  SharedStateOptions,
+  StoreErrorEvent,
+  StoreFailureMode,
+  TokenGrant,
+  TokenRequest,
+} from "./stores/store_contracts.ts";
+export type { MemoryStoreOptions } from "./stores/memory_store.ts";
+export { MemoryStore } from "./stores/memory_store.ts";
+export type {
+  IoRedisClient,
+  NodeRedisClient,
+  RedisStoreOptions,
+} from "./stores/redis_store.ts";
+export { RedisStore } from "./stores/redis_store.ts";
+export type {
+  DenoKv,
+  DenoKvStoreOptions,
+  KvAtomic,
+  KvKey,
+  KvKeyPart,
+} from "./stores/deno_kv_store.ts";
+export { DenoKvStore } from "./stores/deno_kv_store.ts";

@@ -6,7 +6,7 @@
  */
 
 import { type Clock, systemClock } from "../core/clock.ts";
-import { RateLimitedError } from "../core/errors.ts";
+import { InvalidStateError, RateLimitedError } from "../core/errors.ts";
 import { RingQueue } from "../core/_ring.ts";
 import { type QueuedTimer, timerQueueFor } from "../core/_timer_queue.ts";
 import {
@@ -15,12 +15,19 @@ import {
   assertOptions,
   assertPositiveDuration,
   assertSignal,
+  orDefault,
   rangeError,
   typeError,
 } from "../core/_validate.ts";
 import { onAbort } from "../cancel/signals.ts";
 import type { Policy, PolicyContext, PolicyExecuteOptions } from "./policy.ts";
 import { invoke, NEVER_ABORTED, policyCall } from "./_policy_call.ts";
+import type {
+  RateLimiterStore,
+  SharedStateOptions,
+} from "./stores/store_contracts.ts";
+import { storeLink } from "./stores/_store_link.ts";
+import { SharedBucket } from "./stores/_shared_bucket.ts";
 
 /**
  * A rate: `limit` per `intervalMs` milliseconds (the rate of a
@@ -35,9 +42,12 @@ export interface Rate {
 
 /**
  * Options of the {@linkcode RateLimiter} constructor: the rate (`limit`
- * tokens per `intervalMs`, `limit` an integer >= 1) and these.
+ * tokens per `intervalMs`, `limit` an integer >= 1), the shared-state
+ * options (`store`, `key`, `storeFailure`, `storeTimeoutMs`, `onStoreError`)
+ * and these.
  */
-export interface RateLimiterOptions extends Rate {
+export interface RateLimiterOptions
+  extends Rate, SharedStateOptions<RateLimiterStore> {
   /**
    * The bucket's capacity: the most tokens that can be taken at once after
    * a quiet period, an integer >= 1. The bucket starts full.
@@ -53,7 +63,24 @@ export interface RateLimiterOptions extends Rate {
    */
   mode?: "wait" | "reject";
   /**
-   * The clock the bucket refills on.
+   * With a `store`: the tokens taken from the store per call when it has
+   * them (an integer >= 1), kept in this process for later calls for up to
+   * `leaseMs`. Fewer store calls, at the cost of exactness (see the class).
+   *
+   * @default {1}
+   */
+  lease?: number;
+  /**
+   * With a `lease`: how long leased tokens may be used, in milliseconds. The
+   * default is the time the bucket takes to earn a lease, which bounds the
+   * extra grants in any span to `lease`.
+   *
+   * @default {lease * intervalMs / limit}
+   */
+  leaseMs?: number;
+  /**
+   * The clock the bucket refills on (the store's own clock decides for a
+   * shared bucket), and of the store's time limit.
    *
    * @default {systemClock}
    */
@@ -68,6 +95,14 @@ export interface RateLimiterAcquireOptions {
    * @default {1}
    */
   weight?: number;
+  /**
+   * Whether to wait for the tokens or reject with a
+   * {@linkcode RateLimitedError} when they are short (the limiter's `mode`
+   * applies to `execute` only).
+   *
+   * @default {"wait"}
+   */
+  mode?: "wait" | "reject";
   /**
    * Stops waiting: rejects with `signal.reason` and leaves the line.
    *
@@ -92,6 +127,21 @@ const RESOLVED: Promise<void> = Promise.resolve();
  * `intervalMs`, continuously (a token every `intervalMs / limit`). So in any
  * span of `t` milliseconds it grants at most `burst + t * limit /
  * intervalMs` tokens.
+ *
+ * With a `store` (and a `key`), the bucket lives in the store and every
+ * limiter with the same key shares it, across processes: each decision is
+ * one atomic store call, on the store's clock (GCRA), so the bound above
+ * holds for the whole fleet. `tryAcquire` is then unavailable (a store
+ * cannot answer synchronously): use `acquire({ mode: "reject" })`. With
+ * `lease: n`, a store call takes up to `n` tokens and this process spends
+ * them for up to `leaseMs` without asking again: any span then sees at most
+ * `min(instances * (lease - 1), ceil(leaseMs * limit / intervalMs))` grants
+ * more than the bound above (`lease` with the default `leaseMs`), and tokens
+ * left unused when a lease expires are lost. When the store fails or answers
+ * later than `storeTimeoutMs`, `storeFailure` decides: `"allow"`, `"deny"`
+ * (a {@linkcode RateLimitedError} with the store's error as `cause`), or
+ * `"local"` (this process's own bucket, with the same rate). The store is
+ * tried again by the next call, one call at a time while it is failing.
  *
  * Callers wait in line, first come first served: `acquire` waits behind
  * earlier waiters even when a lighter request would fit, and `tryAcquire`
@@ -126,6 +176,8 @@ export class RateLimiter implements Policy {
   readonly mode: "wait" | "reject";
   readonly #clock: Clock;
   readonly #capacity: number;
+  // The bucket in a store, when there is one.
+  readonly #shared: SharedBucket | undefined;
   // The bucket: tokens are counted in credits (tokens x intervalMs), so that
   // refilling by whole milliseconds is exact integer arithmetic; `#last` is
   // when it was last refilled.
@@ -143,7 +195,8 @@ export class RateLimiter implements Policy {
   /**
    * Creates a rate limiter with a full bucket.
    *
-   * @param options The rate, the burst, the mode and the clock.
+   * @param options The rate, the burst, the mode, the clock, and the store
+   *   with its key, lease and failure handling.
    * @throws {TypeError} If an option has the wrong type.
    * @throws {RangeError} If an option is out of range.
    */
@@ -155,14 +208,19 @@ export class RateLimiter implements Policy {
     const { limit, intervalMs } = options;
     assertInteger(CREATE, "limit", limit);
     assertPositiveDuration(CREATE, "intervalMs", intervalMs);
-    const burst = options.burst ?? limit;
+    const burst = orDefault(options.burst, limit);
     assertInteger(CREATE, "burst", burst);
-    const mode = options.mode ?? "wait";
+    const mode = orDefault(options.mode, "wait");
     if (mode !== "wait" && mode !== "reject") {
       typeError(CREATE, "mode", `"wait" or "reject"`, mode);
     }
-    const clock = options.clock ?? systemClock;
+    const clock = orDefault(options.clock, systemClock);
     assertClock(CREATE, clock);
+    const link = storeLink(CREATE, options, "takeTokens", clock);
+    const lease = options.lease ?? 1;
+    assertInteger(CREATE, "lease", lease);
+    const leaseMs = options.leaseMs ?? lease * intervalMs / limit;
+    assertPositiveDuration(CREATE, "leaseMs", leaseMs);
     this.limit = limit;
     this.intervalMs = intervalMs;
     this.burst = burst;
@@ -171,17 +229,30 @@ export class RateLimiter implements Policy {
     this.#capacity = burst * intervalMs;
     this.#credits = this.#capacity;
     this.#last = clock.now();
+    this.#shared = link === undefined ? undefined : new SharedBucket(
+      link,
+      { limit, intervalMs, burst },
+      lease,
+      leaseMs,
+      clock,
+      (weight, signal, reject) => this.#acquireLocal(weight, signal, reject),
+    );
   }
 
-  /** The whole tokens in the bucket now. */
+  /**
+   * The whole tokens in the bucket now; with a store, the leased tokens this
+   * process may still spend without asking it.
+   */
   get available(): number {
+    if (this.#shared !== undefined) return this.#shared.leased;
     this.#refill();
     return Math.floor(this.#credits / this.intervalMs);
   }
 
-  /** The number of callers waiting for tokens. */
+  /** The number of callers waiting for tokens (in this process). */
   get queued(): number {
-    return this.#waiters.length;
+    const shared = this.#shared === undefined ? 0 : this.#shared.queued;
+    return this.#waiters.length + shared;
   }
 
   /**
@@ -191,6 +262,7 @@ export class RateLimiter implements Policy {
    * @returns Whether the tokens were taken.
    * @throws {TypeError} If `weight` is not a number.
    * @throws {RangeError} If `weight` is out of range.
+   * @throws {InvalidStateError} If the bucket is in a store.
    *
    * @example Taking tokens without waiting
    * ```ts
@@ -207,14 +279,22 @@ export class RateLimiter implements Policy {
    */
   tryAcquire(weight = 1): boolean {
     this.#checkWeight("try to acquire tokens", weight);
+    if (this.#shared !== undefined) {
+      throw new InvalidStateError(
+        `Cannot try to acquire tokens synchronously as the bucket is in a store: use acquire({ mode: "reject" })`,
+      );
+    }
     return this.#take(weight);
   }
 
   /**
-   * Waits in line until the bucket holds `weight` tokens, then takes them.
+   * Waits in line until the bucket holds `weight` tokens, then takes them;
+   * with `mode: "reject"`, takes them now or rejects.
    *
-   * @param options The weight and the signal.
+   * @param options The weight, the mode and the signal.
    * @returns A promise that resolves once the tokens are taken.
+   * @throws {RateLimitedError} Rejects with it with `mode: "reject"` when
+   *   the tokens are short.
    * @throws {TypeError} Rejects with it if an option has the wrong type.
    * @throws {RangeError} Rejects with it if `weight` is out of range.
    *
@@ -233,18 +313,26 @@ export class RateLimiter implements Policy {
   acquire(options?: RateLimiterAcquireOptions): Promise<void> {
     let weight = 1;
     let signal: AbortSignal | undefined;
+    let mode: unknown;
     try {
       assertOptions(ACQUIRE, options);
-      weight = options?.weight ?? 1;
+      weight = orDefault(options?.weight, 1);
       this.#checkWeight(ACQUIRE, weight);
+      mode = options?.mode ?? "wait";
+      if (mode !== "wait" && mode !== "reject") {
+        typeError(ACQUIRE, "mode", `"wait" or "reject"`, mode);
+      }
       signal = options?.signal;
       assertSignal(ACQUIRE, signal);
     } catch (error) {
       return Promise.reject(error);
     }
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.#take(weight)) return RESOLVED;
-    return this.#wait(weight, signal);
+    const reject = mode === "reject";
+    if (this.#shared !== undefined) {
+      return this.#shared.acquire(weight, signal, reject);
+    }
+    return this.#acquireLocal(weight, signal, reject);
   }
 
   /**
@@ -277,6 +365,7 @@ export class RateLimiter implements Policy {
   ): Promise<T> {
     const context = policyCall(fn, options);
     if (context instanceof Promise) return context as Promise<never>;
+    if (this.#shared !== undefined) return this.#executeShared(fn, context);
     if (this.#take(1)) return invoke(fn, context);
     if (this.mode === "reject") {
       return Promise.reject(new RateLimitedError(this.#retryAfter(1)));
@@ -284,6 +373,30 @@ export class RateLimiter implements Policy {
     const signal = context.signal;
     return this.#wait(1, signal === NEVER_ABORTED ? undefined : signal)
       .then(() => fn(context));
+  }
+
+  #executeShared<T>(
+    fn: (context: PolicyContext) => T | PromiseLike<T>,
+    context: PolicyContext,
+  ): Promise<T> {
+    const signal = context.signal;
+    return (this.#shared as SharedBucket).acquire(
+      1,
+      signal === NEVER_ABORTED ? undefined : signal,
+      this.mode === "reject",
+    ).then(() => fn(context));
+  }
+
+  #acquireLocal(
+    weight: number,
+    signal: AbortSignal | undefined,
+    reject: boolean,
+  ): Promise<void> {
+    if (this.#take(weight)) return RESOLVED;
+    if (reject) {
+      return Promise.reject(new RateLimitedError(this.#retryAfter(weight)));
+    }
+    return this.#wait(weight, signal);
   }
 
   #checkWeight(action: string, weight: unknown): asserts weight is number {

@@ -220,6 +220,7 @@ export interface ResultFunctions {
    * @typeParam E The type of the error.
    * @param result The result.
    * @returns `true` for a success.
+   * @throws {TypeError} If `result` is not a result.
    *
    * @example Filtering successes
    * ```ts
@@ -238,6 +239,7 @@ export interface ResultFunctions {
    * @typeParam E The type of the error.
    * @param result The result.
    * @returns `true` for a failure.
+   * @throws {TypeError} If `result` is not a result.
    *
    * @example Collecting errors
    * ```ts
@@ -321,10 +323,12 @@ function match<T, E, R>(
 }
 
 function isOk<T, E>(result: Result<T, E>): result is Ok<T> {
+  check("test a result", result);
   return result.ok === true;
 }
 
 function isErr<T, E>(result: Result<T, E>): result is Err<E> {
+  check("test a result", result);
   return result.ok === false;
 }
 

@@ -17,6 +17,7 @@ import {
   assertNumber,
   assertOptions,
   assertSignal,
+  orDefault,
   rangeError,
   typeError,
 } from "../core/_validate.ts";
@@ -312,17 +313,17 @@ function toConfig(
 ): RetryConfig {
   if (options === undefined) return DEFAULT_CONFIG;
   assertOptions(action, options);
-  const maxAttempts = options.maxAttempts ?? 3;
+  const maxAttempts = orDefault(options.maxAttempts, 3);
   assertIntegerOrInfinity(action, "maxAttempts", maxAttempts);
   const backoff = options.backoff === undefined
     ? DEFAULT_BACKOFF
     : backoffOption(action, "backoff", options.backoff);
-  const shouldHandle = options.shouldHandle ?? retryByDefault;
+  const shouldHandle = orDefault(options.shouldHandle, retryByDefault);
   if (shouldHandle !== retryByDefault) {
     assertFunction(action, "shouldHandle", shouldHandle);
   }
   const onRetry = optionalFunction(action, "onRetry", options.onRetry);
-  const maxElapsedMs = options.maxElapsedMs ?? Infinity;
+  const maxElapsedMs = orDefault(options.maxElapsedMs, Infinity);
   assertNumber(action, "maxElapsedMs", maxElapsedMs);
   if (!(maxElapsedMs >= 0)) {
     rangeError(action, "maxElapsedMs", "a number >= 0", maxElapsedMs);
@@ -337,7 +338,7 @@ function toConfig(
     typeError(action, "budget", "a RetryBudget", budget);
   }
   const classifier = classifierOption(action, options.classifier);
-  const clock = options.clock ?? systemClock;
+  const clock = orDefault(options.clock, systemClock);
   if (clock !== systemClock) assertClock(action, clock);
   return {
     maxAttempts,
@@ -456,7 +457,10 @@ async function retryAfter<T>(
       }
       if (delayMs > remainingMs) delayMs = remainingMs;
     }
-    if (config.budget !== undefined && !config.budget.tryWithdraw()) {
+    if (
+      config.budget !== undefined &&
+      !(await withdrawFrom(config.budget, waitOptions.signal))
+    ) {
       throw new RetryError(attempt, "budget", { cause: error });
     }
     if (config.onRetry !== undefined) {
@@ -484,4 +488,16 @@ function askedDelay(error: unknown, clock: Clock): number | undefined {
   } catch {
     return undefined; // a header accessor that throws: no delay asked
   }
+}
+
+/**
+ * Takes a retry from a budget: through `withdraw` (a store call, for a
+ * shared budget), or `tryWithdraw` for a budget object without it.
+ */
+function withdrawFrom(
+  budget: RetryBudget,
+  signal: AbortSignal | undefined,
+): boolean | Promise<boolean> {
+  if (typeof budget.withdraw !== "function") return budget.tryWithdraw();
+  return budget.withdraw(signal === undefined ? undefined : { signal });
 }

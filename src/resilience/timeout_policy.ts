@@ -18,6 +18,7 @@ import {
   assertClock,
   assertDuration,
   assertOptions,
+  orDefault,
   rangeError,
   typeError,
 } from "../core/_validate.ts";
@@ -110,11 +111,11 @@ export function timeoutPolicy(
     rangeError(action, "ms", `a finite number <= ${MAX_DELAY_MS}`, ms);
   }
   assertOptions(action, options);
-  const mode = options?.mode ?? "aggressive";
+  const mode = orDefault(options?.mode, "aggressive");
   if (mode !== "aggressive" && mode !== "cooperative") {
     typeError(action, "mode", `"aggressive" or "cooperative"`, mode);
   }
-  const clock = options?.clock ?? systemClock;
+  const clock = orDefault(options?.clock, systemClock);
   assertClock(action, clock);
   return new TimeoutPolicy(ms, mode === "aggressive", clock);
 }

@@ -14,6 +14,7 @@ import {
   assertPositiveDuration,
   assertSignal,
   describeValue,
+  orDefault,
 } from "../../src/core/_validate.ts";
 import { BAD_NUMBERS } from "../_support.ts";
 
@@ -141,4 +142,16 @@ Deno.test("assertClock() takes undefined or a Clock and names the missing member
       message: `Cannot wait as ${message}`,
     });
   }
+});
+
+Deno.test("orDefault() gives the fallback for undefined only: null, 0, false and NaN are values", () => {
+  assert.equal(orDefault(undefined, 5), 5);
+  for (const value of [null, 0, false, NaN, ""]) {
+    assert.ok(Object.is(orDefault(value, 5), value));
+  }
+  // So the check that follows sees null and refuses it.
+  assert.throws(() => assertClock("wait", orDefault(null, systemClock)), {
+    name: "TypeError",
+    message: "Cannot wait as 'clock' must be a Clock: current value is null",
+  });
 });

@@ -18,18 +18,29 @@ export interface AplusRun {
 }
 
 interface Runner {
-  on(event: "pass" | "fail", listener: () => void): void;
+  on(
+    event: "pass" | "fail",
+    listener: (test: { fullTitle(): string }, error?: unknown) => void,
+  ): void;
 }
 
+/**
+ * Runs the suite (or the tests matching `grep`); each test fails after
+ * `timeoutMs` (mocha's default 2 s; a broken adapter fails by timing out).
+ */
 export async function runSuite(
   adapter: Adapter,
   grep?: string,
+  timeoutMs = 2000,
 ): Promise<AplusRun> {
   const run: AplusRun = { passed: 0, failed: 0 };
   // A mocha reporter that counts the tests as they end.
   function Counter(runner: Runner) {
     runner.on("pass", () => run.passed++);
-    runner.on("fail", () => run.failed++);
+    runner.on("fail", (test, error) => {
+      run.failed++;
+      console.error(`Promises/A+ failed: ${test.fullTitle()}: ${error}`);
+    });
   }
   const onRejection = (e: PromiseRejectionEvent) => e.preventDefault();
   globalThis.addEventListener("unhandledrejection", onRejection);
@@ -37,7 +48,7 @@ export async function runSuite(
     await new Promise<void>((resolve) =>
       runAplus(
         adapter,
-        { reporter: Counter, ...(grep ? { grep } : {}) },
+        { reporter: Counter, timeout: timeoutMs, ...(grep ? { grep } : {}) },
         () => resolve(),
       )
     );

@@ -7,7 +7,15 @@
  *
  * In `source`, `log` is `console.log`. In `sim`, `Promise.resolve(x)` is
  * `loop.resolved(x)`, `new Promise(f)` is `loop.promise(f)`, an async
- * function is `loop.async(function* () {})` with `yield` for `await`.
+ * function is `loop.async(function* () {})` with `yield` for `await`, a busy
+ * wait on `Date.now()` is `loop.spend(ms)`, `new MessageChannel()` is
+ * `loop.messageChannel()`, `AbortSignal.timeout(ms)` is
+ * `loop.abortSignalTimeout(ms)`, `process.on("unhandledRejection")` (and
+ * Deno's `unhandledrejection` event) is `loop.onUnhandledRejection`,
+ * `process.on("uncaughtException")` (and Deno's `error` event) is
+ * `loop.onError`. A process that exits with an error code logs
+ * `exit <code>` last (the recorder adds it; the test adds it when a drive
+ * of the simulator throws).
  *
  * @module
  */
@@ -37,6 +45,13 @@ export interface Program {
   touchProcess?: boolean;
   /** The same program against the simulator. */
   sim(loop: EventLoop, log: (label: string) => void): void;
+  /**
+   * Callbacks a runtime leaves queued when its process ends (Node's unref'd
+   * `AbortSignal.timeout` timers).
+   *
+   * @default {undefined}
+   */
+  leftQueued?: Partial<Record<Runtime, number>>;
   /**
    * Where a real runtime is nondeterministic (or depends on real elapsed
    * time): why, and the groups of labels whose relative order is
@@ -680,6 +695,413 @@ setTimeout(() => {
           "Deno 2.9 creates its process global lazily; in the callback that first touches it, nextTick callbacks are ordered among promise jobs (here after the first), not before them; afterwards Deno orders them as Node does. The simulator models the steady state",
         groups: [["a", "b", "c"], ["tick", "tick 2", "c"]],
       },
+    },
+  },
+  {
+    name: "busy_script",
+    about:
+      "a busy script blocks the loop: a timer due during it runs late, after the script's microtasks",
+    source: `
+const start = Date.now();
+setTimeout(() => log("timeout 10"), 10);
+Promise.resolve().then(() => log("then"));
+while (Date.now() - start < 50) {
+  // busy
+}
+setTimeout(() => log("timeout 5, armed after the busy loop"), 5);
+log("script end");`,
+    sim(loop, log) {
+      loop.setTimeout(() => log("timeout 10"), 10);
+      loop.resolved().then(() => log("then"));
+      loop.spend(50);
+      loop.setTimeout(() => log("timeout 5, armed after the busy loop"), 5);
+      log("script end");
+    },
+  },
+  {
+    name: "busy_timer_vs_immediate",
+    about:
+      "a timer that falls due while a timer callback is busy waits for the next timers phase: the check phase comes first",
+    source: `
+setTimeout(() => {
+  log("busy timer");
+  setImmediate(() => log("immediate"));
+  const start = Date.now();
+  while (Date.now() - start < 30) {
+    // busy
+  }
+}, 5);
+setTimeout(() => log("timeout 10, due during the busy timer"), 10);`,
+    sim(loop, log) {
+      loop.setTimeout(() => {
+        log("busy timer");
+        loop.setImmediate(() => log("immediate"));
+        loop.spend(30);
+      }, 5);
+      loop.setTimeout(() => log("timeout 10, due during the busy timer"), 10);
+    },
+    races: {
+      "node-cjs": {
+        why:
+          "under a CommonJS entry the first timers phase can start late enough (real start-up time) that both timers are due in it",
+        groups: [["busy timer", "immediate"], [
+          "busy timer",
+          "timeout 10, due during the busy timer",
+        ]],
+      },
+    },
+  },
+  {
+    name: "message_channel_phases",
+    about:
+      "MessageChannel: Node delivers in the poll phase (a checkpoint after each message), Deno in a later turn (nextTick after the batch)",
+    source: `
+const c = new MessageChannel();
+let n = 0;
+c.port1.onmessage = (e) => {
+  log("message " + e.data);
+  Promise.resolve().then(() => log("then in message " + e.data));
+  process.nextTick(() => log("tick in message " + e.data));
+  if (e.data === "b") c.port2.postMessage("from handler");
+  if (++n === 4) c.port1.close();
+};
+setTimeout(() => {
+  log("timer");
+  c.port2.postMessage("a");
+  setImmediate(() => log("immediate"));
+  setTimeout(() => log("timeout 0"), 0);
+  c.port2.postMessage("b");
+  Promise.resolve().then(() => log("then"));
+}, 5);
+setTimeout(() => {
+  setImmediate(() => {
+    log("immediate 2");
+    c.port2.postMessage("c");
+    setImmediate(() => log("immediate 3"));
+    setTimeout(() => log("timeout 0 b"), 0);
+  });
+}, 50);`,
+    sim(loop, log) {
+      const c = loop.messageChannel();
+      let n = 0;
+      c.port1.onmessage = (e) => {
+        log("message " + e.data);
+        loop.resolved().then(() => log("then in message " + e.data));
+        loop.nextTick(() => log("tick in message " + e.data));
+        if (e.data === "b") c.port2.postMessage("from handler");
+        if (++n === 4) c.port1.close();
+      };
+      loop.setTimeout(() => {
+        log("timer");
+        c.port2.postMessage("a");
+        loop.setImmediate(() => log("immediate"));
+        loop.setTimeout(() => log("timeout 0"), 0);
+        c.port2.postMessage("b");
+        loop.resolved().then(() => log("then"));
+      }, 5);
+      loop.setTimeout(() => {
+        loop.setImmediate(() => {
+          log("immediate 2");
+          c.port2.postMessage("c");
+          loop.setImmediate(() => log("immediate 3"));
+          loop.setTimeout(() => log("timeout 0 b"), 0);
+        });
+      }, 50);
+    },
+    races: {
+      "node-cjs": {
+        why:
+          "whether the 1 ms timer armed by the second immediate is due in the next timers phase depends on real elapsed time",
+        groups: [
+          [
+            "timer",
+            "then",
+            "message a",
+            "tick in message a",
+            "then in message a",
+            "message b",
+            "tick in message b",
+            "then in message b",
+            "message from handler",
+            "tick in message from handler",
+            "then in message from handler",
+            "immediate",
+            "timeout 0",
+            "immediate 2",
+            "message c",
+            "tick in message c",
+            "then in message c",
+            "immediate 3",
+          ],
+          ["immediate 2", "timeout 0 b"],
+        ],
+      },
+    },
+  },
+  {
+    name: "message_ports_order",
+    about:
+      "two channels: Node drains port by port in creation order, Deno takes one message per port in turns",
+    source: `
+const A = new MessageChannel();
+const B = new MessageChannel();
+let n = 0;
+const done = () => {
+  if (++n === 4) {
+    A.port1.close();
+    B.port1.close();
+  }
+};
+A.port1.onmessage = (e) => {
+  log("A got " + e.data);
+  done();
+};
+B.port1.onmessage = (e) => {
+  log("B got " + e.data);
+  done();
+};
+setTimeout(() => {
+  B.port2.postMessage("b1");
+  A.port2.postMessage("a1");
+  Promise.resolve().then(() => B.port2.postMessage("b2 from then"));
+  A.port2.postMessage("a2");
+  setImmediate(() => log("immediate"));
+}, 5);`,
+    sim(loop, log) {
+      const A = loop.messageChannel();
+      const B = loop.messageChannel();
+      let n = 0;
+      const done = () => {
+        if (++n === 4) {
+          A.port1.close();
+          B.port1.close();
+        }
+      };
+      A.port1.onmessage = (e) => {
+        log("A got " + e.data);
+        done();
+      };
+      B.port1.onmessage = (e) => {
+        log("B got " + e.data);
+        done();
+      };
+      loop.setTimeout(() => {
+        B.port2.postMessage("b1");
+        A.port2.postMessage("a1");
+        loop.resolved().then(() => B.port2.postMessage("b2 from then"));
+        A.port2.postMessage("a2");
+        loop.setImmediate(() => log("immediate"));
+      }, 5);
+    },
+  },
+  {
+    name: "abort_timeout_with_timers",
+    about:
+      "AbortSignal.timeout runs among timers of the same deadline in arming order, a checkpoint after each",
+    source: `
+setTimeout(() => {
+  setTimeout(() => log("timeout a"), 20);
+  AbortSignal.timeout(20).onabort = () => {
+    log("abort 1");
+    Promise.resolve().then(() => log("then in abort 1"));
+    process.nextTick(() => log("tick in abort 1"));
+  };
+  setTimeout(() => log("timeout b"), 20);
+  AbortSignal.timeout(20).addEventListener("abort", (e) => log("abort 2 " + e.target.reason.name));
+  setTimeout(() => log("timeout c"), 20);
+  setImmediate(() => log("immediate"));
+}, 5);`,
+    sim(loop, log) {
+      loop.setTimeout(() => {
+        loop.setTimeout(() => log("timeout a"), 20);
+        loop.abortSignalTimeout(20).onabort = () => {
+          log("abort 1");
+          loop.resolved().then(() => log("then in abort 1"));
+          loop.nextTick(() => log("tick in abort 1"));
+        };
+        loop.setTimeout(() => log("timeout b"), 20);
+        loop.abortSignalTimeout(20).addEventListener(
+          "abort",
+          (e) =>
+            log(
+              "abort 2 " +
+                ((e.target as AbortSignal).reason as DOMException).name,
+            ),
+        );
+        loop.setTimeout(() => log("timeout c"), 20);
+        loop.setImmediate(() => log("immediate"));
+      }, 5);
+    },
+  },
+  {
+    name: "abort_timeout_alone",
+    about:
+      "AbortSignal.timeout alone: Node's timer is unref'd and the process exits first; Deno's keeps it running",
+    source: `
+AbortSignal.timeout(100).onabort = () => log("abort alone");
+log("script end");`,
+    sim(loop, log) {
+      loop.abortSignalTimeout(100).onabort = () => log("abort alone");
+      log("script end");
+    },
+    leftQueued: { "node-cjs": 1, "node-esm": 1 },
+  },
+  {
+    name: "unhandled_rejection_listener",
+    about:
+      "an unhandled rejection reaches the listener after the checkpoint (nextTick and microtasks first); one handled in time is not reported",
+    source: `
+const onRejection = (reason) => {
+  log("unhandled " + reason);
+  Promise.resolve().then(() => log("micro after listener"));
+  process.nextTick(() => log("tick after listener"));
+};
+if (typeof Deno === "undefined") process.on("unhandledRejection", onRejection);
+else {
+  globalThis.addEventListener("unhandledrejection", (e) => {
+    e.preventDefault();
+    onRejection(e.reason);
+  });
+}
+setTimeout(() => {
+  log("timer");
+  setImmediate(() => log("immediate"));
+  Promise.reject("r1");
+  const p = Promise.reject("r2");
+  Promise.resolve().then(() => log("then"));
+  process.nextTick(() => log("tick"));
+  Promise.resolve().then(() => Promise.resolve()).then(() => {
+    p.catch(() => log("caught r2"));
+  });
+}, 5);
+setTimeout(() => log("timer 20"), 20);`,
+    sim(loop, log) {
+      const onRejection = (reason: unknown) => {
+        log("unhandled " + reason);
+        loop.resolved().then(() => log("micro after listener"));
+        loop.nextTick(() => log("tick after listener"));
+      };
+      loop.onUnhandledRejection((e) => {
+        e.preventDefault();
+        onRejection(e.error);
+      });
+      loop.setTimeout(() => {
+        log("timer");
+        loop.setImmediate(() => log("immediate"));
+        loop.rejected("r1");
+        const p = loop.rejected("r2");
+        loop.resolved().then(() => log("then"));
+        loop.nextTick(() => log("tick"));
+        loop.resolved().then(() => loop.resolved()).then(() => {
+          p.catch(() => log("caught r2"));
+        });
+      }, 5);
+      loop.setTimeout(() => log("timer 20"), 20);
+    },
+  },
+  {
+    name: "unhandled_rejection_crash",
+    about:
+      "with no listener an unhandled rejection crashes the process after the checkpoint",
+    source: `
+setTimeout(() => {
+  log("timer");
+  Promise.reject(new Error("lost"));
+  Promise.resolve().then(() => log("then"));
+  process.nextTick(() => log("tick"));
+  setImmediate(() => log("never: immediate"));
+}, 5);
+setTimeout(() => log("never: timer 20"), 20);`,
+    sim(loop, log) {
+      loop.setTimeout(() => {
+        log("timer");
+        loop.rejected(new Error("lost"));
+        loop.resolved().then(() => log("then"));
+        loop.nextTick(() => log("tick"));
+        loop.setImmediate(() => log("never: immediate"));
+      }, 5);
+      loop.setTimeout(() => log("never: timer 20"), 20);
+    },
+  },
+  {
+    name: "throwing_callback_crash",
+    about:
+      "a throwing timer callback crashes the process at once: not even its microtasks run",
+    source: `
+setTimeout(() => log("t1"), 5);
+setTimeout(() => {
+  log("t2 throws");
+  Promise.resolve().then(() => log("never: then"));
+  process.nextTick(() => log("never: tick"));
+  throw new Error("boom");
+}, 5);
+setTimeout(() => log("never: t3"), 5);`,
+    sim(loop, log) {
+      loop.setTimeout(() => log("t1"), 5);
+      loop.setTimeout(() => {
+        log("t2 throws");
+        loop.resolved().then(() => log("never: then"));
+        loop.nextTick(() => log("never: tick"));
+        throw new Error("boom");
+      }, 5);
+      loop.setTimeout(() => log("never: t3"), 5);
+    },
+  },
+  {
+    name: "uncaught_exception_listener",
+    about:
+      "a listener keeps the process alive after a throwing callback (process.on uncaughtException, Deno's error event)",
+    source: `
+const onError = (error) => {
+  log("handled " + error.message);
+  Promise.resolve().then(() => log("micro after handler"));
+};
+if (typeof Deno === "undefined") process.on("uncaughtException", onError);
+else {
+  globalThis.addEventListener("error", (e) => {
+    e.preventDefault();
+    onError(e.error);
+  });
+}
+setTimeout(() => {
+  log("t1 throws");
+  throw new Error("boom");
+}, 5);
+setTimeout(() => log("t2"), 10);`,
+    sim(loop, log) {
+      const onError = (error: Error) => {
+        log("handled " + error.message);
+        loop.resolved().then(() => log("micro after handler"));
+      };
+      loop.onError((e) => {
+        e.preventDefault();
+        onError(e.error as Error);
+      });
+      loop.setTimeout(() => {
+        log("t1 throws");
+        throw new Error("boom");
+      }, 5);
+      loop.setTimeout(() => log("t2"), 10);
+    },
+  },
+  {
+    name: "delay_conversion",
+    about:
+      "delays are converted to numbers: strings, NaN, objects; 2^32+30 overflows to 1 ms in Node and Deno",
+    source: `
+setTimeout(() => log("'60'"), "60");
+setTimeout(() => log("'x'"), "x");
+setTimeout(() => log("2 ** 32 + 30"), 2 ** 32 + 30);
+setTimeout(() => log("10"), 10);
+setTimeout(() => log("valueOf 30"), { valueOf: () => 30 });
+setTimeout(() => log("NaN"), NaN);`,
+    sim(loop, log) {
+      loop.setTimeout(() => log("'60'"), "60" as never);
+      loop.setTimeout(() => log("'x'"), "x" as never);
+      loop.setTimeout(() => log("2 ** 32 + 30"), 2 ** 32 + 30);
+      loop.setTimeout(() => log("10"), 10);
+      loop.setTimeout(() => log("valueOf 30"), { valueOf: () => 30 } as never);
+      loop.setTimeout(() => log("NaN"), NaN);
     },
   },
 ];

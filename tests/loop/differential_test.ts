@@ -1,12 +1,15 @@
 /**
  * Differential tests: the simulator against real Node (CommonJS and ESM
- * entries) and real Deno, on the corpus of tests/loop/_corpus.ts. The
- * fixtures are recorded by scripts/record_loop_fixtures.ts.
+ * entries) and real Deno, on the corpus of tests/loop/_corpus.ts (fixtures
+ * recorded by scripts/record_loop_fixtures.ts), and its html profile against
+ * real Chromium on tests/loop/_html_corpus.ts (fixtures recorded by
+ * scripts/record_html_fixtures.ts).
  */
 
 import { EventLoop, type Profile, profiles } from "@pledge/core";
 import assert from "node:assert/strict";
 import { corpus, type Runtime, RUNTIMES } from "./_corpus.ts";
+import { htmlCorpus } from "./_html_corpus.ts";
 
 interface Fixture {
   name: string;
@@ -28,9 +31,15 @@ function simulate(runtime: Runtime, name: string): string[] {
   const program = corpus.find((p) => p.name === name)!;
   const loop = new EventLoop({ profile: PROFILES[runtime] });
   const out: string[] = [];
-  loop.runScript(() => program.sim(loop, (label) => out.push(label)));
-  loop.runAll();
-  assert.equal(loop.queued, 0);
+  try {
+    loop.runScript(() => program.sim(loop, (label) => out.push(label)));
+    loop.runAll();
+  } catch {
+    // The drive stopped as the crashed process did.
+    out.push("exit 1");
+    loop.reset();
+  }
+  assert.equal(loop.queued, program.leftQueued?.[runtime] ?? 0);
   return out;
 }
 
@@ -114,3 +123,36 @@ Deno.test("Deno orders nextTick unlike Node in the callback that first touches p
     results["node-cjs"].majority,
   );
 });
+
+interface HtmlFixture {
+  name: string;
+  recordedWith: { chromium: string; runs: number };
+  majority: string[];
+  stable: boolean;
+}
+
+function loadHtml(name: string): HtmlFixture {
+  const url = new URL(`./fixtures/html/${name}.json`, import.meta.url);
+  return JSON.parse(Deno.readTextFileSync(url));
+}
+
+Deno.test("the browser corpus has at least 10 programs, each recorded stably in Chromium", () => {
+  assert.ok(htmlCorpus.length >= 10);
+  for (const program of htmlCorpus) {
+    const fixture = loadHtml(program.name);
+    assert.equal(fixture.name, program.name);
+    assert.match(fixture.recordedWith.chromium, /Chrome/);
+    assert.ok(fixture.stable, `Chromium was not stable on ${program.name}`);
+    assert.ok(fixture.majority.length > 0);
+  }
+});
+
+for (const program of htmlCorpus) {
+  Deno.test(`EventLoop (html) matches Chromium on ${program.name}`, () => {
+    const loop = new EventLoop({ profile: "html" });
+    const out: string[] = [];
+    loop.runScript(() => program.sim(loop, (label) => out.push(label)));
+    loop.runAll();
+    assert.deepEqual(out, loadHtml(program.name).majority);
+  });
+}

@@ -186,7 +186,7 @@ Deno.test("EventLoop's async drivers reject bad arguments instead of throwing", 
   await assert.rejects(inner!, InvalidStateError);
 });
 
-Deno.test("EventLoop timers reject a non-function callback and a non-number delay", () => {
+Deno.test("EventLoop timers reject a non-function callback and a delay no host converts", () => {
   const loop = new EventLoop();
   assert.throws(
     () => loop.setTimeout("code" as never, 1),
@@ -195,10 +195,16 @@ Deno.test("EventLoop timers reject a non-function callback and a non-number dela
     ),
   );
   assert.throws(
-    () => loop.setInterval(() => {}, "10" as never),
+    () => loop.setInterval(() => {}, 10n as never),
     new TypeError(
-      `Cannot set an interval as 'ms' must be a number: current value is "10"`,
+      `Cannot set an interval as 'ms' must be convertible to a number: current value is 10n`,
     ),
+  );
+  assert.throws(
+    () => loop.setTimeout(() => {}, Symbol("ms") as never),
+    (e: unknown) =>
+      e instanceof TypeError &&
+      /'ms' must be convertible to a number/.test(e.message),
   );
   assert.throws(() => loop.queueMicrotask(1 as never), TypeError);
   assert.equal(loop.queued, 0);
@@ -362,8 +368,8 @@ Deno.test("EventLoop cancels many timers and compacts without losing live ones",
   assert.equal(loop.pendingTimers, 0);
 });
 
-Deno.test("EventLoop keeps an interval armed when its callback throws", () => {
-  const loop = new EventLoop();
+Deno.test("EventLoop (node) keeps an interval armed when its callback crashes the drive", () => {
+  const loop = new EventLoop({ profile: "node" });
   let runs = 0;
   const h = loop.setInterval(() => {
     if (++runs === 1) throw new Error("boom");
@@ -1178,4 +1184,699 @@ Deno.test("EventLoop records the recorded trace of each fixture program", () => 
     );
     assert.equal(loop.queued, 0);
   }
+});
+
+// ---- time spent in callbacks ----------------------------------------------
+
+durationTests("EventLoop.spend", (value, expected) => {
+  const loop = new EventLoop();
+  if (expected === "ok") {
+    loop.spend(value);
+    assert.equal(loop.now(), value);
+  } else {assertDurationError(
+      () => loop.spend(value),
+      "spend time",
+      value,
+      expected,
+    );}
+  return Promise.resolve();
+});
+
+Deno.test("EventLoop.spend() makes a timer due meanwhile run late, and the trace says why", () => {
+  for (const profile of ["html", "node", "deno"] as const) {
+    const loop = new EventLoop({ profile, trace: true });
+    const out: string[] = [];
+    loop.runScript(() => {
+      loop.setTimeout(
+        loop.label("t10", () => out.push(`t10 at ${loop.now()}`)),
+        10,
+      );
+      loop.resolved().then(
+        loop.label("then", () => out.push(`then at ${loop.now()}`)),
+      );
+      loop.spend(50);
+      loop.setTimeout(
+        loop.label("t5", () => out.push(`t5 at ${loop.now()}`)),
+        5,
+      );
+    }, "busy script");
+    loop.runAll();
+    assert.deepEqual(out, ["then at 50", "t10 at 50", "t5 at 55"], profile);
+    const t = loop.trace;
+    assert.equal(t.get("busy script")!.spentMs, 50);
+    assert.equal(t.get("t10")!.spentMs, undefined);
+    assert.match(
+      t.get("t10")!.rule,
+      /due at 10ms, it ran at 50ms: the loop was busy/,
+    );
+    assert.doesNotMatch(t.get("t5")!.rule, /busy/);
+    assert.match(t.toText(), /0ms \(busy 50ms\)/);
+    assert.match(t.explain("t10", "busy script"), /queued by #1/);
+  }
+});
+
+Deno.test("EventLoop.spend() at top level moves time without running anything", () => {
+  const loop = new EventLoop({ profile: "node" });
+  let ran = 0;
+  loop.setTimeout(() => ran++, 10);
+  loop.spend(20);
+  assert.equal(ran, 0);
+  assert.equal(loop.now(), 20);
+  loop.runAll();
+  assert.equal(ran, 1);
+  assert.equal(loop.now(), 20);
+});
+
+Deno.test("EventLoop (node) runs only the timers due when its timers phase started", () => {
+  const loop = new EventLoop({ profile: "node", trace: true });
+  const out: string[] = [];
+  loop.setTimeout(() => {
+    out.push("busy");
+    loop.setImmediate(() => out.push("immediate"));
+    loop.spend(30);
+  }, 5);
+  loop.setTimeout(
+    loop.label("due meanwhile", () => out.push("due meanwhile")),
+    10,
+  );
+  loop.runAll();
+  assert.deepEqual(out, ["busy", "immediate", "due meanwhile"]);
+  assert.match(
+    loop.trace.explain("due meanwhile", 1),
+    /kept the loop busy for 30ms/,
+  );
+});
+
+// ---- delays and handles ---------------------------------------------------
+
+Deno.test("EventLoop converts delays as the hosts do: html as a WebIDL long, node and deno to 1 ms", () => {
+  const delays: [unknown, number, number][] = [
+    ["10", 10, 10],
+    ["x", 0, 1],
+    [undefined, 0, 1],
+    [null, 0, 1],
+    [NaN, 0, 1],
+    [-5, 0, 1],
+    [Infinity, 0, 1],
+    [40.7, 40, 40.7],
+    [2 ** 32 + 5, 5, 1],
+    [2 ** 31, 0, 1],
+    [{ valueOf: () => 7 }, 7, 7],
+    [true, 1, 1],
+  ];
+  for (const [ms, html, node] of delays) {
+    for (
+      const [profile, want] of [["html", html], ["node", node], [
+        "deno",
+        node,
+      ]] as const
+    ) {
+      const loop = new EventLoop({ profile });
+      let at = -1;
+      loop.setTimeout(() => (at = loop.now()), ms as number);
+      loop.runAll();
+      assert.equal(at, want, `${profile} ${show(ms)}`);
+    }
+  }
+});
+
+Deno.test("EventLoop timer handles are numbers from 1, never reused while live", () => {
+  const loop = new EventLoop();
+  const a = loop.setTimeout(() => {}, 1);
+  assert.equal(a, 1);
+  assert.ok(a);
+  const b = loop.setInterval(() => {}, 1);
+  assert.equal(b, 2);
+  loop.clearTimeout(0);
+  loop.clearTimeout(-1);
+  loop.clearTimeout(1.5);
+  assert.equal(loop.pendingTimers, 2);
+  loop.clearTimeout(a);
+  loop.clearInterval(b);
+  loop.runAll();
+  const c = loop.setTimeout(() => {}, 1);
+  assert.notEqual(c, a);
+  assert.notEqual(c, b);
+  loop.clearTimeout(a); // a stale handle does not cancel c
+  assert.equal(loop.pendingTimers, 1);
+  loop.runAll();
+});
+
+// ---- MessageChannel -------------------------------------------------------
+
+Deno.test("EventLoop.messageChannel() (html): one task per message, a checkpoint after each listener", () => {
+  const loop = new EventLoop({ trace: true });
+  const out: string[] = [];
+  const { port1, port2 } = loop.messageChannel();
+  const first = (e: { data: unknown }) => {
+    out.push(`first ${e.data}`);
+    loop.queueMicrotask(() => out.push("microtask of first"));
+  };
+  port1.addEventListener("message", first);
+  port1.onmessage = (e) => out.push(`onmessage ${e.data}`);
+  port2.postMessage("a");
+  port2.postMessage("b");
+  loop.setTimeout(loop.label("timeout", () => out.push("timeout")), 0);
+  assert.equal(loop.queued, 3);
+  loop.runAll();
+  assert.deepEqual(out, [
+    "first a",
+    "microtask of first",
+    "onmessage a",
+    "timeout",
+    "first b",
+    "microtask of first",
+    "onmessage b",
+  ]);
+  const messages = loop.trace.events.filter((e) => e.queue === "messages");
+  assert.equal(messages.length, 2);
+  assert.match(messages[0]!.rule, /its own task of the messages source/);
+  assert.match(
+    loop.trace.explain(messages[1]!.id, "timeout"),
+    /share one priority in Chromium and run in the order their tasks were queued/,
+  );
+});
+
+Deno.test("EventLoop.messageChannel() ports: structured clones, start, close, listeners", () => {
+  const loop = new EventLoop({ profile: "deno" });
+  const { port1, port2 } = loop.messageChannel();
+  const sent = { n: 1 };
+  const got: unknown[] = [];
+  const listener = (e: { data: unknown }) => got.push(e.data);
+  port1.addEventListener("message", listener);
+  port1.addEventListener("error", listener); // other types are ignored
+  port2.postMessage(sent);
+  loop.runAll();
+  assert.equal(got.length, 0, "not started: addEventListener does not start");
+  assert.equal(loop.queued, 1);
+  port1.start();
+  loop.runAll();
+  assert.deepEqual(got.slice(), [{ n: 1 }]);
+  assert.notEqual(got[0], sent);
+  port1.removeEventListener("message", listener);
+  port1.onmessage = (e) => got.push(`onmessage ${e.data}`);
+  port2.postMessage("x");
+  loop.runAll();
+  assert.deepEqual(got.slice(1), ["onmessage x"]);
+  assert.throws(() => port2.postMessage(() => {}), DOMException);
+  port2.close();
+  port2.postMessage("dropped");
+  port1.postMessage("dropped too");
+  loop.runAll();
+  assert.equal(got.length, 2);
+  assert.equal(loop.queued, 0);
+  port1.onmessage = null;
+  assert.equal(port1.onmessage, null);
+});
+
+Deno.test("EventLoop.messageChannel() (node): the poll phase, port by port in creation order", () => {
+  const loop = new EventLoop({ profile: "node" });
+  const out: string[] = [];
+  const a = loop.messageChannel();
+  const b = loop.messageChannel();
+  a.port1.onmessage = (e) => out.push(`a ${e.data}`);
+  b.port1.onmessage = (e) => {
+    out.push(`b ${e.data}`);
+    loop.nextTick(() => out.push("tick"));
+  };
+  loop.setTimeout(() => {
+    b.port2.postMessage(1);
+    a.port2.postMessage(2);
+    a.port2.postMessage(3);
+    loop.setImmediate(() => out.push("immediate"));
+  }, 1);
+  loop.runAll();
+  assert.deepEqual(out, ["a 2", "a 3", "b 1", "tick", "immediate"]);
+});
+
+Deno.test("EventLoop.reset() drops queued messages", () => {
+  const loop = new EventLoop({ profile: "node" });
+  const { port1, port2 } = loop.messageChannel();
+  let got = 0;
+  port1.onmessage = () => got++;
+  port2.postMessage(1);
+  assert.equal(loop.queued, 1);
+  loop.reset();
+  assert.equal(loop.queued, 0);
+  loop.runAll();
+  assert.equal(got, 0);
+});
+
+// ---- scheduler.yield and postTask ordering --------------------------------
+
+Deno.test("EventLoop.yield() continues at the priority of the running postTask task", () => {
+  const loop = new EventLoop({ trace: true });
+  const out: string[] = [];
+  loop.postTask(
+    loop.async(function* () {
+      out.push("background 1");
+      yield loop.yield();
+      out.push("background 2");
+    }),
+    { priority: "background" },
+  );
+  loop.postTask(() => {
+    out.push("visible");
+    loop.postTask(
+      loop.label(
+        "background posted later",
+        () => out.push("background posted later"),
+      ),
+      { priority: "background" },
+    );
+  });
+  loop.runAll();
+  assert.deepEqual(out, [
+    "visible",
+    "background 1",
+    "background 2",
+    "background posted later",
+  ]);
+  const cont = loop.trace.events.find((e) => e.queue === "yield:background")!;
+  assert.equal(cont.label, "scheduler.yield() continuation");
+  assert.match(
+    loop.trace.explain(cont.id, "background posted later"),
+    /scheduler.yield\(\) continuation: it runs before every task of its priority/,
+  );
+});
+
+Deno.test("EventLoop.yield() rejects without postTask (node, deno)", () => {
+  for (const profile of ["node", "deno"] as const) {
+    const loop = new EventLoop({ profile });
+    const reason = reasonOf(loop, loop.yield());
+    assert.ok(reason instanceof TypeError);
+    assert.match(
+      (reason as Error).message,
+      /Cannot call yield as 'profile' must be a profile that provides postTask/,
+    );
+  }
+});
+
+Deno.test("EventLoop (html) runs user-visible tasks and 0 ms timers in posting order", () => {
+  const loop = new EventLoop();
+  const out: string[] = [];
+  loop.postTask(() => out.push("visible 1"));
+  loop.setTimeout(() => out.push("timer 1"), 0);
+  loop.postTask(() => out.push("visible 2"));
+  loop.setTimeout(() => out.push("timer 2"), 0);
+  loop.postTask(() => out.push("blocking"), { priority: "user-blocking" });
+  loop.runAll();
+  assert.deepEqual(out, [
+    "blocking",
+    "visible 1",
+    "timer 1",
+    "visible 2",
+    "timer 2",
+  ]);
+});
+
+// ---- AbortSignal.timeout --------------------------------------------------
+
+durationTests("EventLoop.abortSignalTimeout", (value, expected) => {
+  const loop = new EventLoop();
+  if (expected === "ok") {
+    const signal = loop.abortSignalTimeout(value);
+    loop.runAll();
+    assert.equal(signal.aborted, true);
+  } else {
+    assertDurationError(
+      () => loop.abortSignalTimeout(value),
+      "create a timeout signal",
+      value,
+      expected,
+    );
+    assert.equal(loop.queued, 0);
+  }
+  return Promise.resolve();
+});
+
+Deno.test("EventLoop.abortSignalTimeout() aborts with each runtime's TimeoutError", () => {
+  const messages = {
+    html: "signal timed out",
+    node: "The operation was aborted due to timeout",
+    deno: "Signal timed out.",
+  };
+  for (const [profile, message] of Object.entries(messages)) {
+    const loop = new EventLoop({ profile: profile as "html", trace: true });
+    const signal = loop.abortSignalTimeout(10);
+    loop.setTimeout(() => {}, 20); // keeps node's loop running
+    loop.runAll();
+    const reason = signal.reason as DOMException;
+    assert.equal(reason.name, "TimeoutError");
+    assert.equal(reason.message, message);
+    const e = loop.trace.events[0]!;
+    assert.equal(e.label, "AbortSignal.timeout(10) #1");
+    assert.equal(e.queue, profile === "html" ? "abort-timeouts" : "timers");
+  }
+});
+
+Deno.test("EventLoop (node) does not let an AbortSignal.timeout timer keep the loop running", () => {
+  const loop = new EventLoop({ profile: "node" });
+  const signal = loop.abortSignalTimeout(100);
+  assert.equal(loop.runAll(), 0);
+  assert.equal(signal.aborted, false);
+  assert.equal(loop.pendingTimers, 1);
+  loop.setTimeout(() => {}, 200);
+  loop.runAll();
+  assert.equal(signal.aborted, true);
+  assert.equal(loop.pendingTimers, 0);
+  const deno = new EventLoop({ profile: "deno" });
+  const kept = deno.abortSignalTimeout(100);
+  assert.equal(deno.runAll(), 100);
+  assert.equal(kept.aborted, true);
+});
+
+// ---- uncaught errors ------------------------------------------------------
+
+Deno.test("EventLoop (html) reports a throwing callback to the host and goes on", async () => {
+  const loop = new EventLoop({ trace: true });
+  const out: string[] = [];
+  const reported = await catchReported(() => {
+    loop.setTimeout(() => {
+      loop.queueMicrotask(() => out.push("its microtask"));
+      throw new Error("boom");
+    }, 0);
+    loop.setTimeout(() => out.push("next timer"), 0);
+    loop.runAll();
+  });
+  assert.deepEqual(out, ["its microtask", "next timer"]);
+  assert.deepEqual(reported.map((e) => (e as Error).message), ["boom"]);
+  const report = loop.trace.get("Uncaught Error: boom")!;
+  assert.equal(report.queue, "uncaught");
+  assert.equal(report.enqueuedBy, 1);
+  assert.match(report.rule, /html: a callback threw: it is reported/);
+});
+
+Deno.test("EventLoop (html) reports a throwing script and still runs its checkpoint", async () => {
+  const loop = new EventLoop();
+  const out: string[] = [];
+  using _ = loop.onError((e) => {
+    out.push(`error ${(e.error as Error).message} in #${e.eventId}`);
+    e.preventDefault();
+  });
+  const reported = await catchReported(() => {
+    loop.runScript(() => {
+      loop.queueMicrotask(() => out.push("microtask"));
+      throw new Error("script");
+    });
+  });
+  assert.deepEqual(reported, []);
+  assert.deepEqual(out, ["error script in #undefined", "microtask"]);
+});
+
+Deno.test("EventLoop (node) crashes at a throwing callback: the drive throws, nothing else runs", () => {
+  const loop = new EventLoop({ profile: "node", trace: true });
+  const out: string[] = [];
+  loop.setTimeout(() => {
+    loop.queueMicrotask(() => out.push("never: microtask"));
+    throw new Error("boom");
+  }, 1);
+  loop.setTimeout(() => out.push("never: timer"), 1);
+  assert.throws(() => loop.runAll(), { message: "boom" });
+  assert.deepEqual(out, []);
+  assert.equal(loop.queued, 2, "what was queued stays queued");
+  const crash = loop.trace.get("Uncaught Error: boom")!;
+  assert.match(
+    crash.rule,
+    /no process.on\("uncaughtException"\) listener: the process crashes/,
+  );
+  assert.equal(loop.currentEvent, undefined);
+  loop.reset();
+});
+
+Deno.test("EventLoop (node) goes on after a throwing callback when a listener handles it", () => {
+  const loop = new EventLoop({ profile: "node" });
+  const seen: unknown[] = [];
+  const listening = loop.onError((e) => seen.push((e.error as Error).message));
+  loop.setTimeout(() => {
+    throw new Error("boom");
+  }, 1);
+  loop.setTimeout(() => seen.push("next"), 1);
+  loop.runAll();
+  assert.deepEqual(seen, ["boom", "next"]);
+  listening[Symbol.dispose]();
+  loop.setTimeout(() => {
+    throw new Error("again");
+  }, 1);
+  assert.throws(() => loop.runAll(), { message: "again" });
+});
+
+Deno.test("EventLoop (deno) crashes unless an error listener calls preventDefault()", () => {
+  const loop = new EventLoop({ profile: "deno" });
+  let prevent = false;
+  using _ = loop.onError((e) => {
+    if (prevent) e.preventDefault();
+  });
+  loop.setTimeout(() => {
+    throw new Error("not prevented");
+  }, 1);
+  assert.throws(() => loop.runAll(), { message: "not prevented" });
+  prevent = true;
+  loop.setTimeout(() => {
+    throw new Error("prevented");
+  }, 1);
+  loop.runAll();
+  assert.equal(loop.queued, 0);
+});
+
+Deno.test("EventLoop reports a throwing error listener to the host, not to itself", async () => {
+  const loop = new EventLoop({ profile: "node" });
+  using _ = loop.onError(() => {
+    throw new Error("listener");
+  });
+  loop.setTimeout(() => {
+    throw new Error("callback");
+  }, 1);
+  const reported = await catchReported(() => void loop.runAll());
+  assert.deepEqual(reported.map((e) => (e as Error).message), ["listener"]);
+});
+
+Deno.test("EventLoop.onError() and onUnhandledRejection() refuse a non-function", () => {
+  const loop = new EventLoop();
+  assert.throws(
+    () => loop.onError(5 as never),
+    new TypeError(
+      "Cannot listen for errors as 'listener' must be a function: current value is 5",
+    ),
+  );
+  assert.throws(
+    () => loop.onUnhandledRejection(null as never),
+    new TypeError(
+      "Cannot listen for unhandled rejections as 'listener' must be a function: current value is null",
+    ),
+  );
+});
+
+// ---- unhandled rejections -------------------------------------------------
+
+Deno.test("EventLoop (html) fires unhandledrejection in a task after those already posted", async () => {
+  const loop = new EventLoop({ trace: true });
+  const out: string[] = [];
+  loop.setTimeout(() => out.push("timer"), 0);
+  const lost = loop.rejected(new Error("lost"));
+  const late = loop.rejected("late");
+  loop.resolved().then(() => late.catch(() => out.push("caught late in time")));
+  loop.postTask(loop.label("task", () => out.push("task")));
+  const reported = await catchReported(() => void loop.runAll());
+  assert.deepEqual(out, ["caught late in time", "timer", "task"]);
+  assert.deepEqual(reported, [lost.state === "rejected" ? reported[0] : 0]);
+  assert.equal((reported[0] as Error).message, "lost");
+  const event = loop.trace.get("unhandledrejection")!;
+  assert.equal(event.queue, "events");
+  assert.ok(loop.trace.get("Uncaught (in promise) Error: lost"));
+  assert.equal(loop.trace.get("Uncaught (in promise) late"), undefined);
+  assert.match(
+    loop.trace.explain("task", "unhandledrejection"),
+    /share one priority/,
+  );
+});
+
+Deno.test("EventLoop (html) onUnhandledRejection() sees the promise; preventDefault() silences it", async () => {
+  const loop = new EventLoop();
+  const seen: unknown[] = [];
+  using _ = loop.onUnhandledRejection((e) => {
+    seen.push(e.type, e.error, e.promise === p);
+    e.preventDefault();
+  });
+  const p = loop.rejected("r");
+  const reported = await catchReported(() => void loop.runAll());
+  assert.deepEqual(reported, []);
+  assert.deepEqual(seen, ["unhandledrejection", "r", true]);
+});
+
+Deno.test("EventLoop (node) crashes at an unhandled rejection after the checkpoint", () => {
+  const loop = new EventLoop({ profile: "node", trace: true });
+  const out: string[] = [];
+  loop.setTimeout(() => {
+    loop.rejected("r1");
+    loop.nextTick(() => out.push("tick"));
+    loop.resolved().then(() => out.push("then"));
+  }, 1);
+  loop.setTimeout(() => out.push("never"), 2);
+  assert.throws(() => loop.runAll(), (e) => e === "r1");
+  assert.deepEqual(out, ["tick", "then"]);
+  const crash = loop.trace.get("Uncaught (in promise) r1")!;
+  assert.match(
+    crash.rule,
+    /no process.on\("unhandledRejection"\) listener: the process crashes/,
+  );
+  assert.equal(crash.enqueuedBy, 1);
+  assert.match(loop.trace.explain("then", crash.id), /microtask/);
+  loop.reset();
+});
+
+Deno.test("EventLoop (deno) announces an unhandled rejection as an event, after nextTick and microtasks", () => {
+  const loop = new EventLoop({ profile: "deno", trace: true });
+  const out: string[] = [];
+  using _ = loop.onUnhandledRejection((e) => {
+    e.preventDefault();
+    out.push(`unhandled ${e.error}`);
+    loop.nextTick(() => out.push("tick after"));
+  });
+  loop.setTimeout(() => {
+    loop.rejected("r");
+    loop.nextTick(loop.label("tick", () => out.push("tick")));
+  }, 1);
+  loop.runAll();
+  assert.deepEqual(out, ["tick", "unhandled r", "tick after"]);
+  const event = loop.trace.get("unhandledrejection")!;
+  assert.match(event.rule, /deno: after the microtask checkpoint/);
+  assert.match(
+    loop.trace.explain("tick", event.id),
+    /announced only once the microtask checkpoint/,
+  );
+});
+
+Deno.test("EventLoop (deno) crashes when the unhandledrejection listener does not prevent it", () => {
+  const loop = new EventLoop({ profile: "deno" });
+  const seen: unknown[] = [];
+  using _ = loop.onUnhandledRejection((e) => seen.push(e.error));
+  loop.setTimeout(() => void loop.rejected("r"), 1);
+  assert.throws(() => loop.runAll(), (e) => e === "r");
+  assert.deepEqual(seen, ["r"]);
+});
+
+// ---- introspection --------------------------------------------------------
+
+Deno.test("EventLoop.currentEvent is the running trace event, undefined at top level", () => {
+  const loop = new EventLoop({ trace: true });
+  const seen: (number | undefined)[] = [loop.currentEvent];
+  loop.runScript(() => {
+    seen.push(loop.currentEvent);
+    loop.setTimeout(() => {
+      seen.push(loop.currentEvent);
+      loop.queueMicrotask(() => seen.push(loop.currentEvent));
+    }, 0);
+  });
+  loop.runAll();
+  seen.push(loop.currentEvent);
+  assert.deepEqual(seen, [undefined, 1, 2, 3, undefined]);
+  const untraced = new EventLoop();
+  untraced.setTimeout(() => seen.push(untraced.currentEvent), 0);
+  untraced.runAll();
+  assert.equal(seen.at(-1), undefined);
+});
+
+Deno.test("EventLoop.snapshot() lists every queue in run order with what queued it", () => {
+  const loop = new EventLoop({ profile: "html", trace: true });
+  loop.runScript(() => {
+    loop.setTimeout(loop.label("t30", () => {}), 30);
+    loop.setTimeout(loop.label("t0", () => {}), 0);
+    loop.postTask(loop.label("delayed", () => {}), { delay: 5 });
+    loop.postTask(loop.label("visible", () => {}));
+    loop.requestAnimationFrame(loop.label("frame", () => {}));
+    loop.abortSignalTimeout(40);
+    loop.messageChannel().port1.postMessage("hi");
+    const cancelled = loop.setTimeout(() => {}, 1);
+    loop.clearTimeout(cancelled);
+  });
+  loop.queueMicrotask(loop.label("m", () => {}));
+  const shot = loop.snapshot();
+  assert.deepEqual(
+    shot.map((c) => `${c.queue}: ${c.label} @${c.dueAt}`),
+    [
+      "microtasks: m @undefined",
+      "timers: t0 @0",
+      "timers: t30 @30",
+      "animation-frames: frame @undefined",
+      "postTask:user-visible: visible @undefined",
+      "postTask:user-visible: delayed @5",
+      "messages: message to port 2 @undefined",
+      "abort-timeouts: AbortSignal.timeout(40) #6 @40",
+    ],
+  );
+  assert.deepEqual(
+    shot.map((c) => c.enqueuedBy),
+    [undefined, 1, 1, 1, 1, 1, undefined, 1],
+  );
+  loop.reset();
+  assert.deepEqual(loop.snapshot(), []);
+});
+
+Deno.test("property: in a random program of timers, microtasks, messages, tasks and busy callbacks every callback runs once and time never goes back", () => {
+  type Op = { kind: string; ms: number; children: Op[] };
+  const { op } = fc.letrec<{ op: Op }>((tie) => ({
+    op: fc.record({
+      kind: fc.constantFrom("timeout", "micro", "message", "task", "spend"),
+      ms: fc.integer({ min: 0, max: 20 }),
+      children: fc.oneof(
+        { depthSize: "small", withCrossShrink: true },
+        fc.constant([]),
+        fc.array(tie("op"), { maxLength: 3 }),
+      ),
+    }) as fc.Arbitrary<Op>,
+  }));
+  fc.assert(
+    fc.property(
+      fc.array(op, { minLength: 1, maxLength: 6 }),
+      fc.constantFrom("html", "node", "deno"),
+      (top, profile) => {
+        const loop = new EventLoop({ profile: profile as "html" });
+        const channel = loop.messageChannel();
+        const inbox: (() => void)[] = [];
+        channel.port1.onmessage = () => inbox.shift()!();
+        let scheduled = 0;
+        const ran = new Set<number>();
+        const times: number[] = [];
+        const schedule = (ops: Op[]) => {
+          for (const o of ops) {
+            const id = ++scheduled;
+            const run = () => {
+              assert.ok(!ran.has(id), "ran twice");
+              ran.add(id);
+              times.push(loop.now());
+              if (o.kind === "spend") loop.spend(o.ms);
+              schedule(o.children);
+            };
+            switch (o.kind) {
+              case "timeout":
+              case "spend":
+                loop.setTimeout(run, o.ms);
+                break;
+              case "micro":
+                loop.queueMicrotask(run);
+                break;
+              case "message":
+                inbox.push(run);
+                channel.port2.postMessage(id);
+                break;
+              default:
+                if (profile === "html") loop.postTask(run);
+                else loop.setImmediate(run);
+            }
+          }
+        };
+        loop.runScript(() => schedule(top));
+        assert.equal(loop.snapshot().length, loop.queued);
+        loop.runAll();
+        assert.equal(ran.size, scheduled);
+        assert.equal(loop.queued, 0);
+        for (let i = 1; i < times.length; i++) {
+          assert.ok(times[i]! >= times[i - 1]!, "time went back");
+        }
+        channel.port1.close();
+      },
+    ),
+    { numRuns: 300 },
+  );
 });

@@ -222,3 +222,73 @@ Deno.test("new EventLoop() checks a profile's phases, task sources and apis", ()
     /'profile.apis' must be an object of booleans/,
   );
 });
+
+Deno.test("new EventLoop() checks task source groups, message delivery, abort timers and the uncaught policy", () => {
+  const bad: [string, unknown, RegExp][] = [
+    ["taskSources", [["timers", "timers"]], /each source at most once/],
+    ["taskSources", ["timers", ["timers"]], /each source at most once/],
+    ["taskSources", [[]], /groups \(arrays\) of them/],
+    ["taskSources", [["timers", "io"]], /task sources and groups/],
+    [
+      "messageDelivery",
+      "idle",
+      /'profile.messageDelivery' must be "task-source", "poll" or "pending"/,
+    ],
+    [
+      "abortTimerSource",
+      "heap",
+      /'profile.abortTimerSource' must be "task-source", "timers" or "unref-timers"/,
+    ],
+    [
+      "uncaught",
+      "ignore",
+      /'profile.uncaught' must be "report", "crash" or "crash-unless-prevented"/,
+    ],
+  ];
+  for (const [field, value, message] of bad) {
+    assert.throws(
+      () =>
+        new EventLoop({
+          profile: { ...profiles.html, [field]: value } as never,
+        }),
+      (e: unknown) => e instanceof TypeError && message.test(e.message),
+      `${field}: ${JSON.stringify(value)}`,
+    );
+  }
+});
+
+Deno.test("the profiles' message, abort-timer and uncaught knobs follow their runtimes", () => {
+  assert.deepEqual(
+    Object.values(profiles).map((p) => [
+      p.messageDelivery,
+      p.abortTimerSource,
+      p.uncaught,
+    ]),
+    [
+      ["task-source", "task-source", "report"],
+      ["poll", "unref-timers", "crash"],
+      ["pending", "timers", "crash-unless-prevented"],
+    ],
+  );
+  assert.deepEqual(profiles.html.taskSources, [
+    "postTask:user-blocking",
+    ["timers", "messages", "postTask:user-visible", "events", "abort-timeouts"],
+    "postTask:background",
+  ]);
+});
+
+Deno.test("a profile's task source group decides between timers and messages", () => {
+  const run = (taskSources: Profile["taskSources"]) => {
+    const loop = new EventLoop({ profile: { ...profiles.html, taskSources } });
+    const out: string[] = [];
+    const { port1, port2 } = loop.messageChannel();
+    port1.onmessage = () => out.push("message");
+    port2.postMessage(1);
+    loop.setTimeout(() => out.push("timer"), 0);
+    loop.runAll();
+    return out;
+  };
+  assert.deepEqual(run(profiles.html.taskSources), ["message", "timer"]);
+  assert.deepEqual(run(["timers", "messages"]), ["timer", "message"]);
+  assert.deepEqual(run(["timers"]), ["timer"]); // a source left out never runs
+});

@@ -236,3 +236,131 @@ Deno.test("SimulatedPromise.resolve() passes a promise of its host through and a
   assert.equal(rejected.state, "rejected");
   assert.throws(() => SimulatedPromise.resolve({} as never, 1), TypeError);
 });
+
+// Runs the same program on native promises (in this very process) and on
+// simulated ones, interleaved with a ticker chain; both logs must agree.
+async function nativeOrder(
+  program: (P: PromiseConstructor, log: (s: string) => void) => void,
+): Promise<string[]> {
+  const out: string[] = [];
+  program(Promise, (s) => out.push(s));
+  let chain = Promise.resolve() as Promise<unknown>;
+  for (let i = 1; i <= 8; i++) chain = chain.then(() => out.push(`tick ${i}`));
+  await new Promise((r) => setTimeout(r, 0));
+  return out;
+}
+
+function simulatedOrder(
+  program: (P: PromiseConstructor, log: (s: string) => void) => void,
+): string[] {
+  const loop = new EventLoop();
+  const out: string[] = [];
+  // The statics the playground's Promise global has, over SimulatedPromise.
+  const P = {
+    resolve: (v?: unknown) => loop.resolved(v),
+    reject: (e?: unknown) => loop.rejected(e),
+    all: (v: Iterable<unknown>) => SimulatedPromise.all(loop, v),
+    allSettled: (v: Iterable<unknown>) => SimulatedPromise.allSettled(loop, v),
+    any: (v: Iterable<unknown>) => SimulatedPromise.any(loop, v),
+    race: (v: Iterable<unknown>) => SimulatedPromise.race(loop, v),
+    withResolvers: () => SimulatedPromise.withResolvers(loop),
+    try: (f: () => unknown) => SimulatedPromise.try(loop, f),
+  } as unknown as PromiseConstructor;
+  program(P, (s) => out.push(s));
+  let chain = loop.resolved() as SimulatedPromise<unknown>;
+  for (let i = 1; i <= 8; i++) chain = chain.then(() => out.push(`tick ${i}`));
+  loop.runAll();
+  return out;
+}
+
+const STATIC_PROGRAMS: [
+  string,
+  (P: PromiseConstructor, log: (s: string) => void) => void,
+][] = [
+  ["all", (P, log) => {
+    P.all([1, P.resolve(2), { then: (r: (v: number) => void) => r(3) }])
+      .then((v) => log(`all ${v}`));
+    P.all([]).then(() => log("all of none"));
+    P.all([P.resolve(1), P.reject("no")]).catch((e) => log(`all failed ${e}`));
+  }],
+  ["allSettled", (P, log) => {
+    P.allSettled([1, P.reject("x")]).then((v) =>
+      log(`allSettled ${JSON.stringify(v)}`)
+    );
+    P.allSettled([]).then(() => log("allSettled of none"));
+  }],
+  ["any", (P, log) => {
+    P.any([P.reject(1), P.resolve(2)]).then((v) => log(`any ${v}`));
+    P.any([P.reject("a"), P.reject("b")]).catch((e: AggregateError) =>
+      log(`any failed ${e.errors} ${e.message}`)
+    );
+    P.any([]).catch((e: AggregateError) => log(`any of none ${e.errors}`));
+  }],
+  ["race", (P, log) => {
+    P.race([P.resolve("a"), "b"]).then((v) => log(`race ${v}`));
+    P.race([
+      { then: (r: (v: string) => void) => r("thenable") },
+      P.resolve("p"),
+    ])
+      .then((v) => log(`race 2 ${v}`));
+  }],
+  ["withResolvers and try", (P, log) => {
+    const { promise, resolve } = (P as unknown as {
+      withResolvers(): { promise: Promise<string>; resolve(v: string): void };
+    }).withResolvers();
+    promise.then((v) => log(`resolvers ${v}`));
+    resolve("now");
+    const t = P as unknown as { try(f: () => unknown): Promise<unknown> };
+    t.try(() => 5).then((v) => log(`try ${v}`));
+    t.try(() => {
+      throw new Error("sync");
+    }).catch((e: Error) => log(`try failed ${e.message}`));
+    t.try(() => P.resolve(6)).then((v) => log(`try promise ${v}`));
+  }],
+  ["not iterable", (P, log) => {
+    P.all(5 as never).catch((e: Error) => log(e.name));
+    P.race(undefined as never).catch((e: Error) => log(`${e.name}`));
+  }],
+];
+
+for (const [name, program] of STATIC_PROGRAMS) {
+  Deno.test(`SimulatedPromise.${name} costs the ticks the native statics cost`, async () => {
+    assert.deepEqual(simulatedOrder(program), await nativeOrder(program));
+  });
+}
+
+Deno.test("SimulatedPromise statics refuse a host without queueMicrotask", () => {
+  for (
+    const call of [
+      () => SimulatedPromise.all({} as never, []),
+      () => SimulatedPromise.allSettled(null as never, []),
+      () => SimulatedPromise.any(undefined as never, []),
+      () => SimulatedPromise.race({} as never, []),
+      () => SimulatedPromise.withResolvers({} as never),
+      () => SimulatedPromise.try({} as never, () => {}),
+    ]
+  ) {
+    assert.throws(call, /'host.queueMicrotask' must be a function/);
+  }
+});
+
+Deno.test("SimulatedPromise statics reject a value that is not iterable", () => {
+  const loop = new EventLoop();
+  let seen: unknown;
+  SimulatedPromise.all(loop, 5 as never).catch((e) => (seen = e));
+  loop.runMicrotasks();
+  assert.deepEqual(
+    seen,
+    new TypeError(
+      "Cannot call SimulatedPromise.all as 'values' must be an iterable: current value is 5",
+    ),
+  );
+});
+
+Deno.test("SimulatedPromise.try() with a non-function rejects with a TypeError", () => {
+  const loop = new EventLoop();
+  let seen: unknown;
+  SimulatedPromise.try(loop, 5 as never).catch((e) => (seen = e));
+  loop.runMicrotasks();
+  assert.ok(seen instanceof TypeError);
+});

@@ -512,3 +512,84 @@ Deno.test("Trace.explain() explains the classic puzzle recorded by an EventLoop"
   );
   assert.equal(trace.toSvg(), readFixture("classic_puzzle.svg"));
 });
+
+Deno.test("Trace.from() rebuilds a trace event for event, checking ids", () => {
+  const source = traceOf(script, micro("then", 1), timer("t", 1, 1));
+  const copy = Trace.from(JSON.parse(JSON.stringify(source.events)));
+  assert.deepEqual(copy.events, source.events);
+  assert.equal(copy.toSvg(), source.toSvg());
+  assert.notEqual(copy.events[0], source.events[0]);
+  // events without ids are numbered in order
+  const bare = source.events.map(({ id: _, ...rest }) => rest);
+  assert.deepEqual(Trace.from(bare).events, source.events);
+  assert.throws(
+    () => Trace.from([source.events[1]!]),
+    new RangeError(
+      "Cannot rebuild a trace as 'event.id' must be 1, its position: current value is 2",
+    ),
+  );
+  assert.throws(
+    () => Trace.from(5 as never),
+    new TypeError(
+      "Cannot rebuild a trace as 'events' must be an iterable of trace events: current value is 5",
+    ),
+  );
+  assert.throws(
+    () => Trace.from([{ ...bare[0]!, lane: "io" as never }]),
+    /'event.lane' must be/,
+  );
+});
+
+Deno.test("Trace.queuedAt() gives the events queued by a step that run after it", () => {
+  const t = traceOf(
+    script,
+    micro("m1", 1),
+    timer("t1", 5, 1),
+    micro("m2", 3),
+    timer("t2", 9, 1),
+    timer("t3", 9, 3),
+  );
+  const at = (step: number) =>
+    t.queuedAt(step).map((q) => `${q.queue}: ${q.events.map((e) => e.label)}`);
+  assert.deepEqual(at(0), ["script: main"]);
+  assert.deepEqual(at(1), ["microtasks: m1", "timers: t1,t2"]);
+  assert.deepEqual(at(3), ["microtasks: m2", "timers: t2,t3"]);
+  assert.deepEqual(at(6), []);
+  for (const bad of [-1, 1.5, NaN, Infinity, 7]) {
+    assert.throws(() => t.queuedAt(bad), RangeError, String(bad));
+  }
+  assert.throws(() => t.queuedAt("1" as never), TypeError);
+});
+
+Deno.test("Trace.record() keeps spentMs and checks it; toText() shows it", () => {
+  const t = new Trace();
+  t.record({
+    time: 0,
+    lane: "task",
+    queue: "script",
+    label: "busy",
+    enqueuedBy: undefined,
+    rule: "r",
+    enqueuedAt: 0,
+    spentMs: 50,
+  });
+  assert.equal(t.events[0]!.spentMs, 50);
+  assert.match(t.toText(), /^#1 {2}0ms \(busy 50ms\)/);
+  for (const bad of [-1, NaN, Infinity]) {
+    assert.throws(
+      () =>
+        t.record({
+          time: 0,
+          lane: "task",
+          queue: "script",
+          label: "x",
+          enqueuedBy: undefined,
+          rule: "r",
+          enqueuedAt: 0,
+          spentMs: bad,
+        }),
+      RangeError,
+    );
+  }
+  assert.equal(t.events.length, 1);
+});

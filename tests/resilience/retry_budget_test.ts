@@ -117,3 +117,102 @@ Deno.test("RetryBudget rejects bad options with the option and value named", () 
   });
   assert.throws(() => new RetryBudget(7 as never), TypeError);
 });
+
+// --- on a store --------------------------------------------------------------
+
+import {
+  constant,
+  InvalidStateError,
+  MemoryStore,
+  retry,
+  RetryError,
+} from "@pledge/core";
+import { countedSignal } from "../_support.ts";
+import { flakyStore } from "./stores/_store_support.ts";
+
+function sharedBudgets(ratio: number, maxRetries = 2, instances = 2) {
+  const clock = new VirtualClock();
+  const store = flakyStore(new MemoryStore({ clock }));
+  const budgets = Array.from({ length: instances }, () =>
+    new RetryBudget({
+      maxRetries,
+      ratio,
+      refill: { limit: 0, intervalMs: 1000 },
+      store,
+      key: "api",
+      clock,
+    }));
+  return { clock, store, budgets };
+}
+
+Deno.test("RetryBudget on a store: every instance draws on one bucket", async () => {
+  const { clock, budgets: [a, b] } = sharedBudgets(0, 2);
+  assert.equal(await a!.withdraw(), true);
+  assert.equal(await b!.withdraw(), true);
+  assert.equal(await a!.withdraw(), false);
+  assert.equal(await b!.withdraw(), false);
+  assert.equal(b!.available, 0);
+  assert.throws(() => a!.tryWithdraw(), InvalidStateError);
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("RetryBudget on a store: deposits go to the store once they add up to a whole retry, or with the next withdrawal", async () => {
+  const { store, budgets: [a, b] } = sharedBudgets(0.25, 1);
+  assert.equal(await b!.withdraw(), true);
+  for (let i = 0; i < 3; i++) a!.deposit();
+  assert.equal(store.calls, 1); // 0.75 of a retry: held back
+  a!.deposit(); // a whole retry: sent on its own
+  assert.equal(store.calls, 2);
+  await Promise.resolve();
+  assert.equal(await b!.withdraw(), true); // earned by a's calls
+  a!.deposit();
+  a!.deposit();
+  assert.equal(await b!.withdraw(), false); // b cannot see a's half retry
+  a!.deposit();
+  a!.deposit();
+  assert.equal(await a!.withdraw(), true); // the 4 calls made a retry
+  assert.equal(await b!.withdraw(), false);
+  a!.deposit();
+  assert.equal(await a!.withdraw(), false); // a quarter, sent with it
+});
+
+Deno.test("RetryBudget on a store: retry() gives up fleet-wide when the shared budget is empty", async () => {
+  const { clock, budgets } = sharedBudgets(0, 3, 2);
+  const results = await clock.runUntilSettled(Promise.allSettled(
+    budgets.map((budget) =>
+      retry(() => Promise.reject(new Error("down")), {
+        maxAttempts: 10,
+        backoff: constant(10),
+        budget,
+        clock,
+      })
+    ),
+  ));
+  const attempts = results.map((r) =>
+    r.status === "rejected" && r.reason instanceof RetryError
+      ? r.reason.attempts
+      : 0
+  );
+  assert.equal(attempts[0]! + attempts[1]!, 2 + 3);
+});
+
+Deno.test("RetryBudget.withdraw() rejects with signal.reason and leaves no listener", async () => {
+  const { store, budgets: [a] } = sharedBudgets(0);
+  store.behaviour = "hang";
+  const counted = countedSignal();
+  const pending = a!.withdraw({ signal: counted.signal });
+  const reason = new Error("stop");
+  counted.controller.abort(reason);
+  await assert.rejects(pending, (e) => e === reason);
+  await assert.rejects(
+    a!.withdraw({ signal: counted.signal }),
+    (e) => e === reason,
+  );
+  await assert.rejects(
+    a!.withdraw(counted.signal as never),
+    /pass \{ signal \}/,
+  );
+  store.release();
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(counted.live, 0);
+});

@@ -1,19 +1,17 @@
 /**
- * The starter snippets the page cannot simulate yet, with the feature each
- * needs (issue 14 brings them to the library). For these, the tests expect
- * the page to say "not simulated" under the profiles listed instead of (or
- * beside) an order;
- * once a feature lands, the page runs the snippet, the tests fail with
- * "now simulated: remove it from EXPECTED_UNSUPPORTED", and this list
- * shrinks.
+ * The starter snippets the page cannot simulate (yet), with the feature each
+ * needs. For these, the tests expect the page to say "not simulated" under
+ * the profiles listed instead of (or beside) an order; once a feature
+ * lands, the page runs the snippet, the tests fail with "now simulated:
+ * remove it from EXPECTED_UNSUPPORTED", and this list shrinks. Issue 14 brought
+ * the last three (a busy loop, MessageChannel, the order of postTask tasks
+ * and timers): every starter is simulated now.
  *
  * Used by tests/site/starters_test.ts (Deno) and scripts/site_e2e.ts
  * (headless Chromium).
  *
  * @module
  */
-
-const ALL = ["html", "node", "node-esm", "deno"] as const;
 
 /** A starter that needs a feature the page does not simulate yet. */
 export interface Unsupported {
@@ -24,11 +22,7 @@ export interface Unsupported {
 }
 
 /** Snippet id -> the feature it needs, and where. */
-export const EXPECTED_UNSUPPORTED: Readonly<Record<string, Unsupported>> = {
-  "blocked-loop": { feature: "busy loop", profiles: ALL },
-  "message-channel": { feature: "MessageChannel", profiles: ALL },
-  "post-task": { feature: "postTask and timer order", profiles: ["html"] },
-};
+export const EXPECTED_UNSUPPORTED: Readonly<Record<string, Unsupported>> = {};
 
 /** The feature snippet `id` needs under `profile`, if any. */
 export function unsupportedFeature(

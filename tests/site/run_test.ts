@@ -70,19 +70,29 @@ Deno.test("runSnippet() stops runaway schedules with the loop's limit", () => {
   }
 });
 
-Deno.test("runSnippet() stops a loop that never ends, and names a busy wait on the clock", () => {
+Deno.test("runSnippet() stops a loop that never ends; a busy wait on the clock spends virtual time", () => {
   const loop = runSnippet("let i = 0; while (true) i++;", {
     profile: "node",
     iterationLimit: 1000,
   });
   assert.equal(loop.stopped?.kind, "iteration-limit");
   const busy = runSnippet(
-    "const end = Date.now() + 50; while (Date.now() < end) {}\nconsole.log('never');",
-    { profile: "node", iterationLimit: 1000 },
+    "const end = Date.now() + 50; while (Date.now() < end) {}\nconsole.log('after ' + (Date.now() - end));\nsetTimeout(() => console.log('timer at ' + Math.round(performance.now())), 0);",
+    { profile: "node" },
   );
-  assert.equal(busy.stopped?.kind, "not-simulated");
-  assert.equal(busy.stopped?.feature, "busy loop");
-  assert.deepEqual(busy.output, []);
+  assert.equal(busy.stopped, undefined);
+  assert.deepEqual(busy.output.map((l) => l.text), [
+    "after 0",
+    "timer at 51",
+  ]);
+  // the wait, and the read after it (a read once a loop has run costs)
+  assert.equal(busy.events[0]!.spentMs, 50 + 1 / 64);
+  // 1/64 ms per clock read: a minute's wait is 3,840,000 reads
+  const tooLong = runSnippet(
+    "const end = Date.now() + 60000; while (Date.now() < end) {}",
+    { profile: "html", iterationLimit: 1000 },
+  );
+  assert.equal(tooLong.stopped?.kind, "iteration-limit");
 });
 
 Deno.test("runSnippet() says what it does not simulate, also when it is reached inside a promise job", () => {
@@ -90,10 +100,10 @@ Deno.test("runSnippet() says what it does not simulate, also when it is reached 
   assert.equal(direct.stopped?.kind, "not-simulated");
   assert.equal(direct.stopped?.feature, "fetch");
   const inJob = runSnippet(
-    'Promise.resolve().then(() => new MessageChannel()).catch(() => console.log("caught"));\nsetTimeout(() => console.log("later"), 0);',
-    { profile: "node" },
+    'Promise.resolve().then(() => new WebSocket("ws://x")).catch(() => console.log("caught"));\nsetTimeout(() => console.log("later"), 0);',
+    { profile: "deno" },
   );
-  assert.equal(inJob.stopped?.feature, "MessageChannel");
+  assert.equal(inJob.stopped?.feature, "WebSocket");
   assert.deepEqual(inJob.output, [], "the run stops at the refusal");
   const required = runSnippet('require("fs");', { profile: "node" });
   assert.equal(required.stopped?.feature, 'require("fs")');
@@ -220,4 +230,109 @@ Deno.test("runSnippet() stops at the loop guard and at process.exit() also insid
   );
   assert.equal(exit.stopped?.kind, "exit");
   assert.deepEqual(exit.output, []);
+});
+
+Deno.test("runSnippet() reports unhandled rejections: html goes on, node and deno crash unless a listener handles them", () => {
+  const code = `
+setTimeout(() => console.log("timer"), 0);
+Promise.reject(new Error("lost"));
+Promise.resolve().then(() => console.log("then"));`;
+  const html = runSnippet(code, { profile: "html" });
+  assert.deepEqual(html.output.map((l) => l.text), ["then", "timer"]);
+  assert.deepEqual(
+    html.errors.map((e) => `${e.name}: ${e.message}`),
+    ["(in promise) Error: lost"],
+  );
+  assert.equal(html.stopped, undefined);
+  for (const profile of ["node", "node-esm", "deno"] as const) {
+    const r = runSnippet(code, { profile });
+    assert.deepEqual(r.output.map((l) => l.text), ["then"], profile);
+    assert.equal(r.stopped?.kind, "uncaught");
+    assert.equal(r.stopped?.message, "lost");
+    assert.ok(
+      r.events.some((e) => e.label === "Uncaught (in promise) Error: lost"),
+    );
+  }
+  const listened = `
+process.on("unhandledRejection", (reason) => console.log("unhandled " + reason.message));
+process.on("uncaughtException", (error) => console.log("uncaught " + error.message));
+Promise.reject(new Error("lost"));
+setTimeout(() => { throw new Error("boom"); }, 0);
+setTimeout(() => console.log("still running"), 5);`;
+  for (const profile of ["node", "node-esm", "deno"] as const) {
+    assert.deepEqual(out(listened, profile), [
+      "unhandled lost",
+      "uncaught boom",
+      "still running",
+    ], profile);
+  }
+  const events = `
+addEventListener("unhandledrejection", (e) => { e.preventDefault(); console.log("event " + e.reason); });
+addEventListener("error", (e) => { console.log("error event " + e.message); });
+Promise.reject("r");
+setTimeout(() => { throw new Error("boom"); }, 0);`;
+  const page = runSnippet(events, { profile: "html" });
+  // the browser's unhandledrejection task comes after the timer the script posted
+  assert.deepEqual(page.output.map((l) => l.text), [
+    "error event boom",
+    "event r",
+  ]);
+  assert.deepEqual(
+    page.errors.map((e) => e.message),
+    ["boom"],
+    "not prevented: reported",
+  );
+  const deno = runSnippet(events, { profile: "deno" });
+  assert.deepEqual(deno.output.map((l) => l.text), [
+    "event r",
+    "error event boom",
+  ]);
+  assert.equal(deno.stopped?.message, "boom", "not prevented: Deno crashes");
+  const other = runSnippet('addEventListener("load", () => {});', {
+    profile: "html",
+  });
+  assert.equal(other.stopped?.feature, 'addEventListener("load")');
+});
+
+Deno.test("runSnippet() runs MessageChannel, scheduler.yield and AbortSignal.timeout on the simulator", () => {
+  assert.deepEqual(
+    out(
+      `
+const { port1, port2 } = new MessageChannel();
+port1.onmessage = (e) => { console.log("message " + e.data); port1.close(); };
+setTimeout(() => { port2.postMessage("hi"); setImmediate(() => console.log("immediate")); }, 1);
+AbortSignal.timeout(5).onabort = (e) => console.log(e.target.reason.name);
+setTimeout(() => {}, 10);`,
+      "node",
+    ),
+    ["message hi", "immediate", "TimeoutError"],
+  );
+  assert.deepEqual(
+    out(
+      `
+setTimeout(() => console.log("timer"), 0);
+(async () => { await scheduler.yield(); console.log("after yield"); })();
+console.log(typeof Promise.try, typeof Promise.withResolvers);`,
+      "html",
+    ),
+    ["function function", "after yield", "timer"],
+  );
+  assert.deepEqual(
+    out(
+      "console.log(typeof Promise.try, typeof Promise.withResolvers);",
+      "node",
+    ),
+    ["undefined undefined"],
+  );
+});
+
+Deno.test("runSnippet() lists what the loop still held at the end", () => {
+  const r = runSnippet(
+    "setTimeout(() => { throw new Error('boom'); }, 1);\nsetTimeout(() => {}, 50);",
+    { profile: "node" },
+  );
+  assert.equal(r.stopped?.kind, "uncaught");
+  assert.deepEqual(r.queuedAtEnd.map((c) => [c.queue, c.label, c.dueAt]), [
+    ["timers", "setTimeout(50) #2 · line 2", 50],
+  ]);
 });

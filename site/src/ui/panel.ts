@@ -512,7 +512,12 @@ export class RunPanel {
   }
 
   #renderQueues(): void {
-    const queues = queuesAt(this.result, this.#step, this.#labels);
+    const queues = queuesAt(
+      this.result,
+      this.#step,
+      this.#traceView(),
+      this.#labels,
+    );
     if (queues.length === 0) {
       this.#queues.replaceChildren(
         h("p", { class: "empty" }, "All queues are empty."),

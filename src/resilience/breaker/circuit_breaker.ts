@@ -24,6 +24,8 @@ import {
   assertInteger,
   assertNumber,
   assertOptions,
+  assertPositiveDuration,
+  orDefault,
   rangeError,
   typeError,
 } from "../../core/_validate.ts";
@@ -33,9 +35,17 @@ import type { Policy, PolicyContext, PolicyExecuteOptions } from "../policy.ts";
 import {
   backoffOption,
   classifierOption,
+  invoke,
   optionalFunction,
   policyCall,
 } from "../_policy_call.ts";
+import type {
+  CircuitBreakerStore,
+  CircuitCommand,
+  CircuitView,
+} from "../stores/store_contracts.ts";
+import { type StoreLink, storeLink } from "../stores/_store_link.ts";
+import { checkView, probeId } from "./_shared_circuit.ts";
 import type { BreakerStrategy } from "./breaker_strategy.ts";
 import { ConsecutiveFailuresStrategy } from "./consecutive_failures_strategy.ts";
 import type {
@@ -51,6 +61,8 @@ import type {
 const CREATE = "create the circuit breaker";
 const RESTORE = "restore the circuit breaker";
 const DEFAULT_COOLDOWN_MS = 5_000;
+const RESOLVED: Promise<void> = Promise.resolve();
+const NOTHING = (): void => {};
 const STATES: readonly CircuitState[] = [
   "closed",
   "open",
@@ -97,6 +109,24 @@ function countsByDefault(error: unknown, classification: ErrorClass): boolean {
  * The breaker does not listen to the caller's signal: it passes it to `fn`,
  * which should honour it.
  *
+ * With a `store` (and a `key`), the circuit is shared by every breaker with
+ * the same key, across processes. Each call first reads the shared circuit
+ * (one store call): a circuit opened by any instance is open for all on
+ * their next call, and its cooldown ends for all at once, on the store's
+ * clock. Half-open trial calls are limited fleet-wide by
+ * `halfOpenMaxProbes` slots, each held for at most `probeLeaseMs` (a
+ * crashed prober does not hold the circuit half-open), and `successThreshold`
+ * counts the trials of every instance. `isolate()` and `reset()` act on the
+ * whole fleet. What opens the circuit is still decided by each instance's
+ * own strategy (from its own calls); the opening, a trial's outcome, and
+ * the cooldown (computed from the fleet's openings in a row) go to the
+ * store, and the caller's promise settles once the store has them. `state`
+ * and `stats` are this instance's view as of its last store call. When the
+ * store fails or answers later than `storeTimeoutMs`, `storeFailure`
+ * decides: `"allow"` the call, `"deny"` it (a {@linkcode CircuitOpenError}
+ * with the store's error as `cause`), or decide on this instance's own
+ * `"local"` state machine, which an opening then keeps to this instance.
+ *
  * @example Opening after failures, then recovering
  * ```ts
  * import { CircuitBreaker, CircuitOpenError, VirtualClock } from "@pledge/core";
@@ -131,6 +161,10 @@ export class CircuitBreaker implements Policy {
   readonly #onSuccess: ((e: CircuitSuccessEvent) => void) | undefined;
   readonly #onFailure: ((e: CircuitFailureEvent) => void) | undefined;
   readonly #onReject: ((e: CircuitOpenError) => void) | undefined;
+  readonly #link: StoreLink<CircuitBreakerStore> | undefined;
+  readonly #probeLeaseMs: number;
+  // The store's epoch, as of the last store call.
+  #epoch = 0;
   // The state that a snapshot persists (with the strategy's window).
   #state: CircuitState = "closed";
   #openUntil = 0;
@@ -155,7 +189,10 @@ export class CircuitBreaker implements Policy {
    */
   constructor(options?: CircuitBreakerOptions) {
     assertOptions(CREATE, options);
-    const strategy = options?.strategy ?? new ConsecutiveFailuresStrategy();
+    const strategy = orDefault(
+      options?.strategy,
+      new ConsecutiveFailuresStrategy(),
+    );
     if (
       strategy === null || typeof strategy !== "object" ||
       typeof strategy.recordFailure !== "function"
@@ -173,13 +210,13 @@ export class CircuitBreaker implements Policy {
     this.#cooldown = backoffOption(
       CREATE,
       "cooldownMs",
-      options?.cooldownMs ?? DEFAULT_COOLDOWN_MS,
+      orDefault(options?.cooldownMs, DEFAULT_COOLDOWN_MS),
     );
-    const maxProbes = options?.halfOpenMaxProbes ?? 1;
+    const maxProbes = orDefault(options?.halfOpenMaxProbes, 1);
     assertInteger(CREATE, "halfOpenMaxProbes", maxProbes);
-    const successThreshold = options?.successThreshold ?? 1;
+    const successThreshold = orDefault(options?.successThreshold, 1);
     assertInteger(CREATE, "successThreshold", successThreshold);
-    const slowCallMs = options?.slowCallMs ?? Infinity;
+    const slowCallMs = orDefault(options?.slowCallMs, Infinity);
     assertNumber(CREATE, "slowCallMs", slowCallMs);
     if (!(slowCallMs >= 0)) {
       rangeError(CREATE, "slowCallMs", "a number >= 0 or Infinity", slowCallMs);
@@ -190,7 +227,7 @@ export class CircuitBreaker implements Policy {
       options?.shouldHandle,
     ) ?? countsByDefault;
     this.#classifier = classifierOption(CREATE, options?.classifier);
-    const clock = options?.clock ?? systemClock;
+    const clock = orDefault(options?.clock, systemClock);
     assertClock(CREATE, clock);
     const onSuccess = optionalFunction(CREATE, "onSuccess", options?.onSuccess);
     const onFailure = optionalFunction(CREATE, "onFailure", options?.onFailure);
@@ -200,6 +237,19 @@ export class CircuitBreaker implements Policy {
       options?.onStateChange,
     );
     this.#onReject = optionalFunction(CREATE, "onReject", options?.onReject);
+    const link = storeLink(CREATE, options, "updateCircuit", clock);
+    const probeLeaseMs = options?.probeLeaseMs ?? 10_000;
+    assertPositiveDuration(CREATE, "probeLeaseMs", probeLeaseMs);
+    if (link !== undefined && options?.initialState !== undefined) {
+      typeError(
+        CREATE,
+        "initialState",
+        "undefined with a store (the store holds the state)",
+        options.initialState,
+      );
+    }
+    this.#link = link;
+    this.#probeLeaseMs = probeLeaseMs;
     this.#strategy = strategy;
     this.#clock = clock;
     this.#maxProbes = maxProbes;
@@ -273,6 +323,14 @@ export class CircuitBreaker implements Policy {
   ): Promise<T> {
     const context = policyCall(fn, options);
     if (context instanceof Promise) return context as Promise<never>;
+    if (this.#link !== undefined) return this.#executeShared(fn, context);
+    return this.#executeLocal(fn, context);
+  }
+
+  #executeLocal<T>(
+    fn: (context: PolicyContext) => T | PromiseLike<T>,
+    context: PolicyContext,
+  ): Promise<T> {
     if (this.#state !== "closed" && !this.#admit()) return this.#reject();
     return this.#run(
       fn,
@@ -285,7 +343,11 @@ export class CircuitBreaker implements Policy {
   /**
    * Opens the circuit until {@linkcode CircuitBreaker.reset}: every call is
    * rejected with a {@linkcode CircuitOpenError} whose `retryAfterMs` is
-   * `Infinity`.
+   * `Infinity`. With a store, every instance sharing the key is isolated.
+   *
+   * @returns A promise that resolves once the store has it (at once without
+   *   a store); it never rejects (a store failure is reported to
+   *   `onStoreError`, and this instance stays isolated).
    *
    * @example Taking a dependency out by hand
    * ```ts
@@ -299,13 +361,19 @@ export class CircuitBreaker implements Policy {
    * assert.equal(await breaker.execute(() => 1), 1);
    * ```
    */
-  isolate(): void {
+  isolate(): Promise<void> {
     if (this.#state !== "isolated") this.#moveTo("isolated");
+    if (this.#link === undefined) return RESOLVED;
+    return this.#send({ op: "isolate" }).then(NOTHING);
   }
 
   /**
    * Closes the circuit and forgets every outcome and opening, whatever the
-   * state (isolated included).
+   * state (isolated included). With a store, for every instance sharing the
+   * key.
+   *
+   * @returns A promise that resolves once the store has it (at once without
+   *   a store); it never rejects.
    *
    * @example Closing an open circuit
    * ```ts
@@ -321,8 +389,10 @@ export class CircuitBreaker implements Policy {
    * assert.equal(breaker.state, "closed");
    * ```
    */
-  reset(): void {
+  reset(): Promise<void> {
     this.#close();
+    if (this.#link === undefined) return RESOLVED;
+    return this.#send({ op: "reset" }).then(NOTHING);
   }
 
   /**
@@ -426,19 +496,7 @@ export class CircuitBreaker implements Policy {
     start: number,
     generation: number,
   ): void {
-    let counts: boolean;
-    if (context.signal.aborted && error === context.signal.reason) {
-      counts = false;
-    } else {
-      try {
-        counts = this.#shouldHandle(error, this.#classifier.classify(error)) !==
-          false;
-      } catch (thrown) {
-        reportError(thrown);
-        counts = true;
-      }
-    }
-    if (!counts) {
+    if (!this.#counts(error, context)) {
       // Neither a failure nor a success: only free the trial slot.
       if (generation === this.#generation && this.#state === "half_open") {
         this.#probes--;
@@ -447,6 +505,20 @@ export class CircuitBreaker implements Policy {
     }
     const now = this.#timed ? this.#clock.now() : 0;
     this.#failed(error, now, now - start, generation);
+  }
+
+  // Whether an error counts as a failure.
+  #counts(error: unknown, context: PolicyContext): boolean {
+    if (context.signal.aborted && error === context.signal.reason) {
+      return false;
+    }
+    try {
+      return this.#shouldHandle(error, this.#classifier.classify(error)) !==
+        false;
+    } catch (thrown) {
+      reportError(thrown);
+      return true;
+    }
   }
 
   #failed(
@@ -473,18 +545,22 @@ export class CircuitBreaker implements Policy {
 
   #open(): void {
     const now = this.#clock.now();
-    const openings = ++this.#openings;
-    let ms: number;
-    try {
-      ms = this.#cooldown.next(openings, this.#cooldownMs);
-      assertDuration("open the circuit", "cooldownMs.next()", ms);
-    } catch (error) {
-      reportError(error);
-      ms = DEFAULT_COOLDOWN_MS;
-    }
+    const ms = this.#nextCooldown(++this.#openings);
     this.#cooldownMs = ms;
     this.#openUntil = now + ms;
     this.#moveTo("open");
+  }
+
+  // The cooldown of the `openings`-th opening in a row.
+  #nextCooldown(openings: number): number {
+    try {
+      const ms = this.#cooldown.next(openings, this.#cooldownMs);
+      assertDuration("open the circuit", "cooldownMs.next()", ms);
+      return ms;
+    } catch (error) {
+      reportError(error);
+      return DEFAULT_COOLDOWN_MS;
+    }
   }
 
   #close(): void {
@@ -513,6 +589,133 @@ export class CircuitBreaker implements Policy {
     if (this.#onStateChange !== undefined) {
       notify(this.#onStateChange, { from, to });
     }
+  }
+
+  // --- on a store -------------------------------------------------------------
+
+  async #executeShared<T>(
+    fn: (context: PolicyContext) => T | PromiseLike<T>,
+    context: PolicyContext,
+  ): Promise<T> {
+    const probe = probeId();
+    const view = await this.#send({
+      op: "enter",
+      probe,
+      maxProbes: this.#maxProbes,
+      probeLeaseMs: this.#probeLeaseMs,
+    });
+    if (view === undefined) return this.#storeFailed(fn, context);
+    const trial = view.state === "half_open" && view.probe ? probe : undefined;
+    if (view.state !== "closed" && trial === undefined) return this.#reject();
+    if (trial !== undefined) this.#probes++;
+    const generation = this.#generation;
+    const start = this.#measured ? this.#clock.now() : 0;
+    let value: T;
+    try {
+      value = await fn(context);
+    } catch (error) {
+      const counts = this.#counts(error, context);
+      if (trial !== undefined && generation === this.#generation) {
+        this.#probes--;
+      }
+      await this.#sharedOutcome(counts, error, start, view.epoch, trial);
+      throw error;
+    }
+    if (trial !== undefined && generation === this.#generation) this.#probes--;
+    await this.#sharedOutcome(true, undefined, start, view.epoch, trial, true);
+    return value;
+  }
+
+  // Records the outcome of a call admitted at `epoch` (a trial holding slot
+  // `trial`) and sends the store what it changes.
+  async #sharedOutcome(
+    counts: boolean,
+    error: unknown,
+    start: number,
+    epoch: number,
+    trial: string | undefined,
+    succeeded = false,
+  ): Promise<void> {
+    const now = this.#timed ? this.#clock.now() : 0;
+    const durationMs = now - start;
+    const slow = durationMs > this.#slowCallMs;
+    if (!counts) {
+      if (trial !== undefined) await this.#sendProbe(epoch, trial, false);
+      return;
+    }
+    if (succeeded && !slow) {
+      this.#successes++;
+      if (this.#onSuccess !== undefined) {
+        notify(this.#onSuccess, { durationMs });
+      }
+      if (trial !== undefined) {
+        await this.#sendProbe(epoch, trial, true);
+      } else if (epoch === this.#epoch && this.#state === "closed") {
+        this.#strategy.recordSuccess(now);
+      }
+      return;
+    }
+    this.#failures++;
+    if (this.#onFailure !== undefined) {
+      notify(this.#onFailure, { error, slow, durationMs });
+    }
+    if (
+      trial !== undefined ||
+      (epoch === this.#epoch && this.#state === "closed" &&
+        this.#strategy.recordFailure(now))
+    ) {
+      const cooldownMs = this.#nextCooldown(this.#openings + 1);
+      const view = await this.#send({
+        op: "trip",
+        epoch,
+        cooldownMs,
+        probe: trial,
+      });
+      // A store that failed: this instance opens on its own.
+      if (view === undefined && this.#state !== "open") this.#open();
+    }
+  }
+
+  #sendProbe(epoch: number, probe: string, success: boolean) {
+    return this.#send({
+      op: "probe",
+      epoch,
+      probe,
+      success,
+      successThreshold: this.#successThreshold,
+    });
+  }
+
+  // One store call; the view it answers becomes this instance's state.
+  async #send(command: CircuitCommand): Promise<CircuitView | undefined> {
+    const view = await (this.#link as StoreLink<CircuitBreakerStore>).call(
+      (store, key) => store.updateCircuit(key, command),
+      checkView,
+    );
+    if (view === undefined) return undefined;
+    const changed = view.epoch !== this.#epoch;
+    this.#epoch = view.epoch;
+    this.#openings = view.openings;
+    this.#cooldownMs = view.cooldownMs;
+    if (view.state === "open") {
+      this.#openUntil = this.#clock.now() + view.retryAfterMs;
+    }
+    if (changed && view.state === "closed") this.#strategy.reset();
+    if (view.state !== this.#state) this.#moveTo(view.state);
+    return view;
+  }
+
+  #storeFailed<T>(
+    fn: (context: PolicyContext) => T | PromiseLike<T>,
+    context: PolicyContext,
+  ): Promise<T> {
+    const link = this.#link as StoreLink<CircuitBreakerStore>;
+    if (link.failure === "allow") return invoke(fn, context);
+    if (link.failure === "local") return this.#executeLocal(fn, context);
+    this.#rejections++;
+    const error = new CircuitOpenError(0, "open", { cause: link.lastError });
+    if (this.#onReject !== undefined) notify(this.#onReject, error);
+    return Promise.reject(error);
   }
 
   // Validates a persisted snapshot, restores the strategy's window from it

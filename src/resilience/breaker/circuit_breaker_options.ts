@@ -10,6 +10,10 @@ import type { CircuitOpenError } from "../../core/errors.ts";
 import type { Backoff } from "../backoff.ts";
 import type { Classifier, ErrorFilter } from "../classify.ts";
 import type {
+  CircuitBreakerStore,
+  SharedStateOptions,
+} from "../stores/store_contracts.ts";
+import type {
   BreakerStrategy,
   BreakerStrategySnapshot,
 } from "./breaker_strategy.ts";
@@ -86,8 +90,13 @@ export interface CircuitBreakerStats {
   readonly rejections: number;
 }
 
-/** Options of the {@linkcode CircuitBreaker} constructor. */
-export interface CircuitBreakerOptions {
+/**
+ * Options of the {@linkcode CircuitBreaker} constructor, with the
+ * shared-state options (`store`, `key`, `storeFailure`, `storeTimeoutMs`,
+ * `onStoreError`).
+ */
+export interface CircuitBreakerOptions
+  extends SharedStateOptions<CircuitBreakerStore> {
   /**
    * Decides when the closed circuit opens. One strategy object per breaker.
    *
@@ -111,6 +120,15 @@ export interface CircuitBreakerOptions {
    * @default {1}
    */
   halfOpenMaxProbes?: number;
+  /**
+   * With a `store`: how long a trial call holds its half-open slot at most,
+   * in milliseconds; past it the slot is free for another instance (so a
+   * crashed prober does not hold the circuit). Make it longer than your
+   * slowest call.
+   *
+   * @default {10_000}
+   */
+  probeLeaseMs?: number;
   /**
    * The trial calls that must succeed (one after another or at once) to
    * close the circuit. One failed trial reopens it.
@@ -145,7 +163,8 @@ export interface CircuitBreakerOptions {
    */
   classifier?: Classifier;
   /**
-   * A state to start from, from {@linkcode CircuitBreaker.toJSON}.
+   * A state to start from, from {@linkcode CircuitBreaker.toJSON} (not with
+   * a `store`, which holds the state).
    *
    * @default {undefined}
    */

@@ -5,7 +5,11 @@
  * @module
  */
 
-import { assertInteger, assertOptions } from "../../core/_validate.ts";
+import {
+  assertInteger,
+  assertOptions,
+  orDefault,
+} from "../../core/_validate.ts";
 import type {
   BreakerStrategy,
   BreakerStrategySnapshot,
@@ -55,7 +59,7 @@ export class ConsecutiveFailuresStrategy implements BreakerStrategy {
    */
   constructor(options?: ConsecutiveFailuresOptions) {
     assertOptions(CREATE, options);
-    const threshold = options?.threshold ?? 5;
+    const threshold = orDefault(options?.threshold, 5);
     assertInteger(CREATE, "threshold", threshold);
     this.threshold = threshold;
   }

@@ -8,6 +8,7 @@
 import {
   assertInteger,
   assertOptions,
+  orDefault,
   rangeError,
   typeError,
 } from "../../core/_validate.ts";
@@ -88,11 +89,11 @@ export class CountWindowStrategy implements BreakerStrategy {
    */
   constructor(options?: CountWindowOptions) {
     assertOptions(CREATE, options);
-    const failureRatio = options?.failureRatio ?? 0.5;
+    const failureRatio = orDefault(options?.failureRatio, 0.5);
     assertRatio("failureRatio", failureRatio);
-    const windowSize = options?.windowSize ?? 100;
+    const windowSize = orDefault(options?.windowSize, 100);
     assertInteger(CREATE, "windowSize", windowSize);
-    const minimumThroughput = options?.minimumThroughput ?? windowSize;
+    const minimumThroughput = orDefault(options?.minimumThroughput, windowSize);
     assertInteger(CREATE, "minimumThroughput", minimumThroughput);
     if (minimumThroughput > windowSize) {
       rangeError(

@@ -10,6 +10,7 @@ import {
   assertInteger,
   assertOptions,
   assertPositiveDuration,
+  orDefault,
   rangeError,
   typeError,
 } from "../../core/_validate.ts";
@@ -111,13 +112,13 @@ export class TimeWindowStrategy implements BreakerStrategy {
    */
   constructor(options?: TimeWindowOptions) {
     assertOptions(CREATE, options);
-    const failureRatio = options?.failureRatio ?? 0.5;
+    const failureRatio = orDefault(options?.failureRatio, 0.5);
     assertRatio("failureRatio", failureRatio);
-    const windowMs = options?.windowMs ?? 30_000;
+    const windowMs = orDefault(options?.windowMs, 30_000);
     assertPositiveDuration(CREATE, "windowMs", windowMs);
-    const buckets = options?.buckets ?? 10;
+    const buckets = orDefault(options?.buckets, 10);
     assertInteger(CREATE, "buckets", buckets);
-    const minimumThroughput = options?.minimumThroughput ?? 20;
+    const minimumThroughput = orDefault(options?.minimumThroughput, 20);
     assertInteger(CREATE, "minimumThroughput", minimumThroughput);
     this.failureRatio = failureRatio;
     this.windowMs = windowMs;

@@ -1,38 +1,33 @@
-// Maps `Deno.test` and `t.step` onto `node:test`, so the unchanged Deno test
-// files run under `node --test` (and `bun test`) after scripts/build_npm.ts
-// compiled them. build_npm.ts binds `Deno` from this module in each compiled
-// test file (no `Deno` global is set). Deno's sanitizers and permissions have
-// no Node equivalent and are ignored.
+// Runs the unchanged `Deno.test` files under `node --test` after
+// scripts/build_npm.ts compiled them: build_npm.ts binds `Deno` from this
+// module in each compiled test file (no `Deno` global is set).
 //
-// Globals it provides, only where the host lacks them (Node): a
-// `Promise.withResolvers` polyfill (Node < 22), and `addEventListener` / `removeEventListener` on `globalThis` for the web's
-// `error`, `unhandledrejection` and `rejectionhandled` events, bridged to
-// Node's process events, because tests observe how errors and rejections are
+// `Deno.test` itself is @deno/shim-deno-test, the shim dnt injects: it
+// validates Deno's overloads and collects each definition. That package is
+// not a runner (dnt generates one); here node:test is, so every collected
+// definition is handed to `node:test` at once, with `t.step` mapped onto
+// subtests. Deno's sanitizers and permissions have no Node equivalent and
+// are ignored.
+//
+// Also provides, only where the host lacks them (Node): a
+// `Promise.withResolvers` polyfill (Node < 22), and `addEventListener` /
+// `removeEventListener` on `globalThis` for the web's `error`,
+// `unhandledrejection` and `rejectionhandled` events, bridged to Node's
+// process events, because tests observe how errors and rejections are
 // reported the way Deno and browsers report them. What no listener prevents
 // still fails the test, as on Node itself.
-"use strict";
-const nodeTest = require("node:test");
+import { createRequire } from "node:module";
+import nodeTest from "node:test";
+import { pathToFileURL } from "node:url";
 
-function normalize(args, what) {
-  const [a, b, c] = args;
-  let def;
-  if (typeof a === "function") def = { name: a.name, fn: a };
-  else if (typeof a === "string" && typeof b === "function") {
-    def = { name: a, fn: b };
-  } else if (typeof a === "string" && typeof c === "function") {
-    def = { ...b, name: a, fn: c };
-  } else if (a !== null && typeof a === "object" && typeof b === "function") {
-    def = { ...a, name: a.name ?? b.name, fn: b };
-  } else if (a !== null && typeof a === "object") def = { ...a };
-  else throw new TypeError(`${what}: unsupported arguments`);
-  if (typeof def.fn !== "function") {
-    throw new TypeError(`${what}: missing test function`);
-  }
-  if (!def.name) throw new TypeError(`${what}: the test needs a name`);
-  return def;
-}
+// A CommonJS package, required so that `deno check scripts/` does not need
+// scripts/npm_tools/node_modules.
+const shim = createRequire(import.meta.url)("@deno/shim-deno-test");
 
-const origin = require("node:url").pathToFileURL(process.argv[1] ?? "").href;
+const origin = pathToFileURL(process.argv[1] ?? "").href;
+// Deno has no per-test time limit, but a hung test must fail, not hang the
+// run.
+const timeout = Number(process.env.PLEDGE_TEST_TIMEOUT_MS ?? 120_000);
 
 function context(nodeCtx, name, parent) {
   const ctx = {
@@ -40,8 +35,15 @@ function context(nodeCtx, name, parent) {
     origin,
     parent,
     // Like Deno: resolves to whether the step passed and never rejects.
-    async step(...args) {
-      const def = normalize(args, "t.step");
+    async step(a, b) {
+      const def = typeof a === "string"
+        ? { name: a, fn: b }
+        : typeof a === "function"
+        ? { name: a.name, fn: a }
+        : { ...a };
+      if (typeof def.fn !== "function" || !def.name) {
+        throw new TypeError("t.step: expected a name and a function");
+      }
       let ok = !def.ignore;
       await nodeCtx.test(def.name, { skip: !!def.ignore }, async (sub) => {
         try {
@@ -57,25 +59,26 @@ function context(nodeCtx, name, parent) {
   return ctx;
 }
 
-// Deno has no per-test time limit, but a hung test must fail, not hang the
-// run (Node 18 has no --test-timeout).
-const timeout = Number(process.env.PLEDGE_TEST_TIMEOUT_MS ?? 120_000);
-
-function register(args, extra) {
-  const def = { ...normalize(args, "Deno.test"), ...extra };
-  const options = def.only
-    ? { only: true, timeout }
-    : { skip: !!def.ignore, timeout };
-  nodeTest.test(def.name, options, (t) => def.fn(context(t, def.name)));
+/** Hands what `Deno.test` collected to node:test. */
+function run() {
+  for (const def of shim.testDefinitions.splice(0)) {
+    const options = def.only
+      ? { only: true, timeout }
+      : { skip: !!def.ignore, timeout };
+    nodeTest.test(def.name, options, (t) => def.fn(context(t, def.name)));
+  }
 }
 
-function test(...args) {
-  register(args, {});
-}
-test.ignore = (...args) => register(args, { ignore: true });
-test.only = (...args) => register(args, { only: true });
-
-exports.Deno = { test };
+const collect = (register) => (...args) => {
+  register(...args);
+  run();
+};
+export const Deno = {
+  test: Object.assign(collect(shim.Deno.test), {
+    ignore: collect(shim.Deno.test.ignore),
+    only: collect(shim.Deno.test.only),
+  }),
+};
 
 function bridgeHostEvents() {
   // Web event type -> the Node process event and the event's fields.
@@ -137,7 +140,7 @@ function bridgeHostEvents() {
   function addEventListener(type, listener, options) {
     const list = listeners[type];
     if (list === undefined) {
-      throw new TypeError(`deno_test_shim: no '${type}' event on Node`);
+      throw new TypeError(`deno_test_node: no '${type}' event on Node`);
     }
     if (listener == null || list.some((e) => e.listener === listener)) return;
     if (list.length === 0) {

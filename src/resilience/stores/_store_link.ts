@@ -1,0 +1,203 @@
+/**
+ * A policy's link to its store: the checks of the shared-state options, the
+ * time limit of every store call (on the policy's clock), the checks of the
+ * replies, and the reporting of failures. A call never rejects: it resolves
+ * to the reply, or to `undefined` when the store failed (after
+ * `onStoreError`), and the policy applies its `storeFailure` mode.
+ *
+ * After a failure the store is left alone for `storeTimeoutMs`: calls take
+ * the fallback at once instead of each waiting out the time limit. Then one
+ * call at a time tries it again (the others still take the fallback), and
+ * the first that succeeds ends the failure.
+ *
+ * @module
+ */
+
+import type { Clock } from "../../core/clock.ts";
+import { notify } from "../../core/_report.ts";
+import { timeoutError } from "../../core/_reasons.ts";
+import { timerQueueFor } from "../../core/_timer_queue.ts";
+import {
+  assertPositiveDuration,
+  invalidMessage,
+  typeError,
+} from "../../core/_validate.ts";
+import { optionalFunction } from "../_policy_call.ts";
+import type {
+  SharedStateOptions,
+  StoreErrorEvent,
+  StoreFailureMode,
+} from "./store_contracts.ts";
+
+const MODES: readonly StoreFailureMode[] = ["allow", "deny", "local"];
+const REPLY = "use the store's reply";
+
+/**
+ * Checks the shared-state options of a policy and returns its link, or
+ * `undefined` when it has no store. `method` is the store method the policy
+ * calls.
+ */
+export function storeLink<S extends object>(
+  action: string,
+  options: SharedStateOptions<S> | undefined,
+  method: keyof S & string,
+  clock: Clock,
+): StoreLink<S> | undefined {
+  const store = options?.store;
+  if (store === undefined) {
+    if (options?.key !== undefined) {
+      typeError(action, "store", "a store when 'key' is given", store);
+    }
+    return undefined;
+  }
+  if (
+    store === null || typeof store !== "object" ||
+    typeof (store as Record<string, unknown>)[method] !== "function"
+  ) {
+    typeError(action, "store", `a store with a ${method} method`, store);
+  }
+  const key = options?.key;
+  if (typeof key !== "string" || key === "") {
+    typeError(action, "key", "a non-empty string", key);
+  }
+  const failure = options?.storeFailure ?? "local";
+  if (!MODES.includes(failure)) {
+    typeError(action, "storeFailure", `"allow", "deny" or "local"`, failure);
+  }
+  const timeoutMs = options?.storeTimeoutMs ?? 1_000;
+  assertPositiveDuration(action, "storeTimeoutMs", timeoutMs);
+  const onError = optionalFunction(
+    action,
+    "onStoreError",
+    options?.onStoreError,
+  );
+  return new StoreLink(store, key, failure, timeoutMs, onError, clock);
+}
+
+/** A policy's store, its key and its failure handling. */
+export class StoreLink<S> {
+  /** The store. */
+  readonly store: S;
+  /** The policy's key in the store. */
+  readonly key: string;
+  /** What the policy does when the store fails. */
+  readonly failure: StoreFailureMode;
+  /** The error of the last failed call (the `cause` of a denial). */
+  lastError: unknown = undefined;
+  readonly #timeoutMs: number;
+  readonly #onError: ((event: StoreErrorEvent) => void) | undefined;
+  readonly #clock: Clock;
+  #failing = false;
+  #trying = false;
+  #retryAt = 0;
+
+  /** Whether the last store call failed (and none succeeded since). */
+  get failing(): boolean {
+    return this.#failing;
+  }
+
+  /** Use {@linkcode storeLink}, which checks the options. */
+  constructor(
+    store: S,
+    key: string,
+    failure: StoreFailureMode,
+    timeoutMs: number,
+    onError: ((event: StoreErrorEvent) => void) | undefined,
+    clock: Clock,
+  ) {
+    this.store = store;
+    this.key = key;
+    this.failure = failure;
+    this.#timeoutMs = timeoutMs;
+    this.#onError = onError;
+    this.#clock = clock;
+  }
+
+  /**
+   * Calls the store through `op` within the time limit; `check` returns the
+   * reply or throws a `TypeError` naming what is wrong with it. Resolves to
+   * `undefined` when the store failed (reported) or is failing and being
+   * tried by another call. Never rejects.
+   */
+  call<T>(
+    op: (store: S, key: string) => PromiseLike<unknown>,
+    check: (reply: unknown) => T,
+  ): Promise<T | undefined> {
+    if (this.#failing) {
+      if (this.#trying || this.#clock.now() < this.#retryAt) {
+        return Promise.resolve(undefined);
+      }
+      this.#trying = true;
+    }
+    return new Promise<T | undefined>((resolve) => {
+      let done = false;
+      const queue = timerQueueFor(this.#clock);
+      const finish = (reply: unknown, error: unknown, failed: boolean) => {
+        if (done) return;
+        done = true;
+        queue.cancel(timer);
+        if (!failed) {
+          try {
+            const checked = check(reply);
+            this.#failing = this.#trying = false;
+            resolve(checked);
+            return;
+          } catch (e) {
+            error = e;
+          }
+        }
+        this.#failing = true;
+        this.#trying = false;
+        this.#retryAt = this.#clock.now() + this.#timeoutMs;
+        this.lastError = error;
+        if (this.#onError !== undefined) {
+          notify(this.#onError, { error, fallback: this.failure });
+        }
+        resolve(undefined);
+      };
+      const timer = queue.schedule(
+        () => finish(undefined, timeoutError(this.#timeoutMs), true),
+        this.#timeoutMs,
+      );
+      let pending: PromiseLike<unknown>;
+      try {
+        pending = op(this.store, this.key);
+        if (
+          pending === null || typeof pending !== "object" ||
+          typeof pending.then !== "function"
+        ) {
+          throw new TypeError(
+            invalidMessage(REPLY, "reply", "a promise", pending),
+          );
+        }
+      } catch (error) {
+        finish(undefined, error, true);
+        return;
+      }
+      // A late outcome (after the time limit) is dropped, never unhandled.
+      Promise.resolve(pending).then(
+        (reply) => finish(reply, undefined, false),
+        (error) => finish(undefined, error, true),
+      );
+    });
+  }
+}
+
+/** Checks a field of a store's reply: a `TypeError` naming it otherwise. */
+export function replyField<T>(
+  reply: unknown,
+  field: string,
+  constraint: string,
+  valid: (value: unknown) => value is T,
+): T {
+  if (reply === null || typeof reply !== "object") {
+    throw new TypeError(invalidMessage(REPLY, "reply", "an object", reply));
+  }
+  const value = (reply as Record<string, unknown>)[field];
+  if (!valid(value)) {
+    throw new TypeError(
+      invalidMessage(REPLY, `reply.${field}`, constraint, value),
+    );
+  }
+  return value;
+}
