@@ -25,13 +25,19 @@
 
 export {
   detachReaction,
-  FULFILLED,
   outcomeOf,
-  PENDING,
   pendingFuture,
-  REJECTED,
   rejectFuture,
   rejectHandled,
   resolveFuture,
   stateOf,
 } from "./future.ts";
+
+// The states `stateOf` returns: the values `future.ts` stores (it keeps its
+// own copies, local to its hot paths).
+/** `stateOf` a pending future. */
+export const PENDING = 0;
+/** `stateOf` a fulfilled future. */
+export const FULFILLED = 1;
+/** `stateOf` a rejected future. */
+export const REJECTED = 2;

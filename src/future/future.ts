@@ -50,13 +50,11 @@ export interface FutureWaitOptions {
 // has no reaction object: until its reaction runs, its own slots hold the
 // handlers (`#value` the first, `#executor` the rejection handler when both
 // are given) and the bits above say which; its executor is taken from the
-// parent when the reaction runs. The states are exported for `stateOf`.
-/** Internal: see `_settle.ts`. */
-export const PENDING = 0;
-/** Internal: see `_settle.ts`. */
-export const FULFILLED = 1;
-/** Internal: see `_settle.ts`. */
-export const REJECTED = 2;
+// parent when the reaction runs. (`_settle.ts` exports the same three states
+// for `stateOf`: an exported binding would cost a load on every hot path.)
+const PENDING = 0;
+const FULFILLED = 1;
+const REJECTED = 2;
 const STATE = 3;
 const HAS_F = 4; // #value holds onFulfilled
 const HAS_R = 8; // #value holds onRejected
