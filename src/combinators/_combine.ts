@@ -23,9 +23,13 @@ import {
 import { onAbort } from "../cancel/signals.ts";
 import { Future } from "../future/future.ts";
 import {
+  FULFILLED,
+  outcomeOf,
+  PENDING,
   pendingFuture,
   rejectFuture,
   resolveFuture,
+  stateOf,
 } from "../future/_settle.ts";
 
 /** Which combinator runs. */
@@ -66,6 +70,9 @@ const NO_ERRORS: Iterable<never> = Object.freeze({
 const PREALLOCATE = 1 << 16;
 
 function noop(): void {}
+
+/** What a task read by `add` returned when it was not started or threw. */
+const NOT_STARTED: unknown = Symbol("not started");
 
 function isObject(x: unknown): x is object {
   return (typeof x === "object" && x !== null) || typeof x === "function";
@@ -116,7 +123,6 @@ function closeIterator(iterator: object): void {
 
 /** Outcomes known when their inputs were read, run in one microtask turn. */
 class Run {
-  count = 0;
   /**
    * Whether it holds the outcome that decides (all: the first rejection;
    * any: the first value); known outcomes read after it are ignored.
@@ -136,7 +142,10 @@ class Combination {
   results: unknown[] = [];
   /** Inputs read, once reading ends. */
   count = 0;
-  /** Inputs read whose outcome has not reached the result yet. */
+  /**
+   * What must still reach the result: inputs waited on through a callback,
+   * and one per run not flushed yet.
+   */
   unsettled = 0;
   /** Whether an outcome comes from a callback (not only from runs). */
   waits = false;
@@ -173,43 +182,71 @@ class Combination {
    */
   add(item: unknown, i: number): void {
     if (typeof item === "function") {
-      if (this.done || this.certain) return; // decided: not started
-      const controller = this.controller ??= new AbortController();
-      // What the task queues runs before the outcomes read after it.
-      this.run = undefined;
-      try {
-        item = item(controller.signal);
-      } catch (error) {
-        this.known(i, false, error);
-        return;
-      }
+      item = this.startTask(item as AnyFunction, i);
+      if (item === NOT_STARTED) return;
     }
-    if (item instanceof Future) {
-      let then;
-      try {
-        then = item.then;
-      } catch (error) {
-        this.known(i, false, error);
-        return;
-      }
-      if (then === futureThen) this.future(item, i);
-      else if (typeof then === "function") this.foreign(item, then, i);
-      else this.known(i, true, item);
-      return;
-    }
-    if (
+    if (item instanceof Future) this.addFuture(item, i);
+    else if (
       item instanceof PromiseConstructor &&
       (item as Promise<unknown>).constructor === PromiseConstructor
     ) {
       // PromiseResolve: a native promise is used as it is when its
       // constructor is Promise, and its `then` invoked now.
       this.invoke(item, (item as Promise<unknown>).then, i);
+    } else if (!isObject(item)) this.knownValue(i, item);
+    else this.addThenable(item, i);
+  }
+
+  /**
+   * Calls task `i` with the combination's signal and returns what it
+   * returned, or {@linkcode NOT_STARTED} (decided already, or it threw).
+   */
+  startTask(task: AnyFunction, i: number): unknown {
+    if (this.done || this.certain) return NOT_STARTED; // decided
+    const controller = this.controller ??= new AbortController();
+    // What the task queues runs before the outcomes read after it.
+    this.run = undefined;
+    try {
+      return task(controller.signal);
+    } catch (error) {
+      this.known(i, false, error);
+      return NOT_STARTED;
+    }
+  }
+
+  /**
+   * Reads input `i`, a `Future`: its `then` once, as for any thenable; when
+   * it is the unpatched one, a settled future is read at once, through its
+   * private state (no getter a caller could shadow runs), and a pending one
+   * gets a reaction.
+   */
+  addFuture(item: Future<unknown>, i: number): void {
+    let then;
+    try {
+      then = item.then;
+    } catch (error) {
+      this.known(i, false, error);
       return;
     }
-    if (!isObject(item)) {
-      this.knownValue(i, item);
+    if (then !== futureThen) {
+      if (typeof then === "function") this.foreign(item, then, i);
+      else this.known(i, true, item);
       return;
     }
+    const state = stateOf(item);
+    if (state === FULFILLED) this.knownValue(i, outcomeOf(item));
+    else if (state !== PENDING) {
+      futureThen.call(item, undefined, noop); // handled here
+      this.known(i, false, outcomeOf(item));
+    } else {
+      this.waits = true;
+      this.unsettled++;
+      futureThen.call(item, this.onFulfilled(i), this.onRejected(i));
+    }
+  }
+
+  /** Reads input `i`, any other object: its `then` once. */
+  addThenable(item: object, i: number): void {
     let then;
     try {
       then = (item as { then?: unknown }).then;
@@ -219,22 +256,6 @@ class Combination {
     }
     if (typeof then === "function") this.foreign(item, then, i);
     else this.known(i, true, item);
-  }
-
-  /** A `Future` (not patched): read at once when settled. */
-  future(item: Future<unknown>, i: number): void {
-    const state = item.state;
-    if (state !== "pending") {
-      if (state === "fulfilled") this.knownValue(i, item.value);
-      else {
-        futureThen.call(item, undefined, noop); // handled here
-        this.known(i, false, item.reason);
-      }
-      return;
-    }
-    this.waits = true;
-    this.unsettled++;
-    futureThen.call(item, this.onFulfilled(i), this.onRejected(i));
   }
 
   /** Invoke(promise, "then", ...): synchronous, a throw is abrupt. */
@@ -349,8 +370,6 @@ class Combination {
     const run = this.run;
     if (run !== undefined && this.mode === "all" && !this.done) {
       put(this.results, i, value);
-      run.count++;
-      this.unsettled++;
     } else this.known(i, true, value);
   }
 
@@ -390,10 +409,9 @@ class Combination {
     let run = this.run;
     if (run === undefined) {
       const created = run = this.run = new Run();
+      this.unsettled++; // until the run is flushed
       enqueue(() => this.flush(created));
     }
-    run.count++;
-    this.unsettled++;
     if (decides) {
       this.certain = true;
       run.decides = true;
@@ -403,7 +421,7 @@ class Combination {
 
   flush(run: Run): void {
     if (this.run === run) this.run = undefined;
-    this.unsettled -= run.count;
+    this.unsettled--;
     if (this.done) return;
     // Without inputs to wait for, no listener watches the caller's signal.
     const signal = this.signal;

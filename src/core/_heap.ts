@@ -11,7 +11,10 @@ export interface HeapEntry {
   deadline: number;
   /** The tie-breaker: a strictly increasing sequence number. */
   seq: number;
-  /** The entry's position in the heap, or -1 when it is not in a heap. */
+  /**
+   * The entry's position in the heap, or -1 when it is not in a heap (a
+   * `RunHeap` keeps -2 - i for the i-th entry of its sorted run).
+   */
   index: number;
 }
 

@@ -16,14 +16,28 @@
  * - `detachReaction(future, reaction)` removes `reaction` (a future returned
  *   by `future.then(...)`) from a pending `future`, so that giving up on a
  *   long-lived future keeps nothing of the wait.
+ * - `stateOf(future)` is its state, `PENDING`, `FULFILLED` or `REJECTED`,
+ *   and `outcomeOf(future)` the value or reason of a settled one, read
+ *   without the getters (properties a caller could shadow on the instance).
  *
  * @module
  */
 
 export {
   detachReaction,
+  outcomeOf,
   pendingFuture,
   rejectFuture,
   rejectHandled,
   resolveFuture,
+  stateOf,
 } from "./future.ts";
+
+// The states `stateOf` returns: the values `future.ts` stores (it keeps its
+// own copies, local to its hot paths).
+/** `stateOf` a pending future. */
+export const PENDING = 0;
+/** `stateOf` a fulfilled future. */
+export const FULFILLED = 1;
+/** `stateOf` a rejected future. */
+export const REJECTED = 2;

@@ -50,7 +50,8 @@ export interface FutureWaitOptions {
 // has no reaction object: until its reaction runs, its own slots hold the
 // handlers (`#value` the first, `#executor` the rejection handler when both
 // are given) and the bits above say which; its executor is taken from the
-// parent when the reaction runs.
+// parent when the reaction runs. (`_settle.ts` exports the same three states
+// for `stateOf`: an exported binding would cost a load on every hot path.)
 const PENDING = 0;
 const FULFILLED = 1;
 const REJECTED = 2;
@@ -199,6 +200,10 @@ export let detachReaction: <T, R>(
   future: Future<T>,
   reaction: Future<R>,
 ) => void;
+/** Internal: see `_settle.ts`. */
+export let stateOf: (future: Future<unknown>) => number;
+/** Internal: see `_settle.ts`. */
+export let outcomeOf: (future: Future<unknown>) => unknown;
 
 /**
  * A value that will be available later: the consumer side of a
@@ -418,6 +423,8 @@ export class Future<T> implements PromiseLike<T> {
     };
     detachReaction = (f, reaction) =>
       detach(f as AnyFuture, reaction as AnyFuture);
+    stateOf = (f) => f.#state & STATE;
+    outcomeOf = (f) => f.#value;
   }
 
   /**

@@ -12,7 +12,8 @@ import {
   InvalidStateError,
   LoopLimitError,
 } from "../core/errors.ts";
-import { DeadlineHeap, type HeapEntry } from "../core/_heap.ts";
+import type { HeapEntry } from "../core/_heap.ts";
+import { RunHeap } from "../core/_run_heap.ts";
 import { MacrotaskGate } from "./_macrotask_gate.ts";
 import { Settlement } from "./_settlement.ts";
 import { install, type Installation } from "./_install.ts";
@@ -154,7 +155,7 @@ export class VirtualClock implements Clock, Disposable {
   #now: number;
   #dateOffset: number;
   #seq = 0;
-  #heap = new DeadlineHeap<Timer>();
+  #heap = new RunHeap<Timer>();
   #loopLimit: number;
   #fired = 0;
   /** The interval whose callback runs (it re-arms when that returns). */

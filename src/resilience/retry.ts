@@ -23,6 +23,11 @@ import {
 } from "../core/_validate.ts";
 import { delay as wait, type DelayOptions } from "../cancel/delay.ts";
 import { Future } from "../future/future.ts";
+import {
+  pendingFuture,
+  rejectFuture,
+  resolveFuture,
+} from "../future/_settle.ts";
 import { type Backoff, exponential } from "./backoff.ts";
 import {
   type Classifier,
@@ -233,9 +238,9 @@ export function retry<T>(
   } catch (error) {
     return Future.reject(error);
   }
-  return new Future<T>((resolve, reject) =>
-    start(fn, config, signal, resolve, reject)
-  );
+  const out = pendingFuture<T>();
+  start(fn, config, signal, out);
+  return out;
 }
 
 /**
@@ -372,20 +377,20 @@ async function run<T>(
 }
 
 /**
- * A retry's call, as {@linkcode run} but settling a future through
- * `resolve` / `reject` (an `async` function would add a promise between).
+ * A retry's call, as {@linkcode run} but settling `out` (an `async`
+ * function would add a promise between, and `new Future(init)` a closure
+ * and a pair of resolving functions).
  */
 function start<T>(
   fn: (context: PolicyContext) => T | PromiseLike<T>,
   config: RetryConfig,
   signal: AbortSignal | undefined,
-  resolve: (value: T) => void,
-  reject: (reason: unknown) => void,
+  out: Future<T>,
 ): void {
   let context = DEFAULT_CONTEXT;
   if (signal !== undefined) {
     if (signal.aborted) {
-      reject(signal.reason);
+      rejectFuture(out, signal.reason);
       return;
     }
     context = { signal, attempt: 1 };
@@ -394,8 +399,8 @@ function start<T>(
   const startedAt = config.timed ? config.clock.now() : 0;
   const failed = (error: unknown): void => {
     retryAfter(fn, config, context.signal, error, startedAt).then(
-      resolve,
-      reject,
+      (value) => resolveFuture(out, value),
+      (reason) => rejectFuture(out, reason),
     );
   };
   let result: T | PromiseLike<T>;
@@ -406,15 +411,15 @@ function start<T>(
     return;
   }
   if (result instanceof Promise) {
-    result.then(resolve, failed);
+    result.then((value) => resolveFuture(out, value), failed);
   } else if (
     result !== null &&
     (typeof result === "object" || typeof result === "function")
   ) {
     // A foreign thenable (or a plain object): adopted once, by the platform.
-    Promise.resolve(result).then(resolve, failed);
+    Promise.resolve(result).then((value) => resolveFuture(out, value), failed);
   } else {
-    resolve(result as T);
+    resolveFuture(out, result);
   }
 }
 

@@ -52,3 +52,54 @@ Deno.test("DeadlineHeap.clear() empties it and detaches entries", () => {
   assert.equal(e.index, -1);
   assert.equal(heap.peek(), undefined);
 });
+
+Deno.test("DeadlineHeap keeps its order through interleaved push, pop and remove", () => {
+  // Removals anywhere, removals of strangers, pops of an empty heap.
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.tuple(
+          fc.constantFrom("push", "push", "pop", "remove", "foreign"),
+          fc.integer({ min: 0, max: 20 }),
+          fc.nat(),
+        ),
+        { maxLength: 400 },
+      ),
+      (ops) => {
+        const heap = new DeadlineHeap<HeapEntry>();
+        const other = new DeadlineHeap<HeapEntry>();
+        const model: HeapEntry[] = [];
+        const seen: HeapEntry[] = [];
+        let seq = 0;
+        const first = () =>
+          [...model].sort((a, b) =>
+            a.deadline - b.deadline || a.seq - b.seq
+          )[0];
+        for (const [op, deadline, pick] of ops) {
+          if (op === "push") {
+            const e = entry(deadline, seq++);
+            heap.push(e);
+            model.push(e);
+            seen.push(e);
+          } else if (op === "pop") {
+            const expected = first();
+            assert.equal(heap.pop(), expected);
+            if (expected) model.splice(model.indexOf(expected), 1);
+          } else if (seen.length > 0) {
+            const e = seen[pick % seen.length]!;
+            if (op === "foreign") {
+              assert.equal(other.remove(e), false);
+            } else {
+              assert.equal(heap.remove(e), model.includes(e));
+              if (model.includes(e)) model.splice(model.indexOf(e), 1);
+            }
+          }
+          assert.equal(heap.size, model.length);
+          assert.equal(heap.peek(), first());
+        }
+        assert.equal([...heap.values()].length, model.length);
+        for (const e of seen) assert.equal(e.index === -1, !model.includes(e));
+      },
+    ),
+  );
+});
