@@ -9,7 +9,7 @@ import type { Clock } from "../core/clock.ts";
 import { systemClock } from "../core/clock.ts";
 import type { Executor } from "../core/executor.ts";
 import { InvalidStateError } from "../core/errors.ts";
-import { timerQueueFor } from "../core/_timer_queue.ts";
+import { startTimer } from "../core/_timer.ts";
 import { timeoutError } from "../core/_reasons.ts";
 import { reportError } from "../core/_report.ts";
 import {
@@ -808,21 +808,23 @@ function waitFor<T>(
   clock: Clock,
 ): Future<T> {
   const out = pending<T>();
-  const queue = timeoutMs === undefined ? undefined : timerQueueFor(clock);
   let done = false;
   const finish = (state: number, value: unknown, early: boolean) => {
     if (done) return;
     done = true;
-    if (timer !== undefined) queue!.cancel(timer);
+    if (cancelTimer !== undefined) cancelTimer();
     signal?.removeEventListener("abort", onAbort);
     // Given up before the source settled: forget the reaction on it.
     if (early) detach(source as AnyFuture, reaction as AnyFuture);
     settle(out as AnyFuture, state, value);
   };
   const onAbort = () => finish(REJECTED, signal!.reason, true);
-  const timer = queue?.schedule(
-    () => finish(REJECTED, timeoutError(timeoutMs!), true),
-    timeoutMs!,
+  // One plain timer: a wait is a one-off (a timer heap would ship with every
+  // future for a member few use).
+  const cancelTimer = timeoutMs === undefined ? undefined : startTimer(
+    clock,
+    () => finish(REJECTED, timeoutError(timeoutMs), true),
+    timeoutMs,
   );
   signal?.addEventListener("abort", onAbort, { once: true });
   const reaction = source.then(

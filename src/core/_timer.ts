@@ -1,0 +1,34 @@
+/**
+ * One timer on a clock, for a one-off wait that needs no shared
+ * `TimerQueue` (and so does not ship one): any finite delay, although a host
+ * timer holds at most 2^31 - 1 ms (a later deadline is reached in hops).
+ *
+ * @module
+ */
+
+import type { Clock, TimerHandle } from "./clock.ts";
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Runs `callback` once after `ms` milliseconds (a finite number >= 0) on
+ * `clock`; the returned function cancels it (a no-op once it ran).
+ */
+export function startTimer(
+  clock: Clock,
+  callback: () => void,
+  ms: number,
+): () => void {
+  let handle: TimerHandle;
+  if (ms <= MAX_TIMER_MS) handle = clock.setTimeout(callback, ms);
+  else {
+    const deadline = clock.now() + ms;
+    const hop = (): void => {
+      const left = deadline - clock.now();
+      if (left > MAX_TIMER_MS) handle = clock.setTimeout(hop, MAX_TIMER_MS);
+      else handle = clock.setTimeout(callback, left);
+    };
+    hop();
+  }
+  return () => clock.clearTimeout(handle);
+}
