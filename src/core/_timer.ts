@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Clock, TimerHandle } from "./clock.ts";
+import type { Clock } from "./clock.ts";
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -19,16 +19,11 @@ export function startTimer(
   callback: () => void,
   ms: number,
 ): () => void {
-  let handle: TimerHandle;
-  if (ms <= MAX_TIMER_MS) handle = clock.setTimeout(callback, ms);
-  else {
-    const deadline = clock.now() + ms;
-    const hop = (): void => {
-      const left = deadline - clock.now();
-      if (left > MAX_TIMER_MS) handle = clock.setTimeout(hop, MAX_TIMER_MS);
-      else handle = clock.setTimeout(callback, left);
-    };
-    hop();
-  }
-  return () => clock.clearTimeout(handle);
+  const handle = ms > MAX_TIMER_MS
+    ? clock.setTimeout(() => {
+      stop = startTimer(clock, callback, ms - MAX_TIMER_MS);
+    }, MAX_TIMER_MS)
+    : clock.setTimeout(callback, ms);
+  let stop = (): void => clock.clearTimeout(handle);
+  return () => stop();
 }

@@ -66,9 +66,7 @@ export class Completer<T> {
    */
   resolve(value: T | PromiseLike<T>): void {
     if (!this.tryResolve(value)) {
-      throw new InvalidStateError(
-        "Cannot resolve the completer as it is already completed",
-      );
+      throw completed("resolve");
     }
   }
 
@@ -90,9 +88,7 @@ export class Completer<T> {
    */
   reject(reason?: unknown): void {
     if (!this.tryReject(reason)) {
-      throw new InvalidStateError(
-        "Cannot reject the completer as it is already completed",
-      );
+      throw completed("reject");
     }
   }
 
@@ -143,4 +139,11 @@ export class Completer<T> {
     rejectFuture(this.future, reason);
     return true;
   }
+}
+
+// The error of a second completion.
+function completed(verb: string): InvalidStateError {
+  return new InvalidStateError(
+    `Cannot ${verb} the completer as it is already completed`,
+  );
 }

@@ -78,6 +78,7 @@ let settle: (f: AnyFuture, state: number, value: unknown) => void;
 let resolveWith: (f: AnyFuture, x: unknown) => void;
 let attach: (f: AnyFuture, child: AnyFuture) => void;
 let dispatch: (f: AnyFuture, child: AnyFuture) => void;
+let handled: (f: AnyFuture) => void;
 
 let runReaction: (child: AnyFuture, parent: AnyFuture) => void;
 let runThenable: (
@@ -89,15 +90,8 @@ let detach: (f: AnyFuture, child: AnyFuture) => void;
 
 // The trampoline: jobs are pairs (target, source) in one reused array
 // (slots are cleared as they run), drained in one host microtask per batch.
-// The source is the settled parent future of a reaction, or a ThenableJob
-// for adopting a foreign thenable.
-class ThenableJob {
-  constructor(
-    readonly x: unknown,
-    readonly then: (this: unknown, ...args: unknown[]) => unknown,
-  ) {}
-}
-
+// The source is the settled parent future of a reaction, or a function that
+// adopts a foreign thenable.
 // Own slots from the start (pushed while this module loads, before any
 // user code runs), kept when a burst's backing store is dropped (the length
 // is cut, never the array replaced): a setter someone puts later on an
@@ -119,9 +113,8 @@ function drain(): void {
         queue[i] = undefined;
         queue[i + 1] = undefined;
         i += 2;
-        if (source instanceof ThenableJob) {
-          runThenable(target, source.x, source.then);
-        } else runReaction(target, source as AnyFuture);
+        if (typeof source === "function") source();
+        else runReaction(target, source as AnyFuture);
       }
       break;
     } catch (error) {
@@ -156,50 +149,74 @@ function noop(): void {}
 // Passed as `init` by pledge itself: a pending future, settled from outside.
 const PENDING_INIT: unknown = Object.freeze({});
 
-function pending<T>(): Future<T> {
-  return new Future<T>(PENDING_INIT as never);
-}
-
-// Runs the `init` of `new Future(init)`, as `new Promise(init)` does.
+// Runs the `init` of `new Future(init)`, as `new Promise(init)` does: as a
+// thenable's `then` is run, with `this` undefined.
 function start(f: AnyFuture, init: unknown): void {
   if (typeof init !== "function") {
     throw new TypeError(
       invalidMessage("create a Future", "init", "a function", init),
     );
   }
-  let done = false;
-  try {
-    init((v: unknown) => {
-      if (!done) (done = true, resolveWith(f, v));
-    }, (e: unknown) => {
-      if (!done) (done = true, settle(f, REJECTED, e));
-    });
-  } catch (e) {
-    if (!done) (done = true, settle(f, REJECTED, e));
-  }
+  runThenable(f, undefined, init as Handler);
 }
 
 function isObjectLike(x: unknown): x is object {
   return (typeof x === "object" && x !== null) || typeof x === "function";
 }
 
-// The producer's side, for pledge's own APIs: set by the class's static
-// block (they reach its private state) and imported through `_settle.ts`,
+// A future rejected with the house template's TypeError for a value that
+// must be a function.
+function rejectInvalid<T>(
+  action: string,
+  option: string,
+  value: unknown,
+): Future<T> {
+  return Future.reject(
+    new TypeError(invalidMessage(action, option, "a function", value)),
+  );
+}
+
+// The error of reading `value` or `reason` in another state.
+function unreadable(what: string, state: FutureState): InvalidStateError {
+  return new InvalidStateError(
+    `Cannot read the ${what} as the future is ${state}`,
+  );
+}
+
+// What `finally` passes on once `onFinally` returned `r`: the outcome, after
+// `r` settles when it is a thenable (a rejection of `r` replaces it).
+function afterFinally(r: unknown, pass: () => unknown): unknown {
+  return isObjectLike(r) && typeof (r as PromiseLike<unknown>).then ===
+      "function"
+    ? Future.from(r as PromiseLike<unknown>).then(pass)
+    : pass();
+}
+
+// The producer's side, for pledge's own APIs, imported through `_settle.ts`,
 // never from here. They live in this module, not in `_settle.ts`, so that a
-// bundler that keeps a binding keeps the class that sets it.
+// bundler that keeps one keeps the class that they reach into (the last
+// three are set by its static block: they read its private state).
 /** Internal: see `_settle.ts`. */
-export let pendingFuture: <T>() => Future<T>;
+export function pendingFuture<T>(): Future<T> {
+  return new Future<T>(PENDING_INIT as never);
+}
 /** Internal: see `_settle.ts`. */
-export let resolveFuture: <T>(future: Future<T>, value: unknown) => void;
+export function resolveFuture<T>(future: Future<T>, value: unknown): void {
+  resolveWith(future as AnyFuture, value);
+}
 /** Internal: see `_settle.ts`. */
-export let rejectFuture: <T>(future: Future<T>, reason: unknown) => void;
+export function rejectFuture<T>(future: Future<T>, reason: unknown): void {
+  settle(future as AnyFuture, REJECTED, reason);
+}
 /** Internal: see `_settle.ts`. */
-export let rejectHandled: <T>(future: Future<T>, reason: unknown) => void;
-/** Internal: see `_settle.ts`. */
-export let detachReaction: <T, R>(
+export function detachReaction<T, R>(
   future: Future<T>,
   reaction: Future<R>,
-) => void;
+): void {
+  detach(future as AnyFuture, reaction as AnyFuture);
+}
+/** Internal: see `_settle.ts`. */
+export let rejectHandled: <T>(future: Future<T>, reason: unknown) => void;
 /** Internal: see `_settle.ts`. */
 export let stateOf: (future: Future<unknown>) => number;
 /** Internal: see `_settle.ts`. */
@@ -278,13 +295,17 @@ export class Future<T> implements PromiseLike<T> {
         else f.#reactions = [rs as AnyFuture, child];
         return;
       }
+      handled(f);
+      dispatch(f, child);
+    };
+    handled = (f) => {
+      // A settled future's reactions slot holds the tracker of an unhandled
+      // rejection, if any: it is handled now.
       const tracker = f.#reactions;
       if (tracker !== undefined) {
-        // An unhandled rejection is being tracked: it is handled now.
         f.#reactions = undefined;
         (tracker as Promise<never>).then(undefined, noop);
       }
-      dispatch(f, child);
     };
     dispatch = (f, child) => {
       const executor = f.#executor;
@@ -304,11 +325,7 @@ export class Future<T> implements PromiseLike<T> {
         const state = x.#state & STATE;
         if (state === PENDING) attach(x, f);
         else {
-          if (state === REJECTED && x.#reactions !== undefined) {
-            const tracker = x.#reactions as Promise<never>;
-            x.#reactions = undefined;
-            tracker.then(undefined, noop);
-          }
+          handled(x);
           settle(f, state, x.#value);
         }
         return;
@@ -324,10 +341,12 @@ export class Future<T> implements PromiseLike<T> {
         if (typeof then === "function") {
           enqueue(
             f,
-            new ThenableJob(
-              x,
-              then as (this: unknown, ...args: unknown[]) => unknown,
-            ),
+            () =>
+              runThenable(
+                f,
+                x,
+                then as (this: unknown, ...args: unknown[]) => unknown,
+              ),
           );
           return;
         }
@@ -412,17 +431,12 @@ export class Future<T> implements PromiseLike<T> {
       // stays handled.
       f.#state |= HANDLED;
     };
-    pendingFuture = pending;
-    resolveFuture = (f, value) => resolveWith(f as AnyFuture, value);
-    rejectFuture = (f, reason) => settle(f as AnyFuture, REJECTED, reason);
     rejectHandled = (f, reason) => {
       const g = f as AnyFuture;
       if ((g.#state & STATE) !== PENDING) return;
       g.#state |= HANDLED;
       settle(g, REJECTED, reason);
     };
-    detachReaction = (f, reaction) =>
-      detach(f as AnyFuture, reaction as AnyFuture);
     stateOf = (f) => f.#state & STATE;
     outcomeOf = (f) => f.#value;
   }
@@ -452,9 +466,7 @@ export class Future<T> implements PromiseLike<T> {
    */
   get value(): T {
     if ((this.#state & STATE) !== FULFILLED) {
-      throw new InvalidStateError(
-        `Cannot read the value as the future is ${this.state}`,
-      );
+      throw unreadable("value", this.state);
     }
     return this.#value as T;
   }
@@ -467,9 +479,7 @@ export class Future<T> implements PromiseLike<T> {
    */
   get reason(): unknown {
     if ((this.#state & STATE) !== REJECTED) {
-      throw new InvalidStateError(
-        `Cannot read the reason as the future is ${this.state}`,
-      );
+      throw unreadable("reason", this.state);
     }
     return this.#value;
   }
@@ -555,26 +565,12 @@ export class Future<T> implements PromiseLike<T> {
    */
   finally(onFinally?: (() => unknown) | null): Future<T> {
     if (typeof onFinally !== "function") return this.then();
-    return this.then(
-      (value) => {
-        const r = onFinally();
-        return isObjectLike(r) && typeof (r as PromiseLike<unknown>).then ===
-            "function"
-          ? Future.from(r as PromiseLike<unknown>).then(() => value)
-          : value;
-      },
-      (reason) => {
-        const r = onFinally();
-        if (
-          isObjectLike(r) &&
-          typeof (r as PromiseLike<unknown>).then === "function"
-        ) {
-          return Future.from(r as PromiseLike<unknown>).then(() => {
-            throw reason;
-          });
-        }
-        throw reason;
-      },
+    return this.then<T, never>(
+      (value) => afterFinally(onFinally(), () => value) as T,
+      (reason) =>
+        afterFinally(onFinally(), () => {
+          throw reason;
+        }) as never,
     );
   }
 
@@ -604,18 +600,13 @@ export class Future<T> implements PromiseLike<T> {
       executor === null || typeof executor !== "object" ||
       typeof executor.execute !== "function"
     ) {
-      return Future.reject(
-        new TypeError(
-          invalidMessage(
-            "move a future",
-            "executor.execute",
-            "a function",
-            (executor as Executor | null | undefined)?.execute,
-          ),
-        ),
+      return rejectInvalid(
+        "move a future",
+        "executor.execute",
+        (executor as Executor | null | undefined)?.execute,
       );
     }
-    const child = pending<T>();
+    const child = pendingFuture<T>();
     child.#executor = executor;
     attach(this as AnyFuture, child as AnyFuture);
     return child;
@@ -663,7 +654,33 @@ export class Future<T> implements PromiseLike<T> {
     }
     if (signal?.aborted) return Future.reject<T>(signal.reason);
     if (timeoutMs === undefined && signal === undefined) return this.then();
-    return waitFor(this, timeoutMs, signal, options?.clock ?? systemClock);
+    const out = pendingFuture<T>();
+    let done = false;
+    // Settles `out` once; `early` when given up before this future settled.
+    const finish = (state: number, value: unknown, early?: boolean) => {
+      if (done) return;
+      done = true;
+      stopTimer?.();
+      signal?.removeEventListener("abort", onAbort);
+      // Forget the reaction on this future: waiting many times on a
+      // long-lived future keeps nothing.
+      if (early) detach(this as AnyFuture, reaction as AnyFuture);
+      settle(out as AnyFuture, state, value);
+    };
+    const onAbort = () => finish(REJECTED, signal!.reason, true);
+    // One plain timer: a wait is a one-off (a timer heap would ship with
+    // every future for a member few use).
+    const stopTimer = timeoutMs === undefined ? undefined : startTimer(
+      options?.clock ?? systemClock,
+      () => finish(REJECTED, timeoutError(timeoutMs), true),
+      timeoutMs,
+    );
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const reaction = this.then(
+      (v) => finish(FULFILLED, v),
+      (e) => finish(REJECTED, e),
+    );
+    return out;
   }
 
   /**
@@ -717,7 +734,7 @@ export class Future<T> implements PromiseLike<T> {
    */
   static resolve<T>(value?: T | PromiseLike<T>): Future<Awaited<T>> {
     if (value instanceof Future) return value as Future<Awaited<T>>;
-    const f = pending<Awaited<T>>();
+    const f = pendingFuture<Awaited<T>>();
     resolveWith(f as AnyFuture, value);
     return f;
   }
@@ -738,7 +755,7 @@ export class Future<T> implements PromiseLike<T> {
    * ```
    */
   static reject<T = never>(reason?: unknown): Future<T> {
-    const f = pending<T>();
+    const f = pendingFuture<T>();
     settle(f as AnyFuture, REJECTED, reason);
     return f;
   }
@@ -786,9 +803,7 @@ export class Future<T> implements PromiseLike<T> {
    */
   static try<T>(fn: () => T | PromiseLike<T>): Future<Awaited<T>> {
     if (typeof fn !== "function") {
-      return Future.reject(
-        new TypeError(invalidMessage("run Future.try", "fn", "a function", fn)),
-      );
+      return rejectInvalid("run Future.try", "fn", fn);
     }
     try {
       return Future.resolve(fn());
@@ -799,37 +814,3 @@ export class Future<T> implements PromiseLike<T> {
 }
 
 const WAIT = "wait for a future";
-
-// The body of `wait` once its options are valid.
-function waitFor<T>(
-  source: Future<T>,
-  timeoutMs: number | undefined,
-  signal: AbortSignal | undefined,
-  clock: Clock,
-): Future<T> {
-  const out = pending<T>();
-  let done = false;
-  const finish = (state: number, value: unknown, early: boolean) => {
-    if (done) return;
-    done = true;
-    if (cancelTimer !== undefined) cancelTimer();
-    signal?.removeEventListener("abort", onAbort);
-    // Given up before the source settled: forget the reaction on it.
-    if (early) detach(source as AnyFuture, reaction as AnyFuture);
-    settle(out as AnyFuture, state, value);
-  };
-  const onAbort = () => finish(REJECTED, signal!.reason, true);
-  // One plain timer: a wait is a one-off (a timer heap would ship with every
-  // future for a member few use).
-  const cancelTimer = timeoutMs === undefined ? undefined : startTimer(
-    clock,
-    () => finish(REJECTED, timeoutError(timeoutMs), true),
-    timeoutMs,
-  );
-  signal?.addEventListener("abort", onAbort, { once: true });
-  const reaction = source.then(
-    (v) => finish(FULFILLED, v, false),
-    (e) => finish(REJECTED, e, false),
-  );
-  return out;
-}
