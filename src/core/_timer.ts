@@ -19,11 +19,15 @@ export function startTimer(
   callback: () => void,
   ms: number,
 ): () => void {
-  const handle = ms > MAX_TIMER_MS
-    ? clock.setTimeout(() => {
-      stop = startTimer(clock, callback, ms - MAX_TIMER_MS);
-    }, MAX_TIMER_MS)
-    : clock.setTimeout(callback, ms);
+  const wait = Math.min(ms, MAX_TIMER_MS);
+  const handle = clock.setTimeout(
+    wait < ms
+      ? () => {
+        stop = startTimer(clock, callback, ms - wait);
+      }
+      : callback,
+    wait,
+  );
   let stop = (): void => clock.clearTimeout(handle);
   return () => stop();
 }

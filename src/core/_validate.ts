@@ -143,10 +143,9 @@ export function assertFinite(
 export function assertSignal(
   action: string,
   value: unknown,
-  option = "signal",
 ): asserts value is AbortSignal | undefined {
   if (value !== undefined && !(value instanceof AbortSignal)) {
-    typeError(action, option, "an AbortSignal", value);
+    typeError(action, "signal", "an AbortSignal", value);
   }
 }
 
@@ -159,7 +158,6 @@ export function assertSignal(
 export function assertOptions(
   action: string,
   value: unknown,
-  option = "options",
 ): void {
   if (value === undefined) return;
   const object = value !== null && typeof value === "object";
@@ -170,7 +168,7 @@ export function assertOptions(
     typeof (value as { register?: unknown }).register === "function";
   if (!object || signal || token) {
     throw new TypeError(
-      invalidMessage(action, option, "an options object", value) +
+      invalidMessage(action, "options", "an options object", value) +
         (signal || token
           ? ` (pass { signal${token ? ": token.signal" : ""} })`
           : ""),
@@ -189,18 +187,17 @@ const CLOCK_METHODS = ["now", "setTimeout", "clearTimeout", "dateNow"] as const;
 export function assertClock(
   action: string,
   value: unknown,
-  option = "clock",
 ): void {
   if (value === undefined) return;
-  if (value === null || typeof value !== "object") {
-    typeError(action, option, "a Clock", value);
+  if (typeof value !== "object" || value === null) {
+    typeError(action, "clock", "a Clock", value);
   }
   for (const method of CLOCK_METHODS) {
     const fn = (value as Record<string, unknown>)[method];
     if (
       typeof fn !== "function" && (fn !== undefined || method !== "dateNow")
     ) {
-      typeError(action, `${option}.${method}`, "a function", fn);
+      typeError(action, `clock.${method}`, "a function", fn);
     }
   }
 }

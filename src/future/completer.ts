@@ -10,6 +10,14 @@ import type { Future } from "./future.ts";
 import "./future.ts";
 import { pendingFuture, rejectFuture, resolveFuture } from "./_settle.ts";
 
+// Completes `c` with `settle(c.future, outcome)` unless already completed
+// (set by the class's static block: it reads private state).
+let complete: <T>(
+  c: Completer<T>,
+  settle: (future: Future<T>, outcome: unknown) => void,
+  outcome: unknown,
+) => boolean;
+
 /**
  * Creates a {@linkcode Future} and settles it later, like .NET's
  * `TaskCompletionSource`: the producer keeps the completer, consumers get
@@ -110,10 +118,7 @@ export class Completer<T> {
    * ```
    */
   tryResolve(value: T | PromiseLike<T>): boolean {
-    if (this.#completed) return false;
-    this.#completed = true;
-    resolveFuture(this.future, value);
-    return true;
+    return complete(this, resolveFuture, value);
   }
 
   /**
@@ -134,10 +139,16 @@ export class Completer<T> {
    * ```
    */
   tryReject(reason?: unknown): boolean {
-    if (this.#completed) return false;
-    this.#completed = true;
-    rejectFuture(this.future, reason);
-    return true;
+    return complete(this, rejectFuture, reason);
+  }
+
+  static {
+    complete = (c, settle, outcome) => {
+      if (c.#completed) return false;
+      c.#completed = true;
+      settle(c.future, outcome);
+      return true;
+    };
   }
 }
 

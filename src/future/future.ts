@@ -15,6 +15,7 @@ import { reportError } from "../core/_report.ts";
 import {
   assertClock,
   assertDuration,
+  assertFunction,
   assertOptions,
   assertSignal,
   invalidMessage,
@@ -79,6 +80,8 @@ let resolveWith: (f: AnyFuture, x: unknown) => void;
 let attach: (f: AnyFuture, child: AnyFuture) => void;
 let dispatch: (f: AnyFuture, child: AnyFuture) => void;
 let handled: (f: AnyFuture) => void;
+// The value or reason of a future in `state`, else an InvalidStateError.
+let outcomeIn: (f: AnyFuture, state: number, what: string) => unknown;
 
 let runReaction: (child: AnyFuture, parent: AnyFuture) => void;
 let runThenable: (
@@ -126,7 +129,7 @@ function drain(): void {
   size = 0;
   scheduled = false;
   // Drop a backing store that a burst made large.
-  if (queue.length > 2 * 4096) queue.length = SLOTS;
+  if (queue.length > 8192) queue.length = SLOTS;
 }
 
 function enqueue(target: AnyFuture, source: unknown): void {
@@ -152,35 +155,12 @@ const PENDING_INIT: unknown = Object.freeze({});
 // Runs the `init` of `new Future(init)`, as `new Promise(init)` does: as a
 // thenable's `then` is run, with `this` undefined.
 function start(f: AnyFuture, init: unknown): void {
-  if (typeof init !== "function") {
-    throw new TypeError(
-      invalidMessage("create a Future", "init", "a function", init),
-    );
-  }
+  assertFunction("create a Future", "init", init);
   runThenable(f, undefined, init as Handler);
 }
 
 function isObjectLike(x: unknown): x is object {
   return (typeof x === "object" && x !== null) || typeof x === "function";
-}
-
-// A future rejected with the house template's TypeError for a value that
-// must be a function.
-function rejectInvalid<T>(
-  action: string,
-  option: string,
-  value: unknown,
-): Future<T> {
-  return Future.reject(
-    new TypeError(invalidMessage(action, option, "a function", value)),
-  );
-}
-
-// The error of reading `value` or `reason` in another state.
-function unreadable(what: string, state: FutureState): InvalidStateError {
-  return new InvalidStateError(
-    `Cannot read the ${what} as the future is ${state}`,
-  );
 }
 
 // What `finally` passes on once `onFinally` returned `r`: the outcome, after
@@ -216,7 +196,11 @@ export function detachReaction<T, R>(
   detach(future as AnyFuture, reaction as AnyFuture);
 }
 /** Internal: see `_settle.ts`. */
-export let rejectHandled: <T>(future: Future<T>, reason: unknown) => void;
+export function rejectHandled<T>(future: Future<T>, reason: unknown): void {
+  // Detaching nothing marks a pending future handled.
+  detach(future as AnyFuture, undefined as never);
+  settle(future as AnyFuture, REJECTED, reason);
+}
 /** Internal: see `_settle.ts`. */
 export let stateOf: (future: Future<unknown>) => number;
 /** Internal: see `_settle.ts`. */
@@ -253,9 +237,9 @@ export let outcomeOf: (future: Future<unknown>) => unknown;
  */
 export class Future<T> implements PromiseLike<T> {
   #state: number = PENDING;
-  #value: unknown = undefined;
-  #reactions: Reactions = undefined;
-  #executor: Executor | undefined = undefined;
+  #value: unknown;
+  #reactions: Reactions;
+  #executor: Executor | undefined;
 
   /**
    * Creates a future settled by `init`, as `new Promise(init)` does. To
@@ -408,14 +392,15 @@ export class Future<T> implements PromiseLike<T> {
     };
     runThenable = (target, x, then) => {
       let done = false;
+      const reject = (r: unknown) => {
+        if (!done) (done = true, settle(target as AnyFuture, REJECTED, r));
+      };
       try {
         then.call(x, (y: unknown) => {
           if (!done) (done = true, resolveWith(target as AnyFuture, y));
-        }, (r: unknown) => {
-          if (!done) (done = true, settle(target as AnyFuture, REJECTED, r));
-        });
+        }, reject);
       } catch (e) {
-        if (!done) (done = true, settle(target as AnyFuture, REJECTED, e));
+        reject(e);
       }
     };
     detach = (f, child) => {
@@ -431,11 +416,13 @@ export class Future<T> implements PromiseLike<T> {
       // stays handled.
       f.#state |= HANDLED;
     };
-    rejectHandled = (f, reason) => {
-      const g = f as AnyFuture;
-      if ((g.#state & STATE) !== PENDING) return;
-      g.#state |= HANDLED;
-      settle(g, REJECTED, reason);
+    outcomeIn = (f, state, what) => {
+      if ((f.#state & STATE) !== state) {
+        throw new InvalidStateError(
+          `Cannot read the ${what} as the future is ${f.state}`,
+        );
+      }
+      return f.#value;
     };
     stateOf = (f) => f.#state & STATE;
     outcomeOf = (f) => f.#value;
@@ -465,10 +452,7 @@ export class Future<T> implements PromiseLike<T> {
    * @throws {InvalidStateError} When the future is not fulfilled.
    */
   get value(): T {
-    if ((this.#state & STATE) !== FULFILLED) {
-      throw unreadable("value", this.state);
-    }
-    return this.#value as T;
+    return outcomeIn(this as AnyFuture, FULFILLED, "value") as T;
   }
 
   /**
@@ -478,10 +462,7 @@ export class Future<T> implements PromiseLike<T> {
    * @throws {InvalidStateError} When the future is not rejected.
    */
   get reason(): unknown {
-    if ((this.#state & STATE) !== REJECTED) {
-      throw unreadable("reason", this.state);
-    }
-    return this.#value;
+    return outcomeIn(this as AnyFuture, REJECTED, "reason");
   }
 
   /**
@@ -597,13 +578,18 @@ export class Future<T> implements PromiseLike<T> {
    */
   via(executor: Executor): Future<T> {
     if (
-      executor === null || typeof executor !== "object" ||
-      typeof executor.execute !== "function"
+      typeof executor !== "object" ||
+      typeof (executor as Executor | null)?.execute !== "function"
     ) {
-      return rejectInvalid(
-        "move a future",
-        "executor.execute",
-        (executor as Executor | null | undefined)?.execute,
+      return Future.reject(
+        new TypeError(
+          invalidMessage(
+            "move a future",
+            "executor.execute",
+            "a function",
+            (executor as Executor | null | undefined)?.execute,
+          ),
+        ),
       );
     }
     const child = pendingFuture<T>();
@@ -642,40 +628,38 @@ export class Future<T> implements PromiseLike<T> {
   wait(options?: FutureWaitOptions): Future<T> {
     let timeoutMs: number | undefined;
     let signal: AbortSignal | undefined;
+    let clock: Clock | undefined;
     try {
       assertOptions(WAIT, options);
       timeoutMs = options?.timeoutMs;
       signal = options?.signal;
+      clock = options?.clock;
       if (timeoutMs !== undefined) assertDuration(WAIT, "timeoutMs", timeoutMs);
       assertSignal(WAIT, signal);
-      assertClock(WAIT, options?.clock);
+      assertClock(WAIT, clock);
     } catch (error) {
       return Future.reject(error);
     }
     if (signal?.aborted) return Future.reject<T>(signal.reason);
-    if (timeoutMs === undefined && signal === undefined) return this.then();
     const out = pendingFuture<T>();
-    let done = false;
-    // Settles `out` once; `early` when given up before this future settled.
-    const finish = (state: number, value: unknown, early?: boolean) => {
-      if (done) return;
-      done = true;
-      stopTimer?.();
+    // Settles `out` (the first call wins: the cleanup is harmless again).
+    const finish = (state: number, value: unknown) => {
+      if (stopTimer) stopTimer();
       signal?.removeEventListener("abort", onAbort);
-      // Forget the reaction on this future: waiting many times on a
-      // long-lived future keeps nothing.
-      if (early) detach(this as AnyFuture, reaction as AnyFuture);
+      // Given up before this future settled: forget the reaction on it, so
+      // waiting many times on a long-lived future keeps nothing.
+      detach(this as AnyFuture, reaction as AnyFuture);
       settle(out as AnyFuture, state, value);
     };
-    const onAbort = () => finish(REJECTED, signal!.reason, true);
+    const onAbort = () => finish(REJECTED, signal!.reason);
     // One plain timer: a wait is a one-off (a timer heap would ship with
     // every future for a member few use).
-    const stopTimer = timeoutMs === undefined ? undefined : startTimer(
-      options?.clock ?? systemClock,
-      () => finish(REJECTED, timeoutError(timeoutMs), true),
+    const stopTimer = timeoutMs !== undefined && startTimer(
+      clock ?? systemClock,
+      () => finish(REJECTED, timeoutError(timeoutMs)),
       timeoutMs,
     );
-    signal?.addEventListener("abort", onAbort, { once: true });
+    signal?.addEventListener("abort", onAbort);
     const reaction = this.then(
       (v) => finish(FULFILLED, v),
       (e) => finish(REJECTED, e),
@@ -802,10 +786,8 @@ export class Future<T> implements PromiseLike<T> {
    * ```
    */
   static try<T>(fn: () => T | PromiseLike<T>): Future<Awaited<T>> {
-    if (typeof fn !== "function") {
-      return rejectInvalid("run Future.try", "fn", fn);
-    }
     try {
+      assertFunction("run Future.try", "fn", fn);
       return Future.resolve(fn());
     } catch (e) {
       return Future.reject(e);
