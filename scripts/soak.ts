@@ -51,6 +51,7 @@ import {
   EventLoop,
   hedgePolicy,
   mapConcurrent,
+  MemoryStore,
   pipeline,
   PooledExecutor,
   PriorityScheduler,
@@ -110,6 +111,16 @@ function abortEach(
     const work = start(controller.signal);
     controller.abort();
     await Promise.resolve(work).catch(noop);
+  };
+}
+
+/** A breaker's call that succeeds, one that fails, one aborted. */
+function breakerCycle(breaker: CircuitBreaker): Soaked["cycle"] {
+  const aborted = abortEach((signal) => breaker.execute(honour, { signal }));
+  return async (i) => {
+    await breaker.execute(() => i);
+    await breaker.execute(() => Promise.reject(failure)).catch(noop);
+    await aborted(i);
   };
 }
 
@@ -418,19 +429,9 @@ export const CHURNS: Churn[] = [
   {
     name: "resilience: CircuitBreaker.execute() succeeding, failing, aborted",
     async: true,
-    setup() {
-      const breaker = new CircuitBreaker({ cooldownMs: FAR });
-      const aborted = abortEach((signal) =>
-        breaker.execute(honour, { signal })
-      );
-      return {
-        async cycle(i) {
-          await breaker.execute(() => i);
-          await breaker.execute(() => Promise.reject(failure)).catch(noop);
-          await aborted(i);
-        },
-      };
-    },
+    setup: () => ({
+      cycle: breakerCycle(new CircuitBreaker({ cooldownMs: FAR })),
+    }),
   },
   {
     name: "resilience: Bulkhead.execute({ signal }) queued, aborted",
@@ -464,6 +465,62 @@ export const CHURNS: Churn[] = [
       return {
         async cycle(i) {
           await policy.execute(() => Promise.resolve(i));
+          await aborted(i);
+        },
+      };
+    },
+  },
+  {
+    name:
+      "resilience: RateLimiter on a MemoryStore: acquire({ signal }) aborted at once, and once in line",
+    async: true,
+    setup() {
+      const limiter = new RateLimiter({
+        limit: 1,
+        intervalMs: FAR,
+        store: new MemoryStore(),
+        key: "soak",
+      });
+      void limiter.acquire(); // the bucket's one token
+      const atOnce = abortEach((signal) => limiter.acquire({ signal }));
+      return {
+        async cycle(i) {
+          await atOnce(i);
+          const controller = new AbortController();
+          const waiting = limiter.acquire({ signal: controller.signal });
+          // The store answers: in line, a timer armed for its next token.
+          for (let turn = 0; turn < 4; turn++) await Promise.resolve();
+          controller.abort();
+          await waiting.catch(noop);
+        },
+      };
+    },
+  },
+  {
+    name:
+      "resilience: CircuitBreaker on a MemoryStore: execute() succeeding, failing, aborted",
+    async: true,
+    setup: () => ({
+      cycle: breakerCycle(
+        new CircuitBreaker({
+          cooldownMs: FAR,
+          store: new MemoryStore(),
+          key: "soak",
+        }),
+      ),
+    }),
+  },
+  {
+    name:
+      "resilience: RetryBudget on a MemoryStore: deposit(), withdraw(), withdraw({ signal }) aborted",
+    async: true,
+    setup() {
+      const budget = new RetryBudget({ store: new MemoryStore(), key: "soak" });
+      const aborted = abortEach((signal) => budget.withdraw({ signal }));
+      return {
+        async cycle(i) {
+          budget.deposit();
+          await budget.withdraw();
           await aborted(i);
         },
       };

@@ -217,9 +217,9 @@ export class RateLimiter implements Policy {
     const clock = orDefault(options.clock, systemClock);
     assertClock(CREATE, clock);
     const link = storeLink(CREATE, options, "takeTokens", clock);
-    const lease = options.lease ?? 1;
+    const lease = orDefault(options.lease, 1);
     assertInteger(CREATE, "lease", lease);
-    const leaseMs = options.leaseMs ?? lease * intervalMs / limit;
+    const leaseMs = orDefault(options.leaseMs, lease * intervalMs / limit);
     assertPositiveDuration(CREATE, "leaseMs", leaseMs);
     this.limit = limit;
     this.intervalMs = intervalMs;
@@ -318,7 +318,7 @@ export class RateLimiter implements Policy {
       assertOptions(ACQUIRE, options);
       weight = orDefault(options?.weight, 1);
       this.#checkWeight(ACQUIRE, weight);
-      mode = options?.mode ?? "wait";
+      mode = orDefault(options?.mode, "wait");
       if (mode !== "wait" && mode !== "reject") {
         typeError(ACQUIRE, "mode", `"wait" or "reject"`, mode);
       }

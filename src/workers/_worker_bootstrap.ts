@@ -31,8 +31,9 @@ import {
 } from "./_protocol.ts";
 import { nodeBuiltin } from "./_runtime.ts";
 import { isTransferred } from "./transfer.ts";
+import type { TransferItem } from "./transfer.ts";
 
-type Post = (message: unknown[], transfer?: Transferable[]) => void;
+type Post = (message: unknown[], transfer?: TransferItem[]) => void;
 type Task = (arg: unknown, context: TaskContext) => unknown;
 
 // Aborts a task's signal; set by TaskContext's static block.
@@ -77,7 +78,7 @@ let pos = 0;
 // Outcomes not yet sent: [RESULTS, elapsedMs, status, value, ...], with the
 // transfer list of each transferred result.
 let out: unknown[] = [RESULTS, 0];
-let transfers: (readonly Transferable[] | undefined)[] | undefined;
+let transfers: (readonly TransferItem[] | undefined)[] | undefined;
 let busy = false;
 let since = 0;
 // The async task awaited now (its id and context), and the queued tasks
@@ -229,7 +230,7 @@ function flush(): void {
 }
 
 interface WebScope {
-  postMessage(message: unknown, transfer?: Transferable[]): void;
+  postMessage(message: unknown, transfer?: TransferItem[]): void;
   close?: () => void;
   onmessage: ((event: { data: unknown[] }) => void) | null;
   addEventListener(
@@ -244,7 +245,7 @@ interface WebScope {
 }
 
 interface NodePort {
-  postMessage(message: unknown, transfer?: readonly Transferable[]): void;
+  postMessage(message: unknown, transfer?: readonly TransferItem[]): void;
   on(event: "message", listener: (data: unknown[]) => void): void;
 }
 

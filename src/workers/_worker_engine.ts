@@ -60,6 +60,7 @@ import {
 } from "./_worker_slot.ts";
 import { WorkerCrashedError, WorkerLoadError } from "./worker_errors.ts";
 import type { WorkerPoolStats } from "./worker_pool_options.ts";
+import type { TransferItem } from "./transfer.ts";
 
 // Task states. DONE: the future is settled (the task may still be in a
 // worker, which reports it later; that report is then dropped).
@@ -92,7 +93,7 @@ class PoolTask implements HeapEntry {
     arg: unknown,
     priority: number,
     readonly timeoutMs: number,
-    readonly transfer: readonly Transferable[] | undefined,
+    readonly transfer: readonly TransferItem[] | undefined,
     readonly terminate: boolean,
   ) {
     this.deadline = -priority;
@@ -165,7 +166,7 @@ export class WorkerEngine {
     arg: unknown,
     priority: number,
     timeoutMs: number,
-    transfer: readonly Transferable[] | undefined,
+    transfer: readonly TransferItem[] | undefined,
     terminate: boolean,
     signal: AbortSignal | undefined,
   ): Future<unknown> {
@@ -345,7 +346,7 @@ export class WorkerEngine {
     const n = Math.min(this.#batching.batchSize(), share);
     const message: unknown[] = [RUN];
     const batch: PoolTask[] = [];
-    let transfer: Transferable[] | undefined;
+    let transfer: TransferItem[] | undefined;
     while (batch.length < n) {
       const task = queue.peek();
       if (task === undefined || (task.terminate && batch.length > 0)) break;

@@ -11,6 +11,7 @@ import { hasWebWorker, nodeBuiltin } from "./_runtime.ts";
 // The bootstrap is started by URL, never imported: this type-only import
 // puts it in the module graph, so JSR, `deno info` and the npm build ship it.
 import type {} from "./_worker_bootstrap.ts";
+import type { TransferItem } from "./transfer.ts";
 
 /** The URL of the worker bootstrap, beside this module. */
 export const BOOTSTRAP_URL: URL = new URL(
@@ -31,7 +32,7 @@ export interface WorkerEvents {
 /** One started worker. */
 export interface WorkerHost {
   /** Posts a message; throws a `DataCloneError` when it cannot be cloned. */
-  post(message: unknown[], transfer?: Transferable[]): void;
+  post(message: unknown[], transfer?: TransferItem[]): void;
   /** Stops the worker; settles once it is gone. */
   terminate(): Promise<void>;
   /** Whether the worker keeps the process alive (Node, Bun; else no-op). */
@@ -39,7 +40,7 @@ export interface WorkerHost {
 }
 
 interface WebWorker {
-  postMessage(message: unknown, transfer?: Transferable[]): void;
+  postMessage(message: unknown, transfer?: TransferItem[]): void;
   terminate(): void;
   onmessage: ((event: { data: unknown[] }) => void) | null;
   onerror:
@@ -59,7 +60,7 @@ interface WebWorker {
 }
 
 interface NodeWorker {
-  postMessage(message: unknown, transfer?: readonly Transferable[]): void;
+  postMessage(message: unknown, transfer?: readonly TransferItem[]): void;
   terminate(): Promise<number>;
   on(event: string, listener: (value: never) => void): void;
   ref(): void;

@@ -21,6 +21,7 @@ import {
   RESULTS,
 } from "./_protocol.ts";
 import { startWorker, type WorkerHost } from "./_worker_host.ts";
+import type { TransferItem } from "./transfer.ts";
 
 /** Started, its module not yet loaded. */
 export const STARTING = 0;
@@ -91,7 +92,7 @@ export class WorkerSlot<T> {
   }
 
   /** Posts a message; throws a `DataCloneError` when it cannot be cloned. */
-  post(message: unknown[], transfer?: Transferable[]): void {
+  post(message: unknown[], transfer?: TransferItem[]): void {
     (this.#host as WorkerHost).post(message, transfer);
   }
 

@@ -37,5 +37,6 @@ export type {
   WorkerTaskContext,
   WorkerWaitOptions,
 } from "./worker_pool_options.ts";
+export type { TransferItem } from "./transfer.ts";
 export { Transferred, transferResult } from "./transfer.ts";
 export { WorkerCrashedError, WorkerLoadError } from "./worker_errors.ts";

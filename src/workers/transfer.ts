@@ -12,6 +12,14 @@ import { typeError } from "../core/_validate.ts";
 const BRAND = Symbol.for("@pledge/core/transferred");
 
 /**
+ * An object a message between threads can move instead of copy: an
+ * `ArrayBuffer`, a `MessagePort`, a stream, an `ImageBitmap`... (the host's
+ * `Transferable`, named here so that the types compile without the DOM
+ * library, for example under `@types/node`).
+ */
+export type TransferItem = ArrayBuffer | object;
+
+/**
  * A task's result marked by {@linkcode transferResult}: the worker sends
  * `value` with `transfer` as the transfer list, and `WorkerPool.run`
  * resolves with `value` (its result type is `T`, not `Transferred<T>`).
@@ -35,7 +43,7 @@ export class Transferred<T> {
   /** The result to send. */
   readonly value: T;
   /** The objects to transfer rather than copy. */
-  readonly transfer: readonly Transferable[];
+  readonly transfer: readonly TransferItem[];
 
   /**
    * Marks `value`, as {@linkcode transferResult} does.
@@ -53,7 +61,7 @@ export class Transferred<T> {
    * assert.equal(new Transferred(buffer, [buffer]).value.byteLength, 4);
    * ```
    */
-  constructor(value: T, transfer: readonly Transferable[]) {
+  constructor(value: T, transfer: readonly TransferItem[]) {
     if (!Array.isArray(transfer)) {
       typeError("transfer the result", "transfer", "an array", transfer);
     }
@@ -94,7 +102,7 @@ export class Transferred<T> {
  */
 export function transferResult<T>(
   value: T,
-  transfer: readonly Transferable[],
+  transfer: readonly TransferItem[],
 ): Transferred<T> {
   return new Transferred(value, transfer);
 }

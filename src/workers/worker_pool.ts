@@ -32,6 +32,7 @@ import type {
   WorkerRunOptions,
   WorkerWaitOptions,
 } from "./worker_pool_options.ts";
+import type { TransferItem } from "./transfer.ts";
 
 const CREATE = "create the WorkerPool";
 const RUN = "run the task";
@@ -393,7 +394,7 @@ export class WorkerPool<Tasks extends object = AnyTasks>
     const options = args[1] as WorkerRunOptions | undefined;
     let priority = 0;
     let timeoutMs = -1;
-    let transfer: readonly Transferable[] | undefined;
+    let transfer: readonly TransferItem[] | undefined;
     let terminate = this.#abort === "terminate";
     let signal: AbortSignal | undefined;
     try {

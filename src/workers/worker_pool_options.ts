@@ -6,6 +6,7 @@
 
 import type { Clock } from "../core/clock.ts";
 import type { Transferred } from "./transfer.ts";
+import type { TransferItem } from "./transfer.ts";
 
 /**
  * What aborting a task that already runs in a worker does: `"signal"`
@@ -88,7 +89,7 @@ export interface WorkerRunOptions {
    *
    * @default {[]}
    */
-  transfer?: readonly Transferable[] | undefined;
+  transfer?: readonly TransferItem[] | undefined;
   /**
    * Higher runs first; equal priorities run in the order of `run` calls. A
    * finite number.

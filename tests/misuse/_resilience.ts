@@ -18,6 +18,7 @@ import {
   fallbackPolicy,
   hedgePolicy,
   linear,
+  MemoryStore,
   type Policy,
   RateLimiter,
   Result,
@@ -43,6 +44,7 @@ import {
   signals,
   type Table,
 } from "./_misuse.ts";
+import { sharedStateOptions } from "./_stores.ts";
 
 const noop = () => {};
 const fn = () => 1;
@@ -157,6 +159,15 @@ const STRATEGY_TIME = "called by the breaker with its clock's time";
 
 const limiter = (ctx: Ctx) =>
   new RateLimiter({ limit: 2, intervalMs: 100, clock: ctx.clock });
+const onStore = (ctx: Ctx) => ({
+  store: new MemoryStore({ clock: ctx.clock }),
+  key: "k",
+  clock: ctx.clock,
+});
+const sharedLimiter = (ctx: Ctx) =>
+  new RateLimiter({ limit: 2, intervalMs: 100, ...onStore(ctx) });
+const sharedBudget = (ctx: Ctx) => new RetryBudget(onStore(ctx));
+const sharedBreaker = (ctx: Ctx) => new CircuitBreaker(onStore(ctx));
 
 /** The table of the resilience area. */
 export const RESILIENCE: Table = {
@@ -464,10 +475,31 @@ export const RESILIENCE: Table = {
         "new RetryBudget({ clock: $ })",
         (_, clock) => new RetryBudget({ clock }),
       ),
+      ...sharedStateOptions(
+        "RetryBudget",
+        "updateBudget",
+        (ctx, o) => new RetryBudget({ clock: ctx.clock, ...o }),
+      ),
     ],
   },
   "RetryBudget#deposit": { none: "takes no arguments" },
   "RetryBudget#tryWithdraw": { none: "takes no arguments" },
+  "RetryBudget#withdraw": {
+    rejects: [
+      ...options(
+        "budget.withdraw($)",
+        (ctx, o) => new RetryBudget({ clock: ctx.clock }).withdraw(o),
+      ),
+      ...options(
+        "budget on a store.withdraw($)",
+        (ctx, o) => sharedBudget(ctx).withdraw(o),
+      ),
+      ...signals(
+        "budget on a store.withdraw({ signal: $ })",
+        (ctx, signal) => sharedBudget(ctx).withdraw({ signal }),
+      ),
+    ],
+  },
 
   "retry": {
     rejects: [
@@ -824,13 +856,31 @@ export const RESILIENCE: Table = {
           { constraint: "a snapshot object" },
         )
       ),
+      ...sharedStateOptions(
+        "CircuitBreaker",
+        "updateCircuit",
+        (ctx, o) => new CircuitBreaker({ clock: ctx.clock, ...o }),
+        { probeLeaseMs: "positive" },
+      ),
+      bad(
+        "new CircuitBreaker({ store, initialState: $ })",
+        (ctx, initialState) =>
+          new CircuitBreaker({ ...onStore(ctx), initialState }),
+        TypeError,
+        "initialState",
+        { state: "open", remainingMs: 10, consecutiveOpenings: 1 },
+        { constraint: "undefined with a store (the store holds the state)" },
+      ),
     ],
   },
   "CircuitBreaker#execute": {
-    rejects: execute(
-      "breaker",
-      (ctx) => new CircuitBreaker({ clock: ctx.clock }),
-    ),
+    rejects: [
+      ...execute(
+        "breaker",
+        (ctx) => new CircuitBreaker({ clock: ctx.clock }),
+      ),
+      ...execute("breaker on a store", sharedBreaker),
+    ],
   },
   "CircuitBreaker#isolate": { none: "takes no arguments" },
   "CircuitBreaker#reset": { none: "takes no arguments" },
@@ -908,6 +958,18 @@ export const RESILIENCE: Table = {
         "new RateLimiter({ clock: $ })",
         (_, clock) => new RateLimiter({ limit: 1, intervalMs: 100, clock }),
       ),
+      ...sharedStateOptions(
+        "RateLimiter",
+        "takeTokens",
+        (ctx, o) =>
+          new RateLimiter({
+            limit: 1,
+            intervalMs: 100,
+            clock: ctx.clock,
+            ...o,
+          }),
+        { lease: "count", leaseMs: "positive" },
+      ),
     ],
   },
   "RateLimiter#tryAcquire": {
@@ -947,11 +1009,43 @@ export const RESILIENCE: Table = {
         3,
         { constraint: "an integer <= burst (2)" },
       ),
+      ...["drop", null].map((mode) =>
+        bad(
+          "limiter.acquire({ mode: $ })",
+          (ctx, m) => limiter(ctx).acquire({ mode: m, signal: ctx.signal }),
+          TypeError,
+          "mode",
+          mode,
+          { constraint: `"wait" or "reject"` },
+        )
+      ),
       ...signals(
         "limiter.acquire({ signal: $ })",
         (ctx, signal) => limiter(ctx).acquire({ signal }),
       ),
+      ...options(
+        "limiter on a store.acquire($)",
+        (ctx, o) => sharedLimiter(ctx).acquire(o),
+      ),
+      bad(
+        "limiter on a store.acquire({ weight: $ })",
+        (ctx, weight) =>
+          sharedLimiter(ctx).acquire({ weight, signal: ctx.signal }),
+        RangeError,
+        "weight",
+        3,
+        { constraint: "an integer <= burst (2)" },
+      ),
+      ...signals(
+        "limiter on a store.acquire({ signal: $ })",
+        (ctx, signal) => sharedLimiter(ctx).acquire({ signal }),
+      ),
     ],
   },
-  "RateLimiter#execute": { rejects: execute("limiter", limiter) },
+  "RateLimiter#execute": {
+    rejects: [
+      ...execute("limiter", limiter),
+      ...execute("limiter on a store", sharedLimiter),
+    ],
+  },
 };

@@ -12,6 +12,7 @@ import { COMBINATORS } from "./_combinators.ts";
 import { EXECUTORS } from "./_executors.ts";
 import { LOOP } from "./_loop.ts";
 import { RESILIENCE } from "./_resilience.ts";
+import { STORES_TABLE } from "./_stores.ts";
 import { WORKERS } from "./_workers.ts";
 
 const SECTIONS = [
@@ -21,6 +22,7 @@ const SECTIONS = [
   EXECUTORS,
   LOOP,
   RESILIENCE,
+  STORES_TABLE,
   WORKERS,
 ];
 

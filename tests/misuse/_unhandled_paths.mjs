@@ -980,6 +980,7 @@ export function paths() {
       );
     },
   );
+  storePaths(path);
   path(
     "wrap(retry, timeout): times out on every attempt; aborted",
     async (p) => {
@@ -1079,6 +1080,273 @@ export function paths() {
     },
   );
   return list;
+}
+
+// --- resilience on a store that fails
+
+/** The ways a store fails, beside answering. */
+const STORE_FAILURES = ["reject", "throw", "hang", "nonsense"];
+/** The policies' time limit of a store call in these paths. */
+const STORE_MS = 50;
+
+/**
+ * A store over `inner` (a `MemoryStore`) that answers as `behaviour` says:
+ * `"ok"` passes the call on; `"reject"`, `"throw"`, `"nonsense"` (a reply
+ * of the wrong shape); `"hang"` answers nothing until `release()`, which
+ * then rejects (a failure the policy no longer waits for).
+ *
+ * @param {import("../../mod.ts").FleetStore} inner
+ */
+function flakyStore(inner) {
+  /** @type {(() => void)[]} */
+  const hanging = [];
+  /** @template T @param {() => Promise<T>} real @returns {Promise<T>} */
+  const answer = (real) => {
+    switch (store.behaviour) {
+      case "reject":
+        return Promise.reject(new Error("store down"));
+      case "throw":
+        throw new Error("store broken");
+      case "nonsense":
+        return Promise.resolve(/** @type {T} */ ({ granted: "yes" }));
+      case "hang":
+        return new Promise((_, reject) =>
+          hanging.push(() => reject(new Error("late failure")))
+        );
+      default:
+        return real();
+    }
+  };
+  const store = {
+    behaviour: "ok",
+    release() {
+      for (const settle of hanging.splice(0)) settle();
+    },
+    /** @type {import("../../mod.ts").FleetStore["takeTokens"]} */
+    takeTokens: (key, request) => answer(() => inner.takeTokens(key, request)),
+    /** @type {import("../../mod.ts").FleetStore["updateCircuit"]} */
+    updateCircuit: (key, command) =>
+      answer(() => inner.updateCircuit(key, command)),
+    /** @type {import("../../mod.ts").FleetStore["updateBudget"]} */
+    updateBudget: (key, request) =>
+      answer(() => inner.updateBudget(key, request)),
+  };
+  return store;
+}
+
+/**
+ * @typedef {{
+ *   call(signal?: AbortSignal): Promise<unknown>,
+ *   failed(outcome: Promise<unknown>, what: string): Promise<void>,
+ *   recovered(outcome: Promise<unknown>): Promise<void>,
+ * }} StorePolicy
+ * @typedef {{
+ *   store: ReturnType<typeof flakyStore>,
+ *   clock: import("../../mod.ts").VirtualClock,
+ *   shared: { store: unknown, key: string, storeFailure: string,
+ *     storeTimeoutMs: number, clock: unknown,
+ *     onStoreError(e: { fallback: string }): void },
+ * }} StoreSetup
+ */
+
+/**
+ * The store-failure paths: each policy on a `MemoryStore` that fails in
+ * every way (each failure reported once to `onStoreError`, the call
+ * settling as `storeFailure` says), aborted while the store hangs (the
+ * reason, at once), then recovering once the store answers again.
+ *
+ * @param {(name: string, run: (p: Pledge) => Promise<void>) => void} path
+ */
+function storePaths(path) {
+  /**
+   * @param {string} name
+   * @param {(p: Pledge, mode: string, setup: StoreSetup) => StorePolicy} make
+   */
+  const failing = (name, make) => {
+    for (const mode of ["allow", "deny", "local"]) {
+      path(
+        `${name} on a store that rejects, throws, hangs past storeTimeoutMs, answers nonsense (storeFailure: "${mode}"); aborted while it hangs; recovers`,
+        async (p) => {
+          const clock = new p.VirtualClock();
+          const store = flakyStore(new p.MemoryStore({ clock }));
+          /** @type {string[]} */
+          const reported = [];
+          const policy = make(p, mode, {
+            store,
+            clock,
+            shared: {
+              store,
+              key: "k",
+              storeFailure: mode,
+              storeTimeoutMs: STORE_MS,
+              clock,
+              onStoreError: (e) => void reported.push(e.fallback),
+            },
+          });
+          for (const failure of STORE_FAILURES) {
+            store.behaviour = failure;
+            const outcome = policy.call();
+            if (failure === "hang") {
+              await turns();
+              clock.tick(STORE_MS);
+            }
+            await policy.failed(outcome, `store that does "${failure}"`);
+            store.release();
+            await turns();
+            clock.tick(STORE_MS); // the store is tried again
+          }
+          store.behaviour = "hang";
+          const controller = new AbortController();
+          const aborted = policy.call(controller.signal);
+          await turns();
+          controller.abort("stop");
+          await rejects(aborted, is("stop"), "aborted while the store hangs");
+          clock.tick(STORE_MS);
+          store.release();
+          await turns();
+          clock.tick(STORE_MS);
+          const want = STORE_FAILURES.length + 1;
+          if (
+            reported.length !== want || reported.some((m) => m !== mode)
+          ) {
+            throw new Error(
+              `onStoreError saw ${
+                JSON.stringify(reported)
+              }, not ${want} times "${mode}"`,
+            );
+          }
+          store.behaviour = "ok";
+          await policy.recovered(policy.call());
+          if (reported.length !== want) {
+            throw new Error("the recovered store was reported as failing");
+          }
+        },
+      );
+    }
+  };
+  /**
+   * What a call on a failing store gives: `allowed` under "allow" and
+   * "local" (the policy's own state is fresh), a `denied` error under
+   * "deny".
+   *
+   * @param {string} mode
+   * @param {unknown} allowed
+   * @param {Function} Denied
+   */
+  const fallback = (mode, allowed, Denied) =>
+  /** @param {Promise<unknown>} outcome @param {string} what */
+  (outcome, what) =>
+    mode === "deny"
+      ? rejects(
+        outcome,
+        (e) =>
+          e instanceof Denied &&
+          /** @type {{ cause?: unknown }} */ (e).cause !== undefined,
+        what,
+      )
+      : fulfils(outcome, allowed, what);
+
+  failing("RateLimiter.acquire()", (p, mode, { shared }) => {
+    const limiter = new p.RateLimiter({
+      limit: 10,
+      intervalMs: 1000,
+      ...shared,
+    });
+    return {
+      call: (signal) => limiter.acquire({ signal }),
+      failed: fallback(mode, undefined, p.RateLimitedError),
+      recovered: (outcome) => fulfils(outcome, undefined, "recovered"),
+    };
+  });
+  failing("RateLimiter.execute() with a lease", (p, mode, { shared }) => {
+    const limiter = new p.RateLimiter({
+      limit: 10,
+      intervalMs: 1000,
+      lease: 2,
+      ...shared,
+    });
+    return {
+      call: (signal) => limiter.execute(() => "ran", { signal }),
+      failed: fallback(mode, "ran", p.RateLimitedError),
+      recovered: (outcome) => fulfils(outcome, "ran", "recovered"),
+    };
+  });
+  failing("CircuitBreaker.execute()", (p, mode, { shared }) => {
+    const breaker = new p.CircuitBreaker(shared);
+    return {
+      call: (signal) => breaker.execute(() => "ran", { signal }),
+      failed: fallback(mode, "ran", p.CircuitOpenError),
+      recovered: (outcome) => fulfils(outcome, "ran", "recovered"),
+    };
+  });
+  failing("RetryBudget.withdraw()", (p, mode, { shared }) => {
+    const budget = new p.RetryBudget({ maxRetries: 5, ...shared });
+    return {
+      call: (signal) => budget.withdraw({ signal }),
+      failed: (outcome, what) => fulfils(outcome, mode !== "deny", what),
+      recovered: (outcome) => fulfils(outcome, true, "recovered"),
+    };
+  });
+  path(
+    "RetryBudget.deposit() sends to a store that rejects, then hangs past storeTimeoutMs",
+    async (p) => {
+      const clock = new p.VirtualClock();
+      const store = flakyStore(new p.MemoryStore({ clock }));
+      const budget = new p.RetryBudget({
+        maxRetries: 1,
+        ratio: 0.5,
+        refill: { limit: 0, intervalMs: 1000 },
+        store,
+        key: "k",
+        storeTimeoutMs: STORE_MS,
+        storeFailure: "deny",
+        clock,
+      });
+      await fulfils(budget.withdraw(), true, "the fleet's one retry");
+      for (const failure of ["reject", "hang"]) {
+        store.behaviour = failure;
+        budget.deposit();
+        budget.deposit(); // a whole retry: sent on its own
+        await turns();
+        clock.tick(STORE_MS);
+        store.release();
+        await turns();
+        clock.tick(STORE_MS);
+      }
+      store.behaviour = "ok";
+      // The deposits the store never took go with the next call.
+      await fulfils(budget.withdraw(), true, "the deposits' retry");
+    },
+  );
+  path(
+    "CircuitBreaker on a MemoryStore: a trial aborted while it enters frees its slot",
+    async (p) => {
+      const clock = new p.VirtualClock();
+      const breaker = new p.CircuitBreaker({
+        store: new p.MemoryStore({ clock }),
+        key: "k",
+        strategy: new p.ConsecutiveFailuresStrategy({ threshold: 1 }),
+        cooldownMs: 100,
+        clock,
+      });
+      const error = new Error("down");
+      await rejects(
+        breaker.execute(() => Promise.reject(error)),
+        is(error),
+        "trip",
+      );
+      await rejects(breaker.execute(() => 1), isA(p.CircuitOpenError), "open");
+      clock.tick(100);
+      const controller = new AbortController();
+      const aborted = breaker.execute(() => "aborted", {
+        signal: controller.signal,
+      });
+      controller.abort("stop");
+      await rejects(aborted, is("stop"), "aborted trial");
+      await turns();
+      await fulfils(breaker.execute(() => "trial"), "trial", "next trial");
+    },
+  );
 }
 
 /** The task module of the worker paths: no file, so Deno and Node load it alike. */

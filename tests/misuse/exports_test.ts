@@ -23,6 +23,7 @@ import {
   pipeline,
   PriorityScheduler,
   type PriorityTaskContext,
+  RedisStore,
   retryPolicy,
   throttle,
   timeoutPolicy,
@@ -33,6 +34,7 @@ import { countedSignal, flush, hostTimersArmedBy, show } from "../_support.ts";
 import { countingClock } from "../_counting_clock.ts";
 import type { Case, Ctx, Entry } from "./_misuse.ts";
 import { TABLE } from "./_table.ts";
+import { recordingRedis, sentNothing } from "./_stores.ts";
 
 // ---------------------------------------------------------------------------
 // Which APIs there are: the exports of mod.ts, their static and prototype
@@ -253,6 +255,18 @@ export async function checkRow(
   if (counted.added > 0) wrong.push(`added ${counted.added} abort listener(s)`);
   return wrong.length === 0 ? undefined : `${c.call} ${wrong.join("; ")}`;
 }
+
+Deno.test("a store row fails when its store reached the backend before refusing (negative control)", async () => {
+  // A valid command, sent, then refused for the stand-in's reply.
+  const refused = sentNothing(
+    (sent) => new RedisStore({ client: recordingRedis(sent) }),
+    (store) => store.updateCircuit("k", { op: "isolate" }),
+  );
+  await assert.rejects(refused as Promise<unknown>, {
+    name: "Error",
+    message: /^sent SCRIPT LOAD, EVALSHA pledge:circuit:k before refusing/,
+  });
+});
 
 function rows(entry: Entry): ["throws" | "rejects", Case[]][] {
   if ("throws" in entry) {

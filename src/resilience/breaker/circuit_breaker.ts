@@ -36,9 +36,11 @@ import {
   backoffOption,
   classifierOption,
   invoke,
+  NEVER_ABORTED,
   optionalFunction,
   policyCall,
 } from "../_policy_call.ts";
+import { onAbort } from "../../cancel/signals.ts";
 import type {
   CircuitBreakerStore,
   CircuitCommand,
@@ -106,8 +108,10 @@ function countsByDefault(error: unknown, classification: ErrorClass): boolean {
  * cooldown just ended) before `onReject`. An observer that throws is reported
  * (its error is rethrown on a microtask) and changes nothing.
  *
- * The breaker does not listen to the caller's signal: it passes it to `fn`,
- * which should honour it.
+ * The breaker does not listen to the caller's signal while `fn` runs: it
+ * passes it to `fn`, which should honour it (on a store, an abort while the
+ * call waits for the shared circuit rejects it with `signal.reason` at once,
+ * and frees the trial slot the store may have given it).
  *
  * With a `store` (and a `key`), the circuit is shared by every breaker with
  * the same key, across processes. Each call first reads the shared circuit
@@ -238,7 +242,7 @@ export class CircuitBreaker implements Policy {
     );
     this.#onReject = optionalFunction(CREATE, "onReject", options?.onReject);
     const link = storeLink(CREATE, options, "updateCircuit", clock);
-    const probeLeaseMs = options?.probeLeaseMs ?? 10_000;
+    const probeLeaseMs = orDefault(options?.probeLeaseMs, 10_000);
     assertPositiveDuration(CREATE, "probeLeaseMs", probeLeaseMs);
     if (link !== undefined && options?.initialState !== undefined) {
       typeError(
@@ -598,12 +602,7 @@ export class CircuitBreaker implements Policy {
     context: PolicyContext,
   ): Promise<T> {
     const probe = probeId();
-    const view = await this.#send({
-      op: "enter",
-      probe,
-      maxProbes: this.#maxProbes,
-      probeLeaseMs: this.#probeLeaseMs,
-    });
+    const view = await this.#enter(probe, context.signal);
     if (view === undefined) return this.#storeFailed(fn, context);
     const trial = view.state === "half_open" && view.probe ? probe : undefined;
     if (view.state !== "closed" && trial === undefined) return this.#reject();
@@ -624,6 +623,31 @@ export class CircuitBreaker implements Policy {
     if (trial !== undefined && generation === this.#generation) this.#probes--;
     await this.#sharedOutcome(true, undefined, start, view.epoch, trial, true);
     return value;
+  }
+
+  // Asks the store to let a call in (as trial `probe` when half-open); an
+  // abort stops the wait with `signal.reason`, and frees the trial slot the
+  // store may have given meanwhile.
+  #enter(probe: string, signal: AbortSignal): Promise<CircuitView | undefined> {
+    const entered = this.#send({
+      op: "enter",
+      probe,
+      maxProbes: this.#maxProbes,
+      probeLeaseMs: this.#probeLeaseMs,
+    });
+    if (signal === NEVER_ABORTED) return entered;
+    return new Promise((resolve, reject) => {
+      const registration = onAbort(signal, (reason) => {
+        reject(reason);
+        entered.then((view) => {
+          if (view?.probe) void this.#sendProbe(view.epoch, probe, false);
+        });
+      });
+      entered.then((view) => {
+        registration[Symbol.dispose]();
+        resolve(view);
+      });
+    });
   }
 
   // Records the outcome of a call admitted at `epoch` (a trial holding slot

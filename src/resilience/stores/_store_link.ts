@@ -20,9 +20,11 @@ import { startTimer } from "../../core/_timer.ts";
 import {
   assertPositiveDuration,
   invalidMessage,
+  orDefault,
   typeError,
 } from "../../core/_validate.ts";
 import { optionalFunction } from "../_policy_call.ts";
+import { assertKey } from "./_store_requests.ts";
 import type {
   SharedStateOptions,
   StoreErrorEvent,
@@ -57,14 +59,12 @@ export function storeLink<S extends object>(
     typeError(action, "store", `a store with a ${method} method`, store);
   }
   const key = options?.key;
-  if (typeof key !== "string" || key === "") {
-    typeError(action, "key", "a non-empty string", key);
-  }
-  const failure = options?.storeFailure ?? "local";
+  assertKey(action, key);
+  const failure = orDefault(options?.storeFailure, "local");
   if (!MODES.includes(failure)) {
     typeError(action, "storeFailure", `"allow", "deny" or "local"`, failure);
   }
-  const timeoutMs = options?.storeTimeoutMs ?? 1_000;
+  const timeoutMs = orDefault(options?.storeTimeoutMs, 1_000);
   assertPositiveDuration(action, "storeTimeoutMs", timeoutMs);
   const onError = optionalFunction(
     action,

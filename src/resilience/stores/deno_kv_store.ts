@@ -8,7 +8,13 @@
  */
 
 import { type Clock, systemClock } from "../../core/clock.ts";
-import { assertClock, assertOptions, typeError } from "../../core/_validate.ts";
+import {
+  assertClock,
+  assertInteger,
+  assertOptions,
+  orDefault,
+  typeError,
+} from "../../core/_validate.ts";
 import {
   type BucketRecord,
   type BudgetRecord,
@@ -19,6 +25,7 @@ import {
   updateBudget,
   updateCircuit,
 } from "./_fleet_state.ts";
+import { checkRequest } from "./_store_requests.ts";
 import type {
   BudgetReply,
   BudgetRequest,
@@ -149,21 +156,14 @@ export class DenoKvStore implements FleetStore {
     ) {
       typeError(CREATE, "kv", "a Deno.Kv (get, atomic)", kv);
     }
-    const prefix = options.prefix ?? "pledge";
+    const prefix = orDefault(options.prefix, "pledge");
     if (typeof prefix !== "string") {
       typeError(CREATE, "prefix", "a string", prefix);
     }
-    const clock = options.clock ?? systemClock;
+    const clock = orDefault(options.clock, systemClock);
     assertClock(CREATE, clock);
-    const maxAttempts = options.maxAttempts ?? 32;
-    if (typeof maxAttempts !== "number") {
-      typeError(CREATE, "maxAttempts", "a number", maxAttempts);
-    }
-    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
-      throw new RangeError(
-        `Cannot ${CREATE} as 'maxAttempts' must be an integer >= 1: current value is ${maxAttempts}`,
-      );
-    }
+    const maxAttempts = orDefault(options.maxAttempts, 32);
+    assertInteger(CREATE, "maxAttempts", maxAttempts);
     this.prefix = prefix;
     this.#kv = options.kv;
     this.#clock = clock;
@@ -176,6 +176,10 @@ export class DenoKvStore implements FleetStore {
    * @param key The name of the bucket.
    * @param request The rate, the burst and the weights.
    * @returns What was taken, or how long until enough is available.
+   * @throws {TypeError} Rejects with it if `key` is not a non-empty string,
+   *   or `request` or one of its fields has the wrong type (nothing is read).
+   * @throws {RangeError} Rejects with it if a field of `request` is out of
+   *   range (a weight above the burst, a `maxWeight` below the weight).
    *
    * @example Taking from a bucket of two
    * ```ts
@@ -201,6 +205,10 @@ export class DenoKvStore implements FleetStore {
    * @param key The name of the circuit.
    * @param command What to do.
    * @returns The circuit after the command.
+   * @throws {TypeError} Rejects with it if `key` is not a non-empty string,
+   *   or `command` is not a command of the contract (nothing is read).
+   * @throws {RangeError} Rejects with it if a number of `command` is out of
+   *   range.
    *
    * @example Isolating a circuit
    * ```ts
@@ -222,6 +230,10 @@ export class DenoKvStore implements FleetStore {
    * @param key The name of the budget.
    * @param request The budget's settings and what to do.
    * @returns Whether a retry was taken, and what is left.
+   * @throws {TypeError} Rejects with it if `key` is not a non-empty string,
+   *   or `request` or one of its fields has the wrong type (nothing is read).
+   * @throws {RangeError} Rejects with it if a number of `request` is out of
+   *   range.
    *
    * @example A budget of one retry
    * ```ts
@@ -246,6 +258,7 @@ export class DenoKvStore implements FleetStore {
     decide: (record: R | undefined, request: Q, now: number) => Decision<R, T>,
     options?: (record: R, now: number) => { expireIn: number },
   ): Promise<T> {
+    checkRequest(kind, name, request);
     const key: KvKey = [this.prefix, kind, name];
     for (let attempt = 1;; attempt++) {
       const entry = await this.#kv.get(key);

@@ -9,7 +9,7 @@
  */
 
 import { type Clock, systemClock } from "../../core/clock.ts";
-import { assertClock, assertOptions } from "../../core/_validate.ts";
+import { assertClock, assertOptions, orDefault } from "../../core/_validate.ts";
 import {
   type BucketRecord,
   type BudgetRecord,
@@ -19,6 +19,7 @@ import {
   updateBudget,
   updateCircuit,
 } from "./_fleet_state.ts";
+import { checkRequest } from "./_store_requests.ts";
 import type {
   BudgetReply,
   BudgetRequest,
@@ -73,7 +74,7 @@ export class MemoryStore implements FleetStore {
   constructor(options?: MemoryStoreOptions) {
     const action = "create the memory store";
     assertOptions(action, options);
-    const clock = options?.clock ?? systemClock;
+    const clock = orDefault(options?.clock, systemClock);
     assertClock(action, clock);
     this.#clock = clock;
   }
@@ -84,6 +85,10 @@ export class MemoryStore implements FleetStore {
    * @param key The name of the bucket.
    * @param request The rate, the burst and the weights.
    * @returns What was taken, or how long until enough is available.
+   * @throws {TypeError} Rejects with it if `key` is not a non-empty string,
+   *   or `request` or one of its fields has the wrong type.
+   * @throws {RangeError} Rejects with it if a field of `request` is out of
+   *   range (a weight above the burst, a `maxWeight` below the weight).
    *
    * @example Taking from a bucket of two
    * ```ts
@@ -97,7 +102,7 @@ export class MemoryStore implements FleetStore {
    * ```
    */
   takeTokens(key: string, request: TokenRequest): Promise<TokenGrant> {
-    return this.#apply(`limiter:${key}`, request, takeTokens);
+    return this.#apply("limiter", key, request, takeTokens);
   }
 
   /**
@@ -106,6 +111,10 @@ export class MemoryStore implements FleetStore {
    * @param key The name of the circuit.
    * @param command What to do.
    * @returns The circuit after the command.
+   * @throws {TypeError} Rejects with it if `key` is not a non-empty string,
+   *   or `command` is not a command of the contract.
+   * @throws {RangeError} Rejects with it if a number of `command` is out of
+   *   range.
    *
    * @example Isolating and resetting a circuit
    * ```ts
@@ -118,7 +127,7 @@ export class MemoryStore implements FleetStore {
    * ```
    */
   updateCircuit(key: string, command: CircuitCommand): Promise<CircuitView> {
-    return this.#apply(`circuit:${key}`, command, updateCircuit);
+    return this.#apply("circuit", key, command, updateCircuit);
   }
 
   /**
@@ -127,6 +136,10 @@ export class MemoryStore implements FleetStore {
    * @param key The name of the budget.
    * @param request The budget's settings and what to do.
    * @returns Whether a retry was taken, and what is left.
+   * @throws {TypeError} Rejects with it if `key` is not a non-empty string,
+   *   or `request` or one of its fields has the wrong type.
+   * @throws {RangeError} Rejects with it if a number of `request` is out of
+   *   range.
    *
    * @example A budget of one retry
    * ```ts
@@ -140,15 +153,18 @@ export class MemoryStore implements FleetStore {
    * ```
    */
   updateBudget(key: string, request: BudgetRequest): Promise<BudgetReply> {
-    return this.#apply(`budget:${key}`, request, updateBudget);
+    return this.#apply("budget", key, request, updateBudget);
   }
 
   #apply<R extends BucketRecord | CircuitRecord | BudgetRecord, Q, T>(
-    name: string,
+    kind: "limiter" | "circuit" | "budget",
+    key: string,
     request: Q,
     decide: (record: R | undefined, request: Q, now: number) => Decision<R, T>,
   ): Promise<T> {
     try {
+      checkRequest(kind, key, request);
+      const name = `${kind}:${key}`;
       const now = this.#clock.now();
       const decision = decide(this.#records.get(name) as R, request, now);
       if (decision.record !== undefined) {

@@ -7,8 +7,9 @@
  * @module
  */
 
-import { assertOptions, typeError } from "../../core/_validate.ts";
+import { assertOptions, orDefault, typeError } from "../../core/_validate.ts";
 import { REDIS_SCRIPT } from "./_redis_script.ts";
+import { checkRequest } from "./_store_requests.ts";
 import type {
   BudgetReply,
   BudgetRequest,
@@ -110,7 +111,7 @@ export class RedisStore implements FleetStore {
       typeError(CREATE, "options", "an options object", options);
     }
     const client = options.client as unknown as Record<string, unknown>;
-    const prefix = options.prefix ?? "pledge:";
+    const prefix = orDefault(options.prefix, "pledge:");
     if (typeof prefix !== "string") {
       typeError(CREATE, "prefix", "a string", prefix);
     }
@@ -150,6 +151,10 @@ export class RedisStore implements FleetStore {
    * @param key The name of the bucket.
    * @param request The rate, the burst and the weights.
    * @returns What was taken, or how long until enough is available.
+   * @throws {TypeError} Rejects with it if `key` is not a non-empty string,
+   *   or `request` or one of its fields has the wrong type (nothing is sent).
+   * @throws {RangeError} Rejects with it if a field of `request` is out of
+   *   range (a weight above the burst, a `maxWeight` below the weight).
    *
    * @example One round trip per decision
    * ```ts
@@ -169,6 +174,7 @@ export class RedisStore implements FleetStore {
    * ```
    */
   async takeTokens(key: string, request: TokenRequest): Promise<TokenGrant> {
+    checkRequest("limiter", key, request);
     const reply = await this.#run(`limiter:${key}`, [
       "take",
       String(request.limit),
@@ -190,6 +196,10 @@ export class RedisStore implements FleetStore {
    * @param key The name of the circuit.
    * @param command What to do.
    * @returns The circuit after the command.
+   * @throws {TypeError} Rejects with it if `key` is not a non-empty string,
+   *   or `command` is not a command of the contract (nothing is sent).
+   * @throws {RangeError} Rejects with it if a number of `command` is out of
+   *   range.
    *
    * @example Reading the reply of the script
    * ```ts
@@ -209,6 +219,7 @@ export class RedisStore implements FleetStore {
     key: string,
     command: CircuitCommand,
   ): Promise<CircuitView> {
+    checkRequest("circuit", key, command);
     const args = ["circuit", command.op, "", "0", "0", "0", "0", "0", "0"];
     if (command.op === "enter") {
       args[2] = command.probe;
@@ -241,6 +252,10 @@ export class RedisStore implements FleetStore {
    * @param key The name of the budget.
    * @param request The budget's settings and what to do.
    * @returns Whether a retry was taken, and what is left.
+   * @throws {TypeError} Rejects with it if `key` is not a non-empty string,
+   *   or `request` or one of its fields has the wrong type (nothing is sent).
+   * @throws {RangeError} Rejects with it if a number of `request` is out of
+   *   range.
    *
    * @example Reading the reply of the script
    * ```ts
@@ -260,6 +275,7 @@ export class RedisStore implements FleetStore {
     key: string,
     request: BudgetRequest,
   ): Promise<BudgetReply> {
+    checkRequest("budget", key, request);
     const reply = await this.#run(`budget:${key}`, [
       "budget",
       String(request.maxRetries),

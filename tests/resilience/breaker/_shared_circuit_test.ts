@@ -8,6 +8,7 @@ import { checkView } from "../../../src/resilience/breaker/_shared_circuit.ts";
 import { CircuitOpenError } from "../../../src/core/errors.ts";
 import { VirtualClock } from "../../../src/loop/virtual_clock.ts";
 import { assertThrowsWith, BAD_NUMBERS, show } from "../../_support.ts";
+import { flakyStore } from "../stores/_store_support.ts";
 
 const down = () => Promise.reject(new Error("down"));
 
@@ -190,4 +191,31 @@ Deno.test("CircuitBreaker on a store checks every field of the store's reply", (
     TypeError,
     "Cannot use the store's reply as 'reply' must be an object: current value is null",
   );
+});
+
+Deno.test("CircuitBreaker on a store: an abort while the call waits for the store rejects with signal.reason at once, and fn never runs", async () => {
+  const clock = new VirtualClock();
+  const store = flakyStore(new MemoryStore({ clock }));
+  const breaker = new CircuitBreaker({
+    store,
+    key: "payments",
+    clock,
+    storeTimeoutMs: 1000,
+  });
+  store.behaviour = "hang";
+  const controller = new AbortController();
+  let ran = false;
+  const call = breaker.execute(() => (ran = true), {
+    signal: controller.signal,
+  });
+  await Promise.resolve();
+  const reason = new Error("caller gave up");
+  controller.abort(reason);
+  const seen = await call.then(() => "fulfilled", (e) => e);
+  assert.equal(seen, reason);
+  assert.equal(clock.now(), 0); // not after storeTimeoutMs
+  store.release();
+  await clock.runAllAsync();
+  assert.equal(ran, false);
+  assert.equal(clock.pendingTimers, 0);
 });
