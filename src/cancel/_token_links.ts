@@ -8,26 +8,27 @@
  */
 
 import { typeError } from "../core/_validate.ts";
-import { coreOfSignal, type TokenCore } from "./_token_core.ts";
+import { coreOfSignal, type SignalCore } from "./_signal_core.ts";
+import type { TokenCore } from "./_token_core.ts";
 
 // Access to `CancellationToken`, installed by its class when it loads: the
 // token of a core (its facade, created on first use), and the core of a
 // token (undefined for anything else). No token exists before the class has
 // loaded, so until then nothing is a token.
-let tokenOfCore: ((core: TokenCore) => unknown) | undefined;
-let coreOfToken: ((value: unknown) => TokenCore | undefined) | undefined;
+let tokenOfCore: ((core: SignalCore) => unknown) | undefined;
+let coreOfToken: ((value: unknown) => SignalCore | undefined) | undefined;
 
 /** Called once, by `cancellation_token.ts`. */
 export function installTokenAccess(access: {
-  tokenOf: (core: TokenCore) => unknown;
-  coreOf: (value: unknown) => TokenCore | undefined;
+  tokenOf: (core: SignalCore) => unknown;
+  coreOf: (value: unknown) => SignalCore | undefined;
 }): void {
   tokenOfCore = access.tokenOf;
   coreOfToken = access.coreOf;
 }
 
 /** The `CancellationToken` of a core, created on first use. */
-export function tokenOf(core: TokenCore): unknown {
+export function tokenOf(core: SignalCore): unknown {
   return tokenOfCore!(core);
 }
 
@@ -36,7 +37,7 @@ export function parentCore(
   action: string,
   option: string,
   value: unknown,
-): TokenCore {
+): SignalCore {
   const core = coreOfToken?.(value);
   if (core !== undefined) return core;
   if (value instanceof AbortSignal) return coreOfSignal(value);
@@ -56,14 +57,14 @@ export function parentCores(
   action: string,
   option: string,
   values: unknown,
-): TokenCore[] {
+): SignalCore[] {
   if (
     values === null || values === undefined ||
     typeof (values as Iterable<unknown>)[Symbol.iterator] !== "function"
   ) {
     typeError(action, option, "an iterable", values);
   }
-  const cores: TokenCore[] = [];
+  const cores: SignalCore[] = [];
   for (const value of values as Iterable<unknown>) {
     cores.push(parentCore(action, `${option}[${cores.length}]`, value));
   }
@@ -75,7 +76,7 @@ export function parentCores(
  * is already cancelled, the child is cancelled with its reason and nothing is
  * linked.
  */
-export function linkCore(child: TokenCore, parents: TokenCore[]): void {
+export function linkCore(child: TokenCore, parents: SignalCore[]): void {
   for (let i = 0; i < parents.length; i++) {
     const parent = parents[i]!;
     if (parent.cancelled) {

@@ -7,11 +7,12 @@
  */
 
 import { assertFunction, typeError } from "../core/_validate.ts";
-import { coreOfSignal, TokenCore } from "./_token_core.ts";
+import { coreOfSignal, type SignalCore } from "./_signal_core.ts";
+import { TokenCore } from "./_token_core.ts";
 import { installTokenAccess, tokenOf } from "./_token_links.ts";
 
 // The core of the token being created by `tokenOf` (see the static block).
-let pendingCore: TokenCore | undefined;
+let pendingCore: SignalCore | undefined;
 let none: CancellationToken | undefined;
 
 /**
@@ -37,7 +38,7 @@ let none: CancellationToken | undefined;
  * ```
  */
 export class CancellationToken {
-  readonly #core: TokenCore;
+  readonly #core: SignalCore;
 
   /**
    * Creates a token that is never cancelled (like
@@ -54,7 +55,7 @@ export class CancellationToken {
    * ```
    */
   constructor() {
-    this.#core = pendingCore ?? new TokenCore(undefined, true);
+    this.#core = pendingCore ?? new TokenCore(true);
     pendingCore = undefined;
     this.#core.facade = this;
   }

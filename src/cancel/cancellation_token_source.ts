@@ -18,7 +18,8 @@ import {
 } from "../core/_validate.ts";
 import type { CancellationToken } from "./cancellation_token.ts";
 import "./cancellation_token.ts";
-import { callbackErrors, TokenCore } from "./_token_core.ts";
+import { callbackErrors } from "./_signal_core.ts";
+import { TokenCore } from "./_token_core.ts";
 import { linkCore, parentCore, parentCores, tokenOf } from "./_token_links.ts";
 
 /** Options of {@linkcode CancellationTokenSource}. */

@@ -20,7 +20,7 @@ import {
   rejectFuture,
   resolveFuture,
 } from "../future/_settle.ts";
-import { onSignalAbort } from "./_token_core.ts";
+import { onSignalAbort } from "./_signal_core.ts";
 
 /** Options of {@linkcode delay}. */
 export interface DelayOptions {

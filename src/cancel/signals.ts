@@ -26,7 +26,8 @@ import {
   resolveFuture,
 } from "../future/_settle.ts";
 import type { CancellationToken } from "./cancellation_token.ts";
-import { onSignalAbort, TokenCore } from "./_token_core.ts";
+import { onSignalAbort } from "./_signal_core.ts";
+import { TokenCore } from "./_token_core.ts";
 import { linkCore, parentCores } from "./_token_links.ts";
 
 /** An `AbortSignal` that holds a timer or listeners until disposed. */

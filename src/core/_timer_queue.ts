@@ -14,11 +14,10 @@
  * @module
  */
 
-import type { Clock, TimerHandle } from "./clock.ts";
+import type { Clock } from "./clock.ts";
 import { systemClock } from "./clock.ts";
 import { DeadlineHeap, type HeapEntry } from "./_heap.ts";
-
-const MAX_TIMER_MS = 2 ** 31 - 1;
+import { startTimer } from "./_timer.ts";
 
 /** A scheduled entry; pass it back to {@linkcode TimerQueue.cancel}. */
 export interface QueuedTimer extends HeapEntry {
@@ -31,7 +30,8 @@ export class TimerQueue {
   readonly #clock: Clock;
   readonly #heap = new DeadlineHeap<QueuedTimer>();
   #seq = 0;
-  #handle: TimerHandle = undefined;
+  // Clears the host timer, while one is armed.
+  #stop: (() => void) | undefined = undefined;
   #armedAt = Infinity;
   #cleanupQueued = false;
   // Microtask turns an empty heap keeps its host timer armed (see above).
@@ -106,27 +106,26 @@ export class TimerQueue {
 
   #arm(deadline: number): void {
     const clock = this.#clock;
-    if (this.#handle !== undefined) clock.clearTimeout(this.#handle);
+    this.#stop?.();
     const now = clock.now();
     let wait = deadline - now;
     if (wait < 0) wait = 0;
-    // A host timer holds at most 2^31 - 1 ms; a later deadline is reached in
-    // hops (the early firing finds nothing due and re-arms).
-    if (wait > MAX_TIMER_MS) wait = MAX_TIMER_MS;
     this.#armedAt = now + wait;
-    this.#handle = clock.setTimeout(this.#onFire, wait);
+    // A deadline past what a host timer holds is reached in hops.
+    this.#stop = startTimer(clock, this.#onFire, wait);
   }
 
   #disarm(): void {
-    if (this.#handle !== undefined) {
-      this.#clock.clearTimeout(this.#handle);
-      this.#handle = undefined;
+    const stop = this.#stop;
+    if (stop !== undefined) {
+      this.#stop = undefined;
+      stop();
     }
     this.#armedAt = Infinity;
   }
 
   #fire(): void {
-    this.#handle = undefined;
+    this.#stop = undefined;
     // While firing, scheduling never arms: the loop below re-arms once.
     this.#armedAt = -Infinity;
     const heap = this.#heap;

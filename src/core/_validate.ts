@@ -10,21 +10,21 @@
 
 /** Renders a value for an error message: strings quoted, objects named. */
 export function describeValue(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "bigint") return `${value}n`;
-  if (typeof value === "symbol") return value.toString();
-  if (typeof value === "function") {
-    return value.name ? `function ${value.name}` : "a function";
+  const type = typeof value;
+  if (type === "string") return JSON.stringify(value);
+  if (type === "bigint") return `${value}n`;
+  if (type === "function") {
+    const name = (value as () => void).name;
+    return name ? `function ${name}` : "a function";
   }
-  if (value === null) return "null";
-  if (typeof value === "object") {
-    if (Array.isArray(value)) return `an array of length ${value.length}`;
-    if (value instanceof AbortSignal) return "an AbortSignal";
-    const name = (value as { constructor?: { name?: string } }).constructor
-      ?.name;
-    return name && name !== "Object" ? `an instance of ${name}` : "an object";
-  }
-  return String(value);
+  // `null` and the primitives left (a symbol included: a template literal
+  // would throw on it).
+  if (type !== "object" || value === null) return String(value);
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (value instanceof AbortSignal) return "an AbortSignal";
+  const name = (value as { constructor?: { name?: string } }).constructor
+    ?.name;
+  return name && name !== "Object" ? `an instance of ${name}` : "an object";
 }
 
 /** Builds the message of the house template. */
@@ -143,54 +143,41 @@ export function assertFinite(
 export function assertSignal(
   action: string,
   value: unknown,
-  option = "signal",
 ): asserts value is AbortSignal | undefined {
   if (value !== undefined && !(value instanceof AbortSignal)) {
-    typeError(action, option, "an AbortSignal", value);
+    typeError(action, "signal", "an AbortSignal", value);
   }
 }
 
 /**
  * Asserts an object (not null) or undefined: an options bag. The common slip
- * of passing an `AbortSignal` (or a `CancellationToken`) where the options
- * belong gets a message that names the fix.
+ * of passing an `AbortSignal` (or a `CancellationToken`, recognised by shape:
+ * core cannot import it) where the options belong gets a message that names
+ * the fix.
  */
 export function assertOptions(
   action: string,
   value: unknown,
-  option = "options",
 ): void {
   if (value === undefined) return;
-  if (value === null || typeof value !== "object") {
-    typeError(action, option, "an options object", value);
-  }
-  if (value instanceof AbortSignal) {
+  const object = value !== null && typeof value === "object";
+  const signal = value instanceof AbortSignal;
+  const token = object &&
+    typeof (value as { isCancellationRequested?: unknown })
+        .isCancellationRequested === "boolean" &&
+    typeof (value as { register?: unknown }).register === "function";
+  if (!object || signal || token) {
     throw new TypeError(
-      `${
-        invalidMessage(action, option, "an options object", value)
-      } (pass { signal })`,
-    );
-  }
-  if (isTokenLike(value)) {
-    throw new TypeError(
-      `${
-        invalidMessage(action, option, "an options object", value)
-      } (pass { signal: token.signal })`,
+      invalidMessage(action, "options", "an options object", value) +
+        (signal || token
+          ? ` (pass { signal${token ? ": token.signal" : ""} })`
+          : ""),
     );
   }
 }
 
-/** A `CancellationToken` (recognised by shape: core cannot import it). */
-function isTokenLike(value: object): boolean {
-  const token = value as {
-    isCancellationRequested?: unknown;
-    register?: unknown;
-  };
-  return typeof token.isCancellationRequested === "boolean" &&
-    typeof token.register === "function";
-}
-
-const CLOCK_METHODS = ["now", "setTimeout", "clearTimeout"] as const;
+// `dateNow` is optional: checked only when present.
+const CLOCK_METHODS = ["now", "setTimeout", "clearTimeout", "dateNow"] as const;
 
 /**
  * Asserts `undefined` or a `Clock`: an object whose `now`, `setTimeout` and
@@ -200,20 +187,18 @@ const CLOCK_METHODS = ["now", "setTimeout", "clearTimeout"] as const;
 export function assertClock(
   action: string,
   value: unknown,
-  option = "clock",
 ): void {
   if (value === undefined) return;
-  if (value === null || typeof value !== "object") {
-    typeError(action, option, "a Clock", value);
+  if (typeof value !== "object" || value === null) {
+    typeError(action, "clock", "a Clock", value);
   }
-  const clock = value as Record<string, unknown>;
   for (const method of CLOCK_METHODS) {
-    if (typeof clock[method] !== "function") {
-      typeError(action, `${option}.${method}`, "a function", clock[method]);
+    const fn = (value as Record<string, unknown>)[method];
+    if (
+      typeof fn !== "function" && (fn !== undefined || method !== "dateNow")
+    ) {
+      typeError(action, `clock.${method}`, "a function", fn);
     }
-  }
-  if (clock.dateNow !== undefined && typeof clock.dateNow !== "function") {
-    typeError(action, `${option}.dateNow`, "a function", clock.dateNow);
   }
 }
 

@@ -18,7 +18,7 @@ import {
   rejectHandled,
   resolveFuture,
 } from "../future/_settle.ts";
-import { onSignalAbort } from "../cancel/_token_core.ts";
+import { onSignalAbort } from "../cancel/_signal_core.ts";
 import { PriorityQueue } from "./_priority_queue.ts";
 import {
   DETACHED,

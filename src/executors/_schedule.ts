@@ -16,7 +16,7 @@ import {
   rejectHandled,
   resolveFuture,
 } from "../future/_settle.ts";
-import { onSignalAbort } from "../cancel/_token_core.ts";
+import { onSignalAbort } from "../cancel/_signal_core.ts";
 import type { TaskContext } from "./task_context.ts";
 import type { ScheduledTask } from "./delayed_executor.ts";
 import { abortError } from "../core/_reasons.ts";

@@ -18,7 +18,7 @@ import {
   resolveFuture,
 } from "../future/_settle.ts";
 import { reportError } from "../core/_report.ts";
-import { onSignalAbort } from "../cancel/_token_core.ts";
+import { onSignalAbort } from "../cancel/_signal_core.ts";
 import { PooledExecutor } from "./pooled_executor.ts";
 
 /** Options of {@linkcode submit}. */

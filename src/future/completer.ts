@@ -10,6 +10,14 @@ import type { Future } from "./future.ts";
 import "./future.ts";
 import { pendingFuture, rejectFuture, resolveFuture } from "./_settle.ts";
 
+// Completes `c` with `settle(c.future, outcome)` unless already completed
+// (set by the class's static block: it reads private state).
+let complete: <T>(
+  c: Completer<T>,
+  settle: (future: Future<T>, outcome: unknown) => void,
+  outcome: unknown,
+) => boolean;
+
 /**
  * Creates a {@linkcode Future} and settles it later, like .NET's
  * `TaskCompletionSource`: the producer keeps the completer, consumers get
@@ -66,9 +74,7 @@ export class Completer<T> {
    */
   resolve(value: T | PromiseLike<T>): void {
     if (!this.tryResolve(value)) {
-      throw new InvalidStateError(
-        "Cannot resolve the completer as it is already completed",
-      );
+      throw completed("resolve");
     }
   }
 
@@ -90,9 +96,7 @@ export class Completer<T> {
    */
   reject(reason?: unknown): void {
     if (!this.tryReject(reason)) {
-      throw new InvalidStateError(
-        "Cannot reject the completer as it is already completed",
-      );
+      throw completed("reject");
     }
   }
 
@@ -114,10 +118,7 @@ export class Completer<T> {
    * ```
    */
   tryResolve(value: T | PromiseLike<T>): boolean {
-    if (this.#completed) return false;
-    this.#completed = true;
-    resolveFuture(this.future, value);
-    return true;
+    return complete(this, resolveFuture, value);
   }
 
   /**
@@ -138,9 +139,22 @@ export class Completer<T> {
    * ```
    */
   tryReject(reason?: unknown): boolean {
-    if (this.#completed) return false;
-    this.#completed = true;
-    rejectFuture(this.future, reason);
-    return true;
+    return complete(this, rejectFuture, reason);
   }
+
+  static {
+    complete = (c, settle, outcome) => {
+      if (c.#completed) return false;
+      c.#completed = true;
+      settle(c.future, outcome);
+      return true;
+    };
+  }
+}
+
+// The error of a second completion.
+function completed(verb: string): InvalidStateError {
+  return new InvalidStateError(
+    `Cannot ${verb} the completer as it is already completed`,
+  );
 }

@@ -9,12 +9,13 @@ import type { Clock } from "../core/clock.ts";
 import { systemClock } from "../core/clock.ts";
 import type { Executor } from "../core/executor.ts";
 import { InvalidStateError } from "../core/errors.ts";
-import { timerQueueFor } from "../core/_timer_queue.ts";
+import { startTimer } from "../core/_timer.ts";
 import { timeoutError } from "../core/_reasons.ts";
 import { reportError } from "../core/_report.ts";
 import {
   assertClock,
   assertDuration,
+  assertFunction,
   assertOptions,
   assertSignal,
   invalidMessage,
@@ -78,6 +79,9 @@ let settle: (f: AnyFuture, state: number, value: unknown) => void;
 let resolveWith: (f: AnyFuture, x: unknown) => void;
 let attach: (f: AnyFuture, child: AnyFuture) => void;
 let dispatch: (f: AnyFuture, child: AnyFuture) => void;
+let handled: (f: AnyFuture) => void;
+// The value or reason of a future in `state`, else an InvalidStateError.
+let outcomeIn: (f: AnyFuture, state: number, what: string) => unknown;
 
 let runReaction: (child: AnyFuture, parent: AnyFuture) => void;
 let runThenable: (
@@ -89,15 +93,8 @@ let detach: (f: AnyFuture, child: AnyFuture) => void;
 
 // The trampoline: jobs are pairs (target, source) in one reused array
 // (slots are cleared as they run), drained in one host microtask per batch.
-// The source is the settled parent future of a reaction, or a ThenableJob
-// for adopting a foreign thenable.
-class ThenableJob {
-  constructor(
-    readonly x: unknown,
-    readonly then: (this: unknown, ...args: unknown[]) => unknown,
-  ) {}
-}
-
+// The source is the settled parent future of a reaction, or a function that
+// adopts a foreign thenable.
 // Own slots from the start (pushed while this module loads, before any
 // user code runs), kept when a burst's backing store is dropped (the length
 // is cut, never the array replaced): a setter someone puts later on an
@@ -119,9 +116,8 @@ function drain(): void {
         queue[i] = undefined;
         queue[i + 1] = undefined;
         i += 2;
-        if (source instanceof ThenableJob) {
-          runThenable(target, source.x, source.then);
-        } else runReaction(target, source as AnyFuture);
+        if (typeof source === "function") source();
+        else runReaction(target, source as AnyFuture);
       }
       break;
     } catch (error) {
@@ -133,7 +129,7 @@ function drain(): void {
   size = 0;
   scheduled = false;
   // Drop a backing store that a burst made large.
-  if (queue.length > 2 * 4096) queue.length = SLOTS;
+  if (queue.length > 8192) queue.length = SLOTS;
 }
 
 function enqueue(target: AnyFuture, source: unknown): void {
@@ -156,50 +152,55 @@ function noop(): void {}
 // Passed as `init` by pledge itself: a pending future, settled from outside.
 const PENDING_INIT: unknown = Object.freeze({});
 
-function pending<T>(): Future<T> {
-  return new Future<T>(PENDING_INIT as never);
-}
-
-// Runs the `init` of `new Future(init)`, as `new Promise(init)` does.
+// Runs the `init` of `new Future(init)`, as `new Promise(init)` does: as a
+// thenable's `then` is run, with `this` undefined.
 function start(f: AnyFuture, init: unknown): void {
-  if (typeof init !== "function") {
-    throw new TypeError(
-      invalidMessage("create a Future", "init", "a function", init),
-    );
-  }
-  let done = false;
-  try {
-    init((v: unknown) => {
-      if (!done) (done = true, resolveWith(f, v));
-    }, (e: unknown) => {
-      if (!done) (done = true, settle(f, REJECTED, e));
-    });
-  } catch (e) {
-    if (!done) (done = true, settle(f, REJECTED, e));
-  }
+  assertFunction("create a Future", "init", init);
+  runThenable(f, undefined, init as Handler);
 }
 
 function isObjectLike(x: unknown): x is object {
   return (typeof x === "object" && x !== null) || typeof x === "function";
 }
 
-// The producer's side, for pledge's own APIs: set by the class's static
-// block (they reach its private state) and imported through `_settle.ts`,
+// What `finally` passes on once `onFinally` returned `r`: the outcome, after
+// `r` settles when it is a thenable (a rejection of `r` replaces it).
+function afterFinally(r: unknown, pass: () => unknown): unknown {
+  return isObjectLike(r) && typeof (r as PromiseLike<unknown>).then ===
+      "function"
+    ? Future.from(r as PromiseLike<unknown>).then(pass)
+    : pass();
+}
+
+// The producer's side, for pledge's own APIs, imported through `_settle.ts`,
 // never from here. They live in this module, not in `_settle.ts`, so that a
-// bundler that keeps a binding keeps the class that sets it.
+// bundler that keeps one keeps the class that they reach into (the last
+// three are set by its static block: they read its private state).
 /** Internal: see `_settle.ts`. */
-export let pendingFuture: <T>() => Future<T>;
+export function pendingFuture<T>(): Future<T> {
+  return new Future<T>(PENDING_INIT as never);
+}
 /** Internal: see `_settle.ts`. */
-export let resolveFuture: <T>(future: Future<T>, value: unknown) => void;
+export function resolveFuture<T>(future: Future<T>, value: unknown): void {
+  resolveWith(future as AnyFuture, value);
+}
 /** Internal: see `_settle.ts`. */
-export let rejectFuture: <T>(future: Future<T>, reason: unknown) => void;
+export function rejectFuture<T>(future: Future<T>, reason: unknown): void {
+  settle(future as AnyFuture, REJECTED, reason);
+}
 /** Internal: see `_settle.ts`. */
-export let rejectHandled: <T>(future: Future<T>, reason: unknown) => void;
-/** Internal: see `_settle.ts`. */
-export let detachReaction: <T, R>(
+export function detachReaction<T, R>(
   future: Future<T>,
   reaction: Future<R>,
-) => void;
+): void {
+  detach(future as AnyFuture, reaction as AnyFuture);
+}
+/** Internal: see `_settle.ts`. */
+export function rejectHandled<T>(future: Future<T>, reason: unknown): void {
+  // Detaching nothing marks a pending future handled.
+  detach(future as AnyFuture, undefined as never);
+  settle(future as AnyFuture, REJECTED, reason);
+}
 /** Internal: see `_settle.ts`. */
 export let stateOf: (future: Future<unknown>) => number;
 /** Internal: see `_settle.ts`. */
@@ -236,9 +237,9 @@ export let outcomeOf: (future: Future<unknown>) => unknown;
  */
 export class Future<T> implements PromiseLike<T> {
   #state: number = PENDING;
-  #value: unknown = undefined;
-  #reactions: Reactions = undefined;
-  #executor: Executor | undefined = undefined;
+  #value: unknown;
+  #reactions: Reactions;
+  #executor: Executor | undefined;
 
   /**
    * Creates a future settled by `init`, as `new Promise(init)` does. To
@@ -278,13 +279,17 @@ export class Future<T> implements PromiseLike<T> {
         else f.#reactions = [rs as AnyFuture, child];
         return;
       }
+      handled(f);
+      dispatch(f, child);
+    };
+    handled = (f) => {
+      // A settled future's reactions slot holds the tracker of an unhandled
+      // rejection, if any: it is handled now.
       const tracker = f.#reactions;
       if (tracker !== undefined) {
-        // An unhandled rejection is being tracked: it is handled now.
         f.#reactions = undefined;
         (tracker as Promise<never>).then(undefined, noop);
       }
-      dispatch(f, child);
     };
     dispatch = (f, child) => {
       const executor = f.#executor;
@@ -304,11 +309,7 @@ export class Future<T> implements PromiseLike<T> {
         const state = x.#state & STATE;
         if (state === PENDING) attach(x, f);
         else {
-          if (state === REJECTED && x.#reactions !== undefined) {
-            const tracker = x.#reactions as Promise<never>;
-            x.#reactions = undefined;
-            tracker.then(undefined, noop);
-          }
+          handled(x);
           settle(f, state, x.#value);
         }
         return;
@@ -324,10 +325,12 @@ export class Future<T> implements PromiseLike<T> {
         if (typeof then === "function") {
           enqueue(
             f,
-            new ThenableJob(
-              x,
-              then as (this: unknown, ...args: unknown[]) => unknown,
-            ),
+            () =>
+              runThenable(
+                f,
+                x,
+                then as (this: unknown, ...args: unknown[]) => unknown,
+              ),
           );
           return;
         }
@@ -389,14 +392,15 @@ export class Future<T> implements PromiseLike<T> {
     };
     runThenable = (target, x, then) => {
       let done = false;
+      const reject = (r: unknown) => {
+        if (!done) (done = true, settle(target as AnyFuture, REJECTED, r));
+      };
       try {
         then.call(x, (y: unknown) => {
           if (!done) (done = true, resolveWith(target as AnyFuture, y));
-        }, (r: unknown) => {
-          if (!done) (done = true, settle(target as AnyFuture, REJECTED, r));
-        });
+        }, reject);
       } catch (e) {
-        if (!done) (done = true, settle(target as AnyFuture, REJECTED, e));
+        reject(e);
       }
     };
     detach = (f, child) => {
@@ -412,17 +416,14 @@ export class Future<T> implements PromiseLike<T> {
       // stays handled.
       f.#state |= HANDLED;
     };
-    pendingFuture = pending;
-    resolveFuture = (f, value) => resolveWith(f as AnyFuture, value);
-    rejectFuture = (f, reason) => settle(f as AnyFuture, REJECTED, reason);
-    rejectHandled = (f, reason) => {
-      const g = f as AnyFuture;
-      if ((g.#state & STATE) !== PENDING) return;
-      g.#state |= HANDLED;
-      settle(g, REJECTED, reason);
+    outcomeIn = (f, state, what) => {
+      if ((f.#state & STATE) !== state) {
+        throw new InvalidStateError(
+          `Cannot read the ${what} as the future is ${f.state}`,
+        );
+      }
+      return f.#value;
     };
-    detachReaction = (f, reaction) =>
-      detach(f as AnyFuture, reaction as AnyFuture);
     stateOf = (f) => f.#state & STATE;
     outcomeOf = (f) => f.#value;
   }
@@ -451,12 +452,7 @@ export class Future<T> implements PromiseLike<T> {
    * @throws {InvalidStateError} When the future is not fulfilled.
    */
   get value(): T {
-    if ((this.#state & STATE) !== FULFILLED) {
-      throw new InvalidStateError(
-        `Cannot read the value as the future is ${this.state}`,
-      );
-    }
-    return this.#value as T;
+    return outcomeIn(this as AnyFuture, FULFILLED, "value") as T;
   }
 
   /**
@@ -466,12 +462,7 @@ export class Future<T> implements PromiseLike<T> {
    * @throws {InvalidStateError} When the future is not rejected.
    */
   get reason(): unknown {
-    if ((this.#state & STATE) !== REJECTED) {
-      throw new InvalidStateError(
-        `Cannot read the reason as the future is ${this.state}`,
-      );
-    }
-    return this.#value;
+    return outcomeIn(this as AnyFuture, REJECTED, "reason");
   }
 
   /**
@@ -555,26 +546,12 @@ export class Future<T> implements PromiseLike<T> {
    */
   finally(onFinally?: (() => unknown) | null): Future<T> {
     if (typeof onFinally !== "function") return this.then();
-    return this.then(
-      (value) => {
-        const r = onFinally();
-        return isObjectLike(r) && typeof (r as PromiseLike<unknown>).then ===
-            "function"
-          ? Future.from(r as PromiseLike<unknown>).then(() => value)
-          : value;
-      },
-      (reason) => {
-        const r = onFinally();
-        if (
-          isObjectLike(r) &&
-          typeof (r as PromiseLike<unknown>).then === "function"
-        ) {
-          return Future.from(r as PromiseLike<unknown>).then(() => {
-            throw reason;
-          });
-        }
-        throw reason;
-      },
+    return this.then<T, never>(
+      (value) => afterFinally(onFinally(), () => value) as T,
+      (reason) =>
+        afterFinally(onFinally(), () => {
+          throw reason;
+        }) as never,
     );
   }
 
@@ -601,8 +578,8 @@ export class Future<T> implements PromiseLike<T> {
    */
   via(executor: Executor): Future<T> {
     if (
-      executor === null || typeof executor !== "object" ||
-      typeof executor.execute !== "function"
+      typeof executor !== "object" ||
+      typeof (executor as Executor | null)?.execute !== "function"
     ) {
       return Future.reject(
         new TypeError(
@@ -615,7 +592,7 @@ export class Future<T> implements PromiseLike<T> {
         ),
       );
     }
-    const child = pending<T>();
+    const child = pendingFuture<T>();
     child.#executor = executor;
     attach(this as AnyFuture, child as AnyFuture);
     return child;
@@ -651,19 +628,43 @@ export class Future<T> implements PromiseLike<T> {
   wait(options?: FutureWaitOptions): Future<T> {
     let timeoutMs: number | undefined;
     let signal: AbortSignal | undefined;
+    let clock: Clock | undefined;
     try {
       assertOptions(WAIT, options);
       timeoutMs = options?.timeoutMs;
       signal = options?.signal;
+      clock = options?.clock;
       if (timeoutMs !== undefined) assertDuration(WAIT, "timeoutMs", timeoutMs);
       assertSignal(WAIT, signal);
-      assertClock(WAIT, options?.clock);
+      assertClock(WAIT, clock);
     } catch (error) {
       return Future.reject(error);
     }
     if (signal?.aborted) return Future.reject<T>(signal.reason);
-    if (timeoutMs === undefined && signal === undefined) return this.then();
-    return waitFor(this, timeoutMs, signal, options?.clock ?? systemClock);
+    const out = pendingFuture<T>();
+    // Settles `out` (the first call wins: the cleanup is harmless again).
+    const finish = (state: number, value: unknown) => {
+      if (stopTimer) stopTimer();
+      signal?.removeEventListener("abort", onAbort);
+      // Given up before this future settled: forget the reaction on it, so
+      // waiting many times on a long-lived future keeps nothing.
+      detach(this as AnyFuture, reaction as AnyFuture);
+      settle(out as AnyFuture, state, value);
+    };
+    const onAbort = () => finish(REJECTED, signal!.reason);
+    // One plain timer: a wait is a one-off (a timer heap would ship with
+    // every future for a member few use).
+    const stopTimer = timeoutMs !== undefined && startTimer(
+      clock ?? systemClock,
+      () => finish(REJECTED, timeoutError(timeoutMs)),
+      timeoutMs,
+    );
+    signal?.addEventListener("abort", onAbort);
+    const reaction = this.then(
+      (v) => finish(FULFILLED, v),
+      (e) => finish(REJECTED, e),
+    );
+    return out;
   }
 
   /**
@@ -717,7 +718,7 @@ export class Future<T> implements PromiseLike<T> {
    */
   static resolve<T>(value?: T | PromiseLike<T>): Future<Awaited<T>> {
     if (value instanceof Future) return value as Future<Awaited<T>>;
-    const f = pending<Awaited<T>>();
+    const f = pendingFuture<Awaited<T>>();
     resolveWith(f as AnyFuture, value);
     return f;
   }
@@ -738,7 +739,7 @@ export class Future<T> implements PromiseLike<T> {
    * ```
    */
   static reject<T = never>(reason?: unknown): Future<T> {
-    const f = pending<T>();
+    const f = pendingFuture<T>();
     settle(f as AnyFuture, REJECTED, reason);
     return f;
   }
@@ -785,12 +786,8 @@ export class Future<T> implements PromiseLike<T> {
    * ```
    */
   static try<T>(fn: () => T | PromiseLike<T>): Future<Awaited<T>> {
-    if (typeof fn !== "function") {
-      return Future.reject(
-        new TypeError(invalidMessage("run Future.try", "fn", "a function", fn)),
-      );
-    }
     try {
+      assertFunction("run Future.try", "fn", fn);
       return Future.resolve(fn());
     } catch (e) {
       return Future.reject(e);
@@ -799,35 +796,3 @@ export class Future<T> implements PromiseLike<T> {
 }
 
 const WAIT = "wait for a future";
-
-// The body of `wait` once its options are valid.
-function waitFor<T>(
-  source: Future<T>,
-  timeoutMs: number | undefined,
-  signal: AbortSignal | undefined,
-  clock: Clock,
-): Future<T> {
-  const out = pending<T>();
-  const queue = timeoutMs === undefined ? undefined : timerQueueFor(clock);
-  let done = false;
-  const finish = (state: number, value: unknown, early: boolean) => {
-    if (done) return;
-    done = true;
-    if (timer !== undefined) queue!.cancel(timer);
-    signal?.removeEventListener("abort", onAbort);
-    // Given up before the source settled: forget the reaction on it.
-    if (early) detach(source as AnyFuture, reaction as AnyFuture);
-    settle(out as AnyFuture, state, value);
-  };
-  const onAbort = () => finish(REJECTED, signal!.reason, true);
-  const timer = queue?.schedule(
-    () => finish(REJECTED, timeoutError(timeoutMs!), true),
-    timeoutMs!,
-  );
-  signal?.addEventListener("abort", onAbort, { once: true });
-  const reaction = source.then(
-    (v) => finish(FULFILLED, v, false),
-    (e) => finish(REJECTED, e, false),
-  );
-  return out;
-}

@@ -16,7 +16,7 @@
 import type { Clock } from "../../core/clock.ts";
 import { notify } from "../../core/_report.ts";
 import { timeoutError } from "../../core/_reasons.ts";
-import { timerQueueFor } from "../../core/_timer_queue.ts";
+import { startTimer } from "../../core/_timer.ts";
 import {
   assertPositiveDuration,
   invalidMessage,
@@ -131,11 +131,10 @@ export class StoreLink<S> {
     }
     return new Promise<T | undefined>((resolve) => {
       let done = false;
-      const queue = timerQueueFor(this.#clock);
       const finish = (reply: unknown, error: unknown, failed: boolean) => {
         if (done) return;
         done = true;
-        queue.cancel(timer);
+        stopTimer();
         if (!failed) {
           try {
             const checked = check(reply);
@@ -155,7 +154,10 @@ export class StoreLink<S> {
         }
         resolve(undefined);
       };
-      const timer = queue.schedule(
+      // One plain timer per call: a store call is a network round trip, and
+      // a policy that has no store should not ship a timer heap for it.
+      const stopTimer = startTimer(
+        this.#clock,
         () => finish(undefined, timeoutError(this.#timeoutMs), true),
         this.#timeoutMs,
       );
