@@ -323,7 +323,33 @@ export function sharedStateOptions(
       key: "k",
       [option]: value,
     });
+  // The failure handling is checked without a store too.
+  const alone = (option: string): Call => (ctx, value) =>
+    make(ctx, { [option]: value });
+  const without = (option: string) => `new ${name}({ ${option}: $ })`;
   return [
+    ...["fallback", null].map((mode) =>
+      bad(
+        without("storeFailure"),
+        alone("storeFailure"),
+        TypeError,
+        "storeFailure",
+        mode,
+        { constraint: `"allow", "deny" or "local"` },
+      )
+    ),
+    ...functions(
+      without("onStoreError"),
+      alone("onStoreError"),
+      "onStoreError",
+      ["log"],
+    ),
+    ...numbers(
+      without("storeTimeoutMs"),
+      alone("storeTimeoutMs"),
+      "storeTimeoutMs",
+      "positive",
+    ),
     ...[null, 5, {}].map((store) =>
       bad(
         `new ${name}({ key, store: $ })`,

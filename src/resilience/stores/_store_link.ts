@@ -46,6 +46,19 @@ export function storeLink<S extends object>(
   clock: Clock,
 ): StoreLink<S> | undefined {
   const store = options?.store;
+  // The failure handling is checked with or without a store: a typo there
+  // should not wait for the day a store is configured to surface.
+  const failure = orDefault(options?.storeFailure, "local");
+  if (!MODES.includes(failure)) {
+    typeError(action, "storeFailure", `"allow", "deny" or "local"`, failure);
+  }
+  const timeoutMs = orDefault(options?.storeTimeoutMs, 1_000);
+  assertPositiveDuration(action, "storeTimeoutMs", timeoutMs);
+  const onError = optionalFunction(
+    action,
+    "onStoreError",
+    options?.onStoreError,
+  );
   if (store === undefined) {
     if (options?.key !== undefined) {
       typeError(action, "store", "a store when 'key' is given", store);
@@ -60,17 +73,6 @@ export function storeLink<S extends object>(
   }
   const key = options?.key;
   assertKey(action, key);
-  const failure = orDefault(options?.storeFailure, "local");
-  if (!MODES.includes(failure)) {
-    typeError(action, "storeFailure", `"allow", "deny" or "local"`, failure);
-  }
-  const timeoutMs = orDefault(options?.storeTimeoutMs, 1_000);
-  assertPositiveDuration(action, "storeTimeoutMs", timeoutMs);
-  const onError = optionalFunction(
-    action,
-    "onStoreError",
-    options?.onStoreError,
-  );
   return new StoreLink(store, key, failure, timeoutMs, onError, clock);
 }
 
