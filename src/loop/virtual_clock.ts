@@ -158,6 +158,8 @@ export class VirtualClock implements Clock, Disposable {
   #heap = new RunHeap<Timer>();
   #loopLimit: number;
   #fired = 0;
+  /** How many async drives are under way (one may run inside another). */
+  #drives = 0;
   /** The interval whose callback runs (it re-arms when that returns). */
   #running: Timer | undefined;
   #installation: Installation | undefined;
@@ -776,6 +778,9 @@ export class VirtualClock implements Clock, Disposable {
       this.#drive("runUntilSettled", false, () => {
         if (watched.settled) return false;
         if (this.#heap.size === 0) {
+          // Another drive under way (a tickAsync awaited by the watched
+          // code) may still arm timers: wait for it rather than give up.
+          if (this.#drives > 1) return true;
           throw new DeadlockError(
             `Cannot settle the promise as nothing can make progress: it is still pending at virtual time ${this.#now} ms, no timer is scheduled, and ${
               this.#fired - firedBefore
@@ -820,6 +825,7 @@ export class VirtualClock implements Clock, Disposable {
     proceed: () => boolean,
     done: () => T,
   ): Promise<T> {
+    this.#drives++;
     return new Promise<T>((resolve, reject) => {
       const gate = new MacrotaskGate();
       let count = 0;
@@ -827,25 +833,31 @@ export class VirtualClock implements Clock, Disposable {
       let batch = 1;
       let ahead = 1;
       let finished = false;
+      const finish = (): void => {
+        if (finished) return;
+        finished = true;
+        this.#drives--;
+        gate.close();
+      };
       const turn = (): void => {
         if (finished) return;
         ahead--;
         try {
           if (!proceed()) {
-            finished = true;
-            gate.close();
+            finish();
             resolve(done());
             return;
           }
-          if (perInstant) {
-            const deadline = this.#heap.peek()!.deadline;
-            if (deadline !== last) (last = deadline, count = 0);
+          if (this.#heap.size > 0) {
+            if (perInstant) {
+              const deadline = this.#heap.peek()!.deadline;
+              if (deadline !== last) (last = deadline, count = 0);
+            }
+            if (count++ >= this.#loopLimit) this.#tooMany(drive);
+            this.#fire();
           }
-          if (count++ >= this.#loopLimit) this.#tooMany(drive);
-          this.#fire();
         } catch (error) {
-          finished = true;
-          gate.close();
+          finish();
           reject(error);
           return;
         }

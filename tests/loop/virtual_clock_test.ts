@@ -195,6 +195,38 @@ Deno.test("VirtualClock.runUntilSettled() throws DeadlockError instead of hangin
   );
 });
 
+Deno.test("VirtualClock.runUntilSettled() waits for a tickAsync that the watched code awaits", async () => {
+  const clock = new VirtualClock();
+  const steps: number[] = [];
+  const work = (async () => {
+    await new Promise<void>((r) => clock.setTimeout(r, 10));
+    steps.push(clock.now());
+    await clock.tickAsync(5);
+    steps.push(clock.now());
+    await new Promise<void>((r) => clock.setTimeout(r, 10));
+    return clock.now();
+  })();
+  assert.equal(await clock.runUntilSettled(work), 25);
+  assert.deepEqual(steps, [10, 15]);
+  // Once the inner drive is over, a promise nothing settles is a deadlock.
+  await assert.rejects(
+    clock.runUntilSettled(new Promise(() => {})),
+    DeadlockError,
+  );
+});
+
+Deno.test("VirtualClock.runUntilSettled() that rejects leaves no drive counted", async () => {
+  const clock = new VirtualClock();
+  const failing = new Promise((_, reject) =>
+    clock.setTimeout(() => reject(new Error("late")), 5)
+  );
+  await assert.rejects(clock.runUntilSettled(failing), /late/);
+  await assert.rejects(
+    clock.runUntilSettled(new Promise(() => {})),
+    DeadlockError,
+  );
+});
+
 Deno.test("VirtualClock.runAllAsync() runs timers armed after awaits", async () => {
   const clock = new VirtualClock();
   let steps = 0;
