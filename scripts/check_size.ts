@@ -138,11 +138,6 @@ const OVER_TARGET: Record<string, { ceiling: number; why: string }> = {
     why:
       "returns a Future (3.6 KB), watches its signal through the signal core (1.9 KB) and shares the timer heap (2.0 KB): p-timeout's whole bundle is 1.2 KB",
   },
-  CircuitBreaker: {
-    ceiling: 19_000,
-    why:
-      "0.5% over twice cockatiel's: the fleet store path (store link 1.5 KB, reply checks and the shared circuit 1.2 KB) and the error classifier (2.8 KB), which cockatiel's breaker does without",
-  },
   debounce: {
     ceiling: 10_400,
     why:

@@ -7,8 +7,19 @@
 
 import { replyField } from "../stores/_store_link.ts";
 import type { CircuitView } from "../stores/store_contracts.ts";
+import type { CircuitState } from "./circuit_breaker_options.ts";
 
-const STATES: readonly string[] = ["closed", "open", "half_open", "isolated"];
+/** The states of a circuit, in the order error messages list them. */
+export const STATES: readonly CircuitState[] = [
+  "closed",
+  "open",
+  "half_open",
+  "isolated",
+];
+/** The states as an error message lists them. */
+export const ONE_OF_STATES = 'one of "closed", "open", "half_open", "isolated"';
+const COUNT = "an integer >= 0";
+const DURATION = "a finite number >= 0";
 // Trial-slot ids: unique per process (a random part) and per call.
 const PROCESS = Math.random().toString(36).slice(2, 10);
 let sequence = 0;
@@ -29,21 +40,21 @@ export function checkView(reply: unknown): CircuitView {
     state: replyField(
       reply,
       "state",
-      `one of ${STATES.map((s) => `"${s}"`).join(", ")}`,
-      (v): v is CircuitView["state"] => STATES.includes(v as string),
+      ONE_OF_STATES,
+      (v): v is CircuitView["state"] => STATES.includes(v as CircuitState),
     ),
-    epoch: replyField(reply, "epoch", "an integer >= 0", isCount),
+    epoch: replyField(reply, "epoch", COUNT, isCount),
     retryAfterMs: replyField(
       reply,
       "retryAfterMs",
-      "a finite number >= 0",
+      DURATION,
       isDuration,
     ),
-    openings: replyField(reply, "openings", "an integer >= 0", isCount),
+    openings: replyField(reply, "openings", COUNT, isCount),
     cooldownMs: replyField(
       reply,
       "cooldownMs",
-      "a finite number >= 0",
+      DURATION,
       isDuration,
     ),
     probe: replyField(

@@ -47,7 +47,12 @@ import type {
   CircuitView,
 } from "../stores/store_contracts.ts";
 import { type StoreLink, storeLink } from "../stores/_store_link.ts";
-import { checkView, probeId } from "./_shared_circuit.ts";
+import {
+  checkView,
+  ONE_OF_STATES,
+  probeId,
+  STATES,
+} from "./_shared_circuit.ts";
 import type { BreakerStrategy } from "./breaker_strategy.ts";
 import { ConsecutiveFailuresStrategy } from "./consecutive_failures_strategy.ts";
 import type {
@@ -65,12 +70,6 @@ const RESTORE = "restore the circuit breaker";
 const DEFAULT_COOLDOWN_MS = 5_000;
 const RESOLVED: Promise<void> = Promise.resolve();
 const NOTHING = (): void => {};
-const STATES: readonly CircuitState[] = [
-  "closed",
-  "open",
-  "half_open",
-  "isolated",
-];
 // The strategies held by a breaker: a strategy holds one breaker's window.
 const owned = new WeakSet<BreakerStrategy>();
 
@@ -749,11 +748,11 @@ export class CircuitBreaker implements Policy {
       typeError(RESTORE, "initialState", "a snapshot object", snapshot);
     }
     const { state, remainingMs, consecutiveOpenings } = snapshot;
-    if (!STATES.includes(state)) {
+    if (!STATES.includes(state as CircuitState)) {
       typeError(
         RESTORE,
         "initialState.state",
-        `one of ${STATES.map((s) => `"${s}"`).join(", ")}`,
+        ONE_OF_STATES,
         state,
       );
     }
