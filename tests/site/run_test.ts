@@ -336,3 +336,34 @@ Deno.test("runSnippet() lists what the loop still held at the end", () => {
     ["timers", "setTimeout(50) #2 · line 2", 50],
   ]);
 });
+
+Deno.test("runSnippet() words the runtime's errors as the runtime does, without the host's rewrite of globals", () => {
+  // Node 20 has no Promise.withResolvers: its TypeError names the snippet's
+  // own expression, and so must the page (the transform routes `Promise`
+  // through the simulated host).
+  const code = `
+try {
+  Promise.withResolvers();
+} catch (e) {
+  console.log(e.message);
+  console.log(e);
+}
+setTimeout(() => Promise.withResolvers(), 0);`;
+  const r = runSnippet(code, { profile: "node" });
+  assert.deepEqual(r.output.map((l) => l.text), [
+    "Promise.withResolvers is not a function",
+    "TypeError: Promise.withResolvers is not a function",
+  ]);
+  assert.equal(r.stopped?.message, "Promise.withResolvers is not a function");
+  const crash = r.events.find((e) => e.queue === "uncaught");
+  assert.equal(
+    crash?.label,
+    "Uncaught TypeError: Promise.withResolvers is not a function",
+  );
+  const html = runSnippet("setTimeout(() => setTimeout.nope(), 0);", {
+    profile: "html",
+  });
+  assert.deepEqual(html.errors.map((e) => e.message), [
+    "setTimeout.nope is not a function",
+  ]);
+});
