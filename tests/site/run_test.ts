@@ -367,3 +367,27 @@ setTimeout(() => Promise.withResolvers(), 0);`;
     "setTimeout.nope is not a function",
   ]);
 });
+
+Deno.test('runSnippet() raises an unhandled rejection no listener takes to process.on("uncaughtException"), as Node and Deno do', () => {
+  // Recorded from Node 20 (CommonJS and ES module) and Deno 2.9.6.
+  const code = `
+process.on("uncaughtException", (e, origin) => console.log("ue", e.message, origin));
+Promise.reject(new Error("x"));
+setTimeout(() => console.log("alive"), 5);`;
+  for (const profile of ["node", "node-esm", "deno"] as const) {
+    const r = runSnippet(code, { profile });
+    assert.deepEqual(r.output.map((l) => l.text), [
+      "ue x unhandledRejection",
+      "alive",
+    ], profile);
+    assert.equal(r.stopped, undefined, profile);
+  }
+  // An unhandledRejection listener takes it instead.
+  const taken = `
+process.on("uncaughtException", () => console.log("ue"));
+process.on("unhandledRejection", (r) => console.log("ur", r));
+Promise.reject("y");`;
+  for (const profile of ["node", "deno"] as const) {
+    assert.deepEqual(out(taken, profile), ["ur y"], profile);
+  }
+});
