@@ -177,6 +177,11 @@ export class Host {
   readonly #handles = new Map<string, Map<unknown, ArmRecord>>();
   // The snippet's error and rejection listeners -> their registrations.
   readonly #listeners = new Map<unknown, Disposable>();
+  // `process.on("uncaughtException" | "unhandledRejection")` listeners, and
+  // in deno the forwarder of rejections to the former (see #listen).
+  readonly #processUncaught = new Set<(...args: unknown[]) => unknown>();
+  readonly #processRejection = new Set<unknown>();
+  #forwarder: Disposable | undefined;
   #collector: Disposable[] = [];
   #onReported:
     | ((error: unknown, event: number, rejection: boolean) => void)
@@ -590,11 +595,37 @@ export class Host {
       );
     }
     const f = fn as (...args: unknown[]) => unknown;
+    if (node) {
+      if (rejection) this.#processRejection.add(f);
+      else this.#processUncaught.add(f);
+    }
+    if (node && !rejection && this.#where === "d") {
+      // Deno's node:process, as Node's default: with no unhandledRejection
+      // listener an unhandled rejection goes to the uncaughtException
+      // listeners (origin "unhandledRejection"); with none it crashes.
+      this.#forwarder ??= this.#sim.onUnhandledRejection((e) => {
+        if (this.#halted || this.#processRejection.size > 0) return;
+        if (this.#processUncaught.size === 0) return;
+        e.preventDefault();
+        for (const g of [...this.#processUncaught]) {
+          g(e.error, "unhandledRejection");
+        }
+      });
+    }
     const listener = (e: UncaughtErrorEvent) => {
       if (this.#halted) return;
       if (node) {
         if (rejection) f(e.error, e.promise);
-        else f(e.error, "uncaughtException");
+        // Node raises an unhandled rejection nobody listens for as an
+        // uncaught exception: its origin says so.
+        else {
+          f(
+            e.error,
+            e.promise === undefined
+              ? "uncaughtException"
+              : "unhandledRejection",
+          );
+        }
         e.preventDefault();
         return;
       }
@@ -634,6 +665,8 @@ export class Host {
   #unlisten(_type: string, fn: unknown): void {
     this.#listeners.get(fn)?.[Symbol.dispose]();
     this.#listeners.delete(fn);
+    this.#processUncaught.delete(fn as never);
+    this.#processRejection.delete(fn);
   }
 
   #dateClass(): unknown {

@@ -119,7 +119,23 @@ export interface RunResult {
 /** The most callbacks {@linkcode RunResult.queuedAtEnd} lists. */
 export const QUEUED_AT_END_LIMIT = 1000;
 
+// The engine words an error after the source it ran: `__host.Promise.x is
+// not a function` where the snippet said `Promise.x`. The page shows the
+// snippet's words.
+const HOSTED = new RegExp(`(?<![\\w$])${HOST}\\.`, "g");
+
+/** `text` with the transform's `__host.` prefixes taken out. */
+function unhosted(text: string): string {
+  return text.includes(HOST) ? text.replace(HOSTED, "") : text;
+}
+
 function errorOf(e: unknown, event: number): RunError {
+  const error = rawErrorOf(e, event);
+  const message = unhosted(error.message);
+  return message === error.message ? error : { ...error, message };
+}
+
+function rawErrorOf(e: unknown, event: number): RunError {
   if (e instanceof NotSimulatedError) {
     return {
       kind: "not-simulated",
@@ -228,8 +244,14 @@ export function runSnippet(code: string, options: RunOptions): RunResult {
   }
   return {
     profile: info.id,
-    events: sim.events.slice(),
-    output: host.output,
+    events: sim.events.map((e) => {
+      const label = unhosted(e.label);
+      return label === e.label ? e : { ...e, label };
+    }),
+    output: host.output.map((line) => {
+      const text = unhosted(line.text);
+      return text === line.text ? line : { ...line, text };
+    }),
     errors,
     stopped,
     notSimulated: host.notSimulated,

@@ -340,8 +340,8 @@ export class LoopEngine {
    * a listener, `"crash-unless-prevented"` unless one called
    * `preventDefault()`).
    */
-  uncaught(error: unknown): void {
-    const event = new UncaughtEvent("error", error, undefined, this.current);
+  uncaught(error: unknown, promise?: PromiseLike<unknown>): void {
+    const event = new UncaughtEvent("error", error, promise, this.current);
     const listened = this.errorListeners.size > 0;
     for (const listener of [...this.errorListeners]) {
       try {
@@ -532,6 +532,23 @@ export class LoopEngine {
           r.at,
         );
         this.runJob(j, "task", "events", this.rules.rejection);
+      } else if (
+        this.profile.uncaught === "crash" && this.errorListeners.size > 0
+      ) {
+        // Node's default, --unhandled-rejections=throw: with no
+        // unhandledRejection listener the reason is raised as an uncaught
+        // exception, which an uncaughtException listener survives.
+        const j = new Job(
+          () => this.uncaught(r.reason, event.promise),
+          undefined,
+          "uncaughtException",
+          ++this.ids,
+          "uncaughtException",
+          r.by,
+          r.at,
+        );
+        this.runJob(j, "task", "events", this.rules.rejectionThrown);
+        continue;
       }
       this.#conclude(event, listened, r.at);
     }

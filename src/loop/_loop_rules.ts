@@ -24,6 +24,8 @@ export interface Rules {
   readonly abortTimeout: string;
   readonly events: string;
   readonly rejection: string;
+  /** Node: an unhandled rejection raised as an uncaught exception. */
+  readonly rejectionThrown: string;
   readonly script: string;
   /** A timer's rule when it ran after its deadline (time was spent). */
   late(rule: string, due: number, now: number): string;
@@ -80,6 +82,8 @@ export function rulesFor(p: Profile): Rules {
     rejection: p.uncaught === "crash"
       ? `${n}: after the nextTick queue and the microtasks drain, a promise still rejected with no handler goes to the process.on("unhandledRejection") listeners`
       : `${n}: after the microtask checkpoint, a promise still rejected with no handler is announced by an unhandledrejection event on globalThis`,
+    rejectionThrown:
+      `${n}: a promise still rejected with no handler and no process.on("unhandledRejection") listener is raised as an uncaught exception (--unhandled-rejections=throw): the process.on("uncaughtException") listeners get it, with origin "unhandledRejection"`,
     script: `${n}: the script runs as a task; a microtask checkpoint follows`,
     late: (rule, due, now) =>
       `${rule}; due at ${ms(due)}, it ran at ${

@@ -59,9 +59,9 @@ export function describeUncaught(
     ];
   }
   const listener = profile.uncaught === "crash"
-    ? `no process.on("${
-      rejection ? "unhandledRejection" : "uncaughtException"
-    }") listener`
+    ? rejection
+      ? `no process.on("unhandledRejection") listener, nor an uncaughtException one to raise it to`
+      : `no process.on("uncaughtException") listener`
     : `no "${
       rejection ? "unhandledrejection" : "error"
     }" listener called preventDefault()`;

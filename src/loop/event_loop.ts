@@ -115,7 +115,11 @@ export interface UncaughtErrorEvent {
   readonly type: "error" | "unhandledrejection";
   /** What the callback threw, or the rejection reason. */
   readonly error: unknown;
-  /** The rejected promise (`"unhandledrejection"` only). */
+  /**
+   * The rejected promise: of an `"unhandledrejection"`, or in `"node"` of an
+   * `"error"` that is an unhandled rejection raised as an uncaught exception
+   * (no `onUnhandledRejection` listener).
+   */
   readonly promise: PromiseLike<unknown> | undefined;
   /**
    * The trace event of the callback that threw or rejected (undefined at top
@@ -959,7 +963,9 @@ export class EventLoop implements Clock {
    * `preventDefault()`, and the loop goes on with the checkpoint; in
    * `"node"` (`process.on("uncaughtException")`) a listener keeps the
    * process alive, without one the drive throws the error and stops, as the
-   * crashed process would; in `"deno"` (`globalThis`'s `error` event) only
+   * crashed process would (the listeners also get an unhandled rejection
+   * that no {@linkcode EventLoop.onUnhandledRejection} listener takes, with
+   * its `promise`); in `"deno"` (`globalThis`'s `error` event) only
    * `preventDefault()` keeps it alive. The trace records an error that is
    * reported or crashes the process.
    *
@@ -999,8 +1005,10 @@ export class EventLoop implements Clock {
    * a task of the `"events"` source, then the reason is reported to the
    * host unless a listener called `preventDefault()`; in `"node"` the
    * `process.on("unhandledRejection")` listeners run right after the
-   * checkpoint, and without one the process crashes (Node's default
-   * `--unhandled-rejections=throw`): the drive throws the reason; in
+   * checkpoint, and without one the reason is raised as an uncaught
+   * exception (Node's default `--unhandled-rejections=throw`): the
+   * {@linkcode EventLoop.onError} listeners get it (with its `promise`),
+   * and without those the process crashes: the drive throws the reason; in
    * `"deno"` the `unhandledrejection` event runs there too, and the process
    * crashes unless a listener calls `preventDefault()`. A promise handled
    * before then is not reported. The trace shows the event and what was

@@ -1718,11 +1718,39 @@ Deno.test("EventLoop (node) crashes at an unhandled rejection after the checkpoi
   const crash = loop.trace.get("Uncaught (in promise) r1")!;
   assert.match(
     crash.rule,
-    /no process.on\("unhandledRejection"\) listener: the process crashes/,
+    /no process.on\("unhandledRejection"\) listener, nor an uncaughtException one to raise it to: the process crashes/,
   );
   assert.equal(crash.enqueuedBy, 1);
   assert.match(loop.trace.explain("then", crash.id), /microtask/);
   loop.reset();
+});
+
+Deno.test("EventLoop (node) raises an unhandled rejection no listener takes to the uncaughtException listeners, as Node's default does", () => {
+  const loop = new EventLoop({ profile: "node", trace: true });
+  const out: string[] = [];
+  using _ = loop.onError((e) => {
+    out.push(`uncaught ${e.error} from ${e.promise ? "a promise" : "a call"}`);
+    loop.resolved().then(() => out.push("listener's microtask"));
+  });
+  loop.setTimeout(() => void loop.rejected("r1"), 1);
+  loop.setTimeout(() => out.push("alive"), 2);
+  loop.runAll();
+  assert.deepEqual(out, [
+    "uncaught r1 from a promise",
+    "listener's microtask",
+    "alive",
+  ]);
+  const raised = loop.trace.get("uncaughtException")!;
+  assert.equal(raised.enqueuedBy, loop.trace.get("setTimeout(1) #1")!.id);
+  assert.match(raised.rule, /raised as an uncaught exception/);
+  // An unhandledRejection listener takes it first, as in Node.
+  const taken = new EventLoop({ profile: "node" });
+  const seen: string[] = [];
+  using _e = taken.onError(() => seen.push("uncaughtException"));
+  using _r = taken.onUnhandledRejection(() => seen.push("unhandledRejection"));
+  taken.setTimeout(() => void taken.rejected("r2"), 1);
+  taken.runAll();
+  assert.deepEqual(seen, ["unhandledRejection"]);
 });
 
 Deno.test("EventLoop (deno) announces an unhandled rejection as an event, after nextTick and microtasks", () => {

@@ -336,3 +336,58 @@ Deno.test("runSnippet() lists what the loop still held at the end", () => {
     ["timers", "setTimeout(50) #2 · line 2", 50],
   ]);
 });
+
+Deno.test("runSnippet() words the runtime's errors as the runtime does, without the host's rewrite of globals", () => {
+  // Node 20 has no Promise.withResolvers: its TypeError names the snippet's
+  // own expression, and so must the page (the transform routes `Promise`
+  // through the simulated host).
+  const code = `
+try {
+  Promise.withResolvers();
+} catch (e) {
+  console.log(e.message);
+  console.log(e);
+}
+setTimeout(() => Promise.withResolvers(), 0);`;
+  const r = runSnippet(code, { profile: "node" });
+  assert.deepEqual(r.output.map((l) => l.text), [
+    "Promise.withResolvers is not a function",
+    "TypeError: Promise.withResolvers is not a function",
+  ]);
+  assert.equal(r.stopped?.message, "Promise.withResolvers is not a function");
+  const crash = r.events.find((e) => e.queue === "uncaught");
+  assert.equal(
+    crash?.label,
+    "Uncaught TypeError: Promise.withResolvers is not a function",
+  );
+  const html = runSnippet("setTimeout(() => setTimeout.nope(), 0);", {
+    profile: "html",
+  });
+  assert.deepEqual(html.errors.map((e) => e.message), [
+    "setTimeout.nope is not a function",
+  ]);
+});
+
+Deno.test('runSnippet() raises an unhandled rejection no listener takes to process.on("uncaughtException"), as Node and Deno do', () => {
+  // Recorded from Node 20 (CommonJS and ES module) and Deno 2.9.6.
+  const code = `
+process.on("uncaughtException", (e, origin) => console.log("ue", e.message, origin));
+Promise.reject(new Error("x"));
+setTimeout(() => console.log("alive"), 5);`;
+  for (const profile of ["node", "node-esm", "deno"] as const) {
+    const r = runSnippet(code, { profile });
+    assert.deepEqual(r.output.map((l) => l.text), [
+      "ue x unhandledRejection",
+      "alive",
+    ], profile);
+    assert.equal(r.stopped, undefined, profile);
+  }
+  // An unhandledRejection listener takes it instead.
+  const taken = `
+process.on("uncaughtException", () => console.log("ue"));
+process.on("unhandledRejection", (r) => console.log("ur", r));
+Promise.reject("y");`;
+  for (const profile of ["node", "deno"] as const) {
+    assert.deepEqual(out(taken, profile), ["ur y"], profile);
+  }
+});
