@@ -74,7 +74,8 @@ function moduleUrl(value: unknown): string {
  *   message round trip each, while a lone task is sent at once.
  * - An error a task throws rejects with an error of the same name, message,
  *   stack, `cause` and own fields. A worker that crashes or exits rejects
- *   its tasks with a {@linkcode WorkerCrashedError} and is replaced; a
+ *   the task it was running with a {@linkcode WorkerCrashedError} and is
+ *   replaced (tasks sent with it that it never started run on another); a
  *   module that fails to load rejects every task with a
  *   {@linkcode WorkerLoadError} and no worker starts again.
  * - An idle pool costs nothing on the main thread: no timer, no polling.

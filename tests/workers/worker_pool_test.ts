@@ -543,6 +543,35 @@ poolTest(
   },
 );
 
+for (const [task, arg] of [["exit", 3], ["crash", "disk on fire"]] as const) {
+  poolTest(
+    `A worker that dies (${task}) rejects only its running task: the tasks sent with it run on its replacement`,
+    async (open) => {
+      const pool = open({ size: 1 });
+      // Teach the pool that tasks are small, so it sends them in batches.
+      await Promise.all(Array.from({ length: 2000 }, () => pool.run("ping")));
+      pool.pause();
+      const before = Array.from({ length: 50 }, (_, i) => pool.run("add1", i));
+      const dying = task === "exit"
+        ? pool.run("exit", arg)
+        : pool.run("crash", arg);
+      const after = Array.from({ length: 50 }, (_, i) => pool.run("add1", i));
+      pool.resume();
+      const error = await dying.catch((e) => e);
+      assert.ok(error instanceof WorkerCrashedError);
+      const settled = await Promise.allSettled([...before, ...after]);
+      assert.deepEqual(
+        settled.map((s) => s.status === "fulfilled" ? s.value : s.reason.name),
+        [...before, ...after].map((_, i) => (i % 50) + 1),
+      );
+      assert.equal(pool.stats.failed, 1);
+      assert.equal(pool.stats.completed, 2100);
+      assert.equal(pool.stats.workers, 1);
+      await pool.close();
+    },
+  );
+}
+
 poolTest(
   "A module that fails to load rejects every task with a WorkerLoadError, and no worker starts again",
   async (open) => {
