@@ -62,6 +62,26 @@ Deno.test("new WorkerPool() refuses bad numbers with the option named", () => {
   });
 });
 
+Deno.test("new WorkerPool() takes an absolute file path for module, as piscina's filename", async () => {
+  const cases: [string, string][] = [
+    ["/app/tasks.js", "file:///app/tasks.js"],
+    ["/app/my tasks#1?.js", "file:///app/my%20tasks%231%3F.js"],
+    ["/app/100%.js", "file:///app/100%25.js"],
+    ["C:\\app\\tasks.js", "file:///C:/app/tasks.js"],
+    ["d:/app/tasks.js", "file:///d:/app/tasks.js"],
+    ["\\\\server\\share\\tasks.js", "file://server/share/tasks.js"],
+    ["file:///app/tasks.js", "file:///app/tasks.js"],
+  ];
+  for (const [module, href] of cases) {
+    await using pool = new WorkerPool({ module });
+    assert.equal(pool.module, href, module);
+  }
+  const path = decodeURIComponent(TASKS.pathname);
+  await using pool = new WorkerPool<Tasks>({ module: path, size: 1 });
+  assert.equal(pool.module, TASKS.href);
+  assert.equal(await pool.run("add1", 1), 2);
+});
+
 Deno.test("new WorkerPool() refuses options of the wrong type", () => {
   const cases: [unknown, string][] = [
     [
@@ -71,7 +91,7 @@ Deno.test("new WorkerPool() refuses options of the wrong type", () => {
     [{}, `'module' must be a URL or a string: current value is undefined`],
     [
       { module: "./tasks.ts" },
-      `'module' must be an absolute URL: current value is "./tasks.ts"`,
+      `'module' must be an absolute URL or file path: current value is "./tasks.ts"`,
     ],
     [
       { module: TASKS, size: "2" },
