@@ -11,7 +11,9 @@
  *   ...]`, `[ABORT, id, encodedReason]`;
  * - from a worker: `[READY, taskNames]`, `[LOAD_ERROR, encodedError]`,
  *   `[RESULTS, elapsedMs, status, value, status, value, ...]` (in the order
- *   the tasks were sent), `[EXIT, code]`, `[CRASH, encodedError]`.
+ *   the tasks were sent), `[EXIT, code, runningId]`, `[CRASH, encodedError, runningId]` (after
+ *   the outcomes already known; `runningId` is the task that was running,
+ *   0 for none).
  *
  * @module
  */

@@ -81,6 +81,8 @@ let out: unknown[] = [RESULTS, 0];
 let transfers: (readonly TransferItem[] | undefined)[] | undefined;
 let busy = false;
 let since = 0;
+// The task running now, sync or async (0: none), named when the worker dies.
+let runningId = 0;
 // The async task awaited now (its id and context), and the queued tasks
 // aborted before starting.
 let currentId = 0;
@@ -149,9 +151,11 @@ function pump(): void {
     }
     const context = new TaskContext();
     let result: unknown;
+    runningId = id;
     try {
       result = (fn as Task)(arg, context);
     } catch (error) {
+      runningId = 0;
       out.push(FAILED, encode(error));
       continue;
     }
@@ -163,17 +167,20 @@ function pump(): void {
       Promise.resolve(result).then(
         (value) => {
           current = undefined;
+          runningId = 0;
           fulfil(value);
           pump();
         },
         (error) => {
           current = undefined;
+          runningId = 0;
           out.push(FAILED, encode(error));
           pump();
         },
       );
       return;
     }
+    runningId = 0;
     fulfil(result);
   }
   queue = EMPTY;
@@ -229,6 +236,33 @@ function flush(): void {
   }
 }
 
+/**
+ * The worker is lost (`tag`: `EXIT` with the exit code, `CRASH` with the
+ * encoded error): send the outcomes already known, then say which task was
+ * running, so the pool fails that one only and sends the others again.
+ */
+function lost(tag: number, detail: unknown): void {
+  flush();
+  post([tag, detail, runningId]);
+}
+
+/** Reports `process.exit()` (Node, Bun, Deno's `process`) before it ends. */
+function hookProcessExit(): void {
+  const process = (globalThis as {
+    process?: { exit?: (code?: number) => never };
+  }).process;
+  const exit = process?.exit;
+  if (process === undefined || typeof exit !== "function") return;
+  try {
+    process.exit = (code?: number): never => {
+      lost(EXIT, typeof code === "number" ? code : 0);
+      return exit.call(process, code);
+    };
+  } catch {
+    // A frozen `process`: the exit goes unreported, as on any host.
+  }
+}
+
 interface WebScope {
   postMessage(message: unknown, transfer?: TransferItem[]): void;
   close?: () => void;
@@ -262,7 +296,7 @@ if (typeof scope.postMessage === "function") {
   const close = web.close;
   if (typeof close === "function") {
     web.close = () => {
-      post([EXIT, 0]);
+      lost(EXIT, 0);
       close.call(web);
     };
   }
@@ -272,7 +306,7 @@ if (typeof scope.postMessage === "function") {
   if (deno !== undefined && typeof exit === "function") {
     try {
       deno.exit = (code?: number): never => {
-        post([EXIT, code ?? 0]);
+        lost(EXIT, code ?? 0);
         return exit.call(deno, code);
       };
     } catch {
@@ -284,12 +318,13 @@ if (typeof scope.postMessage === "function") {
   // this worker (also where the host would let it go on, as browsers do).
   web.addEventListener("error", (event) => {
     event.preventDefault();
-    post([CRASH, encode(event.error ?? new Error(event.message))]);
+    lost(CRASH, encode(event.error ?? new Error(event.message)));
   });
   web.addEventListener("unhandledrejection", (event) => {
     event.preventDefault();
-    post([CRASH, encode(event.reason)]);
+    lost(CRASH, encode(event.reason));
   });
+  hookProcessExit();
   web.onmessage = (event) => onMessage(event.data);
 } else {
   // A node:worker_threads worker. The bootstrap is an ES module even in the
@@ -301,5 +336,20 @@ if (typeof scope.postMessage === "function") {
     const port = threads.parentPort as NodePort;
     post = (message, transfer) => port.postMessage(message, transfer);
     port.on("message", onMessage);
+    hookProcessExit();
+    // An uncaught error: say which task ran before Node ends the worker (a
+    // monitor leaves Node's handling as is; with a handler of the task
+    // module's, the worker lives on and nothing is said).
+    const process = (globalThis as {
+      process?: {
+        on(event: string, listener: (error: unknown) => void): void;
+        listenerCount(event: string): number;
+      };
+    }).process;
+    process?.on("uncaughtExceptionMonitor", (error) => {
+      if (process.listenerCount("uncaughtException") === 0) {
+        lost(CRASH, encode(error));
+      }
+    });
   });
 }

@@ -135,7 +135,8 @@ export class WorkerEngine {
     },
     results: (slot, data) => this.#onResults(slot, data),
     loadFailed: (cause) => this.#loadFailed(cause),
-    crashed: (slot, error, code) => this.#crashed(slot, error, code),
+    crashed: (slot, error, code, running) =>
+      this.#crashed(slot, error, code, running),
   };
 
   constructor(
@@ -380,12 +381,12 @@ export class WorkerEngine {
   }
 
   #sent(slot: Slot, task: PoolTask, now: number): void {
+    // Sent again after its worker died before starting it: waited once.
+    if (task.slot === undefined) this.#stats.sent(now - task.queuedAt);
     task.state = SENT;
     task.slot = slot;
-    task.arg = undefined;
     slot.inflight.push(task);
     this.#running++;
-    this.#stats.sent(now - task.queuedAt);
     if (task.terminate) slot.exclusive = true;
     if (task.timeoutMs >= 0) {
       task.timer = this.#timerQueue().schedule(
@@ -486,8 +487,19 @@ export class WorkerEngine {
     this.#dispatchNow();
   }
 
-  /** A worker crashed or exited: its tasks fail, another takes its place. */
-  #crashed(slot: Slot, error: unknown, code: number | undefined): void {
+  /**
+   * A worker crashed or exited: another takes its place. When the worker
+   * said which task it was running (`running`, 0 for none), only that one
+   * fails and the tasks sent with it, which it never started, are queued
+   * again (unless their argument was transferred: it is gone); else every
+   * task it held fails.
+   */
+  #crashed(
+    slot: Slot,
+    error: unknown,
+    code: number | undefined,
+    running: number | undefined,
+  ): void {
     if (slot.state === DEAD) return;
     if (slot.state === STARTING) {
       this.#loadFailed(
@@ -499,21 +511,40 @@ export class WorkerEngine {
     const crash = error === undefined
       ? new WorkerCrashedError(code)
       : new WorkerCrashedError(undefined, { cause: error });
-    this.#replace(slot, crash);
+    this.#replace(slot, crash, running);
   }
 
-  /** Stops `slot`, fails its unfinished tasks, starts a replacement. */
-  #replace(slot: Slot, reason: unknown): void {
+  /**
+   * Stops `slot`, fails its unfinished tasks (but for those it never
+   * started when `running` names the one it ran), starts a replacement.
+   */
+  #replace(slot: Slot, reason: unknown, running?: number): void {
     const retiring = slot.state === RETIRING;
     this.#stop(slot);
     for (const task of slot.inflight.drain()) {
       this.#running--;
-      this.#finish(task, false, reason);
+      if (
+        running !== undefined && task.id !== running &&
+        task.state === SENT && task.transfer === undefined &&
+        this.#state !== CLOSED
+      ) {
+        this.#requeue(task);
+      } else this.#finish(task, false, reason);
     }
     if (!retiring && this.#state !== CLOSED && this.#alive() < this.minSize) {
       this.#spawn();
     }
     this.#dispatchNow();
+  }
+
+  /** Puts a task its dead worker never started back in the queue. */
+  #requeue(task: PoolTask): void {
+    task.state = QUEUED;
+    if (task.timer !== undefined) {
+      this.#timerQueue().cancel(task.timer);
+      task.timer = undefined;
+    }
+    this.#queue.push(task);
   }
 
   #loadFailed(cause: unknown): void {

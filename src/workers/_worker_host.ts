@@ -139,11 +139,17 @@ function startNodeWorker(
 ): WorkerHost {
   const worker = new Worker(BOOTSTRAP_URL);
   let ended = false;
+  // An uncaught error ends the worker: it is reported at its exit, after
+  // the messages the worker sent before it (Node delivers those first, on
+  // another port than the error), which name the task that was running.
+  let crash: { error: unknown } | undefined;
   worker.on("message", (data: unknown[]) => events.message(data));
-  worker.on("error", (error: unknown) => events.error(error));
+  worker.on("error", (error: unknown) => crash ??= { error });
   worker.on("messageerror", () => events.error(undeliverable()));
   worker.on("exit", (code: number) => {
-    if (!ended) events.exit(code);
+    if (ended) return;
+    if (crash !== undefined) events.error(crash.error);
+    else events.exit(code);
   });
   return {
     post: (message, transfer) => worker.postMessage(message, transfer),

@@ -40,8 +40,17 @@ export interface SlotEvents<T> {
   results(slot: WorkerSlot<T>, data: unknown[]): void;
   /** The worker could not start or load the module. */
   loadFailed(cause: unknown): void;
-  /** The worker crashed (`error`) or exited (`code`). */
-  crashed(slot: WorkerSlot<T>, error: unknown, code: number | undefined): void;
+  /**
+   * The worker crashed (`error`) or exited (`code`). `running` is the id of
+   * the task it was running (0: none) when the worker said so before it
+   * ended, `undefined` when the host reported the end.
+   */
+  crashed(
+    slot: WorkerSlot<T>,
+    error: unknown,
+    code: number | undefined,
+    running?: number,
+  ): void;
 }
 
 /** One worker of a pool, holding tasks of type `T`. */
@@ -162,10 +171,15 @@ export class WorkerSlot<T> {
         events.loadFailed(decode(data[1] as Encoded));
         break;
       case EXIT:
-        events.crashed(this, undefined, data[1] as number);
+        events.crashed(this, undefined, data[1] as number, data[2] as number);
         break;
       case CRASH:
-        events.crashed(this, decode(data[1] as Encoded), undefined);
+        events.crashed(
+          this,
+          decode(data[1] as Encoded),
+          undefined,
+          data[2] as number,
+        );
         break;
     }
   }

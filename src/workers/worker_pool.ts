@@ -44,15 +44,45 @@ function assertAbortMode(action: string, value: unknown): void {
   }
 }
 
+// An absolute file path: `/x` (not in a browser, where it is a URL path),
+// `C:\x` or `C:/x`, `\\server\share\x`.
+const WINDOWS_PATH = /^(?:[A-Za-z]:[\\/]|\\\\)/;
+
+/** The `file:` URL of an absolute path, as Node's `pathToFileURL`. */
+function fileUrl(path: string): string {
+  const windows = WINDOWS_PATH.test(path);
+  let p = (windows ? path.replaceAll("\\", "/") : path).replaceAll("%", "%25");
+  const url = new URL("file://");
+  if (p.startsWith("//")) {
+    const end = p.indexOf("/", 2);
+    url.hostname = p.slice(2, end < 0 ? undefined : end);
+    p = end < 0 ? "/" : p.slice(end);
+  } else if (windows) p = `/${p}`;
+  url.pathname = p; // percent-encodes `#`, `?`, spaces...
+  return url.href;
+}
+
 function moduleUrl(value: unknown): string {
   if (value instanceof URL) return value.href;
   if (typeof value !== "string") {
     typeError(CREATE, "module", "a URL or a string", value);
   }
+  const base = (globalThis as { location?: { href?: unknown } }).location
+    ?.href;
+  if (WINDOWS_PATH.test(value)) return fileUrl(value);
   try {
-    return new URL(value).href;
+    // A relative URL resolves against the page, as `new Worker(url)` does.
+    return typeof base === "string"
+      ? new URL(value, base).href
+      : new URL(value).href;
   } catch {
-    return typeError(CREATE, "module", "an absolute URL", value);
+    if (value.startsWith("/")) return fileUrl(value);
+    return typeError(
+      CREATE,
+      "module",
+      "an absolute URL or file path",
+      value,
+    );
   }
 }
 
@@ -74,7 +104,8 @@ function moduleUrl(value: unknown): string {
  *   message round trip each, while a lone task is sent at once.
  * - An error a task throws rejects with an error of the same name, message,
  *   stack, `cause` and own fields. A worker that crashes or exits rejects
- *   its tasks with a {@linkcode WorkerCrashedError} and is replaced; a
+ *   the task it was running with a {@linkcode WorkerCrashedError} and is
+ *   replaced (tasks sent with it that it never started run on another); a
  *   module that fails to load rejects every task with a
  *   {@linkcode WorkerLoadError} and no worker starts again.
  * - An idle pool costs nothing on the main thread: no timer, no polling.
@@ -113,7 +144,8 @@ export class WorkerPool<Tasks extends object = AnyTasks>
    * @param options `module` (required), `size`, `minSize`, `idleTimeoutMs`,
    *   `maxQueue`, `abort`, `clock`.
    * @throws {TypeError} When `options` is not an object, `module` is not a
-   *   URL or an absolute URL string, or an option has the wrong type.
+   *   URL, an absolute URL string or an absolute file path, or an option
+   *   has the wrong type.
    * @throws {RangeError} When `size` is not an integer >= 1, `minSize` not
    *   an integer from 0 to `size`, `idleTimeoutMs` negative or not finite,
    *   or `maxQueue` not an integer >= 0 or `Infinity`.

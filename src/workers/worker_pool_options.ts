@@ -20,8 +20,10 @@ export type WorkerAbortMode = "signal" | "terminate";
 /** Options of the `WorkerPool` constructor. */
 export interface WorkerPoolOptions {
   /**
-   * The task module: its exported functions are the tasks. An absolute URL,
-   * usually `new URL("./tasks.ts", import.meta.url)`.
+   * The task module: its exported functions are the tasks. A URL, usually
+   * `new URL("./tasks.ts", import.meta.url)`, or an absolute file path (as
+   * piscina's `filename`: `/app/tasks.js`, `C:\\app\\tasks.js`); in a
+   * browser a relative URL resolves against the page, as `new Worker(url)`.
    */
   module: URL | string;
   /**

@@ -76,7 +76,7 @@ export const WORKERS: Table = {
         TypeError,
         "module",
         "./tasks.ts",
-        { constraint: "an absolute URL" },
+        { constraint: "an absolute URL or file path" },
       ),
       ...numbers(
         "new WorkerPool({ size: $ })",

@@ -62,6 +62,26 @@ Deno.test("new WorkerPool() refuses bad numbers with the option named", () => {
   });
 });
 
+Deno.test("new WorkerPool() takes an absolute file path for module, as piscina's filename", async () => {
+  const cases: [string, string][] = [
+    ["/app/tasks.js", "file:///app/tasks.js"],
+    ["/app/my tasks#1?.js", "file:///app/my%20tasks%231%3F.js"],
+    ["/app/100%.js", "file:///app/100%25.js"],
+    ["C:\\app\\tasks.js", "file:///C:/app/tasks.js"],
+    ["d:/app/tasks.js", "file:///d:/app/tasks.js"],
+    ["\\\\server\\share\\tasks.js", "file://server/share/tasks.js"],
+    ["file:///app/tasks.js", "file:///app/tasks.js"],
+  ];
+  for (const [module, href] of cases) {
+    await using pool = new WorkerPool({ module });
+    assert.equal(pool.module, href, module);
+  }
+  const path = decodeURIComponent(TASKS.pathname);
+  await using pool = new WorkerPool<Tasks>({ module: path, size: 1 });
+  assert.equal(pool.module, TASKS.href);
+  assert.equal(await pool.run("add1", 1), 2);
+});
+
 Deno.test("new WorkerPool() refuses options of the wrong type", () => {
   const cases: [unknown, string][] = [
     [
@@ -71,7 +91,7 @@ Deno.test("new WorkerPool() refuses options of the wrong type", () => {
     [{}, `'module' must be a URL or a string: current value is undefined`],
     [
       { module: "./tasks.ts" },
-      `'module' must be an absolute URL: current value is "./tasks.ts"`,
+      `'module' must be an absolute URL or file path: current value is "./tasks.ts"`,
     ],
     [
       { module: TASKS, size: "2" },
@@ -542,6 +562,35 @@ poolTest(
     await pool.close();
   },
 );
+
+for (const [task, arg] of [["exit", 3], ["crash", "disk on fire"]] as const) {
+  poolTest(
+    `A worker that dies (${task}) rejects only its running task: the tasks sent with it run on its replacement`,
+    async (open) => {
+      const pool = open({ size: 1 });
+      // Teach the pool that tasks are small, so it sends them in batches.
+      await Promise.all(Array.from({ length: 2000 }, () => pool.run("ping")));
+      pool.pause();
+      const before = Array.from({ length: 50 }, (_, i) => pool.run("add1", i));
+      const dying = task === "exit"
+        ? pool.run("exit", arg)
+        : pool.run("crash", arg);
+      const after = Array.from({ length: 50 }, (_, i) => pool.run("add1", i));
+      pool.resume();
+      const error = await dying.catch((e) => e);
+      assert.ok(error instanceof WorkerCrashedError);
+      const settled = await Promise.allSettled([...before, ...after]);
+      assert.deepEqual(
+        settled.map((s) => s.status === "fulfilled" ? s.value : s.reason.name),
+        [...before, ...after].map((_, i) => (i % 50) + 1),
+      );
+      assert.equal(pool.stats.failed, 1);
+      assert.equal(pool.stats.completed, 2100);
+      assert.equal(pool.stats.workers, 1);
+      await pool.close();
+    },
+  );
+}
 
 poolTest(
   "A module that fails to load rejects every task with a WorkerLoadError, and no worker starts again",
