@@ -439,11 +439,12 @@ for (const [name, bin, pre] of runtimes) {
     });
   }
 }
-// The WorkerPool tests, built beside the package, under `bun test` too (the
-// Deno.test shim maps them onto node:test, which Bun implements).
+// The WorkerPool tests and the installed clock's tests, built beside the
+// package, under `bun test` too (the Deno.test shim maps them onto
+// node:test, which Bun implements).
 const bun = path.join(BIN, "bun");
 jobs.push({
-  label: "bun test: the WorkerPool tests built in npm/ ",
+  label: "bun test: the WorkerPool and VirtualClock.install tests in npm/",
   versioned: true,
   skipIf: !fs.existsSync(bun)
     ? `${bun} is not installed`
@@ -455,6 +456,7 @@ jobs.push({
     const r = await run(bun, [
       "test",
       "./esm/tests/workers/",
+      "./esm/tests/loop/install_test.js",
     ], { cwd: OUT });
     r.out = `bun ${version.out.trim()}\n${r.out}`;
     return r;
