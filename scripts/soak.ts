@@ -39,6 +39,7 @@
 
 import {
   abortable,
+  all,
   any,
   anySignal,
   Bulkhead,
@@ -373,6 +374,32 @@ export const CHURNS: Churn[] = [
     setup: () => ({
       cycle: abortEach((signal) => any([never, never], { signal })),
     }),
+  },
+  {
+    name: "combinators: all([long-lived future, task], { signal }) aborted",
+    async: true,
+    setup() {
+      const longLived = new Completer<void>();
+      return {
+        cycle: abortEach((signal) =>
+          all([longLived.future, never], { signal })
+        ),
+        release: () => longLived.resolve(),
+      };
+    },
+  },
+  {
+    name: "combinators: race([long-lived future, value]) settled",
+    async: true,
+    setup() {
+      const longLived = new Completer<void>();
+      return {
+        async cycle(i) {
+          await race([longLived.future, i]);
+        },
+        release: () => longLived.resolve(),
+      };
+    },
   },
   {
     name: "combinators: pipeline(stage)(input, { signal }) aborted",
