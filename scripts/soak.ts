@@ -323,6 +323,19 @@ export const CHURNS: Churn[] = [
     }),
   },
   {
+    name: "combinators: timeout(long-lived future, far, { signal }) aborted",
+    async: true,
+    setup() {
+      const longLived = new Completer<void>();
+      return {
+        cycle: abortEach((signal) =>
+          timeout(longLived.future, FAR, { signal })
+        ),
+        release: () => longLived.resolve(),
+      };
+    },
+  },
+  {
     name: "combinators: debounce(fn, far) called, then cancelled",
     async: true,
     setup() {
