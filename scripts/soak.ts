@@ -366,6 +366,25 @@ export const CHURNS: Churn[] = [
     },
   },
   {
+    name: "combinators: throttle(() => long-lived future) in flight, cancelled",
+    async: true,
+    setup() {
+      const longLived = new Completer<void>();
+      const throttled = throttle(() => longLived.future, {
+        limit: FAR,
+        intervalMs: 1,
+      });
+      return {
+        async cycle() {
+          const call = throttled();
+          throttled.cancel();
+          await call.catch(noop);
+        },
+        release: () => longLived.resolve(),
+      };
+    },
+  },
+  {
     name: "combinators: mapConcurrent(items, never, { signal }) aborted",
     async: true,
     setup: () => ({
