@@ -39,6 +39,7 @@
 
 import {
   abortable,
+  all,
   any,
   anySignal,
   Bulkhead,
@@ -322,6 +323,19 @@ export const CHURNS: Churn[] = [
     }),
   },
   {
+    name: "combinators: timeout(long-lived future, far, { signal }) aborted",
+    async: true,
+    setup() {
+      const longLived = new Completer<void>();
+      return {
+        cycle: abortEach((signal) =>
+          timeout(longLived.future, FAR, { signal })
+        ),
+        release: () => longLived.resolve(),
+      };
+    },
+  },
+  {
     name: "combinators: debounce(fn, far) called, then cancelled",
     async: true,
     setup() {
@@ -352,6 +366,25 @@ export const CHURNS: Churn[] = [
     },
   },
   {
+    name: "combinators: throttle(() => long-lived future) in flight, cancelled",
+    async: true,
+    setup() {
+      const longLived = new Completer<void>();
+      const throttled = throttle(() => longLived.future, {
+        limit: FAR,
+        intervalMs: 1,
+      });
+      return {
+        async cycle() {
+          const call = throttled();
+          throttled.cancel();
+          await call.catch(noop);
+        },
+        release: () => longLived.resolve(),
+      };
+    },
+  },
+  {
     name: "combinators: mapConcurrent(items, never, { signal }) aborted",
     async: true,
     setup: () => ({
@@ -373,6 +406,32 @@ export const CHURNS: Churn[] = [
     setup: () => ({
       cycle: abortEach((signal) => any([never, never], { signal })),
     }),
+  },
+  {
+    name: "combinators: all([long-lived future, task], { signal }) aborted",
+    async: true,
+    setup() {
+      const longLived = new Completer<void>();
+      return {
+        cycle: abortEach((signal) =>
+          all([longLived.future, never], { signal })
+        ),
+        release: () => longLived.resolve(),
+      };
+    },
+  },
+  {
+    name: "combinators: race([long-lived future, value]) settled",
+    async: true,
+    setup() {
+      const longLived = new Completer<void>();
+      return {
+        async cycle(i) {
+          await race([longLived.future, i]);
+        },
+        release: () => longLived.resolve(),
+      };
+    },
   },
   {
     name: "combinators: pipeline(stage)(input, { signal }) aborted",

@@ -7,8 +7,9 @@
  * @module
  */
 
-import type { Future } from "../future/future.ts";
+import { Future } from "../future/future.ts";
 import {
+  detachReaction,
   pendingFuture,
   rejectFuture,
   resolveFuture,
@@ -19,13 +20,20 @@ import { thenOf } from "../core/_thenable.ts";
 /** Does nothing: marks a rejection as handled. */
 function noop(): void {}
 
+const futureThen = Future.prototype.then;
+
 /** Runs `fn` and tracks which callers wait for which invocation. */
 export class Calls<A extends unknown[], R> {
   readonly #fn: (...args: A) => R | PromiseLike<R>;
   #waiting: Future<R> | undefined = undefined;
   #args: A | undefined = undefined;
   #count = 0;
-  readonly #inFlight = new Set<Future<R>>();
+  /**
+   * The futures of invocations running, each with the pending `Future` its
+   * `fn` returned and the reaction put on it (taken off by `cancel()`, so a
+   * long-lived future keeps nothing of a cancelled call), if it returned one.
+   */
+  readonly #inFlight = new Map<Future<R>, Future<unknown>[] | undefined>();
 
   constructor(fn: (...args: A) => R | PromiseLike<R>) {
     this.#fn = fn;
@@ -71,15 +79,18 @@ export class Calls<A extends unknown[], R> {
     // Settle `out` from callbacks rather than by adopting `result`, so that
     // `cancel()` can still reject it while `result` is pending.
     const inFlight = this.#inFlight;
-    inFlight.add(out);
+    inFlight.set(out, undefined);
     try {
-      then.call(result, (value: unknown) => {
+      const reaction = then.call(result, (value: unknown) => {
         inFlight.delete(out);
         resolveFuture(out, value);
       }, (error: unknown) => {
         inFlight.delete(out);
         rejectFuture(out, error);
       });
+      if (then === futureThen && result instanceof Future) {
+        inFlight.set(out, [result, reaction as Future<unknown>]);
+      }
     } catch (error) {
       inFlight.delete(out);
       rejectFuture(out, error); // a foreign `then` that throws rejects
@@ -97,7 +108,10 @@ export class Calls<A extends unknown[], R> {
     this.#waiting = this.#args = undefined;
     this.#count = 0;
     if (waiting !== undefined) cancelFuture(waiting, reason);
-    for (const out of this.#inFlight) cancelFuture(out, reason);
+    for (const [out, link] of this.#inFlight) {
+      if (link !== undefined) detachReaction(link[0]!, link[1]!);
+      cancelFuture(out, reason);
+    }
     this.#inFlight.clear();
   }
 }

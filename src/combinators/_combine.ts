@@ -23,6 +23,7 @@ import {
 import { onAbort } from "../cancel/signals.ts";
 import { Future } from "../future/future.ts";
 import {
+  detachReaction,
   FULFILLED,
   outcomeOf,
   PENDING,
@@ -158,6 +159,12 @@ class Combination {
   early: { ok: boolean; value: unknown } | undefined = undefined;
   controller: AbortController | undefined = undefined;
   registration: Disposable | undefined = undefined;
+  /**
+   * Pending `Future` inputs and the reactions put on them, in pairs: taken
+   * off once the outcome is decided, so that a long-lived input (a shutdown
+   * future raced against each request) keeps nothing of a finished call.
+   */
+  attached: Future<unknown>[] | undefined = undefined;
   #reject: Callback | undefined = undefined;
   #resolve: Callback | undefined = undefined;
 
@@ -241,7 +248,12 @@ class Combination {
     } else {
       this.waits = true;
       this.unsettled++;
-      futureThen.call(item, this.onFulfilled(i), this.onRejected(i));
+      const reaction = futureThen.call(
+        item,
+        this.onFulfilled(i),
+        this.onRejected(i),
+      );
+      (this.attached ??= []).push(item, reaction);
     }
   }
 
@@ -488,6 +500,16 @@ class Combination {
     if (registration !== undefined) {
       this.registration = undefined;
       registration[Symbol.dispose]();
+    }
+    const attached = this.attached;
+    if (attached !== undefined) {
+      this.attached = undefined;
+      // A settled input has no reaction left to take off.
+      if (!complete) {
+        for (let i = 0; i < attached.length; i += 2) {
+          detachReaction(attached[i]!, attached[i + 1]!);
+        }
+      }
     }
     const controller = this.controller;
     if (controller !== undefined && !complete) {

@@ -23,6 +23,7 @@ import {
 import { onAbort } from "../cancel/signals.ts";
 import { Future } from "../future/future.ts";
 import {
+  detachReaction,
   pendingFuture,
   rejectFuture,
   resolveFuture,
@@ -32,6 +33,8 @@ import { thenOf } from "../core/_thenable.ts";
 
 /** Does nothing: marks a rejection as handled. */
 function noop(): void {}
+
+const futureThen = Future.prototype.then;
 
 /**
  * Options of {@linkcode timeout}.
@@ -211,11 +214,17 @@ export function timeout<T, F = never>(
     });
   }
   try {
-    then.call(
+    const reaction = then.call(
       result,
       (value: unknown) => run.settle(true, value),
       (error: unknown) => run.settle(false, error),
     );
+    if (then === futureThen && result instanceof Future) {
+      // Given up on (timed out, aborted), the wait keeps nothing on a
+      // long-lived future.
+      run.source = result;
+      run.reaction = reaction as Future<unknown>;
+    }
   } catch (error) {
     run.settle(false, error); // a foreign `then` that throws rejects
   }
@@ -242,6 +251,9 @@ class TimeoutRun<T> {
   queue: TimerQueue | undefined = undefined;
   entry: QueuedTimer | undefined = undefined;
   registration: Disposable | undefined = undefined;
+  /** The pending `Future` waited on, and the reaction put on it. */
+  source: Future<unknown> | undefined = undefined;
+  reaction: Future<unknown> | undefined = undefined;
   done = false;
 
   constructor(
@@ -266,6 +278,12 @@ class TimeoutRun<T> {
     if (registration !== undefined) {
       this.registration = undefined;
       registration[Symbol.dispose]();
+    }
+    const source = this.source;
+    if (source !== undefined) {
+      // Nothing to take off once it settled (what called `settle`).
+      detachReaction(source, this.reaction!);
+      this.source = this.reaction = undefined;
     }
     return true;
   }

@@ -5,6 +5,7 @@ import {
   allSettled,
   any,
   anyWithWinner,
+  Completer,
   delay,
   Future,
   race,
@@ -757,4 +758,52 @@ Deno.test("combinators leave no unhandled rejection: losers, siblings, late reje
     }
   });
   assert.deepEqual(reasons, []);
+});
+
+Deno.test("combinators decided early keep no reaction on a long-lived Future input", async () => {
+  for (const [name, combinator] of SIX) {
+    const decider = name === "all"
+      ? () => Promise.reject(new Error("sibling"))
+      : name === "allSettled"
+      ? undefined
+      : () => Promise.resolve(1);
+    for (const keep of [true, false]) {
+      // The reactions put on `longLived` run on `counting`: each one kept by
+      // a finished call would run once `longLived` settles.
+      let reactions = 0;
+      const counting = {
+        execute: (task: () => void) => (reactions++, task()),
+      };
+      const source = new Completer<number>();
+      const longLived = source.future.via(counting);
+      const reasons = await catchUnhandled(async () => {
+        // A call still waiting keeps its reaction and gets the outcome.
+        const kept = keep ? combinator([longLived]) : undefined;
+        for (let i = 0; i < 10; i++) {
+          const controller = new AbortController();
+          const aborted = combinator([longLived, () => new Promise(() => {})], {
+            signal: controller.signal,
+          });
+          controller.abort(i);
+          assert.deepEqual(await outcome(aborted), {
+            status: "rejected",
+            reason: i,
+          });
+          if (decider !== undefined) {
+            await outcome(combinator([longLived, decider]));
+          }
+        }
+        source.reject(new Error("late"));
+        if (kept !== undefined) {
+          assert.equal(
+            (await outcome(kept)).status,
+            name === "allSettled" ? "fulfilled" : "rejected",
+          );
+        }
+      });
+      assert.equal(reactions, keep ? 1 : 0, name);
+      // Given up on, the late rejection stays handled, as natively.
+      assert.deepEqual(reasons, [], name);
+    }
+  }
 });

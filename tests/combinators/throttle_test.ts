@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { type Future, throttle, VirtualClock } from "@pledge/core";
+import {
+  Completer,
+  debounce,
+  type Future,
+  throttle,
+  VirtualClock,
+} from "@pledge/core";
 import {
   assertThrowsWith,
   BAD_NUMBERS,
@@ -205,4 +211,42 @@ Deno.test("throttle() leaves no unhandled rejection when cancelled, and a foreig
     clock.runAll();
   });
   assert.deepEqual(reasons, []);
+});
+
+Deno.test("throttle() and debounce() cancelled in flight keep no reaction on a long-lived Future", async () => {
+  for (const kind of ["throttle", "debounce"]) {
+    for (const keep of [true, false]) {
+      // The reactions put on `longLived` run on `counting`: each one kept by
+      // a cancelled call would run once `longLived` settles.
+      let reactions = 0;
+      const counting = {
+        execute: (task: () => void) => (reactions++, task()),
+      };
+      const source = new Completer<number>();
+      const longLived = source.future.via(counting);
+      const clock = new VirtualClock();
+      const reasons = await catchUnhandled(async () => {
+        const make = () =>
+          kind === "throttle"
+            ? throttle(() => longLived, { limit: 100, intervalMs: 1, clock })
+            : debounce(() => longLived, 1, { leading: true, clock });
+        // A call still in flight keeps its reaction and gets the outcome.
+        const kept = keep ? make()() : undefined;
+        const fn = make();
+        for (let i = 0; i < 10; i++) {
+          const call = fn();
+          fn.cancel(i);
+          await assert.rejects(call, (e) => e === i);
+          clock.tick(1);
+        }
+        source.reject(new Error("late"));
+        if (kept !== undefined) {
+          await assert.rejects(kept, { message: "late" });
+        }
+      });
+      assert.equal(reactions, keep ? 1 : 0, kind);
+      // Given up on, the late rejection stays handled, as natively.
+      assert.deepEqual(reasons, [], kind);
+    }
+  }
 });

@@ -412,3 +412,40 @@ Deno.test("timeout() leaves no unhandled rejection when time runs out, the calle
   });
   assert.deepEqual(reasons, []);
 });
+
+Deno.test("timeout() timed out or aborted keeps no reaction on a long-lived Future", async () => {
+  for (const keep of [true, false]) {
+    // The reactions put on `longLived` run on `counting`: each one kept by
+    // a finished call would run once `longLived` settles.
+    let reactions = 0;
+    const counting = { execute: (task: () => void) => (reactions++, task()) };
+    const source = new Completer<number>();
+    const longLived = source.future.via(counting);
+    const clock = new VirtualClock();
+    const reasons = await catchUnhandled(async () => {
+      // A call still waiting keeps its reaction and gets the outcome.
+      const kept = keep ? timeout(longLived, 1e9, { clock }) : undefined;
+      for (let i = 0; i < 10; i++) {
+        const timedOut = timeout(longLived, 10, { clock });
+        clock.tick(10);
+        await assert.rejects(timedOut, { name: "TimeoutError" });
+        const controller = new AbortController();
+        const aborted = timeout(() => longLived, 1e9, {
+          clock,
+          signal: controller.signal,
+        });
+        controller.abort(i);
+        await assert.rejects(aborted, (e) => e === i);
+        const fellBack = timeout(longLived, 10, { clock, fallback: () => -1 });
+        clock.tick(10);
+        assert.equal(await fellBack, -1);
+      }
+      source.reject(new Error("late"));
+      if (kept !== undefined) await assert.rejects(kept, { message: "late" });
+    });
+    assert.equal(reactions, keep ? 1 : 0);
+    // Given up on, the late rejection stays handled, as natively.
+    assert.deepEqual(reasons, []);
+    assert.equal(clock.pendingTimers, 0);
+  }
+});
