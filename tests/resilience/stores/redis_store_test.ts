@@ -12,7 +12,8 @@ import type {
   StoreErrorEvent,
 } from "../../../src/resilience/stores/store_contracts.ts";
 import { REDIS_SCRIPT } from "../../../src/resilience/stores/_redis_script.ts";
-import { assertThrowsWith } from "../../_support.ts";
+import { assertThrowsWith, catchUnhandled } from "../../_support.ts";
+import { RateLimitedError } from "../../../src/core/errors.ts";
 import { REDIS_SERVER, type RedisServer, startRedis } from "./_redis_server.ts";
 
 const ignore = REDIS_SERVER === undefined;
@@ -339,6 +340,44 @@ eachClient(
     );
     assert.ok(after.filter((o) => o.status === "fulfilled").length <= 5);
     assert.ok(after.some((o) => o.status === "rejected"));
+  },
+);
+
+eachClient(
+  "RateLimiter on Redis: calls in flight when the server stops settle through the fallback, and none is left unhandled",
+  async (client, server) => {
+    const events: StoreErrorEvent[] = [];
+    const limiter = new RateLimiter({
+      limit: 1000,
+      intervalMs: 1000,
+      store: new RedisStore({ client: client.client }),
+      key: "inflight",
+      storeTimeoutMs: 100,
+      storeFailure: "deny",
+      onStoreError: (e) => events.push(e),
+    });
+    await limiter.acquire(); // connected, script loaded
+    const unhandled = await catchUnhandled(async () => {
+      const calls = Array.from({ length: 20 }, () => limiter.acquire());
+      const stopped = server.stop();
+      const outcomes = await Promise.allSettled(calls);
+      await stopped;
+      // Decided by the server before it went, or denied with the cause.
+      for (const outcome of outcomes) {
+        if (outcome.status === "rejected") {
+          assert.ok(outcome.reason instanceof RateLimitedError);
+          assert.ok(outcome.reason.cause !== undefined);
+        }
+      }
+      assert.ok(outcomes.some((o) => o.status === "rejected"));
+      assert.ok(events.length >= 1);
+    });
+    assert.deepEqual(unhandled, []);
+    // Back, so the client's reconnection ends before it is closed.
+    await server.start();
+    assert.equal(await client.command("PING"), "PONG");
+    // The client's own reconnection timers end in its own time.
+    await new Promise((r) => setTimeout(r, 100));
   },
 );
 
