@@ -9,7 +9,9 @@
  * never binds; a third group makes 200 decisions one at a time (no
  * concurrency, so no batching: one round trip each). Before the benches, the top-level Redis commands each
  * contender sends per decision (its round trips, for one-command decisions)
- * are measured and printed.
+ * are measured and printed. Each bench's name ends with its group's setting,
+ * so `--filter "one caller"` (or `"one process"`, `"four processes"`) runs
+ * one group.
  *
  * Without `redis-server` (Debian's package) the file says so and registers
  * nothing, so `deno task bench` still runs.
@@ -69,7 +71,7 @@ if (REDIS_SERVER === undefined) {
   const baseline = (c: Contender) => c.name.startsWith("rate-limiter");
   for (const contender of local) {
     Deno.bench({
-      name: contender.name,
+      name: `${contender.name}; one process`,
       group: ONE,
       baseline: baseline(contender),
       ...RUNS,
@@ -80,7 +82,7 @@ if (REDIS_SERVER === undefined) {
   }
   for (const contender of local) {
     Deno.bench({
-      name: contender.name,
+      name: `${contender.name}; one caller at a time`,
       group: SERIAL,
       baseline: baseline(contender),
       ...RUNS,
@@ -91,7 +93,7 @@ if (REDIS_SERVER === undefined) {
   }
   for (const contender of local) {
     Deno.bench({
-      name: contender.name,
+      name: `${contender.name}; four processes`,
       group: FOUR,
       baseline: baseline(contender),
       ...RUNS,

@@ -27,7 +27,7 @@ import type {
   SharedStateOptions,
 } from "./stores/store_contracts.ts";
 import { storeLink } from "./stores/_store_link.ts";
-import { SharedBucket } from "./stores/_shared_bucket.ts";
+import { queuedTimer, SharedBucket } from "./stores/_shared_bucket.ts";
 
 /**
  * A rate: `limit` per `intervalMs` milliseconds (the rate of a
@@ -216,7 +216,13 @@ export class RateLimiter implements Policy {
     }
     const clock = orDefault(options.clock, systemClock);
     assertClock(CREATE, clock);
-    const link = storeLink(CREATE, options, "takeTokens", clock);
+    const link = storeLink(
+      CREATE,
+      options,
+      "takeTokens",
+      clock,
+      queuedTimer,
+    );
     const lease = orDefault(options.lease, 1);
     assertInteger(CREATE, "lease", lease);
     const leaseMs = orDefault(options.leaseMs, lease * intervalMs / limit);

@@ -19,7 +19,7 @@ import { RingQueue } from "../../core/_ring.ts";
 import { type QueuedTimer, timerQueueFor } from "../../core/_timer_queue.ts";
 import { onAbort } from "../../cancel/signals.ts";
 import type { Rate } from "../rate_limiter.ts";
-import { replyField, type StoreLink } from "./_store_link.ts";
+import { replyField, type StartTimer, type StoreLink } from "./_store_link.ts";
 import type {
   RateLimiterStore,
   TokenGrant,
@@ -54,6 +54,19 @@ const isCount = (v: unknown): v is number =>
   typeof v === "number" && Number.isInteger(v) && v >= 0;
 const isNumber = (v: unknown): v is number =>
   typeof v === "number" && Number.isFinite(v);
+
+/**
+ * The time limit of the limiter's store calls, on its clock's timer queue
+ * (which the limiter ships anyway): on the system clock an emptied queue
+ * keeps its host timer for a few microtask turns, so calls one at a time
+ * (one ends, the next starts) do not arm and clear a host timer each (about
+ * 1.5 µs per call).
+ */
+export const queuedTimer: StartTimer = (clock, callback, ms) => {
+  const queue = timerQueueFor(clock);
+  const entry = queue.schedule(callback, ms);
+  return () => void queue.cancel(entry);
+};
 
 /** A bucket kept in a store, with an optional local lease of tokens. */
 export class SharedBucket {

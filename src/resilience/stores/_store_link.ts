@@ -31,19 +31,31 @@ import type {
   StoreFailureMode,
 } from "./store_contracts.ts";
 
+/**
+ * Starts the time limit of a store call on `clock`; returns its cancel
+ * (`startTimer`'s shape).
+ */
+export type StartTimer = (
+  clock: Clock,
+  callback: () => void,
+  ms: number,
+) => () => void;
+
 const MODES: readonly StoreFailureMode[] = ["allow", "deny", "local"];
 const REPLY = "use the store's reply";
 
 /**
  * Checks the shared-state options of a policy and returns its link, or
  * `undefined` when it has no store. `method` is the store method the policy
- * calls.
+ * calls; `start` arms the time limit of each call (one plain clock timer by
+ * default, so a policy without a timer heap does not ship one for it).
  */
 export function storeLink<S extends object>(
   action: string,
   options: SharedStateOptions<S> | undefined,
   method: keyof S & string,
   clock: Clock,
+  start: StartTimer = startTimer,
 ): StoreLink<S> | undefined {
   const store = options?.store;
   // The failure handling is checked with or without a store: a typo there
@@ -73,7 +85,7 @@ export function storeLink<S extends object>(
   }
   const key = options?.key;
   assertKey(action, key);
-  return new StoreLink(store, key, failure, timeoutMs, onError, clock);
+  return new StoreLink(store, key, failure, timeoutMs, onError, clock, start);
 }
 
 /** A policy's store, its key and its failure handling. */
@@ -89,6 +101,7 @@ export class StoreLink<S> {
   readonly #timeoutMs: number;
   readonly #onError: ((event: StoreErrorEvent) => void) | undefined;
   readonly #clock: Clock;
+  readonly #start: StartTimer;
   #failing = false;
   #trying = false;
   #retryAt = 0;
@@ -106,6 +119,7 @@ export class StoreLink<S> {
     timeoutMs: number,
     onError: ((event: StoreErrorEvent) => void) | undefined,
     clock: Clock,
+    start: StartTimer,
   ) {
     this.store = store;
     this.key = key;
@@ -113,6 +127,7 @@ export class StoreLink<S> {
     this.#timeoutMs = timeoutMs;
     this.#onError = onError;
     this.#clock = clock;
+    this.#start = start;
   }
 
   /**
@@ -156,9 +171,7 @@ export class StoreLink<S> {
         }
         resolve(undefined);
       };
-      // One plain timer per call: a store call is a network round trip, and
-      // a policy that has no store should not ship a timer heap for it.
-      const stopTimer = startTimer(
+      const stopTimer = this.#start(
         this.#clock,
         () => finish(undefined, timeoutError(this.#timeoutMs), true),
         this.#timeoutMs,

@@ -29,6 +29,14 @@ export interface NodeRedisClient {
   ): Promise<unknown>;
   /** `SCRIPT LOAD script`. */
   scriptLoad(script: string): Promise<string>;
+  /**
+   * `EVAL script numkeys keys... args...`: used, when the client has it, on
+   * a server that answers `NOSCRIPT`.
+   */
+  eval?(
+    script: string,
+    options: { keys: string[]; arguments: string[] },
+  ): Promise<unknown>;
 }
 
 /** The methods of an ioredis 5 client that {@linkcode RedisStore} uses. */
@@ -37,6 +45,11 @@ export interface IoRedisClient {
   evalsha(sha: string, numKeys: number, ...args: string[]): Promise<unknown>;
   /** `SCRIPT LOAD script`. */
   script(subcommand: "LOAD", script: string): Promise<unknown>;
+  /**
+   * `EVAL script numkeys keys... args...`: used, when the client has it, on
+   * a server that answers `NOSCRIPT`.
+   */
+  eval?(script: string, numKeys: number, ...args: string[]): Promise<unknown>;
 }
 
 /** Options of the {@linkcode RedisStore} constructor. */
@@ -55,17 +68,20 @@ export interface RedisStoreOptions {
   prefix?: string;
 }
 
-type Call = (keys: string[], args: string[]) => Promise<unknown>;
+type Eval = (keys: string[], args: string[]) => Promise<unknown>;
 
 const CREATE = "create the Redis store";
 
 /**
  * A store on a Redis or Valkey server, shared by every process that reaches
  * it. Each decision is one `EVALSHA` of one script (loaded once with `SCRIPT
- * LOAD`, loaded again when the server answers `NOSCRIPT`, after a restart or
- * a `SCRIPT FLUSH`), which decides atomically on the server's clock (`TIME`):
- * exact whatever the callers' clocks. Each call touches one key, so Redis
- * Cluster works too. Bucket keys expire once the bucket is full again.
+ * LOAD`), which decides atomically on the server's clock (`TIME`): exact
+ * whatever the callers' clocks. A server that answers `NOSCRIPT` (after a
+ * restart or a `SCRIPT FLUSH`, or a node of a cluster that `SCRIPT LOAD` did
+ * not reach) gets the script with the call itself, by `EVAL` (by `SCRIPT
+ * LOAD` again with a client that has no `eval`). Each call touches one key,
+ * so Redis Cluster works too. Bucket keys expire once the bucket is full
+ * again.
  *
  * The client's own reconnection and offline queue apply; the policies put
  * their time limit (`storeTimeoutMs`) on each call.
@@ -95,6 +111,7 @@ export class RedisStore implements FleetStore {
     unknown
   >;
   readonly #load: () => Promise<unknown>;
+  readonly #eval: Eval | undefined;
   #sha: Promise<string> | undefined;
   #loaded: string | undefined;
 
@@ -126,6 +143,10 @@ export class RedisStore implements FleetStore {
       this.#evalSha = (sha, keys, args) =>
         redis.evalSha(sha, { keys, arguments: args });
       this.#load = () => redis.scriptLoad(REDIS_SCRIPT);
+      if (typeof redis.eval === "function") {
+        this.#eval = (keys, args) =>
+          redis.eval!(REDIS_SCRIPT, { keys, arguments: args });
+      }
     } else if (
       typeof client.evalsha === "function" &&
       typeof client.script === "function"
@@ -134,6 +155,10 @@ export class RedisStore implements FleetStore {
       this.#evalSha = (sha, keys, args) =>
         redis.evalsha(sha, keys.length, ...keys, ...args);
       this.#load = () => redis.script("LOAD", REDIS_SCRIPT);
+      if (typeof redis.eval === "function") {
+        this.#eval = (keys, args) =>
+          redis.eval!(REDIS_SCRIPT, keys.length, ...keys, ...args);
+      }
     } else {
       typeError(
         CREATE,
@@ -288,7 +313,9 @@ export class RedisStore implements FleetStore {
     return { granted: Number(reply[0]) === 1, available: Number(reply[1]) };
   }
 
-  // One EVALSHA; the script is loaded first, and again after NOSCRIPT.
+  // One EVALSHA; the script is loaded first. After NOSCRIPT, one EVAL (the
+  // server that runs the key caches the script: on a cluster, SCRIPT LOAD
+  // reaches one node), or SCRIPT LOAD again and EVALSHA.
   async #run(key: string, args: string[], length: number): Promise<unknown[]> {
     const keys = [this.prefix + key];
     let reply: unknown;
@@ -297,8 +324,12 @@ export class RedisStore implements FleetStore {
       reply = await this.#evalSha(sha, keys, args);
     } catch (error) {
       if (!String((error as Error)?.message).includes("NOSCRIPT")) throw error;
-      this.#sha = this.#loaded = undefined;
-      reply = await this.#evalSha(await this.#scriptSha(), keys, args);
+      if (this.#eval !== undefined) {
+        reply = await this.#eval(keys, args);
+      } else {
+        this.#sha = this.#loaded = undefined;
+        reply = await this.#evalSha(await this.#scriptSha(), keys, args);
+      }
     }
     if (!Array.isArray(reply) || reply.length !== length) {
       throw new TypeError(

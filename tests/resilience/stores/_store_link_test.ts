@@ -7,6 +7,7 @@ import { MemoryStore } from "../../../src/resilience/stores/memory_store.ts";
 import type {
   StoreErrorEvent,
   StoreFailureMode,
+  TokenRequest,
 } from "../../../src/resilience/stores/store_contracts.ts";
 import {
   CircuitOpenError,
@@ -209,4 +210,35 @@ Deno.test("An observer that throws in onStoreError is reported and changes nothi
   });
   const errors = await catchReported(() => limiter.acquire());
   assert.equal((errors[0] as Error).message, "observer");
+});
+
+Deno.test("RateLimiter on a store: calls one at a time on the system clock share one host timer for their time limits, and leave none armed", async () => {
+  const inner = new MemoryStore();
+  // Answers in a later macrotask, as a network client does.
+  const store = {
+    takeTokens: (key: string, request: TokenRequest) =>
+      new Promise((resolve) => setTimeout(resolve, 0)).then(() =>
+        inner.takeTokens(key, request)
+      ),
+  };
+  const limiter = new RateLimiter({
+    limit: 1e9,
+    intervalMs: 1000,
+    store,
+    key: "k",
+    storeTimeoutMs: 777,
+  });
+  const setTimeoutOf = globalThis.setTimeout;
+  let armed = 0;
+  globalThis.setTimeout = ((fn: () => void, ms?: number) => {
+    if (ms !== undefined && ms > 700) armed++; // the time limits
+    return setTimeoutOf(fn, ms);
+  }) as typeof setTimeout;
+  try {
+    for (let i = 0; i < 20; i++) await limiter.acquire();
+  } finally {
+    globalThis.setTimeout = setTimeoutOf;
+  }
+  assert.equal(armed, 1);
+  // The sanitizers check that the shared timer is cleared once idle.
 });

@@ -11,7 +11,9 @@ import type {
   RateLimiterStore,
   StoreErrorEvent,
 } from "../../../src/resilience/stores/store_contracts.ts";
-import { assertThrowsWith } from "../../_support.ts";
+import { REDIS_SCRIPT } from "../../../src/resilience/stores/_redis_script.ts";
+import { assertThrowsWith, catchUnhandled } from "../../_support.ts";
+import { RateLimitedError } from "../../../src/core/errors.ts";
 import { REDIS_SERVER, type RedisServer, startRedis } from "./_redis_server.ts";
 
 const ignore = REDIS_SERVER === undefined;
@@ -112,21 +114,30 @@ eachClient(
   },
 );
 
+/** `client` with its SCRIPT LOAD calls counted, or sent to `loader`. */
+function loadsOf(client: TestClient, loader = client) {
+  const counted = { loads: 0, client: undefined as unknown as NodeRedisClient };
+  counted.client = new Proxy(client.client as object, {
+    get(target, name) {
+      const value = Reflect.get(target, name);
+      if (typeof value !== "function") return value;
+      if (name === "scriptLoad" || name === "script") {
+        const load = Reflect.get(loader.client, name) as typeof value;
+        return (...args: unknown[]) => (
+          counted.loads++, load.apply(loader.client, args)
+        );
+      }
+      return value.bind(target);
+    },
+  }) as NodeRedisClient;
+  return counted;
+}
+
 eachClient(
-  "RedisStore loads its script once and again after NOSCRIPT",
-  async ({ client, command }) => {
-    let loads = 0;
-    const counting = new Proxy(client as object, {
-      get(target, name) {
-        const value = Reflect.get(target, name);
-        if (typeof value !== "function") return value;
-        if (name === "scriptLoad" || name === "script") {
-          return (...args: unknown[]) => (loads++, value.apply(target, args));
-        }
-        return value.bind(target);
-      },
-    }) as NodeRedisClient;
-    const store = new RedisStore({ client: counting });
+  "RedisStore loads its script once, and after NOSCRIPT sends it with the call (EVAL)",
+  async (client) => {
+    const counted = loadsOf(client);
+    const store = new RedisStore({ client: counted.client });
     await Promise.all([
       store.takeTokens("a", bucket()),
       store.takeTokens("b", bucket()),
@@ -138,12 +149,60 @@ eachClient(
       deposits: 0,
       withdraw: true,
     });
-    assert.equal(loads, 1);
-    await command("SCRIPT", "FLUSH");
+    assert.equal(counted.loads, 1);
+    await client.command("SCRIPT", "FLUSH");
     assert.equal((await store.takeTokens("a", bucket())).granted, 1);
-    assert.equal(loads, 2);
+    assert.equal(counted.loads, 1);
+    // The EVAL cached the script again: the next call is an EVALSHA.
+    const sha = await client.command("SCRIPT", "LOAD", REDIS_SCRIPT);
+    await client.command("SCRIPT", "FLUSH");
+    assert.equal((await store.takeTokens("b", bucket())).granted, 1);
+    assert.deepEqual(await client.command("SCRIPT", "EXISTS", sha as string), [
+      1,
+    ]);
   },
 );
+
+eachClient(
+  "RedisStore works where SCRIPT LOAD reaches another server than the key's, as on a cluster",
+  async (client) => {
+    await using other = await startRedis();
+    const loader = await (client.name === "node-redis" ? nodeRedis : ioRedis)(
+      other,
+    );
+    try {
+      const counted = loadsOf(client, loader);
+      const store = new RedisStore({ client: counted.client });
+      for (let i = 0; i < 3; i++) {
+        assert.equal(
+          (await store.takeTokens("a", bucket(1, 1))).granted,
+          i < 2 ? 1 : 0,
+        );
+      }
+      assert.equal(counted.loads, 1);
+    } finally {
+      await loader.close();
+    }
+  },
+);
+
+Deno.test("RedisStore loads its script again after NOSCRIPT with a client that has no eval", async () => {
+  let loads = 0;
+  let flushed = true;
+  const client = {
+    scriptLoad: () => (loads++, flushed = false, Promise.resolve("sha")),
+    evalSha: () =>
+      flushed
+        ? Promise.reject(new Error("NOSCRIPT No matching script."))
+        : Promise.resolve([1, 0, "1700000000", "0"]),
+  };
+  const store = new RedisStore({ client });
+  assert.equal((await store.takeTokens("a", bucket())).granted, 1);
+  assert.equal(loads, 1);
+  flushed = true;
+  assert.equal((await store.takeTokens("a", bucket())).granted, 1);
+  assert.equal(loads, 2);
+});
 
 eachClient(
   "RedisStore.updateCircuit() trips once per epoch, ends the cooldown on the server's clock and expires trial slots",
@@ -281,6 +340,44 @@ eachClient(
     );
     assert.ok(after.filter((o) => o.status === "fulfilled").length <= 5);
     assert.ok(after.some((o) => o.status === "rejected"));
+  },
+);
+
+eachClient(
+  "RateLimiter on Redis: calls in flight when the server stops settle through the fallback, and none is left unhandled",
+  async (client, server) => {
+    const events: StoreErrorEvent[] = [];
+    const limiter = new RateLimiter({
+      limit: 1000,
+      intervalMs: 1000,
+      store: new RedisStore({ client: client.client }),
+      key: "inflight",
+      storeTimeoutMs: 100,
+      storeFailure: "deny",
+      onStoreError: (e) => events.push(e),
+    });
+    await limiter.acquire(); // connected, script loaded
+    const unhandled = await catchUnhandled(async () => {
+      const calls = Array.from({ length: 20 }, () => limiter.acquire());
+      const stopped = server.stop();
+      const outcomes = await Promise.allSettled(calls);
+      await stopped;
+      // Decided by the server before it went, or denied with the cause.
+      for (const outcome of outcomes) {
+        if (outcome.status === "rejected") {
+          assert.ok(outcome.reason instanceof RateLimitedError);
+          assert.ok(outcome.reason.cause !== undefined);
+        }
+      }
+      assert.ok(outcomes.some((o) => o.status === "rejected"));
+      assert.ok(events.length >= 1);
+    });
+    assert.deepEqual(unhandled, []);
+    // Back, so the client's reconnection ends before it is closed.
+    await server.start();
+    assert.equal(await client.command("PING"), "PONG");
+    // The client's own reconnection timers end in its own time.
+    await new Promise((r) => setTimeout(r, 100));
   },
 );
 
