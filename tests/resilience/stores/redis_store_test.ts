@@ -433,6 +433,6 @@ Deno.test("RedisStore rejects a reply that is not the script's, and a load that 
     message:
       "Cannot load the script as SCRIPT LOAD must answer a string: current value is 42",
   });
-  await assert.rejects(store.takeTokens("a", bucket()));
+  await assert.rejects(store.takeTokens("a", bucket()), { name: "TypeError" });
   assert.equal(loads, 2); // a failed load is tried again
 });
