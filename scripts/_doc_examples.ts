@@ -221,6 +221,17 @@ export function exampleModule(
   }
   const where = `${example.source}:${example.line}`;
   const name = example.title ? `${where}: ${example.title}` : where;
+  // An example that registers its own tests runs as it is written, as
+  // `deno test --doc` runs it (a test cannot register another).
+  if (sf.statements.some(isDenoTestCall)) {
+    return [
+      `// Generated from the code block at ${where}.`,
+      ...top,
+      ...body,
+      "",
+    ]
+      .join("\n");
+  }
   return [
     `// Generated from the code block at ${where}.`,
     ...top,
@@ -229,4 +240,21 @@ export function exampleModule(
     "});",
     "",
   ].join("\n");
+}
+
+/** Whether a statement is a call of `Deno.test(...)` (or `Deno.test.only`). */
+function isDenoTestCall(statement: ts.Statement): boolean {
+  if (!ts.isExpressionStatement(statement)) return false;
+  let e: ts.Expression = statement.expression;
+  if (ts.isAwaitExpression(e)) e = e.expression;
+  if (!ts.isCallExpression(e)) return false;
+  let callee: ts.Expression = e.expression;
+  // Deno.test.only(...) and Deno.test.ignore(...) count too.
+  if (
+    ts.isPropertyAccessExpression(callee) &&
+    ts.isPropertyAccessExpression(callee.expression)
+  ) callee = callee.expression;
+  return ts.isPropertyAccessExpression(callee) &&
+    ts.isIdentifier(callee.expression) && callee.expression.text === "Deno" &&
+    callee.name.text === "test";
 }

@@ -217,12 +217,25 @@ export class VirtualClock implements Clock, Disposable {
    * import { VirtualClock } from "@pledge/core";
    * import assert from "node:assert/strict";
    *
-   * {
+   * Deno.test("a reminder fires after a second", async () => {
    *   using clock = VirtualClock.install({ startDate: 0 });
    *   const seen: number[] = [];
    *   setTimeout(() => seen.push(Date.now()), 1000);
    *   await clock.runAllAsync();
    *   assert.deepEqual(seen, [1000]);
+   * });
+   * ```
+   *
+   * @example Uninstalled at the end of the block
+   * ```ts
+   * import { VirtualClock } from "@pledge/core";
+   * import assert from "node:assert/strict";
+   *
+   * {
+   *   using clock = VirtualClock.install({ startDate: 0 });
+   *   assert.equal(Date.now(), 0);
+   *   clock.tick(5);
+   *   assert.equal(Date.now(), 5);
    * }
    * // Disposed: the host's timers and Date are back.
    * assert.ok(Date.now() > 1_700_000_000_000);
