@@ -698,9 +698,12 @@ export function combine(
     // GetIterator reads Symbol.iterator once; a throwing getter rejects.
     method = (values as { [Symbol.iterator]?: unknown })[Symbol.iterator];
     if (method === undefined || method === null) {
-      if (typeof values !== "object" || !isPlain(values)) {
-        throw notIterable(action, values);
-      }
+      // A Symbol.iterator set to undefined or null is not iterable (as
+      // natively), and asks to be iterated: not a record either.
+      if (
+        typeof values !== "object" || !isPlain(values) ||
+        Symbol.iterator in values
+      ) throw notIterable(action, values);
       if (typeof (values as { then?: unknown }).then === "function") {
         throw notIterable(action, values, true);
       }

@@ -117,9 +117,9 @@ export function all<T extends { [K in keyof T]: CombinatorInput }>(
  * call; it is aborted (with a `DOMException` named `"AbortError"`) once an
  * input rejects, so the siblings still running can stop, and a task read
  * after a rejection that is already known is not called. A record (a plain
- * object) gives a record with the same keys. A `Future` that is already
- * settled is read at once, like a plain value (`Promise.all` would take
- * three microtask turns to adopt it).
+ * object, with no `Symbol.iterator` key) gives a record with the same keys.
+ * A `Future` that is already settled is read at once, like a plain value
+ * (`Promise.all` would take three microtask turns to adopt it).
  *
  * @typeParam T The type of the inputs.
  * @param values A tuple, array or other iterable, or a record, of inputs.

@@ -623,6 +623,37 @@ Deno.test("combinators reject, never throw, a value that is neither iterable nor
   }
 });
 
+Deno.test("combinators reject a plain object whose Symbol.iterator is undefined or null: it is not iterable, and not a record", async () => {
+  // GetIterator: GetMethod(values, @@iterator) is undefined for both, so
+  // Promise.all and friends reject with a TypeError; an object that names
+  // Symbol.iterator asks to be iterated, so pledge does not read it as a
+  // record either.
+  const objects: [string, () => object][] = [
+    ["undefined", () => ({ [Symbol.iterator]: undefined, x: 1 })],
+    ["null", () => ({ [Symbol.iterator]: null, x: 1 })],
+    [
+      "null, without a prototype",
+      () => Object.assign(Object.create(null), { [Symbol.iterator]: null }),
+    ],
+  ];
+  for (const [what, make] of objects) {
+    for (const [, , native] of PAIRS) {
+      const expected = await outcome(native(make() as Iterable<unknown>));
+      assert.equal(expected.status, "rejected", what);
+    }
+    for (const [name, combinator] of SIX) {
+      let out: Future<unknown> | undefined;
+      assert.doesNotThrow(() => (out = combinator(make())));
+      assert.deepEqual(await outcome(out!), {
+        status: "rejected",
+        reason: new TypeError(
+          `Cannot run ${name}() as 'values' must be an iterable or a record (a plain object): current value is an object, which is not iterable`,
+        ),
+      }, `${name}() of an object whose Symbol.iterator is ${what}`);
+    }
+  }
+});
+
 Deno.test("combinators take records of plain objects, with or without a prototype, and strings as iterables", async () => {
   const bare = Object.assign(Object.create(null), {
     x: 1,
