@@ -5,7 +5,6 @@ import {
   allSettled,
   any,
   anyWithWinner,
-  Completer,
   delay,
   Future,
   race,
@@ -20,6 +19,7 @@ import {
   observe,
   shapeArb,
 } from "./_native.ts";
+import { longLivedFuture } from "./_support.ts";
 
 type Combinator = (values: Iterable<unknown>) => PromiseLike<unknown>;
 
@@ -799,14 +799,9 @@ Deno.test("combinators decided early keep no reaction on a long-lived Future inp
       ? undefined
       : () => Promise.resolve(1);
     for (const keep of [true, false]) {
-      // The reactions put on `longLived` run on `counting`: each one kept by
-      // a finished call would run once `longLived` settles.
-      let reactions = 0;
-      const counting = {
-        execute: (task: () => void) => (reactions++, task()),
-      };
-      const source = new Completer<number>();
-      const longLived = source.future.via(counting);
+      // Each reaction a finished call kept would run once `longLived`
+      // settles.
+      const { source, future: longLived, reactions } = longLivedFuture();
       const reasons = await catchUnhandled(async () => {
         // A call still waiting keeps its reaction and gets the outcome.
         const kept = keep ? combinator([longLived]) : undefined;
@@ -832,7 +827,7 @@ Deno.test("combinators decided early keep no reaction on a long-lived Future inp
           );
         }
       });
-      assert.equal(reactions, keep ? 1 : 0, name);
+      assert.equal(reactions(), keep ? 1 : 0, name);
       // Given up on, the late rejection stays handled, as natively.
       assert.deepEqual(reasons, [], name);
     }

@@ -7,6 +7,7 @@
  */
 
 import {
+  Completer,
   DeadlockError,
   delay,
   type Future,
@@ -259,4 +260,27 @@ export function slowMapper(
       if (n === failOn) throw new Error(String(n));
       return n;
     });
+}
+
+/**
+ * A long-lived `Future` (a shutdown signal raced against every request, say)
+ * whose reactions run through a counting executor: `reactions()` tells how
+ * many reactions ran once `source` settled, so how many finished calls kept
+ * one on it.
+ */
+export function longLivedFuture(): {
+  source: Completer<number>;
+  future: Future<number>;
+  reactions: () => number;
+} {
+  let reactions = 0;
+  const counting = {
+    execute: (task: () => void) => (reactions++, task()),
+  };
+  const source = new Completer<number>();
+  return {
+    source,
+    future: source.future.via(counting),
+    reactions: () => reactions,
+  };
 }

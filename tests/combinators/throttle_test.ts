@@ -1,19 +1,13 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import {
-  Completer,
-  debounce,
-  type Future,
-  throttle,
-  VirtualClock,
-} from "@pledge/core";
+import { debounce, type Future, throttle, VirtualClock } from "@pledge/core";
 import {
   assertThrowsWith,
   BAD_NUMBERS,
   catchUnhandled,
   flush,
 } from "../_support.ts";
-import { optionTable } from "./_support.ts";
+import { longLivedFuture, optionTable } from "./_support.ts";
 
 const ACTION = "throttle a function";
 
@@ -216,14 +210,9 @@ Deno.test("throttle() leaves no unhandled rejection when cancelled, and a foreig
 Deno.test("throttle() and debounce() cancelled in flight keep no reaction on a long-lived Future", async () => {
   for (const kind of ["throttle", "debounce"]) {
     for (const keep of [true, false]) {
-      // The reactions put on `longLived` run on `counting`: each one kept by
-      // a cancelled call would run once `longLived` settles.
-      let reactions = 0;
-      const counting = {
-        execute: (task: () => void) => (reactions++, task()),
-      };
-      const source = new Completer<number>();
-      const longLived = source.future.via(counting);
+      // Each reaction a cancelled call kept would run once `longLived`
+      // settles.
+      const { source, future: longLived, reactions } = longLivedFuture();
       const clock = new VirtualClock();
       const reasons = await catchUnhandled(async () => {
         const make = () =>
@@ -244,7 +233,7 @@ Deno.test("throttle() and debounce() cancelled in flight keep no reaction on a l
           await assert.rejects(kept, { message: "late" });
         }
       });
-      assert.equal(reactions, keep ? 1 : 0, kind);
+      assert.equal(reactions(), keep ? 1 : 0, kind);
       // Given up on, the late rejection stays handled, as natively.
       assert.deepEqual(reasons, [], kind);
     }

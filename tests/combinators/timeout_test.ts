@@ -8,7 +8,7 @@ import {
   countedSignal,
   flush,
 } from "../_support.ts";
-import { optionTable, settle } from "./_support.ts";
+import { longLivedFuture, optionTable, settle } from "./_support.ts";
 import { countingClock } from "../_counting_clock.ts";
 
 const ACTION = "run with a timeout";
@@ -415,12 +415,8 @@ Deno.test("timeout() leaves no unhandled rejection when time runs out, the calle
 
 Deno.test("timeout() timed out or aborted keeps no reaction on a long-lived Future", async () => {
   for (const keep of [true, false]) {
-    // The reactions put on `longLived` run on `counting`: each one kept by
-    // a finished call would run once `longLived` settles.
-    let reactions = 0;
-    const counting = { execute: (task: () => void) => (reactions++, task()) };
-    const source = new Completer<number>();
-    const longLived = source.future.via(counting);
+    // Each reaction a finished call kept would run once `longLived` settles.
+    const { source, future: longLived, reactions } = longLivedFuture();
     const clock = new VirtualClock();
     const reasons = await catchUnhandled(async () => {
       // A call still waiting keeps its reaction and gets the outcome.
@@ -443,7 +439,7 @@ Deno.test("timeout() timed out or aborted keeps no reaction on a long-lived Futu
       source.reject(new Error("late"));
       if (kept !== undefined) await assert.rejects(kept, { message: "late" });
     });
-    assert.equal(reactions, keep ? 1 : 0);
+    assert.equal(reactions(), keep ? 1 : 0);
     // Given up on, the late rejection stays handled, as natively.
     assert.deepEqual(reasons, []);
     assert.equal(clock.pendingTimers, 0);
