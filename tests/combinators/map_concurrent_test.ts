@@ -12,6 +12,7 @@ import {
   asyncFrom,
   CONCURRENCY_TABLE,
   failingToOpen,
+  longLivedFuture,
   NOT_FUNCTION,
   NOT_ITERABLE,
   optionTable,
@@ -401,4 +402,44 @@ Deno.test("mapConcurrent() leaves no unhandled rejection on failure, abort or a 
     clock.runAll();
   });
   assert.deepEqual(reasons, []);
+});
+
+Deno.test("mapConcurrent() aborted or failed keeps no reaction on a long-lived Future", async () => {
+  for (const keep of [true, false]) {
+    // Each reaction a finished call kept would run once `longLived` settles.
+    const { source, future: longLived, reactions } = longLivedFuture();
+    const reasons = await catchUnhandled(async () => {
+      // A call still waiting keeps its reaction and gets the outcome.
+      const kept = keep ? mapConcurrent([1], () => longLived) : undefined;
+      for (let i = 0; i < 10; i++) {
+        for (
+          const items of [
+            () => [1, 2],
+            () => asyncFrom([1, 2]),
+            () => [longLived, 2],
+          ]
+        ) {
+          // A task that ignores its signal, then the caller aborts.
+          const controller = new AbortController();
+          const aborted = mapConcurrent(items(), () => longLived, {
+            signal: controller.signal,
+          });
+          await flush();
+          controller.abort(i);
+          await assert.rejects(aborted, (e) => e === i);
+          // A sibling fails while a task waits on the long-lived future.
+          const failed = mapConcurrent(
+            items(),
+            (n) => n === 2 ? Promise.reject(new Error(`${i}`)) : longLived,
+          );
+          await assert.rejects(failed, { message: `${i}` });
+        }
+      }
+      source.reject(new Error("late"));
+      if (kept !== undefined) await assert.rejects(kept, { message: "late" });
+    });
+    assert.equal(reactions(), keep ? 1 : 0);
+    // Given up on, the late rejection stays handled, as natively.
+    assert.deepEqual(reasons, []);
+  }
 });
