@@ -52,6 +52,7 @@ import {
   EventLoop,
   hedgePolicy,
   mapConcurrent,
+  mapConcurrentIterable,
   MemoryStore,
   pipeline,
   PooledExecutor,
@@ -60,6 +61,7 @@ import {
   RateLimiter,
   retry,
   RetryBudget,
+  sequence,
   throttle,
   timeout,
   timeoutPolicy,
@@ -392,6 +394,79 @@ export const CHURNS: Churn[] = [
         mapConcurrent([1, 2], never, { concurrency: 2, signal })
       ),
     }),
+  },
+  {
+    name:
+      "combinators: mapConcurrent(items, () => long-lived future, { signal }) aborted",
+    async: true,
+    setup() {
+      const longLived = new Completer<void>();
+      const task = () => longLived.future;
+      return {
+        cycle: abortEach((signal) =>
+          mapConcurrent([1, 2], task, { concurrency: 2, signal })
+        ),
+        release: () => longLived.resolve(),
+      };
+    },
+  },
+  {
+    name:
+      "combinators: mapConcurrent(items, long-lived future or failure) failed",
+    async: true,
+    setup() {
+      const longLived = new Completer<void>();
+      const task = (n: number) =>
+        n === 1 ? longLived.future : Promise.reject(failure);
+      return {
+        async cycle() {
+          await mapConcurrent([1, 2], task).catch(noop);
+        },
+        release: () => longLived.resolve(),
+      };
+    },
+  },
+  {
+    name:
+      "combinators: mapConcurrentIterable(items, () => long-lived future, { signal }) aborted",
+    async: true,
+    setup() {
+      const longLived = new Completer<void>();
+      const task = () => longLived.future;
+      return {
+        cycle: abortEach((signal) =>
+          mapConcurrentIterable([1, 2], task, { concurrency: 2, signal })
+            .next()
+        ),
+        release: () => longLived.resolve(),
+      };
+    },
+  },
+  {
+    name:
+      "combinators: sequence([() => long-lived future], { signal }) aborted",
+    async: true,
+    setup() {
+      const longLived = new Completer<void>();
+      const tasks = [() => longLived.future];
+      return {
+        cycle: abortEach((signal) => sequence(tasks, { signal })),
+        release: () => longLived.resolve(),
+      };
+    },
+  },
+  {
+    name:
+      "combinators: pipeline(() => long-lived future)(input, { signal }) aborted",
+    async: true,
+    setup() {
+      const longLived = new Completer<void>();
+      const run = pipeline(() => longLived.future);
+      return {
+        cycle: abortEach((signal) => run(1, { signal })),
+        release: () => longLived.resolve(),
+      };
+    },
   },
   {
     name: "combinators: race([task, task], { signal }) aborted",
