@@ -20,6 +20,7 @@ import {
 import { decidedError } from "../core/_reasons.ts";
 import { isThenable } from "../core/_thenable.ts";
 import { FutureWaits } from "./_future_waits.ts";
+import { Future } from "../future/future.ts";
 import type { MapConcurrentIterator } from "./map_concurrent_iterable.ts";
 
 interface Slot {
@@ -230,7 +231,9 @@ export class MapIterator implements MapConcurrentIterator<unknown> {
     try {
       if (isThenable(item)) item = await this.#waits.of(item);
       value = this.#fn(item, index, this.#controller.signal);
-      if (isThenable(value)) value = await this.#waits.of(value);
+      if (isThenable(value)) {
+        value = await (value instanceof Future ? this.#waits.of(value) : value);
+      }
     } catch (error) {
       this.#running--;
       this.#fail(error, false);

@@ -188,7 +188,9 @@ async function work(run: MapRun): Promise<void> {
     try {
       if (isThenable(item)) item = await run.waits.of(item);
       value = fn(item, index, signal);
-      if (isThenable(value)) value = await run.waits.of(value);
+      if (isThenable(value)) {
+        value = await (value instanceof Future ? run.waits.of(value) : value);
+      }
     } catch (error) {
       run.failed(index, error);
       continue;
@@ -204,7 +206,9 @@ async function call(run: MapRun, item: unknown, index: number): Promise<void> {
   try {
     if (isThenable(item)) item = await run.waits.of(item);
     let value = run.fn(item, index, run.signal);
-    if (isThenable(value)) value = await run.waits.of(value);
+    if (isThenable(value)) {
+      value = await (value instanceof Future ? run.waits.of(value) : value);
+    }
     run.results[index] = value;
   } catch (error) {
     run.failed(index, error);

@@ -352,7 +352,9 @@ async function run(
           ? step.onError(error, signal)
           : step(value, signal);
         value = isThenable(next)
-          ? await (waits === undefined ? next : waits.of(next))
+          ? await (waits !== undefined && next instanceof Future
+            ? waits.of(next)
+            : next)
           : next;
         failed = false;
         error = undefined;

@@ -133,7 +133,9 @@ async function run(
       const value = task(signal);
       values.push(
         isThenable(value)
-          ? await (waits === undefined ? value : waits.of(value))
+          ? await (waits !== undefined && value instanceof Future
+            ? waits.of(value)
+            : value)
           : value,
       );
       i++;
