@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Completer, delay, mapConcurrent, VirtualClock } from "@pledge/core";
+import {
+  Completer,
+  delay,
+  Future,
+  mapConcurrent,
+  VirtualClock,
+} from "@pledge/core";
 import {
   assertRejectsWith,
   catchUnhandled,
@@ -434,6 +440,17 @@ Deno.test("mapConcurrent() aborted or failed keeps no reaction on a long-lived F
           );
           await assert.rejects(failed, { message: `${i}` });
         }
+        // Many futures awaited after the first waits on `longLived`: their
+        // settled waits are dropped, the pending ones are still taken off.
+        const controller = new AbortController();
+        const long = mapConcurrent(
+          Array.from({ length: 100 }, (_, n) => n),
+          (n) => n % 25 === 0 ? longLived : Future.resolve(n),
+          { concurrency: 4, signal: controller.signal },
+        );
+        await flush();
+        controller.abort(i);
+        await assert.rejects(long, (e) => e === i);
       }
       source.reject(new Error("late"));
       if (kept !== undefined) await assert.rejects(kept, { message: "late" });
