@@ -117,6 +117,23 @@ function abortEach(
   };
 }
 
+/**
+ * `abortEach` over work that waits on one long-lived future (a shutdown
+ * future shared by every request): `start` gets that future and returns
+ * what starts the work; the future is resolved once the measure is done.
+ */
+function abortEachOn(
+  start: (
+    longLived: PromiseLike<void>,
+  ) => (signal: AbortSignal) => PromiseLike<unknown>,
+): Soaked {
+  const longLived = new Completer<void>();
+  return {
+    cycle: abortEach(start(longLived.future)),
+    release: () => longLived.resolve(),
+  };
+}
+
 /** A breaker's call that succeeds, one that fails, one aborted. */
 function breakerCycle(breaker: CircuitBreaker): Soaked["cycle"] {
   const aborted = abortEach((signal) => breaker.execute(honour, { signal }));
@@ -327,15 +344,10 @@ export const CHURNS: Churn[] = [
   {
     name: "combinators: timeout(long-lived future, far, { signal }) aborted",
     async: true,
-    setup() {
-      const longLived = new Completer<void>();
-      return {
-        cycle: abortEach((signal) =>
-          timeout(longLived.future, FAR, { signal })
-        ),
-        release: () => longLived.resolve(),
-      };
-    },
+    setup: () =>
+      abortEachOn((longLived) => (signal) =>
+        timeout(longLived, FAR, { signal })
+      ),
   },
   {
     name: "combinators: debounce(fn, far) called, then cancelled",
@@ -399,16 +411,10 @@ export const CHURNS: Churn[] = [
     name:
       "combinators: mapConcurrent(items, () => long-lived future, { signal }) aborted",
     async: true,
-    setup() {
-      const longLived = new Completer<void>();
-      const task = () => longLived.future;
-      return {
-        cycle: abortEach((signal) =>
-          mapConcurrent([1, 2], task, { concurrency: 2, signal })
-        ),
-        release: () => longLived.resolve(),
-      };
-    },
+    setup: () =>
+      abortEachOn((longLived) => (signal) =>
+        mapConcurrent([1, 2], () => longLived, { concurrency: 2, signal })
+      ),
   },
   {
     name:
@@ -430,43 +436,32 @@ export const CHURNS: Churn[] = [
     name:
       "combinators: mapConcurrentIterable(items, () => long-lived future, { signal }) aborted",
     async: true,
-    setup() {
-      const longLived = new Completer<void>();
-      const task = () => longLived.future;
-      return {
-        cycle: abortEach((signal) =>
-          mapConcurrentIterable([1, 2], task, { concurrency: 2, signal })
-            .next()
-        ),
-        release: () => longLived.resolve(),
-      };
-    },
+    setup: () =>
+      abortEachOn((longLived) => (signal) =>
+        mapConcurrentIterable([1, 2], () => longLived, {
+          concurrency: 2,
+          signal,
+        }).next()
+      ),
   },
   {
     name:
       "combinators: sequence([() => long-lived future], { signal }) aborted",
     async: true,
-    setup() {
-      const longLived = new Completer<void>();
-      const tasks = [() => longLived.future];
-      return {
-        cycle: abortEach((signal) => sequence(tasks, { signal })),
-        release: () => longLived.resolve(),
-      };
-    },
+    setup: () =>
+      abortEachOn((longLived) => (signal) =>
+        sequence([() => longLived], { signal })
+      ),
   },
   {
     name:
       "combinators: pipeline(() => long-lived future)(input, { signal }) aborted",
     async: true,
-    setup() {
-      const longLived = new Completer<void>();
-      const run = pipeline(() => longLived.future);
-      return {
-        cycle: abortEach((signal) => run(1, { signal })),
-        release: () => longLived.resolve(),
-      };
-    },
+    setup: () =>
+      abortEachOn((longLived) => {
+        const run = pipeline(() => longLived);
+        return (signal) => run(1, { signal });
+      }),
   },
   {
     name: "combinators: race([task, task], { signal }) aborted",
@@ -485,15 +480,10 @@ export const CHURNS: Churn[] = [
   {
     name: "combinators: all([long-lived future, task], { signal }) aborted",
     async: true,
-    setup() {
-      const longLived = new Completer<void>();
-      return {
-        cycle: abortEach((signal) =>
-          all([longLived.future, never], { signal })
-        ),
-        release: () => longLived.resolve(),
-      };
-    },
+    setup: () =>
+      abortEachOn((longLived) => (signal) =>
+        all([longLived, never], { signal })
+      ),
   },
   {
     name: "combinators: race([long-lived future, value]) settled",
