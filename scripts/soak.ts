@@ -52,6 +52,7 @@ import {
   EventLoop,
   hedgePolicy,
   mapConcurrent,
+  mapConcurrentIterable,
   MemoryStore,
   pipeline,
   PooledExecutor,
@@ -60,6 +61,7 @@ import {
   RateLimiter,
   retry,
   RetryBudget,
+  sequence,
   throttle,
   timeout,
   timeoutPolicy,
@@ -112,6 +114,23 @@ function abortEach(
     const work = start(controller.signal);
     controller.abort();
     await Promise.resolve(work).catch(noop);
+  };
+}
+
+/**
+ * `abortEach` over work that waits on one long-lived future (a shutdown
+ * future shared by every request): `start` gets that future and returns
+ * what starts the work; the future is resolved once the measure is done.
+ */
+function abortEachOn(
+  start: (
+    longLived: PromiseLike<void>,
+  ) => (signal: AbortSignal) => PromiseLike<unknown>,
+): Soaked {
+  const longLived = new Completer<void>();
+  return {
+    cycle: abortEach(start(longLived.future)),
+    release: () => longLived.resolve(),
   };
 }
 
@@ -325,15 +344,10 @@ export const CHURNS: Churn[] = [
   {
     name: "combinators: timeout(long-lived future, far, { signal }) aborted",
     async: true,
-    setup() {
-      const longLived = new Completer<void>();
-      return {
-        cycle: abortEach((signal) =>
-          timeout(longLived.future, FAR, { signal })
-        ),
-        release: () => longLived.resolve(),
-      };
-    },
+    setup: () =>
+      abortEachOn((longLived) => (signal) =>
+        timeout(longLived, FAR, { signal })
+      ),
   },
   {
     name: "combinators: debounce(fn, far) called, then cancelled",
@@ -394,6 +408,62 @@ export const CHURNS: Churn[] = [
     }),
   },
   {
+    name:
+      "combinators: mapConcurrent(items, () => long-lived future, { signal }) aborted",
+    async: true,
+    setup: () =>
+      abortEachOn((longLived) => (signal) =>
+        mapConcurrent([1, 2], () => longLived, { concurrency: 2, signal })
+      ),
+  },
+  {
+    name:
+      "combinators: mapConcurrent(items, long-lived future or failure) failed",
+    async: true,
+    setup() {
+      const longLived = new Completer<void>();
+      const task = (n: number) =>
+        n === 1 ? longLived.future : Promise.reject(failure);
+      return {
+        async cycle() {
+          await mapConcurrent([1, 2], task).catch(noop);
+        },
+        release: () => longLived.resolve(),
+      };
+    },
+  },
+  {
+    name:
+      "combinators: mapConcurrentIterable(items, () => long-lived future, { signal }) aborted",
+    async: true,
+    setup: () =>
+      abortEachOn((longLived) => (signal) =>
+        mapConcurrentIterable([1, 2], () => longLived, {
+          concurrency: 2,
+          signal,
+        }).next()
+      ),
+  },
+  {
+    name:
+      "combinators: sequence([() => long-lived future], { signal }) aborted",
+    async: true,
+    setup: () =>
+      abortEachOn((longLived) => (signal) =>
+        sequence([() => longLived], { signal })
+      ),
+  },
+  {
+    name:
+      "combinators: pipeline(() => long-lived future)(input, { signal }) aborted",
+    async: true,
+    setup: () =>
+      abortEachOn((longLived) => {
+        const run = pipeline(() => longLived);
+        return (signal) => run(1, { signal });
+      }),
+  },
+  {
     name: "combinators: race([task, task], { signal }) aborted",
     async: true,
     setup: () => ({
@@ -410,15 +480,10 @@ export const CHURNS: Churn[] = [
   {
     name: "combinators: all([long-lived future, task], { signal }) aborted",
     async: true,
-    setup() {
-      const longLived = new Completer<void>();
-      return {
-        cycle: abortEach((signal) =>
-          all([longLived.future, never], { signal })
-        ),
-        release: () => longLived.resolve(),
-      };
-    },
+    setup: () =>
+      abortEachOn((longLived) => (signal) =>
+        all([longLived, never], { signal })
+      ),
   },
   {
     name: "combinators: race([long-lived future, value]) settled",

@@ -19,6 +19,8 @@ import {
 } from "./_map_source.ts";
 import { decidedError } from "../core/_reasons.ts";
 import { isThenable } from "../core/_thenable.ts";
+import { FutureWaits } from "./_future_waits.ts";
+import { Future } from "../future/future.ts";
 import type { MapConcurrentIterator } from "./map_concurrent_iterable.ts";
 
 interface Slot {
@@ -45,6 +47,8 @@ export class MapIterator implements MapConcurrentIterator<unknown> {
   readonly #ordered: boolean;
   readonly #signal: AbortSignal | undefined;
   readonly #controller = new AbortController();
+  /** The running calls' waits on `Future`s, taken off by `#finish()`. */
+  readonly #waits = new FutureWaits();
   #array: ArrayLike<unknown> | undefined;
   #iterator: Iterator<unknown> | undefined;
   #asyncIterator: AsyncIterator<unknown> | undefined;
@@ -225,9 +229,11 @@ export class MapIterator implements MapConcurrentIterator<unknown> {
   ): Promise<void> {
     let value;
     try {
-      if (isThenable(item)) item = await item;
+      if (isThenable(item)) item = await this.#waits.of(item);
       value = this.#fn(item, index, this.#controller.signal);
-      if (isThenable(value)) value = await value;
+      if (isThenable(value)) {
+        value = await (value instanceof Future ? this.#waits.of(value) : value);
+      }
     } catch (error) {
       this.#running--;
       this.#fail(error, false);
@@ -250,13 +256,15 @@ export class MapIterator implements MapConcurrentIterator<unknown> {
     this.#deliver();
   }
 
-  // Ends the iteration: drops what is buffered, aborts running calls, closes
-  // the source and removes the abort listener.
+  // Ends the iteration: drops what is buffered, takes the waits off the
+  // running calls' futures and aborts those calls, closes the source and
+  // removes the abort listener.
   #finish(reason: () => unknown): void {
     if (this.#finished) return;
     this.#finished = true;
     this.#slots.drain();
     this.#ready.drain();
+    this.#waits.close();
     if (this.#running > 0) this.#controller.abort(reason());
     if (!this.#exhausted && !this.#pulling) {
       closeIterator(this.#iterator ?? this.#asyncIterator);

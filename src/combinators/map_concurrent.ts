@@ -24,6 +24,7 @@ import {
 } from "./_map_source.ts";
 import { decidedError } from "../core/_reasons.ts";
 import { isThenable } from "../core/_thenable.ts";
+import { FutureWaits } from "./_future_waits.ts";
 
 export type { MapItems, Mapper };
 
@@ -78,6 +79,8 @@ class MapRun {
   /** Whether the outcome is decided (no more items are read). */
   stopped = false;
   registration: Disposable | undefined = undefined;
+  /** The running calls' waits on `Future`s, taken off by `stop()`. */
+  readonly waits = new FutureWaits();
   wake: (() => void) | undefined = undefined;
 
   constructor(
@@ -101,6 +104,7 @@ class MapRun {
     if (this.stopped) return;
     this.stopped = true;
     this.release();
+    this.waits.close();
     if (this.active > 0) {
       this.controller.abort(aborted ? error : decidedError());
     }
@@ -182,9 +186,11 @@ async function work(run: MapRun): Promise<void> {
     }
     let value;
     try {
-      if (isThenable(item)) item = await item;
+      if (isThenable(item)) item = await run.waits.of(item);
       value = fn(item, index, signal);
-      if (isThenable(value)) value = await value;
+      if (isThenable(value)) {
+        value = await (value instanceof Future ? run.waits.of(value) : value);
+      }
     } catch (error) {
       run.failed(index, error);
       continue;
@@ -198,9 +204,11 @@ async function work(run: MapRun): Promise<void> {
 // One call for an item of an async source.
 async function call(run: MapRun, item: unknown, index: number): Promise<void> {
   try {
-    if (isThenable(item)) item = await item;
+    if (isThenable(item)) item = await run.waits.of(item);
     let value = run.fn(item, index, run.signal);
-    if (isThenable(value)) value = await value;
+    if (isThenable(value)) {
+      value = await (value instanceof Future ? run.waits.of(value) : value);
+    }
     run.results[index] = value;
   } catch (error) {
     run.failed(index, error);

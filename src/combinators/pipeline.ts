@@ -9,6 +9,7 @@ import { abortable } from "../cancel/signals.ts";
 import { assertOptions, assertSignal, typeError } from "../core/_validate.ts";
 import { Future } from "../future/future.ts";
 import { isThenable } from "../core/_thenable.ts";
+import { FutureWaits } from "./_future_waits.ts";
 
 /**
  * A stage of a {@linkcode pipeline}: receives the previous stage's value
@@ -322,34 +323,48 @@ export function pipeline(
       return Future.reject(signal.reason);
     }
     return abortable(
-      run(steps, input, signal ?? new AbortController().signal),
+      run(steps, input, signal ?? new AbortController().signal, signal),
       signal,
     );
   };
 }
 
+// `caller` is the caller's signal, if any: aborted, the wait on a stage's
+// `Future` is taken off it (`abortable` rejects).
 async function run(
   steps: PipelineStep<unknown, unknown>[],
   input: unknown,
   signal: AbortSignal,
+  caller: AbortSignal | undefined,
 ): Promise<unknown> {
+  const waits = caller === undefined ? undefined : new FutureWaits(caller);
   let value = input;
   let failed = false;
   let error: unknown;
-  for (let i = 0; i < steps.length; i++) {
-    const step = steps[i]!;
-    const recover = typeof step !== "function";
-    if (recover !== failed) continue; // skip: a stage after a failure, or a recovery while all is well
-    if (signal.aborted) throw signal.reason;
-    try {
-      const next = recover ? step.onError(error, signal) : step(value, signal);
-      value = isThenable(next) ? await next : next;
-      failed = false;
-      error = undefined;
-    } catch (e) {
-      failed = true;
-      error = e;
+  try {
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i]!;
+      const recover = typeof step !== "function";
+      if (recover !== failed) continue; // skip: a stage after a failure, or a recovery while all is well
+      if (signal.aborted) throw signal.reason;
+      try {
+        const next = recover
+          ? step.onError(error, signal)
+          : step(value, signal);
+        value = isThenable(next)
+          ? await (waits !== undefined && next instanceof Future
+            ? waits.of(next)
+            : next)
+          : next;
+        failed = false;
+        error = undefined;
+      } catch (e) {
+        failed = true;
+        error = e;
+      }
     }
+  } finally {
+    waits?.dispose();
   }
   if (failed) throw error;
   return value;

@@ -9,6 +9,7 @@ import { assertOptions, assertSignal, typeError } from "../core/_validate.ts";
 import { Future } from "../future/future.ts";
 import type { AllValues, Task } from "./all.ts";
 import { isThenable } from "../core/_thenable.ts";
+import { FutureWaits } from "./_future_waits.ts";
 
 /** Options of {@linkcode sequence}. */
 export interface SequenceOptions {
@@ -107,23 +108,40 @@ export function sequence(
   if (signal !== undefined && signal.aborted) {
     return Future.reject(signal.reason);
   }
-  return abortable(run(tasks, signal ?? new AbortController().signal), signal);
+  return abortable(
+    run(tasks, signal ?? new AbortController().signal, signal),
+    signal,
+  );
 }
 
+// `caller` is the caller's signal, if any: aborted, the wait on a task's
+// `Future` is taken off it (`abortable` rejects).
 async function run(
   tasks: Iterable<Task<unknown>>,
   signal: AbortSignal,
+  caller: AbortSignal | undefined,
 ): Promise<unknown[]> {
+  const waits = caller === undefined ? undefined : new FutureWaits(caller);
   const values: unknown[] = [];
   let i = 0;
-  for (const task of tasks) {
-    if (signal.aborted) throw signal.reason;
-    if (typeof task !== "function") {
-      typeError(ACTION, `tasks[${i}]`, "a function", task);
+  try {
+    for (const task of tasks) {
+      if (signal.aborted) throw signal.reason;
+      if (typeof task !== "function") {
+        typeError(ACTION, `tasks[${i}]`, "a function", task);
+      }
+      const value = task(signal);
+      values.push(
+        isThenable(value)
+          ? await (waits !== undefined && value instanceof Future
+            ? waits.of(value)
+            : value)
+          : value,
+      );
+      i++;
     }
-    const value = task(signal);
-    values.push(isThenable(value) ? await value : value);
-    i++;
+  } finally {
+    waits?.dispose();
   }
   return values;
 }

@@ -15,6 +15,7 @@ import {
 import {
   CONCURRENCY_TABLE,
   failingToOpen,
+  longLivedFuture,
   NOT_FUNCTION,
   NOT_ITERABLE,
   optionTable,
@@ -369,4 +370,50 @@ Deno.test("mapConcurrentIterable() leaves no unhandled rejection when a call fai
     clock.runAll();
   });
   assert.deepEqual(reasons, []);
+});
+
+Deno.test("mapConcurrentIterable() aborted, failed or left keeps no reaction on a long-lived Future", async () => {
+  for (const keep of [true, false]) {
+    // Each reaction a finished loop kept would run once `longLived` settles.
+    const { source, future: longLived, reactions } = longLivedFuture();
+    const reasons = await catchUnhandled(async () => {
+      // A loop still waiting keeps its reaction and gets the outcome.
+      const kept = keep
+        ? mapConcurrentIterable([1], () => longLived).next()
+        : undefined;
+      for (let i = 0; i < 10; i++) {
+        for (const ordered of [true, false]) {
+          // A task that ignores its signal, then the caller aborts.
+          const controller = new AbortController();
+          const aborted = mapConcurrentIterable([1, 2], () => longLived, {
+            ordered,
+            signal: controller.signal,
+          });
+          const next = aborted.next();
+          controller.abort(i);
+          await assert.rejects(next, (e) => e === i);
+          // A sibling fails while a task waits on the long-lived future.
+          const failed = mapConcurrentIterable(
+            [longLived, 1, 2],
+            (n) => n === 2 ? Promise.reject(new Error(`${i}`)) : longLived,
+            { ordered },
+          );
+          await assert.rejects(failed.next(), { message: `${i}` });
+          // The loop is left while a task waits.
+          const left = mapConcurrentIterable([1], () => longLived, {
+            ordered,
+          });
+          const waiting = left.next();
+          await flush();
+          await left.return();
+          assert.deepEqual(await waiting, { done: true, value: undefined });
+        }
+      }
+      source.reject(new Error("late"));
+      if (kept !== undefined) await assert.rejects(kept, { message: "late" });
+    });
+    assert.equal(reactions(), keep ? 1 : 0);
+    // Given up on, the late rejection stays handled, as natively.
+    assert.deepEqual(reasons, []);
+  }
 });

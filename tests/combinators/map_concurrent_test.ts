@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Completer, delay, mapConcurrent, VirtualClock } from "@pledge/core";
+import {
+  Completer,
+  delay,
+  Future,
+  mapConcurrent,
+  VirtualClock,
+} from "@pledge/core";
 import {
   assertRejectsWith,
   catchUnhandled,
@@ -12,6 +18,7 @@ import {
   asyncFrom,
   CONCURRENCY_TABLE,
   failingToOpen,
+  longLivedFuture,
   NOT_FUNCTION,
   NOT_ITERABLE,
   optionTable,
@@ -401,4 +408,55 @@ Deno.test("mapConcurrent() leaves no unhandled rejection on failure, abort or a 
     clock.runAll();
   });
   assert.deepEqual(reasons, []);
+});
+
+Deno.test("mapConcurrent() aborted or failed keeps no reaction on a long-lived Future", async () => {
+  for (const keep of [true, false]) {
+    // Each reaction a finished call kept would run once `longLived` settles.
+    const { source, future: longLived, reactions } = longLivedFuture();
+    const reasons = await catchUnhandled(async () => {
+      // A call still waiting keeps its reaction and gets the outcome.
+      const kept = keep ? mapConcurrent([1], () => longLived) : undefined;
+      for (let i = 0; i < 10; i++) {
+        for (
+          const items of [
+            () => [1, 2],
+            () => asyncFrom([1, 2]),
+            () => [longLived, 2],
+          ]
+        ) {
+          // A task that ignores its signal, then the caller aborts.
+          const controller = new AbortController();
+          const aborted = mapConcurrent(items(), () => longLived, {
+            signal: controller.signal,
+          });
+          await flush();
+          controller.abort(i);
+          await assert.rejects(aborted, (e) => e === i);
+          // A sibling fails while a task waits on the long-lived future.
+          const failed = mapConcurrent(
+            items(),
+            (n) => n === 2 ? Promise.reject(new Error(`${i}`)) : longLived,
+          );
+          await assert.rejects(failed, { message: `${i}` });
+        }
+        // Many futures awaited after the first waits on `longLived`: their
+        // settled waits are dropped, the pending ones are still taken off.
+        const controller = new AbortController();
+        const long = mapConcurrent(
+          Array.from({ length: 100 }, (_, n) => n),
+          (n) => n % 25 === 0 ? longLived : Future.resolve(n),
+          { concurrency: 4, signal: controller.signal },
+        );
+        await flush();
+        controller.abort(i);
+        await assert.rejects(long, (e) => e === i);
+      }
+      source.reject(new Error("late"));
+      if (kept !== undefined) await assert.rejects(kept, { message: "late" });
+    });
+    assert.equal(reactions(), keep ? 1 : 0);
+    // Given up on, the late rejection stays handled, as natively.
+    assert.deepEqual(reasons, []);
+  }
 });

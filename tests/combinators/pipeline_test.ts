@@ -8,7 +8,7 @@ import {
   countedSignal,
   flush,
 } from "../_support.ts";
-import { settle } from "./_support.ts";
+import { longLivedFuture, settle } from "./_support.ts";
 
 Deno.test("pipeline() types flow from stage to stage", async () => {
   const run = pipeline(
@@ -237,4 +237,35 @@ Deno.test("a pipeline run leaves no unhandled rejection when a stage fails or th
     clock.runAll();
   });
   assert.deepEqual(reasons, []);
+});
+
+Deno.test("a pipeline run aborted keeps no reaction on a long-lived Future", async () => {
+  for (const keep of [true, false]) {
+    // Each reaction a finished run kept would run once `longLived` settles.
+    const { source, future: longLived, reactions } = longLivedFuture();
+    const run = pipeline((n: number) => n + 1, () => longLived, {
+      onError: () => -1,
+    });
+    const reasons = await catchUnhandled(async () => {
+      // A run still waiting keeps its reaction and gets the outcome.
+      const kept = keep
+        ? pipeline(() => longLived)(0, {
+          signal: new AbortController().signal,
+        })
+        : undefined;
+      for (let i = 0; i < 10; i++) {
+        // A stage that ignores its signal, then the caller aborts.
+        const controller = new AbortController();
+        const aborted = run(i, { signal: controller.signal });
+        await flush();
+        controller.abort(i);
+        await assert.rejects(aborted, (e) => e === i);
+      }
+      source.reject(new Error("late"));
+      if (kept !== undefined) await assert.rejects(kept, { message: "late" });
+    });
+    assert.equal(reactions(), keep ? 1 : 0);
+    // Given up on, the late rejection stays handled, as natively.
+    assert.deepEqual(reasons, []);
+  }
 });

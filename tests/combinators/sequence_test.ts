@@ -8,7 +8,7 @@ import {
   flush,
   show,
 } from "../_support.ts";
-import { NOT_FUNCTION, settle } from "./_support.ts";
+import { longLivedFuture, NOT_FUNCTION, settle } from "./_support.ts";
 
 const ACTION = "run in sequence";
 
@@ -205,4 +205,38 @@ Deno.test("sequence() leaves no unhandled rejection when a task fails or the cal
     clock.runAll();
   });
   assert.deepEqual(reasons, []);
+});
+
+Deno.test("sequence() aborted keeps no reaction on a long-lived Future", async () => {
+  for (const keep of [true, false]) {
+    // Each reaction a finished call kept would run once `longLived` settles.
+    const { source, future: longLived, reactions } = longLivedFuture();
+    const reasons = await catchUnhandled(async () => {
+      // A call still waiting keeps its reaction and gets the outcome.
+      const kept = keep
+        ? sequence([() => longLived], { signal: new AbortController().signal })
+        : undefined;
+      for (let i = 0; i < 10; i++) {
+        // A task that ignores its signal, then the caller aborts.
+        const controller = new AbortController();
+        const aborted = sequence([() => 1, () => longLived, () => 2], {
+          signal: controller.signal,
+        });
+        await flush();
+        controller.abort(i);
+        await assert.rejects(aborted, (e) => e === i);
+        // A task that aborts the caller's signal, then returns the future.
+        const self = new AbortController();
+        const selfAborted = sequence([() => (self.abort(i), longLived)], {
+          signal: self.signal,
+        });
+        await assert.rejects(selfAborted, (e) => e === i);
+      }
+      source.reject(new Error("late"));
+      if (kept !== undefined) await assert.rejects(kept, { message: "late" });
+    });
+    assert.equal(reactions(), keep ? 1 : 0);
+    // Given up on, the late rejection stays handled, as natively.
+    assert.deepEqual(reasons, []);
+  }
 });
