@@ -123,7 +123,18 @@ export class SharedBucket {
     signal: AbortSignal | undefined,
     reject: boolean,
   ): Promise<void> {
-    if (this.#line.length === 0 && this.#fromLease(weight)) return RESOLVED;
+    if (this.#line.length === 0) {
+      if (this.#fromLease(weight)) return RESOLVED;
+      // Without a signal nothing can settle the caller before the store
+      // answers: no waiter until the answer asks for one.
+      if (signal === undefined) {
+        return this.#take(weight).then((outcome) =>
+          outcome === GRANTED
+            ? undefined
+            : this.#settle(weight, reject, outcome)
+        );
+      }
+    }
     return new Promise<void>((resolve, fail) => {
       const waiter: Waiter = {
         weight,
@@ -162,6 +173,30 @@ export class SharedBucket {
           this.#decide(waiter, outcome);
         }
       });
+    });
+  }
+
+  // The store's answer for a caller without a signal, not granted: in line
+  // (to wait as the store said), or settled as the outcome says.
+  #settle(weight: number, reject: boolean, outcome: number): Promise<void> {
+    return new Promise<void>((resolve, fail) => {
+      const waiter: Waiter = {
+        weight,
+        reject,
+        signal: undefined,
+        resolve,
+        fail,
+        registration: undefined,
+        done: false,
+        retryAfterMs: 0,
+      };
+      if (outcome > 0 && !reject) {
+        waiter.retryAfterMs = outcome;
+        this.#line.push(waiter);
+        if (this.#line.length === 1) this.#step();
+      } else {
+        this.#decide(waiter, outcome);
+      }
     });
   }
 
@@ -309,6 +344,18 @@ function checkGrant(
   weight: number,
   maxWeight: number,
 ): TokenGrant {
+  // The common case, without building the messages of the checks below.
+  if (reply !== null && typeof reply === "object") {
+    const { granted, retryAfterMs, at } = reply as TokenGrant;
+    if (
+      isCount(granted) && isNumber(retryAfterMs) && isNumber(at) &&
+      (granted === 0
+        ? retryAfterMs > 0
+        : granted >= weight && granted <= maxWeight && retryAfterMs >= 0)
+    ) {
+      return { granted, retryAfterMs: Math.ceil(retryAfterMs), at };
+    }
+  }
   const granted = replyField(
     reply,
     "granted",
