@@ -7,7 +7,7 @@
  * - `take` (limit, intervalMs, burst, weight, maxWeight) on a string key
  *   holding the bucket's theoretical arrival time, which expires when the
  *   bucket is full again; replies `{granted, retryAfterMs, seconds,
- *   microseconds}` (the decision's `TIME`);
+ *   microseconds}` (the decision's `TIME`, as integers);
  * - `circuit` (command, probe, maxProbes, probeLeaseMs, epoch, cooldownMs,
  *   success, successThreshold) on a hash; replies `{state, epoch,
  *   retryAfterMs, openings, cooldownMs, probe}`;
@@ -24,26 +24,30 @@
 export const REDIS_SCRIPT = `
 local op = ARGV[1]
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
-local function num(x) return string.format('%.17g', x) end
+local sec, usec = tonumber(t[1]), tonumber(t[2])
+local now = sec * 1000 + usec / 1000
 if op == 'take' then
-  local cost = ARGV[3] / ARGV[2]
+  local cost = tonumber(ARGV[3]) / tonumber(ARGV[2])
+  local burst = tonumber(ARGV[4])
   local base = now
   local tat = tonumber(redis.call('GET', KEYS[1]))
   if tat and tat > now then base = tat end
-  local tokens = math.floor((now + ARGV[4] * cost - base) / cost)
+  local tokens = math.floor((now + burst * cost - base) / cost)
   local maxw = tonumber(ARGV[6])
   if tokens > maxw then tokens = maxw end
   local weight = tonumber(ARGV[5])
   if tokens >= weight then
     local nt = base + tokens * cost
-    redis.call('SET', KEYS[1], num(nt), 'PX', math.ceil(nt - now) + 1)
-    return {tokens, 0, t[1], t[2]}
+    -- A number argument is sent as '%.17g' (exact) by redis.call itself.
+    redis.call('SET', KEYS[1], nt, 'PX', math.ceil(nt - now) + 1)
+    return {tokens, 0, sec, usec}
   end
-  local wait = math.ceil(base + (weight - ARGV[4]) * cost - now)
+  local wait = math.ceil(base + (weight - burst) * cost - now)
   if wait < 1 then wait = 1 end
-  return {0, wait, t[1], t[2]}
-elseif op == 'circuit' then
+  return {0, wait, sec, usec}
+end
+local function num(x) return string.format('%.17g', x) end
+if op == 'circuit' then
   local cmd = ARGV[2]
   local h = redis.call('HMGET', KEYS[1], 's', 'e', 'u', 'o', 'c', 'k', 'p')
   local state = h[1] or 'closed'

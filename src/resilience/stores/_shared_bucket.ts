@@ -43,6 +43,25 @@ interface Waiter {
   retryAfterMs: number;
 }
 
+function newWaiter(
+  weight: number,
+  reject: boolean,
+  signal: AbortSignal | undefined,
+  resolve: () => void,
+  fail: (reason: unknown) => void,
+): Waiter {
+  return {
+    weight,
+    reject,
+    signal,
+    resolve,
+    fail,
+    registration: undefined,
+    done: false,
+    retryAfterMs: 0,
+  };
+}
+
 /** Decides on the limiter's own bucket (the `"local"` failure mode). */
 export type LocalAcquire = (
   weight: number,
@@ -123,18 +142,20 @@ export class SharedBucket {
     signal: AbortSignal | undefined,
     reject: boolean,
   ): Promise<void> {
-    if (this.#line.length === 0 && this.#fromLease(weight)) return RESOLVED;
+    if (this.#line.length === 0) {
+      if (this.#fromLease(weight)) return RESOLVED;
+      // Without a signal nothing can settle the caller before the store
+      // answers: no waiter until the answer asks for one.
+      if (signal === undefined) {
+        return this.#take(weight).then((outcome) =>
+          outcome === GRANTED
+            ? undefined
+            : this.#settle(weight, reject, outcome)
+        );
+      }
+    }
     return new Promise<void>((resolve, fail) => {
-      const waiter: Waiter = {
-        weight,
-        reject,
-        signal,
-        resolve,
-        fail,
-        registration: undefined,
-        done: false,
-        retryAfterMs: 0,
-      };
+      const waiter = newWaiter(weight, reject, signal, resolve, fail);
       if (signal !== undefined) {
         waiter.registration = onAbort(signal, (reason) => {
           waiter.done = true;
@@ -153,16 +174,31 @@ export class SharedBucket {
         return;
       }
       this.#take(weight).then((outcome) => {
-        if (waiter.done) return;
-        if (outcome > 0 && !reject) {
-          waiter.retryAfterMs = outcome;
-          this.#line.push(waiter);
-          if (this.#line.length === 1) this.#step();
-        } else {
-          this.#decide(waiter, outcome);
-        }
+        if (!waiter.done) this.#answer(waiter, outcome);
       });
     });
+  }
+
+  // The store's answer for a caller without a signal, not granted.
+  #settle(weight: number, reject: boolean, outcome: number): Promise<void> {
+    return new Promise<void>((resolve, fail) =>
+      this.#answer(
+        newWaiter(weight, reject, undefined, resolve, fail),
+        outcome,
+      )
+    );
+  }
+
+  // The store's first answer to a caller: in line (to wait as the store
+  // said), or settled as the outcome says.
+  #answer(waiter: Waiter, outcome: number): void {
+    if (outcome > 0 && !waiter.reject) {
+      waiter.retryAfterMs = outcome;
+      this.#line.push(waiter);
+      if (this.#line.length === 1) this.#step();
+    } else {
+      this.#decide(waiter, outcome);
+    }
   }
 
   // Serves the first in line: asks the store, or waits as it said.
@@ -309,6 +345,18 @@ function checkGrant(
   weight: number,
   maxWeight: number,
 ): TokenGrant {
+  // The common case, without building the messages of the checks below.
+  if (reply !== null && typeof reply === "object") {
+    const { granted, retryAfterMs, at } = reply as TokenGrant;
+    if (
+      isCount(granted) && isNumber(retryAfterMs) && isNumber(at) &&
+      (granted === 0
+        ? retryAfterMs > 0
+        : granted >= weight && granted <= maxWeight && retryAfterMs >= 0)
+    ) {
+      return { granted, retryAfterMs: Math.ceil(retryAfterMs), at };
+    }
+  }
   const granted = replyField(
     reply,
     "granted",

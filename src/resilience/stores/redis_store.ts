@@ -198,21 +198,20 @@ export class RedisStore implements FleetStore {
    * assert.equal(calls, 1);
    * ```
    */
-  async takeTokens(key: string, request: TokenRequest): Promise<TokenGrant> {
-    checkRequest("limiter", key, request);
-    const reply = await this.#run(`limiter:${key}`, [
+  takeTokens(key: string, request: TokenRequest): Promise<TokenGrant> {
+    try {
+      checkRequest("limiter", key, request);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#run(`limiter:${key}`, [
       "take",
       String(request.limit),
       String(request.intervalMs),
       String(request.burst),
       String(request.weight),
       String(request.maxWeight),
-    ], 4);
-    return {
-      granted: Number(reply[0]),
-      retryAfterMs: Number(reply[1]),
-      at: Number(reply[2]) * 1000 + Number(reply[3]) / 1000,
-    };
+    ], 4).then(toGrant);
   }
 
   /**
@@ -315,30 +314,38 @@ export class RedisStore implements FleetStore {
 
   // One EVALSHA; the script is loaded first. After NOSCRIPT, one EVAL (the
   // server that runs the key caches the script: on a cluster, SCRIPT LOAD
-  // reaches one node), or SCRIPT LOAD again and EVALSHA.
-  async #run(key: string, args: string[], length: number): Promise<unknown[]> {
+  // reaches one node), or SCRIPT LOAD again and EVALSHA. Once the script is
+  // loaded, a call is the client's promise and one `then` (no async layer).
+  #run(key: string, args: string[], length: number): Promise<unknown[]> {
     const keys = [this.prefix + key];
-    let reply: unknown;
-    try {
-      const sha = this.#loaded ?? await this.#scriptSha();
-      reply = await this.#evalSha(sha, keys, args);
-    } catch (error) {
-      if (!String((error as Error)?.message).includes("NOSCRIPT")) throw error;
-      if (this.#eval !== undefined) {
-        reply = await this.#eval(keys, args);
-      } else {
-        this.#sha = this.#loaded = undefined;
-        reply = await this.#evalSha(await this.#scriptSha(), keys, args);
+    const check = (reply: unknown): unknown[] => checkReply(reply, length);
+    const loaded = this.#loaded;
+    if (loaded !== undefined) {
+      let sent: Promise<unknown>;
+      try {
+        sent = this.#evalSha(loaded, keys, args);
+      } catch (error) {
+        return this.#retry(error, keys, args).then(check);
       }
-    }
-    if (!Array.isArray(reply) || reply.length !== length) {
-      throw new TypeError(
-        `Cannot use the Redis reply as it must be an array of ${length} items: current value is ${
-          JSON.stringify(reply)
-        }`,
+      return Promise.resolve(sent).then(
+        check,
+        (error) => this.#retry(error, keys, args).then(check),
       );
     }
-    return reply;
+    return this.#scriptSha()
+      .then((sha) => this.#evalSha(sha, keys, args))
+      .then(check, (error) => this.#retry(error, keys, args).then(check));
+  }
+
+  async #retry(
+    error: unknown,
+    keys: string[],
+    args: string[],
+  ): Promise<unknown> {
+    if (!String((error as Error)?.message).includes("NOSCRIPT")) throw error;
+    if (this.#eval !== undefined) return await this.#eval(keys, args);
+    this.#sha = this.#loaded = undefined;
+    return await this.#evalSha(await this.#scriptSha(), keys, args);
   }
 
   #scriptSha(): Promise<string> {
@@ -362,4 +369,23 @@ export class RedisStore implements FleetStore {
     }
     return this.#sha;
   }
+}
+
+function checkReply(reply: unknown, length: number): unknown[] {
+  if (!Array.isArray(reply) || reply.length !== length) {
+    throw new TypeError(
+      `Cannot use the Redis reply as it must be an array of ${length} items: current value is ${
+        JSON.stringify(reply)
+      }`,
+    );
+  }
+  return reply;
+}
+
+function toGrant(reply: unknown[]): TokenGrant {
+  return {
+    granted: Number(reply[0]),
+    retryAfterMs: Number(reply[1]),
+    at: Number(reply[2]) * 1000 + Number(reply[3]) / 1000,
+  };
 }
