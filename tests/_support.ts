@@ -70,22 +70,10 @@ export function countedSignal(): CountedSignal {
  * Runs `fn` while catching errors thrown on microtasks (reported errors),
  * then lets pending microtasks run and returns what was caught.
  */
-export async function catchReported(
+export function catchReported(
   fn: () => void | Promise<void>,
 ): Promise<unknown[]> {
-  const caught: unknown[] = [];
-  const onError = (e: ErrorEvent) => {
-    e.preventDefault();
-    caught.push(e.error);
-  };
-  globalThis.addEventListener("error", onError);
-  try {
-    await fn();
-    await new Promise((r) => setTimeout(r, 0));
-  } finally {
-    globalThis.removeEventListener("error", onError);
-  }
-  return caught;
+  return collectEvents("error", (e: ErrorEvent) => e.error, fn, 1);
 }
 
 /** Lets timers and microtasks due now run. */
@@ -203,23 +191,38 @@ export async function assertRejectsWith(
  * one prevented, so the test process survives it), then lets timers and
  * microtasks due now run, and returns the reasons nobody handled.
  */
-export async function catchUnhandled(
+export function catchUnhandled(
   fn: () => void | Promise<void>,
 ): Promise<unknown[]> {
-  const reasons: unknown[] = [];
-  const onUnhandled = (e: PromiseRejectionEvent) => {
+  return collectEvents(
+    "unhandledrejection",
+    (e: PromiseRejectionEvent) => e.reason,
+    fn,
+    2,
+  );
+}
+
+// Runs `fn` with a listener that prevents each `type` event and keeps
+// `pick(event)`, then lets timers due now run `flushes` times.
+async function collectEvents<E extends Event>(
+  type: "error" | "unhandledrejection",
+  pick: (event: E) => unknown,
+  fn: () => void | Promise<void>,
+  flushes: number,
+): Promise<unknown[]> {
+  const seen: unknown[] = [];
+  const listener = (e: Event) => {
     e.preventDefault();
-    reasons.push(e.reason);
+    seen.push(pick(e as E));
   };
-  globalThis.addEventListener("unhandledrejection", onUnhandled);
+  globalThis.addEventListener(type, listener);
   try {
     await fn();
-    await flush();
-    await flush();
+    for (let i = 0; i < flushes; i++) await flush();
   } finally {
-    globalThis.removeEventListener("unhandledrejection", onUnhandled);
+    globalThis.removeEventListener(type, listener);
   }
-  return reasons;
+  return seen;
 }
 
 /**

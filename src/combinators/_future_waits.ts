@@ -91,7 +91,7 @@ export class FutureWaits {
 
   /**
    * The call is decided: takes every reaction off its future (a later
-   * rejection stays handled) and awaits later futures as they are.
+   * rejection stays handled); a future awaited later is abandoned at once.
    */
   close(): void {
     this.#closed = true;
